@@ -1,0 +1,21 @@
+// Every catalogued error, by area. Add an area by adding a file under codes/ and a line here.
+
+import * as config from "./codes/config.ts";
+import * as store from "./codes/store.ts";
+import type { ErrorDefinition } from "./define.ts";
+
+export * from "./codes/config.ts";
+export * from "./codes/store.ts";
+export * from "./define.ts";
+
+export const ERROR_AREAS: Record<string, Record<string, unknown>> = { config, store };
+
+export function allErrorDefinitions(): ErrorDefinition[] {
+  const defs: ErrorDefinition[] = [];
+  for (const area of Object.values(ERROR_AREAS)) {
+    for (const value of Object.values(area)) {
+      if (value && typeof value === "object" && "code" in value && "fix" in value) defs.push(value as ErrorDefinition);
+    }
+  }
+  return defs.sort((a, b) => a.code.localeCompare(b.code));
+}

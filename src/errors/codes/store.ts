@@ -1,0 +1,29 @@
+import { defineError } from "../define.ts";
+
+export const STORE_COUPLING_EXISTS = defineError<{ mapping: string; side: string; id: string; otherId: string }>({
+  code: "BCSYNC_E_STORE_COUPLING_EXISTS",
+  message: "The {side} record {id} is already coupled to {otherId} in mapping {mapping}.",
+  status: 409,
+  fix: "Uncouple the existing coupling first (`bcsync uncouple`), or couple a different record.",
+});
+
+export const STORE_UNSUPPORTED_URL = defineError<{ url: string }>({
+  code: "BCSYNC_E_STORE_UNSUPPORTED_URL",
+  message: "The state store URL {url} is not supported.",
+  status: 400,
+  fix: "Use a postgres:// or postgresql:// URL for PostgreSQL, or leave it unset for the embedded SQLite store.",
+});
+
+export const STORE_MIGRATION_FAILED = defineError<{ migration: string; reason: string }>({
+  code: "BCSYNC_E_STORE_MIGRATION_FAILED",
+  message: "State store migration {migration} failed: {reason}.",
+  status: 500,
+  fix: "Nothing was half applied (each migration runs in a transaction). Fix the cause and run bcsync again.",
+});
+
+export const STORE_NOT_FOUND = defineError<{ entity: string; key: string }>({
+  code: "BCSYNC_E_STORE_NOT_FOUND",
+  message: "No {entity} '{key}' in the state store.",
+  status: 404,
+  fix: "List what exists (for example `bcsync mappings list`) and use one of those names.",
+});
