@@ -1,0 +1,80 @@
+// The contracts between the emulators' parts, fixed up front so the identity emulator, the shared runtime and
+// both API emulators can be built side by side. Implementations live in their folders; this file has types only.
+
+/** Claims of a verified access token, as the API emulators need them. */
+export interface TokenClaims {
+  /** The app registration's client id (`appid` / `azp`). */
+  appId: string;
+  tenantId: string;
+  audience: string;
+  /** Object id of the service principal. */
+  objectId: string;
+  expiresAt: number;
+}
+
+export type TokenRejection =
+  | "missing"
+  | "malformed"
+  | "bad_signature"
+  | "expired"
+  | "not_yet_valid"
+  | "wrong_audience"
+  | "wrong_issuer";
+
+export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: TokenRejection; detail: string };
+
+/** Verifies bearer tokens issued by the identity emulator. */
+export interface TokenVerifier {
+  /** `authorization` is the raw header value; `audiences` are the accepted `aud` values (origins, no trailing /). */
+  verify(authorization: string | undefined, audiences: readonly string[]): TokenCheck;
+}
+
+/** Service protection limits. `off` disables them; `realistic` uses the service's documented numbers. */
+export interface LimitsConfig {
+  windowMs: number;
+  maxRequestsPerWindow: number;
+  /** Combined server execution time allowed per window (Dataverse: 1,200 s in 5 min). 0 = not enforced. */
+  maxExecutionMsPerWindow: number;
+  maxConcurrent: number;
+  /** Requests allowed to wait for a concurrency slot (Business Central: 95); beyond, 429. 0 = reject at once. */
+  maxQueued: number;
+}
+
+/** Server time a request costs; the emulator really waits it, so throughput ceilings look like a tenant's. */
+export interface CostModel {
+  perRequestMs: number;
+  perRecordReadMs: number;
+  perRecordWrittenMs: number;
+}
+
+export interface FaultConfig {
+  /** Extra latency added to every response, ms. */
+  latencyMs: number;
+  /** Share of requests (0..1) that fail with a fault: 500, 503, a dropped connection or a slow response. */
+  faultRate: number;
+}
+
+export type SeedSpec = "empty" | "demo" | `scale:${number}`;
+
+/** Options every API emulator accepts. */
+export interface ApiEmulatorOptions {
+  host?: string;
+  /** 0 or absent: a free port. */
+  port?: number;
+  /** Where data persists across restarts; absent: in memory only. */
+  dataDir?: string;
+  seed?: SeedSpec;
+  limits?: "realistic" | "off" | Partial<LimitsConfig>;
+  cost?: "realistic" | "off" | Partial<CostModel>;
+  faults?: Partial<FaultConfig>;
+  /** Verifies bearer tokens. Absent only in low-level unit tests: then every request acts as the first demo app. */
+  tokens?: TokenVerifier;
+  /** Deterministic randomness for seeds and faults. */
+  randomSeed?: number;
+}
+
+export interface RunningEmulator {
+  /** Origin, e.g. `http://127.0.0.1:41234` (no trailing slash). */
+  url: string;
+  close(): Promise<void>;
+}
