@@ -9,7 +9,10 @@ export interface TokenClaims {
   audience: string;
   /** Object id of the service principal. */
   objectId: string;
+  /** Epoch milliseconds. */
   expiresAt: number;
+  /** App roles granted to the app (e.g. `API.ReadWrite.All` for Business Central), when the token carries any. */
+  roles?: readonly string[];
 }
 
 export type TokenRejection =

@@ -1,0 +1,233 @@
+// Storage for the API emulators, modelled on Azurite's: named tables of JSON rows keyed by a string id, with
+// get/put/delete/scan (ordered by key) and atomic multi-row transactions.
+//
+// Design: every table lives in memory (a Map plus a lazily sorted key list) so reads and filters are fast; when a
+// data directory is given, each committed transaction is also written to SQLite (better-sqlite3, WAL journal) in
+// ONE SQLite transaction. SQLite's journal makes a commit all-or-nothing on disk, so a SIGKILL mid-write leaves
+// either the old or the new state, never a torn file; on start the whole store is loaded back into memory.
+// Chosen over an append-only journal because SQLite already solves torn writes, compaction and fsync ordering.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+
+export type StoredRow = Record<string, unknown>;
+
+export interface StoreTable<R extends StoredRow = StoredRow> {
+  readonly name: string;
+  get(id: string): R | undefined;
+  has(id: string): boolean;
+  /** Inserts or replaces. Rows are treated as immutable once stored: put a new object to change one. */
+  put(id: string, row: R): void;
+  /** true when a row was removed. */
+  delete(id: string): boolean;
+  /** Rows ordered by id (string order). */
+  scan(): IterableIterator<[string, R]>;
+  values(): R[];
+  readonly size: number;
+}
+
+export interface Store {
+  table<R extends StoredRow = StoredRow>(name: string): StoreTable<R>;
+  tableNames(): string[];
+  /**
+   * Runs `work` atomically: if it throws, every write it made is undone (memory and disk) and the error
+   * rethrown. Nested calls join the outer transaction. Writes outside a transaction commit one by one.
+   */
+  transaction<T>(work: () => T): T;
+  /** true when backed by a data directory. */
+  readonly durable: boolean;
+  close(): void;
+}
+
+export interface StoreOptions {
+  /** Directory for the SQLite file; absent = memory only. */
+  dataDir?: string;
+  /** File name inside dataDir (default `store.sqlite`). */
+  fileName?: string;
+}
+
+interface PendingWrite {
+  table: string;
+  id: string;
+  /** undefined = deleted. */
+  row: StoredRow | undefined;
+}
+
+interface UndoEntry {
+  table: MemoryTable;
+  id: string;
+  previous: StoredRow | undefined;
+}
+
+class MemoryTable implements StoreTable {
+  readonly rows = new Map<string, StoredRow>();
+  private sortedKeys: string[] | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly onWrite: (
+      table: MemoryTable,
+      id: string,
+      row: StoredRow | undefined,
+      previous: StoredRow | undefined,
+    ) => void,
+  ) {}
+
+  get size(): number {
+    return this.rows.size;
+  }
+  get(id: string): StoredRow | undefined {
+    return this.rows.get(id);
+  }
+  has(id: string): boolean {
+    return this.rows.has(id);
+  }
+  put(id: string, row: StoredRow): void {
+    const previous = this.rows.get(id);
+    this.setRaw(id, row);
+    this.onWrite(this, id, row, previous);
+  }
+  delete(id: string): boolean {
+    const previous = this.rows.get(id);
+    if (previous === undefined) return false;
+    this.setRaw(id, undefined);
+    this.onWrite(this, id, undefined, previous);
+    return true;
+  }
+  /** Changes memory only (used by load and rollback). */
+  setRaw(id: string, row: StoredRow | undefined): void {
+    if (row === undefined) {
+      if (this.rows.delete(id)) this.sortedKeys = undefined;
+    } else {
+      if (!this.rows.has(id)) this.sortedKeys = undefined;
+      this.rows.set(id, row);
+    }
+  }
+  *scan(): IterableIterator<[string, StoredRow]> {
+    if (!this.sortedKeys) this.sortedKeys = [...this.rows.keys()].sort();
+    const keys = this.sortedKeys;
+    for (const key of keys) {
+      const row = this.rows.get(key);
+      if (row !== undefined) yield [key, row];
+    }
+  }
+  values(): StoredRow[] {
+    const out: StoredRow[] = [];
+    for (const [, row] of this.scan()) out.push(row);
+    return out;
+  }
+}
+
+class SqliteBacking {
+  private readonly db: Database.Database;
+  private readonly upsert: Database.Statement;
+  private readonly remove: Database.Statement;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma("journal_mode = WAL");
+    // NORMAL in WAL mode survives a process crash (SIGKILL); only an OS crash can lose the last commits.
+    this.db.pragma("synchronous = NORMAL");
+    this.db.exec(
+      "CREATE TABLE IF NOT EXISTS rows (tbl TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (tbl, id)) WITHOUT ROWID",
+    );
+    this.upsert = this.db.prepare(
+      "INSERT INTO rows (tbl, id, data) VALUES (?, ?, ?) ON CONFLICT (tbl, id) DO UPDATE SET data = excluded.data",
+    );
+    this.remove = this.db.prepare("DELETE FROM rows WHERE tbl = ? AND id = ?");
+  }
+
+  load(into: (table: string, id: string, row: StoredRow) => void): void {
+    for (const r of this.db.prepare("SELECT tbl, id, data FROM rows").iterate() as IterableIterator<{
+      tbl: string;
+      id: string;
+      data: string;
+    }>) {
+      into(r.tbl, r.id, JSON.parse(r.data) as StoredRow);
+    }
+  }
+
+  write(writes: Iterable<PendingWrite>): void {
+    this.db.transaction(() => {
+      for (const w of writes) {
+        if (w.row === undefined) this.remove.run(w.table, w.id);
+        else this.upsert.run(w.table, w.id, JSON.stringify(w.row));
+      }
+    })();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+export function openStore(options: StoreOptions = {}): Store {
+  const tables = new Map<string, MemoryTable>();
+  let backing: SqliteBacking | undefined;
+  let depth = 0;
+  let undo: UndoEntry[] = [];
+  // Last write per (table, id) within the current transaction; flushed to disk at commit.
+  let pending = new Map<string, PendingWrite>();
+
+  const onWrite = (table: MemoryTable, id: string, row: StoredRow | undefined, previous: StoredRow | undefined) => {
+    if (depth === 0) {
+      backing?.write([{ table: table.name, id, row }]);
+      return;
+    }
+    undo.push({ table, id, previous });
+    if (backing) pending.set(`${table.name}\u0000${id}`, { table: table.name, id, row });
+  };
+
+  const tableFor = (name: string): MemoryTable => {
+    let t = tables.get(name);
+    if (!t) {
+      t = new MemoryTable(name, onWrite);
+      tables.set(name, t);
+    }
+    return t;
+  };
+
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    backing = new SqliteBacking(join(options.dataDir, options.fileName ?? "store.sqlite"));
+    backing.load((table, id, row) => tableFor(table).setRaw(id, row));
+  }
+
+  const rollback = () => {
+    for (let i = undo.length - 1; i >= 0; i--) {
+      const u = undo[i];
+      u.table.setRaw(u.id, u.previous);
+    }
+  };
+
+  return {
+    durable: backing !== undefined,
+    table<R extends StoredRow = StoredRow>(name: string): StoreTable<R> {
+      return tableFor(name) as unknown as StoreTable<R>;
+    },
+    tableNames: () => [...tables.keys()],
+    transaction<T>(work: () => T): T {
+      if (depth > 0) return work();
+      depth = 1;
+      undo = [];
+      pending = new Map();
+      try {
+        const result = work();
+        if (result instanceof Promise) throw new Error("Store transactions must be synchronous.");
+        backing?.write(pending.values());
+        return result;
+      } catch (error) {
+        rollback();
+        throw error;
+      } finally {
+        depth = 0;
+        undo = [];
+        pending = new Map();
+      }
+    },
+    close() {
+      backing?.close();
+      backing = undefined;
+    },
+  };
+}
