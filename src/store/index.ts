@@ -1,0 +1,11 @@
+export * from "./repositories/conflicts.ts";
+export * from "./repositories/couplings.ts";
+export * from "./repositories/full-sync-review.ts";
+export * from "./repositories/held-deletions.ts";
+export * from "./repositories/job-queue.ts";
+export * from "./repositories/mappings.ts";
+export * from "./repositories/pending-writes.ts";
+export * from "./repositories/sync-jobs.ts";
+export * from "./repositories/watermarks.ts";
+export type * from "./schema.ts";
+export * from "./store.ts";

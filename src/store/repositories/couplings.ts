@@ -1,0 +1,314 @@
+import { bcsyncError, STORE_COUPLING_EXISTS } from "../../errors/catalogue.ts";
+import type { CouplingsTable, SyncDirection } from "../schema.ts";
+import type { Executor } from "./executor.ts";
+import { nowIso, toFlag } from "./executor.ts";
+
+export interface Coupling {
+  mappingName: string;
+  bcId: string;
+  dataverseId: string;
+  bcModifiedAt: string | null;
+  dataverseModifiedAt: string | null;
+  bcVersion: string | null;
+  dataverseVersion: string | null;
+  snapshot: Record<string, unknown> | null;
+  snapshotHash: string | null;
+  lastResultToDataverse: "success" | "failure" | null;
+  lastResultFromDataverse: "success" | "failure" | null;
+  skipped: boolean;
+  failureCount: number;
+  lastError: string | null;
+}
+
+export interface NewCoupling {
+  mappingName: string;
+  bcId: string;
+  dataverseId: string;
+  bcModifiedAt?: string | null;
+  dataverseModifiedAt?: string | null;
+  bcVersion?: string | null;
+  dataverseVersion?: string | null;
+  snapshot?: Record<string, unknown> | null;
+  snapshotHash?: string | null;
+}
+
+/** State after a successful write in one direction: both sides' stamps as they now are. */
+export interface SyncSuccess {
+  direction: SyncDirection;
+  jobId: string;
+  bcModifiedAt?: string | null;
+  dataverseModifiedAt?: string | null;
+  bcVersion?: string | null;
+  dataverseVersion?: string | null;
+  snapshot: Record<string, unknown>;
+  snapshotHash: string;
+}
+
+export type IsUniqueViolation = (error: unknown) => boolean;
+
+/** Couplings: which BC record belongs to which Dataverse row, per table mapping, with the last-synced state. */
+export class CouplingsRepository {
+  constructor(
+    private readonly db: Executor,
+    private readonly isUniqueViolation: IsUniqueViolation,
+  ) {}
+
+  /** Couples two records; a record already coupled on either side is refused with BCSYNC_E_STORE_COUPLING_EXISTS. */
+  async couple(coupling: NewCoupling): Promise<Coupling> {
+    const now = nowIso();
+    const row: CouplingsTable = {
+      mapping_name: coupling.mappingName,
+      bc_id: coupling.bcId,
+      dataverse_id: coupling.dataverseId,
+      bc_modified_at: coupling.bcModifiedAt ?? null,
+      dataverse_modified_at: coupling.dataverseModifiedAt ?? null,
+      bc_version: coupling.bcVersion ?? null,
+      dataverse_version: coupling.dataverseVersion ?? null,
+      snapshot: coupling.snapshot ? JSON.stringify(coupling.snapshot) : null,
+      snapshot_hash: coupling.snapshotHash ?? null,
+      last_result_to_dataverse: null,
+      last_result_from_dataverse: null,
+      last_job_to_dataverse: null,
+      last_job_from_dataverse: null,
+      skipped: 0,
+      failure_count: 0,
+      last_error: null,
+      created_at: now,
+      updated_at: now,
+    };
+    // Look first: after a unique violation PostgreSQL refuses further queries in the same transaction, so the
+    // error could not name the other record. The constraint still guards against a concurrent writer.
+    const existing = await this.findCollision(coupling);
+    if (existing) throw existing;
+    try {
+      await this.db.insertInto("couplings").values(row).execute();
+    } catch (error) {
+      if (!this.isUniqueViolation(error)) throw error;
+      throw bcsyncError(
+        STORE_COUPLING_EXISTS,
+        {
+          mapping: coupling.mappingName,
+          side: "Business Central",
+          id: coupling.bcId,
+          otherId: "another record (coupled concurrently)",
+        },
+        { cause: error },
+      );
+    }
+    return fromRow(row);
+  }
+
+  private async findCollision(coupling: NewCoupling): Promise<Error | undefined> {
+    const byBc = await this.getByBcId(coupling.mappingName, coupling.bcId);
+    if (byBc) {
+      return bcsyncError(STORE_COUPLING_EXISTS, {
+        mapping: coupling.mappingName,
+        side: "Business Central",
+        id: coupling.bcId,
+        otherId: byBc.dataverseId,
+      });
+    }
+    const byDv = await this.getByDataverseId(coupling.mappingName, coupling.dataverseId);
+    if (byDv) {
+      return bcsyncError(STORE_COUPLING_EXISTS, {
+        mapping: coupling.mappingName,
+        side: "Dataverse",
+        id: coupling.dataverseId,
+        otherId: byDv.bcId,
+      });
+    }
+    return undefined;
+  }
+
+  async getByBcId(mappingName: string, bcId: string): Promise<Coupling | undefined> {
+    const row = await this.db
+      .selectFrom("couplings")
+      .selectAll()
+      .where("mapping_name", "=", mappingName)
+      .where("bc_id", "=", bcId)
+      .executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  async getByDataverseId(mappingName: string, dataverseId: string): Promise<Coupling | undefined> {
+    const row = await this.db
+      .selectFrom("couplings")
+      .selectAll()
+      .where("mapping_name", "=", mappingName)
+      .where("dataverse_id", "=", dataverseId)
+      .executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** Couplings of a page of records in one query, keyed by the side's id. */
+  async findMany(
+    mappingName: string,
+    side: "bc" | "dataverse",
+    ids: readonly string[],
+  ): Promise<Map<string, Coupling>> {
+    const found = new Map<string, Coupling>();
+    const column = side === "bc" ? "bc_id" : "dataverse_id";
+    // Chunked: SQLite caps bound parameters; PostgreSQL is happier with moderate IN lists too.
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = await this.db
+        .selectFrom("couplings")
+        .selectAll()
+        .where("mapping_name", "=", mappingName)
+        .where(column, "in", chunk)
+        .execute();
+      for (const row of rows) found.set(side === "bc" ? row.bc_id : row.dataverse_id, fromRow(row));
+    }
+    return found;
+  }
+
+  /** Pages through a mapping's couplings in BC id order (keyset paging: constant memory for any size). */
+  async *iterate(mappingName: string, pageSize = 1000): AsyncGenerator<Coupling> {
+    let after = "";
+    for (;;) {
+      const rows = await this.db
+        .selectFrom("couplings")
+        .selectAll()
+        .where("mapping_name", "=", mappingName)
+        .where("bc_id", ">", after)
+        .orderBy("bc_id")
+        .limit(pageSize)
+        .execute();
+      for (const row of rows) yield fromRow(row);
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1].bc_id;
+    }
+  }
+
+  async count(mappingName: string, filter: { skipped?: boolean } = {}): Promise<number> {
+    let query = this.db
+      .selectFrom("couplings")
+      .select((eb) => eb.fn.countAll<string | number>().as("n"))
+      .where("mapping_name", "=", mappingName);
+    if (filter.skipped !== undefined) query = query.where("skipped", "=", toFlag(filter.skipped));
+    const row = await query.executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async uncoupleByBcId(mappingName: string, bcId: string): Promise<boolean> {
+    const r = await this.db
+      .deleteFrom("couplings")
+      .where("mapping_name", "=", mappingName)
+      .where("bc_id", "=", bcId)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  async uncoupleByDataverseId(mappingName: string, dataverseId: string): Promise<boolean> {
+    const r = await this.db
+      .deleteFrom("couplings")
+      .where("mapping_name", "=", mappingName)
+      .where("dataverse_id", "=", dataverseId)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  async uncoupleAll(mappingName: string): Promise<number> {
+    const r = await this.db.deleteFrom("couplings").where("mapping_name", "=", mappingName).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  /** Records a successful sync: result, job, the new stamps and the snapshot; clears failures (fixed errors heal). */
+  async recordSuccess(mappingName: string, bcId: string, success: SyncSuccess): Promise<void> {
+    const toDv = success.direction === "toDataverse";
+    await this.db
+      .updateTable("couplings")
+      .set({
+        ...(toDv
+          ? { last_result_to_dataverse: "success", last_job_to_dataverse: success.jobId }
+          : { last_result_from_dataverse: "success", last_job_from_dataverse: success.jobId }),
+        ...(success.bcModifiedAt !== undefined ? { bc_modified_at: success.bcModifiedAt } : {}),
+        ...(success.dataverseModifiedAt !== undefined ? { dataverse_modified_at: success.dataverseModifiedAt } : {}),
+        ...(success.bcVersion !== undefined ? { bc_version: success.bcVersion } : {}),
+        ...(success.dataverseVersion !== undefined ? { dataverse_version: success.dataverseVersion } : {}),
+        snapshot: JSON.stringify(success.snapshot),
+        snapshot_hash: success.snapshotHash,
+        skipped: 0,
+        failure_count: 0,
+        last_error: null,
+        updated_at: nowIso(),
+      })
+      .where("mapping_name", "=", mappingName)
+      .where("bc_id", "=", bcId)
+      .execute();
+  }
+
+  /**
+   * Records a failed sync. The record is skipped once the same error has repeated `skipAfter` times in a row
+   * (Business Central skips on the second identical failure); a different error restarts the count.
+   * Returns whether the record is now skipped.
+   */
+  async recordFailure(
+    mappingName: string,
+    bcId: string,
+    failure: { direction: SyncDirection; jobId: string; error: string; skipAfter: number },
+  ): Promise<boolean> {
+    const current = await this.getByBcId(mappingName, bcId);
+    if (!current) return false;
+    const failureCount = current.lastError === failure.error ? current.failureCount + 1 : 1;
+    const skipped = failureCount >= failure.skipAfter;
+    const toDv = failure.direction === "toDataverse";
+    await this.db
+      .updateTable("couplings")
+      .set({
+        ...(toDv
+          ? { last_result_to_dataverse: "failure", last_job_to_dataverse: failure.jobId }
+          : { last_result_from_dataverse: "failure", last_job_from_dataverse: failure.jobId }),
+        failure_count: failureCount,
+        last_error: failure.error,
+        skipped: toFlag(skipped),
+        updated_at: nowIso(),
+      })
+      .where("mapping_name", "=", mappingName)
+      .where("bc_id", "=", bcId)
+      .execute();
+    return skipped;
+  }
+
+  /** Un-skips one record (by BC id) or, without an id, every skipped record of the mapping. Returns how many. */
+  async unskip(mappingName: string, bcId?: string): Promise<number> {
+    let query = this.db
+      .updateTable("couplings")
+      .set({ skipped: 0, failure_count: 0, updated_at: nowIso() })
+      .where("mapping_name", "=", mappingName)
+      .where("skipped", "=", 1);
+    if (bcId !== undefined) query = query.where("bc_id", "=", bcId);
+    const r = await query.executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  async listSkipped(mappingName: string): Promise<Coupling[]> {
+    const rows = await this.db
+      .selectFrom("couplings")
+      .selectAll()
+      .where("mapping_name", "=", mappingName)
+      .where("skipped", "=", 1)
+      .orderBy("bc_id")
+      .execute();
+    return rows.map(fromRow);
+  }
+}
+
+function fromRow(row: CouplingsTable): Coupling {
+  return {
+    mappingName: row.mapping_name,
+    bcId: row.bc_id,
+    dataverseId: row.dataverse_id,
+    bcModifiedAt: row.bc_modified_at,
+    dataverseModifiedAt: row.dataverse_modified_at,
+    bcVersion: row.bc_version,
+    dataverseVersion: row.dataverse_version,
+    snapshot: row.snapshot ? JSON.parse(row.snapshot) : null,
+    snapshotHash: row.snapshot_hash,
+    lastResultToDataverse: row.last_result_to_dataverse,
+    lastResultFromDataverse: row.last_result_from_dataverse,
+    skipped: Number(row.skipped) === 1,
+    failureCount: Number(row.failure_count),
+    lastError: row.last_error,
+  };
+}

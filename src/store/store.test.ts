@@ -1,0 +1,279 @@
+import { sql } from "kysely";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { STORE_DIALECTS } from "../../test/helpers/store-dialects.ts";
+import { isBcsyncError, STORE_COUPLING_EXISTS } from "../errors/catalogue.ts";
+import { nextQueueState, type Store } from "./index.ts";
+
+for (const dialect of STORE_DIALECTS) {
+  describe.skipIf(dialect.skipReason)(`state store on ${dialect.name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await dialect.open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it("migrates up from empty and is idempotent", async () => {
+      const tables = await store.db.introspection.getTables();
+      const names = tables.map((t) => t.name).filter((n) => !n.startsWith("kysely_"));
+      expect(names.sort()).toEqual(
+        [
+          "conflicts",
+          "couplings",
+          "field_mappings",
+          "full_sync_review",
+          "held_deletions",
+          "job_queue_entries",
+          "pending_writes",
+          "settings",
+          "sync_errors",
+          "sync_jobs",
+          "table_mappings",
+          "watermarks",
+        ].sort(),
+      );
+      expect(await store.migrate()).toEqual([]);
+    });
+
+    it("refuses a second coupling of the same record on either side with a catalogued error", async () => {
+      await store.couplings.couple({ mappingName: "CUSTOMER", bcId: "bc-1", dataverseId: "dv-1" });
+      const sameBc = await store.couplings
+        .couple({ mappingName: "CUSTOMER", bcId: "bc-1", dataverseId: "dv-2" })
+        .catch((e: unknown) => e);
+      expect(isBcsyncError(sameBc, STORE_COUPLING_EXISTS)).toBe(true);
+      expect((sameBc as Error).message).toBe(
+        "The Business Central record bc-1 is already coupled to dv-1 in mapping CUSTOMER.",
+      );
+      const sameDv = await store.couplings
+        .couple({ mappingName: "CUSTOMER", bcId: "bc-2", dataverseId: "dv-1" })
+        .catch((e: unknown) => e);
+      expect(isBcsyncError(sameDv, STORE_COUPLING_EXISTS)).toBe(true);
+      expect((sameDv as Error).message).toContain("Dataverse record dv-1 is already coupled to bc-1");
+      // The same ids in another mapping are a different coupling.
+      await store.couplings.couple({ mappingName: "CONTACT", bcId: "bc-1", dataverseId: "dv-1" });
+      expect(await store.couplings.count("CUSTOMER")).toBe(1);
+    });
+
+    it("rolls a failed transaction back completely", async () => {
+      const failure = await store
+        .transaction(async (tx) => {
+          await tx.mappings.save({
+            name: "ITEM-PRODUCT",
+            bcEntity: "items",
+            dataverseTable: "product",
+            direction: "bidirectional",
+            runOrder: 3,
+            fields: [{ bcField: "number", dataverseField: "productnumber", direction: "bidirectional" }],
+          });
+          await tx.couplings.couple({ mappingName: "ITEM-PRODUCT", bcId: "i-1", dataverseId: "p-1" });
+          await tx.couplings.couple({ mappingName: "ITEM-PRODUCT", bcId: "i-2", dataverseId: "p-1" }); // duplicate: throws
+        })
+        .catch((e: unknown) => e);
+      expect(isBcsyncError(failure, STORE_COUPLING_EXISTS)).toBe(true);
+      expect(await store.mappings.get("ITEM-PRODUCT")).toBeUndefined();
+      expect(await store.couplings.count("ITEM-PRODUCT")).toBe(0);
+      const n = await sql<{ n: number }>`select count(*) as n from field_mappings`.execute(store.db);
+      expect(Number(n.rows[0].n)).toBe(0);
+    });
+
+    it("saves and lists table mappings with their field mappings in run order", async () => {
+      await store.mappings.save({
+        name: "B",
+        bcEntity: "items",
+        dataverseTable: "product",
+        direction: "bidirectional",
+        runOrder: 2,
+        fields: [],
+        dependsOn: ["A"],
+      });
+      await store.mappings.save({
+        name: "A",
+        bcEntity: "unitsOfMeasure",
+        dataverseTable: "uomschedule",
+        direction: "toDataverse",
+        runOrder: 1,
+        fields: [
+          { bcField: "code", dataverseField: "name", direction: "toDataverse" },
+          { dataverseField: "baseuomname", constant: "Unit", direction: "toDataverse", enabled: false },
+        ],
+      });
+      const list = await store.mappings.list();
+      expect(list.map((m) => m.name)).toEqual(["A", "B"]);
+      expect(list[0].fields).toHaveLength(2);
+      expect(list[0].fields[1]).toMatchObject({ constant: "Unit", enabled: false });
+      expect(list[1]).toMatchObject({ dependsOn: ["A"] });
+      await store.mappings.save({ ...list[0], fields: [list[0].fields[0]] });
+      expect((await store.mappings.get("A"))?.fields).toHaveLength(1);
+      expect(await store.mappings.delete("A")).toBe(true);
+      expect(await store.mappings.get("A")).toBeUndefined();
+    });
+
+    it("skips a record only after the same failure repeats, and heals on success", async () => {
+      await store.couplings.couple({ mappingName: "CUSTOMER", bcId: "c-1", dataverseId: "a-1" });
+      const job = await store.jobs.start({ mappingName: "CUSTOMER", direction: "toDataverse" });
+      const fail = (error: string) =>
+        store.couplings.recordFailure("CUSTOMER", "c-1", {
+          direction: "toDataverse",
+          jobId: job.id,
+          error,
+          skipAfter: 2,
+        });
+      expect(await fail("Name too long")).toBe(false);
+      expect(await fail("Owner not coupled")).toBe(false); // a different error restarts the count
+      expect(await fail("Owner not coupled")).toBe(true);
+      expect((await store.couplings.listSkipped("CUSTOMER")).map((c) => c.bcId)).toEqual(["c-1"]);
+      expect(await store.couplings.unskip("CUSTOMER")).toBe(1);
+      await store.couplings.recordSuccess("CUSTOMER", "c-1", {
+        direction: "toDataverse",
+        jobId: job.id,
+        dataverseVersion: 'W/"12"',
+        snapshot: { name: "Adatum" },
+        snapshotHash: "h1",
+      });
+      const c = await store.couplings.getByBcId("CUSTOMER", "c-1");
+      expect(c).toMatchObject({
+        skipped: false,
+        failureCount: 0,
+        lastError: null,
+        dataverseVersion: 'W/"12"',
+        snapshot: { name: "Adatum" },
+      });
+    });
+
+    it("keeps a sync log with counters and errors, and prunes old clean jobs only", async () => {
+      const job = await store.jobs.start({ mappingName: "CUSTOMER", direction: "toDataverse" });
+      await store.jobs.count(job.id, { inserted: 3, failed: 1 });
+      await store.jobs.count(job.id, { inserted: 2, unchanged: 7 });
+      await store.jobs.addError(job, {
+        sourceId: "c-9",
+        field: "name",
+        message: "too long",
+        code: "X",
+        requestId: "r-1",
+      });
+      const done = await store.jobs.finish(job.id, { status: "succeeded" });
+      expect(done).toMatchObject({ inserted: 5, unchanged: 7, failed: 1, status: "succeeded" });
+      expect(done.finishedAt).not.toBeNull();
+      expect((await store.jobs.errors({ jobId: job.id }))[0]).toMatchObject({
+        sourceId: "c-9",
+        field: "name",
+        requestId: "r-1",
+      });
+      const clean = await store.jobs.start({ mappingName: "CUSTOMER", direction: "fromDataverse" });
+      await store.jobs.finish(clean.id, { status: "succeeded" });
+      const pruned = await store.jobs.prune(new Date(Date.now() + 60_000).toISOString());
+      expect(pruned).toBe(2); // no skipped coupling refers to the failed job
+      expect(await store.jobs.list()).toEqual([]);
+    });
+
+    it("raises watermarks only forward", async () => {
+      await store.watermarks.advance("CUSTOMER", "toDataverse", { modifiedAt: "2026-01-02T00:00:00.000Z" });
+      await store.watermarks.advance("CUSTOMER", "toDataverse", {
+        modifiedAt: "2026-01-01T00:00:00.000Z",
+        deltaLink: "d1",
+      });
+      expect(await store.watermarks.get("CUSTOMER", "toDataverse")).toEqual({
+        modifiedAt: "2026-01-02T00:00:00.000Z",
+        deltaLink: "d1",
+      });
+      await store.watermarks.reset("CUSTOMER");
+      expect(await store.watermarks.get("CUSTOMER", "toDataverse")).toEqual({ modifiedAt: null, deltaLink: null });
+    });
+
+    it("lets only one worker claim a due queue entry, then schedules by outcome", async () => {
+      const entry = await store.queue.create({
+        kind: "mapping",
+        mappingName: "CUSTOMER",
+        description: "CUSTOMER sync",
+        intervalMinutes: 30,
+        inactivityTimeoutMinutes: 1440,
+        nextRunAt: "2026-01-01T00:00:00.000Z",
+      });
+      const due = await store.queue.due(new Date("2026-01-01T00:00:01.000Z"));
+      expect(due.map((e) => e.id)).toEqual([entry.id]);
+      expect(await store.queue.claim(due[0], "w1")).toBe(true);
+      expect(await store.queue.claim(due[0], "w2")).toBe(false);
+      const now = new Date("2026-01-01T00:00:05.000Z");
+      const after = await store.queue.complete(entry.id, { kind: "succeeded", idle: true }, now);
+      expect(after).toMatchObject({
+        status: "on_hold_inactivity",
+        nextRunAt: "2026-01-02T00:00:05.000Z",
+        lockedBy: null,
+      });
+      expect(await store.queue.reactivate("CUSTOMER", now)).toBe(1);
+      expect((await store.queue.get(entry.id))?.nextRunAt).toBe("2026-01-01T00:00:35.000Z");
+    });
+
+    it("keeps write intents once per source record and clears them", async () => {
+      await store.pendingWrites.record([
+        { mappingName: "CUSTOMER", direction: "toDataverse", sourceId: "c-1", targetKey: "guid-1", payloadHash: null },
+      ]);
+      const again = await store.pendingWrites.record([
+        { mappingName: "CUSTOMER", direction: "toDataverse", sourceId: "c-1", targetKey: "guid-2", payloadHash: null },
+      ]);
+      expect(again[0].targetKey).toBe("guid-1");
+      await store.pendingWrites.clear("CUSTOMER", "toDataverse", ["c-1"]);
+      expect(await store.pendingWrites.list("CUSTOMER", "toDataverse")).toEqual([]);
+    });
+
+    it("records conflicts with the losing value, and held deletions", async () => {
+      await store.conflicts.record({
+        mappingName: "CUSTOMER",
+        bcId: "c",
+        dataverseId: "a",
+        field: "name",
+        baseValue: "A",
+        bcValue: "B",
+        dataverseValue: "C",
+        jobId: null,
+        resolution: "bcWins",
+      });
+      await store.conflicts.record({
+        mappingName: "CUSTOMER",
+        bcId: "c",
+        dataverseId: "a",
+        field: "phone",
+        baseValue: 1,
+        bcValue: 2,
+        dataverseValue: 3,
+        jobId: null,
+      });
+      expect((await store.conflicts.list({ status: "open" })).map((c) => c.field)).toEqual(["phone"]);
+      expect((await store.conflicts.list({ status: "resolved" }))[0]).toMatchObject({
+        dataverseValue: "C",
+        resolution: "bcWins",
+      });
+      const held = await store.heldDeletions.hold({
+        mappingName: "CUSTOMER",
+        direction: "toDataverse",
+        recordIds: ["x", "y"],
+        tableCount: 3,
+      });
+      expect(held).toMatchObject({ recordCount: 2, status: "held" });
+      await store.heldDeletions.decide(held.id, "approved");
+      expect((await store.heldDeletions.get(held.id))?.status).toBe("approved");
+    });
+  });
+}
+
+describe("job queue transitions (pure)", () => {
+  const base = {
+    recurring: true,
+    intervalMinutes: 30,
+    inactivityTimeoutMinutes: 720,
+    attempts: 0,
+    maxAttempts: 2,
+    rerunDelaySeconds: 30,
+  };
+  const now = new Date("2026-01-01T00:00:00.000Z");
+  it.each([
+    [{ kind: "succeeded", idle: false } as const, base, "ready", "2026-01-01T00:30:00.000Z"],
+    [{ kind: "succeeded", idle: true } as const, base, "on_hold_inactivity", "2026-01-01T12:00:00.000Z"],
+    [{ kind: "failed", error: "x" } as const, base, "ready", "2026-01-01T00:00:30.000Z"],
+    [{ kind: "failed", error: "x" } as const, { ...base, attempts: 1 }, "error", "2026-01-01T00:30:00.000Z"],
+    [{ kind: "succeeded", idle: true } as const, { ...base, recurring: false }, "finished", null],
+  ])("%j from %j → %s", (outcome, entry, status, nextRunAt) => {
+    expect(nextQueueState(entry, outcome, now)).toMatchObject({ status, nextRunAt });
+  });
+});

@@ -1,0 +1,110 @@
+import { join } from "node:path";
+import { type Kysely, Migrator } from "kysely";
+import { bcsyncError, STORE_MIGRATION_FAILED, STORE_UNSUPPORTED_URL } from "../errors/catalogue.ts";
+import { migrationProvider } from "./migrations/index.ts";
+import { connectPostgres, isPostgresUniqueViolation } from "./postgres/connect.ts";
+import { ConflictsRepository } from "./repositories/conflicts.ts";
+import { CouplingsRepository, type IsUniqueViolation } from "./repositories/couplings.ts";
+import { FullSyncReviewRepository } from "./repositories/full-sync-review.ts";
+import { HeldDeletionsRepository } from "./repositories/held-deletions.ts";
+import { JobQueueRepository } from "./repositories/job-queue.ts";
+import { MappingsRepository } from "./repositories/mappings.ts";
+import { PendingWritesRepository } from "./repositories/pending-writes.ts";
+import { SettingsRepository } from "./repositories/settings.ts";
+import { SyncJobsRepository } from "./repositories/sync-jobs.ts";
+import { WatermarksRepository } from "./repositories/watermarks.ts";
+import type { Database } from "./schema.ts";
+import { connectSqlite, isSqliteUniqueViolation } from "./sqlite/connect.ts";
+
+export type Dialect = "sqlite" | "postgres";
+
+export interface StoreOptions {
+  /** `postgres://...` for PostgreSQL; absent for the embedded SQLite file under `dataDir`. */
+  url?: string;
+  /** Directory of the embedded store (`<dataDir>/bcsync.sqlite`); `:memory:` keeps it in memory. */
+  dataDir?: string;
+  /** PostgreSQL schema (tests use one per run). */
+  schema?: string;
+  /** Apply pending migrations on open (default true). */
+  migrate?: boolean;
+}
+
+/** The repositories over one connection or one transaction. */
+export class Store {
+  readonly settings: SettingsRepository;
+  readonly mappings: MappingsRepository;
+  readonly couplings: CouplingsRepository;
+  readonly watermarks: WatermarksRepository;
+  readonly jobs: SyncJobsRepository;
+  readonly queue: JobQueueRepository;
+  readonly review: FullSyncReviewRepository;
+  readonly pendingWrites: PendingWritesRepository;
+  readonly conflicts: ConflictsRepository;
+  readonly heldDeletions: HeldDeletionsRepository;
+
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: Dialect,
+    private readonly isUniqueViolation: IsUniqueViolation,
+    private readonly inTransaction = false,
+  ) {
+    this.settings = new SettingsRepository(db);
+    this.mappings = new MappingsRepository(db);
+    this.couplings = new CouplingsRepository(db, isUniqueViolation);
+    this.watermarks = new WatermarksRepository(db);
+    this.jobs = new SyncJobsRepository(db);
+    this.queue = new JobQueueRepository(db);
+    this.review = new FullSyncReviewRepository(db);
+    this.pendingWrites = new PendingWritesRepository(db);
+    this.conflicts = new ConflictsRepository(db);
+    this.heldDeletions = new HeldDeletionsRepository(db);
+  }
+
+  /** Runs `work` in one transaction: all of it is written, or (on a throw) none of it. Nested calls join it. */
+  async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return work(this);
+    return this.db.transaction().execute((trx) => work(new Store(trx, this.dialect, this.isUniqueViolation, true)));
+  }
+
+  /** Applies pending migrations; each runs in its own transaction, so a failure leaves none half applied. */
+  async migrate(): Promise<string[]> {
+    const migrator = new Migrator({ db: this.db, provider: migrationProvider });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) {
+      const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "?";
+      throw bcsyncError(
+        STORE_MIGRATION_FAILED,
+        { migration: failed, reason: String((error as Error).message ?? error) },
+        { cause: error },
+      );
+    }
+    return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+/** Opens (and by default migrates) the state store: PostgreSQL when `url` is given, else embedded SQLite. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  let store: Store;
+  if (options.url) {
+    if (!/^postgres(ql)?:\/\//.test(options.url)) {
+      throw bcsyncError(STORE_UNSUPPORTED_URL, { url: redactUrl(options.url) });
+    }
+    const db = await connectPostgres({ url: options.url, schema: options.schema });
+    store = new Store(db, "postgres", isPostgresUniqueViolation);
+  } else {
+    const dataDir = options.dataDir ?? ".bcsync";
+    const filename = dataDir === ":memory:" ? ":memory:" : join(dataDir, "bcsync.sqlite");
+    store = new Store(connectSqlite({ filename }), "sqlite", isSqliteUniqueViolation);
+  }
+  if (options.migrate !== false) await store.migrate();
+  return store;
+}
+
+/** Drops the password from a connection URL before it reaches an error or a log. */
+export function redactUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
+}
