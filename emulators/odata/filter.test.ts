@@ -1,0 +1,135 @@
+import { describe, expect, it } from "vitest";
+import { CRM_FUNCTIONS } from "./crm-functions.ts";
+import { type EvalContext, evaluateFilter, FilterEvalError, type Row } from "./evaluate.ts";
+import { filterPaths, parseFilter } from "./filter.ts";
+
+const NOW = new Date("2024-06-15T12:00:00Z");
+const USER = "a1b2c3d4-0002-4000-8000-000000000001";
+
+const rows: Row[] = [
+  {
+    id: "a",
+    name: "O'Bryan Ltd",
+    revenue: 5000,
+    creditonhold: false,
+    statecode: 0,
+    createdon: "2024-06-15T08:00:00Z",
+    _ownerid_value: USER,
+    primarycontact: { fullname: "Ann Smith" },
+  },
+  {
+    id: "b",
+    name: "Contoso",
+    revenue: null,
+    creditonhold: true,
+    statecode: 1,
+    createdon: "2024-06-14T23:59:00Z",
+    _ownerid_value: "11111111-2222-3333-4444-555555555555",
+    primarycontact: null,
+  },
+  {
+    id: "c",
+    name: "Fabrikam 100% Co",
+    revenue: 120000.5,
+    creditonhold: false,
+    statecode: 0,
+    createdon: "2024-05-01T00:00:00Z",
+    _ownerid_value: USER,
+    primarycontact: { fullname: "Bob Jones" },
+  },
+];
+
+const ctx: EvalContext = {
+  resolve: (row, path) => {
+    let v: unknown = row;
+    for (const p of path) v = v && typeof v === "object" ? (v as Row)[p] : undefined;
+    return v;
+  },
+  caseInsensitive: true,
+  likeWildcards: true,
+  functions: CRM_FUNCTIONS,
+  now: () => NOW,
+  userId: USER,
+};
+
+function ids(filter: string, aliases: Record<string, string> = {}): string[] {
+  const parsed = parseFilter(filter, aliases);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return rows.filter((r) => evaluateFilter(parsed.expr, r, ctx)).map((r) => r.id as string);
+}
+
+// Documented shapes from Dataverse's query-data / filter-rows pages, evaluated against the rows above.
+const cases: [string, string[]][] = [
+  ["name eq 'O''Bryan Ltd'", ["a"]],
+  ["name eq 'o''bryan ltd'", ["a"]],
+  ["revenue eq null", ["b"]],
+  ["revenue ne null", ["a", "c"]],
+  ["revenue gt 5000", ["c"]],
+  ["revenue ge 5000", ["a", "c"]],
+  ["revenue lt 100000 and statecode eq 0", ["a"]],
+  ["statecode eq 1 or revenue gt 100000", ["b", "c"]],
+  ["not (statecode eq 0)", ["b"]],
+  ["(statecode eq 0 and revenue lt 6000) or name eq 'Contoso'", ["a", "b"]],
+  ["contains(name,'bryan')", ["a"]],
+  ["startswith(name,'CON')", ["b"]],
+  ["endswith(name,'co')", ["c"]],
+  ["contains(name,'100[%]')", ["c"]],
+  ["startswith(name,'F_b')", ["c"]],
+  ["creditonhold eq true", ["b"]],
+  ["creditonhold", ["b"]],
+  [`_ownerid_value eq ${USER}`, ["a", "c"]],
+  [`_ownerid_value eq ${USER.toUpperCase()}`, ["a", "c"]],
+  ["createdon ge 2024-06-01", ["a", "b"]],
+  ["createdon lt 2024-06-15T00:00:00Z", ["b", "c"]],
+  ["primarycontact/fullname eq 'Ann Smith'", ["a"]],
+  ["primarycontact/fullname ne null", ["a", "c"]],
+  ["tolower(name) eq 'contoso'", ["b"]],
+  ["revenue eq @p1", ["a"]],
+  [`Microsoft.Dynamics.CRM.In(PropertyName='name',PropertyValues=["contoso","Fabrikam 100% Co"])`, ["b", "c"]],
+  [`Microsoft.Dynamics.CRM.NotIn(PropertyName='statecode',PropertyValues=["1"])`, ["a", "c"]],
+  [`Microsoft.Dynamics.CRM.Between(PropertyName='revenue',PropertyValues=["1000","6000"])`, ["a"]],
+  [`Microsoft.Dynamics.CRM.NotBetween(PropertyName='revenue',PropertyValues=["1000","6000"])`, ["c"]],
+  ["Microsoft.Dynamics.CRM.On(PropertyName='createdon',PropertyValue='2024-06-14')", ["b"]],
+  ["Microsoft.Dynamics.CRM.OnOrAfter(PropertyName='createdon',PropertyValue='2024-06-14')", ["a", "b"]],
+  ["Microsoft.Dynamics.CRM.OnOrBefore(PropertyName='createdon',PropertyValue='2024-06-14')", ["b", "c"]],
+  ["Microsoft.Dynamics.CRM.LastXDays(PropertyName='createdon',PropertyValue=7)", ["a", "b"]],
+  ["Microsoft.Dynamics.CRM.NextXDays(PropertyName='createdon',PropertyValue=3)", []],
+  ["Microsoft.Dynamics.CRM.Today(PropertyName='createdon')", ["a"]],
+  ["Microsoft.Dynamics.CRM.Yesterday(PropertyName='createdon')", ["b"]],
+  ["Microsoft.Dynamics.CRM.EqualUserId(PropertyName='_ownerid_value')", ["a", "c"]],
+  ["Microsoft.Dynamics.CRM.NotEqualUserId(PropertyName='_ownerid_value')", ["b"]],
+];
+
+describe("$filter", () => {
+  it.each(cases)("%s", (filter, expected) => {
+    expect(ids(filter, { p1: "5000" })).toEqual(expected);
+  });
+
+  it("rejects malformed filters with a message", () => {
+    for (const bad of ["name eq", "name eq 'unterminated", "name xx 'a'", "(name eq 'a'"]) {
+      const parsed = parseFilter(bad);
+      expect(parsed.ok, bad).toBe(false);
+    }
+  });
+
+  it("reports unknown namespace functions at evaluation", () => {
+    const parsed = parseFilter("Microsoft.Dynamics.CRM.Above(PropertyName='accountid',PropertyValue='x')");
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) expect(() => evaluateFilter(parsed.expr, rows[0], ctx)).toThrow(FilterEvalError);
+  });
+
+  it("lists the property paths a filter reads, for per-service validation", () => {
+    const parsed = parseFilter(
+      "name eq 'x' and primarycontact/fullname ne null or Microsoft.Dynamics.CRM.Today(PropertyName='createdon')",
+    );
+    expect(parsed.ok && filterPaths(parsed.expr)).toEqual([["name"], ["primarycontact", "fullname"], ["createdon"]]);
+  });
+
+  it("evaluates any() over a collection", () => {
+    const parsed = parseFilter("contacts/any(c:c/lastname eq 'Smith')");
+    if (!parsed.ok) throw new Error(parsed.message);
+    const withCollection: EvalContext = { ...ctx, resolveCollection: (row) => (row.contacts as Row[]) ?? [] };
+    expect(evaluateFilter(parsed.expr, { contacts: [{ lastname: "smith" }] }, withCollection)).toBe(true);
+    expect(evaluateFilter(parsed.expr, { contacts: [{ lastname: "Jones" }] }, withCollection)).toBe(false);
+  });
+});

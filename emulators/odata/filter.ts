@@ -1,0 +1,316 @@
+// $filter: parsed with @odata/parser, then converted into a small AST of our own so the evaluator (and each
+// service's rules, e.g. Business Central refusing `or` across fields) never depend on the parser's node shapes.
+import { defaultParser } from "@odata/parser";
+
+export type LiteralType = "string" | "guid" | "date" | "datetime" | "number" | "boolean" | "null";
+export interface Literal {
+  type: LiteralType;
+  value: string | number | boolean | null;
+}
+
+export type Operand =
+  | { kind: "property"; path: string[] }
+  | { kind: "literal"; literal: Literal }
+  | { kind: "call"; name: string; args: Operand[] };
+
+export type CompareOp = "eq" | "ne" | "gt" | "ge" | "lt" | "le";
+
+export type FilterExpr =
+  | { kind: "and" | "or"; left: FilterExpr; right: FilterExpr }
+  | { kind: "not"; expr: FilterExpr }
+  | { kind: "compare"; op: CompareOp; left: Operand; right: Operand }
+  /** Boolean-valued method: contains, startswith, endswith. */
+  | { kind: "method"; name: string; args: Operand[] }
+  /** Namespace-qualified function, e.g. Microsoft.Dynamics.CRM.In(PropertyName='x',PropertyValues=["a"]). */
+  | { kind: "function"; namespace: string; name: string; params: Record<string, Literal | Literal[]> }
+  | { kind: "lambda"; quantifier: "any" | "all"; path: string[]; variable: string; predicate: FilterExpr | null }
+  /** A bare boolean operand (`creditonhold`). */
+  | { kind: "truthy"; operand: Operand };
+
+export type FilterParse = { ok: true; expr: FilterExpr } | { ok: false; message: string };
+
+interface Node {
+  type: string;
+  // biome-ignore lint/suspicious/noExplicitAny: @odata/parser node values are untyped; toExpr narrows them.
+  value: any;
+  raw: string;
+}
+
+class FilterSyntaxError extends Error {}
+
+const COMPARE: Record<string, CompareOp> = {
+  EqualsExpression: "eq",
+  NotEqualsExpression: "ne",
+  GreaterThanExpression: "gt",
+  GreaterOrEqualsExpression: "ge",
+  LesserThanExpression: "lt",
+  LesserOrEqualsExpression: "le",
+};
+
+/** Parses a decoded `$filter` value. `aliases` are the request's `@p1=...` parameter values (raw text). */
+export function parseFilter(text: string, aliases: Record<string, string> = {}): FilterParse {
+  let root: Node;
+  try {
+    root = defaultParser.filter(text) as unknown as Node;
+  } catch (error) {
+    return { ok: false, message: `Syntax error in $filter '${text}': ${(error as Error).message}` };
+  }
+  if (!root || root.raw.length !== text.length) {
+    return { ok: false, message: `Syntax error at position ${root?.raw.length ?? 0} in '${text}'.` };
+  }
+  try {
+    return { ok: true, expr: toExpr(root, aliases) };
+  } catch (error) {
+    if (error instanceof FilterSyntaxError) return { ok: false, message: error.message };
+    throw error;
+  }
+}
+
+function unwrap(node: Node): Node {
+  let n = node;
+  while (n.type === "CommonExpression" || n.type === "BoolParenExpression" || n.type === "ParenExpression") n = n.value;
+  return n;
+}
+
+function toExpr(input: Node, aliases: Record<string, string>): FilterExpr {
+  const node = unwrap(input);
+  switch (node.type) {
+    case "AndExpression":
+    case "OrExpression":
+      return {
+        kind: node.type === "AndExpression" ? "and" : "or",
+        left: toExpr(node.value.left, aliases),
+        right: toExpr(node.value.right, aliases),
+      };
+    case "NotExpression":
+      return { kind: "not", expr: toExpr(node.value, aliases) };
+    case "MethodCallExpression": {
+      const name = String(node.value.method);
+      const args = (node.value.parameters as Node[]).map((p) => toOperand(p, aliases));
+      if (name === "contains" || name === "startswith" || name === "endswith") {
+        if (args.length !== 2) throw new FilterSyntaxError(`${name} takes 2 arguments.`);
+        return { kind: "method", name, args };
+      }
+      return { kind: "truthy", operand: { kind: "call", name, args } };
+    }
+    case "FunctionExpression":
+      return toFunction(node, aliases);
+    case "FirstMemberExpression":
+    case "MemberExpression":
+    case "PropertyPathExpression": {
+      const lambda = findLambda(node, aliases);
+      if (lambda) return lambda;
+      return { kind: "truthy", operand: toOperand(node, aliases) };
+    }
+    default: {
+      const op = COMPARE[node.type];
+      if (op)
+        return {
+          kind: "compare",
+          op,
+          left: toOperand(node.value.left, aliases),
+          right: toOperand(node.value.right, aliases),
+        };
+      throw new FilterSyntaxError(`The expression '${node.raw}' is not supported.`);
+    }
+  }
+}
+
+function toFunction(node: Node, aliases: Record<string, string>): FilterExpr {
+  const fn = node.value.fn.value as { name: string; namespace?: string };
+  const params: Record<string, Literal | Literal[]> = {};
+  for (const p of (node.value.params?.value ?? []) as Node[]) {
+    const name = p.value.name.value.name as string;
+    const value = unwrap(p.value.value.value as Node);
+    if (value.type === "Array") {
+      params[name] = (value.value.items as Node[]).map((item) => toLiteral(item));
+    } else if (value.type === "Literal") {
+      params[name] = toLiteral(value);
+    } else if (value.type === "ParameterAlias") {
+      params[name] = aliasLiteral(value.value.name, aliases);
+    } else {
+      throw new FilterSyntaxError(`Unsupported parameter value '${value.raw}'.`);
+    }
+  }
+  return { kind: "function", namespace: fn.namespace ?? "", name: fn.name, params };
+}
+
+function findLambda(node: Node, aliases: Record<string, string>): FilterExpr | undefined {
+  const path: string[] = [];
+  let n: Node | undefined = node;
+  while (n) {
+    if (n.type === "FirstMemberExpression" || n.type === "MemberExpression") {
+      if (Array.isArray(n.value)) return undefined;
+      n = n.value;
+    } else if (n.type === "PropertyPathExpression") {
+      if (n.value?.current) {
+        path.push(n.value.current.value.name);
+        n = n.value.next;
+      } else {
+        return undefined;
+      }
+    } else if (n.type === "SingleNavigationExpression" || n.type === "CollectionNavigationExpression") {
+      n = n.value;
+    } else if (n.type === "CollectionPathExpression") {
+      const lambda = n.value as Node;
+      if (lambda.type !== "AnyExpression" && lambda.type !== "AllExpression") return undefined;
+      const variable = lambda.value.variable?.value?.name ?? "";
+      const predicate = lambda.value.predicate ? toExpr(lambda.value.predicate.value, aliases) : null;
+      return { kind: "lambda", quantifier: lambda.type === "AnyExpression" ? "any" : "all", path, variable, predicate };
+    } else {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function toOperand(input: Node, aliases: Record<string, string>): Operand {
+  const node = unwrap(input);
+  switch (node.type) {
+    case "Literal":
+      return { kind: "literal", literal: toLiteral(node) };
+    case "ParameterAlias":
+      return { kind: "literal", literal: aliasLiteral(node.value.name, aliases) };
+    case "MethodCallExpression":
+      return {
+        kind: "call",
+        name: String(node.value.method),
+        args: (node.value.parameters as Node[]).map((p) => toOperand(p, aliases)),
+      };
+    case "FirstMemberExpression":
+    case "MemberExpression":
+    case "PropertyPathExpression":
+      return { kind: "property", path: memberPath(node) };
+    default:
+      throw new FilterSyntaxError(`The operand '${node.raw}' is not supported.`);
+  }
+}
+
+function memberPath(node: Node): string[] {
+  const path: string[] = [];
+  const visit = (n: Node | Node[] | undefined): void => {
+    if (!n) return;
+    if (Array.isArray(n)) {
+      for (const part of n) visit(part);
+      return;
+    }
+    switch (n.type) {
+      case "LambdaVariableExpression":
+      case "ODataIdentifier":
+        path.push(n.value.name);
+        return;
+      case "PropertyPathExpression":
+        if (n.value?.current) {
+          visit(n.value.current);
+          visit(n.value.next);
+        } else {
+          visit(n.value);
+        }
+        return;
+      default:
+        visit(n.value);
+    }
+  };
+  visit(node);
+  return path;
+}
+
+function aliasLiteral(name: string, aliases: Record<string, string>): Literal {
+  const raw = aliases[name] ?? aliases[`@${name}`];
+  if (raw === undefined) throw new FilterSyntaxError(`Parameter alias '@${name}' is not defined.`);
+  return parseLiteralText(raw);
+}
+
+/** Parses a literal as written in a URL (used for parameter aliases and key segments). */
+export function parseLiteralText(raw: string): Literal {
+  const text = raw.trim();
+  if (text === "null") return { type: "null", value: null };
+  if (text === "true" || text === "false") return { type: "boolean", value: text === "true" };
+  if (text.startsWith("'") && text.endsWith("'") && text.length >= 2) {
+    return { type: "string", value: text.slice(1, -1).replace(/''/g, "'") };
+  }
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text)) {
+    return { type: "guid", value: text.toLowerCase() };
+  }
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return { type: "date", value: text };
+  if (/^\d{4}-\d{2}-\d{2}T/.test(text)) return { type: "datetime", value: text };
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[mMdDfFlL]?$/.test(text)) {
+    return { type: "number", value: Number(text.replace(/[mMdDfFlL]$/, "")) };
+  }
+  throw new FilterSyntaxError(`Unrecognized literal '${text}'.`);
+}
+
+function toLiteral(node: Node): Literal {
+  const edmType = String(node.value);
+  const raw = node.raw;
+  switch (edmType) {
+    case "null":
+      return { type: "null", value: null };
+    case "Edm.String":
+      return { type: "string", value: raw.slice(1, -1).replace(/''/g, "'") };
+    case "string":
+      // JSON string inside a Dataverse PropertyValues array.
+      return { type: "string", value: JSON.parse(raw) as string };
+    case "Edm.Guid":
+      return { type: "guid", value: raw.toLowerCase() };
+    case "Edm.Date":
+      return { type: "date", value: raw };
+    case "Edm.DateTimeOffset":
+      return { type: "datetime", value: raw };
+    case "Edm.Boolean":
+      return { type: "boolean", value: raw === "true" };
+    case "number":
+    case "Edm.Decimal":
+    case "Edm.Double":
+    case "Edm.Single":
+    case "Edm.Int64":
+    case "Edm.Int32":
+    case "Edm.Int16":
+    case "Edm.Byte":
+    case "Edm.SByte":
+      return { type: "number", value: Number(raw.replace(/[mMdDfFlL]$/, "")) };
+    default:
+      return parseLiteralText(raw);
+  }
+}
+
+/** Visits every node of a filter (for per-service checks such as property existence or forbidden operators). */
+export function walkFilter(expr: FilterExpr, visit: (expr: FilterExpr) => void): void {
+  visit(expr);
+  switch (expr.kind) {
+    case "and":
+    case "or":
+      walkFilter(expr.left, visit);
+      walkFilter(expr.right, visit);
+      return;
+    case "not":
+      walkFilter(expr.expr, visit);
+      return;
+    case "lambda":
+      if (expr.predicate) walkFilter(expr.predicate, visit);
+      return;
+    default:
+      return;
+  }
+}
+
+/** Every property path an expression reads, outside lambdas' own variables. */
+export function filterPaths(expr: FilterExpr): string[][] {
+  const paths: string[][] = [];
+  const fromOperand = (o: Operand): void => {
+    if (o.kind === "property") paths.push(o.path);
+    else if (o.kind === "call") o.args.forEach(fromOperand);
+  };
+  walkFilter(expr, (e) => {
+    if (e.kind === "compare") {
+      fromOperand(e.left);
+      fromOperand(e.right);
+    } else if (e.kind === "method") e.args.forEach(fromOperand);
+    else if (e.kind === "truthy") fromOperand(e.operand);
+    else if (e.kind === "function") {
+      const name = e.params.PropertyName;
+      if (name && !Array.isArray(name) && typeof name.value === "string") paths.push(name.value.split("/"));
+    } else if (e.kind === "lambda") paths.push(e.path);
+  });
+  return paths;
+}
