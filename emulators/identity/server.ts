@@ -2,7 +2,7 @@
 // (MSAL refuses http authorities). It serves what MSAL Node asks for: the tenant's OpenID configuration, its
 // JWKS, the token endpoint, and instance discovery for clients that do not set `knownAuthorities`.
 
-import { createHash, generateKeyPair, randomUUID, timingSafeEqual } from "node:crypto";
+import { generateKeyPair, randomUUID, timingSafeEqual } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -20,6 +20,7 @@ import {
   signingKeyFrom,
   signJwt,
 } from "./jwt.ts";
+import { servicePrincipalObjectId } from "./principals.ts";
 
 export interface IdentityEmulatorOptions {
   host?: string;
@@ -68,16 +69,6 @@ const BUSINESS_CENTRAL_ROLES = ["API.ReadWrite.All", "Automation.ReadWrite.All"]
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const normalizeAudience = (aud: string): string => aud.replace(/\/+$/, "").toLowerCase();
-
-/** A stable object id for an app's service principal, derived from its client id. */
-export function servicePrincipalObjectId(clientId: string): string {
-  // A hash of the client id shaped as a version-4 GUID: distinct from the client id, the same on every start.
-  const bytes = createHash("sha256").update(`service-principal:${clientId.toLowerCase()}`).digest().subarray(0, 16);
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const h = bytes.toString("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 async function loadOrCreateSigningKey(dataDir?: string): Promise<SigningKey> {
   const path = dataDir ? join(dataDir, "identity", "signing-key.pem") : undefined;
