@@ -1,0 +1,117 @@
+// One token provider per principal and service: MSAL client credentials, the token kept and refreshed before it
+// expires, concurrent callers sharing one acquisition.
+import { ConfidentialClientApplication, type Configuration } from "@azure/msal-node";
+import { Agent } from "undici";
+import { CONNECTOR_AUTH_FAILED } from "../../errors/codes/connectors.ts";
+import { bcsyncError } from "../../errors/define.ts";
+import { fail, ok, type Result } from "../result.ts";
+import { redact } from "../secrets.ts";
+import { undiciNetworkClient } from "./network-client.ts";
+
+export interface ClientCertificate {
+  /** SHA-256 thumbprint, hex. */
+  thumbprintSha256: string;
+  /** PEM private key. */
+  privateKey: string;
+  /** PEM public certificate chain, sent as x5c (subject name / issuer authentication). */
+  x5c?: string;
+}
+
+export interface PrincipalCredentials {
+  tenantId: string;
+  clientId: string;
+  clientSecret?: string;
+  certificate?: ClientCertificate;
+}
+
+export interface TokenProviderOptions extends PrincipalCredentials {
+  /** `https://host[:port]` (the tenant id is appended) or a full authority URL with the tenant path. */
+  authority?: string;
+  /** OAuth scope, e.g. `https://org.crm.dynamics.com/.default`. */
+  scope: string;
+  /** PEM of an extra CA to trust for the authority (the identity emulator). */
+  caPem?: string;
+}
+
+export interface TokenProvider {
+  readonly clientId: string;
+  getToken(): Promise<Result<string>>;
+  /** Forget the token (after a 401) so the next call fetches a new one. */
+  invalidate(): void;
+  close(): Promise<void>;
+}
+
+const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
+
+export function authorityUrl(authority: string | undefined, tenantId: string): string {
+  const base = new URL(authority ?? DEFAULT_AUTHORITY_HOST);
+  if (base.pathname === "/" || base.pathname === "") return `${base.origin}/${tenantId}`;
+  return `${base.origin}${base.pathname.replace(/\/+$/, "")}`;
+}
+
+export function createTokenProvider(options: TokenProviderOptions, now: () => number = Date.now): TokenProvider {
+  const authority = authorityUrl(options.authority, options.tenantId);
+  const host = new URL(authority).host;
+  const agent = new Agent({ connect: options.caPem ? { ca: options.caPem } : undefined, keepAliveTimeout: 10_000 });
+  const config: Configuration = {
+    auth: {
+      clientId: options.clientId,
+      authority,
+      clientSecret: options.clientSecret,
+      clientCertificate: options.certificate
+        ? {
+            thumbprintSha256: options.certificate.thumbprintSha256,
+            privateKey: options.certificate.privateKey,
+            x5c: options.certificate.x5c,
+          }
+        : undefined,
+      knownAuthorities: host === "login.microsoftonline.com" ? undefined : [host],
+    },
+    system: { networkClient: undiciNetworkClient(agent) },
+  };
+  const secrets = [options.clientSecret, options.certificate?.privateKey];
+  let app: ConfidentialClientApplication | undefined;
+  let cached: { token: string; expiresAt: number; refreshAt: number } | undefined;
+  let inflight: Promise<Result<string>> | undefined;
+
+  async function acquire(): Promise<Result<string>> {
+    try {
+      app ??= new ConfidentialClientApplication(config);
+      const result = await app.acquireTokenByClientCredential({ scopes: [options.scope], skipCache: true });
+      if (!result?.accessToken) throw new Error("the token endpoint returned no access token");
+      const issuedAt = now();
+      const expiresAt = result.expiresOn ? result.expiresOn.getTime() : issuedAt + 3600_000;
+      const lifetime = Math.max(0, expiresAt - issuedAt);
+      // Refresh 5 minutes early, or after three quarters of a short lifetime.
+      const refreshAt = expiresAt - Math.min(300_000, lifetime / 4);
+      cached = { token: result.accessToken, expiresAt, refreshAt };
+      return ok(result.accessToken);
+    } catch (err) {
+      const reason = redact(err instanceof Error ? err.message : String(err), secrets);
+      return fail(bcsyncError(CONNECTOR_AUTH_FAILED, { clientId: options.clientId, authority, reason }));
+    }
+  }
+
+  return {
+    clientId: options.clientId,
+    async getToken() {
+      const t = now();
+      if (cached && t < cached.refreshAt) return ok(cached.token);
+      if (!inflight) {
+        inflight = acquire().finally(() => {
+          inflight = undefined;
+        });
+      }
+      const result = await inflight;
+      // A refresh that failed while the old token is still valid does not stop the work.
+      if (!result.ok && cached && now() < cached.expiresAt) return ok(cached.token);
+      return result;
+    },
+    invalidate() {
+      cached = undefined;
+    },
+    close() {
+      return agent.close();
+    },
+  };
+}

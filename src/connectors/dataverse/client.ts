@@ -1,0 +1,731 @@
+// The Dataverse Web API client: typed access by entity set, paged and change-tracking reads as async iterators,
+// writes with ETags, $batch, bulk messages with fallback, impersonation, WhoAmI and N:N association.
+import { CONNECTOR_DELTA_EXPIRED, CONNECTOR_RESPONSE_MALFORMED } from "../../errors/codes/connectors.ts";
+import { type BcsyncError, bcsyncError } from "../../errors/define.ts";
+import { createServiceClient } from "../http/create-service-client.ts";
+import type { ConnectorMetrics } from "../http/metrics.ts";
+import { displayPath, type ServiceClient, type ServiceResponse } from "../http/service-client.ts";
+import { mapServiceError, readErrorBody } from "../http/service-error.ts";
+import type { ThrottleLimits } from "../http/throttle.ts";
+import { fail, ok, type Result } from "../result.ts";
+import type { ConnectorSettings } from "../settings.ts";
+import {
+  type BatchOperation,
+  type BatchPart,
+  type BatchPartResponse,
+  parseBatchResponse,
+  serializeBatch,
+} from "./batch.ts";
+import { describeKey, idFromEntityUrl, keySegment, type RecordKey } from "./keys.ts";
+
+export type Row = Record<string, unknown>;
+
+/** api-limits.md: per user, per web server, 5-minute sliding window. */
+export const DATAVERSE_DEFAULT_LIMITS: ThrottleLimits = {
+  maxConcurrent: 52,
+  maxRequestsPerWindow: 6000,
+  windowMs: 300_000,
+};
+
+export interface DataverseSettings extends ConnectorSettings {
+  /** Web API version, default "9.2". */
+  apiVersion?: string;
+  /** Operations per $batch request when the connector splits (Dataverse allows 1000). */
+  batchSize?: number;
+  /** Records per CreateMultiple/UpdateMultiple/UpsertMultiple request. */
+  bulkSize?: number;
+}
+
+export interface Impersonation {
+  /** Entra object id of the user (`CallerObjectId`, preferred). */
+  callerObjectId?: string;
+  /** systemuserid (`MSCRMCallerID`, legacy). */
+  callerId?: string;
+}
+
+export interface WriteOptions {
+  impersonate?: Impersonation;
+  /** Prefer: return=representation; the written row comes back. */
+  returnRepresentation?: boolean;
+  /** Extra headers, e.g. `MSCRM.BypassCustomPluginExecution`. */
+  headers?: Record<string, string>;
+}
+
+export interface QueryOptions {
+  select?: readonly string[];
+  filter?: string;
+  orderby?: string;
+  expand?: string;
+  top?: number;
+  /** Prefer: odata.maxpagesize (≤ 5000). */
+  pageSize?: number;
+  /** Prefer: odata.include-annotations="…" */
+  annotations?: string;
+  impersonate?: Impersonation;
+}
+
+export interface Page {
+  rows: Row[];
+  /** Persist to resume the read after a crash. */
+  nextLink?: string;
+}
+
+export interface ChangePage {
+  /** New or updated rows, full selected columns with `@odata.etag`. */
+  changed: Row[];
+  /** Ids of deleted rows. */
+  deleted: string[];
+  nextLink?: string;
+  /** On the last page only: persist it, the next delta read starts from it. */
+  deltaLink?: string;
+}
+
+export interface WriteResult {
+  id?: string;
+  etag?: string;
+  row?: Row;
+  /** Upsert: true when the row was created (known only with returnRepresentation). */
+  created?: boolean;
+}
+
+export type UpsertMode = "upsert" | "createOnly" | "updateOnly";
+
+export interface BatchOperationResult {
+  status: number;
+  contentId?: string;
+  /** Parsed JSON body, when there is one. */
+  body?: unknown;
+  id?: string;
+  error?: BcsyncError;
+}
+
+export type RecordOutcome = { ok: true; id?: string } | { ok: false; error: BcsyncError };
+
+export interface BulkResult {
+  /** One outcome per input record, in input order. */
+  outcomes: RecordOutcome[];
+  /** How the records were written: the bulk message, or $batch because the table does not support it. */
+  strategy: "bulk" | "batch";
+}
+
+type BulkMessage = "CreateMultiple" | "UpdateMultiple" | "UpsertMultiple";
+
+export function createDataverseClient(settings: DataverseSettings): DataverseClient {
+  return new DataverseClient(settings);
+}
+
+export class DataverseClient {
+  readonly apiRoot: URL;
+  private readonly http: ServiceClient;
+  private readonly batchSize: number;
+  private readonly bulkSize: number;
+  /** `<entity set>:<message>` pairs the service refused as unsupported; those go through $batch from then on. */
+  private readonly unsupportedBulk = new Set<string>();
+
+  constructor(settings: DataverseSettings) {
+    const origin = new URL(settings.url).origin;
+    this.apiRoot = new URL(`/api/data/v${settings.apiVersion ?? "9.2"}/`, origin);
+    this.batchSize = Math.min(settings.batchSize ?? 1000, 1000);
+    this.bulkSize = settings.bulkSize ?? 1000;
+    this.http = createServiceClient(
+      "Dataverse",
+      this.apiRoot.href,
+      settings.scope ?? `${origin}/.default`,
+      settings,
+      DATAVERSE_DEFAULT_LIMITS,
+      { accept: "application/json", "odata-maxversion": "4.0", "odata-version": "4.0" },
+    );
+  }
+
+  metrics(): ConnectorMetrics {
+    return this.http.metricsSnapshot();
+  }
+
+  throttleStates() {
+    return this.http.throttleStates();
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+
+  /** Remembered tables without bulk-message support, e.g. `accounts:CreateMultiple`. */
+  bulkUnsupported(): string[] {
+    return [...this.unsupportedBulk];
+  }
+
+  async whoAmI(): Promise<Result<{ UserId: string; BusinessUnitId: string; OrganizationId: string }>> {
+    const res = await this.request("GET", "WhoAmI");
+    if (!res.ok) return res;
+    return this.json(res.value, "WhoAmI");
+  }
+
+  async retrieve(entitySet: string, key: RecordKey, options: QueryOptions = {}): Promise<Result<Row | undefined>> {
+    const path = `${entitySet}${keySegment(key)}${queryString(options)}`;
+    const res = await this.request("GET", path, {
+      headers: readHeaders(options),
+      record: describeKey(key),
+      allow404: true,
+    });
+    if (!res.ok) return res;
+    if (res.value.status === 404) return ok(undefined);
+    return this.json<Row>(res.value, path);
+  }
+
+  /** Pages of an entity set, one request per page, following nextLink; stops after the first error. */
+  async *pages(entitySet: string, options: QueryOptions & { nextLink?: string } = {}): AsyncGenerator<Result<Page>> {
+    let url: string | undefined = options.nextLink ?? `${entitySet}${queryString(options)}`;
+    const headers = readHeaders(options);
+    while (url) {
+      const res = await this.request("GET", url, { headers });
+      if (!res.ok) {
+        yield res;
+        return;
+      }
+      const body = this.json<{ value?: Row[]; "@odata.nextLink"?: string }>(res.value, entitySet);
+      if (!body.ok || !Array.isArray(body.value.value)) {
+        yield body.ok ? this.malformed(entitySet, "no value array") : body;
+        return;
+      }
+      const next = body.value["@odata.nextLink"];
+      if (next !== undefined && !this.sameService(next)) {
+        yield this.malformed(entitySet, "the nextLink points at another host");
+        return;
+      }
+      yield ok({ rows: body.value.value, nextLink: next });
+      url = next;
+    }
+  }
+
+  /**
+   * Change tracking: without `deltaLink` an initial read of every row, else the changes since that link.
+   * The last page carries the new delta link; the caller persists it once it has processed the pages.
+   */
+  async *changes(
+    entitySet: string,
+    options: { select?: readonly string[]; pageSize?: number; deltaLink?: string; nextLink?: string } = {},
+  ): AsyncGenerator<Result<ChangePage>> {
+    let url: string | undefined =
+      options.nextLink ?? options.deltaLink ?? `${entitySet}${queryString({ select: options.select })}`;
+    const headers = readHeaders({ pageSize: options.pageSize, trackChanges: true });
+    while (url) {
+      const res = await this.request("GET", url, { headers, allowStatus: [400, 410] });
+      if (!res.ok) {
+        yield res;
+        return;
+      }
+      if (res.value.status >= 400) {
+        const text = res.value.body.toString("utf8");
+        const detail = readErrorBody(text);
+        yield fail(
+          /expired|delta\s*token|deltatoken|change tracking/i.test(detail.message) && options.deltaLink
+            ? bcsyncError(CONNECTOR_DELTA_EXPIRED, { entitySet, serviceMessage: detail.message })
+            : mapServiceError(this.ctx("GET", url), res.value.status, res.value.headers, text),
+        );
+        return;
+      }
+      const body = this.json<{ value?: Row[]; "@odata.nextLink"?: string; "@odata.deltaLink"?: string }>(
+        res.value,
+        entitySet,
+      );
+      if (!body.ok || !Array.isArray(body.value.value)) {
+        yield body.ok ? this.malformed(entitySet, "no value array") : body;
+        return;
+      }
+      const changed: Row[] = [];
+      const deleted: string[] = [];
+      for (const row of body.value.value) {
+        const context = String(row["@odata.context"] ?? "");
+        if (context.includes("$deletedEntity") || row.reason === "deleted") deleted.push(String(row.id));
+        else changed.push(row);
+      }
+      const next = body.value["@odata.nextLink"];
+      const delta = body.value["@odata.deltaLink"];
+      for (const link of [next, delta]) {
+        if (link !== undefined && !this.sameService(link)) {
+          yield this.malformed(entitySet, "a paging link points at another host");
+          return;
+        }
+      }
+      yield ok({ changed, deleted, nextLink: next, deltaLink: next ? undefined : delta });
+      url = next;
+    }
+  }
+
+  /** POST: not idempotent. A lost answer is reported as outcome unknown (BCSYNC_E_CONNECTOR_OUTCOME_UNKNOWN). */
+  async create(entitySet: string, row: Row, options: WriteOptions = {}): Promise<Result<WriteResult>> {
+    const res = await this.request("POST", entitySet, {
+      body: row,
+      headers: writeHeaders(options),
+      record: entitySet,
+      idempotent: false,
+    });
+    if (!res.ok) return res;
+    return this.writeResult(res.value, entitySet);
+  }
+
+  /** PATCH with If-Match (the ETag read, or `*`): updates, never creates; 412 when the row changed since. */
+  async update(
+    entitySet: string,
+    key: RecordKey,
+    changes: Row,
+    options: WriteOptions & { etag?: string } = {},
+  ): Promise<Result<WriteResult>> {
+    const path = `${entitySet}${keySegment(key)}`;
+    const res = await this.request("PATCH", path, {
+      body: changes,
+      headers: { ...writeHeaders(options), "if-match": options.etag ?? "*" },
+      record: describeKey(key),
+    });
+    if (!res.ok) return res;
+    return this.writeResult(res.value, path);
+  }
+
+  /** PATCH by id or alternate key: creates or updates. Idempotent, so it is retried after a lost answer. */
+  async upsert(
+    entitySet: string,
+    key: RecordKey,
+    row: Row,
+    options: WriteOptions & { mode?: UpsertMode } = {},
+  ): Promise<Result<WriteResult>> {
+    const path = `${entitySet}${keySegment(key)}`;
+    const headers = writeHeaders(options);
+    if (options.mode === "createOnly") headers["if-none-match"] = "*";
+    if (options.mode === "updateOnly") headers["if-match"] = "*";
+    const res = await this.request("PATCH", path, { body: row, headers, record: describeKey(key), idempotent: true });
+    if (!res.ok) return res;
+    return this.writeResult(res.value, path);
+  }
+
+  /** DELETE with If-Match when an ETag is given. A row already gone is `{ existed: false }`, not an error. */
+  async delete(
+    entitySet: string,
+    key: RecordKey,
+    options: { etag?: string; impersonate?: Impersonation } = {},
+  ): Promise<Result<{ existed: boolean }>> {
+    const headers = impersonationHeaders(options.impersonate);
+    if (options.etag) headers["if-match"] = options.etag;
+    const res = await this.request("DELETE", `${entitySet}${keySegment(key)}`, {
+      headers,
+      record: describeKey(key),
+      allow404: true,
+    });
+    if (!res.ok) return res;
+    return ok({ existed: res.value.status !== 404 });
+  }
+
+  /** N:N association: `POST <set>(<id>)/<nav>/$ref {"@odata.id": <target>}`. */
+  async associate(
+    entitySet: string,
+    key: RecordKey,
+    navigationProperty: string,
+    targetSet: string,
+    targetKey: RecordKey,
+  ): Promise<Result<void>> {
+    const target = new URL(`${targetSet}${keySegment(targetKey)}`, this.apiRoot).href;
+    const res = await this.request("POST", `${entitySet}${keySegment(key)}/${navigationProperty}/$ref`, {
+      body: { "@odata.id": target },
+      record: `${describeKey(key)} → ${describeKey(targetKey)}`,
+      idempotent: true,
+    });
+    return res.ok ? ok(undefined) : res;
+  }
+
+  async disassociate(
+    entitySet: string,
+    key: RecordKey,
+    navigationProperty: string,
+    targetKey: RecordKey,
+  ): Promise<Result<void>> {
+    const res = await this.request(
+      "DELETE",
+      `${entitySet}${keySegment(key)}/${navigationProperty}${keySegment(targetKey)}/$ref`,
+      { record: `${describeKey(key)} → ${describeKey(targetKey)}` },
+    );
+    return res.ok ? ok(undefined) : res;
+  }
+
+  /**
+   * One $batch request. Results come per operation, in order (a failed change set yields its error for each of
+   * its operations). `idempotent`: the caller vouches every operation may be repeated (upserts, If-Match updates).
+   */
+  async batch(
+    parts: readonly BatchPart[],
+    options: { continueOnError?: boolean; idempotent?: boolean; impersonate?: Impersonation } = {},
+  ): Promise<Result<BatchOperationResult[]>> {
+    const { contentType, body } = serializeBatch(parts, this.apiRoot);
+    const headers: Record<string, string> = {
+      "content-type": contentType,
+      ...impersonationHeaders(options.impersonate),
+    };
+    if (options.continueOnError) headers.prefer = "odata.continue-on-error";
+    const operations = parts.flatMap((p) => ("changeSet" in p ? p.changeSet : [p.operation]));
+    const idempotent = options.idempotent ?? operations.every(isIdempotentOperation);
+    const res = await this.request("POST", "$batch", {
+      body,
+      headers,
+      idempotent,
+      record: `$batch of ${operations.length}`,
+      allowStatus: [400, 412, 404, 409, 500],
+    });
+    if (!res.ok) return res;
+    const parsed = parseBatchResponse(res.value.headers["content-type"], res.value.body.toString("utf8"));
+    if (!parsed) {
+      if (res.value.status >= 400) {
+        return fail(
+          mapServiceError(
+            this.ctx("POST", "$batch"),
+            res.value.status,
+            res.value.headers,
+            res.value.body.toString("utf8"),
+          ),
+        );
+      }
+      return this.malformed("$batch", "the multipart response cannot be parsed");
+    }
+    return ok(this.matchBatchResults(parts, parsed));
+  }
+
+  /** Any number of lone operations, split into $batch requests of `batchSize`, with per-operation results. */
+  async batchOperations(
+    operations: readonly BatchOperation[],
+    options: { continueOnError?: boolean; idempotent?: boolean; impersonate?: Impersonation } = {},
+  ): Promise<Result<BatchOperationResult[]>> {
+    const results: BatchOperationResult[] = [];
+    for (let i = 0; i < operations.length; i += this.batchSize) {
+      const chunk = operations.slice(i, i + this.batchSize).map((operation) => ({ operation }));
+      const res = await this.batch(chunk, { continueOnError: options.continueOnError ?? true, ...options });
+      if (!res.ok) return res;
+      results.push(...res.value);
+    }
+    return ok(results);
+  }
+
+  /** CreateMultiple; falls back to $batch for tables without it. Outcomes per record, in input order. */
+  createMultiple(entitySet: string, logicalName: string, rows: readonly Row[]): Promise<Result<BulkResult>> {
+    return this.bulk(
+      "CreateMultiple",
+      entitySet,
+      logicalName,
+      rows.map((row) => ({ row })),
+    );
+  }
+
+  /** UpdateMultiple: each row is updated by `key` (never created). */
+  updateMultiple(
+    entitySet: string,
+    logicalName: string,
+    items: ReadonlyArray<{ key: RecordKey; row: Row }>,
+    options: { primaryKey?: string } = {},
+  ): Promise<Result<BulkResult>> {
+    return this.bulk("UpdateMultiple", entitySet, logicalName, items, options.primaryKey);
+  }
+
+  /** UpsertMultiple: each row is created or updated by `key` (id or alternate key). Idempotent. */
+  upsertMultiple(
+    entitySet: string,
+    logicalName: string,
+    items: ReadonlyArray<{ key: RecordKey; row: Row }>,
+    options: { primaryKey?: string } = {},
+  ): Promise<Result<BulkResult>> {
+    return this.bulk("UpsertMultiple", entitySet, logicalName, items, options.primaryKey);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  private async bulk(
+    message: BulkMessage,
+    entitySet: string,
+    logicalName: string,
+    items: ReadonlyArray<{ key?: RecordKey; row: Row }>,
+    primaryKey = `${logicalName}id`,
+  ): Promise<Result<BulkResult>> {
+    const outcomes: RecordOutcome[] = [];
+    let usedBatch = false;
+    for (let i = 0; i < items.length; i += this.bulkSize) {
+      const chunk = items.slice(i, i + this.bulkSize);
+      const key = `${entitySet}:${message}`;
+      if (!this.unsupportedBulk.has(key)) {
+        const res = await this.bulkRequest(message, entitySet, logicalName, chunk, primaryKey);
+        if (res.kind === "done") {
+          outcomes.push(...res.outcomes);
+          continue;
+        }
+        if (res.kind === "failed") {
+          outcomes.push(...chunk.map(() => ({ ok: false as const, error: res.error })));
+          continue;
+        }
+        if (res.kind === "unsupported") this.unsupportedBulk.add(key);
+        // "unsupported" or "rejected": a data error rolled the whole chunk back; per-record requests isolate it.
+      }
+      usedBatch = true;
+      const fallback = await this.batchOperations(
+        chunk.map((item) => fallbackOperation(message, entitySet, item)),
+        { continueOnError: true, idempotent: message !== "CreateMultiple" },
+      );
+      if (!fallback.ok) {
+        outcomes.push(...chunk.map(() => ({ ok: false as const, error: fallback.error })));
+        continue;
+      }
+      outcomes.push(
+        ...fallback.value.map((r): RecordOutcome => (r.error ? { ok: false, error: r.error } : { ok: true, id: r.id })),
+      );
+    }
+    return ok({ outcomes, strategy: usedBatch ? "batch" : "bulk" });
+  }
+
+  private async bulkRequest(
+    message: BulkMessage,
+    entitySet: string,
+    logicalName: string,
+    chunk: ReadonlyArray<{ key?: RecordKey; row: Row }>,
+    primaryKey: string,
+  ): Promise<
+    | { kind: "done"; outcomes: RecordOutcome[] }
+    | { kind: "unsupported" }
+    | { kind: "rejected" }
+    | { kind: "failed"; error: BcsyncError }
+  > {
+    const targets = chunk.map((item) => bulkTarget(logicalName, item, primaryKey));
+    const path = `${entitySet}/Microsoft.Dynamics.CRM.${message}`;
+    const res = await this.request("POST", path, {
+      body: { Targets: targets },
+      record: `${message} of ${chunk.length}`,
+      idempotent: message !== "CreateMultiple",
+      allowStatus: [400, 404, 405, 412, 501],
+    });
+    if (!res.ok) return { kind: "failed", error: res.error };
+    const { status } = res.value;
+    if (status >= 400) {
+      const detail = readErrorBody(res.value.body.toString("utf8"));
+      return isBulkUnsupported(status, detail.message, message) ? { kind: "unsupported" } : { kind: "rejected" };
+    }
+    let ids: string[] | undefined;
+    if (status === 200 && res.value.body.length > 0) {
+      const body = this.json<{ Ids?: string[] }>(res.value, path);
+      if (body.ok && Array.isArray(body.value.Ids)) ids = body.value.Ids;
+    }
+    return {
+      kind: "done",
+      outcomes: chunk.map((item, i) => ({
+        ok: true,
+        id: ids?.[i] ?? (typeof item.key === "string" ? item.key : undefined),
+      })),
+    };
+  }
+
+  private matchBatchResults(parts: readonly BatchPart[], responses: BatchPartResponse[]): BatchOperationResult[] {
+    const results: BatchOperationResult[] = [];
+    let cursor = 0;
+    for (const part of parts) {
+      const ops = "changeSet" in part ? part.changeSet : [part.operation];
+      const first = responses[cursor];
+      // A failed change set answers with one error part for the whole set.
+      if ("changeSet" in part && ops.length > 1 && first && first.status >= 400) {
+        const error = this.batchItemError(ops[0], first);
+        for (const op of ops) results.push({ status: first.status, contentId: op.contentId, error });
+        cursor++;
+        continue;
+      }
+      for (const op of ops) {
+        const response = responses[cursor++];
+        if (!response) {
+          // Processing stopped at an earlier failure: these never ran.
+          results.push({
+            status: 424,
+            contentId: op.contentId,
+            error: mapServiceError(
+              this.ctx(op.method, op.url, recordOf(op)),
+              424,
+              {},
+              '{"error":{"code":"NotExecuted","message":"not executed: the batch stopped at an earlier failure"}}',
+            ),
+          });
+          continue;
+        }
+        results.push(this.batchItem(op, response));
+      }
+    }
+    return results;
+  }
+
+  private batchItem(op: BatchOperation, response: BatchPartResponse): BatchOperationResult {
+    const result: BatchOperationResult = { status: response.status, contentId: response.contentId ?? op.contentId };
+    if (response.body) {
+      try {
+        result.body = JSON.parse(response.body);
+      } catch {
+        result.body = response.body;
+      }
+    }
+    result.id = idFromEntityUrl(response.headers["odata-entityid"] ?? response.headers.location);
+    if (response.status >= 400) {
+      // A DELETE of a row already gone succeeded before (a repeated batch) or never mattered.
+      if (!(op.method === "DELETE" && response.status === 404)) result.error = this.batchItemError(op, response);
+    }
+    return result;
+  }
+
+  private batchItemError(op: BatchOperation, response: BatchPartResponse): BcsyncError {
+    return mapServiceError(this.ctx(op.method, op.url, recordOf(op)), response.status, response.headers, response.body);
+  }
+
+  private async request(
+    method: string,
+    url: string,
+    options: {
+      body?: unknown;
+      headers?: Record<string, string>;
+      record?: string;
+      idempotent?: boolean;
+      allow404?: boolean;
+      allowStatus?: number[];
+    } = {},
+  ): Promise<Result<ServiceResponse>> {
+    const headers: Record<string, string> = { ...options.headers };
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+      headers["content-type"] ??= "application/json; charset=utf-8";
+    }
+    const sent = await this.http.send({
+      method,
+      url,
+      headers,
+      body,
+      idempotent: options.idempotent,
+      record: options.record,
+    });
+    if (!sent.ok) return sent;
+    const res = sent.response;
+    if (res.status < 400 || (options.allow404 && res.status === 404) || options.allowStatus?.includes(res.status)) {
+      return ok(res);
+    }
+    return fail(
+      mapServiceError(
+        this.ctx(method, url, options.record, res.attempts),
+        res.status,
+        res.headers,
+        res.body.toString("utf8"),
+      ),
+    );
+  }
+
+  private writeResult(res: ServiceResponse, path: string): Result<WriteResult> {
+    const result: WriteResult = {
+      id: idFromEntityUrl(res.headers["odata-entityid"] ?? res.headers.location),
+      etag: res.headers.etag,
+    };
+    if (res.body.length > 0) {
+      const body = this.json<Row>(res, path);
+      if (!body.ok) return body;
+      result.row = body.value;
+      if (typeof body.value["@odata.etag"] === "string") result.etag = body.value["@odata.etag"];
+      result.created = res.status === 201;
+    }
+    return ok(result);
+  }
+
+  private json<T>(res: ServiceResponse, path: string): Result<T> {
+    try {
+      return ok(JSON.parse(res.body.toString("utf8")) as T);
+    } catch {
+      return this.malformed(path, `status ${res.status} with a body that is not JSON`);
+    }
+  }
+
+  private malformed<T>(path: string, reason: string): Result<T> {
+    return fail(bcsyncError(CONNECTOR_RESPONSE_MALFORMED, { service: "Dataverse", path, reason }));
+  }
+
+  private sameService(link: string): boolean {
+    try {
+      return new URL(link, this.apiRoot).origin === this.apiRoot.origin;
+    } catch {
+      return false;
+    }
+  }
+
+  private ctx(method: string, url: string, record?: string, attempts?: number) {
+    return {
+      service: "Dataverse",
+      method,
+      path: displayPath(new URL(url, this.apiRoot), this.apiRoot),
+      record,
+      attempts,
+    };
+  }
+}
+
+function queryString(options: QueryOptions): string {
+  const params: string[] = [];
+  if (options.select?.length) params.push(`$select=${options.select.join(",")}`);
+  if (options.filter) params.push(`$filter=${encodeURIComponent(options.filter)}`);
+  if (options.orderby) params.push(`$orderby=${encodeURIComponent(options.orderby)}`);
+  if (options.expand) params.push(`$expand=${encodeURIComponent(options.expand)}`);
+  if (options.top !== undefined) params.push(`$top=${options.top}`);
+  return params.length ? `?${params.join("&")}` : "";
+}
+
+function readHeaders(options: QueryOptions & { trackChanges?: boolean }): Record<string, string> {
+  const prefer: string[] = [];
+  if (options.pageSize) prefer.push(`odata.maxpagesize=${Math.min(options.pageSize, 5000)}`);
+  if (options.annotations) prefer.push(`odata.include-annotations="${options.annotations}"`);
+  if (options.trackChanges) prefer.push("odata.track-changes");
+  const headers = impersonationHeaders(options.impersonate);
+  if (prefer.length) headers.prefer = prefer.join(",");
+  return headers;
+}
+
+function writeHeaders(options: WriteOptions): Record<string, string> {
+  const headers: Record<string, string> = { ...impersonationHeaders(options.impersonate), ...options.headers };
+  if (options.returnRepresentation) headers.prefer = "return=representation";
+  return headers;
+}
+
+function impersonationHeaders(impersonate: Impersonation | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (impersonate?.callerObjectId) headers.callerobjectid = impersonate.callerObjectId;
+  if (impersonate?.callerId) headers.mscrmcallerid = impersonate.callerId;
+  return headers;
+}
+
+function isIdempotentOperation(op: BatchOperation): boolean {
+  if (op.method === "GET" || op.method === "PUT" || op.method === "DELETE") return true;
+  return op.method === "PATCH" && Object.keys(op.headers ?? {}).some((h) => h.toLowerCase() === "if-match");
+}
+
+function recordOf(op: BatchOperation): string {
+  const m = /\(([^)]*)\)/.exec(op.url);
+  return m ? m[1] : op.url;
+}
+
+function bulkTarget(logicalName: string, item: { key?: RecordKey; row: Row }, primaryKey: string): Row {
+  const target: Row = { "@odata.type": `Microsoft.Dynamics.CRM.${logicalName}`, ...item.row };
+  if (item.key === undefined) return target;
+  if (typeof item.key === "string") target[primaryKey] = item.key;
+  else Object.assign(target, item.key);
+  return target;
+}
+
+function fallbackOperation(
+  message: BulkMessage,
+  entitySet: string,
+  item: { key?: RecordKey; row: Row },
+): BatchOperation {
+  if (message === "CreateMultiple" || item.key === undefined) return { method: "POST", url: entitySet, body: item.row };
+  const url = `${entitySet}${keySegment(item.key)}`;
+  if (message === "UpdateMultiple") return { method: "PATCH", url, body: item.row, headers: { "If-Match": "*" } };
+  return { method: "PATCH", url, body: item.row };
+}
+
+/** The service's answer when a table has no such message (checked by message text: codes vary by version). */
+export function isBulkUnsupported(status: number, message: string, bulkMessage: string): boolean {
+  if (status === 404 || status === 405 || status === 501) return true;
+  return (
+    /not supported|does not support|isn't supported|is not enabled|not enabled for|could not find|unrecognized|resource not found/i.test(
+      message,
+    ) &&
+    (message.includes(bulkMessage) || /entit|table|message/i.test(message))
+  );
+}

@@ -1,0 +1,35 @@
+// Builds a ServiceClient from connector settings: one token provider and one throttle per principal.
+import { createTokenProvider } from "../auth/token-provider.ts";
+import { allPrincipals, type ConnectorSettings } from "../settings.ts";
+import { ServiceClient } from "./service-client.ts";
+import type { ThrottleLimits } from "./throttle.ts";
+
+export function createServiceClient(
+  service: string,
+  baseUrl: string,
+  scope: string,
+  settings: ConnectorSettings,
+  defaultLimits: ThrottleLimits,
+  defaultHeaders: Record<string, string>,
+): ServiceClient {
+  const principals = allPrincipals(settings).map((p) =>
+    createTokenProvider({
+      tenantId: p.tenantId,
+      clientId: p.clientId,
+      clientSecret: p.clientSecret,
+      certificate: p.certificate,
+      authority: settings.authority,
+      caPem: settings.caPem,
+      scope,
+    }),
+  );
+  return new ServiceClient({
+    service,
+    baseUrl,
+    principals,
+    limits: { ...defaultLimits, ...settings.limits },
+    retry: settings.retry,
+    transport: { ...settings.transport, caPem: settings.transport?.caPem ?? settings.caPem },
+    defaultHeaders,
+  });
+}

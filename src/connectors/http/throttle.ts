@@ -1,0 +1,128 @@
+// Keeps one principal's traffic to one service under its service protection limits: at most `maxConcurrent`
+// requests in flight, at most `maxRequestsPerWindow` started in any sliding `windowMs`, nothing while the service
+// asked us to wait (Retry-After), and no more parallelism than the service recommends (x-ms-dop-hint).
+
+export interface ThrottleLimits {
+  maxConcurrent: number;
+  maxRequestsPerWindow: number;
+  windowMs: number;
+}
+
+export interface ThrottleState {
+  active: number;
+  queued: number;
+  startedInWindow: number;
+  pausedUntil: number;
+  effectiveConcurrency: number;
+}
+
+export type Release = () => void;
+
+export class Throttle {
+  private active = 0;
+  private readonly waiters: Array<{ resolve: (release: Release) => void; since: number }> = [];
+  /** Start times of requests in the current window, oldest first; `head` skips expired entries cheaply. */
+  private starts: number[] = [];
+  private head = 0;
+  private pausedUntil = 0;
+  private dopHint = Number.POSITIVE_INFINITY;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = 0;
+
+  constructor(
+    private readonly limits: ThrottleLimits,
+    private readonly onWaited: (ms: number) => void = () => {},
+    private readonly now: () => number = Date.now,
+  ) {
+    if (limits.maxConcurrent < 1 || limits.maxRequestsPerWindow < 1 || limits.windowMs <= 0) {
+      throw new Error(`invalid throttle limits ${JSON.stringify(limits)}`);
+    }
+  }
+
+  /** Resolves with a release function once a request may start; call it when the response is complete. */
+  acquire(): Promise<Release> {
+    return new Promise((resolve) => {
+      this.waiters.push({ resolve, since: this.now() });
+      this.pump();
+    });
+  }
+
+  /** The service said "wait": hold every request of this principal until then. */
+  pause(ms: number): void {
+    const until = this.now() + ms;
+    if (until > this.pausedUntil) this.pausedUntil = until;
+  }
+
+  /** Dataverse's recommended degree of parallelism; never raises concurrency above the configured limit. */
+  setDegreeOfParallelism(hint: number): void {
+    if (Number.isFinite(hint) && hint >= 1) {
+      this.dopHint = Math.floor(hint);
+      this.pump();
+    }
+  }
+
+  effectiveConcurrency(): number {
+    return Math.min(this.limits.maxConcurrent, this.dopHint);
+  }
+
+  state(): ThrottleState {
+    this.expire(this.now());
+    return {
+      active: this.active,
+      queued: this.waiters.length,
+      startedInWindow: this.starts.length - this.head,
+      pausedUntil: this.pausedUntil,
+      effectiveConcurrency: this.effectiveConcurrency(),
+    };
+  }
+
+  private pump(): void {
+    while (this.waiters.length > 0) {
+      const now = this.now();
+      if (now < this.pausedUntil) {
+        this.wakeAt(this.pausedUntil);
+        return;
+      }
+      if (this.active >= this.effectiveConcurrency()) return; // a release pumps again
+      this.expire(now);
+      if (this.starts.length - this.head >= this.limits.maxRequestsPerWindow) {
+        this.wakeAt(this.starts[this.head] + this.limits.windowMs + 1);
+        return;
+      }
+      const waiter = this.waiters.shift()!;
+      this.active++;
+      this.starts.push(now);
+      const waited = now - waiter.since;
+      if (waited > 0) this.onWaited(waited);
+      let released = false;
+      waiter.resolve(() => {
+        if (released) return;
+        released = true;
+        this.active--;
+        this.pump();
+      });
+    }
+  }
+
+  private expire(now: number): void {
+    const cutoff = now - this.limits.windowMs;
+    while (this.head < this.starts.length && this.starts[this.head] <= cutoff) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.starts.length) {
+      this.starts = this.starts.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private wakeAt(at: number): void {
+    if (this.timer !== undefined && this.timerAt <= at) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.pump();
+      },
+      Math.max(0, at - this.now()),
+    );
+  }
+}

@@ -1,0 +1,44 @@
+// Settings both clients accept, and how they become principals (token providers) and limits.
+import type { ClientCertificate } from "./auth/token-provider.ts";
+import type { RetryPolicy } from "./http/retry.ts";
+import type { ThrottleLimits } from "./http/throttle.ts";
+import type { TransportOptions } from "./http/transport.ts";
+
+export interface PrincipalSettings {
+  clientId: string;
+  clientSecret?: string;
+  certificate?: ClientCertificate;
+  /** Defaults to the client's tenant. */
+  tenantId?: string;
+}
+
+export interface ConnectorSettings {
+  /** Dataverse: the environment URL (`https://org.crm4.dynamics.com`). Business Central: see its settings. */
+  url: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret?: string;
+  certificate?: ClientCertificate;
+  /** Token authority: `https://host[:port]` (tenant appended) or a full authority URL. Default Entra ID. */
+  authority?: string;
+  /** Extra CA (PEM) trusted for the authority and the service: the emulators' certificate. */
+  caPem?: string;
+  /** OAuth scope; default derived from the service. */
+  scope?: string;
+  /** More principals (app registrations) used round-robin after the main one, each with its own limits. */
+  principals?: PrincipalSettings[];
+  /** Per principal. Defaults: the service's documented limits. */
+  limits?: Partial<ThrottleLimits>;
+  retry?: Partial<RetryPolicy>;
+  transport?: TransportOptions;
+}
+
+export function allPrincipals(settings: ConnectorSettings): Array<PrincipalSettings & { tenantId: string }> {
+  const main: PrincipalSettings = {
+    clientId: settings.clientId,
+    clientSecret: settings.clientSecret,
+    certificate: settings.certificate,
+    tenantId: settings.tenantId,
+  };
+  return [main, ...(settings.principals ?? [])].map((p) => ({ ...p, tenantId: p.tenantId ?? settings.tenantId }));
+}
