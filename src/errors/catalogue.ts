@@ -14,7 +14,7 @@ export * from "./codes/emulate.ts";
 export * from "./codes/store.ts";
 export * from "./define.ts";
 
-export const ERROR_AREAS: Record<string, Record<string, unknown>> = { config, connectors, emulate, store };
+export const ERROR_AREAS: Record<string, Record<string, unknown>> = { config, connectors, emulate, engine, store };
 
 export function allErrorDefinitions(): ErrorDefinition[] {
   const defs: ErrorDefinition[] = [];

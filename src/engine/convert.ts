@@ -1,0 +1,243 @@
+// Converting one field mapping's source value into the value the destination should hold (BC §2.3):
+// constant, transform, option map, lookup through another mapping's couplings. Pure: lookups come from a
+// table the runner prefetches for the page (see lookupKeysNeeded).
+
+import {
+  ENGINE_LOOKUP_NOT_COUPLED,
+  ENGINE_OPTION_UNMAPPED,
+  ENGINE_TRANSFORM_FAILED,
+  ENGINE_UNKNOWN_TRANSFORM,
+} from "../errors/codes/engine.ts";
+import { bcsyncError, type ErrorDefinition } from "../errors/define.ts";
+import {
+  type FieldMapping,
+  fieldDirection,
+  fieldKey,
+  type OptionMap,
+  optionMapOf,
+  type PassDirection,
+  type TableMapping,
+} from "./model.ts";
+import type { SideRecord } from "./records.ts";
+import { transforms } from "./transforms.ts";
+import { EMPTY_GUID, isBlank } from "./values.ts";
+
+/** An error as a value, with the catalogued code, the message naming record/field, and the fix. */
+export interface PlanError {
+  code: string;
+  message: string;
+  fix: string;
+  field?: string;
+  /** Throttling, timeouts, 5xx: never counted toward skipping. */
+  transient?: boolean;
+}
+
+export function planError<P extends Record<string, unknown>>(
+  def: ErrorDefinition<P>,
+  params: P,
+  field?: string,
+): PlanError {
+  const e = bcsyncError(def, params);
+  return { code: e.code, message: e.message, fix: e.fix, ...(field === undefined ? {} : { field }) };
+}
+
+/**
+ * Couplings of referenced mappings for the current page. `toDataverse` maps the BC value (an id, or the
+ * referenced record's match-field value) to the coupled Dataverse id; `fromDataverse` the reverse.
+ */
+export interface LookupTable {
+  [mapping: string]: {
+    /** Entity set of the referenced Dataverse table, for `@odata.bind`. */
+    dataverseEntitySet: string;
+    toDataverse: Map<string, string>;
+    fromDataverse: Map<string, string>;
+  };
+}
+
+/** A field mapping as the engine runs it: the parent reference of a child mapping is one more lookup field. */
+export function effectiveFields(mapping: TableMapping): FieldMapping[] {
+  if (!mapping.parent) return mapping.fields;
+  const parentField: FieldMapping = {
+    name: `parent:${mapping.parent.mapping}`,
+    bcField: mapping.parent.bcParentField,
+    dataverseField: mapping.parent.dataverseParentField,
+    direction: mapping.direction,
+    lookup: { mapping: mapping.parent.mapping },
+    validate: false,
+    clearOnFail: false,
+    notNull: false,
+    enabled: true,
+  };
+  return [parentField, ...mapping.fields];
+}
+
+/** Enabled fields for a pass, including the parent reference. */
+export function passFields(mapping: TableMapping, pass: PassDirection): FieldMapping[] {
+  return effectiveFields(mapping).filter((f) => {
+    if (!f.enabled) return false;
+    const dir = fieldDirection(mapping, f);
+    if (dir !== "bidirectional" && dir !== pass) return false;
+    return pass === "toDataverse" ? f.dataverseField !== undefined : f.bcField !== undefined;
+  });
+}
+
+/** The Dataverse property that holds a field's readable value (lookups read `_x_value`). */
+export function dataverseReadProperty(f: FieldMapping): string | undefined {
+  if (f.dataverseField === undefined) return undefined;
+  return f.lookup ? `_${f.dataverseField}_value` : f.dataverseField;
+}
+
+/** The value a side holds for a field mapping, in comparable form. */
+export function sideValue(f: FieldMapping, side: "bc" | "dv", record: SideRecord | undefined): unknown {
+  if (!record) return undefined;
+  const prop = side === "bc" ? f.bcField : dataverseReadProperty(f);
+  return prop === undefined ? undefined : record.values[prop];
+}
+
+export type Converted = { ok: true; value: unknown; omit?: boolean } | { ok: false; error: PlanError };
+
+/** Computes what the destination field should hold for this source record. */
+export function convertField(
+  mapping: TableMapping,
+  f: FieldMapping,
+  pass: PassDirection,
+  source: SideRecord,
+  lookups: LookupTable,
+): Converted {
+  const key = fieldKey(f);
+  const sourceProp = pass === "toDataverse" ? f.bcField : dataverseReadProperty(f);
+  if (sourceProp === undefined) {
+    return { ok: true, value: f.constant ?? null };
+  }
+  let value: unknown = source.values[sourceProp];
+
+  const apply = (order: "transform" | "option" | "lookup"): Converted | undefined => {
+    if (order === "transform" && f.transform) {
+      const fn = transforms[f.transform.name];
+      if (!fn) {
+        return err(ENGINE_UNKNOWN_TRANSFORM, { mapping: mapping.name, field: key, transform: f.transform.name }, key);
+      }
+      const out = fn(value, f.transform.args ?? {}, pass);
+      if (!out.ok) {
+        return err(
+          ENGINE_TRANSFORM_FAILED,
+          { mapping: mapping.name, field: key, transform: f.transform.name, reason: out.reason },
+          key,
+        );
+      }
+      value = out.value;
+    }
+    if (order === "option") {
+      const map = optionMapOf(mapping, f);
+      if (map) {
+        const out = convertOption(map, value, pass);
+        if (out === "unmapped") {
+          if (map.unmapped === "fail") {
+            return err(ENGINE_OPTION_UNMAPPED, { mapping: mapping.name, field: key, value: String(value) }, key);
+          }
+          if (map.unmapped === "keep") return { ok: true, value: null, omit: true };
+          value = null;
+        } else value = out;
+      }
+    }
+    if (order === "lookup" && f.lookup) {
+      const out = resolveLookup(mapping, f, pass, value, lookups);
+      if (!out.ok) return out;
+      value = out.value;
+    }
+    return undefined;
+  };
+
+  // To Dataverse: shape the BC value first, then translate; from Dataverse: translate first, then shape.
+  const steps =
+    pass === "toDataverse"
+      ? (["transform", "option", "lookup"] as const)
+      : (["lookup", "option", "transform"] as const);
+  for (const step of steps) {
+    const out = apply(step);
+    if (out) return out;
+  }
+  if (f.notNull && isBlank(value)) return { ok: true, value: null, omit: true };
+  return { ok: true, value };
+}
+
+function err<P extends Record<string, unknown>>(def: ErrorDefinition<P>, params: P, field: string): Converted {
+  return { ok: false, error: planError(def, params, field) };
+}
+
+/** BC enum/code ↔ Dataverse option value. */
+export function convertOption(map: OptionMap, value: unknown, pass: PassDirection): unknown {
+  if (isBlank(value)) return null;
+  if (pass === "toDataverse") {
+    const text = String(value);
+    const hit = map.entries.find((e) =>
+      map.caseSensitive ? e.bc === text : e.bc.toLowerCase() === text.toLowerCase(),
+    );
+    return hit ? hit.dataverse : "unmapped";
+  }
+  // Dataverse option: by value first, then by label (BC looks labels up first for names, values for numbers).
+  const n = typeof value === "number" ? value : Number(value);
+  const byValue = Number.isInteger(n) ? map.entries.find((e) => e.dataverse === n) : undefined;
+  if (byValue) return byValue.bc;
+  const byLabel = map.entries.find((e) => e.label !== undefined && e.label === String(value));
+  return byLabel ? byLabel.bc : "unmapped";
+}
+
+function resolveLookup(
+  mapping: TableMapping,
+  f: FieldMapping,
+  pass: PassDirection,
+  value: unknown,
+  lookups: LookupTable,
+): Converted {
+  const ref = f.lookup!;
+  const key = fieldKey(f);
+  if (isBlank(value)) return { ok: true, value: blankFor(f, pass) };
+  const table = lookups[ref.mapping];
+  const text = String(value);
+  const found =
+    pass === "toDataverse"
+      ? table?.toDataverse.get(lookupKey(ref.bcMatchField, text))
+      : table?.fromDataverse.get(text.toLowerCase());
+  if (found !== undefined) return { ok: true, value: found };
+  if (f.clearOnFail) return { ok: true, value: blankFor(f, pass) };
+  return err(ENGINE_LOOKUP_NOT_COUPLED, { mapping: mapping.name, field: key, value: text, lookup: ref.mapping }, key);
+}
+
+function blankFor(f: FieldMapping, pass: PassDirection): unknown {
+  if (pass === "toDataverse") return null;
+  // BC id fields hold the empty GUID; code fields an empty string.
+  return f.lookup?.bcMatchField ? "" : EMPTY_GUID;
+}
+
+/** The key a lookup table uses for a BC value: ids lower-case; codes upper-case (BC Code fields). */
+export function lookupKey(bcMatchField: string | undefined, value: string): string {
+  return bcMatchField ? value.toUpperCase() : value.toLowerCase();
+}
+
+/**
+ * The values a page needs resolved, per referenced mapping: the runner loads exactly these couplings.
+ * `bcValues` are ids or match-field values (BC → DV); `dataverseIds` are referenced row ids (DV → BC).
+ */
+export function lookupKeysNeeded(
+  mapping: TableMapping,
+  pass: PassDirection,
+  records: SideRecord[],
+): Map<string, { bcMatchField?: string; values: Set<string> }> {
+  const out = new Map<string, { bcMatchField?: string; values: Set<string> }>();
+  for (const f of passFields(mapping, pass)) {
+    if (!f.lookup) continue;
+    const prop = pass === "toDataverse" ? f.bcField : dataverseReadProperty(f);
+    if (prop === undefined) continue;
+    let entry = out.get(f.lookup.mapping);
+    if (!entry) {
+      entry = { bcMatchField: f.lookup.bcMatchField, values: new Set() };
+      out.set(f.lookup.mapping, entry);
+    }
+    for (const r of records) {
+      const v = r.values[prop];
+      if (!isBlank(v)) entry.values.add(String(v));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,73 @@
+// Value comparison and hashing shared by the planner. BC writes "" where Dataverse writes null, numbers may
+// arrive as strings, and timestamps differ in precision; a spurious difference would write on every run.
+
+import { createHash } from "node:crypto";
+
+const EMPTY_GUID = "00000000-0000-0000-0000-000000000000";
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/;
+
+/** Blank in either system: undefined, null, "" or the empty GUID. */
+export function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || value === "" || value === EMPTY_GUID;
+}
+
+/** The comparable form of a value: blanks collapse, GUIDs lower-case, ISO timestamps to epoch ms. */
+export function canonical(value: unknown): unknown {
+  if (isBlank(value)) return null;
+  if (typeof value === "string") {
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) return value.toLowerCase();
+    if (ISO_DATE.test(value)) {
+      const ms = Date.parse(value);
+      if (!Number.isNaN(ms)) return value.length === 10 ? value : ms;
+    }
+    return value;
+  }
+  if (typeof value === "number") return Number.isFinite(value) ? value : String(value);
+  if (Array.isArray(value)) return value.map(canonical);
+  if (typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value as object).sort())
+      out[key] = canonical((value as Record<string, unknown>)[key]);
+    return out;
+  }
+  return value;
+}
+
+/** True when two values mean the same thing in either system. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  const ca = canonical(a);
+  const cb = canonical(b);
+  if (ca === cb) return true;
+  // "12.50" from one side vs 12.5 from the other.
+  if (typeof ca === "number" && typeof cb === "string" && cb.trim() !== "" && Number(cb) === ca) return true;
+  if (typeof cb === "number" && typeof ca === "string" && ca.trim() !== "" && Number(ca) === cb) return true;
+  if (typeof ca === "object" && typeof cb === "object" && ca !== null && cb !== null) {
+    return JSON.stringify(ca) === JSON.stringify(cb);
+  }
+  return false;
+}
+
+/** Deterministic JSON: keys sorted, values canonical. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(canonical(value));
+}
+
+export function hashOf(value: unknown): string {
+  return createHash("sha256").update(stableJson(value)).digest("hex").slice(0, 32);
+}
+
+/** Later of two ISO timestamps (either may be missing). */
+export function laterOf(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Date.parse(a) >= Date.parse(b) ? a : b;
+}
+
+/** a > b for ISO timestamps; a missing b means "never synced", so anything is newer. */
+export function isAfter(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined) return false;
+  if (b === undefined) return true;
+  return Date.parse(a) > Date.parse(b);
+}
+
+export { EMPTY_GUID };

@@ -1,0 +1,85 @@
+import { defineError } from "../define.ts";
+
+export const ENGINE_LOOKUP_NOT_COUPLED = defineError<{ mapping: string; field: string; value: string; lookup: string }>(
+  {
+    code: "BCSYNC_E_ENGINE_LOOKUP_NOT_COUPLED",
+    message: "{mapping}: field {field} value {value} must be coupled to a record through mapping {lookup}.",
+    status: 422,
+    fix: "Synchronize or couple the referenced record in mapping {lookup} first (its job runs earlier), or set clearOnFail on the field mapping to write a blank instead.",
+  },
+);
+
+export const ENGINE_OPTION_UNMAPPED = defineError<{ mapping: string; field: string; value: string }>({
+  code: "BCSYNC_E_ENGINE_OPTION_UNMAPPED",
+  message: "{mapping}: field {field} value {value} has no entry in its option map.",
+  status: 422,
+  fix: "Add the value to the field mapping's option map, or set the option map's `unmapped` to clear or keep.",
+});
+
+export const ENGINE_TRANSFORM_FAILED = defineError<{
+  mapping: string;
+  field: string;
+  transform: string;
+  reason: string;
+}>({
+  code: "BCSYNC_E_ENGINE_TRANSFORM_FAILED",
+  message: "{mapping}: transform {transform} on field {field} failed: {reason}.",
+  status: 422,
+  fix: "Correct the source value or the transform's arguments in the field mapping.",
+});
+
+export const ENGINE_UNKNOWN_TRANSFORM = defineError<{ mapping: string; field: string; transform: string }>({
+  code: "BCSYNC_E_ENGINE_UNKNOWN_TRANSFORM",
+  message: "{mapping}: field {field} refers to the unknown transform {transform}.",
+  status: 400,
+  fix: "Use one of the registered transforms (see src/engine/transforms.ts) in the field mapping.",
+});
+
+export const ENGINE_COUNTERPART_DELETED = defineError<{ mapping: string; id: string; side: string }>({
+  code: "BCSYNC_E_ENGINE_COUNTERPART_DELETED",
+  message: "{mapping}: record {id} cannot be updated because it is coupled to a deleted {side} record.",
+  status: 409,
+  fix: "Set the mapping's deletionConflict to removeCoupling or restoreRecord, or uncouple / restore the record by hand (`bcsync couplings`).",
+});
+
+export const ENGINE_UPDATE_CONFLICT = defineError<{ mapping: string; id: string; fields: string }>({
+  code: "BCSYNC_E_ENGINE_UPDATE_CONFLICT",
+  message: "{mapping}: record {id} was changed on both sides since the last synchronization (fields {fields}).",
+  status: 409,
+  fix: "Resolve the conflict in the review queue (`bcsync conflicts`), or set the mapping's updateConflict to bcWins or dataverseWins.",
+});
+
+export const ENGINE_AMBIGUOUS_MATCH = defineError<{ mapping: string; id: string; candidates: string }>({
+  code: "BCSYNC_E_ENGINE_AMBIGUOUS_MATCH",
+  message: "{mapping}: record {id} matches several uncoupled records ({candidates}); nothing was coupled or created.",
+  status: 409,
+  fix: "Make the match fields unique (add a higher-priority match field) or couple the record by hand.",
+});
+
+export const ENGINE_WRITE_FAILED = defineError<{ mapping: string; id: string; operation: string; reason: string }>({
+  code: "BCSYNC_E_ENGINE_WRITE_FAILED",
+  message: "{mapping}: {operation} of record {id} failed: {reason}.",
+  status: 502,
+  fix: "Read the service's reason; the record is retried on the next run and skipped after repeated identical failures.",
+});
+
+export const ENGINE_MASS_DELETE_HELD = defineError<{ mapping: string; count: number; threshold: number }>({
+  code: "BCSYNC_E_ENGINE_MASS_DELETE_HELD",
+  message: "{mapping}: {count} deletions exceed the threshold of {threshold}; they are held for approval.",
+  status: 409,
+  fix: "Review the held deletions and approve or discard them (`bcsync deletions`), or raise massDeleteThreshold.",
+});
+
+export const ENGINE_MAPPING_NOT_FOUND = defineError<{ mapping: string }>({
+  code: "BCSYNC_E_ENGINE_MAPPING_NOT_FOUND",
+  message: "The table mapping {mapping} is referenced but not defined.",
+  status: 400,
+  fix: "Define the table mapping, or correct the reference (lookup, parent or dependsOn).",
+});
+
+export const ENGINE_NO_FIELDS = defineError<{ mapping: string; direction: string }>({
+  code: "BCSYNC_E_ENGINE_NO_FIELDS",
+  message: "{mapping} has no enabled field mappings for direction {direction}.",
+  status: 400,
+  fix: "Enable at least one field mapping with that direction (or bidirectional), or change the mapping's direction.",
+});
