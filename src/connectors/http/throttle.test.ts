@@ -1,0 +1,69 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { type Release, Throttle } from "./throttle.ts";
+
+describe("Throttle", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function track(throttle: Throttle, count: number) {
+    const granted: Release[] = [];
+    for (let i = 0; i < count; i++) void throttle.acquire().then((release) => granted.push(release));
+    return granted;
+  }
+
+  it("never lets more than maxConcurrent run at once", async () => {
+    const throttle = new Throttle({ maxConcurrent: 3, maxRequestsPerWindow: 1000, windowMs: 1000 });
+    const granted = track(throttle, 10);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(granted).toHaveLength(3);
+    granted[0]();
+    granted[0](); // releasing twice frees one slot only
+    await vi.advanceTimersByTimeAsync(0);
+    expect(granted).toHaveLength(4);
+    expect(throttle.state().active).toBe(3);
+  });
+
+  it("starts at most maxRequestsPerWindow in any sliding window", async () => {
+    const waited: number[] = [];
+    const throttle = new Throttle({ maxConcurrent: 100, maxRequestsPerWindow: 5, windowMs: 1000 }, (ms) =>
+      waited.push(ms),
+    );
+    const granted = track(throttle, 12);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(granted).toHaveLength(5);
+    for (const r of granted) r();
+    await vi.advanceTimersByTimeAsync(999);
+    expect(granted).toHaveLength(5);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(granted).toHaveLength(10);
+    await vi.advanceTimersByTimeAsync(1001);
+    expect(granted).toHaveLength(12);
+    expect(waited.length).toBe(7);
+  });
+
+  it("holds everything while paused by Retry-After", async () => {
+    const throttle = new Throttle({ maxConcurrent: 10, maxRequestsPerWindow: 100, windowMs: 1000 });
+    throttle.pause(500);
+    const granted = track(throttle, 2);
+    await vi.advanceTimersByTimeAsync(499);
+    expect(granted).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(granted).toHaveLength(2);
+  });
+
+  it("follows the recommended degree of parallelism, never above the configured limit", async () => {
+    const throttle = new Throttle({ maxConcurrent: 4, maxRequestsPerWindow: 100, windowMs: 1000 });
+    throttle.setDegreeOfParallelism(2);
+    const granted = track(throttle, 6);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(granted).toHaveLength(2);
+    throttle.setDegreeOfParallelism(50);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(granted).toHaveLength(4);
+    expect(throttle.effectiveConcurrency()).toBe(4);
+  });
+});
