@@ -1,0 +1,90 @@
+// The token provider against the identity emulator over HTTPS: MSAL with the emulator's CA trusted in-process.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  DEMO_INTEGRATION_APP,
+  DEMO_TENANT_ID,
+  type IdentityEmulator,
+  startIdentityEmulator,
+} from "../../emulators/identity/index.ts";
+import { createTokenProvider } from "../../src/connectors/auth/token-provider.ts";
+
+const AUDIENCE = "https://org.crm.dynamics.com";
+
+describe("token provider (MSAL client credentials)", () => {
+  let identity: IdentityEmulator;
+  beforeAll(async () => {
+    identity = await startIdentityEmulator();
+  });
+  afterAll(async () => {
+    await identity.close();
+  });
+
+  it("gets a token the emulator verifies, and reuses it until shortly before expiry", async () => {
+    let now = Date.now();
+    const provider = createTokenProvider(
+      {
+        tenantId: DEMO_TENANT_ID,
+        clientId: DEMO_INTEGRATION_APP.clientId,
+        clientSecret: DEMO_INTEGRATION_APP.clientSecret,
+        authority: identity.url,
+        caPem: identity.caPem,
+        scope: `${AUDIENCE}/.default`,
+      },
+      () => now,
+    );
+    try {
+      const first = await provider.getToken();
+      expect(first.ok).toBe(true);
+      if (!first.ok) return;
+      const check = identity.verifier.verify(`Bearer ${first.value}`, [AUDIENCE]);
+      expect(check.ok && check.claims.appId).toBe(DEMO_INTEGRATION_APP.clientId);
+
+      const [a, b] = await Promise.all([provider.getToken(), provider.getToken()]);
+      expect(a.ok && a.value).toBe(first.value);
+      expect(b.ok && b.value).toBe(first.value);
+
+      now += 3599_000 - 299_000; // inside the 5-minute refresh margin
+      const refreshed = await provider.getToken();
+      expect(refreshed.ok && refreshed.value).not.toBe(first.value);
+    } finally {
+      await provider.close();
+    }
+  });
+
+  it("reports a wrong secret as a catalogued error without the secret", async () => {
+    const secret = "definitely-wrong-secret-value";
+    const provider = createTokenProvider({
+      tenantId: DEMO_TENANT_ID,
+      clientId: DEMO_INTEGRATION_APP.clientId,
+      clientSecret: secret,
+      authority: identity.authority,
+      caPem: identity.caPem,
+      scope: `${AUDIENCE}/.default`,
+    });
+    try {
+      const r = await provider.getToken();
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.error.code).toBe("BCSYNC_E_CONNECTOR_AUTH_FAILED");
+      expect(JSON.stringify(r.error.toJSON()) + r.error.message).not.toContain(secret);
+    } finally {
+      await provider.close();
+    }
+  });
+
+  it("fails cleanly when the emulator's CA is not trusted", async () => {
+    const provider = createTokenProvider({
+      tenantId: DEMO_TENANT_ID,
+      clientId: DEMO_INTEGRATION_APP.clientId,
+      clientSecret: DEMO_INTEGRATION_APP.clientSecret,
+      authority: identity.authority,
+      scope: `${AUDIENCE}/.default`,
+    });
+    try {
+      const r = await provider.getToken();
+      expect(r.ok ? "ok" : r.error.code).toBe("BCSYNC_E_CONNECTOR_AUTH_FAILED");
+    } finally {
+      await provider.close();
+    }
+  });
+});
