@@ -50,23 +50,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       if (!(await store.queue.claim(entry, this.workerId))) continue;
       ran++;
       this.emit("started", entry);
-      const outcome = await this.runOne(entry);
+      const outcome = await runQueueEntry(this.options.handlers, entry, this.abort.signal);
       const after = await store.queue.complete(entry.id, outcome, this.options.now?.() ?? new Date());
       this.emit("completed", after, outcome);
     }
     if (ran === 0) this.emit("idle");
     return ran;
-  }
-
-  private async runOne(entry: QueueEntry): Promise<RunOutcome> {
-    const handler = this.options.handlers[entry.kind];
-    if (!handler) return { kind: "failed", error: `no handler for job queue entries of kind '${entry.kind}'` };
-    try {
-      const { idle } = await handler(entry, { signal: this.abort.signal });
-      return { kind: "succeeded", idle };
-    } catch (error) {
-      return { kind: "failed", error: error instanceof Error ? error.message : String(error) };
-    }
   }
 
   /** Polls until stopped. */
@@ -84,5 +73,21 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.abort.abort();
     if (this.timer) clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
+  }
+}
+
+/** Runs an entry's handler and turns its result or its throw into an outcome; never throws. */
+export async function runQueueEntry(
+  handlers: Record<string, JobHandler>,
+  entry: QueueEntry,
+  signal: AbortSignal,
+): Promise<RunOutcome> {
+  const handler = handlers[entry.kind];
+  if (!handler) return { kind: "failed", error: `no handler for job queue entries of kind '${entry.kind}'` };
+  try {
+    const { idle } = await handler(entry, { signal });
+    return { kind: "succeeded", idle };
+  } catch (error) {
+    return { kind: "failed", error: error instanceof Error ? error.message : String(error) };
   }
 }

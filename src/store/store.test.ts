@@ -16,7 +16,10 @@ for (const dialect of STORE_DIALECTS) {
 
     it("migrates up from empty and is idempotent", async () => {
       const tables = await store.db.introspection.getTables();
-      const names = tables.map((t) => t.name).filter((n) => !n.startsWith("kysely_"));
+      const names = tables
+        .filter((t) => store.schema === undefined || t.schema === store.schema)
+        .map((t) => t.name)
+        .filter((n) => !n.startsWith("kysely_"));
       expect(names.sort()).toEqual(
         [
           "conflicts",

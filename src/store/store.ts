@@ -47,6 +47,8 @@ export class Store {
     readonly dialect: Dialect,
     private readonly isUniqueViolation: IsUniqueViolation,
     private readonly inTransaction = false,
+    /** PostgreSQL schema holding the tables (and the migration bookkeeping), when not the default. */
+    readonly schema?: string,
   ) {
     this.settings = new SettingsRepository(db);
     this.mappings = new MappingsRepository(db);
@@ -63,12 +65,15 @@ export class Store {
   /** Runs `work` in one transaction: all of it is written, or (on a throw) none of it. Nested calls join it. */
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
-    return this.db.transaction().execute((trx) => work(new Store(trx, this.dialect, this.isUniqueViolation, true)));
+    return this.db
+      .transaction()
+      .execute((trx) => work(new Store(trx, this.dialect, this.isUniqueViolation, true, this.schema)));
   }
 
   /** Applies pending migrations; each runs in its own transaction, so a failure leaves none half applied. */
   async migrate(): Promise<string[]> {
-    const migrator = new Migrator({ db: this.db, provider: migrationProvider });
+    // An explicit migration table schema: otherwise Kysely may find another schema's bookkeeping tables.
+    const migrator = new Migrator({ db: this.db, provider: migrationProvider, migrationTableSchema: this.schema });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
       const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "?";
@@ -94,7 +99,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       throw bcsyncError(STORE_UNSUPPORTED_URL, { url: redactUrl(options.url) });
     }
     const db = await connectPostgres({ url: options.url, schema: options.schema });
-    store = new Store(db, "postgres", isPostgresUniqueViolation);
+    store = new Store(db, "postgres", isPostgresUniqueViolation, false, options.schema);
   } else {
     const dataDir = options.dataDir ?? ".bcsync";
     const filename = dataDir === ":memory:" ? ":memory:" : join(dataDir, "bcsync.sqlite");
