@@ -1,0 +1,176 @@
+// `bcsync emulate`: runs the identity, Dataverse and Business Central emulators in this process until SIGINT or
+// SIGTERM, and prints where they listen and the demo credentials (for people, or one JSON line with --json).
+
+import type { Command } from "commander";
+import type { SeedSpec } from "../../../emulators/contracts.ts";
+import {
+  type EmulatorsInfo,
+  type RunningEmulators,
+  type StartEmulatorsOptions,
+  startEmulators,
+} from "../../../emulators/index.ts";
+import { bcsyncError, EMULATE_OPTION_INVALID, EMULATE_PORT_IN_USE } from "../../errors/catalogue.ts";
+import { printJson, printTable } from "../output.ts";
+
+export const DEFAULT_EMULATOR_DATA_DIR = ".bcsync/emulators";
+
+export interface EmulateCliOptions {
+  dataversePort?: string;
+  bcPort?: string;
+  identityPort?: string;
+  data: string;
+  inMemory?: boolean;
+  host: string;
+  seed: string;
+  limits: string;
+  latency?: string;
+  faults?: string;
+  json?: boolean;
+}
+
+function invalid(option: string, value: string, expected: string): never {
+  throw bcsyncError(EMULATE_OPTION_INVALID, { option, value, expected });
+}
+
+function port(option: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) invalid(option, value, "it must be a port number from 0 to 65535");
+  return n;
+}
+
+function nonNegative(option: string, value: string | undefined, max = Number.POSITIVE_INFINITY): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0 || n > max) {
+    invalid(option, value, max === 1 ? "it must be a share from 0 to 1, e.g. 0.05" : "it must be a number ≥ 0");
+  }
+  return n;
+}
+
+/** Turns the command line into `startEmulators` options; invalid values are catalogued errors. */
+export function emulateOptionsFrom(cli: EmulateCliOptions): StartEmulatorsOptions {
+  if (!/^(empty|demo|scale:[1-9]\d*)$/.test(cli.seed)) {
+    invalid("--seed", cli.seed, "it must be empty, demo or scale:N with N a whole number above 0");
+  }
+  if (cli.limits !== "realistic" && cli.limits !== "off")
+    invalid("--limits", cli.limits, "it must be realistic or off");
+  const latencyMs = nonNegative("--latency", cli.latency);
+  const faultRate = nonNegative("--faults", cli.faults, 1);
+  return {
+    dataDir: cli.inMemory ? undefined : cli.data,
+    host: cli.host,
+    seed: cli.seed as SeedSpec,
+    limits: cli.limits,
+    faults: { latencyMs: latencyMs ?? 0, faultRate: faultRate ?? 0 },
+    ports: {
+      identity: port("--identity-port", cli.identityPort),
+      dataverse: port("--dataverse-port", cli.dataversePort),
+      businessCentral: port("--bc-port", cli.bcPort),
+    },
+  };
+}
+
+function printForPeople(info: EmulatorsInfo): void {
+  const out = (line = "") => process.stdout.write(`${line}\n`);
+  out("bcsync emulators are running. Press Ctrl+C to stop them.");
+  out();
+  out(`  Identity (Entra ID)  authority ${info.identity.authority}`);
+  out(`                       tenant    ${info.identity.tenantId}`);
+  if (info.dataverse) out(`  Dataverse            ${info.dataverse.apiUrl}`);
+  if (info.businessCentral) {
+    out(`  Business Central     ${info.businessCentral.apiUrl}`);
+    for (const company of info.businessCentral.companies)
+      out(`                       company   ${company.name} (${company.id})`);
+  }
+  out();
+  out("App registrations (client credentials; scope <service url>/.default):");
+  printTable(info.apps, ["displayName", "clientId", "clientSecret"]);
+  out();
+  if (info.identity.caPath) {
+    out(`The identity emulator serves HTTPS with a self-signed certificate: ${info.identity.caPath}`);
+    out(`Trust it, e.g. NODE_EXTRA_CA_CERTS=${info.identity.caPath}, or name it as bcsync's CA file.`);
+  } else {
+    out("The identity emulator serves HTTPS with a self-signed certificate kept in memory (--in-memory).");
+  }
+}
+
+function asPortInUse(error: unknown, options: StartEmulatorsOptions): unknown {
+  const e = error as { code?: string; port?: number };
+  if (e?.code !== "EADDRINUSE" || typeof e.port !== "number") return error;
+  const byPort: [number | undefined, string, string][] = [
+    [options.ports?.identity, "identity", "--identity-port"],
+    [options.ports?.dataverse, "Dataverse", "--dataverse-port"],
+    [options.ports?.businessCentral, "Business Central", "--bc-port"],
+  ];
+  const [, service, option] = byPort.find(([p]) => p === e.port) ?? [e.port, "an", "the port options"];
+  return bcsyncError(EMULATE_PORT_IN_USE, { service, port: e.port, option }, { cause: error });
+}
+
+/** Resolves with the first of SIGINT / SIGTERM, or when `signal` aborts (tests). */
+function untilStopped(signal?: AbortSignal): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (name: string) => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      resolve(name);
+    };
+    const onInt = () => stop("SIGINT");
+    const onTerm = () => stop("SIGTERM");
+    process.once("SIGINT", onInt);
+    process.once("SIGTERM", onTerm);
+    signal?.addEventListener("abort", () => stop("abort"), { once: true });
+  });
+}
+
+/** Starts the emulators, prints their addresses, runs until stopped, then closes them. */
+export async function runEmulate(
+  cli: EmulateCliOptions,
+  hooks: { signal?: AbortSignal; onStarted?(running: RunningEmulators): void } = {},
+): Promise<void> {
+  const options = emulateOptionsFrom(cli);
+  const notice = (message: string) => {
+    // With --json, stdout is one JSON line; notices go to stderr either way.
+    process.stderr.write(`${message}\n`);
+  };
+  let running: RunningEmulators;
+  try {
+    running = await startEmulators({ ...options, notice });
+  } catch (error) {
+    throw asPortInUse(error, options);
+  }
+  if (cli.json) printJson(running.info);
+  else printForPeople(running.info);
+  hooks.onStarted?.(running);
+
+  const stoppedBy = await untilStopped(hooks.signal);
+  if (!cli.json) process.stdout.write(`\nStopping the emulators (${stoppedBy})…\n`);
+  // A second Ctrl+C while closing means "now".
+  const force = () => process.exit(130);
+  process.once("SIGINT", force);
+  try {
+    await running.close();
+  } finally {
+    process.off("SIGINT", force);
+  }
+}
+
+export function registerEmulateCommand(program: Command): void {
+  program
+    .command("emulate")
+    .description("Run local emulators of Entra ID, Dataverse and Business Central until Ctrl+C.")
+    .option("--dataverse-port <port>", "Dataverse emulator port (default: any free port)")
+    .option("--bc-port <port>", "Business Central emulator port (default: any free port)")
+    .option("--identity-port <port>", "identity (Entra ID) emulator port (default: any free port)")
+    .option("--data <dir>", "where the emulators keep their data and TLS certificate", DEFAULT_EMULATOR_DATA_DIR)
+    .option("--in-memory", "keep nothing on disk (a new certificate and empty stores on every start)")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--seed <seed>", "initial data: empty, demo or scale:N", "demo")
+    .option("--limits <mode>", "service protection limits: realistic or off", "realistic")
+    .option("--latency <ms>", "extra latency added to every API response, in ms")
+    .option("--faults <rate>", "share of API requests that fail (500, 503, dropped, slow), 0 to 1")
+    .option("--json", "print one JSON line with the URLs and credentials instead of text")
+    .action(async (cli: EmulateCliOptions) => {
+      await runEmulate(cli);
+    });
+}
