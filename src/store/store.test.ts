@@ -92,8 +92,8 @@ for (const dialect of STORE_DIALECTS) {
       });
       await store.mappings.save({
         name: "A",
-        bcEntity: "unitsOfMeasure",
-        dataverseTable: "uomschedule",
+        bc: { entitySet: "unitsOfMeasure" },
+        dataverse: { table: "uomschedule" },
         direction: "toDataverse",
         runOrder: 1,
         fields: [

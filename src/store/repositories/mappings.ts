@@ -2,20 +2,24 @@ import type { MappingDirection } from "../schema.ts";
 import type { Executor } from "./executor.ts";
 import { nowIso, toFlag } from "./executor.ts";
 
-/** What the store needs to know of a field mapping; the rest of the engine's model travels as JSON. */
+/**
+ * What the store needs to know of a field mapping (structurally the engine's `FieldMapping`, src/engine/model.ts);
+ * the rest travels as JSON.
+ */
 export interface StoredFieldMapping {
   bcField?: string | null;
   dataverseField?: string | null;
-  direction: MappingDirection;
+  /** Absent: the table mapping's direction. */
+  direction?: MappingDirection;
   enabled?: boolean;
   [more: string]: unknown;
 }
 
-/** What the store needs to know of a table mapping; the engine owns the full model (src/engine/model.ts). */
+/** What the store needs to know of a table mapping (structurally the engine's `TableMapping`). */
 export interface StoredTableMapping {
   name: string;
-  bcEntity: string;
-  dataverseTable: string;
+  bc: { entitySet: string; [more: string]: unknown };
+  dataverse: { table: string; [more: string]: unknown };
   direction: MappingDirection;
   runOrder: number;
   userDefined?: boolean;
@@ -32,8 +36,8 @@ export class MappingsRepository {
     const { fields, ...table } = mapping;
     const row = {
       name: mapping.name,
-      bc_entity: mapping.bcEntity,
-      dataverse_table: mapping.dataverseTable,
+      bc_entity: mapping.bc.entitySet,
+      dataverse_table: mapping.dataverse.table,
       direction: mapping.direction,
       run_order: mapping.runOrder,
       user_defined: toFlag(mapping.userDefined ?? false),
@@ -55,7 +59,7 @@ export class MappingsRepository {
           position,
           bc_field: field.bcField ?? null,
           dataverse_field: field.dataverseField ?? null,
-          direction: field.direction,
+          direction: field.direction ?? mapping.direction,
           enabled: toFlag(field.enabled ?? true),
           definition: JSON.stringify(field),
         })),
