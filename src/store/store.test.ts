@@ -63,8 +63,8 @@ for (const dialect of STORE_DIALECTS) {
         .transaction(async (tx) => {
           await tx.mappings.save({
             name: "ITEM-PRODUCT",
-            bcEntity: "items",
-            dataverseTable: "product",
+            bc: { entitySet: "items" },
+            dataverse: { table: "product" },
             direction: "bidirectional",
             runOrder: 3,
             fields: [{ bcField: "number", dataverseField: "productnumber", direction: "bidirectional" }],
@@ -83,8 +83,8 @@ for (const dialect of STORE_DIALECTS) {
     it("saves and lists table mappings with their field mappings in run order", async () => {
       await store.mappings.save({
         name: "B",
-        bcEntity: "items",
-        dataverseTable: "product",
+        bc: { entitySet: "items" },
+        dataverse: { table: "product" },
         direction: "bidirectional",
         runOrder: 2,
         fields: [],
