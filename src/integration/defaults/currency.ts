@@ -1,0 +1,26 @@
+// CURRENCY — Currency → transactioncurrency (bc-reference §2.2.5). Coupled by ISO code; new ones created.
+
+import { every30, integrationDefault } from "./build.ts";
+import { field, type IntegrationDefault } from "./types.ts";
+
+export function currency(): IntegrationDefault {
+  return integrationDefault(
+    {
+      name: "CURRENCY",
+      bc: { api: "v2.0", entitySet: "currencies" },
+      dataverse: {
+        table: "transactioncurrency",
+        entitySet: "transactioncurrencies",
+        keyField: "transactioncurrencyid",
+      },
+      direction: "toDataverse",
+      runOrder: 20,
+      fields: [
+        field("code", "isocurrencycode", "toDataverse", { match: { priority: 0, caseSensitive: false } }),
+        field("symbol", "currencysymbol", "toDataverse"),
+        field("displayName", "currencyname", "toDataverse"),
+      ],
+    },
+    every30(720),
+  );
+}

@@ -1,0 +1,71 @@
+// CUSTOMER — Customer ↔ account (bc-reference §2.2.2). Payment terms and shipment method go through the
+// option-set mappings by the BC record ids v2.0 exposes; the rest of BC's fields v2.0 lacks are companion-only.
+
+import { every30, integrationDefault } from "./build.ts";
+import { type DefaultOptions, field, type IntegrationDefault, otherPageOnly, ownerFields } from "./types.ts";
+
+/** Dependencies of the account mappings; SALESPEOPLE only exists under Person ownership. */
+export function accountDependencies(options: DefaultOptions): string[] {
+  const base = ["CURRENCY", "PAYMENT TERMS", "SHIPMENT METHOD", "SHIPPING AGENT"];
+  return options.ownershipModel === "person" ? ["SALESPEOPLE", ...base] : base;
+}
+
+/** Address, communication and currency fields customers and vendors share. */
+export function accountAddressFields() {
+  return [
+    field("addressLine1", "address1_line1"),
+    field("addressLine2", "address1_line2"),
+    field("postalCode", "address1_postalcode"),
+    field("city", "address1_city"),
+    field("country", "address1_country", undefined, { validate: false }),
+    field("state", "address1_stateorprovince"),
+    field("currencyCode", "transactioncurrencyid", undefined, {
+      lookup: { mapping: "CURRENCY", bcMatchField: "code" },
+    }),
+    field("email", "emailaddress1"),
+    field("website", "websiteurl"),
+    field("phoneNumber", "telephone1"),
+  ];
+}
+
+export function customer(options: DefaultOptions): IntegrationDefault {
+  return integrationDefault(
+    {
+      name: "CUSTOMER",
+      bc: { api: "v2.0", entitySet: "customers", filter: "blocked eq ' '" },
+      dataverse: {
+        table: "account",
+        entitySet: "accounts",
+        keyField: "accountid",
+        filter: "statecode eq 0 and customertypecode eq 3",
+      },
+      direction: "bidirectional",
+      dependsOn: accountDependencies(options),
+      runOrder: 40,
+      fields: [
+        ...ownerFields(options, "salespersonCode"),
+        field("displayName", "name"),
+        otherPageOnly(field("contactName", "address1_primarycontactname", undefined, { validate: false })),
+        ...accountAddressFields(),
+        otherPageOnly(field("faxNumber", "fax")),
+        field("shipmentMethodId", "address1_freighttermscode", undefined, { lookup: { mapping: "SHIPMENT METHOD" } }),
+        otherPageOnly(
+          field("shippingAgentCode", "address1_shippingmethodcode", undefined, {
+            lookup: { mapping: "SHIPPING AGENT", bcMatchField: "code" },
+          }),
+        ),
+        field("paymentTermsId", "paymenttermscode", undefined, { lookup: { mapping: "PAYMENT TERMS" } }),
+        field("creditLimit", "creditlimit", "toDataverse"),
+        otherPageOnly(
+          field("primaryContactNumber", "primarycontactid", undefined, {
+            lookup: { mapping: "CONTACT", bcMatchField: "number" },
+            clearOnFail: true,
+          }),
+        ),
+        field("number", "accountnumber", "toDataverse", { enabled: false }),
+        field("mobilePhoneNumber", "telephone2", undefined, { enabled: false }),
+      ],
+    },
+    every30(720),
+  );
+}

@@ -1,0 +1,79 @@
+// The default table mappings of the Sales integration (seed S11, bc-reference §2.0/§2.1) as one set, built
+// for the connection's options in BC's creation order: the base Dataverse mappings, then the Sales ones.
+
+import type { TableMapping } from "../../engine/model.ts";
+import { contact } from "./contact.ts";
+import { currency } from "./currency.ts";
+import { customer } from "./customer.ts";
+import { customerPriceGroupPriceList } from "./customer-price-group.ts";
+import { itemProduct } from "./item-product.ts";
+import { itemUnitOfMeasure } from "./item-uom.ts";
+import { lead } from "./lead.ts";
+import { opportunity } from "./opportunity.ts";
+import { paymentTerms } from "./payment-terms.ts";
+import { postedSalesInvoice } from "./posted-sales-invoice.ts";
+import { postedSalesInvoiceLine } from "./posted-sales-invoice-line.ts";
+import { resourceProduct } from "./resource-product.ts";
+import { resourceUnitOfMeasure } from "./resource-uom.ts";
+import { salesOrder } from "./sales-order.ts";
+import { salesOrderLine } from "./sales-order-line.ts";
+import { salesOrderNotes } from "./sales-order-notes.ts";
+import { salesPriceProductPrice } from "./sales-price.ts";
+import { salespeople } from "./salespeople.ts";
+import { shipmentMethod } from "./shipment-method.ts";
+import { shippingAgent } from "./shipping-agent.ts";
+import { DEFAULT_OPTIONS, type DefaultOptions, type IntegrationDefault } from "./types.ts";
+import { unitGroup } from "./unit-group.ts";
+import { unitOfMeasure } from "./unit-of-measure.ts";
+import { vendor } from "./vendor.ts";
+
+export { PRODUCT_TYPE_SALES_INVENTORY, PRODUCT_TYPE_SERVICES } from "./item-product.ts";
+export * from "./types.ts";
+
+/** Names of the mappings that exist only with multiple units of measure (S12). */
+export const UNIT_GROUP_MAPPINGS = ["UNIT GROUP", "ITEM UOM", "RESOURCE UOM"] as const;
+
+/** The base Dataverse mappings (S1), as BC's CDS Setup Defaults creates them. */
+export function baseDefaults(options: DefaultOptions): IntegrationDefault[] {
+  return [
+    ...(options.ownershipModel === "person" ? [salespeople()] : []),
+    customer(options),
+    vendor(options),
+    contact(options),
+    currency(),
+    paymentTerms(),
+    shipmentMethod(),
+    shippingAgent(),
+  ];
+}
+
+/** The Sales mappings (S11), as BC's CRM Setup Defaults creates them, plus bcsync's LEAD. */
+export function salesDefaults(options: DefaultOptions): IntegrationDefault[] {
+  return [
+    ...(options.unitGroupsEnabled ? [unitGroup(), itemUnitOfMeasure(), resourceUnitOfMeasure()] : [unitOfMeasure()]),
+    itemProduct(options),
+    resourceProduct(options),
+    customerPriceGroupPriceList(),
+    salesPriceProductPrice(options),
+    postedSalesInvoice(options),
+    postedSalesInvoiceLine(),
+    opportunity(options),
+    lead(),
+    salesOrder(options),
+    salesOrderLine(options),
+    salesOrderNotes(),
+  ];
+}
+
+/** Every default with its integration metadata, in creation order. */
+export function integrationDefaults(options: Partial<DefaultOptions> = {}): IntegrationDefault[] {
+  const full = { ...DEFAULT_OPTIONS, ...options };
+  return [...baseDefaults(full), ...salesDefaults(full)];
+}
+
+/** The default table mappings for these options, in run order (then name). */
+export function defaultMappings(options: Partial<DefaultOptions> = {}): TableMapping[] {
+  return integrationDefaults(options)
+    .map((d) => d.mapping)
+    .sort((a, b) => a.runOrder - b.runOrder || a.name.localeCompare(b.name));
+}

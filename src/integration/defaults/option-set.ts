@@ -1,0 +1,27 @@
+// Option-set mappings (PAYMENT TERMS, SHIPMENT METHOD, SHIPPING AGENT): BC code tables → Dataverse account option sets
+// (bc-reference §2.2.6–2.2.8). The Dataverse "key" is the option-set attribute: a coupling holds the option
+// value. Both directions are normalised to BC → DV as BC's ResetOptionMappingConfiguration does (§9.5).
+
+import { every30, integrationDefault } from "./build.ts";
+import { field, type IntegrationDefault } from "./types.ts";
+
+export function optionMapping(
+  name: string,
+  runOrder: number,
+  bc: { api: "v2.0" | "companion"; entitySet: string },
+  optionSet: string,
+): IntegrationDefault {
+  return integrationDefault(
+    {
+      name,
+      description: `Option-set mapping: ${bc.entitySet} codes ↔ account.${optionSet} options`,
+      bc,
+      dataverse: { table: "account", entitySet: "accounts", keyField: optionSet },
+      direction: "toDataverse",
+      runOrder,
+      fields: [field("code", optionSet, "toDataverse", { match: { priority: 0, caseSensitive: false } })],
+    },
+    every30(1440),
+    "option",
+  );
+}

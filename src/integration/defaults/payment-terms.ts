@@ -1,0 +1,7 @@
+// PAYMENT TERMS — Payment Terms → account.paymenttermscode (bc-reference §2.2.6).
+
+import { optionMapping } from "./option-set.ts";
+import type { IntegrationDefault } from "./types.ts";
+
+export const paymentTerms = (): IntegrationDefault =>
+  optionMapping("PAYMENT TERMS", 30, { api: "v2.0", entitySet: "paymentTerms" }, "paymenttermscode");

@@ -1,0 +1,44 @@
+// RESOURCE-PRODUCT — Resource ↔ product (bc-reference §2.2.14). Sales filter: product type Services (seed S11);
+// resources become Service products (S14). Resources exist only on the companion API.
+
+import { every30, integrationDefault } from "./build.ts";
+import { PRODUCT_TYPE_SERVICES } from "./item-product.ts";
+import { type DefaultOptions, field, type IntegrationDefault } from "./types.ts";
+
+export function resourceProduct(options: DefaultOptions): IntegrationDefault {
+  const unitGroupField = options.unitGroupsEnabled
+    ? field("unitGroupCode", "defaultuomscheduleid", "toDataverse", {
+        lookup: { mapping: "UNIT GROUP", bcMatchField: "code" },
+      })
+    : field("baseUnitOfMeasureCode", "defaultuomscheduleid", "toDataverse", {
+        lookup: { mapping: "UNIT OF MEASURE", bcMatchField: "code" },
+      });
+  return integrationDefault(
+    {
+      name: "RESOURCE-PRODUCT",
+      bc: { api: "companion", entitySet: "resources", filter: "blocked eq false" },
+      dataverse: {
+        table: "product",
+        entitySet: "products",
+        keyField: "productid",
+        filter: `producttypecode eq ${PRODUCT_TYPE_SERVICES} and statecode eq 0`,
+      },
+      direction: "bidirectional",
+      dependsOn: [options.unitGroupsEnabled ? "RESOURCE UOM" : "UNIT OF MEASURE"],
+      runOrder: 110,
+      fields: [
+        field("number", "productnumber", "toDataverse", { match: { priority: 0, caseSensitive: false } }),
+        field("displayName", "name"),
+        field("unitPrice", "price", "toDataverse", { transform: { name: "clampMin", args: { min: 0 } } }),
+        field("unitCost", "standardcost", "toDataverse"),
+        field("unitCost", "currentcost", "toDataverse"),
+        field("vendorNumber", "vendorid", "toDataverse"),
+        field("capacity", "quantityonhand", "toDataverse", { transform: { name: "clampMin", args: { min: 0 } } }),
+        unitGroupField,
+        field(undefined, "producttypecode", "toDataverse", { constant: PRODUCT_TYPE_SERVICES }),
+        field(undefined, "quantitydecimal", "toDataverse", { constant: 2 }),
+      ],
+    },
+    every30(720),
+  );
+}

@@ -1,0 +1,101 @@
+// What an integration default is: a table mapping of the engine model plus what the integration layer knows
+// about it (its job queue entry, whether it is an option-set mapping, which fields need the companion page).
+
+import type { FieldMappingInput, SyncDirection, TableMapping } from "../../engine/model.ts";
+
+/** The options that change the default set (BC "CRM Connection Setup" / "CDS Connection Setup"). */
+export interface DefaultOptions {
+  /** Feature update "multiple units of measure" (seed S12): unit groups instead of one unit per group. */
+  unitGroupsEnabled: boolean;
+  /** Sales orders both ways (seed S8). */
+  bidirectionalSalesOrders: boolean;
+  /** Legacy sales order integration: Sales → BC order creation (seed S9). */
+  legacySalesOrders: boolean;
+  /** Person: owners follow salesperson codes; Team: records get the business unit's team (no SALESPEOPLE). */
+  ownershipModel: "person" | "team";
+}
+
+export const DEFAULT_OPTIONS: DefaultOptions = {
+  unitGroupsEnabled: true,
+  bidirectionalSalesOrders: false,
+  legacySalesOrders: false,
+  ownershipModel: "person",
+};
+
+/** A recurring job queue entry for a mapping (BC runner entry): minutes between runs, inactivity timeout. */
+export interface MappingJob {
+  intervalMinutes: number;
+  inactivityTimeoutMinutes: number;
+}
+
+export interface IntegrationDefault {
+  mapping: TableMapping;
+  /** null: no recurring job queue entry (lines sync under their header; OPPORTUNITY is manual in BC). */
+  job: MappingJob | null;
+  /** `option`: a BC code table ↔ a Dataverse option set (PAYMENT TERMS, SHIPMENT METHOD, SHIPPING AGENT). */
+  kind: "table" | "option";
+  /**
+   * BC fields of this mapping that only the other page of the same BC entity exposes (v2.0 ↔ companion: e.g.
+   * customers' fax number is companion-only, posted invoices' ship-to address v2.0-only). They are shipped
+   * disabled until the engine reads one BC record from both pages; see docs/integration.md.
+   */
+  otherPageFields: string[];
+}
+
+/** Short field mapping constructor: BC field, Dataverse attribute, direction, extras. */
+export function field(
+  bcField: string | undefined,
+  dataverseField: string | undefined,
+  direction?: SyncDirection,
+  extra: Omit<FieldMappingInput, "bcField" | "dataverseField" | "direction"> = {},
+): FieldMappingInput {
+  return {
+    ...(bcField === undefined ? {} : { bcField }),
+    ...(dataverseField === undefined ? {} : { dataverseField }),
+    ...(direction === undefined ? {} : { direction }),
+    validate: bcField !== undefined && direction !== "toDataverse",
+    ...extra,
+  };
+}
+
+/** The owner pair every Sales-side document mapping carries under Person ownership (seed S14). */
+export function ownerFields(
+  options: DefaultOptions,
+  salespersonField: string,
+  onCompanionOnly = false,
+): FieldMappingInput[] {
+  if (options.ownershipModel !== "person") return [];
+  const owner = field(salespersonField, "ownerid", "toDataverse", {
+    lookup: { mapping: "SALESPEOPLE", bcMatchField: "code", dataverseNavigation: "ownerid" },
+    notNull: true,
+  });
+  return [
+    field(undefined, "owneridtype", "toDataverse", { constant: "systemuser" }),
+    onCompanionOnly ? otherPageOnly(owner) : owner,
+  ];
+}
+
+const OTHER_PAGE = "other-page:";
+
+/** A field mapping the mapping's own BC page lacks, shipped disabled (see IntegrationDefault.otherPageFields). */
+export function otherPageOnly(input: FieldMappingInput): FieldMappingInput {
+  return { ...input, name: `${OTHER_PAGE}${input.bcField ?? ""}|${input.dataverseField ?? ""}`, enabled: false };
+}
+
+/** The BC fields of other-page-only field mappings. */
+export function otherPageFieldsOf(fields: readonly FieldMappingInput[]): string[] {
+  return fields
+    .filter((f) => f.name?.startsWith(OTHER_PAGE) && f.bcField !== undefined)
+    .map((f) => f.bcField as string);
+}
+
+/**
+ * The fields of a mapping restricted to one direction (a one-way mapping may only hold fields of its own
+ * direction): fields of the other direction are dropped, bidirectional ones narrowed.
+ */
+export function restrictTo(fields: FieldMappingInput[], direction: SyncDirection): FieldMappingInput[] {
+  if (direction === "bidirectional") return fields;
+  return fields
+    .filter((f) => f.direction === undefined || f.direction === "bidirectional" || f.direction === direction)
+    .map((f) => ({ ...f, direction }));
+}
