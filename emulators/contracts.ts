@@ -41,6 +41,8 @@ export interface LimitsConfig {
   maxConcurrent: number;
   /** Requests allowed to wait for a concurrency slot (Business Central: 95); beyond, 429. 0 = reject at once. */
   maxQueued: number;
+  /** How long a request may wait in that queue before it fails (Business Central: 8 min, then 503). */
+  maxQueueWaitMs?: number;
 }
 
 /** Server time a request costs; the emulator really waits it, so throughput ceilings look like a tenant's. */

@@ -11,7 +11,26 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-export type LimitReason = "requests" | "execution_time" | "concurrency";
+/** Timers for the queue timeout; tests pass their own to fire them by hand. */
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const systemTimers: Timers = {
+  setTimeout: (callback, ms) => {
+    const handle = setTimeout(callback, ms);
+    handle.unref();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/**
+ * Why a request was refused. `queue_timeout`: it waited in the concurrency queue longer than `maxQueueWaitMs`
+ * (Business Central answers that with 503, the others with 429).
+ */
+export type LimitReason = "requests" | "execution_time" | "concurrency" | "queue_timeout";
 
 export interface Admitted {
   ok: true;
@@ -59,6 +78,7 @@ export const BUSINESS_CENTRAL_LIMITS: LimitsConfig = Object.freeze({
   maxExecutionMsPerWindow: 0,
   maxConcurrent: 5,
   maxQueued: 95,
+  maxQueueWaitMs: 480_000,
 });
 
 /** No limits at all (`--limits off`). */
@@ -124,6 +144,7 @@ class WindowSeries {
 interface Waiter {
   enqueuedAt: number;
   resolve(admission: Admission): void;
+  timer?: unknown;
 }
 
 class PrincipalState {
@@ -136,11 +157,13 @@ class PrincipalState {
 export class ServiceProtection {
   readonly config: LimitsConfig;
   private readonly clock: Clock;
+  private readonly timers: Timers;
   private readonly principals = new Map<string, PrincipalState>();
 
-  constructor(config: LimitsConfig, options: { clock?: Clock } = {}) {
+  constructor(config: LimitsConfig, options: { clock?: Clock; timers?: Timers } = {}) {
     this.config = config;
     this.clock = options.clock ?? systemClock;
+    this.timers = options.timers ?? systemTimers;
   }
 
   /**
@@ -181,15 +204,23 @@ export class ServiceProtection {
     return new Promise<Admission>((resolve) => {
       const waiter: Waiter = { enqueuedAt: now, resolve };
       state.queue.push(waiter);
+      const leave = (rejection: Rejected) => {
+        const index = state.queue.indexOf(waiter);
+        if (index < 0) return;
+        state.queue.splice(index, 1);
+        if (waiter.timer !== undefined) this.timers.clearTimeout(waiter.timer);
+        resolve(rejection);
+      };
+      const maxWait = this.config.maxQueueWaitMs;
+      if (maxWait !== undefined && maxWait > 0 && Number.isFinite(maxWait)) {
+        waiter.timer = this.timers.setTimeout(() => leave(this.reject("queue_timeout", 1000, maxWait)), maxWait);
+      }
       options.signal?.addEventListener(
         "abort",
-        () => {
-          const index = state.queue.indexOf(waiter);
-          if (index < 0) return;
-          state.queue.splice(index, 1);
-          resolve(this.reject("concurrency", 1000, this.config.maxConcurrent));
+        () => leave(this.reject("concurrency", 1000, this.config.maxConcurrent)),
+        {
+          once: true,
         },
-        { once: true },
       );
     });
   }
@@ -223,6 +254,7 @@ export class ServiceProtection {
         if (executionMs > 0) state.execution.add(now, executionMs);
         const next = state.queue.shift();
         if (next) {
+          if (next.timer !== undefined) this.timers.clearTimeout(next.timer);
           // The slot passes straight to the oldest waiter; `active` stays the same.
           next.resolve(this.admitted(state, now - next.enqueuedAt));
         } else {

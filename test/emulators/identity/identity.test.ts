@@ -91,6 +91,26 @@ describe("identity emulator over HTTPS", () => {
     });
   });
 
+  it("also serves MSAL that takes its cloud discovery metadata from the emulator instead of knownAuthorities", async () => {
+    const metadata = await (
+      await fetch(`${identity.url}/common/discovery/instance?api-version=1.1`, { dispatcher })
+    ).text();
+    const networkClient = trustingNetworkClient(identity.caPem);
+    const cca = new ConfidentialClientApplication({
+      auth: {
+        clientId: DEMO_INTEGRATION_APP_2.clientId,
+        clientSecret: DEMO_INTEGRATION_APP_2.clientSecret,
+        authority: identity.authority,
+        cloudDiscoveryMetadata: metadata,
+      },
+      system: { networkClient },
+    });
+    const result = await cca.acquireTokenByClientCredential({ scopes: [`${DATAVERSE_ORIGIN}/.default`] });
+    await networkClient.close();
+    const check = identity.verifier.verify(`Bearer ${result?.accessToken}`, [DATAVERSE_ORIGIN]);
+    expect(check).toMatchObject({ ok: true, claims: { appId: DEMO_INTEGRATION_APP_2.clientId } });
+  });
+
   it("puts Entra's claim set in the token", async () => {
     const response = await tokenRequest(validForm({ scope: `${BUSINESS_CENTRAL_AUDIENCE}/.default` }));
     expect(response.status).toBe(200);

@@ -102,6 +102,23 @@ describe("ServiceProtection", () => {
     expect(limits.snapshot("app")).toMatchObject({ active: 0, queued: 0, requestsInWindow: 3 });
   });
 
+  it("fails a request that waited in the queue longer than maxQueueWaitMs (BC: 8 minutes)", async () => {
+    const clock = manualClock();
+    const limits = new ServiceProtection({ ...BUSINESS_CENTRAL_LIMITS, maxConcurrent: 1 }, { clock, timers: clock });
+    const running = expectAdmitted(await limits.admit("app"));
+    const early = limits.admit("app");
+    clock.advance(60_000);
+    const late = limits.admit("app");
+    clock.advance(BUSINESS_CENTRAL_LIMITS.maxQueueWaitMs! - 60_000);
+    // The first waiter reached 8 minutes; the second has waited 7.
+    expect(await early).toEqual({ ok: false, reason: "queue_timeout", retryAfterSeconds: 1, limit: 480_000 });
+    expect(limits.snapshot("app").queued).toBe(1);
+    running.done(0);
+    expect(expectAdmitted(await late).queuedMs).toBe(420_000);
+    clock.advance(600_000); // the admitted request's timer was cleared: nothing fires
+    expect(limits.snapshot("app")).toMatchObject({ active: 1, queued: 0 });
+  });
+
   it("takes an aborted request out of the queue", async () => {
     const limits = new ServiceProtection({ ...BUSINESS_CENTRAL_LIMITS, maxConcurrent: 1 }, { clock: manualClock() });
     const running = expectAdmitted(await limits.admit("app"));
