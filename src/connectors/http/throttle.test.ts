@@ -29,7 +29,7 @@ describe("Throttle", () => {
 
   it("starts at most maxRequestsPerWindow in any sliding window", async () => {
     const waited: number[] = [];
-    const throttle = new Throttle({ maxConcurrent: 100, maxRequestsPerWindow: 5, windowMs: 1000 }, (ms) =>
+    const throttle = new Throttle({ maxConcurrent: 100, maxRequestsPerWindow: 5, windowMs: 1000, marginMs: 0 }, (ms) =>
       waited.push(ms),
     );
     const granted = track(throttle, 12);

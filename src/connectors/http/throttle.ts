@@ -6,6 +6,11 @@ export interface ThrottleLimits {
   maxConcurrent: number;
   maxRequestsPerWindow: number;
   windowMs: number;
+  /**
+   * Extra time a start stays counted after its window, because the service counts a request when it arrives,
+   * a little after we sent it. Default 2% of the window, at most 1 s.
+   */
+  marginMs?: number;
 }
 
 export interface ThrottleState {
@@ -86,7 +91,7 @@ export class Throttle {
       if (this.active >= this.effectiveConcurrency()) return; // a release pumps again
       this.expire(now);
       if (this.starts.length - this.head >= this.limits.maxRequestsPerWindow) {
-        this.wakeAt(this.starts[this.head] + this.limits.windowMs + 1);
+        this.wakeAt(this.starts[this.head] + this.countedMs() + 1);
         return;
       }
       const waiter = this.waiters.shift()!;
@@ -105,12 +110,16 @@ export class Throttle {
   }
 
   private expire(now: number): void {
-    const cutoff = now - this.limits.windowMs;
+    const cutoff = now - this.countedMs();
     while (this.head < this.starts.length && this.starts[this.head] <= cutoff) this.head++;
     if (this.head > 1024 && this.head * 2 > this.starts.length) {
       this.starts = this.starts.slice(this.head);
       this.head = 0;
     }
+  }
+
+  private countedMs(): number {
+    return this.limits.windowMs + (this.limits.marginMs ?? Math.min(1000, this.limits.windowMs * 0.02));
   }
 
   private wakeAt(at: number): void {
