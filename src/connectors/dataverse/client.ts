@@ -134,6 +134,7 @@ export class DataverseClient {
       settings,
       DATAVERSE_DEFAULT_LIMITS,
       { accept: "application/json", "odata-maxversion": "4.0", "odata-version": "4.0" },
+      dataverseLimitOf429,
     );
   }
 
@@ -728,4 +729,12 @@ export function isBulkUnsupported(status: number, message: string, bulkMessage: 
     ) &&
     (message.includes(bulkMessage) || /entit|table|message/i.test(message))
   );
+}
+
+/** api-limits.md error codes: 0x80072322 number of requests, 0x80072326 concurrent requests (0x80072321 time). */
+function dataverseLimitOf429(_headers: Record<string, string>, body: Buffer): "requests" | "concurrency" | undefined {
+  const { code } = readErrorBody(body.toString("utf8"));
+  if (code === "0x80072322") return "requests";
+  if (code === "0x80072326") return "concurrency";
+  return undefined;
 }

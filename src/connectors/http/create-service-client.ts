@@ -1,7 +1,7 @@
 // Builds a ServiceClient from connector settings: one token provider and one throttle per principal.
 import { createTokenProvider } from "../auth/token-provider.ts";
 import { allPrincipals, type ConnectorSettings } from "../settings.ts";
-import { ServiceClient } from "./service-client.ts";
+import { ServiceClient, type ServiceClientOptions } from "./service-client.ts";
 import type { ThrottleLimits } from "./throttle.ts";
 
 export function createServiceClient(
@@ -11,6 +11,7 @@ export function createServiceClient(
   settings: ConnectorSettings,
   defaultLimits: ThrottleLimits,
   defaultHeaders: Record<string, string>,
+  limitOf429?: ServiceClientOptions["limitOf429"],
 ): ServiceClient {
   const principals = allPrincipals(settings).map((p) =>
     createTokenProvider({
@@ -31,5 +32,6 @@ export function createServiceClient(
     retry: settings.retry,
     transport: { ...settings.transport, caPem: settings.transport?.caPem ?? settings.caPem },
     defaultHeaders,
+    limitOf429,
   });
 }

@@ -54,6 +54,8 @@ export interface ServiceClientOptions {
   transport?: TransportOptions;
   /** Headers every request carries. */
   defaultHeaders?: Record<string, string>;
+  /** Which service protection limit a 429 names, so the throttle can learn a stricter limit than configured. */
+  limitOf429?(headers: Record<string, string>, body: Buffer): "requests" | "concurrency" | undefined;
 }
 
 export class ServiceClient {
@@ -141,6 +143,10 @@ export class ServiceClient {
           return { ok: true, response: { ...response, attempts: attempt, principal: principalIndex } };
         }
         if (decision.pausePrincipalMs !== undefined) principal.throttle.pause(decision.pausePrincipalMs);
+        if (response.status === 429) {
+          const limit = this.options.limitOf429?.(response.headers, response.body);
+          if (limit) principal.throttle.learnLimit(limit);
+        }
         if (response.status === 429 || response.status === 503) this.metrics.waited(decision.delayMs);
         await delay(decision.delayMs);
         continue;

@@ -67,3 +67,31 @@ describe("Throttle", () => {
     expect(throttle.effectiveConcurrency()).toBe(4);
   });
 });
+
+describe("Throttle learning from the service", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("lowers its request budget when the service says the request limit was hit", async () => {
+    const throttle = new Throttle({ maxConcurrent: 100, maxRequestsPerWindow: 100, windowMs: 1000, marginMs: 0 });
+    const granted: Release[] = [];
+    for (let i = 0; i < 20; i++) void throttle.acquire().then((r) => granted.push(r));
+    await vi.advanceTimersByTimeAsync(0);
+    throttle.learnLimit("requests");
+    expect(throttle.effectiveRequestsPerWindow()).toBe(18);
+    throttle.learnLimit("requests"); // never raised again by a later, larger count
+    expect(throttle.effectiveRequestsPerWindow()).toBe(18);
+  });
+
+  it("lowers its concurrency when the service says too many requests ran at once", async () => {
+    const throttle = new Throttle({ maxConcurrent: 10, maxRequestsPerWindow: 100, windowMs: 1000 });
+    for (let i = 0; i < 5; i++) void throttle.acquire();
+    await vi.advanceTimersByTimeAsync(0);
+    throttle.learnLimit("concurrency");
+    expect(throttle.effectiveConcurrency()).toBe(4);
+  });
+});

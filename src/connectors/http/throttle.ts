@@ -19,6 +19,7 @@ export interface ThrottleState {
   startedInWindow: number;
   pausedUntil: number;
   effectiveConcurrency: number;
+  effectiveRequestsPerWindow: number;
 }
 
 export type Release = () => void;
@@ -31,6 +32,9 @@ export class Throttle {
   private head = 0;
   private pausedUntil = 0;
   private dopHint = Number.POSITIVE_INFINITY;
+  /** Lower limits learned from the service's 429s, when it turns out stricter than configured. */
+  private learnedConcurrency = Number.POSITIVE_INFINITY;
+  private learnedRequests = Number.POSITIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = 0;
 
@@ -66,8 +70,25 @@ export class Throttle {
     }
   }
 
+  /**
+   * The service refused a request for one of its limits: believe it. The number of requests started in the window
+   * (or in flight) when it said so is an upper bound of its real limit; stay a little below from now on.
+   */
+  learnLimit(kind: "requests" | "concurrency"): void {
+    if (kind === "requests") {
+      const started = this.starts.length - this.head;
+      this.learnedRequests = Math.min(this.learnedRequests, Math.max(1, Math.floor(started * 0.9)));
+    } else {
+      this.learnedConcurrency = Math.min(this.learnedConcurrency, Math.max(1, this.active - 1));
+    }
+  }
+
   effectiveConcurrency(): number {
-    return Math.min(this.limits.maxConcurrent, this.dopHint);
+    return Math.min(this.limits.maxConcurrent, this.dopHint, this.learnedConcurrency);
+  }
+
+  effectiveRequestsPerWindow(): number {
+    return Math.min(this.limits.maxRequestsPerWindow, this.learnedRequests);
   }
 
   state(): ThrottleState {
@@ -78,6 +99,7 @@ export class Throttle {
       startedInWindow: this.starts.length - this.head,
       pausedUntil: this.pausedUntil,
       effectiveConcurrency: this.effectiveConcurrency(),
+      effectiveRequestsPerWindow: this.effectiveRequestsPerWindow(),
     };
   }
 
@@ -90,7 +112,7 @@ export class Throttle {
       }
       if (this.active >= this.effectiveConcurrency()) return; // a release pumps again
       this.expire(now);
-      if (this.starts.length - this.head >= this.limits.maxRequestsPerWindow) {
+      if (this.starts.length - this.head >= this.effectiveRequestsPerWindow()) {
         this.wakeAt(this.starts[this.head] + this.countedMs() + 1);
         return;
       }
