@@ -3,7 +3,7 @@
 // servers do. Times in claims are epoch seconds (JWT); `TokenClaims.expiresAt` is epoch milliseconds.
 
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
-import type { TokenCheck, TokenVerifier } from "../contracts.ts";
+import type { TokenCheck, TokenRejection, TokenVerifier } from "../contracts.ts";
 import type { Clock } from "../runtime/limits.ts";
 
 export interface SigningKey {
@@ -90,37 +90,48 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
   const clock = options.clock ?? { now: () => Date.now() };
   const skew = options.clockSkewSeconds ?? 300;
   const issuers = new Set(options.issuers);
+  // Signature checks dominate a request's cost; a client reuses its token for an hour, so remember the tokens
+  // whose signature held (claims are still checked on every request, so expiry and audience stay exact).
+  const verifiedTokens = new Map<string, Partial<AccessTokenPayload>>();
+
+  function signedPayload(
+    token: string,
+  ): { ok: true; payload: Partial<AccessTokenPayload> } | { ok: false; reason: TokenRejection; detail: string } {
+    const known = verifiedTokens.get(token);
+    if (known) return { ok: true, payload: known };
+    const parts = token.split(".");
+    if (parts.length !== 3) return { ok: false, reason: "malformed", detail: "The token is not a JWT." };
+    let header: { alg?: unknown; kid?: unknown };
+    let payload: Partial<AccessTokenPayload>;
+    try {
+      header = JSON.parse(Buffer.from(parts[0], "base64url").toString("utf8"));
+      payload = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
+    } catch {
+      return { ok: false, reason: "malformed", detail: "The token's header or payload is not JSON." };
+    }
+    if (typeof payload !== "object" || payload === null || typeof header !== "object" || header === null) {
+      return { ok: false, reason: "malformed", detail: "The token's header or payload is not an object." };
+    }
+    if (header.alg !== "RS256") {
+      return { ok: false, reason: "bad_signature", detail: `Signing algorithm ${String(header.alg)} is not accepted.` };
+    }
+    const key = typeof header.kid === "string" ? options.keys.get(header.kid) : undefined;
+    if (!key) return { ok: false, reason: "bad_signature", detail: "The token's signing key is not known." };
+    const signed = verify("sha256", Buffer.from(`${parts[0]}.${parts[1]}`), key, Buffer.from(parts[2], "base64url"));
+    if (!signed) return { ok: false, reason: "bad_signature", detail: "The token's signature is invalid." };
+    if (verifiedTokens.size >= 1000) verifiedTokens.clear();
+    verifiedTokens.set(token, payload);
+    return { ok: true, payload };
+  }
 
   return {
     verify(authorization, audiences): TokenCheck {
       if (!authorization) return { ok: false, reason: "missing", detail: "No Authorization header." };
       const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
       if (!match) return { ok: false, reason: "malformed", detail: "Authorization is not a Bearer token." };
-      const parts = match[1].split(".");
-      if (parts.length !== 3) return { ok: false, reason: "malformed", detail: "The token is not a JWT." };
-
-      let header: { alg?: unknown; kid?: unknown };
-      let payload: Partial<AccessTokenPayload>;
-      try {
-        header = JSON.parse(Buffer.from(parts[0], "base64url").toString("utf8"));
-        payload = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
-      } catch {
-        return { ok: false, reason: "malformed", detail: "The token's header or payload is not JSON." };
-      }
-      if (typeof payload !== "object" || payload === null || typeof header !== "object" || header === null) {
-        return { ok: false, reason: "malformed", detail: "The token's header or payload is not an object." };
-      }
-      if (header.alg !== "RS256") {
-        return {
-          ok: false,
-          reason: "bad_signature",
-          detail: `Signing algorithm ${String(header.alg)} is not accepted.`,
-        };
-      }
-      const key = typeof header.kid === "string" ? options.keys.get(header.kid) : undefined;
-      if (!key) return { ok: false, reason: "bad_signature", detail: "The token's signing key is not known." };
-      const signed = verify("sha256", Buffer.from(`${parts[0]}.${parts[1]}`), key, Buffer.from(parts[2], "base64url"));
-      if (!signed) return { ok: false, reason: "bad_signature", detail: "The token's signature is invalid." };
+      const verified = signedPayload(match[1]);
+      if (!verified.ok) return verified;
+      const payload = verified.payload;
 
       const { exp, nbf, aud, iss, tid, oid } = payload;
       const appId = payload.appid ?? payload.azp;
