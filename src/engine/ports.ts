@@ -1,0 +1,84 @@
+// The engine's ports: the least the runner needs from each side. An adapter per connector
+// (src/engine/adapters/) implements them over real HTTP; the runner knows nothing of URLs or wire formats
+// beyond the property names in the mapping.
+
+import type { PlanError } from "./convert.ts";
+import type { MatchCondition } from "./matching.ts";
+import type { TableMapping } from "./model.ts";
+import type { SideRecord, SourceChange } from "./records.ts";
+
+export type Side = "bc" | "dataverse";
+
+export type PortResult<T> = { ok: true; value: T } | { ok: false; error: PortError };
+
+/** A failure at the port: the catalogued error plus what the service said, for the sync log. */
+export interface PortError extends PlanError {
+  requestId?: string;
+  detail?: string;
+  /** HTTP status when the service answered. */
+  status?: number;
+}
+
+export interface ReadChangesOptions {
+  select: readonly string[];
+  /** The mapping's filter for this side (OData). */
+  filter?: string;
+  pageSize: number;
+  /** Records modified at or after this instant (the watermark minus the overlap window); absent = all. */
+  modifiedSince?: string;
+  /** Change tracking: continue from this delta link (sides with `supportsDelta`). */
+  deltaLink?: string;
+  /** Use change tracking (a first read without deltaLink reads everything and returns a link). */
+  useDelta?: boolean;
+}
+
+/** One page of changes, oldest first when read by watermark. `deltaLink` arrives with the last page. */
+export interface ChangePage {
+  changes: SourceChange[];
+  deltaLink?: string;
+}
+
+export type WriteOutcome =
+  | { ok: true; id: string; record?: SideRecord }
+  | { ok: false; error: PortError; notFound?: boolean };
+
+export interface CreateItem {
+  /** A client-chosen primary key (see `newKey`), so a crashed create can be found again. */
+  key?: string;
+  values: Record<string, unknown>;
+}
+
+export interface UpdateItem {
+  id: string;
+  values: Record<string, unknown>;
+  /** Write only if the record still has this version (a concurrent edit answers 412, retried next run). */
+  ifMatch?: string;
+}
+
+/** What a side of one table mapping offers the runner. */
+export interface EntityPort {
+  readonly side: Side;
+  /** Records read by this port carry ids in this form (lower-case GUIDs). */
+  readonly supportsDelta: boolean;
+  readChanges(options: ReadChangesOptions): AsyncIterable<PortResult<ChangePage>>;
+  /** Records by id; absent ids are gone. */
+  getByIds(ids: readonly string[], select: readonly string[]): Promise<PortResult<SideRecord[]>>;
+  /** Records matching an OData filter (match candidates, lookups by code). */
+  query(filter: string, select: readonly string[], top: number): Promise<PortResult<SideRecord[]>>;
+  /** A fresh primary key for a create, or undefined when the side assigns keys itself. */
+  newKey(): string | undefined;
+  create(items: readonly CreateItem[]): Promise<PortResult<WriteOutcome[]>>;
+  update(items: readonly UpdateItem[]): Promise<PortResult<WriteOutcome[]>>;
+  delete(ids: readonly string[]): Promise<PortResult<WriteOutcome[]>>;
+  /** Every record's id and stamps (reconciliation, deletion detection), page by page. */
+  scan(select: readonly string[], filter?: string, pageSize?: number): AsyncIterable<PortResult<SideRecord[]>>;
+  /** OData filter for one group of match conditions (AND). */
+  matchFilter(conditions: readonly MatchCondition[]): string;
+  /** OData filter: `property` equals one of `values`. */
+  inFilter(property: string, values: readonly string[]): string;
+}
+
+/** Builds the port of one side for a table mapping (entity set, keys) — adapters export one of these. */
+export interface PortFactory {
+  forMapping(mapping: TableMapping, side: Side): EntityPort;
+}

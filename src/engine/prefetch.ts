@@ -1,0 +1,147 @@
+// What the planner needs besides the page itself, fetched in as few requests as possible: couplings of the
+// page, the coupled targets of records that changed, lookup couplings of referenced mappings, and match
+// candidates for uncoupled records. Kept apart from the runner so each step can be read on its own.
+
+import type { Store } from "../store/index.ts";
+import { type LookupTable, lookupKey, lookupKeysNeeded } from "./convert.ts";
+import { hasMatchFields, matchCriteria } from "./matching.ts";
+import type { PassDirection, TableMapping } from "./model.ts";
+import type { EntityPort, PortFactory, PortResult } from "./ports.ts";
+import type { SideRecord } from "./records.ts";
+
+const CHUNK = 100;
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Records by id in chunks; a failed chunk fails the whole read (the records are retried next run). */
+export async function getAllByIds(
+  port: EntityPort,
+  ids: readonly string[],
+  select: readonly string[],
+): Promise<PortResult<Map<string, SideRecord>>> {
+  const found = new Map<string, SideRecord>();
+  for (const chunk of chunks(ids, CHUNK)) {
+    const res = await port.getByIds(chunk, select);
+    if (!res.ok) return res;
+    for (const r of res.value) found.set(r.id.toLowerCase(), r);
+  }
+  return { ok: true, value: found };
+}
+
+/**
+ * Resolves lookups through the couplings of the referenced mappings. A cache lives for one pass, so a
+ * salesperson code is looked up once per run, not once per page.
+ */
+export class LookupLoader {
+  private readonly table: LookupTable = {};
+  private readonly tried = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly ports: PortFactory,
+    private readonly mappings: (name: string) => TableMapping | undefined,
+  ) {}
+
+  async load(mapping: TableMapping, pass: PassDirection, records: readonly SideRecord[]): Promise<LookupTable> {
+    for (const [refName, need] of lookupKeysNeeded(mapping, pass, [...records])) {
+      const ref = this.mappings(refName);
+      if (!ref) continue; // unresolvable: the planner fails the records naming the mapping
+      this.table[refName] ??= {
+        dataverseEntitySet: ref.dataverse.entitySet,
+        toDataverse: new Map(),
+        fromDataverse: new Map(),
+      };
+      const entry = this.table[refName];
+      const tried = this.tried.get(`${refName}:${pass}`) ?? new Set<string>();
+      this.tried.set(`${refName}:${pass}`, tried);
+      const fresh = [...need.values].filter((v) => !tried.has(v));
+      for (const v of fresh) tried.add(v);
+      if (fresh.length === 0) continue;
+      if (pass === "toDataverse") await this.loadToDataverse(ref, need.bcMatchField, fresh, entry.toDataverse);
+      else await this.loadFromDataverse(ref, need.bcMatchField, fresh, entry.fromDataverse);
+    }
+    return this.table;
+  }
+
+  private async loadToDataverse(
+    ref: TableMapping,
+    bcMatchField: string | undefined,
+    values: string[],
+    into: Map<string, string>,
+  ): Promise<void> {
+    let bcIdByValue = new Map<string, string>();
+    if (bcMatchField) {
+      const port = this.ports.forMapping(ref, "bc");
+      for (const chunk of chunks(values, 50)) {
+        const res = await port.query(port.inFilter(bcMatchField, chunk), [ref.bc.keyField, bcMatchField], 1000);
+        if (!res.ok) continue; // left unresolved: the records fail and are retried
+        for (const r of res.value) bcIdByValue.set(lookupKey(bcMatchField, String(r.values[bcMatchField])), r.id);
+      }
+    } else {
+      bcIdByValue = new Map(values.map((v) => [lookupKey(undefined, v), v.toLowerCase()]));
+    }
+    const couplings = await this.store.couplings.findMany(ref.name, "bc", [...new Set(bcIdByValue.values())]);
+    for (const [value, bcId] of bcIdByValue) {
+      const c = couplings.get(bcId);
+      if (c) into.set(value, c.dataverseId);
+    }
+  }
+
+  private async loadFromDataverse(
+    ref: TableMapping,
+    bcMatchField: string | undefined,
+    values: string[],
+    into: Map<string, string>,
+  ): Promise<void> {
+    const couplings = await this.store.couplings.findMany(
+      ref.name,
+      "dataverse",
+      values.map((v) => v.toLowerCase()),
+    );
+    if (!bcMatchField) {
+      for (const [dvId, c] of couplings) into.set(dvId.toLowerCase(), c.bcId);
+      return;
+    }
+    const port = this.ports.forMapping(ref, "bc");
+    const byBcId = new Map([...couplings.values()].map((c) => [c.bcId.toLowerCase(), c.dataverseId.toLowerCase()]));
+    const res = await getAllByIds(port, [...byBcId.keys()], [ref.bc.keyField, bcMatchField]);
+    if (!res.ok) return;
+    for (const [bcId, rec] of res.value) {
+      const dvId = byBcId.get(bcId);
+      if (dvId) into.set(dvId, String(rec.values[bcMatchField] ?? ""));
+    }
+  }
+}
+
+/**
+ * Candidates for match-based coupling of a page's uncoupled records: one query per chunk of OR-ed condition
+ * groups, so a full sync of N records costs about N/20 candidate reads, not N.
+ */
+export async function matchCandidates(
+  mapping: TableMapping,
+  pass: PassDirection,
+  target: EntityPort,
+  records: readonly SideRecord[],
+  lookups: LookupTable,
+  select: readonly string[],
+): Promise<PortResult<SideRecord[]>> {
+  if (records.length === 0 || !hasMatchFields(mapping, pass)) return { ok: true, value: [] };
+  const filters = new Set<string>();
+  for (const r of records) {
+    for (const group of matchCriteria(mapping, pass, r, lookups)) filters.add(`(${target.matchFilter(group)})`);
+  }
+  const pool = new Map<string, SideRecord>();
+  const targetFilter = pass === "toDataverse" ? mapping.dataverse.filter : mapping.bc.filter;
+  for (const chunk of chunks([...filters], 20)) {
+    const ors = chunk.join(" or ");
+    const filter = targetFilter ? `(${targetFilter}) and (${ors})` : ors;
+    const res = await target.query(filter, select, 5000);
+    if (!res.ok) return res;
+    for (const r of res.value) pool.set(r.id.toLowerCase(), r);
+  }
+  return { ok: true, value: [...pool.values()] };
+}

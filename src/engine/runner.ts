@@ -1,0 +1,823 @@
+// The runner: the imperative shell around the planner. One pass = one sync job of one mapping in one
+// direction: reconcile write intents left by a crash, retry failed records, read changes page by page (watermark
+// minus an overlap window, or a delta link), prefetch what the planner needs, plan, write in batches, and
+// record couplings, snapshots, counters and errors. Memory is bounded by the page size.
+
+import { ENGINE_MAPPING_NOT_FOUND, ENGINE_MASS_DELETE_HELD, ENGINE_WRITE_FAILED } from "../errors/codes/engine.ts";
+import type { Store, SyncCounters } from "../store/index.ts";
+import { zeroCounters } from "../store/index.ts";
+import { type PlanError, planError } from "./convert.ts";
+import { massDeleteDecision } from "./deletions.ts";
+import { type PassDirection, passesOf, type TableMapping } from "./model.ts";
+import { storedSnapshot, toCouplingState } from "./persist.ts";
+import {
+  type FieldConflict,
+  type PlanContext,
+  type PlanInput,
+  type PlanKind,
+  planRecord,
+  type RecordPlan,
+  type RunMode,
+  selectFor,
+  snapshotOf,
+} from "./planner.ts";
+import type { EntityPort, PortError, PortFactory, Side } from "./ports.ts";
+import { chunks, getAllByIds, LookupLoader, matchCandidates } from "./prefetch.ts";
+import type { CouplingState, SideRecord, SourceChange } from "./records.ts";
+import { hashOf, isAfter } from "./values.ts";
+
+export interface EngineDeps {
+  store: Store;
+  ports: PortFactory;
+  /** All table mappings by name (lookups and parents resolve through them). */
+  mappings: (name: string) => TableMapping | undefined;
+  /** The integration user's id on each side: its changes are never synced (seed S15). */
+  integrationUser?: { bc?: string; dataverse?: string };
+  now?: () => Date;
+}
+
+export interface RunOptions {
+  mode?: RunMode;
+  /** Only these passes (default: every pass the mapping's direction allows, BC → DV first). */
+  passes?: PassDirection[];
+  /** Plan without writing anything but the (dry-run) job. */
+  dryRun?: boolean;
+  pageSize?: number;
+  /** Re-read this much before the watermark (BC uses 999 ms on Dataverse). */
+  overlapMs?: number;
+  /** Dataverse change tracking when the side supports it. */
+  useDelta?: boolean;
+  queueEntryId?: string;
+  /** Stop after this many pages (tests and benchmarks that simulate a crash use a child process instead). */
+  maxPages?: number;
+}
+
+/** One record's plan, as a dry run shows it. */
+export interface PlannedRecord {
+  sourceId: string;
+  targetId?: string;
+  kind: PlanKind;
+  reason?: string;
+  changes?: { field: string; from: unknown; to: unknown }[];
+  conflicts?: FieldConflict[];
+  error?: PlanError;
+}
+
+export interface PassReport {
+  jobId: string;
+  mapping: string;
+  direction: PassDirection;
+  status: "succeeded" | "failed";
+  message?: string;
+  counters: SyncCounters;
+  /** Dry run: the plan of every record (capped at 10,000). */
+  planned: PlannedRecord[];
+  heldDeletionId?: string;
+  /** Requests sent to each side during the pass (benchmarks). */
+  pages: number;
+}
+
+const DRY_RUN_CAP = 10_000;
+
+/** Runs every pass of a mapping (or the passes asked for). */
+export async function runMapping(
+  deps: EngineDeps,
+  mappingName: string,
+  options: RunOptions = {},
+): Promise<PassReport[]> {
+  const mapping = deps.mappings(mappingName);
+  if (!mapping) {
+    const e = planError(ENGINE_MAPPING_NOT_FOUND, { mapping: mappingName });
+    throw Object.assign(new Error(e.message), { code: e.code });
+  }
+  const reports: PassReport[] = [];
+  for (const pass of options.passes ?? passesOf(mapping.direction)) {
+    reports.push(await runPass(deps, mapping, pass, options));
+  }
+  return reports;
+}
+
+const sideOf = (pass: PassDirection): { source: Side; target: Side } =>
+  pass === "toDataverse" ? { source: "bc", target: "dataverse" } : { source: "dataverse", target: "bc" };
+
+const storeSide = (side: Side): "bc" | "dataverse" => side;
+
+class Pass {
+  readonly counters = zeroCounters();
+  private pending = zeroCounters();
+  readonly planned: PlannedRecord[] = [];
+  readonly deletions: { sourceId: string; targetId: string; bcId: string }[] = [];
+  readonly sourcePort: EntityPort;
+  readonly targetPort: EntityPort;
+  readonly sides: { source: Side; target: Side };
+  readonly lookups: LookupLoader;
+  readonly selectSource: string[];
+  readonly selectTarget: string[];
+  readonly mode: RunMode;
+  readonly dryRun: boolean;
+  pages = 0;
+
+  constructor(
+    readonly deps: EngineDeps,
+    readonly mapping: TableMapping,
+    readonly pass: PassDirection,
+    readonly jobId: string,
+    readonly options: RunOptions,
+  ) {
+    this.sides = sideOf(pass);
+    this.sourcePort = deps.ports.forMapping(mapping, this.sides.source);
+    this.targetPort = deps.ports.forMapping(mapping, this.sides.target);
+    this.lookups = new LookupLoader(deps.store, deps.ports, deps.mappings);
+    this.selectSource = selectFor(mapping, this.sides.source === "bc" ? "bc" : "dv");
+    this.selectTarget = selectFor(mapping, this.sides.target === "bc" ? "bc" : "dv");
+    this.mode = options.mode ?? "scheduled";
+    this.dryRun = options.dryRun ?? false;
+  }
+
+  get store(): Store {
+    return this.deps.store;
+  }
+
+  count(counter: keyof SyncCounters, n = 1): void {
+    this.counters[counter] += n;
+    this.pending[counter] += n;
+  }
+
+  async flushCounters(): Promise<void> {
+    const delta = this.pending;
+    this.pending = zeroCounters();
+    await this.store.jobs.count(this.jobId, delta);
+  }
+
+  bcIdOf(plan: RecordPlan, targetId?: string): string {
+    return this.pass === "toDataverse" ? plan.sourceId : (targetId ?? plan.targetId ?? "");
+  }
+
+  async logError(plan: { sourceId: string; targetId?: string }, error: PlanError | PortError): Promise<void> {
+    const port = error as PortError;
+    await this.store.jobs.addError(
+      { id: this.jobId, mappingName: this.mapping.name, direction: this.pass },
+      {
+        sourceId: plan.sourceId,
+        destinationId: plan.targetId ?? null,
+        field: error.field ?? null,
+        code: error.code,
+        message: error.message,
+        requestId: port.requestId ?? null,
+        detail: port.detail ?? null,
+      },
+    );
+  }
+
+  /** A record failed: logged; a coupled record is marked failed (retried next run, skipped when it repeats). */
+  async fail(plan: { sourceId: string; targetId?: string }, error: PlanError | PortError, coupled: boolean) {
+    this.count("failed");
+    await this.logError(plan, error);
+    if (!coupled) return;
+    const bcId = this.pass === "toDataverse" ? plan.sourceId : (plan.targetId ?? "");
+    const skipAfter =
+      error.transient || this.mapping.skipAfterFailures === 0
+        ? Number.MAX_SAFE_INTEGER
+        : this.mapping.skipAfterFailures;
+    await this.store.couplings.recordFailure(this.mapping.name, bcId, {
+      direction: this.pass,
+      jobId: this.jobId,
+      error: `${error.code}: ${error.message}`,
+      skipAfter,
+    });
+  }
+}
+
+async function runPass(
+  deps: EngineDeps,
+  mapping: TableMapping,
+  pass: PassDirection,
+  options: RunOptions,
+): Promise<PassReport> {
+  const now = deps.now ?? (() => new Date());
+  const job = await deps.store.jobs.start({
+    mappingName: mapping.name,
+    direction: pass,
+    type: options.mode === "full" ? "full" : "synchronization",
+    dryRun: options.dryRun ?? false,
+    queueEntryId: options.queueEntryId ?? null,
+  });
+  const run = new Pass(deps, mapping, pass, job.id, options);
+  const startedAt = now().toISOString();
+  let message: string | undefined;
+  let heldDeletionId: string | undefined;
+  try {
+    if (!run.dryRun) await reconcileIntents(run);
+    const handled = new Set<string>();
+
+    // 1. Records whose last sync in this direction failed are retried, whatever the watermark says.
+    await retryFailed(run, handled);
+
+    // 2. Changed records since the watermark (minus the overlap), oldest first, or by delta link.
+    const watermark = await deps.store.watermarks.get(mapping.name, pass);
+    const useDelta = (options.useDelta ?? false) && run.sourcePort.supportsDelta;
+    const since =
+      run.mode === "full" || useDelta || !watermark.modifiedAt
+        ? undefined
+        : new Date(Date.parse(watermark.modifiedAt) - (options.overlapMs ?? 1000)).toISOString();
+    let maxSeen: string | undefined;
+    let deltaLink: string | undefined;
+    const filter = pass === "toDataverse" ? mapping.bc.filter : mapping.dataverse.filter;
+    for await (const page of run.sourcePort.readChanges({
+      select: run.selectSource,
+      filter,
+      pageSize: options.pageSize ?? 500,
+      modifiedSince: since,
+      useDelta,
+      deltaLink: useDelta && run.mode !== "full" ? (watermark.deltaLink ?? undefined) : undefined,
+    })) {
+      if (!page.ok) throw Object.assign(new Error(page.error.message), { portError: page.error });
+      run.pages++;
+      const changes = page.value.changes.filter((c) => !handled.has(idOfChange(c)));
+      await processPage(run, changes);
+      for (const c of changes) {
+        if (c.kind === "upsert" && isAfter(c.record.modifiedAt, maxSeen)) maxSeen = c.record.modifiedAt;
+      }
+      if (page.value.deltaLink) deltaLink = page.value.deltaLink;
+      // Pages come oldest first, so the watermark may rise page by page: a crash resumes near where it stopped.
+      if (!run.dryRun && !useDelta && maxSeen) {
+        await deps.store.watermarks.advance(mapping.name, pass, { modifiedAt: capAt(maxSeen, startedAt) });
+      }
+      if (options.maxPages !== undefined && run.pages >= options.maxPages) break;
+    }
+    if (!run.dryRun && (maxSeen || deltaLink)) {
+      await deps.store.watermarks.advance(mapping.name, pass, {
+        ...(maxSeen ? { modifiedAt: capAt(maxSeen, startedAt) } : {}),
+        ...(deltaLink ? { deltaLink } : {}),
+      });
+    }
+
+    // 3. Deletions propagate only below the mass-delete threshold; above it they wait for approval.
+    heldDeletionId = await executeDeletions(run);
+    await run.flushCounters();
+    if (run.counters.failed > 0) message = `${run.counters.failed} record(s) failed; see the sync errors`;
+  } catch (error) {
+    await run.flushCounters();
+    const portError = (error as { portError?: PortError }).portError;
+    message = portError ? `${portError.code}: ${portError.message}` : String((error as Error).message ?? error);
+    await deps.store.jobs.finish(job.id, { status: "failed", message });
+    return report(run, "failed", message, heldDeletionId);
+  }
+  // Failures must not look like success: a pass with failed records is a failed job.
+  const status = run.counters.failed > 0 ? "failed" : "succeeded";
+  await deps.store.jobs.finish(job.id, { status, ...(message ? { message } : {}) });
+  return report(run, status, message, heldDeletionId);
+}
+
+function report(
+  run: Pass,
+  status: "succeeded" | "failed",
+  message: string | undefined,
+  heldDeletionId: string | undefined,
+): PassReport {
+  return {
+    jobId: run.jobId,
+    mapping: run.mapping.name,
+    direction: run.pass,
+    status,
+    ...(message ? { message } : {}),
+    counters: { ...run.counters },
+    planned: run.planned,
+    ...(heldDeletionId ? { heldDeletionId } : {}),
+    pages: run.pages,
+  };
+}
+
+function capAt(value: string, cap: string): string {
+  return Date.parse(value) > Date.parse(cap) ? cap : value;
+}
+
+function idOfChange(c: SourceChange): string {
+  return (c.kind === "upsert" ? c.record.id : c.id).toLowerCase();
+}
+
+/** Write intents of a crashed run: a create that reached the target is coupled now; one that did not is forgotten. */
+async function reconcileIntents(run: Pass): Promise<void> {
+  const intents = await run.store.pendingWrites.list(run.mapping.name, run.pass);
+  for (const chunk of chunks(intents, 100)) {
+    const found = await getAllByIds(
+      run.targetPort,
+      chunk.map((i) => i.targetKey),
+      run.selectTarget,
+    );
+    if (!found.ok) throw Object.assign(new Error(found.error.message), { portError: found.error });
+    const sources = await getAllByIds(
+      run.sourcePort,
+      chunk.map((i) => i.sourceId),
+      run.selectSource,
+    );
+    if (!sources.ok) throw Object.assign(new Error(sources.error.message), { portError: sources.error });
+    await run.store.transaction(async (store) => {
+      for (const intent of chunk) {
+        const target = found.value.get(intent.targetKey.toLowerCase());
+        const source = sources.value.get(intent.sourceId.toLowerCase());
+        if (!target) continue;
+        const [bc, dv] = run.pass === "toDataverse" ? [source, target] : [target, source];
+        const existing =
+          run.pass === "toDataverse"
+            ? await store.couplings.getByBcId(run.mapping.name, intent.sourceId)
+            : await store.couplings.getByDataverseId(run.mapping.name, intent.sourceId);
+        if (existing) continue;
+        const snapshot = bc && dv ? snapshotOf(run.mapping, bc, dv) : undefined;
+        await store.couplings.couple({
+          mappingName: run.mapping.name,
+          bcId: (bc?.id ?? (run.pass === "toDataverse" ? intent.sourceId : intent.targetKey)).toLowerCase(),
+          dataverseId: (dv?.id ?? (run.pass === "toDataverse" ? intent.targetKey : intent.sourceId)).toLowerCase(),
+          bcModifiedAt: bc?.modifiedAt ?? null,
+          dataverseModifiedAt: dv?.modifiedAt ?? null,
+          bcVersion: bc?.version ?? null,
+          dataverseVersion: dv?.version ?? null,
+          ...(snapshot ? { snapshot: storedSnapshot(snapshot, {}) as never, snapshotHash: hashOf(snapshot) } : {}),
+        });
+        run.count("inserted");
+      }
+      await store.pendingWrites.clear(
+        run.mapping.name,
+        run.pass,
+        chunk.map((i) => i.sourceId),
+      );
+    });
+  }
+}
+
+async function retryFailed(run: Pass, handled: Set<string>): Promise<void> {
+  if (run.mode !== "scheduled") return;
+  const ids: string[] = [];
+  for await (const c of run.store.couplings.iterate(run.mapping.name)) {
+    const result = run.pass === "toDataverse" ? c.lastResultToDataverse : c.lastResultFromDataverse;
+    if (result === "failure" && !c.skipped) ids.push(run.pass === "toDataverse" ? c.bcId : c.dataverseId);
+  }
+  for (const chunk of chunks(ids, 200)) {
+    const found = await getAllByIds(run.sourcePort, chunk, run.selectSource);
+    if (!found.ok) throw Object.assign(new Error(found.error.message), { portError: found.error });
+    const changes: SourceChange[] = chunk.map((id) => {
+      const record = found.value.get(id.toLowerCase());
+      return record ? { kind: "upsert", record } : { kind: "deleted", id };
+    });
+    for (const id of chunk) handled.add(id.toLowerCase());
+    await processPage(run, changes);
+  }
+}
+
+/** Plans and executes one page of source changes. */
+async function processPage(run: Pass, changes: SourceChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  const { store, mapping, pass } = run;
+  const ids = changes.map(idOfChange);
+  const rows = await store.couplings.findMany(mapping.name, storeSide(run.sides.source), ids);
+  const couplings = new Map<string, CouplingState>();
+  for (const [id, row] of rows) couplings.set(id.toLowerCase(), toCouplingState(row));
+
+  const records = changes.flatMap((c) => (c.kind === "upsert" ? [c.record] : []));
+  const ctx: PlanContext = {
+    mapping,
+    pass,
+    lookups: await run.lookups.load(mapping, pass, records),
+    ...(run.deps.integrationUser ? { integrationUser: run.deps.integrationUser } : {}),
+    mode: run.mode,
+  };
+
+  // First plan without targets: most records end here (unchanged, echo, skipped) and need no target read.
+  const inputs: PlanInput[] = changes.map((change) => ({ change, coupling: couplings.get(idOfChange(change)) }));
+  const plans = inputs.map((input) => planRecord(ctx, input));
+
+  const needTarget = new Set(inputs.filter((_, i) => plans[i].kind === "modify" || plans[i].kind === "conflict"));
+  const needMatch = inputs.filter((input, i) => plans[i].kind === "insert" && !input.coupling);
+  if (needTarget.size > 0) {
+    const targetIds = [...needTarget].map((input) => plans[inputs.indexOf(input)].targetId!);
+    const targets = await getAllByIds(run.targetPort, targetIds, run.selectTarget);
+    for (const [i, input] of inputs.entries()) {
+      if (!needTarget.has(input)) continue;
+      if (!targets.ok) {
+        // Cannot see the target: do not write blind; the record is retried on the next run.
+        plans[i] = {
+          kind: "fail",
+          sourceId: plans[i].sourceId,
+          targetId: plans[i].targetId,
+          error: { ...targets.error, transient: true },
+        };
+        continue;
+      }
+      input.target = targets.value.get(plans[i].targetId!.toLowerCase()) ?? null;
+      plans[i] = planRecord(ctx, input);
+    }
+  }
+  if (needMatch.length > 0) {
+    const sourceRecords = needMatch.flatMap((i) => (i.change.kind === "upsert" ? [i.change.record] : []));
+    const pool = await matchCandidates(mapping, pass, run.targetPort, sourceRecords, ctx.lookups, run.selectTarget);
+    if (!pool.ok) {
+      // Without candidates an insert could duplicate an existing record: fail and retry instead.
+      for (const input of needMatch) {
+        const i = inputs.indexOf(input);
+        plans[i] = { kind: "fail", sourceId: plans[i].sourceId, error: { ...pool.error, transient: true } };
+      }
+    } else if (pool.value.length > 0) {
+      const coupled = await store.couplings.findMany(
+        mapping.name,
+        storeSide(run.sides.target),
+        pool.value.map((r) => r.id.toLowerCase()),
+      );
+      const claimed = new Set([...coupled.keys()].map((k) => k.toLowerCase()));
+      for (const input of needMatch) {
+        input.matchCandidates = pool.value;
+        input.coupledTargetIds = claimed;
+        const plan = planRecord(ctx, input);
+        // A target matched by one record of the page is not available to the next.
+        if (plan.kind === "couple") claimed.add(plan.targetId.toLowerCase());
+        plans[inputs.indexOf(input)] = plan;
+      }
+    }
+  }
+
+  if (run.dryRun) {
+    for (const plan of plans) {
+      countPlan(run, plan);
+      if (run.planned.length < DRY_RUN_CAP) run.planned.push(describe(plan));
+    }
+    await run.flushCounters();
+    return;
+  }
+  await execute(run, inputs, plans);
+  await run.flushCounters();
+}
+
+function describe(plan: RecordPlan): PlannedRecord {
+  return {
+    sourceId: plan.sourceId,
+    ...(plan.targetId ? { targetId: plan.targetId } : {}),
+    kind: plan.kind,
+    ...("reason" in plan ? { reason: plan.reason } : {}),
+    ...("changes" in plan ? { changes: plan.changes } : {}),
+    ...("conflicts" in plan && plan.conflicts.length > 0 ? { conflicts: plan.conflicts } : {}),
+    ...("error" in plan ? { error: plan.error } : {}),
+  };
+}
+
+/** Counters as the job would record them (dry run). */
+const COUNTER_OF: Record<PlanKind, keyof SyncCounters | undefined> = {
+  insert: "inserted",
+  modify: "modified",
+  conflict: "skipped",
+  skip: "skipped",
+  unchanged: "unchanged",
+  couple: "coupled",
+  delete: "deleted",
+  uncouple: "uncoupled",
+  fail: "failed",
+  ignore: undefined,
+};
+
+function countPlan(run: Pass, plan: RecordPlan): void {
+  const counter = COUNTER_OF[plan.kind];
+  if (counter) run.count(counter);
+}
+
+async function execute(run: Pass, inputs: PlanInput[], plans: RecordPlan[]): Promise<void> {
+  const sourceOf = new Map<string, SideRecord>();
+  const couplingOf = new Map<string, CouplingState>();
+  for (const input of inputs) {
+    if (input.change.kind === "upsert") sourceOf.set(input.change.record.id.toLowerCase(), input.change.record);
+    if (input.coupling) couplingOf.set(idOfChange(input.change), input.coupling);
+  }
+  const inserts: Extract<RecordPlan, { kind: "insert" }>[] = [];
+  const updates: (Extract<RecordPlan, { kind: "modify" | "conflict" | "couple" }> & { fresh?: boolean })[] = [];
+
+  for (const plan of plans) {
+    const key = plan.sourceId.toLowerCase();
+    const coupling = couplingOf.get(key);
+    switch (plan.kind) {
+      case "insert":
+        inserts.push(plan);
+        break;
+      case "couple": {
+        const source = sourceOf.get(key)!;
+        const coupled = await coupleMatched(run, plan, source);
+        if (coupled && Object.keys(plan.values).length > 0) updates.push({ ...plan, fresh: true });
+        break;
+      }
+      case "modify":
+        updates.push(plan);
+        break;
+      case "conflict":
+        await recordConflicts(run, plan, coupling);
+        run.count("skipped");
+        await run.logError(plan, plan.error);
+        if (Object.keys(plan.values).length > 0) updates.push(plan);
+        else await storeUnchanged(run, plan, sourceOf.get(key), coupling, true);
+        break;
+      case "unchanged":
+        run.count("unchanged");
+        await storeUnchanged(run, plan, sourceOf.get(key), coupling, false);
+        break;
+      case "skip":
+        run.count("skipped");
+        break;
+      case "ignore":
+        break;
+      case "fail":
+        await run.fail(plan, plan.error, coupling !== undefined);
+        break;
+      case "delete":
+        run.deletions.push({
+          sourceId: plan.sourceId,
+          targetId: plan.targetId,
+          bcId: run.pass === "toDataverse" ? plan.sourceId : plan.targetId,
+        });
+        break;
+      case "uncouple":
+        if (run.pass === "toDataverse") await run.store.couplings.uncoupleByBcId(run.mapping.name, plan.sourceId);
+        else await run.store.couplings.uncoupleByDataverseId(run.mapping.name, plan.sourceId);
+        run.count("uncoupled");
+        break;
+    }
+  }
+  await executeInserts(run, inserts, sourceOf);
+  await executeUpdates(run, updates, sourceOf, couplingOf);
+}
+
+async function coupleMatched(
+  run: Pass,
+  plan: Extract<RecordPlan, { kind: "couple" }>,
+  source: SideRecord,
+): Promise<boolean> {
+  const toDv = run.pass === "toDataverse";
+  try {
+    await run.store.couplings.couple({
+      mappingName: run.mapping.name,
+      bcId: (toDv ? plan.sourceId : plan.targetId).toLowerCase(),
+      dataverseId: (toDv ? plan.targetId : plan.sourceId).toLowerCase(),
+      ...(toDv
+        ? { bcModifiedAt: source.modifiedAt, bcVersion: source.version ?? null }
+        : { dataverseModifiedAt: source.modifiedAt, dataverseVersion: source.version ?? null }),
+      snapshot: storedSnapshot(plan.update.snapshot, plan.update.pending) as never,
+      snapshotHash: plan.update.snapshotHash,
+    });
+    run.count("coupled");
+    return true;
+  } catch (error) {
+    await run.fail(plan, toPortError(run, plan.sourceId, "coupling", error), false);
+    return false;
+  }
+}
+
+async function executeInserts(
+  run: Pass,
+  inserts: Extract<RecordPlan, { kind: "insert" }>[],
+  sourceOf: Map<string, SideRecord>,
+): Promise<void> {
+  for (const batch of chunks(inserts, 1000)) {
+    // Write intents first: after a crash the key finds the record that may already exist (no duplicates).
+    const keyed = batch.map((plan) => ({ plan, key: run.targetPort.newKey() }));
+    const withKeys = keyed.filter((k) => k.key !== undefined);
+    if (withKeys.length > 0) {
+      const intents = await run.store.pendingWrites.record(
+        withKeys.map(({ plan, key }) => ({
+          mappingName: run.mapping.name,
+          direction: run.pass,
+          sourceId: plan.sourceId.toLowerCase(),
+          targetKey: key!,
+          payloadHash: hashOf(plan.values),
+        })),
+      );
+      const keyBySource = new Map(intents.map((i) => [i.sourceId, i.targetKey]));
+      for (const k of withKeys) k.key = keyBySource.get(k.plan.sourceId.toLowerCase()) ?? k.key;
+    }
+    for (const { plan } of keyed) {
+      if (plan.restore) {
+        if (run.pass === "toDataverse") await run.store.couplings.uncoupleByBcId(run.mapping.name, plan.sourceId);
+        else await run.store.couplings.uncoupleByDataverseId(run.mapping.name, plan.sourceId);
+      }
+    }
+    const res = await run.targetPort.create(
+      keyed.map(({ plan, key }) => ({ ...(key ? { key } : {}), values: plan.values })),
+    );
+    const outcomes = res.ok ? res.value : keyed.map(() => ({ ok: false as const, error: res.error }));
+    await run.store.transaction(async (store) => {
+      for (const [i, { plan }] of keyed.entries()) {
+        const outcome = outcomes[i];
+        const source = sourceOf.get(plan.sourceId.toLowerCase());
+        if (!outcome?.ok) {
+          const error = outcome?.error ?? writeError(run, plan.sourceId, "create", "no outcome");
+          run.count("failed");
+          await store.jobs.addError(
+            { id: run.jobId, mappingName: run.mapping.name, direction: run.pass },
+            {
+              sourceId: plan.sourceId,
+              code: error.code,
+              message: error.message,
+              field: error.field ?? null,
+              requestId: error.requestId ?? null,
+              detail: error.detail ?? null,
+            },
+          );
+          continue;
+        }
+        const target = outcome.record;
+        const toDv = run.pass === "toDataverse";
+        const bc = toDv ? source : target;
+        const dv = toDv ? target : source;
+        await store.couplings.couple({
+          mappingName: run.mapping.name,
+          bcId: (toDv ? plan.sourceId : outcome.id).toLowerCase(),
+          dataverseId: (toDv ? outcome.id : plan.sourceId).toLowerCase(),
+          bcModifiedAt: bc?.modifiedAt ?? null,
+          dataverseModifiedAt: dv?.modifiedAt ?? null,
+          bcVersion: bc?.version ?? null,
+          dataverseVersion: dv?.version ?? null,
+          snapshot: storedSnapshot(plan.update.snapshot, plan.update.pending) as never,
+          snapshotHash: plan.update.snapshotHash,
+        });
+        run.count("inserted");
+      }
+      const cleared = keyed.filter((k) => k.key !== undefined).map((k) => k.plan.sourceId.toLowerCase());
+      if (cleared.length > 0) await store.pendingWrites.clear(run.mapping.name, run.pass, cleared);
+    });
+  }
+}
+
+async function executeUpdates(
+  run: Pass,
+  updates: (Extract<RecordPlan, { kind: "modify" | "conflict" | "couple" }> & { fresh?: boolean })[],
+  sourceOf: Map<string, SideRecord>,
+  couplingOf: Map<string, CouplingState>,
+): Promise<void> {
+  for (const batch of chunks(updates, 1000)) {
+    const res = await run.targetPort.update(
+      batch.map((plan) => ({
+        id: plan.targetId,
+        values: plan.values,
+        ...("ifMatch" in plan && plan.ifMatch ? { ifMatch: plan.ifMatch } : {}),
+      })),
+    );
+    const outcomes = res.ok
+      ? res.value
+      : batch.map(() => ({ ok: false as const, error: { ...res.error, transient: true } }));
+    for (const [i, plan] of batch.entries()) {
+      const outcome = outcomes[i];
+      if (!outcome?.ok) {
+        const error = outcome?.error ?? writeError(run, plan.sourceId, "update", "no outcome");
+        await run.fail(plan, error, true);
+        continue;
+      }
+      if (plan.kind === "modify") {
+        await recordConflicts(run, plan, couplingOf.get(plan.sourceId.toLowerCase()));
+        run.count("modified");
+      }
+      const source = sourceOf.get(plan.sourceId.toLowerCase());
+      const openConflicts = openConflictsAfter(plan, couplingOf.get(plan.sourceId.toLowerCase()));
+      await recordSuccess(run, plan, source, outcome.record, openConflicts);
+    }
+  }
+}
+
+function openConflictsAfter(plan: RecordPlan, coupling: CouplingState | undefined): string[] {
+  const open = new Set(coupling?.openConflicts ?? []);
+  if ("conflicts" in plan) for (const c of plan.conflicts) if (c.resolution === "open") open.add(c.field);
+  return [...open];
+}
+
+async function recordSuccess(
+  run: Pass,
+  plan: RecordPlan & {
+    update: { snapshot: CouplingState["snapshot"] & object; snapshotHash: string; pending: CouplingState["pending"] };
+  },
+  source: SideRecord | undefined,
+  target: SideRecord | undefined,
+  openConflicts: string[],
+): Promise<void> {
+  const toDv = run.pass === "toDataverse";
+  const bc = toDv ? source : target;
+  const dv = toDv ? target : source;
+  const snapshot = storedSnapshot(plan.update.snapshot, plan.update.pending, openConflicts);
+  await run.store.couplings.recordSuccess(run.mapping.name, run.bcIdOf(plan).toLowerCase(), {
+    direction: run.pass,
+    jobId: run.jobId,
+    ...(bc ? { bcModifiedAt: bc.modifiedAt, bcVersion: bc.version ?? null } : {}),
+    ...(dv ? { dataverseModifiedAt: dv.modifiedAt, dataverseVersion: dv.version ?? null } : {}),
+    snapshot: snapshot as never,
+    snapshotHash: hashOf(snapshot),
+  });
+}
+
+/** Unchanged records: the snapshot and source stamp are stored when they moved, so the next run skips them early. */
+async function storeUnchanged(
+  run: Pass,
+  plan: RecordPlan,
+  source: SideRecord | undefined,
+  coupling: CouplingState | undefined,
+  keepConflicts: boolean,
+): Promise<void> {
+  if (!coupling || !("update" in plan) || !plan.update) return;
+  const openConflicts = keepConflicts ? openConflictsAfter(plan, coupling) : (coupling.openConflicts ?? []);
+  const next = storedSnapshot(plan.update.snapshot, plan.update.pending, openConflicts);
+  const stored = storedSnapshot(coupling.snapshot ?? {}, coupling.pending, coupling.openConflicts ?? []);
+  const storedStamp = run.pass === "toDataverse" ? coupling.bcModifiedAt : coupling.dataverseModifiedAt;
+  const retried = coupling.lastResult?.[run.pass] === "failure";
+  if (hashOf(next) === hashOf(stored) && !isAfter(source?.modifiedAt, storedStamp) && !retried) return;
+  await recordSuccess(run, plan as never, source, undefined, openConflicts);
+}
+
+async function recordConflicts(run: Pass, plan: RecordPlan, coupling: CouplingState | undefined): Promise<void> {
+  if (!("conflicts" in plan)) return;
+  const alreadyOpen = new Set(coupling?.openConflicts ?? []);
+  const toDv = run.pass === "toDataverse";
+  for (const c of plan.conflicts) {
+    if (c.resolution === "open" && alreadyOpen.has(c.field)) continue;
+    await run.store.conflicts.record({
+      mappingName: run.mapping.name,
+      bcId: (toDv ? plan.sourceId : (plan.targetId ?? "")).toLowerCase(),
+      dataverseId: (toDv ? (plan.targetId ?? "") : plan.sourceId).toLowerCase(),
+      field: c.field,
+      baseValue: c.base ?? null,
+      bcValue: c.bcValue,
+      dataverseValue: c.dataverseValue,
+      jobId: run.jobId,
+      ...(c.resolution === "open" ? {} : { resolution: c.resolution }),
+    });
+  }
+}
+
+async function executeDeletions(run: Pass): Promise<string | undefined> {
+  if (run.deletions.length === 0) return undefined;
+  const decision = massDeleteDecision(run.deletions.length, run.mapping.massDeleteThreshold);
+  if (!decision.execute) {
+    const held = await run.store.heldDeletions.hold({
+      mappingName: run.mapping.name,
+      direction: run.pass,
+      recordIds: run.deletions.map((d) => d.targetId),
+      tableCount: run.deletions.length,
+    });
+    const e = planError(ENGINE_MASS_DELETE_HELD, {
+      mapping: run.mapping.name,
+      count: run.deletions.length,
+      threshold: run.mapping.massDeleteThreshold,
+    });
+    await run.logError({ sourceId: "" }, e);
+    return held.id;
+  }
+  await deleteTargets(run, run.deletions);
+  return undefined;
+}
+
+/** Deletes counterparts and their couplings (also used when a held deletion is approved). */
+async function deleteTargets(run: Pass, items: { sourceId: string; targetId: string; bcId: string }[]): Promise<void> {
+  for (const batch of chunks(items, 1000)) {
+    const res = await run.targetPort.delete(batch.map((d) => d.targetId));
+    for (const [i, item] of batch.entries()) {
+      const outcome = res.ok ? res.value[i] : { ok: false as const, error: res.error };
+      if (outcome?.ok || (outcome && !outcome.ok && outcome.notFound)) {
+        await run.store.couplings.uncoupleByBcId(run.mapping.name, item.bcId.toLowerCase());
+        run.count("deleted");
+      } else {
+        await run.fail(
+          { sourceId: item.sourceId, targetId: item.targetId },
+          outcome?.error ?? writeError(run, item.sourceId, "delete", "no outcome"),
+          false,
+        );
+      }
+    }
+  }
+  await run.flushCounters();
+}
+
+/** Approves a held mass deletion: deletes the counterparts it lists and their couplings. */
+export async function approveHeldDeletion(deps: EngineDeps, heldId: string): Promise<PassReport> {
+  const held = await deps.store.heldDeletions.get(heldId);
+  if (held?.status !== "held") throw new Error(`no held deletion ${heldId}`);
+  const mapping = deps.mappings(held.mappingName);
+  if (!mapping) throw new Error(`no mapping ${held.mappingName}`);
+  const job = await deps.store.jobs.start({ mappingName: mapping.name, direction: held.direction });
+  const run = new Pass(deps, mapping, held.direction, job.id, {});
+  const targetSide = run.sides.target;
+  const rows = await deps.store.couplings.findMany(mapping.name, storeSide(targetSide), held.recordIds);
+  const items = held.recordIds.map((targetId) => {
+    const c = rows.get(targetId);
+    const bcId = held.direction === "toDataverse" ? (c?.bcId ?? "") : targetId;
+    return { sourceId: held.direction === "toDataverse" ? (c?.bcId ?? "") : (c?.dataverseId ?? ""), targetId, bcId };
+  });
+  await deleteTargets(run, items);
+  await deps.store.heldDeletions.decide(heldId, "approved");
+  const status = run.counters.failed > 0 ? "failed" : "succeeded";
+  await deps.store.jobs.finish(job.id, { status });
+  return report(run, status, undefined, undefined);
+}
+
+/** Un-skips one record (by BC id) or all skipped records of a mapping; they are retried on the next run. */
+export function unskip(deps: EngineDeps, mappingName: string, bcId?: string): Promise<number> {
+  return deps.store.couplings.unskip(mappingName, bcId?.toLowerCase());
+}
+
+function writeError(run: Pass, id: string, operation: string, reason: string): PortError {
+  return { ...planError(ENGINE_WRITE_FAILED, { mapping: run.mapping.name, id, operation, reason }), transient: true };
+}
+
+function toPortError(run: Pass, id: string, operation: string, error: unknown): PortError {
+  const e = error as { code?: string; message?: string };
+  if (e.code?.startsWith("BCSYNC_E_")) return { code: e.code, message: e.message ?? "", fix: "" };
+  return writeError(run, id, operation, String(e.message ?? error));
+}
