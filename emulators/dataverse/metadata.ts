@@ -1,0 +1,81 @@
+// A CSDL $metadata document for the tables the emulator serves: entity types with keys, properties,
+// navigation properties, alternate keys and the change-tracking capability annotation.
+import type { Model } from "./model.ts";
+import { type ColumnType, lookupValue } from "./schema.ts";
+
+const EDM: Record<ColumnType, string> = {
+  uniqueidentifier: "Edm.Guid",
+  string: "Edm.String",
+  memo: "Edm.String",
+  integer: "Edm.Int32",
+  bigint: "Edm.Int64",
+  decimal: "Edm.Decimal",
+  money: "Edm.Decimal",
+  double: "Edm.Double",
+  boolean: "Edm.Boolean",
+  datetime: "Edm.DateTimeOffset",
+  picklist: "Edm.Int32",
+  state: "Edm.Int32",
+  status: "Edm.Int32",
+  lookup: "Edm.Guid",
+};
+
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+
+export function metadataDocument(model: Model): string {
+  const types: string[] = [];
+  const sets: string[] = [];
+  for (const t of model.tables.values()) {
+    const d = t.def;
+    const lines = [`<EntityType Name="${d.logicalName}"><Key><PropertyRef Name="${d.primaryKey}" /></Key>`];
+    for (const c of d.columns) {
+      const name = c.type === "lookup" ? lookupValue(c.name) : c.name;
+      const max = c.maxLength && c.maxLength < 1_000_000 ? ` MaxLength="${c.maxLength}"` : "";
+      lines.push(`<Property Name="${name}" Type="${EDM[c.type]}"${max} />`);
+    }
+    for (const nav of t.navigation.values()) {
+      if (nav.kind === "single") {
+        const target = nav.target ?? (nav.column.targets?.length === 1 ? nav.column.targets[0] : "principal");
+        lines.push(
+          `<NavigationProperty Name="${nav.name}" Type="mscrm.${target}"><ReferentialConstraint Property="${lookupValue(nav.column.name)}" ReferencedProperty="${target === "principal" ? "ownerid" : `${target}id`}" /></NavigationProperty>`,
+        );
+      } else {
+        const other = nav.kind === "oneToMany" ? nav.rel.table : nav.rel.otherTable;
+        lines.push(`<NavigationProperty Name="${nav.name}" Type="Collection(mscrm.${other})" />`);
+      }
+    }
+    if (d.alternateKeys.length) {
+      lines.push(
+        `<Annotation Term="OData.Community.Keys.V1.AlternateKeys"><Collection>${d.alternateKeys
+          .map(
+            (k) =>
+              `<Record Type="OData.Community.Keys.V1.AlternateKey"><PropertyValue Property="Key"><Collection>${k
+                .map(
+                  (c) =>
+                    `<Record Type="OData.Community.Keys.V1.PropertyRef"><PropertyValue Property="Alias" String="${esc(c)}" /><PropertyValue Property="Name" PropertyPath="${esc(c)}" /></Record>`,
+                )
+                .join("")}</Collection></PropertyValue></Record>`,
+          )
+          .join("")}</Collection></Annotation>`,
+      );
+    }
+    lines.push("</EntityType>");
+    types.push(lines.join(""));
+    sets.push(
+      `<EntitySet Name="${d.entitySet}" EntityType="Microsoft.Dynamics.CRM.${d.logicalName}"><Annotation Term="Org.OData.Capabilities.V1.ChangeTracking"><Record><PropertyValue Property="Supported" Bool="true" /></Record></Annotation></EntitySet>`,
+    );
+  }
+  return [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">',
+    '<edmx:DataServices><Schema Namespace="Microsoft.Dynamics.CRM" Alias="mscrm" xmlns="http://docs.oasis-open.org/odata/ns/edm">',
+    '<EntityType Name="principal" Abstract="true"><Key><PropertyRef Name="ownerid" /></Key><Property Name="ownerid" Type="Edm.Guid" /></EntityType>',
+    ...types,
+    '<ComplexType Name="WhoAmIResponse"><Property Name="BusinessUnitId" Type="Edm.Guid" Nullable="false" /><Property Name="UserId" Type="Edm.Guid" Nullable="false" /><Property Name="OrganizationId" Type="Edm.Guid" Nullable="false" /></ComplexType>',
+    '<Function Name="WhoAmI"><ReturnType Type="mscrm.WhoAmIResponse" Nullable="false" /></Function>',
+    '<EntityContainer Name="System">',
+    ...sets,
+    '<FunctionImport Name="WhoAmI" Function="Microsoft.Dynamics.CRM.WhoAmI" />',
+    "</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>",
+  ].join("\n");
+}

@@ -1,0 +1,381 @@
+// Reading Dataverse tables: $select/$filter/$orderby/$top/$count/$expand, keyset paging with an opaque signed
+// $skiptoken, change tracking (delta links), and the JSON shape of rows with their annotations.
+import { CRM_FUNCTIONS } from "../odata/crm-functions.ts";
+import { weakEtag } from "../odata/etag.ts";
+import { type EvalContext, FilterEvalError, orderValues } from "../odata/evaluate.ts";
+import { filterPaths } from "../odata/filter.ts";
+import type { TokenCodec } from "../odata/paging.ts";
+import { type ExpandOption, filterRows, orderRows, type QueryOptions } from "../odata/query.ts";
+import { dv, fail } from "./errors.ts";
+import type { Model, TableModel } from "./model.ts";
+import { LOOKUP_TYPE, type Records, type Row } from "./records.ts";
+import { lookupValue } from "./schema.ts";
+
+export const MAX_PAGE_SIZE = 5000;
+
+export interface Preferences {
+  returnRepresentation: boolean;
+  maxPageSize?: number;
+  trackChanges: boolean;
+  continueOnError: boolean;
+  /** The include-annotations value, e.g. `*` or a comma list; undefined when not asked. */
+  annotations?: string;
+}
+
+export function parsePrefer(header: string | undefined): Preferences {
+  const prefs: Preferences = { returnRepresentation: false, trackChanges: false, continueOnError: false };
+  if (!header) return prefs;
+  for (const raw of splitPrefer(header)) {
+    const item = raw.trim();
+    const eq = item.indexOf("=");
+    const name = (eq < 0 ? item : item.slice(0, eq)).trim().toLowerCase();
+    const value =
+      eq < 0
+        ? ""
+        : item
+            .slice(eq + 1)
+            .trim()
+            .replace(/^"|"$/g, "");
+    if (name === "return" && value === "representation") prefs.returnRepresentation = true;
+    else if (name === "odata.maxpagesize" && /^\d+$/.test(value)) prefs.maxPageSize = Number(value);
+    else if (name === "odata.track-changes") prefs.trackChanges = true;
+    else if (name === "odata.continue-on-error") prefs.continueOnError = true;
+    else if (name === "odata.include-annotations") prefs.annotations = value;
+  }
+  return prefs;
+}
+
+function splitPrefer(header: string): string[] {
+  const out: string[] = [];
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < header.length; i++) {
+    if (header[i] === '"') quoted = !quoted;
+    else if (header[i] === "," && !quoted) {
+      out.push(header.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(header.slice(start));
+  return out;
+}
+
+function annotationWanted(pref: string | undefined, name: string): boolean {
+  if (!pref) return false;
+  return pref.split(",").some((p) => {
+    const want = p.trim();
+    if (want === "*" || want === name) return true;
+    return want.endsWith("*") && name.startsWith(want.slice(0, -1));
+  });
+}
+
+export interface ListResult {
+  body: Record<string, unknown>;
+  rowsRead: number;
+  preferenceApplied: string[];
+}
+
+interface PageToken {
+  t: string;
+  k: unknown[];
+  p: number;
+  /** Version at the start of a change-tracking read, for the final deltaLink. */
+  dv?: number;
+}
+
+export class Reader {
+  constructor(
+    private readonly model: Model,
+    private readonly records: Records,
+    private readonly tokens: TokenCodec,
+    private readonly options: { now: () => number; expireChangeTrackingDays: () => number; userId: () => string },
+  ) {}
+
+  evalContext(table: TableModel): EvalContext {
+    return {
+      resolve: (row, path) => this.resolvePath(table, row, path),
+      resolveCollection: (row, path) => this.collection(table, row, path[0]),
+      caseInsensitive: true,
+      likeWildcards: true,
+      functions: CRM_FUNCTIONS,
+      now: () => new Date(this.options.now()),
+      userId: this.options.userId(),
+    };
+  }
+
+  private resolvePath(table: TableModel, row: Row, path: string[]): unknown {
+    const [head, ...rest] = path;
+    if (rest.length === 0) return row[head] ?? null;
+    const target = this.single(table, row, head);
+    if (!target) return null;
+    return this.resolvePath(target.table, target.row, rest);
+  }
+
+  private single(table: TableModel, row: Row, navName: string): { table: TableModel; row: Row } | undefined {
+    const nav = table.navigation.get(navName);
+    if (nav?.kind !== "single") return undefined;
+    const attr = lookupValue(nav.column.name);
+    const id = row[attr] as string | undefined;
+    if (!id) return undefined;
+    const type = (row[`${attr}${LOOKUP_TYPE}`] as string | undefined) ?? nav.column.targets?.[0];
+    if (nav.target && nav.target !== type) return undefined;
+    const target = this.model.tables.get(nav.target ?? (type as string));
+    const found = target ? this.records.get(target, id) : undefined;
+    return target && found ? { table: target, row: found } : undefined;
+  }
+
+  private collection(table: TableModel, row: Row, navName: string): Row[] {
+    const nav = table.navigation.get(navName);
+    const id = row[table.def.primaryKey] as string;
+    if (nav?.kind === "oneToMany") return this.records.related(this.model.table(nav.rel.table), nav.rel.column, id);
+    if (nav?.kind === "manyToMany") return this.records.manyToManyRows(table, navName, id);
+    return [];
+  }
+
+  /** Checks $select/$filter/$orderby/$expand names against the table, as the service does before running. */
+  validate(table: TableModel, options: QueryOptions): void {
+    const entity = table.def.logicalName;
+    for (const name of options.select ?? []) {
+      if (name !== "*" && !table.attributes.has(name)) fail(dv.make("queryProperty", name, entity));
+    }
+    const checkPath = (t: TableModel, path: string[], lambdaVars: Set<string>): void => {
+      const [head, ...rest] = path;
+      if (lambdaVars.has(head)) return;
+      if (rest.length === 0) {
+        if (!t.attributes.has(head) && !t.navigation.has(head)) fail(dv.make("queryProperty", head, t.def.logicalName));
+        return;
+      }
+      const nav = t.navigation.get(head);
+      if (!nav) fail(dv.make("queryProperty", head, t.def.logicalName));
+      if (nav.kind === "single") {
+        const target = this.model.tables.get(nav.target ?? nav.column.targets?.[0] ?? "");
+        if (target) checkPath(target, rest, lambdaVars);
+      }
+    };
+    if (options.filter) {
+      const vars = new Set<string>();
+      const collect = (e: import("../odata/filter.ts").FilterExpr): void => {
+        if (e.kind === "lambda") vars.add(e.variable);
+        if (e.kind === "and" || e.kind === "or") {
+          collect(e.left);
+          collect(e.right);
+        } else if (e.kind === "not") collect(e.expr);
+        else if (e.kind === "lambda" && e.predicate) collect(e.predicate);
+      };
+      collect(options.filter);
+      for (const path of filterPaths(options.filter)) checkPath(table, path, vars);
+    }
+    for (const key of options.orderby ?? []) checkPath(table, key.path, new Set());
+    for (const ex of options.expand ?? []) {
+      const nav = table.navigation.get(ex.property);
+      if (!nav) fail(dv.make("queryProperty", ex.property, entity));
+      const target =
+        nav.kind === "single"
+          ? this.model.tables.get(nav.target ?? nav.column.targets?.[0] ?? "")
+          : this.model.tables.get(nav.kind === "oneToMany" ? nav.rel.table : nav.rel.otherTable);
+      if (target) this.validate(target, ex.options);
+    }
+  }
+
+  /** Rows matching the filter, ordered (with the primary key as the final tiebreak). */
+  select(table: TableModel, options: QueryOptions, rows?: Iterable<Row>): Row[] {
+    const ctx = this.evalContext(table);
+    try {
+      const matched = filterRows(rows ?? this.records.rows(table).values(), options.filter, ctx);
+      return orderRows(matched, options.orderby, ctx, table.def.primaryKey);
+    } catch (error) {
+      if (error instanceof FilterEvalError) fail(dv.make("badQuery", error.message));
+      throw error;
+    }
+  }
+
+  format(
+    table: TableModel,
+    row: Row,
+    select: string[] | undefined,
+    expand: ExpandOption[] | undefined,
+    annotations?: string,
+  ): Record<string, unknown> {
+    const out: Record<string, unknown> = { "@odata.etag": weakEtag(row.versionnumber as number) };
+    const names = select && select.length > 0 && !select.includes("*") ? select : [...table.attributes.keys()];
+    const wanted = new Set(names);
+    wanted.add(table.def.primaryKey);
+    for (const name of table.attributes.keys()) {
+      if (!wanted.has(name)) continue;
+      const column = table.attributes.get(name);
+      const value = row[name] ?? null;
+      if (column?.type === "lookup" && value !== null && annotations) {
+        const type = (row[`${name}${LOOKUP_TYPE}`] as string | undefined) ?? column.targets?.[0] ?? "";
+        if (annotationWanted(annotations, "OData.Community.Display.V1.FormattedValue")) {
+          const target = this.model.tables.get(type);
+          const primary = target?.def.primaryName;
+          const targetRow = target ? this.records.get(target, value as string) : undefined;
+          if (primary && targetRow)
+            out[`${name}@OData.Community.Display.V1.FormattedValue`] = targetRow[primary] ?? null;
+        }
+        if (annotationWanted(annotations, "Microsoft.Dynamics.CRM.associatednavigationproperty")) {
+          const multi = (column.targets?.length ?? 1) > 1 && !column.singleNav;
+          out[`${name}@Microsoft.Dynamics.CRM.associatednavigationproperty`] = multi
+            ? `${column.name}_${type}`
+            : column.name;
+        }
+        if (annotationWanted(annotations, "Microsoft.Dynamics.CRM.lookuplogicalname"))
+          out[`${name}${LOOKUP_TYPE}`] = type;
+      }
+      if ((column?.type === "state" || column?.type === "status") && value !== null && annotations) {
+        if (annotationWanted(annotations, "OData.Community.Display.V1.FormattedValue") && column.type === "state") {
+          out[`${name}@OData.Community.Display.V1.FormattedValue`] =
+            table.def.state?.stateNames[value as number] ?? String(value);
+        }
+      }
+      out[name] = value;
+    }
+    for (const ex of expand ?? []) out[ex.property] = this.expand(table, row, ex, annotations);
+    return out;
+  }
+
+  private expand(table: TableModel, row: Row, ex: ExpandOption, annotations?: string): unknown {
+    const nav = table.navigation.get(ex.property);
+    if (!nav) return null;
+    if (nav.kind === "single") {
+      const target = this.single(table, row, ex.property);
+      return target ? this.format(target.table, target.row, ex.options.select, ex.options.expand, annotations) : null;
+    }
+    const childTable = this.model.table(nav.kind === "oneToMany" ? nav.rel.table : nav.rel.otherTable);
+    let rows = this.select(childTable, ex.options, this.collection(table, row, ex.property));
+    if (ex.options.top !== undefined) rows = rows.slice(0, ex.options.top);
+    return rows.map((r) => this.format(childTable, r, ex.options.select, undefined, annotations));
+  }
+
+  /** GET on an entity set (collection), including change tracking. */
+  list(
+    table: TableModel,
+    options: QueryOptions,
+    prefs: Preferences,
+    serviceRoot: string,
+    rawQuery: string,
+  ): ListResult {
+    for (const unsupported of ["$skip", "$search", "$format", "$apply"]) {
+      if (options.present.includes(unsupported))
+        fail(dv.make("badQuery", `The query parameter ${unsupported} is not supported`));
+    }
+    const set = table.def.entitySet;
+    const tracking = prefs.trackChanges || options.deltatoken !== undefined;
+    if (tracking) {
+      for (const opt of ["$filter", "$orderby", "$expand", "$top"]) {
+        if (options.present.includes(opt)) fail(dv.make("changeTrackingOption", opt));
+      }
+    }
+    this.validate(table, options);
+    const selectSuffix = options.select?.length ? `(${options.select.join(",")})` : "";
+    const applied: string[] = [];
+    if (options.deltatoken !== undefined) return this.delta(table, options, prefs, serviceRoot, selectSuffix);
+
+    let page: PageToken | undefined;
+    if (options.skiptoken !== undefined) {
+      page = this.tokens.decode<PageToken>(options.skiptoken);
+      if (!page || page.t !== set || !Array.isArray(page.k)) fail(dv.make("badSkipToken"));
+    }
+    const rows = this.select(table, options);
+    const keys = [...(options.orderby ?? []), { path: [table.def.primaryKey], descending: false }];
+    const ctx = this.evalContext(table);
+    const tuple = (r: Row) => keys.map((k) => ctx.resolve(r, k.path));
+    const compare = (a: unknown[], b: unknown[]) => {
+      for (let i = 0; i < keys.length; i++) {
+        const d = orderValues(a[i], b[i], true);
+        if (d !== 0) return keys[i].descending ? -d : d;
+      }
+      return 0;
+    };
+    let start = 0;
+    if (page) {
+      const after = page.k;
+      start = rows.findIndex((r) => compare(tuple(r), after) > 0);
+      if (start < 0) start = rows.length;
+    }
+    let pageSize = MAX_PAGE_SIZE;
+    let limited = false;
+    if (options.top !== undefined) {
+      pageSize = Math.min(options.top, MAX_PAGE_SIZE);
+      limited = true;
+    } else if (prefs.maxPageSize !== undefined) {
+      pageSize = Math.max(1, Math.min(prefs.maxPageSize, MAX_PAGE_SIZE));
+      applied.push(`odata.maxpagesize=${pageSize}`);
+    }
+    const slice = rows.slice(start, start + pageSize);
+    const more = !limited && start + pageSize < rows.length;
+    const body: Record<string, unknown> = { "@odata.context": `${serviceRoot}$metadata#${set}${selectSuffix}` };
+    if (options.count) body["@odata.count"] = Math.min(rows.length, MAX_PAGE_SIZE);
+    if (options.count && annotationWanted(prefs.annotations, "Microsoft.Dynamics.CRM.totalrecordcount")) {
+      body["@Microsoft.Dynamics.CRM.totalrecordcount"] = Math.min(rows.length, MAX_PAGE_SIZE);
+      body["@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"] = rows.length > MAX_PAGE_SIZE;
+    }
+    body.value = slice.map((r) => this.format(table, r, options.select, options.expand, prefs.annotations));
+    const startVersion = page?.dv ?? this.records.currentVersion();
+    if (more) {
+      const last = slice[slice.length - 1];
+      const token = this.tokens.encode({
+        t: set,
+        k: tuple(last),
+        p: (page?.p ?? 1) + 1,
+        ...(tracking ? { dv: startVersion } : {}),
+      });
+      const query = rawQuery
+        .split("&")
+        .filter((p) => p && !p.startsWith("$skiptoken="))
+        .concat(`$skiptoken=${encodeURIComponent(token)}`)
+        .join("&");
+      body["@odata.nextLink"] = `${serviceRoot}${set}?${query}`;
+    } else if (tracking) {
+      body["@odata.deltaLink"] = this.deltaLink(serviceRoot, set, options.select, startVersion);
+    }
+    if (tracking) applied.push("odata.track-changes");
+    return { body, rowsRead: slice.length, preferenceApplied: applied };
+  }
+
+  private deltaLink(serviceRoot: string, set: string, select: string[] | undefined, version: number): string {
+    const d = new Date(this.options.now());
+    const p = (n: number) => String(n).padStart(2, "0");
+    const stamp = `${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+    const token = encodeURIComponent(`${version}!${stamp}`);
+    const sel = select?.length ? `$select=${select.join(",")}&` : "";
+    return `${serviceRoot}${set}?${sel}$deltatoken=${token}`;
+  }
+
+  private delta(
+    table: TableModel,
+    options: QueryOptions,
+    prefs: Preferences,
+    serviceRoot: string,
+    selectSuffix: string,
+  ): ListResult {
+    const token = options.deltatoken ?? "";
+    const m = /^(\d+)!(\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2}):(\d{2})$/.exec(token);
+    if (!m) fail(dv.make("badDeltaToken", token));
+    const version = Number(m[1]);
+    const issued = Date.UTC(Number(m[4]), Number(m[2]) - 1, Number(m[3]), Number(m[5]), Number(m[6]), Number(m[7]));
+    if (version > this.records.currentVersion()) fail(dv.make("badDeltaToken", token));
+    if (this.options.now() - issued > this.options.expireChangeTrackingDays() * 86_400_000)
+      fail(dv.make("expiredDeltaToken"));
+    const current = this.records.currentVersion();
+    const changed = this.records
+      .rows(table)
+      .values()
+      .filter((r) => (r.versionnumber as number) > version)
+      .sort((a, b) => (a.versionnumber as number) - (b.versionnumber as number));
+    const set = table.def.entitySet;
+    const value: Record<string, unknown>[] = changed.map((r) =>
+      this.format(table, r, options.select, undefined, prefs.annotations),
+    );
+    for (const d of this.records.deletedSince(table, version)) {
+      if (this.records.get(table, d.id)) continue; // re-created with the same id: reported as a change
+      value.push({ "@odata.context": `${serviceRoot}$metadata#${set}/$deletedEntity`, id: d.id, reason: "deleted" });
+    }
+    const body = {
+      "@odata.context": `${serviceRoot}$metadata#${set}${selectSuffix}/$delta`,
+      value,
+      "@odata.deltaLink": this.deltaLink(serviceRoot, set, options.select, current),
+    };
+    return { body, rowsRead: value.length, preferenceApplied: ["odata.track-changes"] };
+  }
+}

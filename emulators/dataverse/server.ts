@@ -1,0 +1,254 @@
+// The Dataverse emulator's HTTP side: routing to /api/data/v9.2/, bearer-token checks, application users,
+// impersonation, service protection limits, the cost model, fault injection, then the synchronous service.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
+import type { ApiEmulatorOptions, RunningEmulator } from "../contracts.ts";
+import { DEMO_INTEGRATION_APP, DEMO_TENANT_ID } from "../identity/demo-apps.ts";
+import { errorBody } from "../odata/errors.ts";
+import { createTokenCodec } from "../odata/paging.ts";
+import { DATAVERSE_COST, resolveCost, spendServerTime } from "../runtime/cost.ts";
+import { FaultInjector } from "../runtime/faults.ts";
+import { type Clock, DATAVERSE_LIMITS, resolveLimits, ServiceProtection, systemClock } from "../runtime/limits.ts";
+import { openStore, type Store } from "../runtime/storage.ts";
+import { dv } from "./errors.ts";
+import { Model } from "./model.ts";
+import { Reader } from "./read.ts";
+import { type Caller, Records, type Row } from "./records.ts";
+import { ORGANIZATION_ID, ROOT_BUSINESS_UNIT_ID } from "./seed/ids.ts";
+import { seedStore } from "./seed/seed.ts";
+import { DataverseService, errorResponse, type ServiceResponse } from "./service.ts";
+
+export const SERVICE_PATH = "/api/data/v9.2/";
+const VERSION_PATH = /^\/api\/data\/v9\.[0-2]\//;
+
+export interface DataverseEmulatorOptions extends ApiEmulatorOptions {
+  /** Time source for stamps, delta-token expiry and limits (tests move it forward). */
+  clock?: Clock;
+  /** Sent in `WWW-Authenticate` on 401; default Entra's authorize endpoint for the demo tenant. */
+  authorizationUri?: string;
+  /** Change-tracking token lifetime, days (organization.expirechangetrackingindays; default 7). */
+  expireChangeTrackingDays?: number;
+}
+
+export interface DataverseEmulator extends RunningEmulator {
+  /** `http://HOST:PORT/api/data/v9.2/`. */
+  serviceRoot: string;
+  store: Store;
+  model: Model;
+  records: Records;
+  service: DataverseService;
+  limits: ServiceProtection;
+  /** The systemuser a client id maps to (application user), if any. */
+  applicationUser(clientId: string): Row | undefined;
+}
+
+export async function startDataverseEmulator(options: DataverseEmulatorOptions = {}): Promise<DataverseEmulator> {
+  const host = options.host ?? "127.0.0.1";
+  const clock = options.clock ?? systemClock;
+  const store = openStore({ dataDir: options.dataDir, fileName: "dataverse.sqlite" });
+  const model = new Model();
+  const records = new Records(store, model);
+  const limitsConfig = resolveLimits(options.limits, DATAVERSE_LIMITS);
+  const limits = new ServiceProtection(limitsConfig, { clock });
+  const cost = resolveCost(options.cost, DATAVERSE_COST);
+  const faults = new FaultInjector(options.faults ?? {}, options.randomSeed ?? 1);
+  // Paging tokens stay valid across restarts with the same data directory: derive the key from a stored secret.
+  const secretRow = store.table("__meta").get("token-secret");
+  const secret = (secretRow?.value as string | undefined) ?? crypto.randomUUID();
+  if (!secretRow) store.table("__meta").put("token-secret", { value: secret });
+  let currentUser = "";
+  const reader = new Reader(model, records, createTokenCodec(secret), {
+    now: () => clock.now(),
+    expireChangeTrackingDays: () => {
+      if (options.expireChangeTrackingDays !== undefined) return options.expireChangeTrackingDays;
+      const org = store.table("organization").get(ORGANIZATION_ID);
+      return (org?.expirechangetrackingindays as number | undefined) ?? 7;
+    },
+    userId: () => currentUser,
+  });
+  const systemusers = () => store.table<Row>("systemuser");
+  const service = new DataverseService(model, records, reader, () => ({
+    organizationId: ORGANIZATION_ID,
+    businessUnitOf: (userId) =>
+      (systemusers().get(userId)?._businessunitid_value as string | undefined) ?? ROOT_BUSINESS_UNIT_ID,
+  }));
+
+  const applicationUser = (clientId: string): Row | undefined => {
+    const wanted = clientId.toLowerCase();
+    for (const u of systemusers().values())
+      if (typeof u.applicationid === "string" && u.applicationid.toLowerCase() === wanted) return u;
+    return undefined;
+  };
+
+  let origin = "";
+  let serviceRoot = new URL("http://127.0.0.1/");
+  const authorizationUri =
+    options.authorizationUri ?? `https://login.microsoftonline.com/${DEMO_TENANT_ID}/oauth2/authorize`;
+
+  const send = (res: ServerResponse, r: ServiceResponse, extra: Record<string, string> = {}) => {
+    const headers: Record<string, string> = { "OData-Version": "4.0", ...r.headers, ...extra };
+    res.writeHead(r.status, headers);
+    res.end(r.body);
+  };
+
+  const authenticate = (
+    req: IncomingMessage,
+  ): { ok: true; caller: Caller } | { ok: false; response: ServiceResponse } => {
+    let appUser: Row | undefined;
+    if (options.tokens) {
+      const alt = origin.includes("127.0.0.1")
+        ? origin.replace("127.0.0.1", "localhost")
+        : origin.replace("localhost", "127.0.0.1");
+      const check = options.tokens.verify(req.headers.authorization, [origin, alt]);
+      if (!check.ok) {
+        return {
+          ok: false,
+          response: {
+            status: 401,
+            headers: { "WWW-Authenticate": `Bearer authorization_uri=${authorizationUri}, resource_id=${origin}/` },
+            body: "",
+            work: { read: 0, written: 0 },
+          },
+        };
+      }
+      appUser = applicationUser(check.claims.appId);
+    } else {
+      appUser = applicationUser(DEMO_INTEGRATION_APP.clientId) ?? systemusers().values()[0];
+    }
+    if (!appUser) return { ok: false, response: errorResponse(dv.make("notMember")) };
+    const appUserId = appUser.systemuserid as string;
+    if (appUser.isdisabled === true) return { ok: false, response: errorResponse(dv.make("disabledUser", appUserId)) };
+    let userId = appUserId;
+    const callerObjectId = header(req, "callerobjectid");
+    const callerId = header(req, "mscrmcallerid");
+    if (callerObjectId || callerId) {
+      const wanted = (callerObjectId ?? callerId ?? "").toLowerCase().replace(/[{}]/g, "");
+      const found = callerObjectId
+        ? systemusers()
+            .values()
+            .find((u) => String(u.azureactivedirectoryobjectid ?? "").toLowerCase() === wanted)
+        : systemusers().get(wanted);
+      if (!found) return { ok: false, response: errorResponse(dv.make("notFound", "systemuser", wanted)) };
+      userId = found.systemuserid as string;
+    }
+    return { ok: true, caller: { userId, callingUserId: appUserId } };
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", origin);
+    const body = await readBody(req);
+    const decision = faults.inert ? undefined : faults.decide();
+    if (decision && decision.latencyMs > 0) await delay(decision.latencyMs);
+    if (decision?.kind === "drop") {
+      req.socket.destroy();
+      return;
+    }
+    if (decision?.kind === "error500") return send(res, errorResponse(dv.make("unexpected", "Injected fault.")));
+    if (decision?.kind === "error503") {
+      return send(res, errorResponse(dv.make("unavailable")), { "Retry-After": String(decision.retryAfterSeconds) });
+    }
+    if (!VERSION_PATH.test(url.pathname)) {
+      return send(res, errorResponse(dv.make("segmentNotFound", url.pathname.split("/").filter(Boolean)[0] ?? "")));
+    }
+    const auth = authenticate(req);
+    if (!auth.ok) return send(res, auth.response);
+    const admission = await limits.admit(auth.caller.callingUserId);
+    if (!admission.ok) {
+      const windowSeconds = Math.round(limitsConfig.windowMs / 1000);
+      const error =
+        admission.reason === "requests"
+          ? dv.make("tooManyRequests", admission.limit, windowSeconds)
+          : admission.reason === "execution_time"
+            ? dv.make("executionTime", admission.limit, windowSeconds)
+            : dv.make("concurrentRequests", admission.limit);
+      return send(res, errorResponse(error), { "Retry-After": String(admission.retryAfterSeconds) });
+    }
+    const started = performance.now();
+    let result: ServiceResponse;
+    try {
+      currentUser = auth.caller.userId;
+      const rawQuery = url.search.startsWith("?") ? url.search.slice(1) : "";
+      const path = safeDecode(url.pathname.replace(VERSION_PATH, ""));
+      result = service.handle(
+        { method: req.method ?? "GET", path, query: rawQuery, headers: lowerHeaders(req), body },
+        { caller: auth.caller, now: new Date(clock.now()), serviceRoot },
+      );
+    } catch (error) {
+      result = errorResponse(dv.make("unexpected", (error as Error).message));
+    }
+    const measured = performance.now() - started;
+    const spent = await spendServerTime(cost, result.work);
+    admission.done(Math.round(spent + measured));
+    const extra: Record<string, string> = {};
+    if (Number.isFinite(limitsConfig.maxRequestsPerWindow)) {
+      const snap = limits.snapshot(auth.caller.callingUserId);
+      extra["x-ms-ratelimit-burst-remaining-xrm-requests"] = String(snap.remainingRequests);
+      if (Number.isFinite(snap.remainingExecutionMs)) {
+        extra["x-ms-ratelimit-time-remaining-xrm-requests"] = String(Math.round(snap.remainingExecutionMs));
+      }
+    }
+    send(res, result, extra);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: Error) => {
+      if (!res.headersSent) {
+        res.writeHead(500, { "Content-Type": "application/json", "OData-Version": "4.0" });
+        res.end(errorBody(dv.make("unexpected", error.message)));
+      } else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  serviceRoot = new URL(SERVICE_PATH, origin);
+  seedStore(records, model, options.seed ?? "demo", serviceRoot, options.randomSeed);
+
+  return {
+    url: origin,
+    serviceRoot: serviceRoot.href,
+    store,
+    model,
+    records,
+    service,
+    limits,
+    applicationUser,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      store.close();
+    },
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function lowerHeaders(req: IncomingMessage): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+  return out;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -1,0 +1,543 @@
+// The Dataverse Web API request handler, free of HTTP plumbing: a request in, a response out, synchronously, so
+// a $batch change set or a bulk message runs inside one store transaction and rolls back as a whole.
+import {
+  type BatchResponse,
+  type BatchResponsePart,
+  parseBatch,
+  relativeInnerUrl,
+  serializeBatchResponse,
+} from "../odata/batch.ts";
+import { errorBody, type ODataError } from "../odata/errors.ts";
+import { etagMatches, weakEtag } from "../odata/etag.ts";
+import { parseQueryString, type QueryOptions } from "../odata/query.ts";
+import { DataverseFault, dv, fail } from "./errors.ts";
+import { type KeySpec, parseKey, splitKeySegment, splitPath } from "./keys.ts";
+import { metadataDocument } from "./metadata.ts";
+import type { Model, TableModel } from "./model.ts";
+import { type Preferences, parsePrefer, type Reader } from "./read.ts";
+import type { Caller, Records, Row, WriteContext } from "./records.ts";
+
+export interface ServiceRequest {
+  method: string;
+  /** Path relative to the service root, without query (`accounts(…)`), percent-decoded. */
+  path: string;
+  /** Raw query string without `?`. */
+  query: string;
+  /** Lower-cased header names. */
+  headers: Record<string, string | undefined>;
+  body: string;
+}
+
+export interface ServiceResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** Rows read and written, for the cost model. */
+  work: { read: number; written: number };
+}
+
+export interface ServiceContext {
+  caller: Caller;
+  now: Date;
+  /** `http://host:port/api/data/v9.2/` (with trailing slash). */
+  serviceRoot: URL;
+  contentIds?: Map<string, string>;
+  /** Inside a $batch: batches cannot nest. */
+  inBatch?: boolean;
+}
+
+const JSON_TYPE = "application/json; odata.metadata=minimal";
+const MAX_BATCH = 1000;
+
+export class DataverseService {
+  constructor(
+    readonly model: Model,
+    readonly records: Records,
+    readonly reader: Reader,
+    private readonly org: () => { organizationId: string; businessUnitOf: (userId: string) => string },
+  ) {}
+
+  handle(req: ServiceRequest, ctx: ServiceContext): ServiceResponse {
+    try {
+      return this.route(req, ctx);
+    } catch (error) {
+      if (error instanceof DataverseFault) return errorResponse(error.error);
+      if (error instanceof SyntaxError) return errorResponse(dv.make("badJson", error.message));
+      throw error;
+    }
+  }
+
+  private route(req: ServiceRequest, ctx: ServiceContext): ServiceResponse {
+    const root = ctx.serviceRoot.href;
+    const path = req.path.replace(/^\/+/, "");
+    const method = req.method.toUpperCase();
+    if (path === "") {
+      const value = [...this.model.tables.values()].map((t) => ({
+        name: t.def.entitySet,
+        kind: "EntitySet",
+        url: t.def.entitySet,
+      }));
+      return json(200, { "@odata.context": `${root}$metadata`, value });
+    }
+    if (path === "$metadata") {
+      return {
+        status: 200,
+        headers: { "Content-Type": "application/xml" },
+        body: metadataDocument(this.model),
+        work: none(),
+      };
+    }
+    if (path === "$batch") {
+      if (method !== "POST") fail(dv.make("methodNotAllowed", method));
+      if (ctx.inBatch) fail(dv.make("badQuery", "Batch requests cannot be nested."));
+      return this.batch(req, ctx);
+    }
+    if (path === "WhoAmI" || path === "WhoAmI()") {
+      const org = this.org();
+      return json(200, {
+        "@odata.context": `${root}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`,
+        BusinessUnitId: org.businessUnitOf(ctx.caller.userId),
+        UserId: ctx.caller.userId,
+        OrganizationId: org.organizationId,
+      });
+    }
+    const segments = splitPath(path);
+    const first = splitKeySegment(segments[0]);
+    const table = first ? this.model.bySet.get(first.name) : undefined;
+    if (!first || !table) fail(dv.make("segmentNotFound", first?.name ?? segments[0]));
+    const parsed = parseQueryString(req.query);
+    if (!parsed.ok) fail(dv.make("badQuery", parsed.message));
+    const options = parsed.options;
+    const prefs = parsePrefer(req.headers.prefer);
+    const write: WriteContext = {
+      caller: ctx.caller,
+      now: ctx.now,
+      contentIds: ctx.contentIds,
+      serviceRoot: ctx.serviceRoot,
+    };
+
+    if (first.key === undefined) {
+      if (segments.length === 1) {
+        if (method === "GET") return this.list(table, options, prefs, ctx, req.query);
+        if (method === "POST") return this.create(table, req, options, prefs, write);
+        fail(dv.make("methodNotAllowed", method));
+      }
+      if (segments.length === 2 && segments[1] === "$count" && method === "GET") {
+        const count = Math.min(this.reader.select(table, options).length, 5000);
+        return {
+          status: 200,
+          headers: { "Content-Type": "text/plain" },
+          body: String(count),
+          work: { read: count, written: 0 },
+        };
+      }
+      if (segments.length === 2 && method === "POST") {
+        const action = segments[1].replace(/^Microsoft\.Dynamics\.CRM\./, "");
+        if (action === "CreateMultiple" || action === "UpdateMultiple" || action === "UpsertMultiple") {
+          return this.bulk(table, action, req, write, ctx);
+        }
+      }
+      fail(dv.make("segmentNotFound", segments[1]));
+    }
+
+    const key = parseKey(first.key);
+    if (!key) fail(dv.make("badQuery", `Bad Request - Error in query syntax: the key '${first.key}' is not valid.`));
+    if (segments.length === 1) return this.entity(table, key, method, req, options, prefs, write);
+    return this.property(table, key, segments.slice(1), method, req, options, prefs, write, ctx);
+  }
+
+  // ---- collections and single rows ----------------------------------------------------------------------------
+
+  private list(
+    table: TableModel,
+    options: QueryOptions,
+    prefs: Preferences,
+    ctx: ServiceContext,
+    rawQuery: string,
+  ): ServiceResponse {
+    const result = this.reader.list(table, options, prefs, ctx.serviceRoot.href, rawQuery);
+    const res = json(200, result.body);
+    if (result.preferenceApplied.length) res.headers["Preference-Applied"] = result.preferenceApplied.join(",");
+    res.work.read = result.rowsRead;
+    return res;
+  }
+
+  private create(
+    table: TableModel,
+    req: ServiceRequest,
+    options: QueryOptions,
+    prefs: Preferences,
+    write: WriteContext,
+  ): ServiceResponse {
+    const body = parseBody(req.body);
+    const row = this.records.transaction(() => this.records.create(table, body, write));
+    return this.written(table, row, 201, options, prefs, write, 1);
+  }
+
+  private written(
+    table: TableModel,
+    row: Row,
+    representationStatus: number,
+    options: QueryOptions,
+    prefs: Preferences,
+    write: WriteContext,
+    writtenRows: number,
+  ): ServiceResponse {
+    const id = row[table.def.primaryKey] as string;
+    const entityId = `${write.serviceRoot.href}${table.def.entitySet}(${id})`;
+    if (prefs.returnRepresentation) {
+      const select = options.select?.length ? `(${options.select.join(",")})` : "";
+      const body = {
+        "@odata.context": `${write.serviceRoot.href}$metadata#${table.def.entitySet}${select}/$entity`,
+        ...this.reader.format(table, row, options.select, options.expand, prefs.annotations),
+      };
+      const res = json(representationStatus, body);
+      res.headers["Preference-Applied"] = "return=representation";
+      res.headers.ETag = weakEtag(row.versionnumber as number);
+      if (representationStatus === 201) res.headers.Location = entityId;
+      res.work.written = writtenRows;
+      return res;
+    }
+    return {
+      status: 204,
+      headers: { "OData-EntityId": entityId, Location: entityId },
+      body: "",
+      work: { read: 0, written: writtenRows },
+    };
+  }
+
+  private entity(
+    table: TableModel,
+    key: KeySpec,
+    method: string,
+    req: ServiceRequest,
+    options: QueryOptions,
+    prefs: Preferences,
+    write: WriteContext,
+  ): ServiceResponse {
+    const entity = table.def.logicalName;
+    const notFound = (): ODataError =>
+      key.kind === "id" ? dv.make("notFound", entity, key.id) : dv.make("keyNotFound", entity);
+    if (method === "GET") {
+      this.reader.validate(table, options);
+      const row = this.records.find(table, key);
+      if (!row) fail(notFound());
+      const etag = weakEtag(row.versionnumber as number);
+      const ifNoneMatch = req.headers["if-none-match"];
+      if (
+        ifNoneMatch &&
+        ifNoneMatch !== "null" &&
+        !options.expand?.length &&
+        !prefs.annotations &&
+        etagMatches(ifNoneMatch, etag)
+      ) {
+        return { status: 304, headers: { ETag: etag }, body: "", work: none() };
+      }
+      const select = options.select?.length ? `(${options.select.join(",")})` : "";
+      const res = json(200, {
+        "@odata.context": `${write.serviceRoot.href}$metadata#${table.def.entitySet}${select}/$entity`,
+        ...this.reader.format(table, row, options.select, options.expand, prefs.annotations),
+      });
+      res.headers.ETag = etag;
+      res.work.read = 1;
+      return res;
+    }
+    if (method === "PATCH") {
+      const body = parseBody(req.body);
+      const ifMatch = req.headers["if-match"];
+      const ifNoneMatch = req.headers["if-none-match"];
+      return this.records.transaction(() => {
+        const existing = this.records.find(table, key);
+        if (existing) {
+          if (ifNoneMatch === "*") fail(dv.make("duplicateRecord"));
+          if (ifMatch && !etagMatches(ifMatch, weakEtag(existing.versionnumber as number)))
+            fail(dv.make("concurrency"));
+          const row = this.records.update(table, existing, body, write);
+          return this.written(table, row, 200, options, prefs, write, 1);
+        }
+        if (ifMatch) fail(notFound());
+        const row = this.records.create(table, body, write, key);
+        return this.written(table, row, 201, options, prefs, write, 1);
+      });
+    }
+    if (method === "DELETE") {
+      return this.records.transaction(() => {
+        const existing = this.records.find(table, key);
+        if (!existing) fail(notFound());
+        const ifMatch = req.headers["if-match"];
+        if (ifMatch && !etagMatches(ifMatch, weakEtag(existing.versionnumber as number))) fail(dv.make("concurrency"));
+        this.records.delete(table, existing[table.def.primaryKey] as string, write);
+        return { status: 204, headers: {}, body: "", work: { read: 0, written: 1 } };
+      });
+    }
+    fail(dv.make("methodNotAllowed", method));
+  }
+
+  private property(
+    table: TableModel,
+    key: KeySpec,
+    rest: string[],
+    method: string,
+    req: ServiceRequest,
+    options: QueryOptions,
+    prefs: Preferences,
+    write: WriteContext,
+    ctx: ServiceContext,
+  ): ServiceResponse {
+    const entity = table.def.logicalName;
+    const row = this.records.find(table, key);
+    if (!row) fail(key.kind === "id" ? dv.make("notFound", entity, key.id) : dv.make("keyNotFound", entity));
+    const id = row[table.def.primaryKey] as string;
+    const navSeg = splitKeySegment(rest[0]);
+    const nav = navSeg ? table.navigation.get(navSeg.name) : undefined;
+    const isRef = rest[rest.length - 1] === "$ref";
+
+    if (nav && isRef) {
+      if (method === "POST" || method === "PUT") {
+        const body = parseBody(req.body);
+        const target = body["@odata.id"];
+        if (typeof target !== "string") fail(dv.make("badJson", "The request body must contain '@odata.id'."));
+        this.records.transaction(() =>
+          this.records.associate(table, id, nav.name, this.records.resolveReference(target, write), write),
+        );
+        return { status: 204, headers: {}, body: "", work: { read: 0, written: 1 } };
+      }
+      if (method === "DELETE") {
+        let otherId = navSeg?.key !== undefined ? parseKey(navSeg.key) : undefined;
+        if (!otherId && options.custom.$id) otherId = undefined;
+        const refParam = /(?:^|&)\$id=([^&]+)/.exec(req.query);
+        let other = otherId?.kind === "id" ? otherId.id : undefined;
+        if (!other && refParam) other = this.records.resolveReference(decodeURIComponent(refParam[1]), write).id;
+        this.records.transaction(() => this.records.disassociate(table, id, nav.name, other, write));
+        return { status: 204, headers: {}, body: "", work: { read: 0, written: 1 } };
+      }
+      fail(dv.make("methodNotAllowed", method));
+    }
+    if (nav && rest.length === 1 && method === "GET") {
+      if (nav.kind === "single") {
+        const attr = `_${nav.column.name}_value`;
+        const targetName =
+          (row[`${attr}@Microsoft.Dynamics.CRM.lookuplogicalname`] as string | undefined) ??
+          nav.target ??
+          nav.column.targets?.[0];
+        const target = targetName ? this.model.tables.get(targetName) : undefined;
+        const targetRow = target && row[attr] ? this.records.get(target, row[attr] as string) : undefined;
+        if (!target || !targetRow) return { status: 204, headers: {}, body: "", work: none() };
+        return json(200, {
+          "@odata.context": `${ctx.serviceRoot.href}$metadata#${target.def.entitySet}/$entity`,
+          ...this.reader.format(target, targetRow, options.select, options.expand, prefs.annotations),
+        });
+      }
+      const child = this.model.table(nav.kind === "oneToMany" ? nav.rel.table : nav.rel.otherTable);
+      const rows =
+        nav.kind === "oneToMany"
+          ? this.records.related(child, nav.rel.column, id)
+          : this.records.manyToManyRows(table, nav.name, id);
+      this.reader.validate(child, options);
+      let selected = this.reader.select(child, options, rows);
+      if (options.top !== undefined) selected = selected.slice(0, options.top);
+      const res = json(200, {
+        "@odata.context": `${ctx.serviceRoot.href}$metadata#${child.def.entitySet}`,
+        value: selected.map((r) => this.reader.format(child, r, options.select, options.expand, prefs.annotations)),
+      });
+      res.work.read = selected.length;
+      return res;
+    }
+    // Single property: GET/PUT/DELETE accounts(id)/name
+    const attr = rest[0];
+    if (rest.length !== 1 || !table.attributes.has(attr)) fail(dv.make("segmentNotFound", rest.join("/")));
+    if (method === "GET") {
+      return json(200, {
+        "@odata.context": `${ctx.serviceRoot.href}$metadata#${table.def.entitySet}(${id})/${attr}`,
+        value: row[attr] ?? null,
+      });
+    }
+    if (method === "PUT" || method === "DELETE") {
+      const value = method === "PUT" ? parseBody(req.body).value : null;
+      this.records.transaction(() => this.records.update(table, row, { [attr]: value }, write));
+      return { status: 204, headers: {}, body: "", work: { read: 0, written: 1 } };
+    }
+    fail(dv.make("methodNotAllowed", method));
+  }
+
+  // ---- bulk messages ------------------------------------------------------------------------------------------
+
+  private bulk(
+    table: TableModel,
+    action: string,
+    req: ServiceRequest,
+    write: WriteContext,
+    ctx: ServiceContext,
+  ): ServiceResponse {
+    const body = parseBody(req.body);
+    const targets = body.Targets;
+    if (!Array.isArray(targets)) fail(dv.make("badJson", "The parameter 'Targets' is required and must be an array."));
+    const entity = table.def.logicalName;
+    const pk = table.def.primaryKey;
+    const results = this.records.transaction(() =>
+      targets.map((raw) => {
+        const target = raw as Record<string, unknown>;
+        const type = String(target["@odata.type"] ?? "").replace(/^#/, "");
+        if (type !== `Microsoft.Dynamics.CRM.${entity}`) fail(dv.make("bulkType", entity));
+        const id = typeof target[pk] === "string" ? (target[pk] as string).toLowerCase() : undefined;
+        if (action === "CreateMultiple") return { created: true, row: this.records.create(table, target, write) };
+        let existing = id ? this.records.get(table, id) : undefined;
+        if (!existing && !id && action === "UpsertMultiple") {
+          for (const keyCols of table.def.alternateKeys) {
+            if (keyCols.every((c) => target[c] !== undefined && target[c] !== null)) {
+              existing = this.records.findByAlternateKey(
+                table,
+                Object.fromEntries(keyCols.map((c) => [c, { type: "string" as const, value: target[c] as string }])),
+              );
+              if (existing) break;
+            }
+          }
+        }
+        if (action === "UpdateMultiple") {
+          if (!id) fail(dv.make("badJson", `Each target of UpdateMultiple must contain '${pk}'.`));
+          if (!existing) fail(dv.make("notFound", entity, id));
+          return { created: false, row: this.records.update(table, existing, target, write) };
+        }
+        if (existing) return { created: false, row: this.records.update(table, existing, target, write) };
+        return { created: true, row: this.records.create(table, target, write) };
+      }),
+    );
+    const root = ctx.serviceRoot.href;
+    const work = { read: 0, written: results.length };
+    if (action === "CreateMultiple") {
+      return {
+        ...json(200, {
+          "@odata.context": `${root}$metadata#Microsoft.Dynamics.CRM.CreateMultipleResponse`,
+          Ids: results.map((r) => r.row[pk]),
+        }),
+        work,
+      };
+    }
+    if (action === "UpdateMultiple") return { status: 204, headers: {}, body: "", work };
+    return {
+      ...json(200, {
+        "@odata.context": `${root}$metadata#Microsoft.Dynamics.CRM.UpsertMultipleResponse`,
+        Results: results.map((r) => ({
+          RecordCreated: r.created,
+          Target: { "@odata.type": `#Microsoft.Dynamics.CRM.${entity}`, [pk]: r.row[pk] },
+        })),
+      }),
+      work,
+    };
+  }
+
+  // ---- $batch --------------------------------------------------------------------------------------------------
+
+  private batch(req: ServiceRequest, ctx: ServiceContext): ServiceResponse {
+    const parsed = parseBatch(req.body, req.headers["content-type"]);
+    if (!parsed.ok) fail(dv.make("badQuery", parsed.message));
+    const count = parsed.parts.reduce((n, p) => n + (p.kind === "request" ? 1 : p.requests.length), 0);
+    if (count > MAX_BATCH) fail(dv.make("batchTooLarge"));
+    const prefs = parsePrefer(req.headers.prefer);
+    const out: BatchResponsePart[] = [];
+    const work = { read: 0, written: 0 };
+    let failedStatus: number | undefined;
+    const inner = (
+      r: { method: string; url: string; headers: Record<string, string>; body: string },
+      contentIds: Map<string, string>,
+    ): ServiceResponse => {
+      const ref = /^\$([A-Za-z0-9_.-]+)/.exec(r.url);
+      if (ref && !contentIds.has(ref[1])) return errorResponse(dv.make("contentIdMissing", `$${ref[1]}`));
+      const relative = relativeInnerUrl(r.url, ctx.serviceRoot, contentIds);
+      if (relative === undefined)
+        return errorResponse(dv.make("badQuery", `The URL '${r.url}' is not within the service.`));
+      const q = relative.indexOf("?");
+      const headers: Record<string, string | undefined> = { ...r.headers };
+      if (!headers.prefer && req.headers.prefer) headers.prefer = req.headers.prefer;
+      const res = this.handle(
+        {
+          method: r.method,
+          path: decodeURIComponent(q < 0 ? relative : relative.slice(0, q)),
+          query: q < 0 ? "" : relative.slice(q + 1),
+          headers,
+          body: r.body,
+        },
+        { ...ctx, contentIds, inBatch: true },
+      );
+      work.read += res.work.read;
+      work.written += res.work.written;
+      return res;
+    };
+    for (const part of parsed.parts) {
+      if (failedStatus !== undefined && !prefs.continueOnError) break;
+      if (part.kind === "request") {
+        const res = inner(part.request, new Map());
+        out.push({ kind: "response", response: toBatchResponse(res, part.request.contentId) });
+        if (res.status >= 400) failedStatus ??= res.status;
+        continue;
+      }
+      const contentIds = new Map<string, string>();
+      const responses: BatchResponse[] = [];
+      try {
+        this.records.transaction(() => {
+          for (const r of part.requests) {
+            if (r.method === "GET")
+              throw new ChangeSetFailure(
+                errorResponse(dv.make("badQuery", "GET requests are not allowed in a change set.")),
+                r.contentId,
+              );
+            const res = inner(r, contentIds);
+            if (res.status >= 400) throw new ChangeSetFailure(res, r.contentId);
+            const entityId = res.headers["OData-EntityId"] ?? res.headers.Location;
+            if (r.contentId && entityId) contentIds.set(r.contentId, entityId.slice(ctx.serviceRoot.href.length));
+            responses.push(toBatchResponse(res, r.contentId));
+          }
+        });
+        out.push({ kind: "changeset", responses });
+      } catch (error) {
+        if (!(error instanceof ChangeSetFailure)) throw error;
+        out.push({ kind: "response", response: toBatchResponse(error.response, error.contentId) });
+        failedStatus ??= error.response.status;
+      }
+    }
+    const serialized = serializeBatchResponse(out);
+    const headers: Record<string, string> = { "Content-Type": serialized.contentType };
+    if (prefs.continueOnError) headers["Preference-Applied"] = "odata.continue-on-error";
+    const status = failedStatus !== undefined && !prefs.continueOnError ? failedStatus : 200;
+    return { status, headers, body: serialized.body, work };
+  }
+}
+
+class ChangeSetFailure extends Error {
+  constructor(
+    readonly response: ServiceResponse,
+    readonly contentId: string | undefined,
+  ) {
+    super("change set failed");
+  }
+}
+
+function toBatchResponse(res: ServiceResponse, contentId?: string): BatchResponse {
+  const headers: Record<string, string> = { "OData-Version": "4.0", ...res.headers };
+  return { status: res.status, headers, body: res.body, ...(contentId ? { contentId } : {}) };
+}
+
+function none() {
+  return { read: 0, written: 0 };
+}
+
+function json(status: number, body: unknown): ServiceResponse {
+  return { status, headers: { "Content-Type": JSON_TYPE }, body: JSON.stringify(body), work: none() };
+}
+
+export function errorResponse(error: ODataError): ServiceResponse {
+  return {
+    status: error.status,
+    headers: { "Content-Type": JSON_TYPE, ...error.headers },
+    body: errorBody(error),
+    work: none(),
+  };
+}
+
+function parseBody(text: string): Record<string, unknown> {
+  if (!text.trim()) return {};
+  const value = JSON.parse(text) as unknown;
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    fail(dv.make("badJson", "The request body must be a JSON object."));
+  return value as Record<string, unknown>;
+}

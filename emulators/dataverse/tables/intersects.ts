@@ -1,0 +1,17 @@
+// Intersect tables of N:N relationships: read-only through the Web API, written by $ref association.
+import { defineTable, str } from "../schema.ts";
+
+export const systemuserroles = defineTable({
+  logicalName: "systemuserroles",
+  entitySet: "systemuserrolescollection",
+  primaryKey: "systemuserroleid",
+  columns: [str("systemuserid", 36, { readOnly: true }), str("roleid", 36, { readOnly: true })],
+  ownership: "none",
+});
+
+export const teammembership = defineTable({
+  logicalName: "teammembership",
+  entitySet: "teammemberships",
+  columns: [str("systemuserid", 36, { readOnly: true }), str("teamid", 36, { readOnly: true })],
+  ownership: "none",
+});

@@ -1,0 +1,35 @@
+import { bool, date, defineTable, int, lookup, memo, money, pick, str } from "../schema.ts";
+
+export const opportunity = defineTable({
+  logicalName: "opportunity",
+  entitySet: "opportunities",
+  primaryName: "name",
+  columns: [
+    str("name", 300),
+    lookup("customerid", ["account", "contact"]),
+    lookup("parentaccountid", "account"),
+    lookup("parentcontactid", "contact"),
+    lookup("pricelevelid", "pricelevel"),
+    lookup("transactioncurrencyid", "transactioncurrency"),
+    money("estimatedvalue"),
+    date("estimatedclosedate"),
+    money("actualvalue"),
+    date("actualclosedate"),
+    int("closeprobability", { min: 0, max: 100 }),
+    bool("isrevenuesystemcalculated"),
+    money("totalamount", { readOnly: true }),
+    money("totallineitemamount", { readOnly: true }),
+    money("totaltax", { readOnly: true }),
+    money("discountamount"),
+    pick("salesstage", [0, 1, 2, 3]),
+    pick("opportunityratingcode", [1, 2, 3]),
+    memo("description", 2000),
+    lookup("bcbi_companyid", "bcbi_company"),
+  ],
+  state: {
+    enumName: "OpportunityState",
+    states: { 0: [1, 2], 1: [3], 2: [4, 5] },
+    stateNames: { 0: "Open", 1: "Won", 2: "Lost" },
+    transitions: { 0: [0, 1, 2], 1: [0, 1], 2: [0, 2] },
+  },
+});

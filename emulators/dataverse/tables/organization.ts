@@ -1,0 +1,14 @@
+import { defineTable, int, lookup, str } from "../schema.ts";
+
+export const organization = defineTable({
+  logicalName: "organization",
+  entitySet: "organizations",
+  primaryName: "name",
+  columns: [
+    str("name", 160),
+    lookup("basecurrencyid", "transactioncurrency", { readOnly: true }),
+    int("expirechangetrackingindays"),
+    str("localeid", 10),
+  ],
+  ownership: "none",
+});
