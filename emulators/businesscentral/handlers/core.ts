@@ -1,0 +1,407 @@
+// The synchronous heart of the emulator: one API request (method, path below the API root, query, headers,
+// JSON body) → one response. HTTP routes and `$batch` both call it; everything it writes runs in one storage
+// transaction, so a failing request (or a failing snapshot batch) leaves no trace.
+
+import { etagMatches, parseQueryString, type QueryOptions, type TokenCodec } from "../../odata/index.ts";
+import type { ApiDef } from "../entities/registry.ts";
+import type { EntityDef, Row } from "../entities/types.ts";
+import { BcError, bcErrors } from "../errors.ts";
+import type { BcDatabase, CompanyStore } from "../store/database.ts";
+import {
+  deleteThrough,
+  etagOf,
+  insertThrough,
+  modifyThrough,
+  pageRow,
+  pageRows,
+  runAction,
+  serialize,
+} from "./pages.ts";
+import { applyFilter, applyOrder, applySelect, checkFilter } from "./query.ts";
+
+export interface InnerRequest {
+  method: string;
+  /** Path below the API root, without leading slash: `companies(…)/customers`. */
+  path: string;
+  /** Raw query string without `?`. */
+  query: string;
+  /** Lower-cased header names. */
+  headers: Record<string, string | undefined>;
+  body?: unknown;
+}
+
+export interface InnerResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: unknown;
+  /** Rows read and written, for the cost model. */
+  work: { read: number; written: number };
+}
+
+export interface CoreOptions {
+  db: BcDatabase;
+  api: ApiDef;
+  environment: string;
+  /** `http://host:port/v2.0/{tenant}/{env}/api/v2.0` — for @odata.context and nextLink. */
+  apiRoot: string;
+  tokens: TokenCodec;
+  defaultPageSize: number;
+  maxPageSize: number;
+}
+
+interface Segment {
+  name: string;
+  key?: string;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function parseSegments(path: string): Segment[] {
+  const out: Segment[] = [];
+  for (const raw of path.split("/")) {
+    if (!raw) continue;
+    const decoded = decodeURIComponent(raw);
+    const m = /^([A-Za-z0-9_.$]+)(?:\((.*)\))?$/.exec(decoded);
+    if (!m) throw bcErrors.notFound(path);
+    let key = m[2];
+    if (key !== undefined) {
+      key = key.replace(/^id=/i, "").replace(/^'(.*)'$/, "$1");
+      if (!GUID.test(key)) throw bcErrors.querySyntax(`The key value '${m[2]}' is not a valid Edm.Guid.`);
+    }
+    out.push({ name: m[1], key });
+  }
+  return out;
+}
+
+function parseQuery(query: string): QueryOptions {
+  const parsed = parseQueryString(query);
+  if (!parsed.ok) throw bcErrors.querySyntax(parsed.message);
+  return parsed.options;
+}
+
+function requireIfMatch(headers: InnerRequest["headers"], current: string): void {
+  const ifMatch = headers["if-match"];
+  if (!ifMatch) throw bcErrors.invalidToken();
+  if (!etagMatches(ifMatch, current)) throw bcErrors.entityChanged();
+}
+
+function jsonBody(body: unknown): Row {
+  if (body === undefined || body === null || typeof body !== "object" || Array.isArray(body))
+    throw bcErrors.badRequest("The request body is not a valid JSON object.");
+  return body as Row;
+}
+
+function maxPageSizeOf(headers: InnerRequest["headers"]): number | undefined {
+  const prefer = headers.prefer ?? "";
+  const m = /odata\.maxpagesize\s*=\s*(\d+)/i.exec(prefer);
+  return m ? Number(m[1]) : undefined;
+}
+
+export class ApiCore {
+  private readonly o: CoreOptions;
+  constructor(options: CoreOptions) {
+    this.o = options;
+  }
+
+  handle(request: InnerRequest): InnerResponse {
+    const segments = parseSegments(request.path);
+    const { db } = this.o;
+    const work = { read: 0, written: 0 };
+    let written = 0;
+    const counter = () => {
+      written++;
+    };
+    db.onChange(counter);
+    try {
+      const response = db.transaction(() => this.route(request, segments, work));
+      response.work.written = written;
+      return response;
+    } finally {
+      db.offChange(counter);
+    }
+  }
+
+  private route(request: InnerRequest, segments: Segment[], work: InnerResponse["work"]): InnerResponse {
+    const { api, db, environment } = this.o;
+    const options = parseQuery(request.query);
+    if (segments.length === 0) {
+      if (request.method !== "GET") throw bcErrors.methodNotAllowed(request.method, "service document");
+      return this.ok(
+        {
+          "@odata.context": `${this.o.apiRoot}/$metadata`,
+          value: [...api.pages.values()]
+            .filter((p) => !p.parent)
+            .map((p) => ({ name: p.set, kind: "EntitySet", url: p.set })),
+        },
+        work,
+      );
+    }
+    const first = segments[0];
+    let store: CompanyStore | undefined;
+    let rest = segments;
+    let contextPrefix = "";
+    if (first.name === "companies") {
+      const companies = api.pages.get("companies") as EntityDef;
+      if (!first.key) {
+        if (segments.length > 1) throw bcErrors.notFound(request.path);
+        if (request.method !== "GET") throw bcErrors.methodNotAllowed(request.method, "companies");
+        const rows = db.companies(environment).map((c) => this.companyRow(c));
+        return this.list(companies, rows, undefined, options, request, "companies", work);
+      }
+      store = db.company(environment, first.key);
+      if (!store) throw bcErrors.companyNotFound(first.key);
+      if (segments.length === 1) {
+        if (request.method !== "GET") throw bcErrors.methodNotAllowed(request.method, "companies");
+        return this.entity(companies, this.companyRow(store.info), undefined, options, "companies/$entity", work);
+      }
+      rest = segments.slice(1);
+      contextPrefix = `companies(${store.id})/`;
+    } else {
+      const companyId = options.custom.company ?? request.headers.company;
+      if (!companyId) throw bcErrors.notFound(request.path);
+      store =
+        db.company(environment, companyId) ??
+        db
+          .companies(environment)
+          .map((c) => db.company(environment, c.id))
+          .find((s) => s?.info.name === companyId);
+      if (!store) throw bcErrors.companyNotFound(companyId);
+    }
+    return this.resource(request, store, rest, options, contextPrefix, work);
+  }
+
+  private companyRow(info: { id: string; name: string; displayName: string; createdAt: string }): Row {
+    return {
+      id: info.id,
+      systemVersion: "26.0.30643.32772",
+      timestamp: Date.parse(info.createdAt),
+      name: info.name,
+      displayName: info.displayName,
+      businessProfileId: "",
+      systemCreatedAt: info.createdAt,
+      systemModifiedAt: info.createdAt,
+      $v: 1,
+    };
+  }
+
+  private resource(
+    request: InnerRequest,
+    store: CompanyStore,
+    segments: Segment[],
+    options: QueryOptions,
+    contextPrefix: string,
+    work: InnerResponse["work"],
+  ): InnerResponse {
+    const { api } = this.o;
+    let def = api.pages.get(segments[0].name);
+    if (!def || def.global) throw bcErrors.resourceNotFound(segments[0].name);
+    let row: Row | undefined;
+    let parent: { column: string; id: string } | undefined;
+    let context = `${contextPrefix}${def.set}`;
+    if (segments[0].key) {
+      row = pageRow(def, store, segments[0].key);
+      if (!row) throw bcErrors.recordNotFound(def.caption, { Id: segments[0].key });
+    }
+    for (let i = 1; i < segments.length; i++) {
+      const seg = segments[i];
+      if (!row) throw bcErrors.notFound(request.path);
+      if (seg.name.startsWith("Microsoft.NAV.")) {
+        if (i !== segments.length - 1) throw bcErrors.notFound(request.path);
+        if (request.method !== "POST") throw bcErrors.methodNotAllowed(request.method, seg.name);
+        runAction(def, store, row, seg.name.slice("Microsoft.NAV.".length));
+        return { status: 204, headers: {}, work };
+      }
+      const nav = def.navigation?.[seg.name];
+      if (!nav) throw bcErrors.resourceNotFound(seg.name);
+      const target = api.pages.get(nav.target);
+      if (!target) throw bcErrors.resourceNotFound(seg.name);
+      if (nav.many) {
+        parent = { column: nav.foreignKey, id: row.id as string };
+        context = `${context}(${String(row.id)})/${seg.name}`;
+        def = target;
+        row = undefined;
+        if (seg.key) {
+          row = pageRow(def, store, seg.key);
+          if (!row || row[parent.column] !== parent.id) throw bcErrors.recordNotFound(def.caption, { Id: seg.key });
+        }
+      } else {
+        const id = String(row[nav.foreignKey] ?? "");
+        row = id ? pageRow(target, store, id) : undefined;
+        def = target;
+        context = `${context}/${seg.name}`;
+        if (!row) return { status: 204, headers: {}, work };
+      }
+    }
+
+    const method = request.method;
+    if (!row) {
+      if (method === "GET") {
+        let rows = pageRows(def, store);
+        if (parent) {
+          const p = parent;
+          rows = rows.filter((r) => r[p.column] === p.id);
+        }
+        work.read += rows.length;
+        return this.list(def, rows, store, options, request, context, work);
+      }
+      if (method === "POST") {
+        const created = this.deepInsert(def, store, jsonBody(request.body), parent);
+        return this.entity(
+          def,
+          created,
+          store,
+          { aliases: {}, present: [], custom: {} },
+          `${context}/$entity`,
+          work,
+          201,
+        );
+      }
+      throw bcErrors.methodNotAllowed(method, def.set);
+    }
+    if (method === "GET") return this.entity(def, row, store, options, `${context}/$entity`, work);
+    if (method === "PATCH") {
+      requireIfMatch(request.headers, etagOf(def, row, store));
+      const updated = modifyThrough(def, store, row, jsonBody(request.body));
+      return this.entity(def, updated, store, { aliases: {}, present: [], custom: {} }, `${context}/$entity`, work);
+    }
+    if (method === "DELETE") {
+      requireIfMatch(request.headers, etagOf(def, row, store));
+      deleteThrough(def, store, row);
+      return { status: 204, headers: {}, work };
+    }
+    throw bcErrors.methodNotAllowed(method, def.set);
+  }
+
+  /** POST with nested line arrays (deep insert), e.g. a sales quote with `salesQuoteLines`. */
+  private deepInsert(def: EntityDef, store: CompanyStore, body: Row, parent?: { column: string; id: string }): Row {
+    const created = insertThrough(def, store, body, parent);
+    for (const [name, nav] of Object.entries(def.navigation ?? {})) {
+      const nested = body[name];
+      if (!nav.many || !Array.isArray(nested)) continue;
+      const target = this.o.api.pages.get(nav.target);
+      if (!target) continue;
+      for (const child of nested)
+        this.deepInsert(target, store, jsonBody(child), { column: nav.foreignKey, id: created.id as string });
+    }
+    return store.get(def.table, created.id as string) ?? created;
+  }
+
+  private expand(
+    def: EntityDef,
+    store: CompanyStore | undefined,
+    row: Row,
+    out: Row,
+    options: QueryOptions,
+    work: InnerResponse["work"],
+  ): void {
+    if (!store) return;
+    for (const e of options.expand ?? []) {
+      const nav = def.navigation?.[e.property];
+      const target = nav ? this.o.api.pages.get(nav.target) : undefined;
+      if (!nav || !target)
+        throw bcErrors.querySyntax(
+          `Could not find a property named '${e.property}' on type 'Microsoft.NAV.${def.entity}'.`,
+        );
+      if (nav.many) {
+        let children = pageRows(target, store).filter((c) => c[nav.foreignKey] === row.id);
+        work.read += children.length;
+        let shaped = children.map((c) => serialize(target, c, store));
+        shaped = applyFilter(shaped, checkFilter(target, e.options.filter));
+        shaped = applyOrder(target, shaped, e.options);
+        if (e.options.skip) shaped = shaped.slice(e.options.skip);
+        if (e.options.top !== undefined) shaped = shaped.slice(0, e.options.top);
+        children = [];
+        out[e.property] = shaped.map((c) => applySelect(target, c, e.options.select));
+      } else {
+        const id = String(row[nav.foreignKey] ?? "");
+        const related = id ? pageRow(target, store, id) : undefined;
+        out[e.property] = related ? applySelect(target, serialize(target, related, store), e.options.select) : null;
+      }
+    }
+  }
+
+  private entity(
+    def: EntityDef,
+    row: Row,
+    store: CompanyStore | undefined,
+    options: QueryOptions,
+    context: string,
+    work: InnerResponse["work"],
+    status = 200,
+  ): InnerResponse {
+    work.read += 1;
+    const shaped = serialize(def, row, store);
+    const projected = applySelect(def, shaped, options.select);
+    this.expand(def, store, row, projected, options, work);
+    return {
+      status,
+      headers: { etag: String(shaped["@odata.etag"]) },
+      body: { "@odata.context": `${this.o.apiRoot}/$metadata#${context}`, ...projected },
+      work,
+    };
+  }
+
+  private list(
+    def: EntityDef,
+    rows: Row[],
+    store: CompanyStore | undefined,
+    options: QueryOptions,
+    request: InnerRequest,
+    context: string,
+    work: InnerResponse["work"],
+  ): InnerResponse {
+    const filter = checkFilter(
+      def,
+      options.filter,
+      new URLSearchParams(request.query).get("$schemaversion") ?? undefined,
+    );
+    const byId = new Map(rows.map((r) => [String(r.id), r]));
+    let shaped = rows.map((r) => serialize(def, r, store));
+    shaped = applyFilter(shaped, filter);
+    shaped = applyOrder(def, shaped, options);
+    const count = shaped.length;
+    let offset = options.skip ?? 0;
+    if (options.skiptoken) {
+      const token = this.o.tokens.decode<{ o: number }>(options.skiptoken);
+      if (!token) throw bcErrors.querySyntax("The skip token is not valid.");
+      offset = token.o;
+    }
+    let end = shaped.length;
+    if (options.top !== undefined) end = Math.min(end, (options.skip ?? 0) + options.top);
+    const requested = maxPageSizeOf(request.headers);
+    const pageSize = Math.min(requested ?? this.o.defaultPageSize, this.o.maxPageSize);
+    const headers: Record<string, string> = {};
+    if (requested !== undefined) headers["preference-applied"] = `odata.maxpagesize=${pageSize}`;
+    const pageEnd = Math.min(end, offset + pageSize);
+    const page = shaped.slice(offset, pageEnd);
+    const value = page.map((r) => {
+      const projected = applySelect(def, r, options.select);
+      const original = byId.get(String(r.id));
+      if (original) this.expand(def, store, original, projected, options, work);
+      return projected;
+    });
+    const body: Row = { "@odata.context": `${this.o.apiRoot}/$metadata#${context}` };
+    if (options.count) body["@odata.count"] = count;
+    body.value = value;
+    if (pageEnd < end) {
+      const params = new URLSearchParams(request.query);
+      params.delete("$skiptoken");
+      params.delete("aid");
+      const query = [...params.entries()].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&");
+      const token = this.o.tokens.encode({ o: pageEnd });
+      body["@odata.nextLink"] =
+        `${this.o.apiRoot}/${request.path}?${query ? `${query}&` : ""}aid=FIN&$skiptoken=${token}`;
+    }
+    return { status: 200, headers, body, work };
+  }
+
+  private ok(body: unknown, work: InnerResponse["work"]): InnerResponse {
+    return { status: 200, headers: {}, body, work };
+  }
+}
+
+export function errorResponse(error: unknown): InnerResponse {
+  const e =
+    error instanceof BcError ? error : bcErrors.internal(error instanceof Error ? error.message : String(error));
+  return { status: e.status, headers: { ...e.headers }, body: e.body(), work: { read: 0, written: 0 } };
+}

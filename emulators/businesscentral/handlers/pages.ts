@@ -1,0 +1,203 @@
+// What an API page does with a row: serialize it (FlowFields, enum encoding, ETag), turn a request body into
+// stored values (types, lengths, read-only fields), and run inserts, updates, deletes and bound actions through
+// the table's rules, like the AL page runtime does.
+
+import { bcEtag, encodeEnum, matchEnum } from "../entities/encoding.ts";
+import { columnOf, tableDefaults } from "../entities/registry.ts";
+import type { EntityDef, FieldDef, Row } from "../entities/types.ts";
+import { bcErrors } from "../errors.ts";
+import { DOCUMENT_RULES } from "../rules/documents.ts";
+import { MASTER_DATA_RULES } from "../rules/masterdata.ts";
+import { ACTIONS } from "../rules/posting.ts";
+import type { RuleContext, TableRules } from "../rules/types.ts";
+import { today } from "../rules/types.ts";
+import type { CompanyStore } from "../store/database.ts";
+
+const RULES: Record<string, TableRules> = { ...MASTER_DATA_RULES, ...DOCUMENT_RULES };
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function ruleContext(store: CompanyStore, def: EntityDef): RuleContext {
+  return { store, def, workDate: today() };
+}
+
+/** Rows visible through the page (scope applied; computed pages computed). */
+export function pageRows(def: EntityDef, store: CompanyStore): Row[] {
+  if (def.computed) return def.computed({ rows: (t) => store.rows(t), workDate: today() });
+  const rows = store.rows(def.table);
+  return def.scope ? rows.filter(def.scope) : rows;
+}
+
+export function pageRow(def: EntityDef, store: CompanyStore, id: string): Row | undefined {
+  if (def.computed) return pageRows(def, store).find((r) => r.id === id.toLowerCase());
+  const row = store.get(def.table, id);
+  if (!row || (def.scope && !def.scope(row))) return undefined;
+  return row;
+}
+
+/** The row as the page shows it: declared fields only, FlowFields computed, enums encoded, `@odata.etag`. */
+export function serialize(def: EntityDef, row: Row, store: CompanyStore | undefined): Row {
+  const decorated = store && RULES[def.table]?.decorate ? { ...row, ...RULES[def.table].decorate?.(store, row) } : row;
+  const version = def.computed ? JSON.stringify(decorated) : decorated.$v;
+  const out: Row = { "@odata.etag": bcEtag(String(decorated.id ?? decorated.subscriptionId), version) };
+  for (const [name, field] of Object.entries(def.fields)) {
+    let value = decorated[columnOf(name, field)];
+    if (value === undefined || value === null) value = field.default ?? null;
+    if (field.type === "enum" && typeof value === "string") value = encodeEnum(value);
+    out[name] = value;
+  }
+  return out;
+}
+
+export function etagOf(def: EntityDef, row: Row, store: CompanyStore | undefined): string {
+  return serialize(def, row, store)["@odata.etag"] as string;
+}
+
+function convert(def: EntityDef, name: string, field: FieldDef, value: unknown): unknown {
+  const bad = () => bcErrors.evaluate(String(value), name);
+  if (value === null) {
+    if (field.type === "string") return "";
+    throw bad();
+  }
+  switch (field.type) {
+    case "string": {
+      if (typeof value !== "string") throw bad();
+      if (field.maxLength !== undefined && value.length > field.maxLength)
+        throw bcErrors.stringTooLong(value.length, field.maxLength);
+      return field.code ? value.toUpperCase() : value;
+    }
+    case "guid":
+      if (typeof value !== "string" || !GUID.test(value)) throw bad();
+      return value.toLowerCase();
+    case "decimal":
+    case "int":
+    case "int64": {
+      const n =
+        typeof value === "number"
+          ? value
+          : typeof value === "string" && value.trim() !== ""
+            ? Number(value)
+            : Number.NaN;
+      if (!Number.isFinite(n) || (field.type !== "decimal" && !Number.isInteger(n))) throw bad();
+      return n;
+    }
+    case "bool":
+      if (typeof value !== "boolean") throw bad();
+      return value;
+    case "date":
+      if (typeof value !== "string" || !DATE.test(value) || Number.isNaN(Date.parse(value))) throw bad();
+      return value;
+    case "datetime":
+      if (typeof value !== "string" || Number.isNaN(Date.parse(value))) throw bad();
+      return new Date(value).toISOString();
+    case "enum": {
+      const member = typeof value === "string" ? matchEnum(value, field.values ?? []) : undefined;
+      if (member === undefined)
+        throw bcErrors.evaluate(String(value), `Microsoft.NAV.${def.entity}${name[0].toUpperCase()}${name.slice(1)}`);
+      return member;
+    }
+  }
+}
+
+/**
+ * Request body → stored columns. Unknown properties are refused as the OData layer does; read-only ones only
+ * when they differ from the current value (clients often send back what they read).
+ */
+export function fromBody(def: EntityDef, body: Row, current?: Row): Row {
+  const out: Row = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (name.startsWith("@") || name.includes("@odata.")) continue;
+    const field = def.fields[name];
+    if (!field) {
+      if (def.navigation?.[name]) continue; // deep insert payloads are handled by the caller
+      throw bcErrors.invalidProperty(name, def.entity);
+    }
+    const column = columnOf(name, field);
+    if (field.readOnly) {
+      const same = current
+        ? current[column] === value ||
+          (field.type === "enum" && matchEnum(String(value), field.values ?? []) === current[column])
+        : false;
+      if (same || name === "id" || name === "lastModifiedDateTime") continue;
+      throw bcErrors.readOnly(name);
+    }
+    out[column] = convert(def, name, field, value);
+  }
+  return out;
+}
+
+function checkUnique(def: EntityDef, store: CompanyStore, row: Row, selfId?: string): void {
+  if (def.businessKey) {
+    const column = columnOf(def.businessKey, def.fields[def.businessKey]);
+    const value = row[column];
+    if (value !== undefined && value !== "") {
+      const clash = store.find(def.table, (r) => r[column] === value && r.id !== selfId);
+      if (clash)
+        throw bcErrors.alreadyExists(def.caption, { [def.businessKeyCaption ?? def.businessKey]: String(value) });
+    }
+  }
+  if (def.uniqueKey) {
+    const columns = Object.keys(def.uniqueKey);
+    const clash = store.find(
+      def.table,
+      (r) => r.id !== selfId && (!def.scope || def.scope(r)) && columns.every((c) => r[c] === row[c]),
+    );
+    if (clash) {
+      const keys: Record<string, string> = {};
+      for (const [c, caption] of Object.entries(def.uniqueKey)) keys[caption] = String(row[c]);
+      throw bcErrors.alreadyExists(def.caption, keys);
+    }
+  }
+}
+
+/** Inserts through a page; `parent` fixes the foreign key of a contained line. */
+export function insertThrough(
+  def: EntityDef,
+  store: CompanyStore,
+  body: Row,
+  parent?: { column: string; id: string },
+): Row {
+  if (def.insert === false || def.computed) throw bcErrors.methodNotAllowed("POST", def.set);
+  const values = fromBody(def, body);
+  const row: Row = { ...tableDefaults(def.table), ...values, ...(def.fixed ?? {}) };
+  if (parent) row[parent.column] = parent.id;
+  if (body.id !== undefined && typeof body.id === "string" && GUID.test(body.id)) row.id = body.id.toLowerCase();
+  if ("unitPrice" in values) row.$unitPriceSent = true;
+  const ctx = ruleContext(store, def);
+  const rules = RULES[def.table];
+  rules?.beforeInsert?.(ctx, row);
+  delete row.$unitPriceSent;
+  checkUnique(def, store, row);
+  if (row.id && store.get(def.table, String(row.id))) throw bcErrors.alreadyExists(def.caption, { Id: String(row.id) });
+  const stored = store.insert(def.table, row);
+  rules?.afterInsert?.(ctx, stored);
+  return store.get(def.table, stored.id as string) ?? stored;
+}
+
+export function modifyThrough(def: EntityDef, store: CompanyStore, current: Row, body: Row): Row {
+  if (def.modify === false || def.computed) throw bcErrors.methodNotAllowed("PATCH", def.set);
+  const changes = fromBody(def, body, current);
+  const ctx = ruleContext(store, def);
+  const rules = RULES[def.table];
+  rules?.beforeModify?.(ctx, current, changes);
+  if (def.businessKey || def.uniqueKey) checkUnique(def, store, { ...current, ...changes }, current.id as string);
+  const updated = store.update(def.table, current.id as string, changes);
+  rules?.afterModify?.(ctx, updated);
+  return store.get(def.table, current.id as string) ?? updated;
+}
+
+export function deleteThrough(def: EntityDef, store: CompanyStore, current: Row): void {
+  if (def.delete === false || def.computed) throw bcErrors.methodNotAllowed("DELETE", def.set);
+  const ctx = ruleContext(store, def);
+  const rules = RULES[def.table];
+  rules?.beforeDelete?.(ctx, current);
+  store.delete(def.table, current.id as string);
+  rules?.afterDelete?.(ctx, current);
+}
+
+export function runAction(def: EntityDef, store: CompanyStore, current: Row, action: string): void {
+  const handler = def.actions?.includes(action) ? ACTIONS[`${def.table}.${action}`] : undefined;
+  if (!handler) throw bcErrors.methodNotImplemented(`Microsoft.NAV.${action}`);
+  handler(ruleContext(store, def), current);
+}

@@ -1,0 +1,116 @@
+// Query options on a page's rows, with Business Central's own limits: `or` across different fields is refused,
+// lambda operators are ignored, `in` needs `$schemaversion=2.1`; unknown properties are a query syntax error.
+
+import {
+  type EvalContext,
+  FilterEvalError,
+  type FilterExpr,
+  filterPaths,
+  filterRows,
+  orderRows,
+  projectRow,
+  type QueryOptions,
+  walkFilter,
+} from "../../odata/index.ts";
+import type { EntityDef, Row } from "../entities/types.ts";
+import { bcErrors } from "../errors.ts";
+
+export const evalContext: EvalContext = {
+  resolve: (row, path) => (path.length === 1 ? row[path[0]] : undefined),
+  caseInsensitive: true,
+};
+
+/** Lambdas are silently ignored by BC: replace them with `true`. */
+function dropLambdas(expr: FilterExpr): FilterExpr | undefined {
+  switch (expr.kind) {
+    case "lambda":
+      return undefined;
+    case "and": {
+      const l = dropLambdas(expr.left);
+      const r = dropLambdas(expr.right);
+      if (!l) return r;
+      if (!r) return l;
+      return { ...expr, left: l, right: r };
+    }
+    case "or": {
+      const l = dropLambdas(expr.left);
+      const r = dropLambdas(expr.right);
+      if (!l || !r) return undefined;
+      return { ...expr, left: l, right: r };
+    }
+    case "not": {
+      const inner = dropLambdas(expr.expr);
+      return inner ? { ...expr, expr: inner } : undefined;
+    }
+    default:
+      return expr;
+  }
+}
+
+function fieldsOf(expr: FilterExpr): Set<string> {
+  return new Set(filterPaths(expr).map((p) => p.join("/")));
+}
+
+/** Validates a filter against BC's rules and the page's fields; returns the filter to evaluate. */
+export function checkFilter(
+  def: EntityDef,
+  filter: FilterExpr | undefined,
+  schemaVersion?: string,
+): FilterExpr | undefined {
+  if (!filter) return undefined;
+  const effective = dropLambdas(filter);
+  if (!effective) return undefined;
+  walkFilter(effective, (e) => {
+    if (e.kind === "or") {
+      const fields = new Set([...fieldsOf(e.left), ...fieldsOf(e.right)]);
+      if (fields.size > 1) throw bcErrors.orNotSupported();
+    }
+    if (e.kind === "function" && schemaVersion !== "2.1")
+      throw bcErrors.querySyntax(`The function '${e.namespace}.${e.name}' is not supported.`);
+  });
+  for (const path of filterPaths(effective)) {
+    if (path.length !== 1 || !(path[0] in def.fields))
+      throw bcErrors.querySyntax(
+        `Could not find a property named '${path.join("/")}' on type 'Microsoft.NAV.${def.entity}'.`,
+      );
+  }
+  return effective;
+}
+
+export function applyFilter(rows: Row[], filter: FilterExpr | undefined): Row[] {
+  try {
+    return filterRows(rows, filter, evalContext);
+  } catch (error) {
+    if (error instanceof FilterEvalError) throw bcErrors.querySyntax(error.message);
+    throw error;
+  }
+}
+
+export function applyOrder(def: EntityDef, rows: Row[], options: QueryOptions): Row[] {
+  for (const key of options.orderby ?? []) {
+    if (key.path.length !== 1 || !(key.path[0] in def.fields))
+      throw bcErrors.querySyntax(
+        `Could not find a property named '${key.path.join("/")}' on type 'Microsoft.NAV.${def.entity}'.`,
+      );
+  }
+  const keyColumn = "id" in def.fields ? "id" : Object.keys(def.fields)[0];
+  return orderRows(rows, options.orderby ?? defaultOrder(def), evalContext, keyColumn);
+}
+
+/** Without $orderby BC returns rows in primary-key order: document lines by sequence, records by No./Code. */
+function defaultOrder(def: EntityDef): { path: string[]; descending: boolean }[] {
+  const keys: string[] = [];
+  if (def.parent) keys.push(def.parent.foreignKey);
+  for (const name of ["sequence", "number", "code", "versionNumber"]) if (name in def.fields) keys.push(name);
+  return keys.map((k) => ({ path: [k], descending: false }));
+}
+
+export function applySelect(def: EntityDef, row: Row, select: string[] | undefined): Row {
+  if (select) {
+    for (const name of select) {
+      if (name !== "*" && !(name in def.fields) && !def.navigation?.[name])
+        throw bcErrors.querySyntax(`Could not find a property named '${name}' on type 'Microsoft.NAV.${def.entity}'.`);
+    }
+  }
+  return projectRow(row, select, ["@odata.etag"]);
+}

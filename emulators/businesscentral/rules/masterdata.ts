@@ -1,0 +1,302 @@
+// Rules of master data tables: number series, code/id relations, unit groups created with items and resources
+// (table 5400 "Unit Group"), contact company names, computed balance and inventory.
+
+import type { Row } from "../entities/types.ts";
+import { bcErrors } from "../errors.ts";
+import type { CompanyStore } from "../store/database.ts";
+import {
+  BASE_UOM,
+  CURRENCY,
+  EMPTY_GUID,
+  ITEM_CATEGORY,
+  PAYMENT_TERMS,
+  resolveRelations,
+  SHIPMENT_METHOD,
+} from "./relations.ts";
+import { balanceOf, inventoryOf } from "./statistics.ts";
+import type { RuleContext, TableRules } from "./types.ts";
+
+const numbered = (series: string, prefix: string, start: number) => (ctx: RuleContext, row: Row) => {
+  if (!row.number) row.number = ctx.store.nextNumber(series, prefix, start);
+};
+
+function unitGroupCode(sourceType: "Item" | "Resource", number: unknown): string {
+  return `${sourceType.toUpperCase()} ${String(number)} UOM GR`;
+}
+
+/** Creates the source's unit group and its base unit line when missing (the integration's auto-create). */
+export function ensureUnitGroup(store: CompanyStore, sourceType: "Item" | "Resource", source: Row): Row {
+  let group = store.find("unitGroup", (g) => g.sourceId === source.id);
+  if (!group) {
+    group = store.insert("unitGroup", {
+      sourceType,
+      sourceId: source.id,
+      sourceNumber: source.number,
+      code: unitGroupCode(sourceType, source.number),
+      description: `${sourceType} ${String(source.number)} unit group`,
+    });
+  }
+  const base = String(source.baseUnitOfMeasureCode ?? "");
+  if (base && !store.find("sourceUnitOfMeasure", (u) => u.sourceId === source.id && u.code === base)) {
+    store.insert("sourceUnitOfMeasure", {
+      sourceType,
+      sourceId: source.id,
+      sourceNumber: source.number,
+      code: base,
+      qtyPerUnitOfMeasure: 1,
+      unitGroupId: group.id,
+      unitGroupCode: group.code,
+    });
+  }
+  return group;
+}
+
+function removeUnitGroup(store: CompanyStore, sourceId: unknown): void {
+  for (const u of store.filter("sourceUnitOfMeasure", (r) => r.sourceId === sourceId))
+    store.delete("sourceUnitOfMeasure", u.id as string);
+  for (const g of store.filter("unitGroup", (r) => r.sourceId === sourceId)) store.delete("unitGroup", g.id as string);
+}
+
+const customerRelations = [CURRENCY, PAYMENT_TERMS, SHIPMENT_METHOD];
+
+const customer: TableRules = {
+  beforeInsert(ctx, row) {
+    numbered("customer", "C", 10001)(ctx, row);
+    resolveRelations(ctx.store, customerRelations, row);
+  },
+  beforeModify(ctx, current, changes) {
+    resolveRelations(ctx.store, customerRelations, changes, current);
+  },
+  beforeDelete(ctx, row) {
+    const open = ctx.store.find("custLedgerEntry", (e) => e.customerId === row.id && Number(e.remainingAmount) !== 0);
+    if (open)
+      throw bcErrors.dialog(
+        `You cannot delete Customer ${String(row.number)} because there is at least one outstanding Sales Invoice for this customer.`,
+      );
+  },
+  decorate(store, row) {
+    return { balanceDue: balanceOf(store.rows("custLedgerEntry"), row.id as string) };
+  },
+};
+
+const vendor: TableRules = {
+  beforeInsert(ctx, row) {
+    numbered("vendor", "V", 10001)(ctx, row);
+    resolveRelations(ctx.store, [CURRENCY, PAYMENT_TERMS, SHIPMENT_METHOD], row);
+  },
+  beforeModify(ctx, current, changes) {
+    resolveRelations(ctx.store, [CURRENCY, PAYMENT_TERMS, SHIPMENT_METHOD], changes, current);
+  },
+  decorate: () => ({ balance: 0 }),
+};
+
+function contactCompany(ctx: RuleContext, row: Row): void {
+  const companyNumber = String(row.companyNumber ?? "");
+  if (!companyNumber) {
+    row.companyName = "";
+    return;
+  }
+  const company = ctx.store.find("contact", (c) => c.number === companyNumber && c.type === "Company");
+  if (!company) throw bcErrors.invalidTableRelation("Company No.", "Contact", companyNumber);
+  row.companyName = company.displayName;
+}
+
+const contact: TableRules = {
+  beforeInsert(ctx, row) {
+    numbered("contact", "CT", 200001)(ctx, row);
+    contactCompany(ctx, row);
+    row.searchName = String(row.displayName ?? "").toUpperCase();
+    if (!row.contactBusinessRelation || row.contactBusinessRelation === " ") row.contactBusinessRelation = "None";
+  },
+  beforeModify(ctx, current, changes) {
+    if ("companyNumber" in changes) contactCompany(ctx, changes);
+    if ("displayName" in changes) changes.searchName = String(changes.displayName).toUpperCase();
+    for (const part of ["firstName", "middleName", "surname"]) {
+      if (part in changes && current.type === "Person") {
+        const merged = { ...current, ...changes };
+        changes.displayName = [merged.firstName, merged.middleName, merged.surname].filter(Boolean).join(" ");
+        changes.searchName = String(changes.displayName).toUpperCase();
+        break;
+      }
+    }
+  },
+};
+
+const itemRelations = [ITEM_CATEGORY, BASE_UOM];
+
+const item: TableRules = {
+  beforeInsert(ctx, row) {
+    numbered("item", "", 70001)(ctx, row);
+    resolveRelations(ctx.store, itemRelations, row);
+    row.unitGroupCode = unitGroupCode("Item", row.number);
+  },
+  afterInsert(ctx, row) {
+    ensureUnitGroup(ctx.store, "Item", row);
+  },
+  beforeModify(ctx, current, changes) {
+    resolveRelations(ctx.store, itemRelations, changes, current);
+    if (
+      "type" in changes &&
+      changes.type !== current.type &&
+      inventoryOf(ctx.store.rows("itemLedgerEntry"), current.id as string) !== 0
+    )
+      throw bcErrors.dialog(
+        `You cannot change the Type field on Item ${String(current.number)} because there is at least one Item Ledger Entry for this item.`,
+      );
+  },
+  afterModify(ctx, row) {
+    ensureUnitGroup(ctx.store, "Item", row);
+  },
+  beforeDelete(ctx, row) {
+    if (
+      ctx.store.find("itemLedgerEntry", (e) => e.itemId === row.id && Number(e.quantity) !== 0) &&
+      inventoryOf(ctx.store.rows("itemLedgerEntry"), row.id as string) !== 0
+    )
+      throw bcErrors.dialog(
+        `You cannot delete Item ${String(row.number)} because it has ledger entries in a fiscal year that has not been closed yet.`,
+      );
+    if (ctx.store.find("salesOrderLine", (l) => l.itemId === row.id))
+      throw bcErrors.dialog(
+        `You cannot delete Item ${String(row.number)} because there is at least one outstanding Sales Order that includes this item.`,
+      );
+  },
+  afterDelete(ctx, row) {
+    removeUnitGroup(ctx.store, row.id);
+  },
+  decorate(store, row) {
+    return { inventory: inventoryOf(store.rows("itemLedgerEntry"), row.id as string) };
+  },
+};
+
+const resource: TableRules = {
+  beforeInsert(ctx, row) {
+    numbered("resource", "R", 1001)(ctx, row);
+    const base = String(row.baseUnitOfMeasureCode ?? "");
+    if (base && !ctx.store.find("unitOfMeasure", (u) => u.code === base))
+      throw bcErrors.invalidTableRelation("Base Unit of Measure", "Unit of Measure", base);
+    row.unitGroupCode = unitGroupCode("Resource", row.number);
+  },
+  afterInsert(ctx, row) {
+    ensureUnitGroup(ctx.store, "Resource", row);
+  },
+  afterModify(ctx, row) {
+    ensureUnitGroup(ctx.store, "Resource", row);
+  },
+  afterDelete(ctx, row) {
+    removeUnitGroup(ctx.store, row.id);
+  },
+};
+
+/** Item and resource units of measure: resolve the source, validate the unit, attach the unit group. */
+const sourceUnitOfMeasure: TableRules = {
+  beforeInsert(ctx, row) {
+    const sourceType = row.sourceType === "Resource" ? "Resource" : "Item";
+    const table = sourceType === "Item" ? "item" : "resource";
+    const source =
+      row.sourceId && row.sourceId !== EMPTY_GUID
+        ? ctx.store.get(table, String(row.sourceId))
+        : ctx.store.find(table, (r) => r.number === row.sourceNumber);
+    if (!source)
+      throw bcErrors.invalidTableRelation(`${sourceType} No.`, sourceType, String(row.sourceNumber || row.sourceId));
+    row.sourceId = source.id;
+    row.sourceNumber = source.number;
+    if (!ctx.store.find("unitOfMeasure", (u) => u.code === row.code))
+      throw bcErrors.invalidTableRelation("Code", "Unit of Measure", String(row.code));
+    if (Number(row.qtyPerUnitOfMeasure) <= 0)
+      throw bcErrors.testField("Qty. per Unit of Measure must be greater than 0.");
+    const group = ensureUnitGroup(ctx.store, sourceType, source);
+    row.unitGroupId = group.id;
+    row.unitGroupCode = group.code;
+  },
+  beforeModify(ctx, current, changes) {
+    if ("sourceId" in changes || "sourceNumber" in changes || "code" in changes)
+      throw bcErrors.dialog("You cannot rename an item or resource unit of measure; delete it and insert a new one.");
+    const source = ctx.store.get(current.sourceType === "Resource" ? "resource" : "item", String(current.sourceId));
+    if (
+      "qtyPerUnitOfMeasure" in changes &&
+      source?.baseUnitOfMeasureCode === current.code &&
+      Number(changes.qtyPerUnitOfMeasure) !== 1
+    )
+      throw bcErrors.testField("Qty. per Unit of Measure must be equal to '1' for the base unit of measure.");
+  },
+  beforeDelete(ctx, row) {
+    const source = ctx.store.get(row.sourceType === "Resource" ? "resource" : "item", String(row.sourceId));
+    if (source?.baseUnitOfMeasureCode === row.code)
+      throw bcErrors.dialog(
+        `You cannot delete unit of measure ${String(row.code)} because it is the base unit of measure of ${String(row.sourceType)} ${String(row.sourceNumber)}.`,
+      );
+  },
+};
+
+const salesPrice: TableRules = {
+  beforeInsert(ctx, row) {
+    const item =
+      row.itemId && row.itemId !== EMPTY_GUID
+        ? ctx.store.get("item", String(row.itemId))
+        : ctx.store.find("item", (i) => i.number === row.itemNumber);
+    if (!item) throw bcErrors.invalidTableRelation("Item No.", "Item", String(row.itemNumber || row.itemId));
+    row.itemId = item.id;
+    row.itemNumber = item.number;
+    if (
+      row.salesType === "Customer Price Group" &&
+      !ctx.store.find("customerPriceGroup", (g) => g.code === row.salesCode)
+    )
+      throw bcErrors.invalidTableRelation("Sales Code", "Customer Price Group", String(row.salesCode));
+    if (!row.unitOfMeasureCode) row.unitOfMeasureCode = item.baseUnitOfMeasureCode;
+  },
+};
+
+const priceListLine: TableRules = {
+  beforeInsert(ctx, row) {
+    const header = ctx.store.get("priceListHeader", String(row.priceListId));
+    if (!header) throw bcErrors.recordNotFound("Price List Header", { Id: String(row.priceListId) });
+    const table = row.assetType === "Resource" ? "resource" : "item";
+    const asset =
+      row.assetId && row.assetId !== EMPTY_GUID
+        ? ctx.store.get(table, String(row.assetId))
+        : ctx.store.find(table, (a) => a.number === row.assetNumber);
+    if (!asset)
+      throw bcErrors.invalidTableRelation("Asset No.", String(row.assetType), String(row.assetNumber || row.assetId));
+    row.assetId = asset.id;
+    row.assetNumber = asset.number;
+    row.priceListCode = header.code;
+    row.sourceType = header.sourceType;
+    row.sourceNumber = header.sourceNumber;
+    row.currencyCode = header.currencyCode;
+    row.status = header.status;
+    if (!row.unitOfMeasureCode) row.unitOfMeasureCode = asset.baseUnitOfMeasureCode;
+    const last = ctx.store
+      .filter("priceListLine", (l) => l.priceListId === header.id)
+      .reduce((m, l) => Math.max(m, Number(l.lineNumber)), 0);
+    row.lineNumber = last + 10000;
+  },
+};
+
+const priceListHeader: TableRules = {
+  afterModify(ctx, row) {
+    for (const line of ctx.store.filter("priceListLine", (l) => l.priceListId === row.id))
+      ctx.store.update("priceListLine", line.id as string, {
+        priceListCode: row.code,
+        sourceType: row.sourceType,
+        sourceNumber: row.sourceNumber,
+        currencyCode: row.currencyCode,
+        status: row.status,
+      });
+  },
+  afterDelete(ctx, row) {
+    for (const line of ctx.store.filter("priceListLine", (l) => l.priceListId === row.id))
+      ctx.store.delete("priceListLine", line.id as string);
+  },
+};
+
+export const MASTER_DATA_RULES: Record<string, TableRules> = {
+  customer,
+  vendor,
+  contact,
+  item,
+  resource,
+  sourceUnitOfMeasure,
+  salesPrice,
+  priceListLine,
+  priceListHeader,
+};

@@ -1,0 +1,236 @@
+// The emulator's data on the shared runtime storage (emulators/runtime/storage.ts): environments → companies →
+// tables of rows keyed by SystemId. Rows are stored in their page shape (API field names; columns starting with
+// `$` are internal and never serialized). Every write goes through `CompanyStore` so row versions,
+// SystemModifiedAt and change events stay consistent; events of a transaction are published only on commit.
+
+import { randomUUID } from "node:crypto";
+import type { Store, StoreTable } from "../../runtime/storage.ts";
+import type { Row } from "../entities/types.ts";
+
+export type ChangeType = "created" | "updated" | "deleted";
+
+export interface ChangeEvent {
+  environment: string;
+  companyId: string;
+  table: string;
+  id: string;
+  changeType: ChangeType;
+  at: string;
+  /** The row after the change (before it, for deletes): lets listeners find a line's document. */
+  row: Row;
+}
+
+export type ChangeListener = (event: ChangeEvent) => void;
+
+export interface CompanyInfo {
+  id: string;
+  name: string;
+  displayName: string;
+  createdAt: string;
+  [key: string]: unknown;
+}
+
+/** Monotonic ISO timestamps: two writes in the same millisecond still get distinct, ordered times. */
+export class Clock {
+  private last = 0;
+  now(): string {
+    let t = Date.now();
+    if (t <= this.last) t = this.last + 1;
+    this.last = t;
+    return new Date(t).toISOString();
+  }
+}
+
+const ENVIRONMENTS = "bc:environments";
+
+export class BcDatabase {
+  readonly store: Store;
+  readonly clock = new Clock();
+  private readonly listeners: ChangeListener[] = [];
+  private buffered: ChangeEvent[] | undefined;
+  /** SystemIds for new rows; seeding swaps in a seeded generator so demo ids are stable. */
+  newId: () => string = randomUUID;
+
+  constructor(store: Store) {
+    this.store = store;
+  }
+
+  onChange(listener: ChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  offChange(listener: ChangeListener): void {
+    const index = this.listeners.indexOf(listener);
+    if (index >= 0) this.listeners.splice(index, 1);
+  }
+
+  /** Runs `work` atomically; change events are published after the commit, dropped on rollback. */
+  transaction<T>(work: () => T): T {
+    if (this.buffered) return work();
+    this.buffered = [];
+    let events: ChangeEvent[] = [];
+    try {
+      const result = this.store.transaction(work);
+      events = this.buffered;
+      return result;
+    } finally {
+      this.buffered = undefined;
+      for (const event of events) for (const listener of this.listeners) listener(event);
+    }
+  }
+
+  emit(event: ChangeEvent): void {
+    if (this.buffered) this.buffered.push(event);
+    else for (const listener of this.listeners) listener(event);
+  }
+
+  environmentNames(): string[] {
+    return this.store
+      .table(ENVIRONMENTS)
+      .values()
+      .map((e) => String(e.name));
+  }
+
+  hasEnvironment(name: string): boolean {
+    return this.store.table(ENVIRONMENTS).has(name.toLowerCase());
+  }
+
+  addEnvironment(name: string): void {
+    const table = this.store.table(ENVIRONMENTS);
+    if (!table.has(name.toLowerCase())) table.put(name.toLowerCase(), { name });
+  }
+
+  companies(environment: string): CompanyInfo[] {
+    return this.store.table<CompanyInfo>(`bc:${environment.toLowerCase()}:companies`).values();
+  }
+
+  addCompany(environment: string, name: string, displayName = name, id: string = randomUUID()): CompanyStore {
+    this.addEnvironment(environment);
+    const now = this.clock.now();
+    const info: CompanyInfo = { id: id.toLowerCase(), name, displayName, createdAt: now };
+    this.store.table(`bc:${environment.toLowerCase()}:companies`).put(info.id, info);
+    return this.company(environment, info.id) as CompanyStore;
+  }
+
+  company(environment: string, companyId: string): CompanyStore | undefined {
+    const info = this.store
+      .table<CompanyInfo>(`bc:${environment.toLowerCase()}:companies`)
+      .get(companyId.toLowerCase());
+    return info ? new CompanyStore(this, environment.toLowerCase(), info) : undefined;
+  }
+
+  subscriptions(environment: string): StoreTable {
+    return this.store.table(`bc:${environment.toLowerCase()}:subscriptions`);
+  }
+}
+
+export class CompanyStore {
+  readonly db: BcDatabase;
+  readonly environment: string;
+  readonly info: CompanyInfo;
+
+  constructor(db: BcDatabase, environment: string, info: CompanyInfo) {
+    this.db = db;
+    this.environment = environment;
+    this.info = info;
+  }
+
+  get id(): string {
+    return this.info.id;
+  }
+
+  private tableOf(name: string): StoreTable<Row> {
+    return this.db.store.table<Row>(`bc:${this.environment}:${this.id}:${name}`);
+  }
+
+  rows(name: string): Row[] {
+    return this.tableOf(name).values();
+  }
+
+  get(name: string, id: string): Row | undefined {
+    return this.tableOf(name).get(id.toLowerCase());
+  }
+
+  find(name: string, predicate: (row: Row) => boolean): Row | undefined {
+    for (const [, row] of this.tableOf(name).scan()) if (predicate(row)) return row;
+    return undefined;
+  }
+
+  filter(name: string, predicate: (row: Row) => boolean): Row[] {
+    const out: Row[] = [];
+    for (const [, row] of this.tableOf(name).scan()) if (predicate(row)) out.push(row);
+    return out;
+  }
+
+  count(name: string): number {
+    return this.tableOf(name).size;
+  }
+
+  /** Inserts a row (an id is assigned when absent) and stamps version and SystemModifiedAt. */
+  insert(name: string, row: Row): Row {
+    const id = String(row.id ?? this.db.newId()).toLowerCase();
+    const now = this.db.clock.now();
+    const stored: Row = { ...row, id, lastModifiedDateTime: now, $v: 1, $createdAt: now };
+    this.tableOf(name).put(id, stored);
+    this.db.emit({
+      environment: this.environment,
+      companyId: this.id,
+      table: name,
+      id,
+      changeType: "created",
+      at: now,
+      row: stored,
+    });
+    return stored;
+  }
+
+  /** Stores a new version of the row; the version moves only when a value really changed. */
+  update(name: string, id: string, changes: Row): Row {
+    const table = this.tableOf(name);
+    const row = table.get(id.toLowerCase());
+    if (!row) throw new Error(`update of missing ${name} ${id}`);
+    const changed = Object.entries(changes).some(([key, value]) => row[key] !== value);
+    if (!changed) return row;
+    const now = this.db.clock.now();
+    const next: Row = { ...row, ...changes, lastModifiedDateTime: now, $v: Number(row.$v ?? 0) + 1 };
+    table.put(row.id as string, next);
+    this.db.emit({
+      environment: this.environment,
+      companyId: this.id,
+      table: name,
+      id: row.id as string,
+      changeType: "updated",
+      at: now,
+      row: next,
+    });
+    return next;
+  }
+
+  delete(name: string, id: string): void {
+    const key = id.toLowerCase();
+    const previous = this.tableOf(name).get(key);
+    if (!previous || !this.tableOf(name).delete(key)) return;
+    const now = this.db.clock.now();
+    this.db.emit({
+      environment: this.environment,
+      companyId: this.id,
+      table: name,
+      id: key,
+      changeType: "deleted",
+      at: now,
+      row: previous,
+    });
+  }
+
+  /** Next number of a number series, e.g. `S-ORD` 101001 → `S-ORD101001`. */
+  nextNumber(series: string, prefix: string, start: number): string {
+    const table = this.tableOf("$series");
+    const next = Number(table.get(series)?.value ?? start - 1) + 1;
+    table.put(series, { value: next });
+    return `${prefix}${next}`;
+  }
+
+  nowIso(): string {
+    return this.db.clock.now();
+  }
+}
