@@ -499,12 +499,19 @@ export class DataverseClient {
     const { status } = res.value;
     if (status >= 400) {
       const detail = readErrorBody(res.value.body.toString("utf8"));
-      return isBulkUnsupported(status, detail.message, message) ? { kind: "unsupported" } : { kind: "rejected" };
+      return isBulkUnsupported(status, detail.code, detail.message, message)
+        ? { kind: "unsupported" }
+        : { kind: "rejected" };
     }
-    let ids: string[] | undefined;
+    let ids: Array<string | undefined> | undefined;
     if (status === 200 && res.value.body.length > 0) {
-      const body = this.json<{ Ids?: string[] }>(res.value, path);
+      const body = this.json<{ Ids?: string[]; Results?: Array<{ Target?: Row }> }>(res.value, path);
       if (body.ok && Array.isArray(body.value.Ids)) ids = body.value.Ids;
+      else if (body.ok && Array.isArray(body.value.Results)) {
+        ids = body.value.Results.map((r) =>
+          typeof r.Target?.[primaryKey] === "string" ? String(r.Target[primaryKey]) : undefined,
+        );
+      }
     }
     return {
       kind: "done",
@@ -720,13 +727,17 @@ function fallbackOperation(
   return { method: "PATCH", url, body: item.row };
 }
 
-/** The service's answer when a table has no such message (checked by message text: codes vary by version). */
-export function isBulkUnsupported(status: number, message: string, bulkMessage: string): boolean {
-  if (status === 404 || status === 405 || status === 501) return true;
+/**
+ * The service's answer when a table has no such message: 405/501, "Resource not found for the segment" (no such
+ * action on that entity set), or a message saying the table does not support it. A 404 for a missing record
+ * (UpdateMultiple of a deleted row, 0x80040217) is a data error, not missing support.
+ */
+export function isBulkUnsupported(status: number, code: string, message: string, bulkMessage: string): boolean {
+  if (status === 405 || status === 501) return true;
+  if (code === "0x80040217") return false;
+  if (/resource not found for the segment/i.test(message) || code === "0x8006088a") return true;
   return (
-    /not supported|does not support|isn't supported|is not enabled|not enabled for|could not find|unrecognized|resource not found/i.test(
-      message,
-    ) &&
+    /not supported|does not support|isn't supported|is not enabled|not enabled for|unrecognized/i.test(message) &&
     (message.includes(bulkMessage) || /entit|table|message/i.test(message))
   );
 }
