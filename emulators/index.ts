@@ -39,10 +39,12 @@ export interface CompanyInfo {
 
 /** What an API emulator's running object may expose beyond `RunningEmulator`; read when present. */
 interface RunningApiEmulator extends RunningEmulator {
-  apiUrl?: string;
+  /** Dataverse: the service root, `…/api/data/v9.2/`. */
+  serviceRoot?: string;
+  /** Business Central: `…/v2.0/{tenant}/{environment}/api/v2.0` for an environment. */
+  apiUrl?: string | ((environment?: string) => string);
   tenantId?: string;
-  environment?: string;
-  companies?: readonly CompanyInfo[] | (() => readonly CompanyInfo[] | Promise<readonly CompanyInfo[]>);
+  environments?: readonly { name: string; companies: readonly CompanyInfo[] }[];
 }
 
 export interface EmulatorsInfo {
@@ -82,10 +84,34 @@ async function loadFactory(relativePath: string, exportName: string): Promise<Fa
   return factory as Factory;
 }
 
-async function companiesOf(emulator: RunningApiEmulator): Promise<CompanyInfo[]> {
-  const source = emulator.companies;
-  const list = typeof source === "function" ? await source() : (source ?? []);
-  return list.map(({ id, name }) => ({ id, name }));
+const withSlash = (url: string): string => (url.endsWith("/") ? url : `${url}/`);
+
+function apiUrlOf(emulator: RunningApiEmulator, environment: string, fallback: string): string {
+  const { apiUrl, serviceRoot } = emulator;
+  if (typeof apiUrl === "function") return withSlash(apiUrl(environment));
+  return withSlash(apiUrl ?? serviceRoot ?? fallback);
+}
+
+function dataverseInfo(dataverse: RunningApiEmulator): NonNullable<EmulatorsInfo["dataverse"]> {
+  return { url: dataverse.url, apiUrl: apiUrlOf(dataverse, "", `${dataverse.url}/api/data/v9.2/`) };
+}
+
+function businessCentralInfo(
+  bc: RunningApiEmulator,
+  defaultTenantId: string,
+): NonNullable<EmulatorsInfo["businessCentral"]> {
+  const environments = bc.environments ?? [];
+  const environment =
+    environments.find((e) => e.name === DEMO_ENVIRONMENT)?.name ?? environments[0]?.name ?? DEMO_ENVIRONMENT;
+  const tenantId = bc.tenantId ?? defaultTenantId;
+  const companies = environments.find((e) => e.name === environment)?.companies ?? [];
+  return {
+    url: bc.url,
+    apiUrl: apiUrlOf(bc, environment, `${bc.url}/v2.0/${tenantId}/${environment}/api/v2.0/`),
+    tenantId,
+    environment,
+    companies: companies.map(({ id, name }) => ({ id, name })),
+  };
 }
 
 export async function startEmulators(options: StartEmulatorsOptions = {}): Promise<RunningEmulators> {
@@ -149,22 +175,10 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
         tenantId: identity.tenantId,
         ...(identity.caPath ? { caPath: identity.caPath } : {}),
       },
+      ...(dataverse ? { dataverse: dataverseInfo(dataverse) } : {}),
+      ...(businessCentral ? { businessCentral: businessCentralInfo(businessCentral, identity.tenantId) } : {}),
       apps: identity.apps.map(({ clientId, clientSecret, displayName }) => ({ clientId, clientSecret, displayName })),
     };
-    if (dataverse)
-      info.dataverse = { url: dataverse.url, apiUrl: dataverse.apiUrl ?? `${dataverse.url}/api/data/v9.2/` };
-    if (businessCentral) {
-      const tenantId = businessCentral.tenantId ?? identity.tenantId;
-      const environment = businessCentral.environment ?? DEMO_ENVIRONMENT;
-      info.businessCentral = {
-        url: businessCentral.url,
-        apiUrl: businessCentral.apiUrl ?? `${businessCentral.url}/v2.0/${tenantId}/${environment}/api/v2.0/`,
-        tenantId,
-        environment,
-        companies: await companiesOf(businessCentral),
-      };
-    }
-
     return { identity, dataverse, businessCentral, info, close: closeAll };
   } catch (error) {
     await closeAll();

@@ -63,6 +63,22 @@ describe("startEmulators", () => {
     }
   });
 
+  it("describes the API emulators' service roots and Business Central's companies", () => {
+    const { dataverse, businessCentral } = emulators.info;
+    if (dataverse) expect(dataverse.apiUrl).toBe(`${dataverse.url}/api/data/v9.2/`);
+    if (businessCentral) {
+      expect(businessCentral.apiUrl).toBe(
+        `${businessCentral.url}/v2.0/${businessCentral.tenantId}/${businessCentral.environment}/api/v2.0/`,
+      );
+      // The demo seed has companies; each is listed with its id and name.
+      expect(businessCentral.companies.length).toBeGreaterThan(0);
+      for (const company of businessCentral.companies) expect(Object.keys(company)).toEqual(["id", "name"]);
+    }
+    expect(Object.keys(emulators.info)).toEqual(
+      ["identity", dataverse && "dataverse", businessCentral && "businessCentral", "apps"].filter(Boolean),
+    );
+  });
+
   it("has the API emulators accept the identity emulator's tokens and refuse requests without one", async () => {
     const apis = [emulators.info.dataverse, emulators.info.businessCentral].filter((api) => api !== undefined);
     for (const api of apis) {
