@@ -340,7 +340,7 @@ const salesOrderFields: EntityDef = {
   fields: {
     ...systemFields(),
     number: code(20, RO),
-    status: enumOf(SALES_ORDER_STATUSES, RO),
+    status: enumOf(SALES_ORDER_STATUSES, { ...RO, column: "orderStatus" }),
     yourReference: text(35),
     externalDocumentNumber: text(35),
     quoteNumber: code(20, RO),
