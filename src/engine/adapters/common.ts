@@ -1,0 +1,58 @@
+// Shared by the adapters: turning a connector error into a port error, and OData literals.
+
+import type { BcsyncError } from "../../errors/define.ts";
+import type { MatchCondition } from "../matching.ts";
+import type { PortError } from "../ports.ts";
+
+const TRANSIENT = new Set([
+  "BCSYNC_E_CONNECTOR_THROTTLED",
+  "BCSYNC_E_CONNECTOR_TIMEOUT",
+  "BCSYNC_E_CONNECTOR_UNAVAILABLE",
+  "BCSYNC_E_CONNECTOR_CONCURRENCY_CONFLICT",
+  "BCSYNC_E_CONNECTOR_OUTCOME_UNKNOWN",
+]);
+
+/** A connector error as the runner logs it; throttling, timeouts, 5xx and lost updates never count toward skips. */
+export function portError(error: BcsyncError): PortError {
+  const params = error.params as { httpStatus?: number; requestId?: string; serviceMessage?: string };
+  const status = typeof params.httpStatus === "number" ? params.httpStatus : undefined;
+  return {
+    code: error.code,
+    message: error.message,
+    fix: error.fix,
+    ...(params.requestId && params.requestId !== "-" ? { requestId: String(params.requestId) } : {}),
+    ...(status !== undefined ? { status } : {}),
+    ...(params.serviceMessage ? { detail: String(params.serviceMessage) } : {}),
+    transient: TRANSIENT.has(error.code) || (status !== undefined && (status >= 500 || status === 429)),
+  };
+}
+
+export function isNotFound(error: BcsyncError): boolean {
+  return error.code === "BCSYNC_E_CONNECTOR_NOT_FOUND";
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An OData literal: GUIDs bare, strings quoted with ' doubled, numbers and booleans as they are. */
+export function literal(value: unknown): string {
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  const text = String(value);
+  if (GUID.test(text)) return text.toLowerCase();
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+export function orEquals(property: string, values: readonly string[]): string {
+  if (values.length === 0) return "false";
+  return values.map((v) => `${property} eq ${literal(v)}`).join(" or ");
+}
+
+export function andConditions(conditions: readonly MatchCondition[]): string {
+  return conditions.map((c) => `${c.targetProperty} eq ${literal(c.value)}`).join(" and ");
+}
+
+export function andFilters(...filters: (string | undefined)[]): string | undefined {
+  const present = filters.filter((f): f is string => f !== undefined && f !== "");
+  if (present.length === 0) return undefined;
+  if (present.length === 1) return present[0];
+  return present.map((f) => `(${f})`).join(" and ");
+}

@@ -1,0 +1,194 @@
+// The Dataverse side of a table mapping over the Dataverse connector: reads by modifiedon (oldest first) or
+// change tracking, creates with client-chosen primary keys through CreateMultiple (crash-safe: the key is the
+// write intent), updates with If-Match in $batch, deletes in $batch.
+
+import { randomUUID } from "node:crypto";
+import type { DataverseClient, Row } from "../../connectors/index.ts";
+import type { MatchCondition } from "../matching.ts";
+import type { TableMapping } from "../model.ts";
+import type {
+  ChangePage,
+  CreateItem,
+  EntityPort,
+  PortResult,
+  ReadChangesOptions,
+  UpdateItem,
+  WriteOutcome,
+} from "../ports.ts";
+import type { SideRecord } from "../records.ts";
+import { andConditions, andFilters, isNotFound, orEquals, portError } from "./common.ts";
+
+export class DataversePort implements EntityPort {
+  readonly side = "dataverse" as const;
+  readonly supportsDelta = true;
+  private readonly set: string;
+  private readonly key: string;
+  private readonly modified: string;
+
+  constructor(
+    private readonly client: DataverseClient,
+    private readonly mapping: TableMapping,
+  ) {
+    this.set = mapping.dataverse.entitySet;
+    this.key = mapping.dataverse.keyField;
+    this.modified = mapping.dataverse.modifiedField;
+  }
+
+  toRecord(row: Row): SideRecord {
+    const by = row[this.mapping.dataverse.modifiedByField];
+    return {
+      id: String(row[this.key]).toLowerCase(),
+      modifiedAt: String(row[this.modified] ?? ""),
+      ...(row["@odata.etag"] !== undefined ? { version: String(row["@odata.etag"]) } : {}),
+      ...(by ? { modifiedBy: String(by).toLowerCase() } : {}),
+      values: row,
+    };
+  }
+
+  private selectWithMeta(select: readonly string[]): string[] {
+    return [...new Set([...select, this.key, this.modified, this.mapping.dataverse.modifiedByField])];
+  }
+
+  async *readChanges(options: ReadChangesOptions): AsyncIterable<PortResult<ChangePage>> {
+    const select = this.selectWithMeta(options.select);
+    // Change tracking cannot be filtered: only used when the mapping has no Dataverse filter.
+    if (options.useDelta && !options.filter) {
+      for await (const page of this.client.changes(this.set, {
+        select,
+        pageSize: options.pageSize,
+        ...(options.deltaLink ? { deltaLink: options.deltaLink } : {}),
+      })) {
+        if (!page.ok) {
+          yield { ok: false, error: portError(page.error) };
+          return;
+        }
+        yield {
+          ok: true,
+          value: {
+            changes: [
+              ...page.value.changed.map((row) => ({ kind: "upsert" as const, record: this.toRecord(row) })),
+              ...page.value.deleted.map((id) => ({ kind: "deleted" as const, id: id.toLowerCase() })),
+            ],
+            ...(page.value.deltaLink ? { deltaLink: page.value.deltaLink } : {}),
+          },
+        };
+      }
+      return;
+    }
+    const since = options.modifiedSince ? `${this.modified} ge ${options.modifiedSince}` : undefined;
+    for await (const page of this.client.pages(this.set, {
+      select,
+      filter: andFilters(options.filter, since),
+      orderby: `${this.modified} asc,${this.key} asc`,
+      pageSize: options.pageSize,
+    })) {
+      if (!page.ok) {
+        yield { ok: false, error: portError(page.error) };
+        return;
+      }
+      yield {
+        ok: true,
+        value: { changes: page.value.rows.map((row) => ({ kind: "upsert", record: this.toRecord(row) })) },
+      };
+    }
+  }
+
+  async getByIds(ids: readonly string[], select: readonly string[]): Promise<PortResult<SideRecord[]>> {
+    if (ids.length === 0) return { ok: true, value: [] };
+    return this.query(orEquals(this.key, ids), select, ids.length);
+  }
+
+  async query(filter: string, select: readonly string[], top: number): Promise<PortResult<SideRecord[]>> {
+    const out: SideRecord[] = [];
+    for await (const page of this.client.pages(this.set, {
+      select: this.selectWithMeta(select),
+      filter,
+      pageSize: Math.min(Math.max(top, 1), 5000),
+    })) {
+      if (!page.ok) return { ok: false, error: portError(page.error) };
+      for (const row of page.value.rows) out.push(this.toRecord(row));
+      if (out.length >= top) break;
+    }
+    return { ok: true, value: out };
+  }
+
+  newKey(): string {
+    return randomUUID();
+  }
+
+  async create(items: readonly CreateItem[]): Promise<PortResult<WriteOutcome[]>> {
+    if (items.length === 0) return { ok: true, value: [] };
+    const rows = items.map((item) => ({ ...item.values, ...(item.key ? { [this.key]: item.key } : {}) }));
+    const res = await this.client.createMultiple(this.set, this.mapping.dataverse.table, rows);
+    if (!res.ok) return { ok: false, error: portError(res.error) };
+    return {
+      ok: true,
+      value: res.value.outcomes.map((o, i) =>
+        o.ok
+          ? { ok: true as const, id: String(o.id ?? items[i].key).toLowerCase() }
+          : { ok: false as const, error: portError(o.error) },
+      ),
+    };
+  }
+
+  async update(items: readonly UpdateItem[]): Promise<PortResult<WriteOutcome[]>> {
+    if (items.length === 0) return { ok: true, value: [] };
+    const res = await this.client.batchOperations(
+      items.map((item) => ({
+        method: "PATCH" as const,
+        url: `${this.set}(${item.id})`,
+        headers: { "if-match": item.ifMatch ?? "*", prefer: "return=representation" },
+        body: item.values,
+      })),
+      { continueOnError: true, idempotent: true },
+    );
+    if (!res.ok) return { ok: false, error: portError(res.error) };
+    return {
+      ok: true,
+      value: res.value.map((r, i) => {
+        if (r.error) return { ok: false as const, error: portError(r.error), notFound: isNotFound(r.error) };
+        const body = r.body as Row | undefined;
+        return {
+          ok: true as const,
+          id: items[i].id,
+          ...(body && typeof body === "object" && body[this.key] ? { record: this.toRecord(body) } : {}),
+        };
+      }),
+    };
+  }
+
+  async delete(ids: readonly string[]): Promise<PortResult<WriteOutcome[]>> {
+    if (ids.length === 0) return { ok: true, value: [] };
+    const res = await this.client.batchOperations(
+      ids.map((id) => ({ method: "DELETE" as const, url: `${this.set}(${id})` })),
+      { continueOnError: true, idempotent: true },
+    );
+    if (!res.ok) return { ok: false, error: portError(res.error) };
+    return {
+      ok: true,
+      value: res.value.map((r, i) =>
+        r.error && r.status !== 404
+          ? { ok: false as const, error: portError(r.error), notFound: isNotFound(r.error) }
+          : { ok: true as const, id: ids[i] },
+      ),
+    };
+  }
+
+  async *scan(select: readonly string[], filter?: string, pageSize = 5000): AsyncIterable<PortResult<SideRecord[]>> {
+    for await (const page of this.client.pages(this.set, { select: this.selectWithMeta(select), filter, pageSize })) {
+      if (!page.ok) {
+        yield { ok: false, error: portError(page.error) };
+        return;
+      }
+      yield { ok: true, value: page.value.rows.map((row) => this.toRecord(row)) };
+    }
+  }
+
+  matchFilter(conditions: readonly MatchCondition[]): string {
+    return andConditions(conditions);
+  }
+
+  inFilter(property: string, values: readonly string[]): string {
+    return orEquals(property, values);
+  }
+}
