@@ -77,12 +77,9 @@ function printForPeople(info: EmulatorsInfo): void {
   out();
   out(`  Identity (Entra ID)  authority ${info.identity.authority}`);
   out(`                       tenant    ${info.identity.tenantId}`);
-  if (info.dataverse) out(`  Dataverse            ${info.dataverse.apiUrl}`);
-  if (info.businessCentral) {
-    out(`  Business Central     ${info.businessCentral.apiUrl}`);
-    for (const company of info.businessCentral.companies)
-      out(`                       company   ${company.name} (${company.id})`);
-  }
+  out(`  Dataverse            ${info.dataverse.apiUrl}`);
+  out(`  Business Central     ${info.businessCentral.apiUrl}`);
+  for (const { name, id } of info.businessCentral.companies) out(`                       company   ${name} (${id})`);
   out();
   out("App registrations (client credentials; scope <service url>/.default):");
   printTable(info.apps, ["displayName", "clientId", "clientSecret"]);
@@ -129,13 +126,9 @@ export async function runEmulate(
   hooks: { signal?: AbortSignal; onStarted?(running: RunningEmulators): void } = {},
 ): Promise<void> {
   const options = emulateOptionsFrom(cli);
-  const notice = (message: string) => {
-    // With --json, stdout is one JSON line; notices go to stderr either way.
-    process.stderr.write(`${message}\n`);
-  };
   let running: RunningEmulators;
   try {
-    running = await startEmulators({ ...options, notice });
+    running = await startEmulators(options);
   } catch (error) {
     throw asPortInUse(error, options);
   }

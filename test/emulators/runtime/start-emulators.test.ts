@@ -1,6 +1,7 @@
-// startEmulators(): identity first, then the API emulators that are present in this build, trusting its tokens.
+// startEmulators(): identity first, then Dataverse and Business Central trusting its tokens, and the info that
+// `bcsync emulate --json` prints.
 
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, fetch } from "undici";
@@ -11,12 +12,11 @@ import { type RunningEmulators, startEmulators } from "../../../emulators/index.
 describe("startEmulators", () => {
   let dataDir: string;
   let emulators: RunningEmulators;
-  const notices: string[] = [];
   let dispatcher: Agent;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "bcsync-emulators-"));
-    emulators = await startEmulators({ dataDir, seed: "demo", notice: (m) => notices.push(m) });
+    emulators = await startEmulators({ dataDir, seed: "demo" });
     dispatcher = new Agent({ connect: { ca: emulators.identity.caPem } });
   });
   afterAll(async () => {
@@ -41,47 +41,32 @@ describe("startEmulators", () => {
     return ((await response.json()) as { access_token: string }).access_token;
   }
 
-  it("describes the identity emulator and the demo apps in info", () => {
-    expect(emulators.info.identity).toEqual({
+  it("describes the three emulators and the demo apps in info, in the documented order", () => {
+    const { info } = emulators;
+    expect(info.identity).toEqual({
       url: emulators.identity.url,
       authority: emulators.identity.authority,
       tenantId: emulators.identity.tenantId,
       caPath: join(dataDir, "tls", "cert.pem"),
     });
-    expect(emulators.info.apps.map((a) => a.clientId)).toEqual(DEMO_APPS.map((a) => a.clientId));
-    expect(JSON.parse(JSON.stringify(emulators.info))).toEqual(emulators.info);
-  });
-
-  it("starts each API emulator present in this build, or says it is missing", () => {
-    for (const [key, folder] of [
-      ["dataverse", "emulators/dataverse/index.ts"],
-      ["businessCentral", "emulators/businesscentral/index.ts"],
-    ] as const) {
-      const present = emulators[key] !== undefined;
-      expect(notices.some((n) => n.includes(folder))).toBe(!present);
-      expect(emulators.info[key] !== undefined).toBe(present);
-    }
-  });
-
-  it("describes the API emulators' service roots and Business Central's companies", () => {
-    const { dataverse, businessCentral } = emulators.info;
-    if (dataverse) expect(dataverse.apiUrl).toBe(`${dataverse.url}/api/data/v9.2/`);
-    if (businessCentral) {
-      expect(businessCentral.apiUrl).toBe(
-        `${businessCentral.url}/v2.0/${businessCentral.tenantId}/${businessCentral.environment}/api/v2.0/`,
-      );
-      // The demo seed has companies; each is listed with its id and name.
-      expect(businessCentral.companies.length).toBeGreaterThan(0);
-      for (const company of businessCentral.companies) expect(Object.keys(company)).toEqual(["id", "name"]);
-    }
-    expect(Object.keys(emulators.info)).toEqual(
-      ["identity", dataverse && "dataverse", businessCentral && "businessCentral", "apps"].filter(Boolean),
+    expect(info.dataverse).toEqual({
+      url: emulators.dataverse.url,
+      apiUrl: `${emulators.dataverse.url}/api/data/v9.2/`,
+    });
+    expect(info.businessCentral.apiUrl).toBe(
+      `${emulators.businessCentral.url}/v2.0/${emulators.identity.tenantId}/production/api/v2.0/`,
     );
+    expect(info.businessCentral).toMatchObject({ tenantId: emulators.identity.tenantId, environment: "production" });
+    // The demo seed has companies; each is listed with its id and name only.
+    expect(info.businessCentral.companies.length).toBeGreaterThan(0);
+    for (const company of info.businessCentral.companies) expect(Object.keys(company)).toEqual(["id", "name"]);
+    expect(info.apps.map((a) => a.clientId)).toEqual(DEMO_APPS.map((a) => a.clientId));
+    expect(Object.keys(info)).toEqual(["identity", "dataverse", "businessCentral", "apps"]);
+    expect(JSON.parse(JSON.stringify(info))).toEqual(info);
   });
 
-  it("has the API emulators accept the identity emulator's tokens and refuse requests without one", async () => {
-    const apis = [emulators.info.dataverse, emulators.info.businessCentral].filter((api) => api !== undefined);
-    for (const api of apis) {
+  it("has both API emulators accept the identity emulator's tokens and refuse requests without one", async () => {
+    for (const api of [emulators.info.dataverse, emulators.info.businessCentral]) {
       const anonymous = await fetch(api.apiUrl);
       expect(anonymous.status).toBe(401);
       await anonymous.arrayBuffer();
@@ -89,7 +74,17 @@ describe("startEmulators", () => {
       expect(authorized.status).toBe(200);
       await authorized.arrayBuffer();
     }
-    // The identity emulator answers in every build.
-    expect(await token("https://example.crm4.dynamics.com")).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+  });
+
+  it("has Business Central accept a token for its real audience too", async () => {
+    const response = await fetch(emulators.info.businessCentral.apiUrl, {
+      headers: { authorization: `Bearer ${await token("https://api.businesscentral.dynamics.com")}` },
+    });
+    expect(response.status).toBe(200);
+    await response.arrayBuffer();
+  });
+
+  it("keeps each emulator's data under its own folder of the data dir", async () => {
+    expect((await readdir(dataDir)).sort()).toEqual(["businesscentral", "dataverse", "identity", "tls"]);
   });
 });
