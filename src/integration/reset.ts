@@ -1,0 +1,103 @@
+// (Re)connecting applies the default table mappings and job queue entries (seed S2): custom mappings are
+// discarded, but only after an explicit confirmation and after the previous set has been exported in the
+// engine's mapping file format, so nothing is lost that cannot be imported again.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fail, ok, type Result } from "../connectors/result.ts";
+import { serializeMappings, type TableMapping } from "../engine/model.ts";
+import { fromStoredMapping, toStoredMapping } from "../engine/persist.ts";
+import { stableJson } from "../engine/values.ts";
+import { bcsyncError } from "../errors/catalogue.ts";
+import { INTEGRATION_RESET_NOT_CONFIRMED } from "../errors/codes/integration.ts";
+import type { Store } from "../store/index.ts";
+import { integrationDefaults } from "./defaults/index.ts";
+import { defaultJobQueueEntries, JOB_KINDS } from "./jobs.ts";
+import { defaultOptionsOf, type IntegrationSettings, jobSwitchesOf } from "./settings.ts";
+
+export interface ApplyDefaultsOptions {
+  /** The user agreed to discard custom mappings (CLI --yes or an interactive "yes"). */
+  confirmed: boolean;
+  /** Where the previous set is exported (a timestamped YAML file is written there). */
+  exportDir: string;
+  now?: () => Date;
+}
+
+export interface ApplyDefaultsReport {
+  applied: string[];
+  /** Mappings that were not the shipped defaults (user-defined or edited) and are now gone. */
+  discarded: string[];
+  exportedTo?: string;
+  jobQueueEntries: number;
+}
+
+/** Mappings in the store that differ from what the defaults would write. */
+export async function customMappings(store: Store, settings: IntegrationSettings): Promise<string[]> {
+  // Compare in the stored form (field directions made explicit), so an untouched default is not "custom".
+  const defaults = new Map(
+    integrationDefaults(defaultOptionsOf(settings)).map((d) => [
+      d.mapping.name,
+      fromStoredMapping(toStoredMapping(d.mapping)),
+    ]),
+  );
+  const current = await loadMappings(store);
+  return current
+    .filter((m) => {
+      const d = defaults.get(m.name);
+      return !d || m.userDefined || stableJson(d) !== stableJson(m);
+    })
+    .map((m) => m.name);
+}
+
+/** The table mappings in the store, validated through the engine's schema. */
+export async function loadMappings(store: Store): Promise<TableMapping[]> {
+  return (await store.mappings.list()).map((m) => fromStoredMapping(m as Parameters<typeof fromStoredMapping>[0]));
+}
+
+/** Replaces the mappings and job queue entries with the defaults for these settings. */
+export async function applyDefaults(
+  store: Store,
+  settings: IntegrationSettings,
+  options: ApplyDefaultsOptions,
+): Promise<Result<ApplyDefaultsReport>> {
+  const previous = await loadMappings(store);
+  const discarded = await customMappings(store, settings);
+  if (discarded.length > 0 && !options.confirmed) {
+    return fail(bcsyncError(INTEGRATION_RESET_NOT_CONFIRMED, { custom: discarded.join(", ") }));
+  }
+  let exportedTo: string | undefined;
+  if (previous.length > 0) {
+    mkdirSync(options.exportDir, { recursive: true });
+    const stamp = (options.now?.() ?? new Date()).toISOString().replace(/[:.]/g, "-");
+    exportedTo = join(options.exportDir, `mappings-before-reset-${stamp}.yaml`);
+    writeFileSync(exportedTo, serializeMappings(previous, "yaml"));
+  }
+  const defaults = integrationDefaults(defaultOptionsOf(settings));
+  const entries = defaultJobQueueEntries(defaults, defaultOptionsOf(settings), jobSwitchesOf(settings));
+  await store.transaction(async (tx) => {
+    await tx.mappings.deleteAll();
+    for (const d of defaults) await tx.mappings.save(toStoredMapping(d.mapping));
+    await tx.queue.deleteAll();
+    for (const e of entries) {
+      await tx.queue.create({
+        kind: e.kind,
+        mappingName: e.mappingName,
+        description: e.description,
+        recurring: true,
+        intervalMinutes: e.intervalMinutes,
+        inactivityTimeoutMinutes: e.inactivityTimeoutMinutes ?? e.intervalMinutes,
+        status: e.kind === JOB_KINDS.mapping ? "ready" : e.status,
+        maxAttempts: e.maxAttempts,
+        rerunDelaySeconds: e.rerunDelaySeconds,
+      });
+    }
+    await tx.review.clear();
+    await tx.settings.set("integration.defaultsAppliedAt", (options.now?.() ?? new Date()).toISOString());
+  });
+  return ok({
+    applied: defaults.map((d) => d.mapping.name),
+    discarded,
+    ...(exportedTo ? { exportedTo } : {}),
+    jobQueueEntries: entries.length,
+  });
+}

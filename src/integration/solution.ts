@@ -1,0 +1,311 @@
+// Installing (and reinstalling) the Business Central integration solution in Dataverse (seed S3, S5, S20), through
+// the Dataverse connector: the three security roles with their privileges, assigned to the integration's
+// application user; the integration tables/columns probed; the `nav_connection` row that links Sales back to BC.
+// An integration user holding System Administrator is refused before anything is written.
+
+import type { DataverseClient, Row } from "../connectors/index.ts";
+import { fail, ok, type Result } from "../connectors/result.ts";
+import { bcsyncError } from "../errors/catalogue.ts";
+import {
+  INTEGRATION_SOLUTION_STEP_FAILED,
+  INTEGRATION_TABLE_MISSING,
+  INTEGRATION_USER_IS_SYSTEM_ADMINISTRATOR,
+} from "../errors/codes/integration.ts";
+
+export const SYSTEM_ADMINISTRATOR_ROLE = "System Administrator";
+
+type Action = "Create" | "Read" | "Write" | "Delete" | "Append" | "AppendTo";
+const ALL: Action[] = ["Create", "Read", "Write", "Delete", "Append", "AppendTo"];
+const READ: Action[] = ["Read"];
+
+/** Dataverse privilege names: `prv<Action><EntitySchemaName>`. */
+function privileges(actions: Action[], tables: string[]): string[] {
+  return tables.flatMap((t) => actions.map((a) => `prv${a}${t}`));
+}
+
+const SYNCED_TABLES = [
+  "Account",
+  "Contact",
+  "Lead",
+  "Opportunity",
+  "Product",
+  "UoM",
+  "UoMSchedule",
+  "PriceLevel",
+  "ProductPriceLevel",
+  "SalesOrder",
+  "SalesOrderDetail",
+  "Quote",
+  "QuoteDetail",
+  "Invoice",
+  "InvoiceDetail",
+  "Annotation",
+  "TransactionCurrency",
+];
+const SOLUTION_TABLES = ["nav_connection", "nav_accountstatistics", "bcbi_company"];
+
+export interface RoleDefinition {
+  name: string;
+  description: string;
+  privileges: string[];
+}
+
+/** The three roles the seed names (S3), with what each needs. */
+export const INTEGRATION_ROLES: readonly RoleDefinition[] = [
+  {
+    name: "Dynamics 365 Business Central Integration Administrator",
+    description: "Administers the Business Central integration: its connection, companies and statistics tables.",
+    privileges: [...privileges(ALL, SOLUTION_TABLES), ...privileges(READ, ["SystemUser", "Role", "Organization"])],
+  },
+  {
+    name: "Dynamics 365 Business Central Integration User",
+    description: "The integration's application user: reads and writes the synchronized Sales tables.",
+    privileges: [
+      ...privileges(ALL, SYNCED_TABLES),
+      ...privileges(ALL, ["nav_accountstatistics", "bcbi_company"]),
+      ...privileges(READ, ["SystemUser", "Team", "BusinessUnit", "Organization", "nav_connection"]),
+    ],
+  },
+  {
+    name: "Dynamics 365 Business Central Product Availability User",
+    description: "Lets Sales users see item availability from Business Central on products.",
+    privileges: privileges(READ, ["Product", "UoM", "UoMSchedule", "nav_connection"]),
+  },
+];
+
+/** Tables and columns the integration writes that are not in a plain Sales organization (api-protocols B.4). */
+export const INTEGRATION_SCHEMA_PROBES: readonly { table: string; entitySet: string; select: string[] }[] = [
+  { table: "nav_connection", entitySet: "nav_connections", select: ["nav_name", "nav_dynamicsnavurl"] },
+  { table: "nav_accountstatistics", entitySet: "nav_accountstatisticses", select: ["nav_customerno"] },
+  { table: "bcbi_company", entitySet: "bcbi_companies", select: ["bcbi_name", "bcbi_externalid"] },
+  { table: "account", entitySet: "accounts", select: ["_nav_accountstatisticsid_value", "_bcbi_companyid_value"] },
+  { table: "salesorder", entitySet: "salesorders", select: ["bcbi_businesscentralordernumber"] },
+];
+
+export const NAV_CONNECTION_NAME = "Dynamics 365 Business Central";
+
+export interface SolutionInstallOptions {
+  /** BC web client URL written into nav_connection (Sales opens BC records there). */
+  businessCentralUrl: string;
+  /** BC API root written as the OData URL. */
+  businessCentralApiUrl: string;
+  /** Reinstall: reset the roles' privileges to the definitions (S3). */
+  reinstall?: boolean;
+}
+
+export interface InstalledRole {
+  name: string;
+  id: string;
+  created: boolean;
+  privilegesApplied: number;
+}
+
+export interface SolutionInstallReport {
+  userId: string;
+  businessUnitId: string;
+  roles: InstalledRole[];
+  tablesChecked: string[];
+  navConnectionId: string;
+  /** Things that were not possible and are not fatal, in words. */
+  warnings: string[];
+}
+
+/** The application user's role names; refuses System Administrator (S20). */
+export async function checkIntegrationUser(
+  dv: DataverseClient,
+): Promise<Result<{ userId: string; businessUnitId: string; roles: string[] }>> {
+  const who = await dv.whoAmI();
+  if (!who.ok) return who;
+  const roles = await roleNamesOf(dv, who.value.UserId);
+  if (!roles.ok) return roles;
+  if (roles.value.some((r) => r.toLowerCase() === SYSTEM_ADMINISTRATOR_ROLE.toLowerCase())) {
+    const user = await dv.retrieve("systemusers", who.value.UserId, { select: ["fullname"] });
+    const name = user.ok && typeof user.value?.fullname === "string" ? user.value.fullname : who.value.UserId;
+    return fail(bcsyncError(INTEGRATION_USER_IS_SYSTEM_ADMINISTRATOR, { user: name }));
+  }
+  return ok({ userId: who.value.UserId, businessUnitId: who.value.BusinessUnitId, roles: roles.value });
+}
+
+/** Installs or reinstalls the solution. Stops at the first failing step, which the error names. */
+export async function installIntegrationSolution(
+  dv: DataverseClient,
+  options: SolutionInstallOptions,
+): Promise<Result<SolutionInstallReport>> {
+  const user = await checkIntegrationUser(dv);
+  if (!user.ok) return user;
+  const warnings: string[] = [];
+
+  const tables = await probeSchema(dv);
+  if (!tables.ok) return tables;
+
+  const roles: InstalledRole[] = [];
+  for (const def of INTEGRATION_ROLES) {
+    const role = await ensureRole(dv, def, user.value.businessUnitId);
+    if (!role.ok) return role;
+    const applied = await applyPrivileges(dv, role.value.id, def, role.value.created || options.reinstall === true);
+    if (!applied.ok) return applied;
+    if (applied.value.warning) warnings.push(applied.value.warning);
+    const assigned = await assignRole(dv, user.value.userId, role.value.id, user.value.roles.includes(def.name));
+    if (!assigned.ok) return stepFailed(`assign role ${def.name}`, assigned.error.message);
+    roles.push({
+      name: def.name,
+      id: role.value.id,
+      created: role.value.created,
+      privilegesApplied: applied.value.count,
+    });
+  }
+
+  const connection = await writeNavConnection(dv, options);
+  if (!connection.ok) return connection;
+
+  return ok({
+    userId: user.value.userId,
+    businessUnitId: user.value.businessUnitId,
+    roles,
+    tablesChecked: tables.value,
+    navConnectionId: connection.value,
+    warnings: [...new Set(warnings)],
+  });
+}
+
+async function roleNamesOf(dv: DataverseClient, userId: string): Promise<Result<string[]>> {
+  const roleIds: string[] = [];
+  for await (const page of dv.pages("systemuserrolescollection", {
+    filter: `systemuserid eq ${userId}`,
+    select: ["roleid"],
+  })) {
+    if (!page.ok) return page;
+    for (const row of page.value.rows) if (typeof row.roleid === "string") roleIds.push(row.roleid);
+  }
+  if (roleIds.length === 0) return ok([]);
+  const names: string[] = [];
+  const filter = roleIds.map((id) => `roleid eq ${id}`).join(" or ");
+  for await (const page of dv.pages("roles", { filter, select: ["name"] })) {
+    if (!page.ok) return page;
+    for (const row of page.value.rows) if (typeof row.name === "string") names.push(row.name);
+  }
+  return ok(names);
+}
+
+async function probeSchema(dv: DataverseClient): Promise<Result<string[]>> {
+  const checked: string[] = [];
+  for (const probe of INTEGRATION_SCHEMA_PROBES) {
+    const pages = dv.pages(probe.entitySet, { select: probe.select, top: 1 });
+    const first = await pages.next();
+    await pages.return(undefined);
+    if (!first.done && !first.value.ok) {
+      return fail(
+        bcsyncError(
+          INTEGRATION_TABLE_MISSING,
+          { table: `${probe.table} (${probe.select.join(", ")})` },
+          { cause: first.value.error },
+        ),
+      );
+    }
+    checked.push(probe.table);
+  }
+  return ok(checked);
+}
+
+async function ensureRole(
+  dv: DataverseClient,
+  def: RoleDefinition,
+  businessUnitId: string,
+): Promise<Result<{ id: string; created: boolean }>> {
+  const filter = `name eq '${def.name.replace(/'/g, "''")}' and _businessunitid_value eq ${businessUnitId}`;
+  for await (const page of dv.pages("roles", { filter, select: ["roleid"] })) {
+    if (!page.ok) return stepFailed(`find role ${def.name}`, page.error.message);
+    const found = page.value.rows[0];
+    if (found && typeof found.roleid === "string") return ok({ id: found.roleid, created: false });
+  }
+  const created = await dv.create("roles", {
+    name: def.name,
+    "businessunitid@odata.bind": `/businessunits(${businessUnitId})`,
+  });
+  if (!created.ok || !created.value.id) {
+    return stepFailed(`create role ${def.name}`, created.ok ? "no id returned" : created.error.message);
+  }
+  return ok({ id: created.value.id, created: true });
+}
+
+/**
+ * Sets the role's privileges to exactly the definition (a reinstall removes what was added by hand). A service
+ * without the `privileges` table (e.g. a trimmed emulator) is a warning, not a failure: roles still exist.
+ */
+async function applyPrivileges(
+  dv: DataverseClient,
+  roleId: string,
+  def: RoleDefinition,
+  reset: boolean,
+): Promise<Result<{ count: number; warning?: string }>> {
+  if (!reset) return ok({ count: 0 });
+  const wanted = new Map<string, string>();
+  for (let i = 0; i < def.privileges.length; i += 50) {
+    const names = def.privileges.slice(i, i + 50);
+    const filter = names.map((n) => `name eq '${n}'`).join(" or ");
+    for await (const page of dv.pages("privileges", { filter, select: ["privilegeid", "name"] })) {
+      if (!page.ok) {
+        return ok({ count: 0, warning: `privileges not applied: ${page.error.message}` });
+      }
+      for (const row of page.value.rows) wanted.set(String(row.privilegeid), String(row.name));
+    }
+  }
+  const current = new Set<string>();
+  for await (const page of dv.pages(`roles(${roleId})/roleprivileges_association`, { select: ["privilegeid"] })) {
+    if (!page.ok) return ok({ count: 0, warning: `privileges not applied: ${page.error.message}` });
+    for (const row of page.value.rows) current.add(String(row.privilegeid));
+  }
+  for (const id of current) {
+    if (wanted.has(id)) continue;
+    const removed = await dv.disassociate("roles", roleId, "roleprivileges_association", id);
+    if (!removed.ok) return stepFailed(`reset privileges of ${def.name}`, removed.error.message);
+  }
+  for (const id of wanted.keys()) {
+    if (current.has(id)) continue;
+    const added = await dv.associate("roles", roleId, "roleprivileges_association", "privileges", id);
+    if (!added.ok) return stepFailed(`add privilege ${wanted.get(id)} to ${def.name}`, added.error.message);
+  }
+  const missing = def.privileges.length - wanted.size;
+  return ok({
+    count: wanted.size,
+    ...(missing > 0 ? { warning: `${missing} privilege name(s) of ${def.name} are unknown to this organization` } : {}),
+  });
+}
+
+async function assignRole(
+  dv: DataverseClient,
+  userId: string,
+  roleId: string,
+  already: boolean,
+): Promise<Result<void>> {
+  if (already) return ok(undefined);
+  return dv.associate("systemusers", userId, "systemuserroles_association", "roles", roleId);
+}
+
+async function writeNavConnection(dv: DataverseClient, options: SolutionInstallOptions): Promise<Result<string>> {
+  const row: Row = {
+    nav_name: NAV_CONNECTION_NAME,
+    nav_dynamicsnavurl: options.businessCentralUrl,
+    nav_dynamicsnavodataurl: options.businessCentralApiUrl,
+  };
+  for await (const page of dv.pages("nav_connections", {
+    filter: `nav_name eq '${NAV_CONNECTION_NAME}'`,
+    select: ["nav_connectionid"],
+  })) {
+    if (!page.ok) return stepFailed("read nav_connection", page.error.message);
+    const existing = page.value.rows[0]?.nav_connectionid;
+    if (typeof existing === "string") {
+      const updated = await dv.update("nav_connections", existing, row);
+      return updated.ok ? ok(existing) : stepFailed("update nav_connection", updated.error.message);
+    }
+  }
+  const created = await dv.create("nav_connections", row);
+  if (!created.ok || !created.value.id) {
+    return stepFailed("create nav_connection", created.ok ? "no id returned" : created.error.message);
+  }
+  return ok(created.value.id);
+}
+
+function stepFailed<T>(step: string, reason: string): Result<T> {
+  return fail(bcsyncError(INTEGRATION_SOLUTION_STEP_FAILED, { step, reason }));
+}

@@ -1,0 +1,85 @@
+// Installing the integration solution against the Dataverse emulator over real HTTP (seed S3, S20): the three
+// roles exist and are assigned to the application user, nav_connection links back to BC, a reinstall keeps one
+// of each, and an application user holding System Administrator is refused before anything is written.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_ADMIN_APP, DEMO_INTEGRATION_APP } from "../../emulators/identity/demo-apps.ts";
+import type { RunningEmulators } from "../../emulators/index.ts";
+import type { DataverseClient } from "../../src/connectors/index.ts";
+import {
+  checkIntegrationUser,
+  INTEGRATION_ROLES,
+  installIntegrationSolution,
+  NAV_CONNECTION_NAME,
+} from "../../src/integration/solution.ts";
+import { dataverseClient, startTestEmulators } from "../connectors/emulators.ts";
+
+let emulators: RunningEmulators;
+let dv: DataverseClient;
+let admin: DataverseClient;
+
+beforeAll(async () => {
+  emulators = await startTestEmulators({ seed: "demo" });
+  dv = dataverseClient(emulators);
+  admin = dataverseClient(emulators, { clientId: DEMO_ADMIN_APP.clientId, clientSecret: DEMO_ADMIN_APP.clientSecret });
+});
+afterAll(async () => {
+  await dv?.close();
+  await admin?.close();
+  await emulators?.close();
+});
+
+async function all(client: DataverseClient, set: string, filter: string, select: string[]) {
+  const rows: Record<string, unknown>[] = [];
+  for await (const page of client.pages(set, { filter, select })) {
+    if (!page.ok) throw page.error;
+    rows.push(...page.value.rows);
+  }
+  return rows;
+}
+
+const options = {
+  businessCentralUrl: "https://businesscentral.dynamics.com/tenant/production",
+  businessCentralApiUrl: "https://api.businesscentral.dynamics.com/v2.0/tenant/production/api/v2.0/",
+};
+
+describe("integration solution install (S3, S20)", () => {
+  it("refuses an integration user holding System Administrator, writing nothing", async () => {
+    const r = await installIntegrationSolution(admin, options);
+    expect(r.ok ? "installed" : r.error.code).toBe("BCSYNC_E_INTEGRATION_USER_IS_SYSTEM_ADMINISTRATOR");
+    const roles = await all(dv, "roles", `name eq '${INTEGRATION_ROLES[0].name}'`, ["roleid"]);
+    expect(roles).toEqual([]);
+  });
+
+  it("creates the three roles, assigns them to the application user and writes nav_connection", async () => {
+    const r = await installIntegrationSolution(dv, options);
+    if (!r.ok) throw r.error;
+    expect(r.value.userId).toBe(DEMO_INTEGRATION_APP.dataverseUserId);
+    expect(r.value.roles.map((x) => x.name)).toEqual(INTEGRATION_ROLES.map((x) => x.name));
+    expect(r.value.roles.every((x) => x.created)).toBe(true);
+    // Privileges are applied where the organization has a privileges table; otherwise the report says so.
+    for (const role of r.value.roles) {
+      if (role.privilegesApplied === 0) expect(r.value.warnings.join(" ")).toMatch(/privileges not applied/);
+    }
+    const user = await checkIntegrationUser(dv);
+    if (!user.ok) throw user.error;
+    for (const role of INTEGRATION_ROLES) expect(user.value.roles).toContain(role.name);
+    const [connection] = await all(dv, "nav_connections", `nav_name eq '${NAV_CONNECTION_NAME}'`, [
+      "nav_dynamicsnavurl",
+      "nav_dynamicsnavodataurl",
+    ]);
+    expect(connection?.nav_dynamicsnavurl).toBe(options.businessCentralUrl);
+    expect(connection?.nav_dynamicsnavodataurl).toBe(options.businessCentralApiUrl);
+  });
+
+  it("a reinstall reuses the roles and the connection row (no duplicates)", async () => {
+    const r = await installIntegrationSolution(dv, { ...options, reinstall: true });
+    if (!r.ok) throw r.error;
+    expect(r.value.roles.every((x) => !x.created)).toBe(true);
+    for (const role of INTEGRATION_ROLES) {
+      expect(await all(dv, "roles", `name eq '${role.name}'`, ["roleid"])).toHaveLength(1);
+    }
+    expect(await all(dv, "nav_connections", `nav_name eq '${NAV_CONNECTION_NAME}'`, ["nav_connectionid"])).toHaveLength(
+      1,
+    );
+  });
+});
