@@ -2,6 +2,7 @@
 
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { Agent, fetch } from "undici";
@@ -29,6 +30,10 @@ function errorOf(fn: () => unknown): unknown {
 }
 
 describe("bcsync emulate", () => {
+  it("resolves the data dir to an absolute path", () => {
+    expect(emulateOptionsFrom(defaults).dataDir).toBe(resolve(".bcsync/emulators"));
+  });
+
   it("turns the options into startEmulators options", () => {
     expect(
       emulateOptionsFrom({

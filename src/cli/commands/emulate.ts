@@ -1,6 +1,7 @@
 // `bcsync emulate`: runs the identity, Dataverse and Business Central emulators in this process until SIGINT or
 // SIGTERM, and prints where they listen and the demo credentials (for people, or one JSON line with --json).
 
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { SeedSpec } from "../../../emulators/contracts.ts";
 import {
@@ -58,7 +59,8 @@ export function emulateOptionsFrom(cli: EmulateCliOptions): StartEmulatorsOption
   const latencyMs = nonNegative("--latency", cli.latency);
   const faultRate = nonNegative("--faults", cli.faults, 1);
   return {
-    dataDir: cli.inMemory ? undefined : cli.data,
+    // Absolute, so the certificate path printed for other tools works from any directory.
+    dataDir: cli.inMemory ? undefined : resolve(cli.data),
     host: cli.host,
     seed: cli.seed as SeedSpec,
     limits: cli.limits,
@@ -81,7 +83,8 @@ function printForPeople(info: EmulatorsInfo): void {
   out(`  Business Central     ${info.businessCentral.apiUrl}`);
   for (const { name, id } of info.businessCentral.companies) out(`                       company   ${name} (${id})`);
   out();
-  out("App registrations (client credentials; scope <service url>/.default):");
+  out("App registrations (client credentials, scope <service url>/.default; Business Central also accepts");
+  out("https://api.businesscentral.dynamics.com/.default):");
   printTable(info.apps, ["displayName", "clientId", "clientSecret"]);
   out();
   if (info.identity.caPath) {
