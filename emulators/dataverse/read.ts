@@ -337,7 +337,7 @@ export class Reader {
     const d = new Date(this.options.now());
     const p = (n: number) => String(n).padStart(2, "0");
     const stamp = `${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
-    const token = encodeURIComponent(`${version}!${stamp}`);
+    const token = encodeURIComponent(`${version}!${stamp}`).replace(/!/g, "%21");
     const sel = select?.length ? `$select=${select.join(",")}&` : "";
     return `${serviceRoot}${set}?${sel}$deltatoken=${token}`;
   }

@@ -72,45 +72,56 @@ function unwrap(node: Node): Node {
   return n;
 }
 
-function toExpr(input: Node, aliases: Record<string, string>): FilterExpr {
-  const node = unwrap(input);
+/**
+ * @odata/parser lets `not` swallow the rest of the expression (`not a and b` comes back as `not (a and b)`).
+ * OData's `not` binds tighter than `and`/`or`, so the negation is pushed down to the leftmost operand of an
+ * unparenthesised and/or chain: `negate` marks that operand.
+ */
+function toExpr(input: Node, aliases: Record<string, string>, negate = false): FilterExpr {
+  let node = input;
+  while (node.type === "CommonExpression") node = node.value;
+  const leaf = (expr: FilterExpr): FilterExpr => (negate ? { kind: "not", expr } : expr);
   switch (node.type) {
+    case "BoolParenExpression":
+    case "ParenExpression":
+      return leaf(toExpr(node.value, aliases));
     case "AndExpression":
     case "OrExpression":
       return {
         kind: node.type === "AndExpression" ? "and" : "or",
-        left: toExpr(node.value.left, aliases),
+        left: toExpr(node.value.left, aliases, negate),
         right: toExpr(node.value.right, aliases),
       };
     case "NotExpression":
-      return { kind: "not", expr: toExpr(node.value, aliases) };
+      return toExpr(node.value, aliases, !negate);
     case "MethodCallExpression": {
       const name = String(node.value.method);
       const args = (node.value.parameters as Node[]).map((p) => toOperand(p, aliases));
       if (name === "contains" || name === "startswith" || name === "endswith") {
         if (args.length !== 2) throw new FilterSyntaxError(`${name} takes 2 arguments.`);
-        return { kind: "method", name, args };
+        return leaf({ kind: "method", name, args });
       }
-      return { kind: "truthy", operand: { kind: "call", name, args } };
+      return leaf({ kind: "truthy", operand: { kind: "call", name, args } });
     }
     case "FunctionExpression":
-      return toFunction(node, aliases);
+      return leaf(toFunction(node, aliases));
     case "FirstMemberExpression":
     case "MemberExpression":
     case "PropertyPathExpression": {
       const lambda = findLambda(node, aliases);
-      if (lambda) return lambda;
-      return { kind: "truthy", operand: toOperand(node, aliases) };
+      if (lambda) return leaf(lambda);
+      return leaf({ kind: "truthy", operand: toOperand(node, aliases) });
     }
     default: {
       const op = COMPARE[node.type];
-      if (op)
-        return {
+      if (op) {
+        return leaf({
           kind: "compare",
           op,
           left: toOperand(node.value.left, aliases),
           right: toOperand(node.value.right, aliases),
-        };
+        });
+      }
       throw new FilterSyntaxError(`The expression '${node.raw}' is not supported.`);
     }
   }

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_ADMIN_APP, DEMO_INTEGRATION_APP, DEMO_SALES_USER_ID } from "../../../emulators/identity/demo-apps.ts";
 import { startWorld, type World } from "./helpers.ts";
 
+// biome-ignore lint/suspicious/noExplicitAny: rows from the client are untyped JSON.
+type Row = Record<string, any>;
+
 let world: World;
 beforeAll(async () => {
   world = await startWorld();
@@ -13,13 +16,13 @@ afterAll(async () => {
 describe("Dataverse CRUD through dynamics-web-api", () => {
   it("creates, reads, updates and deletes an account with lookups and ETags", async () => {
     const api = world.client();
-    const contact = await api.create({
+    const contact = await api.create<Row, Row>({
       collection: "contacts",
       data: { firstname: "Ana", lastname: "Lopez" },
       returnRepresentation: true,
     });
     expect(contact.fullname).toBe("Ana Lopez");
-    const created = await api.create({
+    const created = await api.create<Row, Row>({
       collection: "accounts",
       data: {
         name: "Northwind",
@@ -42,7 +45,7 @@ describe("Dataverse CRUD through dynamics-web-api", () => {
     // dynamics-web-api turns ISO dates into Date objects.
     expect(read.createdon).toBeInstanceOf(Date);
 
-    const updated = await api.update({
+    const updated = await api.update<Row, Row>({
       collection: "accounts",
       key: created.accountid,
       data: { telephone1: "555" },
@@ -79,9 +82,9 @@ describe("Dataverse CRUD through dynamics-web-api", () => {
 
   it("refuses a duplicate alternate key with 0x80060892", async () => {
     const api = world.client();
-    await api.create({ collection: "products", data: { name: "Bike", productnumber: "P-100" } });
+    await api.create<Row, Row>({ collection: "products", data: { name: "Bike", productnumber: "P-100" } });
     await expect(
-      api.create({ collection: "products", data: { name: "Bike 2", productnumber: "p-100" } }),
+      api.create<Row, Row>({ collection: "products", data: { name: "Bike 2", productnumber: "p-100" } }),
     ).rejects.toMatchObject({
       status: 412,
       code: "0x80060892",
