@@ -48,8 +48,10 @@ export interface RunOptions {
   /** Dataverse change tracking when the side supports it. */
   useDelta?: boolean;
   queueEntryId?: string;
-  /** Stop after this many pages (tests and benchmarks that simulate a crash use a child process instead). */
+  /** Stop after this many pages. */
   maxPages?: number;
+  /** Called after each page is written (progress for the CLI; tests wait on it instead of sleeping). */
+  onPage?: (progress: { direction: PassDirection; pages: number; counters: SyncCounters }) => void;
 }
 
 /** One record's plan, as a dry run shows it. */
@@ -243,6 +245,7 @@ async function runPass(
       if (!run.dryRun && !useDelta && maxSeen) {
         await deps.store.watermarks.advance(mapping.name, pass, { modifiedAt: capAt(maxSeen, startedAt) });
       }
+      options.onPage?.({ direction: pass, pages: run.pages, counters: { ...run.counters } });
       if (options.maxPages !== undefined && run.pages >= options.maxPages) break;
     }
     if (!run.dryRun && (maxSeen || deltaLink)) {

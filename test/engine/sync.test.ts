@@ -1,6 +1,8 @@
 // Scenarios of the sync engine against the emulators over real HTTP: the runner, the connectors, the store.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runMapping, unskip } from "../../src/engine/runner.ts";
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { defineTableMapping, type TableMappingInput } from "../../src/engine/model.ts";
+import { approveHeldDeletion, runMapping, unskip } from "../../src/engine/runner.ts";
 import {
   createCustomer,
   customerMapping,
@@ -12,13 +14,46 @@ import {
   updateCustomer,
 } from "./harness.ts";
 
+const ownerField = {
+  bcField: "salespersonCode",
+  dataverseField: "ownerid",
+  direction: "toDataverse" as const,
+  notNull: true,
+  lookup: { mapping: "SALESPEOPLE", bcMatchField: "code" },
+};
+const customer = (over: Partial<TableMappingInput> = {}) =>
+  customerMapping({ fields: [...customerMapping().fields, ownerField], ...over });
+const salespeople = defineTableMapping({
+  name: "SALESPEOPLE",
+  bc: { entitySet: "salespeoplePurchasers" },
+  dataverse: { table: "systemuser", entitySet: "systemusers", keyField: "systemuserid" },
+  direction: "fromDataverse",
+  fields: [{ bcField: "displayName", dataverseField: "fullname" }],
+});
+
 let h: Harness;
+let salesUserId: string;
 
 beforeAll(async () => {
-  h = await startHarness([customerMapping()]);
+  h = await startHarness([customer(), salespeople]);
+  // A Sales user whose edits are real user edits (the integration user's are not synced).
+  salesUserId = randomUUID();
+  const units = (await h.dv.pages("businessunits", { select: ["businessunitid"], top: 1 }).next()).value;
+  const bu = String(unwrap(units!).rows[0].businessunitid);
+  unwrap(
+    await h.dv.create("systemusers", {
+      systemuserid: salesUserId,
+      firstname: "Dana",
+      lastname: "Birkby",
+      "businessunitid@odata.bind": `/businessunits(${bu})`,
+    }),
+  );
 });
 afterAll(async () => {
   await h?.close();
+});
+beforeEach(() => {
+  h.mappings.set("CUSTOMER", customer());
 });
 
 async function dvIdOf(bcId: string): Promise<string> {
@@ -27,21 +62,144 @@ async function dvIdOf(bcId: string): Promise<string> {
   return c.dataverseId;
 }
 
+/** A Dataverse edit made by a Sales user (impersonated), as in the Sales app. */
+async function editAccountAsUser(id: string, values: Record<string, unknown>): Promise<void> {
+  unwrap(await h.dv.update("accounts", id, values, { impersonate: { callerId: salesUserId } }));
+}
+
+async function coupledPair(values: Record<string, unknown> = {}): Promise<{ bcId: string; dvId: string }> {
+  const c = await createCustomer(h, { phoneNumber: "555-0100", email: "base@example.com", ...values });
+  await runMapping(h.deps, "CUSTOMER");
+  const bcId = String(c.id).toLowerCase();
+  return { bcId, dvId: await dvIdOf(bcId) };
+}
+
 describe("sync engine scenarios", () => {
   it("creates a counterpart once, then writes nothing while nothing changes", async () => {
-    const customer = await createCustomer(h, { displayName: "Adatum", phoneNumber: "555-0100" });
+    const c = await createCustomer(h, { displayName: "Adatum", phoneNumber: "555-0100" });
     const first = await runMapping(h.deps, "CUSTOMER");
     expect(first.map((r) => [r.direction, r.status])).toEqual([
       ["toDataverse", "succeeded"],
       ["fromDataverse", "succeeded"],
     ]);
     expect(first[0].counters.inserted).toBe(1);
-    const account = await getAccount(h, await dvIdOf(String(customer.id)));
+    const account = await getAccount(h, await dvIdOf(String(c.id)));
     expect(account).toMatchObject({ name: "Adatum", telephone1: "555-0100" });
 
     const second = await runMapping(h.deps, "CUSTOMER");
-    for (const r of second) {
-      expect(r.counters.inserted + r.counters.modified + r.counters.failed).toBe(0);
+    for (const r of second) expect(r.counters.inserted + r.counters.modified + r.counters.failed).toBe(0);
+  });
+
+  it("merges edits of different fields made on both sides", async () => {
+    const { bcId, dvId } = await coupledPair();
+    await updateCustomer(h, bcId, { phoneNumber: "555-0199" });
+    await editAccountAsUser(dvId, { websiteurl: "https://dv.example" });
+    const reports = await runMapping(h.deps, "CUSTOMER");
+    expect(reports.map((r) => r.counters.modified)).toEqual([1, 1]);
+    expect(await getAccount(h, dvId)).toMatchObject({ telephone1: "555-0199", websiteurl: "https://dv.example" });
+    expect(await getCustomer(h, bcId)).toMatchObject({ phoneNumber: "555-0199", website: "https://dv.example" });
+    const again = await runMapping(h.deps, "CUSTOMER");
+    expect(again.map((r) => r.counters.modified)).toEqual([0, 0]);
+  });
+
+  it.each([
+    ["none", "555-BC", "555-DV", "open"],
+    ["bcWins", "555-BC", "555-BC", "bcWins"],
+    ["dataverseWins", "555-DV", "555-DV", "dataverseWins"],
+  ] as const)("same field on both sides, policy %s", async (policy, bcAfter, dvAfter, resolution) => {
+    h.mappings.set("CUSTOMER", customer({ updateConflict: policy }));
+    const { bcId, dvId } = await coupledPair();
+    await updateCustomer(h, bcId, { phoneNumber: "555-BC", email: "bc@example.com" });
+    await editAccountAsUser(dvId, { telephone1: "555-DV" });
+    await runMapping(h.deps, "CUSTOMER");
+    expect((await getCustomer(h, bcId))?.phoneNumber).toBe(bcAfter);
+    expect((await getAccount(h, dvId))?.telephone1).toBe(dvAfter);
+    // The other field merged regardless of the policy.
+    expect((await getAccount(h, dvId))?.emailaddress1).toBe("bc@example.com");
+    const conflicts = await h.store.conflicts.list({ bcId });
+    expect(conflicts).toHaveLength(1);
+    expect(conflicts[0]).toMatchObject({
+      field: "phoneNumber|telephone1",
+      bcValue: "555-BC",
+      dataverseValue: "555-DV",
+      status: resolution === "open" ? "open" : "resolved",
+      resolution: resolution === "open" ? null : resolution,
+    });
+    // A waiting conflict is not recorded twice.
+    await runMapping(h.deps, "CUSTOMER");
+    expect(await h.store.conflicts.list({ bcId })).toHaveLength(1);
+  });
+
+  it("does not sync back edits made by the integration user (S15)", async () => {
+    const { bcId, dvId } = await coupledPair({ displayName: "Echo Ltd" });
+    unwrap(await h.dv.update("accounts", dvId, { name: "Changed by the integration user" }));
+    const [, fromDv] = await runMapping(h.deps, "CUSTOMER");
+    expect(fromDv.counters.modified).toBe(0);
+    expect((await getCustomer(h, bcId))?.displayName).toBe("Echo Ltd");
+  });
+
+  it("fails a record twice, then skips it; fixed and un-skipped, it syncs", async () => {
+    const { bcId, dvId } = await coupledPair();
+    unwrap(await h.bc.company(h.companyId).create("salespeoplePurchasers", { code: "XX", displayName: "Xavier" }));
+    await updateCustomer(h, bcId, { salespersonCode: "XX" });
+    const run = async () => (await runMapping(h.deps, "CUSTOMER", { passes: ["toDataverse"] }))[0];
+    expect((await run()).counters.failed).toBe(1);
+    expect((await run()).counters.failed).toBe(1);
+    const third = await run();
+    expect(third.counters).toMatchObject({ failed: 0, skipped: 1 });
+    expect((await h.store.couplings.getByBcId("CUSTOMER", bcId))?.skipped).toBe(true);
+    const errors = await h.store.jobs.errors({ mappingName: "CUSTOMER", sourceId: bcId });
+    expect(errors[0]).toMatchObject({ code: "BCSYNC_E_ENGINE_LOOKUP_NOT_COUPLED", field: "salespersonCode|ownerid" });
+    expect(errors[0].message).toContain("XX");
+
+    // The fix: couple the salesperson to a Sales user; then retry the skipped record.
+    const xx = (await h.bc.company(h.companyId).pages("salespeoplePurchasers", { filter: "code eq 'XX'" }).next())
+      .value;
+    const xxId = String(unwrap(xx!).rows[0].id).toLowerCase();
+    await h.store.couplings.couple({ mappingName: "SALESPEOPLE", bcId: xxId, dataverseId: salesUserId });
+    expect(await unskip(h.deps, "CUSTOMER", bcId)).toBe(1);
+    const fixed = await run();
+    expect(fixed.counters).toMatchObject({ failed: 0, modified: 1 });
+    expect((await getAccount(h, dvId))?._ownerid_value).toBe(salesUserId);
+    expect(await h.store.couplings.getByBcId("CUSTOMER", bcId)).toMatchObject({ skipped: false, failureCount: 0 });
+  });
+
+  it("plans without writing in a dry run", async () => {
+    const { bcId, dvId } = await coupledPair();
+    await updateCustomer(h, bcId, { phoneNumber: "555-DRY" });
+    const fresh = await createCustomer(h, { displayName: "Not yet synced" });
+    const [toDv] = await runMapping(h.deps, "CUSTOMER", { passes: ["toDataverse"], dryRun: true });
+    const byId = new Map(toDv.planned.map((p) => [p.sourceId, p]));
+    expect(byId.get(bcId)).toMatchObject({
+      kind: "modify",
+      changes: [{ field: "phoneNumber|telephone1", to: "555-DRY" }],
+    });
+    expect(byId.get(String(fresh.id).toLowerCase())?.kind).toBe("insert");
+    expect((await getAccount(h, dvId))?.telephone1).toBe("555-0100");
+    expect(await h.store.couplings.getByBcId("CUSTOMER", String(fresh.id).toLowerCase())).toBeUndefined();
+    const job = await h.store.jobs.get(toDv.jobId);
+    expect(job?.dryRun).toBe(true);
+  });
+});
+
+describe("deletions", () => {
+  it("holds a mass deletion for approval, then executes it", async () => {
+    h.mappings.set("CUSTOMER", customer({ propagateDeletes: true, massDeleteThreshold: 2 }));
+    const pairs = [await coupledPair(), await coupledPair(), await coupledPair()];
+    // Change tracking: the first read returns everything and a delta link.
+    await runMapping(h.deps, "CUSTOMER", { passes: ["fromDataverse"], useDelta: true });
+    for (const p of pairs) unwrap(await h.dv.delete("accounts", p.dvId));
+    const [fromDv] = await runMapping(h.deps, "CUSTOMER", { passes: ["fromDataverse"], useDelta: true });
+    expect(fromDv.heldDeletionId).toBeDefined();
+    for (const p of pairs) expect(await getCustomer(h, p.bcId)).toBeDefined();
+    const held = await h.store.heldDeletions.list({ status: "held" });
+    expect(held[0].recordIds.sort()).toEqual(pairs.map((p) => p.bcId).sort());
+
+    const approved = await approveHeldDeletion(h.deps, fromDv.heldDeletionId!);
+    expect(approved.counters.deleted).toBe(3);
+    for (const p of pairs) {
+      expect(await getCustomer(h, p.bcId)).toBeUndefined();
+      expect(await h.store.couplings.getByBcId("CUSTOMER", p.bcId)).toBeUndefined();
     }
   });
 });
