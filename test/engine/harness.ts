@@ -99,3 +99,11 @@ export async function getCustomer(h: Harness, id: string): Promise<Row | undefin
 export async function getAccount(h: Harness, id: string): Promise<Row | undefined> {
   return unwrap(await h.dv.retrieve("accounts", id));
 }
+
+/** The rows of the first page of a connector read. */
+export async function firstRows(
+  pages: AsyncGenerator<{ ok: true; value: { rows: Row[] } } | { ok: false; error: Error }>,
+): Promise<Row[]> {
+  for await (const page of pages) return unwrap(page).rows;
+  return [];
+}

@@ -6,6 +6,7 @@ import { approveHeldDeletion, runMapping, unskip } from "../../src/engine/runner
 import {
   createCustomer,
   customerMapping,
+  firstRows,
   getAccount,
   getCustomer,
   type Harness,
@@ -38,8 +39,8 @@ beforeAll(async () => {
   h = await startHarness([customer(), salespeople]);
   // A Sales user whose edits are real user edits (the integration user's are not synced).
   salesUserId = randomUUID();
-  const units = (await h.dv.pages("businessunits", { select: ["businessunitid"], top: 1 }).next()).value;
-  const bu = String(unwrap(units!).rows[0].businessunitid);
+  const units = await firstRows(h.dv.pages("businessunits", { select: ["businessunitid"], top: 1 }));
+  const bu = String(units[0].businessunitid);
   unwrap(
     await h.dv.create("systemusers", {
       systemuserid: salesUserId,
@@ -153,9 +154,8 @@ describe("sync engine scenarios", () => {
     expect(errors[0].message).toContain("XX");
 
     // The fix: couple the salesperson to a Sales user; then retry the skipped record.
-    const xx = (await h.bc.company(h.companyId).pages("salespeoplePurchasers", { filter: "code eq 'XX'" }).next())
-      .value;
-    const xxId = String(unwrap(xx!).rows[0].id).toLowerCase();
+    const xx = await firstRows(h.bc.company(h.companyId).pages("salespeoplePurchasers", { filter: "code eq 'XX'" }));
+    const xxId = String(xx[0].id).toLowerCase();
     await h.store.couplings.couple({ mappingName: "SALESPEOPLE", bcId: xxId, dataverseId: salesUserId });
     expect(await unskip(h.deps, "CUSTOMER", bcId)).toBe(1);
     const fixed = await run();
