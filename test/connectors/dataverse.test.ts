@@ -30,7 +30,9 @@ describe("Dataverse client", () => {
   });
 
   it("creates, reads, updates with ETags, upserts by alternate key and deletes", async () => {
-    const created = unwrap(await dv.create("accounts", { name: "Fabrikam", accountnumber: `F-${randomUUID().slice(0, 8)}` }));
+    const created = unwrap(
+      await dv.create("accounts", { name: "Fabrikam", accountnumber: `F-${randomUUID().slice(0, 8)}` }),
+    );
     expect(created.id).toMatch(/^[0-9a-f-]{36}$/);
     const id = created.id!;
     const row = unwrap(await dv.retrieve("accounts", id, { select: ["name"] }));
