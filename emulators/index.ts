@@ -25,6 +25,8 @@ export interface StartEmulatorsOptions {
   randomSeed?: number;
   /** App registrations besides the demo apps. */
   apps?: readonly AppRegistration[];
+  /** Receives notices for people, e.g. that a new TLS certificate was created; default: none. */
+  notice?: (message: string) => void;
   /** Extra options for one emulator (e.g. a test clock, webhook timings); they win over the common ones. */
   dataverse?: Partial<DataverseEmulatorOptions>;
   businessCentral?: Partial<BusinessCentralEmulatorOptions>;
@@ -88,6 +90,11 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
       apps: options.apps,
     });
     started.push(identity);
+    if (identity.certificateCreated && identity.caPath) {
+      options.notice?.(
+        `bcsync emulate: created a new TLS certificate at ${identity.caPath}; clients must trust it (it replaces any earlier one).`,
+      );
+    }
 
     const common: ApiEmulatorOptions = {
       host: options.host,

@@ -56,6 +56,8 @@ export interface IdentityEmulator {
   caPem: string;
   /** Where that certificate is kept, when there is a data dir. */
   caPath?: string;
+  /** True when this start generated the certificate: clients that trusted an earlier one must trust this one. */
+  certificateCreated: boolean;
   apps: readonly AppRegistration[];
   verifier: TokenVerifier;
   /** Issues an access token directly, bypassing HTTP (for tests). Throws for an unknown app: a bug in the test. */
@@ -296,6 +298,7 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions = {
     issuer,
     caPem: tls.cert,
     caPath: tls.certPath,
+    certificateCreated: tls.created,
     apps: [...appsById.values()],
     verifier,
     issueToken(appId, audience, issueOptions) {

@@ -14,6 +14,8 @@ export interface TlsMaterial {
   /** Path of cert.pem when kept in a data dir: what users pass as their CA file. */
   certPath?: string;
   keyPath?: string;
+  /** True when this call generated the certificate (first start, or the old one was missing or expiring). */
+  created: boolean;
 }
 
 const VALIDITY_DAYS = 825;
@@ -55,12 +57,14 @@ function stillValid(certPem: string): boolean {
 
 /** Loads the certificate from `<dataDir>/tls/`, creating it on first start; in memory when no data dir. */
 export async function loadOrCreateTls(dataDir?: string): Promise<TlsMaterial> {
-  if (!dataDir) return generateCertificate();
+  if (!dataDir) return { ...(await generateCertificate()), created: true };
   const dir = join(dataDir, "tls");
   const certPath = join(dir, "cert.pem");
   const keyPath = join(dir, "key.pem");
   const existing = await Promise.all([readFile(certPath, "utf8"), readFile(keyPath, "utf8")]).catch(() => null);
-  if (existing && stillValid(existing[0])) return { cert: existing[0], key: existing[1], certPath, keyPath };
+  if (existing && stillValid(existing[0])) {
+    return { cert: existing[0], key: existing[1], certPath, keyPath, created: false };
+  }
 
   const fresh = await generateCertificate();
   await mkdir(dir, { recursive: true });
@@ -70,5 +74,5 @@ export async function loadOrCreateTls(dataDir?: string): Promise<TlsMaterial> {
   await writeFile(certPath + suffix, fresh.cert);
   await rename(keyPath + suffix, keyPath);
   await rename(certPath + suffix, certPath);
-  return { ...fresh, certPath, keyPath };
+  return { ...fresh, certPath, keyPath, created: true };
 }

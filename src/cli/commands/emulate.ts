@@ -131,7 +131,8 @@ export async function runEmulate(
   const options = emulateOptionsFrom(cli);
   let running: RunningEmulators;
   try {
-    running = await startEmulators(options);
+    // Notices go to stderr, so stdout stays one JSON line with --json.
+    running = await startEmulators({ ...options, notice: (message) => process.stderr.write(`${message}\n`) });
   } catch (error) {
     throw asPortInUse(error, options);
   }

@@ -281,6 +281,7 @@ describe("identity emulator with a data dir", () => {
 
       const second = await startIdentityEmulator({ dataDir, port });
       try {
+        expect([first.certificateCreated, second.certificateCreated]).toEqual([true, false]);
         expect(second.caPem).toBe(first.caPem);
         expect(second.verifier.verify(`Bearer ${token}`, [DATAVERSE_ORIGIN])).toMatchObject({ ok: true });
       } finally {

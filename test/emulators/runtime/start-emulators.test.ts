@@ -13,10 +13,11 @@ describe("startEmulators", () => {
   let dataDir: string;
   let emulators: RunningEmulators;
   let dispatcher: Agent;
+  const notices: string[] = [];
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "bcsync-emulators-"));
-    emulators = await startEmulators({ dataDir, seed: "demo" });
+    emulators = await startEmulators({ dataDir, seed: "demo", notice: (m) => notices.push(m) });
     dispatcher = new Agent({ connect: { ca: emulators.identity.caPem } });
   });
   afterAll(async () => {
@@ -82,6 +83,10 @@ describe("startEmulators", () => {
     });
     expect(response.status).toBe(200);
     await response.arrayBuffer();
+  });
+
+  it("says when it created a new certificate, and names it", () => {
+    expect(notices).toEqual([expect.stringContaining(join(dataDir, "tls", "cert.pem"))]);
   });
 
   it("keeps each emulator's data under its own folder of the data dir", async () => {
