@@ -75,7 +75,7 @@ const customer: TableRules = {
       );
   },
   decorate(store, row) {
-    return { balanceDue: balanceOf(store.rows("custLedgerEntry"), row.id as string) };
+    return { balanceDue: balanceOf(store, row.id as string) };
   },
 };
 
@@ -135,11 +135,7 @@ const item: TableRules = {
   },
   beforeModify(ctx, current, changes) {
     resolveRelations(ctx.store, itemRelations, changes, current);
-    if (
-      "type" in changes &&
-      changes.type !== current.type &&
-      inventoryOf(ctx.store.rows("itemLedgerEntry"), current.id as string) !== 0
-    )
+    if ("type" in changes && changes.type !== current.type && inventoryOf(ctx.store, current.id as string) !== 0)
       throw bcErrors.dialog(
         `You cannot change the Type field on Item ${String(current.number)} because there is at least one Item Ledger Entry for this item.`,
       );
@@ -150,7 +146,7 @@ const item: TableRules = {
   beforeDelete(ctx, row) {
     if (
       ctx.store.find("itemLedgerEntry", (e) => e.itemId === row.id && Number(e.quantity) !== 0) &&
-      inventoryOf(ctx.store.rows("itemLedgerEntry"), row.id as string) !== 0
+      inventoryOf(ctx.store, row.id as string) !== 0
     )
       throw bcErrors.dialog(
         `You cannot delete Item ${String(row.number)} because it has ledger entries in a fiscal year that has not been closed yet.`,
@@ -164,7 +160,7 @@ const item: TableRules = {
     removeUnitGroup(ctx.store, row.id);
   },
   decorate(store, row) {
-    return { inventory: inventoryOf(store.rows("itemLedgerEntry"), row.id as string) };
+    return { inventory: inventoryOf(store, row.id as string) };
   },
 };
 

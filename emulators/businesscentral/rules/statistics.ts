@@ -3,6 +3,7 @@
 // reference). Pages call these on every read, so they are always consistent with the ledgers.
 
 import type { ComputeContext, Row } from "../entities/types.ts";
+import type { CompanyStore } from "../store/database.ts";
 
 export const round2 = (value: number): number => Math.round(value * 100) / 100;
 
@@ -14,16 +15,44 @@ const maxIso = (...values: unknown[]): string =>
 const OPEN_INVOICE_STATUSES = new Set(["Draft", "In Review"]);
 const POSTED_INVOICE_STATUSES = new Set(["Open", "Paid", "Canceled", "Corrective"]);
 
-export function inventoryOf(ledger: readonly Row[], itemId: string): number {
-  let sum = 0;
-  for (const entry of ledger) if (entry.itemId === itemId) sum += Number(entry.quantity);
-  return round2(sum);
+/** Sums `value` of `rows` per `key` in one pass. */
+export function sumBy(rows: readonly Row[], key: string, value: string): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const row of rows) {
+    const k = String(row[key]);
+    sums.set(k, (sums.get(k) ?? 0) + Number(row[value]));
+  }
+  return sums;
 }
 
-export function balanceOf(ledger: readonly Row[], customerId: string): number {
-  let sum = 0;
-  for (const entry of ledger) if (entry.customerId === customerId) sum += Number(entry.remainingAmount);
-  return round2(sum);
+/** Inventory of an item: the sum of its item ledger entries (memoized per ledger state). */
+export function inventoryOf(store: CompanyStore, itemId: string): number {
+  const sums = store.memo("itemLedgerEntry", "quantityByItem", () =>
+    sumBy(store.rows("itemLedgerEntry"), "itemId", "quantity"),
+  );
+  return round2(sums.get(itemId) ?? 0);
+}
+
+/** Balance of a customer: the remaining amounts of its customer ledger entries. */
+export function balanceOf(store: CompanyStore, customerId: string): number {
+  const sums = store.memo("custLedgerEntry", "remainingByCustomer", () =>
+    sumBy(store.rows("custLedgerEntry"), "customerId", "remainingAmount"),
+  );
+  return round2(sums.get(customerId) ?? 0);
+}
+
+function groupBy(rows: readonly Row[], key: (row: Row) => unknown): Map<string, Row[]> {
+  const groups = new Map<string, Row[]>();
+  for (const row of rows) {
+    const k = String(key(row));
+    let list = groups.get(k);
+    if (!list) {
+      list = [];
+      groups.set(k, list);
+    }
+    list.push(row);
+  }
+  return groups;
 }
 
 /** Outstanding and shipped-not-invoiced share of a line's amount including tax. */
@@ -41,12 +70,15 @@ function lineShares(line: Row): { outstanding: number; shippedNotInvoiced: numbe
 }
 
 export function customerStatistics(ctx: ComputeContext): Row[] {
-  const ledger = ctx.rows("custLedgerEntry");
+  const ledgerByCustomer = groupBy(ctx.rows("custLedgerEntry"), (e) => e.customerId);
   const orders = new Map(ctx.rows("salesOrder").map((o) => [o.id as string, o]));
-  const orderLines = ctx.rows("salesOrderLine");
-  const invoices = ctx.rows("salesInvoice");
+  const linesByCustomer = groupBy(ctx.rows("salesOrderLine"), (l) => orders.get(l.documentId as string)?.customerId);
+  const invoicesByCustomer = groupBy(ctx.rows("salesInvoice"), (i) => i.customerId);
   return ctx.rows("customer").map((customer) => {
     const id = customer.id as string;
+    const ledger = ledgerByCustomer.get(id) ?? [];
+    const orderLines = linesByCustomer.get(id) ?? [];
+    const invoices = invoicesByCustomer.get(id) ?? [];
     let lastChange = maxIso(customer.lastModifiedDateTime);
     let balance = 0;
     let overdue = 0;
@@ -60,8 +92,6 @@ export function customerStatistics(ctx: ComputeContext): Row[] {
     let outstandingOrders = 0;
     let shippedNotInvoiced = 0;
     for (const line of orderLines) {
-      const order = orders.get(line.documentId as string);
-      if (!order || order.customerId !== id) continue;
       const shares = lineShares(line);
       outstandingOrders += shares.outstanding;
       shippedNotInvoiced += shares.shippedNotInvoiced;
@@ -101,20 +131,21 @@ export function customerStatistics(ctx: ComputeContext): Row[] {
 }
 
 export function itemAvailability(ctx: ComputeContext): Row[] {
-  const ledger = ctx.rows("itemLedgerEntry");
-  const orderLines = ctx.rows("salesOrderLine");
+  const ledgerByItem = groupBy(ctx.rows("itemLedgerEntry"), (e) => e.itemId);
+  const linesByItem = groupBy(
+    ctx.rows("salesOrderLine").filter((l) => l.lineType === "Item"),
+    (l) => l.itemId,
+  );
   return ctx.rows("item").map((item) => {
     const id = item.id as string;
     let inventory = 0;
     let lastEntry = "0001-01-01T00:00:00Z";
-    for (const entry of ledger) {
-      if (entry.itemId !== id) continue;
+    for (const entry of ledgerByItem.get(id) ?? []) {
       inventory += Number(entry.quantity);
       lastEntry = maxIso(lastEntry, entry.lastModifiedDateTime);
     }
     let onOrders = 0;
-    for (const line of orderLines)
-      if (line.itemId === id && line.lineType === "Item") onOrders += lineShares(line).outstandingQty;
+    for (const line of linesByItem.get(id) ?? []) onOrders += lineShares(line).outstandingQty;
     return {
       id,
       itemId: id,

@@ -50,6 +50,13 @@ export class BcDatabase {
   private buffered: ChangeEvent[] | undefined;
   /** SystemIds for new rows; seeding swaps in a seeded generator so demo ids are stable. */
   newId: () => string = randomUUID;
+  /**
+   * Per table: its rows as an array kept up to date on every write, so lookups never re-sort the storage's
+   * keys (bulk inserts stay linear), plus aggregates (inventory per item, …) dropped on any write to the table.
+   * A rolled-back transaction clears everything (the storage undid its writes; the caches cannot know which).
+   */
+  private readonly rowCache = new Map<string, { rows: Row[]; index: Map<string, number> }>();
+  private readonly memos = new Map<string, Map<string, unknown>>();
 
   constructor(store: Store) {
     this.store = store;
@@ -73,10 +80,48 @@ export class BcDatabase {
       const result = this.store.transaction(work);
       events = this.buffered;
       return result;
+    } catch (error) {
+      this.rowCache.clear();
+      this.memos.clear();
+      throw error;
     } finally {
       this.buffered = undefined;
       for (const event of events) for (const listener of this.listeners) listener(event);
     }
+  }
+
+  cachedRows(table: string): Row[] {
+    let entry = this.rowCache.get(table);
+    if (!entry) {
+      const rows = this.store.table<Row>(table).values();
+      entry = { rows, index: new Map(rows.map((r, i) => [String(r.id), i])) };
+      this.rowCache.set(table, entry);
+    }
+    return entry.rows;
+  }
+
+  /** Keeps the row cache in step with a write (`row` undefined = deleted) and drops the table's aggregates. */
+  written(table: string, id: string, row: Row | undefined): void {
+    this.memos.delete(table);
+    const entry = this.rowCache.get(table);
+    if (!entry) return;
+    const at = entry.index.get(id);
+    if (row && at !== undefined) entry.rows[at] = row;
+    else if (row) {
+      entry.index.set(id, entry.rows.length);
+      entry.rows.push(row);
+    } else if (at !== undefined) this.rowCache.delete(table); // deletes are rare: rebuild on next read
+  }
+
+  /** An aggregate over a table, computed once until the table changes. */
+  memo<T>(table: string, name: string, compute: () => T): T {
+    let byName = this.memos.get(table);
+    if (!byName) {
+      byName = new Map();
+      this.memos.set(table, byName);
+    }
+    if (!byName.has(name)) byName.set(name, compute());
+    return byName.get(name) as T;
   }
 
   emit(event: ChangeEvent): void {
@@ -139,12 +184,22 @@ export class CompanyStore {
     return this.info.id;
   }
 
-  private tableOf(name: string): StoreTable<Row> {
-    return this.db.store.table<Row>(`bc:${this.environment}:${this.id}:${name}`);
+  private key(name: string): string {
+    return `bc:${this.environment}:${this.id}:${name}`;
   }
 
+  private tableOf(name: string): StoreTable<Row> {
+    return this.db.store.table<Row>(this.key(name));
+  }
+
+  /** The table's rows (a shared array: do not mutate). */
   rows(name: string): Row[] {
-    return this.tableOf(name).values();
+    return this.db.cachedRows(this.key(name));
+  }
+
+  /** An aggregate over `name`, recomputed only after the table changed. */
+  memo<T>(name: string, aggregate: string, compute: () => T): T {
+    return this.db.memo(this.key(name), aggregate, compute);
   }
 
   get(name: string, id: string): Row | undefined {
@@ -152,14 +207,11 @@ export class CompanyStore {
   }
 
   find(name: string, predicate: (row: Row) => boolean): Row | undefined {
-    for (const [, row] of this.tableOf(name).scan()) if (predicate(row)) return row;
-    return undefined;
+    return this.rows(name).find(predicate);
   }
 
   filter(name: string, predicate: (row: Row) => boolean): Row[] {
-    const out: Row[] = [];
-    for (const [, row] of this.tableOf(name).scan()) if (predicate(row)) out.push(row);
-    return out;
+    return this.rows(name).filter(predicate);
   }
 
   count(name: string): number {
@@ -172,6 +224,7 @@ export class CompanyStore {
     const now = this.db.clock.now();
     const stored: Row = { ...row, id, lastModifiedDateTime: now, $v: 1, $createdAt: now };
     this.tableOf(name).put(id, stored);
+    this.db.written(this.key(name), id, stored);
     this.db.emit({
       environment: this.environment,
       companyId: this.id,
@@ -194,6 +247,7 @@ export class CompanyStore {
     const now = this.db.clock.now();
     const next: Row = { ...row, ...changes, lastModifiedDateTime: now, $v: Number(row.$v ?? 0) + 1 };
     table.put(row.id as string, next);
+    this.db.written(this.key(name), row.id as string, next);
     this.db.emit({
       environment: this.environment,
       companyId: this.id,
@@ -210,6 +264,7 @@ export class CompanyStore {
     const key = id.toLowerCase();
     const previous = this.tableOf(name).get(key);
     if (!previous || !this.tableOf(name).delete(key)) return;
+    this.db.written(this.key(name), key, undefined);
     const now = this.db.clock.now();
     this.db.emit({
       environment: this.environment,
