@@ -292,6 +292,28 @@ describe("identity emulator with a data dir", () => {
     }
   });
 
+  it("rejects a token from the same key but another issuer (the emulator moved to another port)", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "bcsync-identity-"));
+    try {
+      const first = await startIdentityEmulator({ dataDir });
+      const token = first.issueToken(DEMO_INTEGRATION_APP.clientId, DATAVERSE_ORIGIN);
+      // Started while the first still listens, so it surely gets another port.
+      const moved = await startIdentityEmulator({ dataDir });
+      await first.close();
+      try {
+        expect(moved.issuer).not.toBe(first.issuer);
+        expect(moved.verifier.verify(`Bearer ${token}`, [DATAVERSE_ORIGIN])).toMatchObject({
+          ok: false,
+          reason: "wrong_issuer",
+        });
+      } finally {
+        await moved.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it("rejects tokens of another emulator instance (other key, other issuer)", async () => {
     const [a, b] = await Promise.all([startIdentityEmulator(), startIdentityEmulator()]);
     try {
