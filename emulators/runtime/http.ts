@@ -39,7 +39,10 @@ export interface PipelineOptions {
   limits?: ServiceProtection;
   faults?: FaultInjector;
   cost?: CostModel;
-  /** The service's error for a refused request. `Retry-After` is set for limits and 503s unless given here. */
+  /**
+   * The service's error for a refused request. `Retry-After` is set for limits and 503s unless given here.
+   * A `limit` with reason `queue_timeout` waited too long for a slot: Business Central answers it with 503.
+   */
   formatRejection(rejection: Rejection, request: FastifyRequest): FormattedRejection;
   /** Headers for an admitted request, e.g. Dataverse's `x-ms-ratelimit-*-remaining-*`. */
   admittedHeaders?(snapshot: LimitsSnapshot): Record<string, string>;
