@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CRM_FUNCTIONS } from "./crm-functions.ts";
 import { type EvalContext, evaluateFilter, FilterEvalError, type Row } from "./evaluate.ts";
-import { filterPaths, parseFilter } from "./filter.ts";
+import { filterPaths, orAcrossFields, parseFilter } from "./filter.ts";
 
 const NOW = new Date("2024-06-15T12:00:00Z");
 const USER = "a1b2c3d4-0002-4000-8000-000000000001";
@@ -127,6 +127,19 @@ describe("$filter", () => {
       "name eq 'x' and primarycontact/fullname ne null or Microsoft.Dynamics.CRM.Today(PropertyName='createdon')",
     );
     expect(parsed.ok && filterPaths(parsed.expr)).toEqual([["name"], ["primarycontact", "fullname"], ["createdon"]]);
+  });
+
+  it("detects an or across different fields (Business Central's rule)", () => {
+    const check = (f: string) => {
+      const parsed = parseFilter(f);
+      if (!parsed.ok) throw new Error(parsed.message);
+      return orAcrossFields(parsed.expr);
+    };
+    expect(check("a eq 1 or a eq 2")).toBe(false);
+    expect(check("a eq 1 and b eq 2")).toBe(false);
+    expect(check("(a eq 1 or a eq 2) and b eq 3")).toBe(false);
+    expect(check("a eq 1 or b eq 2")).toBe(true);
+    expect(check("c eq 0 and (a eq 1 or contains(b,'x'))")).toBe(true);
   });
 
   it("evaluates any() over a collection", () => {

@@ -325,3 +325,17 @@ export function filterPaths(expr: FilterExpr): string[][] {
   });
   return paths;
 }
+
+/**
+ * true when an `or` combines conditions on different fields, e.g. `a eq 1 or b eq 2` (Business Central refuses
+ * these; `a eq 1 or a eq 2` is fine). A hook for services with that rule.
+ */
+export function orAcrossFields(expr: FilterExpr): boolean {
+  let across = false;
+  walkFilter(expr, (e) => {
+    if (e.kind !== "or" || across) return;
+    const fields = new Set(filterPaths(e).map((p) => p.join("/")));
+    if (fields.size > 1) across = true;
+  });
+  return across;
+}
