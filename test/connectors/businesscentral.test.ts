@@ -5,7 +5,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulators } from "../../emulators/index.ts";
-import type { BusinessCentralClient, CompanyScope, Row } from "../../src/connectors/index.ts";
+import { type BusinessCentralClient, COMPANION_API, type CompanyScope, type Row } from "../../src/connectors/index.ts";
 import { businessCentralClient, startTestEmulators } from "./emulators.ts";
 
 let emulators: RunningEmulators;
@@ -135,5 +135,20 @@ describe("Business Central client", () => {
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  it("reaches the companion API and runs bound actions (release a sales order)", async () => {
+    const companion = bc.company(company.companyId, COMPANION_API);
+    const resources = await all(companion, "resources", { pageSize: 50 });
+    expect(resources.rows.length).toBeGreaterThan(0);
+    const orders = await all(companion, "salesOrders", { filter: "status eq 'Open'", top: 1 });
+    const order = orders.rows[0];
+    expect(order).toBeDefined();
+    const id = String(order.id);
+    unwrap(await companion.action("salesOrders", id, "release"));
+    const released = unwrap(await companion.get("salesOrders", id));
+    expect(released?.status).toBe("Released");
+    const reopened = await companion.action("salesOrders", id, "Microsoft.NAV.reopen");
+    expect(reopened.ok).toBe(true);
   });
 });
