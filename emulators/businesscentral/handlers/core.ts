@@ -73,8 +73,39 @@ function parseSegments(path: string): Segment[] {
   return out;
 }
 
+/** Splits `'a','b,c',3` on the commas outside quotes. */
+function splitValues(list: string): string[] {
+  return (list.match(/'(?:[^']|'')*'|[^,\s][^,]*/g) ?? []).map((v) => v.trim());
+}
+
+/**
+ * `field in (v1, v2)` is only accepted with `$schemaversion=2.1` (use-filter-expressions-in-odata-uris.md); the
+ * shared parser does not know `in`, so it is rewritten into `(field eq v1 or field eq v2)` first.
+ */
+export function rewriteIn(query: string): string {
+  const params = query.split("&");
+  const schema21 = params.some((p) => decodeURIComponent(p) === "$schemaversion=2.1");
+  return params
+    .map((param) => {
+      const eq = param.indexOf("=");
+      if (eq < 0 || decodeURIComponent(param.slice(0, eq)) !== "$filter") return param;
+      const text = decodeURIComponent(param.slice(eq + 1).replace(/\+/g, " "));
+      if (!/\s+in\s+\(/i.test(text)) return param;
+      if (!schema21) throw bcErrors.querySyntax("The 'in' operator requires $schemaversion=2.1.");
+      const rewritten = text.replace(
+        /([A-Za-z_][A-Za-z0-9_]*)\s+in\s+\(([^)]*)\)/gi,
+        (_m, field: string, list: string) => {
+          const values = splitValues(list);
+          return values.length === 0 ? "false" : `(${values.map((v) => `${field} eq ${v}`).join(" or ")})`;
+        },
+      );
+      return `$filter=${encodeURIComponent(rewritten)}`;
+    })
+    .join("&");
+}
+
 function parseQuery(query: string): QueryOptions {
-  const parsed = parseQueryString(query);
+  const parsed = parseQueryString(rewriteIn(query));
   if (!parsed.ok) throw bcErrors.querySyntax(parsed.message);
   return parsed.options;
 }

@@ -291,3 +291,12 @@ describe("errors", () => {
     );
   });
 });
+
+describe("schema version 2.1", () => {
+  it("accepts `in` only with $schemaversion=2.1", async () => {
+    expectError(await call(`${base}/customers?$filter=number in ('10000','20000')`), 400, "BadRequest_NotFound");
+    const r = await call(`${base}/customers?$filter=number in ('10000','20000')&$schemaversion=2.1&$select=number`);
+    expect(r.status).toBe(200);
+    expect(r.body.value.map((c: Json) => c.number)).toEqual(["10000", "20000"]);
+  });
+});

@@ -91,3 +91,33 @@ describe("service protection", () => {
     }
   });
 });
+
+describe("faults", () => {
+  it("injects 500s, 503s with Retry-After, dropped connections and slow answers with BC error bodies", async () => {
+    const bc = await startBc({ faults: { faultRate: 1 }, randomSeed: 3 });
+    try {
+      const outcomes = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          fetch(`${bc.apiUrl()}/companies`).then(
+            async (r) => ({
+              status: r.status,
+              retryAfter: r.headers.get("retry-after"),
+              body: (await r.json()) as { error?: { code: string } },
+            }),
+            () => ({ status: 0, retryAfter: null, body: {} }),
+          ),
+        ),
+      );
+      const statuses = new Set(outcomes.map((o) => o.status));
+      expect([...statuses].every((s) => [0, 200, 500, 503].includes(s))).toBe(true);
+      expect(outcomes.some((o) => o.status !== 200)).toBe(true);
+      for (const o of outcomes.filter((x) => x.status === 503)) {
+        expect(o.retryAfter).not.toBeNull();
+        expect(o.body.error?.code).toBe("Application_ServiceUnavailable");
+      }
+      for (const o of outcomes.filter((x) => x.status === 500)) expect(o.body.error?.code).toBe("Unknown");
+    } finally {
+      await bc.close();
+    }
+  });
+});
