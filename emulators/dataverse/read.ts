@@ -357,25 +357,53 @@ export class Reader {
     if (version > this.records.currentVersion()) fail(dv.make("badDeltaToken", token));
     if (this.options.now() - issued > this.options.expireChangeTrackingDays() * 86_400_000)
       fail(dv.make("expiredDeltaToken"));
-    const current = this.records.currentVersion();
-    const changed = this.records
-      .rows(table)
-      .values()
-      .filter((r) => (r.versionnumber as number) > version)
-      .sort((a, b) => (a.versionnumber as number) - (b.versionnumber as number));
-    const set = table.def.entitySet;
-    const value: Record<string, unknown>[] = changed.map((r) =>
-      this.format(table, r, options.select, undefined, prefs.annotations),
-    );
-    for (const d of this.records.deletedSince(table, version)) {
-      if (this.records.get(table, d.id)) continue; // re-created with the same id: reported as a change
-      value.push({ "@odata.context": `${serviceRoot}$metadata#${set}/$deletedEntity`, id: d.id, reason: "deleted" });
+    // A delta read covers the versions (version, upTo]; its pages keep that window so rows changed again while
+    // paging move to the next delta instead of shifting the pages. Keyset: changes first, then deletions.
+    let upTo = this.records.currentVersion();
+    let after: [number, number] = [-1, 0];
+    if (options.skiptoken !== undefined) {
+      const page = this.tokens.decode<{ t: string; to: number; k: [number, number] }>(options.skiptoken);
+      if (!page || page.t !== table.def.entitySet || !Array.isArray(page.k)) fail(dv.make("badSkipToken"));
+      upTo = page.to;
+      after = page.k;
     }
-    const body = {
+    const inWindow = (v: number) => v > version && v <= upTo;
+    const items: { kind: number; version: number; row?: Row; id: string }[] = [];
+    for (const r of this.records.rows(table).values()) {
+      if (inWindow(r.versionnumber as number)) {
+        items.push({ kind: 0, version: r.versionnumber as number, row: r, id: r[table.def.primaryKey] as string });
+      }
+    }
+    for (const d of this.records.deletedSince(table, version)) {
+      // Re-created with the same id: reported as a change instead.
+      if (inWindow(d.version) && !this.records.get(table, d.id)) items.push({ kind: 1, version: d.version, id: d.id });
+    }
+    items.sort((a, b) => a.kind - b.kind || a.version - b.version);
+    const pending = items.filter((i) => i.kind > after[0] || (i.kind === after[0] && i.version > after[1]));
+    const pageSize = Math.max(1, Math.min(prefs.maxPageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE));
+    const slice = pending.slice(0, pageSize);
+    const set = table.def.entitySet;
+    const value = slice.map((i) =>
+      i.row
+        ? this.format(table, i.row, options.select, undefined, prefs.annotations)
+        : { "@odata.context": `${serviceRoot}$metadata#${set}/$deletedEntity`, id: i.id, reason: "deleted" },
+    );
+    const body: Record<string, unknown> = {
       "@odata.context": `${serviceRoot}$metadata#${set}${selectSuffix}/$delta`,
       value,
-      "@odata.deltaLink": this.deltaLink(serviceRoot, set, options.select, current),
     };
-    return { body, rowsRead: value.length, preferenceApplied: ["odata.track-changes"] };
+    if (pending.length > slice.length) {
+      const last = slice[slice.length - 1];
+      const skip = this.tokens.encode({ t: set, to: upTo, k: [last.kind, last.version] });
+      const sel = options.select?.length ? `$select=${options.select.join(",")}&` : "";
+      const delta = encodeURIComponent(token).replace(/!/g, "%21");
+      body["@odata.nextLink"] =
+        `${serviceRoot}${set}?${sel}$deltatoken=${delta}&$skiptoken=${encodeURIComponent(skip)}`;
+    } else {
+      body["@odata.deltaLink"] = this.deltaLink(serviceRoot, set, options.select, upTo);
+    }
+    const applied = ["odata.track-changes"];
+    if (prefs.maxPageSize !== undefined) applied.push(`odata.maxpagesize=${pageSize}`);
+    return { body, rowsRead: value.length, preferenceApplied: applied };
   }
 }

@@ -78,6 +78,37 @@ describe("change tracking", () => {
     expect(delta.value.map((v) => v.fullname)).toEqual(["Delta Dawn"]);
   });
 
+  it("pages a large delta with odata.maxpagesize and ends with a deltaLink", async () => {
+    const first = (await (
+      await world.call("GET", "products?$select=name", { headers: { Prefer: "odata.track-changes" } })
+    ).json()) as Delta;
+    const Targets = Array.from({ length: 25 }, (_, i) => ({
+      "@odata.type": "Microsoft.Dynamics.CRM.product",
+      name: `Delta product ${i}`,
+    }));
+    await world.call("POST", "products/Microsoft.Dynamics.CRM.CreateMultiple", { body: { Targets } });
+    const seen: string[] = [];
+    let url: string | undefined = first["@odata.deltaLink"];
+    let deltaLink: string | undefined;
+    let pages = 0;
+    while (url) {
+      const res = await fetch(url, {
+        headers: { Authorization: `Bearer ${world.token()}`, Prefer: "odata.track-changes,odata.maxpagesize=10" },
+      });
+      const page = (await res.json()) as Delta & { "@odata.nextLink"?: string };
+      seen.push(...page.value.map((v) => v.name as string));
+      // A change made while paging belongs to the next delta, not to this one.
+      if (pages === 0) await world.call("POST", "products", { body: { name: "Created while paging" } });
+      url = page["@odata.nextLink"];
+      deltaLink = page["@odata.deltaLink"];
+      pages++;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toEqual(Targets.map((t) => t.name));
+    const next = await getDelta(deltaLink!);
+    expect(next.body.value.map((v) => v.name)).toEqual(["Created while paging"]);
+  });
+
   it("rejects query options other than $select", async () => {
     for (const [option, query] of [
       ["$filter", "$filter=name eq 'x'"],
