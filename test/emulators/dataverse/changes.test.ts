@@ -61,6 +61,7 @@ describe("change tracking", () => {
     expect(body["@odata.context"]).toMatch(/\$metadata#accounts\(name,accountnumber\)\/\$delta$/);
     const changed = body.value.filter((v) => !("reason" in v)).map((v) => v.name);
     expect(changed).toEqual(["New since", "Changed since"]);
+    expect(body.value[0].accountid).toBe(created.accountid);
     const deleted = body.value.filter((v) => v.reason === "deleted");
     expect(deleted.map((d) => d.id).sort()).toEqual([toDelete, gone.accountid].sort());
     expect(deleted[0]["@odata.context"]).toMatch(/\$metadata#accounts\/\$deletedEntity$/);
