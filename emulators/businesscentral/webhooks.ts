@@ -9,6 +9,7 @@ import { bcEtag } from "./entities/encoding.ts";
 import { STANDARD_API } from "./entities/registry.ts";
 import type { Row } from "./entities/types.ts";
 import { bcErrors } from "./errors.ts";
+import { maxIso } from "./rules/statistics.ts";
 import type { BcDatabase, ChangeEvent } from "./store/database.ts";
 
 export interface WebhookOptions {
@@ -170,7 +171,7 @@ export class Webhooks {
           ...common,
           resource: `api/v2.0/companies(${first.companyId})/${first.set}?$filter=lastModifiedDateTime%20gt%20${new Date(Date.parse(p.firstChangeAt) - 1).toISOString()}`,
           changeType: "collection",
-          lastModifiedDateTime: [...p.changes.values()].reduce((m, c) => (c.at > m ? c.at : m), p.firstChangeAt),
+          lastModifiedDateTime: maxIso(p.firstChangeAt, ...[...p.changes.values()].map((c) => c.at)),
         });
       } else {
         for (const [id, c] of p.changes)

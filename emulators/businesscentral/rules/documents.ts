@@ -81,7 +81,7 @@ function findCustomer(store: CompanyStore, row: Row): Row | undefined {
   return undefined;
 }
 
-function applyCustomer(store: CompanyStore, row: Row, customer: Row): void {
+function applyCustomer(row: Row, customer: Row): void {
   if (customer.blocked === "All")
     throw bcErrors.dialog(
       `You cannot create this type of document when Customer ${String(customer.number)} is blocked with type All`,
@@ -134,7 +134,7 @@ function header(kind: DocumentKind): TableRules {
       const customer = findCustomer(ctx.store, row);
       if (!customer) throw bcErrors.dialog("A customerNumber or a customerID must be provided.");
       resolveRelations(ctx.store, relations, row);
-      applyCustomer(ctx.store, row, customer);
+      applyCustomer(row, customer);
       const [series, prefix, start] = SERIES[kind];
       if (!row.number) row.number = ctx.store.nextNumber(series, prefix, start);
       const date = ctx.workDate;
@@ -180,7 +180,7 @@ function header(kind: DocumentKind): TableRules {
         const customer = findCustomer(ctx.store, probe);
         if (customer) {
           const refreshed: Row = {};
-          applyCustomer(ctx.store, refreshed, customer);
+          applyCustomer(refreshed, customer);
           Object.assign(changes, refreshed);
         }
       }

@@ -156,7 +156,7 @@ function itemLedger(
 ): void {
   if (line.lineType !== "Item" || quantity === 0) return;
   const item = ctx.store.get("item", String(line.itemId));
-  if (!item || item.type !== "Inventory") return;
+  if (item?.type !== "Inventory") return;
   const unit = ctx.store.find(
     "sourceUnitOfMeasure",
     (u) => u.sourceId === item.id && u.code === line.unitOfMeasureCode,

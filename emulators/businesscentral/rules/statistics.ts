@@ -7,10 +7,12 @@ import type { CompanyStore } from "../store/database.ts";
 
 export const round2 = (value: number): number => Math.round(value * 100) / 100;
 
-const maxIso = (...values: unknown[]): string =>
-  values
-    .filter((v): v is string => typeof v === "string" && v.length > 0)
-    .reduce((a, b) => (a > b ? a : b), "0001-01-01T00:00:00Z");
+/** The latest of some ISO timestamps (strings compare in time order). */
+export function maxIso(...values: unknown[]): string {
+  let latest = "0001-01-01T00:00:00Z";
+  for (const v of values) if (typeof v === "string" && v > latest) latest = v;
+  return latest;
+}
 
 const OPEN_INVOICE_STATUSES = new Set(["Draft", "In Review"]);
 const POSTED_INVOICE_STATUSES = new Set(["Open", "Paid", "Canceled", "Corrective"]);

@@ -7,6 +7,7 @@ import {
   startBusinessCentralEmulator,
 } from "../../../emulators/businesscentral/index.ts";
 
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field; typing each shape adds nothing.
 export type Json = Record<string, any>;
 
 export interface Reply {

@@ -104,7 +104,7 @@ describe("faults", () => {
               retryAfter: r.headers.get("retry-after"),
               body: (await r.json()) as { error?: { code: string } },
             }),
-            () => ({ status: 0, retryAfter: null, body: {} }),
+            () => ({ status: 0, retryAfter: null, body: {} as { error?: { code: string } } }),
           ),
         ),
       );

@@ -5,6 +5,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface Notification {
+  // biome-ignore lint/suspicious/noExplicitAny: notification entries are asserted field by field.
   value: Record<string, any>[];
 }
 
