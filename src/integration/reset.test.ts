@@ -65,9 +65,13 @@ describe("reconnect resets the mappings to the defaults (S2)", () => {
     expect(after.find((m) => m.name === "ITEM-PRODUCT")?.bc.filter).toBe("blocked eq false");
   });
 
-  it("switching multiple units of measure off is a different default set (S12)", async () => {
+  it("switching multiple units of measure off replaces the unit group mappings; they were defaults, not custom (S12)", async () => {
     await applyDefaults(store, settings({ unitGroupsEnabled: true }), { confirmed: false, exportDir });
-    const changed = await customMappings(store, settings({ unitGroupsEnabled: false }));
-    expect(changed).toEqual(expect.arrayContaining(["UNIT GROUP", "ITEM UOM", "RESOURCE UOM", "ITEM-PRODUCT"]));
+    expect(await customMappings(store, settings({ unitGroupsEnabled: false }))).toEqual([]);
+    const r = await applyDefaults(store, settings({ unitGroupsEnabled: false }), { confirmed: false, exportDir });
+    expect(r.ok).toBe(true);
+    const names = (await loadMappings(store)).map((m) => m.name);
+    expect(names).toContain("UNIT OF MEASURE");
+    expect(names).not.toContain("UNIT GROUP");
   });
 });

@@ -7,12 +7,13 @@ import { join } from "node:path";
 import { fail, ok, type Result } from "../connectors/result.ts";
 import { serializeMappings, type TableMapping } from "../engine/model.ts";
 import { fromStoredMapping, toStoredMapping } from "../engine/persist.ts";
-import { stableJson } from "../engine/values.ts";
+import { hashOf } from "../engine/values.ts";
 import { bcsyncError } from "../errors/catalogue.ts";
 import { INTEGRATION_RESET_NOT_CONFIRMED } from "../errors/codes/integration.ts";
 import type { Store } from "../store/index.ts";
 import { integrationDefaults } from "./defaults/index.ts";
 import { defaultJobQueueEntries, JOB_KINDS } from "./jobs.ts";
+import type { FitReport } from "./schema-fit.ts";
 import { defaultOptionsOf, type IntegrationSettings, jobSwitchesOf } from "./settings.ts";
 
 export interface ApplyDefaultsOptions {
@@ -21,6 +22,8 @@ export interface ApplyDefaultsOptions {
   /** Where the previous set is exported (a timestamped YAML file is written there). */
   exportDir: string;
   now?: () => Date;
+  /** Adjusts the defaults to the connected services before they are saved (see schema-fit.ts). */
+  fit?: (mappings: TableMapping[]) => Promise<{ mappings: TableMapping[]; reports: FitReport[] }>;
 }
 
 export interface ApplyDefaultsReport {
@@ -29,22 +32,31 @@ export interface ApplyDefaultsReport {
   discarded: string[];
   exportedTo?: string;
   jobQueueEntries: number;
+  /** What fitting to the services switched off. */
+  fitted: FitReport[];
 }
 
-/** Mappings in the store that differ from what the defaults would write. */
+const APPLIED_KEY = "integration.appliedDefaults";
+
+/**
+ * Mappings in the store that differ from what the defaults wrote: user-defined ones and edited defaults. A
+ * default as last applied (fitted to the services) is not custom; neither is an untouched default.
+ */
 export async function customMappings(store: Store, settings: IntegrationSettings): Promise<string[]> {
+  const applied = (await store.settings.get<Record<string, string>>(APPLIED_KEY)) ?? {};
   // Compare in the stored form (field directions made explicit), so an untouched default is not "custom".
   const defaults = new Map(
     integrationDefaults(defaultOptionsOf(settings)).map((d) => [
       d.mapping.name,
-      fromStoredMapping(toStoredMapping(d.mapping)),
+      hashOf(fromStoredMapping(toStoredMapping(d.mapping))),
     ]),
   );
   const current = await loadMappings(store);
   return current
     .filter((m) => {
-      const d = defaults.get(m.name);
-      return !d || m.userDefined || stableJson(d) !== stableJson(m);
+      if (m.userDefined) return true;
+      const hash = hashOf(m);
+      return hash !== defaults.get(m.name) && hash !== applied[m.name];
     })
     .map((m) => m.name);
 }
@@ -74,9 +86,11 @@ export async function applyDefaults(
   }
   const defaults = integrationDefaults(defaultOptionsOf(settings));
   const entries = defaultJobQueueEntries(defaults, defaultOptionsOf(settings), jobSwitchesOf(settings));
+  const raw = defaults.map((d) => d.mapping);
+  const fitted = options.fit ? await options.fit(raw) : { mappings: raw, reports: [] };
   await store.transaction(async (tx) => {
     await tx.mappings.deleteAll();
-    for (const d of defaults) await tx.mappings.save(toStoredMapping(d.mapping));
+    for (const m of fitted.mappings) await tx.mappings.save(toStoredMapping(m));
     await tx.queue.deleteAll();
     for (const e of entries) {
       await tx.queue.create({
@@ -93,11 +107,16 @@ export async function applyDefaults(
     }
     await tx.review.clear();
     await tx.settings.set("integration.defaultsAppliedAt", (options.now?.() ?? new Date()).toISOString());
+    const hashes = Object.fromEntries(
+      fitted.mappings.map((m) => [m.name, hashOf(fromStoredMapping(toStoredMapping(m)))]),
+    );
+    await tx.settings.set(APPLIED_KEY, hashes);
   });
   return ok({
     applied: defaults.map((d) => d.mapping.name),
     discarded,
     ...(exportedTo ? { exportedTo } : {}),
     jobQueueEntries: entries.length,
+    fitted: fitted.reports,
   });
 }

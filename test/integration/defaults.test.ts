@@ -77,7 +77,7 @@ const SEED_TABLE_MAPPINGS: SeedMappingRow[] = [
     direction: "BC -> Sales",
     filter: "BC-kontaktfilter: Salgskode er ikke tom, Salgstype er Debitorprisgruppe",
     mapping: "SALESPRC-PRODPRICE",
-    bcFilter: "salesCode ne '' and salesType eq 'Customer Price Group'",
+    bcFilter: "salesCode ne '' and salesType eq 'Customer_x0020_Price_x0020_Group'",
   },
   {
     bc: "Lead",

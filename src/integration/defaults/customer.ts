@@ -2,7 +2,14 @@
 // option-set mappings by the BC record ids v2.0 exposes; the rest of BC's fields v2.0 lacks are companion-only.
 
 import { every30, integrationDefault } from "./build.ts";
-import { type DefaultOptions, field, type IntegrationDefault, otherPageOnly, ownerFields } from "./types.ts";
+import {
+  type DefaultOptions,
+  field,
+  type IntegrationDefault,
+  OPTION_SET_FIELD,
+  otherPageOnly,
+  ownerFields,
+} from "./types.ts";
 
 /** Dependencies of the account mappings; SALESPEOPLE only exists under Person ownership. */
 export function accountDependencies(options: DefaultOptions): string[] {
@@ -32,7 +39,7 @@ export function customer(options: DefaultOptions): IntegrationDefault {
   return integrationDefault(
     {
       name: "CUSTOMER",
-      bc: { api: "v2.0", entitySet: "customers", filter: "blocked eq ' '" },
+      bc: { api: "v2.0", entitySet: "customers", filter: "blocked eq '_x0020_'" },
       dataverse: {
         table: "account",
         entitySet: "accounts",
@@ -48,13 +55,20 @@ export function customer(options: DefaultOptions): IntegrationDefault {
         otherPageOnly(field("contactName", "address1_primarycontactname", undefined, { validate: false })),
         ...accountAddressFields(),
         otherPageOnly(field("faxNumber", "fax")),
-        field("shipmentMethodId", "address1_freighttermscode", undefined, { lookup: { mapping: "SHIPMENT METHOD" } }),
+        field("shipmentMethodId", "address1_freighttermscode", undefined, {
+          ...OPTION_SET_FIELD,
+          lookup: { mapping: "SHIPMENT METHOD" },
+        }),
         otherPageOnly(
           field("shippingAgentCode", "address1_shippingmethodcode", undefined, {
+            ...OPTION_SET_FIELD,
             lookup: { mapping: "SHIPPING AGENT", bcMatchField: "code" },
           }),
         ),
-        field("paymentTermsId", "paymenttermscode", undefined, { lookup: { mapping: "PAYMENT TERMS" } }),
+        field("paymentTermsId", "paymenttermscode", undefined, {
+          ...OPTION_SET_FIELD,
+          lookup: { mapping: "PAYMENT TERMS" },
+        }),
         field("creditLimit", "creditlimit", "toDataverse"),
         otherPageOnly(
           field("primaryContactNumber", "primarycontactid", undefined, {

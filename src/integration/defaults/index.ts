@@ -30,6 +30,9 @@ import { vendor } from "./vendor.ts";
 export { PRODUCT_TYPE_SALES_INVENTORY, PRODUCT_TYPE_SERVICES } from "./item-product.ts";
 export * from "./types.ts";
 
+/** The option-set mappings (BC code table ↔ Dataverse option set); the engine does not run them itself. */
+export const OPTION_MAPPINGS = ["PAYMENT TERMS", "SHIPMENT METHOD", "SHIPPING AGENT"] as const;
+
 /** Names of the mappings that exist only with multiple units of measure (S12). */
 export const UNIT_GROUP_MAPPINGS = ["UNIT GROUP", "ITEM UOM", "RESOURCE UOM"] as const;
 

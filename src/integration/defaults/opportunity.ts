@@ -8,7 +8,11 @@ export function opportunity(options: DefaultOptions): IntegrationDefault {
   return integrationDefault(
     {
       name: "OPPORTUNITY",
-      bc: { api: "v2.0", entitySet: "opportunities", filter: "status eq 'Not Started' or status eq 'In Progress'" },
+      bc: {
+        api: "v2.0",
+        entitySet: "opportunities",
+        filter: "status eq 'Not_x0020_Started' or status eq 'In_x0020_Progress'",
+      },
       dataverse: { table: "opportunity", entitySet: "opportunities", keyField: "opportunityid" },
       direction: "bidirectional",
       syncOnlyCoupled: false,

@@ -3,7 +3,14 @@
 // invoices (§9.3): new invoices reach Sales through a full sync or `bcsync sync --full`.
 
 import { every30, integrationDefault } from "./build.ts";
-import { type DefaultOptions, field, type IntegrationDefault, otherPageOnly, ownerFields } from "./types.ts";
+import {
+  type DefaultOptions,
+  field,
+  type IntegrationDefault,
+  OPTION_SET_FIELD,
+  otherPageOnly,
+  ownerFields,
+} from "./types.ts";
 
 function address(prefix: "shipTo" | "billTo", dv: "shipto" | "billto") {
   return [
@@ -45,9 +52,11 @@ export function postedSalesInvoice(options: DefaultOptions): IntegrationDefault 
         field("amountIncludingTax", "totalamount", "toDataverse"),
         field("invoiceDiscountAmount", "discountamount", "toDataverse"),
         field("shippingAgentCode", "shippingmethodcode", "toDataverse", {
+          ...OPTION_SET_FIELD,
           lookup: { mapping: "SHIPPING AGENT", bcMatchField: "code" },
         }),
         field("paymentTermsCode", "paymenttermscode", "toDataverse", {
+          ...OPTION_SET_FIELD,
           lookup: { mapping: "PAYMENT TERMS", bcMatchField: "code" },
         }),
         field("workDescription", "description", "toDataverse"),

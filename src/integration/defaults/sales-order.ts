@@ -9,6 +9,7 @@ import {
   type DefaultOptions,
   field,
   type IntegrationDefault,
+  OPTION_SET_FIELD,
   otherPageOnly,
   ownerFields,
   restrictTo,
@@ -65,14 +66,17 @@ export function salesOrder(options: DefaultOptions): IntegrationDefault {
     ...addressFields("billTo", "billto"),
     field("invoiceDiscountAmount", "discountamount", "toDataverse"),
     field("shippingAgentCode", "shippingmethodcode", undefined, {
+      ...OPTION_SET_FIELD,
       lookup: { mapping: "SHIPPING AGENT", bcMatchField: "code" },
     }),
     field("paymentTermsCode", "paymenttermscode", undefined, {
+      ...OPTION_SET_FIELD,
       lookup: { mapping: "PAYMENT TERMS", bcMatchField: "code" },
     }),
     ...(bidirectional
       ? [
           field("shipmentMethodCode", "freighttermscode", undefined, {
+            ...OPTION_SET_FIELD,
             lookup: { mapping: "SHIPMENT METHOD", bcMatchField: "code" },
           }),
           field("paymentDiscountPercent", "discountpercentage"),

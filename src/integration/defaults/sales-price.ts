@@ -16,7 +16,7 @@ export function salesPriceProductPrice(options: DefaultOptions): IntegrationDefa
       bc: {
         api: "companion",
         entitySet: "salesPrices",
-        filter: "salesCode ne '' and salesType eq 'Customer Price Group'",
+        filter: "salesCode ne '' and salesType eq 'Customer_x0020_Price_x0020_Group'",
       },
       dataverse: { table: "productpricelevel", entitySet: "productpricelevels", keyField: "productpricelevelid" },
       direction: "toDataverse",

@@ -13,12 +13,13 @@ export function salespeople(): IntegrationDefault {
         table: "systemuser",
         entitySet: "systemusers",
         keyField: "systemuserid",
-        filter: "isdisabled eq false and islicensed eq true and isintegrationuser eq false",
+        filter: "isdisabled ne true and islicensed eq true and isintegrationuser ne true",
       },
       direction: "fromDataverse",
       runOrder: 10,
       fields: [
-        field("email", "internalemailaddress", "fromDataverse"),
+        // Existing salespeople are coupled to their users by e-mail (BC leaves the match criteria to the user).
+        field("email", "internalemailaddress", "fromDataverse", { match: { priority: 0, caseSensitive: false } }),
         field("displayName", "fullname", "fromDataverse"),
         field("phoneNo", "mobilephone", "fromDataverse"),
         field("jobTitle", "jobtitle", "fromDataverse", { enabled: false }),

@@ -15,6 +15,9 @@ export interface DefaultOptions {
   ownershipModel: "person" | "team";
 }
 
+/** BC's API writes a blank or spaced enum value with spaces encoded (`" "` → `_x0020_`), in JSON and in filters. */
+export const bcEnum = (value: string): string => value.replace(/ /g, "_x0020_");
+
 export const DEFAULT_OPTIONS: DefaultOptions = {
   unitGroupsEnabled: true,
   bidirectionalSalesOrders: false,
@@ -58,21 +61,22 @@ export function field(
   };
 }
 
-/** The owner pair every Sales-side document mapping carries under Person ownership (seed S14). */
+/**
+ * The owner every Sales-side record takes from its salesperson under Person ownership (seed S14). BC writes
+ * `owneridtype = systemuser` through its proxy table; over the Web API the bind target (`/systemusers(id)`) says
+ * the owner's type, so the constant has no column to go to.
+ */
 export function ownerFields(
   options: DefaultOptions,
   salespersonField: string,
-  onCompanionOnly = false,
+  onOtherPageOnly = false,
 ): FieldMappingInput[] {
   if (options.ownershipModel !== "person") return [];
   const owner = field(salespersonField, "ownerid", "toDataverse", {
     lookup: { mapping: "SALESPEOPLE", bcMatchField: "code", dataverseNavigation: "ownerid" },
     notNull: true,
   });
-  return [
-    field(undefined, "owneridtype", "toDataverse", { constant: "systemuser" }),
-    onCompanionOnly ? otherPageOnly(owner) : owner,
-  ];
+  return [onOtherPageOnly ? otherPageOnly(owner) : owner];
 }
 
 const OTHER_PAGE = "other-page:";
@@ -99,3 +103,10 @@ export function restrictTo(fields: FieldMappingInput[], direction: SyncDirection
     .filter((f) => f.direction === undefined || f.direction === "bidirectional" || f.direction === direction)
     .map((f) => ({ ...f, direction }));
 }
+
+/**
+ * Extras of a field that resolves through an option-set mapping (PAYMENT TERMS, SHIPMENT METHOD, SHIPPING
+ * AGENT). Shipped disabled: the engine resolves lookups to `@odata.bind` references, while an option set takes
+ * the option's integer value; the field is switched on once option couplings are written (docs/integration.md).
+ */
+export const OPTION_SET_FIELD = { enabled: false } as const;

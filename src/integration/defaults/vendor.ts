@@ -3,13 +3,20 @@
 
 import { every30, integrationDefault } from "./build.ts";
 import { accountAddressFields, accountDependencies } from "./customer.ts";
-import { type DefaultOptions, field, type IntegrationDefault, otherPageOnly, ownerFields } from "./types.ts";
+import {
+  type DefaultOptions,
+  field,
+  type IntegrationDefault,
+  OPTION_SET_FIELD,
+  otherPageOnly,
+  ownerFields,
+} from "./types.ts";
 
 export function vendor(options: DefaultOptions): IntegrationDefault {
   return integrationDefault(
     {
       name: "VENDOR",
-      bc: { api: "v2.0", entitySet: "vendors", filter: "blocked eq ' '" },
+      bc: { api: "v2.0", entitySet: "vendors", filter: "blocked eq '_x0020_'" },
       dataverse: {
         table: "account",
         entitySet: "accounts",
@@ -27,15 +34,20 @@ export function vendor(options: DefaultOptions): IntegrationDefault {
         otherPageOnly(field("faxNumber", "fax")),
         otherPageOnly(
           field("shipmentMethodCode", "address1_freighttermscode", undefined, {
+            ...OPTION_SET_FIELD,
             lookup: { mapping: "SHIPMENT METHOD", bcMatchField: "code" },
           }),
         ),
         otherPageOnly(
           field("shippingAgentCode", "address1_shippingmethodcode", undefined, {
+            ...OPTION_SET_FIELD,
             lookup: { mapping: "SHIPPING AGENT", bcMatchField: "code" },
           }),
         ),
-        field("paymentTermsId", "paymenttermscode", undefined, { lookup: { mapping: "PAYMENT TERMS" } }),
+        field("paymentTermsId", "paymenttermscode", undefined, {
+          ...OPTION_SET_FIELD,
+          lookup: { mapping: "PAYMENT TERMS" },
+        }),
         otherPageOnly(
           field("primaryContactNumber", "primarycontactid", undefined, {
             lookup: { mapping: "CONTACT", bcMatchField: "number" },

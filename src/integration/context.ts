@@ -1,0 +1,103 @@
+// Everything a command needs to work with a configured integration: the validated settings, the state store,
+// the two connector clients, the table mappings and the engine's dependencies. Opened from a configuration
+// file; closed once.
+
+import { readFileSync } from "node:fs";
+import type { BcsyncConfig } from "../config/index.ts";
+import { loadConfig, resolveSecret } from "../config/index.ts";
+import {
+  type BusinessCentralClient,
+  createBusinessCentralClient,
+  createDataverseClient,
+  type DataverseClient,
+} from "../connectors/index.ts";
+import { connectorPorts } from "../engine/adapters/index.ts";
+import type { TableMapping } from "../engine/model.ts";
+import type { EngineDeps } from "../engine/runner.ts";
+import { bcsyncError } from "../errors/catalogue.ts";
+import { INTEGRATION_NOT_SET_UP } from "../errors/codes/integration.ts";
+import { openStore, type Store } from "../store/index.ts";
+import { loadMappings } from "./reset.ts";
+import { type IntegrationSettings, parseIntegrationSettings } from "./settings.ts";
+
+export interface IntegrationContext {
+  config: BcsyncConfig;
+  configPath: string | undefined;
+  settings: IntegrationSettings;
+  store: Store;
+  dataverse: DataverseClient;
+  businessCentral: BusinessCentralClient;
+  companyId: string;
+  mappings: TableMapping[];
+  engine: EngineDeps;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  configPath?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Override the data directory of the configuration (`--data`). */
+  dataDir?: string;
+}
+
+/** Connector clients from the configuration; secrets come from their environment variables or files. */
+export function connectorClients(
+  config: BcsyncConfig,
+  configPath: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { dataverse: DataverseClient; businessCentral: BusinessCentralClient; companyId: string } {
+  const dv = config.dataverse;
+  const bc = config.businessCentral;
+  if (!dv || !bc) throw bcsyncError(INTEGRATION_NOT_SET_UP, { config: configPath ?? "bcsync.config.json" });
+  const ca = (file?: string) => (file ? readFileSync(file, "utf8") : undefined);
+  const dataverse = createDataverseClient({
+    url: dv.url,
+    tenantId: dv.credentials.tenantId,
+    clientId: dv.credentials.clientId,
+    clientSecret: resolveSecret(dv.credentials, "dataverse.credentials", env),
+    ...(dv.credentials.authority ? { authority: dv.credentials.authority } : {}),
+    ...(dv.credentials.caFile ? { caPem: ca(dv.credentials.caFile) } : {}),
+  });
+  const businessCentral = createBusinessCentralClient({
+    url: bc.url,
+    environment: bc.environment,
+    tenantId: bc.tenantId,
+    clientId: bc.credentials.clientId,
+    clientSecret: resolveSecret(bc.credentials, "businessCentral.credentials", env),
+    ...(bc.credentials.authority ? { authority: bc.credentials.authority } : {}),
+    ...(bc.credentials.caFile ? { caPem: ca(bc.credentials.caFile) } : {}),
+  });
+  return { dataverse, businessCentral, companyId: bc.companyId };
+}
+
+export async function openIntegration(options: OpenOptions = {}): Promise<IntegrationContext> {
+  const env = options.env ?? process.env;
+  const config = loadConfig({ ...(options.configPath ? { path: options.configPath } : {}), env });
+  const settings = parseIntegrationSettings(config.integration);
+  if (!settings.ok) throw settings.error;
+  const clients = connectorClients(config, options.configPath, env);
+  const store = await openStore({ url: config.store.url, dataDir: options.dataDir ?? config.dataDir });
+  const mappings = await loadMappings(store);
+  const byName = new Map(mappings.map((m) => [m.name, m]));
+  const who = await clients.dataverse.whoAmI();
+  const engine: EngineDeps = {
+    store,
+    ports: connectorPorts(clients),
+    mappings: (name) => byName.get(name),
+    ...(who.ok ? { integrationUser: { dataverse: who.value.UserId.toLowerCase() } } : {}),
+  };
+  return {
+    config,
+    configPath: options.configPath,
+    settings: settings.value,
+    store,
+    ...clients,
+    mappings,
+    engine,
+    async close() {
+      await store.close();
+      await clients.dataverse.close();
+      await clients.businessCentral.close?.();
+    },
+  };
+}

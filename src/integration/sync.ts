@@ -1,0 +1,97 @@
+// On-demand synchronization of table mappings (`bcsync sync`, the demo, the job queue): picks the mappings,
+// orders them so every mapping runs after what it depends on (seed S16), runs each through the engine runner,
+// and brings each header's lines along (invoice lines, order lines and notes never run on their own).
+
+import type { TableMapping } from "../engine/model.ts";
+import type { RunMode } from "../engine/planner.ts";
+import { type PassReport, runMapping } from "../engine/runner.ts";
+import { bcsyncError } from "../errors/catalogue.ts";
+import { INTEGRATION_UNKNOWN_MAPPING } from "../errors/codes/integration.ts";
+import type { IntegrationContext } from "./context.ts";
+import { OPTION_MAPPINGS } from "./defaults/index.ts";
+
+export interface SyncRequest {
+  /** Mapping names; empty = all. */
+  names?: readonly string[];
+  full?: boolean;
+  dryRun?: boolean;
+  /** Called after each mapping, for progress output. */
+  onMapping?: (result: MappingSyncResult) => void;
+}
+
+export interface MappingSyncResult {
+  mapping: string;
+  passes: PassReport[];
+  /** A failure that stopped the mapping's run (a bug or a missing mapping), in words. */
+  error?: string;
+  /** Why the mapping was not run. */
+  skipped?: string;
+}
+
+const OPTION_SET_NOT_RUN =
+  "option-set mapping: its codes are coupled to option values, which the engine does not write yet (docs/integration.md)";
+
+/** Orders mappings so dependencies and parents come first, then by run order and name. */
+export function runSequence(mappings: readonly TableMapping[]): TableMapping[] {
+  const byName = new Map(mappings.map((m) => [m.name, m]));
+  const sorted = [...mappings].sort((a, b) => a.runOrder - b.runOrder || a.name.localeCompare(b.name));
+  const done = new Set<string>();
+  const out: TableMapping[] = [];
+  const visit = (m: TableMapping, path: Set<string>) => {
+    if (done.has(m.name) || path.has(m.name)) return;
+    path.add(m.name);
+    const before = [...m.dependsOn, ...(m.parent ? [m.parent.mapping] : [])];
+    for (const dep of before) {
+      const d = byName.get(dep);
+      if (d) visit(d, path);
+    }
+    done.add(m.name);
+    out.push(m);
+  };
+  for (const m of sorted) visit(m, new Set());
+  return out;
+}
+
+/** The mappings a request names, with the children of named headers. Unknown names are a catalogued error. */
+export function selectMappings(all: readonly TableMapping[], names: readonly string[] = []): TableMapping[] {
+  if (names.length === 0) return runSequence(all);
+  const known = new Set(all.map((m) => m.name));
+  const wanted = new Set<string>();
+  for (const raw of names) {
+    const name = raw.toUpperCase();
+    if (!known.has(name)) {
+      throw bcsyncError(INTEGRATION_UNKNOWN_MAPPING, { mapping: raw, known: [...known].join(", ") });
+    }
+    wanted.add(name);
+  }
+  for (const m of all) if (m.parent && wanted.has(m.parent.mapping)) wanted.add(m.name);
+  return runSequence(all.filter((m) => wanted.has(m.name)));
+}
+
+export async function syncMappings(ctx: IntegrationContext, request: SyncRequest = {}): Promise<MappingSyncResult[]> {
+  const mode: RunMode = request.full ? "full" : "scheduled";
+  const results: MappingSyncResult[] = [];
+  for (const mapping of selectMappings(ctx.mappings, request.names)) {
+    let result: MappingSyncResult;
+    if ((OPTION_MAPPINGS as readonly string[]).includes(mapping.name)) {
+      result = { mapping: mapping.name, passes: [], skipped: OPTION_SET_NOT_RUN };
+      results.push(result);
+      request.onMapping?.(result);
+      continue;
+    }
+    try {
+      const passes = await runMapping(ctx.engine, mapping.name, { mode, dryRun: request.dryRun === true });
+      result = { mapping: mapping.name, passes };
+    } catch (error) {
+      result = { mapping: mapping.name, passes: [], error: error instanceof Error ? error.message : String(error) };
+    }
+    results.push(result);
+    request.onMapping?.(result);
+  }
+  return results;
+}
+
+/** Sum of one counter over a mapping's passes. */
+export function total(result: MappingSyncResult, counter: keyof PassReport["counters"]): number {
+  return result.passes.reduce((n, p) => n + p.counters[counter], 0);
+}
