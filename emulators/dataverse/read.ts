@@ -124,10 +124,36 @@ export class Reader {
     return target && found ? { table: target, row: found } : undefined;
   }
 
+  /** Child rows by parent id, built once per request: expanding a collection on 5000 rows must not rescan. */
+  private childIndex = new Map<string, Map<string, Row[]>>();
+
+  /** Forgets per-request indexes; the service calls it before each request (data may have changed). */
+  beginRequest(): void {
+    this.childIndex.clear();
+  }
+
+  private children(childTable: TableModel, column: string, parentId: string): Row[] {
+    const name = `${childTable.def.logicalName}.${column}`;
+    let index = this.childIndex.get(name);
+    if (!index) {
+      index = new Map();
+      const attr = lookupValue(column);
+      for (const r of this.records.rows(childTable).values()) {
+        const parent = r[attr];
+        if (typeof parent !== "string") continue;
+        const list = index.get(parent);
+        if (list) list.push(r);
+        else index.set(parent, [r]);
+      }
+      this.childIndex.set(name, index);
+    }
+    return index.get(parentId) ?? [];
+  }
+
   private collection(table: TableModel, row: Row, navName: string): Row[] {
     const nav = table.navigation.get(navName);
     const id = row[table.def.primaryKey] as string;
-    if (nav?.kind === "oneToMany") return this.records.related(this.model.table(nav.rel.table), nav.rel.column, id);
+    if (nav?.kind === "oneToMany") return this.children(this.model.table(nav.rel.table), nav.rel.column, id);
     if (nav?.kind === "manyToMany") return this.records.manyToManyRows(table, navName, id);
     return [];
   }

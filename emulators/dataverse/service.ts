@@ -58,6 +58,7 @@ export class DataverseService {
   ) {}
 
   handle(req: ServiceRequest, ctx: ServiceContext): ServiceResponse {
+    this.reader.beginRequest();
     try {
       return this.route(req, ctx);
     } catch (error) {
