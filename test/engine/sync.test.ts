@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { defineTableMapping, type TableMappingInput } from "../../src/engine/model.ts";
+import { reconcile, resolveConflict } from "../../src/engine/reconcile.ts";
 import { approveHeldDeletion, runMapping, unskip } from "../../src/engine/runner.ts";
 import {
   createCustomer,
@@ -179,6 +180,39 @@ describe("sync engine scenarios", () => {
     expect(await h.store.couplings.getByBcId("CUSTOMER", String(fresh.id).toLowerCase())).toBeUndefined();
     const job = await h.store.jobs.get(toDv.jobId);
     expect(job?.dryRun).toBe(true);
+  });
+});
+
+describe("review and reconciliation", () => {
+  it("an open conflict waits for a decision; choosing a side writes it and closes the conflict", async () => {
+    const { bcId, dvId } = await coupledPair();
+    await updateCustomer(h, bcId, { phoneNumber: "555-BC" });
+    await editAccountAsUser(dvId, { telephone1: "555-DV" });
+    await runMapping(h.deps, "CUSTOMER");
+    const [open] = await h.store.conflicts.list({ bcId, status: "open" });
+    expect(await resolveConflict(h.deps, open.id, "dataverse")).toEqual({ ok: true });
+    expect((await getCustomer(h, bcId))?.phoneNumber).toBe("555-DV");
+    expect(await h.store.conflicts.list({ bcId, status: "open" })).toEqual([]);
+    // Settled: the next run has nothing to do for this pair.
+    const reports = await runMapping(h.deps, "CUSTOMER");
+    expect(reports.map((r) => r.counters.modified + r.counters.skipped)).toEqual([0, 0]);
+  });
+
+  it("reports uncoupled records, couplings to deleted records and pairs whose values differ", async () => {
+    const drifted = await coupledPair();
+    const orphaned = await coupledPair();
+    const lonely = await createCustomer(h, { displayName: "Never synced" });
+    // A value changed behind the engine's back (by the integration user, so no run would sync it).
+    unwrap(await h.dv.update("accounts", drifted.dvId, { telephone1: "555-DRIFT" }));
+    unwrap(await h.dv.delete("accounts", orphaned.dvId));
+    const report = await reconcile(h.deps, "CUSTOMER");
+    expect(report.uncoupledBc).toContain(String(lonely.id).toLowerCase());
+    expect(report.couplingsWithoutDataverse).toContainEqual({ bcId: orphaned.bcId, dataverseId: orphaned.dvId });
+    const diff = report.differing.find((d) => d.bcId === drifted.bcId);
+    expect(diff?.fields).toEqual([
+      { field: "phoneNumber|telephone1", bc: "555-0100", dataverse: "555-DRIFT", expected: "555-0100" },
+    ]);
+    expect(report.errors).toEqual([]);
   });
 });
 
