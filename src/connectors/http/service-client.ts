@@ -144,8 +144,7 @@ export class ServiceClient {
         }
         if (decision.pausePrincipalMs !== undefined) principal.throttle.pause(decision.pausePrincipalMs);
         if (response.status === 429) {
-          const limit = this.options.limitOf429?.(response.headers, response.body);
-          if (limit) principal.throttle.learnLimit(limit);
+          principal.throttle.learnLimit(this.options.limitOf429?.(response.headers, response.body));
         }
         if (response.status === 429 || response.status === 503) this.metrics.waited(decision.delayMs);
         await delay(decision.delayMs);

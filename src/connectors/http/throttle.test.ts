@@ -81,10 +81,11 @@ describe("Throttle learning from the service", () => {
     const granted: Release[] = [];
     for (let i = 0; i < 20; i++) void throttle.acquire().then((r) => granted.push(r));
     await vi.advanceTimersByTimeAsync(0);
-    throttle.learnLimit("requests");
+    throttle.learnLimit("requests"); // 20 started, 1 refused: the service admitted 19
     expect(throttle.effectiveRequestsPerWindow()).toBe(18);
-    throttle.learnLimit("requests"); // never raised again by a later, larger count
-    expect(throttle.effectiveRequestsPerWindow()).toBe(18);
+    throttle.learnLimit(undefined); // a 429 for another reason still counts as refused
+    throttle.learnLimit("requests"); // 17 admitted now
+    expect(throttle.effectiveRequestsPerWindow()).toBe(16);
   });
 
   it("lowers its concurrency when the service says too many requests ran at once", async () => {

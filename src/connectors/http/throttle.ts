@@ -35,6 +35,8 @@ export class Throttle {
   /** Lower limits learned from the service's 429s, when it turns out stricter than configured. */
   private learnedConcurrency = Number.POSITIVE_INFINITY;
   private learnedRequests = Number.POSITIVE_INFINITY;
+  /** When the service refused requests of this window (few; pruned with the window). */
+  private rejections: number[] = [];
   private timer: NodeJS.Timeout | undefined;
   private timerAt = 0;
 
@@ -71,14 +73,17 @@ export class Throttle {
   }
 
   /**
-   * The service refused a request for one of its limits: believe it. The number of requests started in the window
-   * (or in flight) when it said so is an upper bound of its real limit; stay a little below from now on.
+   * The service refused a request for one of its limits: believe it. Requests it admitted in the window (started
+   * minus those it refused, which it does not count) bound its real limit from above; stay a little below that.
    */
-  learnLimit(kind: "requests" | "concurrency"): void {
+  learnLimit(kind: "requests" | "concurrency" | undefined): void {
+    const now = this.now();
+    this.rejections.push(now);
+    this.expire(now);
     if (kind === "requests") {
-      const started = this.starts.length - this.head;
-      this.learnedRequests = Math.min(this.learnedRequests, Math.max(1, Math.floor(started * 0.9)));
-    } else {
+      const admitted = this.starts.length - this.head - this.rejections.length;
+      this.learnedRequests = Math.min(this.learnedRequests, Math.max(1, Math.floor(admitted * 0.95)));
+    } else if (kind === "concurrency") {
       this.learnedConcurrency = Math.min(this.learnedConcurrency, Math.max(1, this.active - 1));
     }
   }
@@ -133,6 +138,7 @@ export class Throttle {
 
   private expire(now: number): void {
     const cutoff = now - this.countedMs();
+    while (this.rejections.length > 0 && this.rejections[0] <= cutoff) this.rejections.shift();
     while (this.head < this.starts.length && this.starts[this.head] <= cutoff) this.head++;
     if (this.head > 1024 && this.head * 2 > this.starts.length) {
       this.starts = this.starts.slice(this.head);
