@@ -35,6 +35,7 @@ export {
   type WriteResult,
 } from "./dataverse/client.ts";
 export { bind, idFromEntityUrl, keySegment, type RecordKey } from "./dataverse/keys.ts";
+export type { TableClient, TypedPage } from "./dataverse/table.ts";
 export type { ConnectorMetrics } from "./http/metrics.ts";
 export type { RetryPolicy } from "./http/retry.ts";
 export type { ThrottleLimits } from "./http/throttle.ts";

@@ -1,7 +1,11 @@
 // The Dataverse client against the Dataverse emulator over real HTTP (limits and faults off: behaviour only).
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_INTEGRATION_APP, DEMO_SALES_USER_ID } from "../../emulators/identity/demo-apps.ts";
+import {
+  DEMO_INTEGRATION_APP,
+  DEMO_INTEGRATION_APP_2,
+  DEMO_SALES_USER_ID,
+} from "../../emulators/identity/demo-apps.ts";
 import type { RunningEmulators } from "../../emulators/index.ts";
 import { bind, type DataverseClient, type Row } from "../../src/connectors/index.ts";
 import { dataverseClient, startTestEmulators } from "./emulators.ts";
@@ -214,5 +218,46 @@ describe("Dataverse client", () => {
     for await (const page of dv.pages("systemuserrolescollection", { filter: `roleid eq ${role}` }))
       linked += unwrap(page).rows.length;
     expect(linked).toBe(0);
+  });
+
+  it("gives typed access to one entity set", async () => {
+    interface Account {
+      accountid: string;
+      name: string;
+      accountnumber: string;
+    }
+    const accounts = dv.table<Account>("accounts", "account");
+    const number = `T-${randomUUID().slice(0, 8)}`;
+    unwrap(await accounts.upsert({ accountnumber: number }, { name: "Typed" }));
+    const row = unwrap(await accounts.retrieve({ accountnumber: number }, { select: ["name", "accountnumber"] }));
+    expect(row?.name).toBe("Typed");
+    const updated = unwrap(await accounts.updateMultiple([{ key: row!.accountid, row: { name: "Typed 2" } }]));
+    expect(updated.outcomes).toEqual([{ ok: true, id: row!.accountid }]);
+  });
+
+  it("uses several principals round-robin, each with its own token", async () => {
+    const two = dataverseClient(emulators, { twoPrincipals: true });
+    try {
+      const users = new Set<string>();
+      for (let i = 0; i < 4; i++) users.add(unwrap(await two.whoAmI()).UserId);
+      expect([...users].sort()).toEqual(
+        [DEMO_INTEGRATION_APP.dataverseUserId, DEMO_INTEGRATION_APP_2.dataverseUserId].sort(),
+      );
+      expect(two.throttleStates()).toHaveLength(2);
+    } finally {
+      await two.close();
+    }
+  });
+
+  it("reports a wrong client secret as a catalogued error that never contains the secret", async () => {
+    const secret = `wrong-${randomUUID()}`;
+    const bad = dataverseClient(emulators, { clientSecret: secret });
+    try {
+      const r = await bad.whoAmI();
+      expect(r.ok ? "ok" : r.error.code).toBe("BCSYNC_E_CONNECTOR_AUTH_FAILED");
+      if (!r.ok) expect(`${r.error.message} ${r.error.fix} ${JSON.stringify(r.error.toJSON())}`).not.toContain(secret);
+    } finally {
+      await bad.close();
+    }
   });
 });

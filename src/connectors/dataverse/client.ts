@@ -17,6 +17,7 @@ import {
   serializeBatch,
 } from "./batch.ts";
 import { describeKey, idFromEntityUrl, keySegment, type RecordKey } from "./keys.ts";
+import { type TableClient, tableClient } from "./table.ts";
 
 export type Row = Record<string, unknown>;
 
@@ -148,6 +149,11 @@ export class DataverseClient {
 
   close(): Promise<void> {
     return this.http.close();
+  }
+
+  /** Typed access to one entity set, e.g. `dv.table<Account>("accounts", "account")`. */
+  table<T extends object>(entitySet: string, logicalName: string, primaryKey?: string): TableClient<T> {
+    return tableClient<T>(this, entitySet, logicalName, primaryKey);
   }
 
   /** Remembered tables without bulk-message support, e.g. `accounts:CreateMultiple`. */
