@@ -28,6 +28,22 @@ describe("service protection", () => {
     });
   });
 
+  it("answers 429 with the execution-time error once the window's server time is used up", async () => {
+    world = await startWorld({
+      limits: { maxExecutionMsPerWindow: 10, maxRequestsPerWindow: 1000, windowMs: 60_000 },
+      cost: { perRequestMs: 20, perRecordReadMs: 0, perRecordWrittenMs: 0 },
+    });
+    expect((await world.call("GET", "WhoAmI")).status).toBe(200);
+    const limited = await world.call("GET", "WhoAmI");
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(((await limited.json()) as { error: { code: string; message: string } }).error).toEqual({
+      code: "0x80072321",
+      message:
+        "Combined execution time of incoming requests exceeded limit of 10 milliseconds over time window of 60 seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.",
+    });
+  });
+
   it("rejects requests beyond the concurrency limit at once", async () => {
     world = await startWorld({
       limits: { maxConcurrent: 1, maxRequestsPerWindow: 1000 },
