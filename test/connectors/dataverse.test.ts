@@ -260,4 +260,14 @@ describe("Dataverse client", () => {
       await bad.close();
     }
   });
+
+  it("reports an expired delta link as such, so the caller knows to read everything again", async () => {
+    const token = encodeURIComponent("1!01/01/2020 00:00:00");
+    const stale = new URL(`accounts?$select=name&$deltatoken=${token}`, dv.apiRoot).href;
+    const pages = dv.changes("accounts", { deltaLink: stale });
+    const first = await pages.next();
+    const r = first.value as Awaited<ReturnType<typeof pages.next>>["value"];
+    expect(r && !r.ok ? r.error.code : "ok").toBe("BCSYNC_E_CONNECTOR_DELTA_EXPIRED");
+    expect((await pages.next()).done).toBe(true);
+  });
 });

@@ -225,7 +225,9 @@ export class DataverseClient {
         const text = res.value.body.toString("utf8");
         const detail = readErrorBody(text);
         yield fail(
-          /expired|delta\s*token|deltatoken|change tracking/i.test(detail.message) && options.deltaLink
+          // ExpiredVersionStamp (0x80044352): the token is too old or not valid any more; a full read is needed.
+          options.deltaLink &&
+            (detail.code === "0x80044352" || /expired|delta\s*token|deltatoken/i.test(detail.message))
             ? bcsyncError(CONNECTOR_DELTA_EXPIRED, { entitySet, serviceMessage: detail.message })
             : mapServiceError(this.ctx("GET", url), res.value.status, res.value.headers, text),
         );
