@@ -14,6 +14,7 @@ import { FaultInjector } from "../runtime/faults.ts";
 import { acceptRawBodies, chargeWork, installPipeline, principalOf, type Rejection } from "../runtime/http.ts";
 import { BUSINESS_CENTRAL_LIMITS, resolveLimits, ServiceProtection } from "../runtime/limits.ts";
 import { openStore } from "../runtime/storage.ts";
+import type { SALES_ORDER_STATUSES } from "./companion/entities.ts";
 import { APIS, type ApiDef, STANDARD_API } from "./entities/registry.ts";
 import { type BcError, bcErrors } from "./errors.ts";
 import { runBatch } from "./handlers/batch.ts";
@@ -25,7 +26,9 @@ import { seedDatabase } from "./seed/demo.ts";
 import { BcDatabase, type CompanyStore } from "./store/database.ts";
 import { DEFAULT_WEBHOOK_OPTIONS, serializeSubscription, type WebhookOptions, Webhooks } from "./webhooks.ts";
 
-export { COMPANION_API } from "./companion/entities.ts";
+export { COMPANION_API, SALES_ORDER_STATUSES } from "./companion/entities.ts";
+
+export type SalesOrderStatus = (typeof SALES_ORDER_STATUSES)[number];
 export { BcError, bcErrors } from "./errors.ts";
 
 export const MAX_PAGE_SIZE = 20_000;
@@ -51,6 +54,11 @@ export interface BusinessCentralEmulator extends RunningEmulator {
   flushWebhooks(): Promise<void>;
   /** Posts a customer payment (applied to the oldest open invoices). */
   postPayment(companyId: string, customerNumber: string, amount: number, environment?: string): void;
+  /**
+   * Puts an order into a status the API cannot set by itself (approval workflows, prepayments):
+   * `Pending Approval` or `Pending Prepayment` lock it like `Released`.
+   */
+  setOrderStatus(companyId: string, orderNumber: string, status: SalesOrderStatus, environment?: string): void;
   /** Direct access to a company's tables (for assertions on internal ledgers). */
   company(companyId: string, environment?: string): CompanyStore;
 }
@@ -280,6 +288,12 @@ export async function startBusinessCentralEmulator(
       const customer = s.find("customer", (c) => c.number === customerNumber);
       if (!customer) throw new Error(`no customer ${customerNumber}`);
       db.transaction(() => applyPayment(s, customer.id as string, amount, today()));
+    },
+    setOrderStatus(companyId, orderNumber, status, environment = "production") {
+      const s = companyStore(companyId, environment);
+      const order = s.find("salesOrder", (o) => o.number === orderNumber);
+      if (!order) throw new Error(`no sales order ${orderNumber}`);
+      db.transaction(() => s.update("salesOrder", order.id as string, { orderStatus: status }));
     },
     company: companyStore,
     async close() {

@@ -2,7 +2,7 @@
 // JSON body) → one response. HTTP routes and `$batch` both call it; everything it writes runs in one storage
 // transaction, so a failing request (or a failing snapshot batch) leaves no trace.
 
-import { etagMatches, parseQueryString, type QueryOptions, type TokenCodec } from "../../odata/index.ts";
+import { etagMatches, filterPaths, parseQueryString, type QueryOptions, type TokenCodec } from "../../odata/index.ts";
 import type { ApiDef } from "../entities/registry.ts";
 import type { EntityDef, Row } from "../entities/types.ts";
 import { BcError, bcErrors } from "../errors.ts";
@@ -14,10 +14,11 @@ import {
   modifyThrough,
   pageRow,
   pageRows,
+  plainFields,
   runAction,
   serialize,
 } from "./pages.ts";
-import { applyFilter, applyOrder, applySelect, checkFilter } from "./query.ts";
+import { applyFilter, applyOrder, applySelect, checkFilter, defaultOrderPaths } from "./query.ts";
 
 export interface InnerRequest {
   method: string;
@@ -386,10 +387,30 @@ export class ApiCore {
       options.filter,
       new URLSearchParams(request.query).get("$schemaversion") ?? undefined,
     );
-    const byId = new Map(rows.map((r) => [String(r.id), r]));
-    let shaped = rows.map((r) => serialize(def, r, store));
-    shaped = applyFilter(shaped, filter);
-    shaped = applyOrder(def, shaped, options);
+    // Fast path: when every field the filter and the sort read is stored as shown, work on stored rows and
+    // serialize only the page; otherwise serialize first (enums, FlowFields, aliases).
+    const plain = plainFields(def, store, rows[0]);
+    const paths = [
+      ...(filter ? filterPaths(filter) : []),
+      ...(options.orderby ?? []).map((k) => k.path),
+      ...defaultOrderPaths(def),
+    ];
+    const fast = paths.every((p) => p.length === 1 && plain.has(p[0]));
+    const byId = new Map<string, Row>();
+    let shaped: Row[];
+    if (fast) {
+      shaped = applyOrder(def, applyFilter([...rows], filter), options);
+    } else {
+      for (const r of rows) byId.set(String(r.id), r);
+      shaped = applyOrder(
+        def,
+        applyFilter(
+          rows.map((r) => serialize(def, r, store)),
+          filter,
+        ),
+        options,
+      );
+    }
     const count = shaped.length;
     let offset = options.skip ?? 0;
     if (options.skiptoken) {
@@ -406,8 +427,8 @@ export class ApiCore {
     const pageEnd = Math.min(end, offset + pageSize);
     const page = shaped.slice(offset, pageEnd);
     const value = page.map((r) => {
-      const projected = applySelect(def, r, options.select);
-      const original = byId.get(String(r.id));
+      const projected = applySelect(def, fast ? serialize(def, r, store) : r, options.select);
+      const original = fast ? r : byId.get(String(r.id));
       if (original) this.expand(def, store, original, projected, options, work);
       return projected;
     });

@@ -36,16 +36,69 @@ export function pageRow(def: EntityDef, store: CompanyStore, id: string): Row | 
   return row;
 }
 
+interface FieldPlan {
+  name: string;
+  column: string;
+  isEnum: boolean;
+  fallback: unknown;
+}
+
+const plans = new WeakMap<EntityDef, FieldPlan[]>();
+
+/** The page's fields flattened once, so serializing thousands of rows does no per-field lookups. */
+function planOf(def: EntityDef): FieldPlan[] {
+  let plan = plans.get(def);
+  if (!plan) {
+    plan = Object.entries(def.fields).map(([name, field]) => ({
+      name,
+      column: columnOf(name, field),
+      isEnum: field.type === "enum",
+      fallback: field.default ?? null,
+    }));
+    plans.set(def, plan);
+  }
+  return plan;
+}
+
+/** ETags per stored row object (rows are immutable once stored: a new version is a new object). */
+const etags = new WeakMap<Row, string>();
+
+/**
+ * Stored rows: from the row version only, as BC's ETag follows the record's timestamp (a FlowField such as
+ * balanceDue changing does not change it). Computed pages: from their values.
+ */
+function etagFor(def: EntityDef, row: Row): string {
+  if (def.computed) return bcEtag(String(row.id), JSON.stringify(row));
+  let tag = etags.get(row);
+  if (!tag) {
+    tag = bcEtag(String(row.id ?? row.subscriptionId), row.$v);
+    etags.set(row, tag);
+  }
+  return tag;
+}
+
+/**
+ * Page fields whose stored value is exactly what the page shows (no enum encoding, no alias, no FlowField):
+ * filters and sorts on them can run on stored rows, so only the returned page gets serialized.
+ */
+export function plainFields(def: EntityDef, store: CompanyStore | undefined, sample: Row | undefined): Set<string> {
+  const decorate = store && !def.computed ? RULES[def.table]?.decorate : undefined;
+  const decorated = new Set(decorate && store && sample ? Object.keys(decorate(store, sample)) : []);
+  const plain = new Set<string>();
+  for (const f of planOf(def)) if (!f.isEnum && f.column === f.name && !decorated.has(f.column)) plain.add(f.name);
+  return plain;
+}
+
 /** The row as the page shows it: declared fields only, FlowFields computed, enums encoded, `@odata.etag`. */
 export function serialize(def: EntityDef, row: Row, store: CompanyStore | undefined): Row {
-  const decorated = store && RULES[def.table]?.decorate ? { ...row, ...RULES[def.table].decorate?.(store, row) } : row;
-  const version = def.computed ? JSON.stringify(decorated) : decorated.$v;
-  const out: Row = { "@odata.etag": bcEtag(String(decorated.id ?? decorated.subscriptionId), version) };
-  for (const [name, field] of Object.entries(def.fields)) {
-    let value = decorated[columnOf(name, field)];
-    if (value === undefined || value === null) value = field.default ?? null;
-    if (field.type === "enum" && typeof value === "string") value = encodeEnum(value);
-    out[name] = value;
+  const decorate = store ? RULES[def.table]?.decorate : undefined;
+  const decorations = decorate && store ? decorate(store, row) : undefined;
+  const out: Row = { "@odata.etag": etagFor(def, row) };
+  for (const f of planOf(def)) {
+    let value = decorations && f.column in decorations ? decorations[f.column] : row[f.column];
+    if (value === undefined || value === null) value = f.fallback;
+    if (f.isEnum && typeof value === "string") value = encodeEnum(value);
+    out[f.name] = value;
   }
   return out;
 }

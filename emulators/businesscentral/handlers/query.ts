@@ -97,6 +97,11 @@ export function applyOrder(def: EntityDef, rows: Row[], options: QueryOptions): 
   return orderRows(rows, options.orderby ?? defaultOrder(def), evalContext, keyColumn);
 }
 
+/** The paths the default order reads. */
+export function defaultOrderPaths(def: EntityDef): string[][] {
+  return defaultOrder(def).map((k) => k.path);
+}
+
 /** Without $orderby BC returns rows in primary-key order: document lines by sequence, records by No./Code. */
 function defaultOrder(def: EntityDef): { path: string[]; descending: boolean }[] {
   const keys: string[] = [];

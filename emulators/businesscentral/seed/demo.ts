@@ -13,12 +13,17 @@ import type { BcDatabase, CompanyStore } from "../store/database.ts";
 
 export function seededUuid(seed: number): () => string {
   const random = seededRandom(seed);
+  const word = () =>
+    Math.floor(random() * 0x100000000)
+      .toString(16)
+      .padStart(8, "0");
   return () => {
-    const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16));
-    hex[12] = "4";
-    hex[16] = ((Number.parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
-    const h = hex.join("");
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    const a = word();
+    const b = word();
+    const c = word();
+    const d = word();
+    const variant = ((Number.parseInt(c[0], 16) & 0x3) | 0x8).toString(16);
+    return `${a}-${b.slice(0, 4)}-4${b.slice(5, 8)}-${variant}${c.slice(1, 4)}-${c.slice(4)}${d}`;
   };
 }
 

@@ -234,3 +234,21 @@ describe("quotes and invoices", () => {
     expectError(edit, 400, "Application_DialogException");
   });
 });
+
+describe("approval and prepayment statuses", () => {
+  it("shows Pending Approval as In Review in v2.0 and locks the lines like Released", async () => {
+    const order = await createOrder("10000", [["1928-S", 1]]);
+    bc.setOrderStatus(bc.companyId(), order.number, "Pending Approval");
+    expect((await one(`${base}/salesOrders(${order.id})`)).status).toBe("In_x0020_Review");
+    expect((await one(`${companion}/salesOrders(${order.id})`)).status).toBe("Pending_x0020_Approval");
+    const line = (await call(`${base}/salesOrders(${order.id})/salesOrderLines`)).body.value[0];
+    const edit = await call(`${base}/salesOrders(${order.id})/salesOrderLines(${line.id})`, {
+      method: "DELETE",
+      headers: { "If-Match": "*" },
+    });
+    expectError(edit, 400, "Application_FieldValidationException");
+    expect(edit.body.error.message).toContain("Current value is 'Pending Approval'.");
+    bc.setOrderStatus(bc.companyId(), order.number, "Pending Prepayment");
+    expect((await one(`${base}/salesOrders(${order.id})`)).status).toBe("Open");
+  });
+});
