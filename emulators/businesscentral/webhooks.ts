@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { etagMatches } from "../odata/index.ts";
 import { bcEtag } from "./entities/encoding.ts";
 import { STANDARD_API } from "./entities/registry.ts";
-import type { Row } from "./entities/types.ts";
+import type { EntityDef, Row } from "./entities/types.ts";
 import { bcErrors } from "./errors.ts";
 import { maxIso } from "./rules/statistics.ts";
 import type { BcDatabase, ChangeEvent } from "./store/database.ts";
@@ -49,6 +49,13 @@ const LINE_PARENTS: Record<string, string> = {
   salesQuoteLine: "salesQuote",
   salesInvoiceLine: "salesInvoice",
 };
+
+/** Pages that support webhooks, by storage table (several pages can share one table). */
+const WEBHOOK_PAGES_BY_TABLE = new Map<string, EntityDef[]>();
+for (const page of STANDARD_API.pages.values()) {
+  if (!page.webhooks) continue;
+  WEBHOOK_PAGES_BY_TABLE.set(page.table, [...(WEBHOOK_PAGES_BY_TABLE.get(page.table) ?? []), page]);
+}
 
 const SUBSCRIPTION_FIELDS = [
   "subscriptionId",
@@ -110,8 +117,8 @@ export class Webhooks {
       changeType = "updated";
       if (!id) return;
     }
-    const sets = [...STANDARD_API.pages.values()].filter((p) => p.table === table && p.webhooks);
-    if (sets.length === 0) return;
+    const sets = WEBHOOK_PAGES_BY_TABLE.get(table);
+    if (!sets) return;
     const now = Date.now();
     for (const sub of this.subscriptions(event.environment)) {
       if (Date.parse(String(sub.expirationDateTime)) < now) continue;

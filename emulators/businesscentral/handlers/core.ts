@@ -273,7 +273,6 @@ export class ApiCore {
           const p = parent;
           rows = rows.filter((r) => r[p.column] === p.id);
         }
-        work.read += rows.length;
         return this.list(def, rows, store, options, request, context, work);
       }
       if (method === "POST") {
@@ -432,6 +431,8 @@ export class ApiCore {
       if (original) this.expand(def, store, original, projected, options, work);
       return projected;
     });
+    // The cost model charges rows returned: BC reads through SQL indexes, not by scanning the table.
+    work.read += value.length;
     const body: Row = { "@odata.context": `${this.o.apiRoot}/$metadata#${context}` };
     if (options.count) body["@odata.count"] = count;
     body.value = value;
