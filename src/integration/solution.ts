@@ -244,15 +244,13 @@ async function applyPrivileges(
     const names = def.privileges.slice(i, i + 50);
     const filter = names.map((n) => `name eq '${n}'`).join(" or ");
     for await (const page of dv.pages("privileges", { filter, select: ["privilegeid", "name"] })) {
-      if (!page.ok) {
-        return ok({ count: 0, warning: `privileges not applied: ${page.error.message}` });
-      }
+      if (!page.ok) return ok({ count: 0, warning: privilegesWarning(page.error.message) });
       for (const row of page.value.rows) wanted.set(String(row.privilegeid), String(row.name));
     }
   }
   const current = new Set<string>();
   for await (const page of dv.pages(`roles(${roleId})/roleprivileges_association`, { select: ["privilegeid"] })) {
-    if (!page.ok) return ok({ count: 0, warning: `privileges not applied: ${page.error.message}` });
+    if (!page.ok) return ok({ count: 0, warning: privilegesWarning(page.error.message) });
     for (const row of page.value.rows) current.add(String(row.privilegeid));
   }
   for (const id of current) {
@@ -304,6 +302,12 @@ async function writeNavConnection(dv: DataverseClient, options: SolutionInstallO
     return stepFailed("create nav_connection", created.ok ? "no id returned" : created.error.message);
   }
   return ok(created.value.id);
+}
+
+function privilegesWarning(message: string): string {
+  return /segment 'privileges'|segment 'roleprivileges_association'/.test(message)
+    ? "privileges not applied: this organization has no privileges table (roles are created and assigned)"
+    : `privileges not applied: ${message.slice(0, 200)}`;
 }
 
 function stepFailed<T>(step: string, reason: string): Result<T> {

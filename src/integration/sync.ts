@@ -9,6 +9,7 @@ import { bcsyncError } from "../errors/catalogue.ts";
 import { INTEGRATION_UNKNOWN_MAPPING } from "../errors/codes/integration.ts";
 import type { IntegrationContext } from "./context.ts";
 import { OPTION_MAPPINGS } from "./defaults/index.ts";
+import { maintainDefaultPriceList } from "./price-list.ts";
 
 export interface SyncRequest {
   /** Mapping names; empty = all. */
@@ -85,11 +86,21 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
     } catch (error) {
       result = { mapping: mapping.name, passes: [], error: error instanceof Error ? error.message : String(error) };
     }
+    if (!request.dryRun && PRODUCT_MAPPINGS.has(mapping.name) && result.passes.length > 0) {
+      // Items create and maintain the default price list in Sales (S14): after each product sync.
+      const rules = await maintainDefaultPriceList(ctx).catch((error: Error) => ({
+        failed: 1,
+        errors: [error.message],
+      }));
+      if (rules.failed > 0) result = { ...result, error: `price list rules: ${rules.errors[0]}` };
+    }
     results.push(result);
     request.onMapping?.(result);
   }
   return results;
 }
+
+const PRODUCT_MAPPINGS = new Set(["ITEM-PRODUCT", "RESOURCE-PRODUCT"]);
 
 /** Sum of one counter over a mapping's passes. */
 export function total(result: MappingSyncResult, counter: keyof PassReport["counters"]): number {

@@ -13,7 +13,7 @@ export function salespeople(): IntegrationDefault {
         table: "systemuser",
         entitySet: "systemusers",
         keyField: "systemuserid",
-        filter: "isdisabled ne true and islicensed eq true and isintegrationuser ne true",
+        filter: "isdisabled ne true and islicensed eq true and isintegrationuser ne true and applicationid eq null",
       },
       direction: "fromDataverse",
       runOrder: 10,

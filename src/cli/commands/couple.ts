@@ -1,0 +1,57 @@
+// `bcsync couple MAPPING --bc ID --dataverse ID` (and `--uncouple`): manual coupling of two records (seed S18),
+// e.g. an existing salesperson with a Sales user so owners resolve. The next sync of the mapping brings them
+// in line. Prints the deep links of both records.
+
+import type { Command } from "commander";
+import { bcsyncError } from "../../errors/catalogue.ts";
+import { INTEGRATION_UNKNOWN_MAPPING } from "../../errors/codes/integration.ts";
+import { type CommonCliOptions, withCommonOptions, withIntegration } from "../../integration/cli.ts";
+import { dataverseRecordUrl } from "../../integration/links.ts";
+import { printJson } from "../output.ts";
+
+interface CoupleCliOptions extends CommonCliOptions {
+  bc?: string;
+  dataverse?: string;
+  uncouple?: boolean;
+}
+
+export function registerCoupleCommand(program: Command): void {
+  withCommonOptions(
+    program
+      .command("couple")
+      .description("Couple a BC record with a Dataverse row for a table mapping (or --uncouple).")
+      .argument("<mapping>", "table mapping name, e.g. SALESPEOPLE")
+      .option("--bc <id>", "BC record id (SystemId)")
+      .option("--dataverse <id>", "Dataverse row id")
+      .option("--uncouple", "remove the coupling of --bc or --dataverse")
+      .option("--json", "JSON output"),
+  ).action(async (name: string, options: CoupleCliOptions) => {
+    await withIntegration(options, async (ctx) => {
+      const mapping = ctx.mappings.find((m) => m.name === name.toUpperCase());
+      if (!mapping) {
+        throw bcsyncError(INTEGRATION_UNKNOWN_MAPPING, {
+          mapping: name,
+          known: ctx.mappings.map((m) => m.name).join(", "),
+        });
+      }
+      const bcId = options.bc?.toLowerCase();
+      const dvId = options.dataverse?.toLowerCase();
+      if (options.uncouple) {
+        const removed = bcId
+          ? await ctx.store.couplings.uncoupleByBcId(mapping.name, bcId)
+          : dvId
+            ? await ctx.store.couplings.uncoupleByDataverseId(mapping.name, dvId)
+            : false;
+        if (options.json) printJson({ mapping: mapping.name, uncoupled: removed });
+        else process.stdout.write(removed ? "uncoupled\n" : "no such coupling\n");
+        return;
+      }
+      if (!bcId || !dvId) throw new Error("couple needs both --bc and --dataverse");
+      await ctx.store.couplings.couple({ mappingName: mapping.name, bcId, dataverseId: dvId });
+      const salesUrl = ctx.settings.salesUrl ?? ctx.config.dataverse?.url ?? "";
+      const link = dataverseRecordUrl(salesUrl, mapping.dataverse.table, dvId);
+      if (options.json) printJson({ mapping: mapping.name, bcId, dataverseId: dvId, dataverseUrl: link });
+      else process.stdout.write(`coupled ${mapping.name}: ${bcId} ⇄ ${dvId}\n  open in Sales: ${link}\n`);
+    });
+  });
+}

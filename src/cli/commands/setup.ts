@@ -1,0 +1,205 @@
+// `bcsync setup`: connects bcsync to Dataverse and Business Central (seed S4): asks in the terminal when run
+// without flags on a TTY, or takes flags (`--emulators FILE` reads the line `bcsync emulate --json` printed).
+// Tests both connections, installs the integration solution, applies the default mappings, writes --config.
+
+import { createInterface } from "node:readline/promises";
+import type { Command } from "commander";
+import type { BcsyncConfigInput } from "../../config/index.ts";
+import { DEFAULT_CONFIG_PATH } from "../../integration/cli.ts";
+import type { IntegrationSettingsInput } from "../../integration/settings.ts";
+import { configForEmulators, readEmulatorsFile, runSetup, type SetupReport } from "../../integration/setup.ts";
+import { printJson, printTable } from "../output.ts";
+
+export interface SetupCliOptions {
+  config: string;
+  data: string;
+  emulators?: string;
+  company?: string;
+  dataverseUrl?: string;
+  tenantId?: string;
+  clientId?: string;
+  clientSecretEnv?: string;
+  clientSecretFile?: string;
+  authority?: string;
+  caFile?: string;
+  bcUrl?: string;
+  bcTenantId?: string;
+  environment?: string;
+  salesUrl?: string;
+  itemAvailability?: boolean;
+  legacySalesOrders?: boolean;
+  bidirectionalSalesOrders?: boolean;
+  autoCreateSalesOrders?: boolean;
+  autoProcessSalesQuotes?: boolean;
+  unitGroups?: boolean;
+  solution?: boolean;
+  reinstallSolution?: boolean;
+  disable?: boolean;
+  ownership?: "person" | "team";
+  yes?: boolean;
+  json?: boolean;
+}
+
+/** The integration settings the flags give (absent flags keep their defaults). */
+export function settingsFromFlags(o: SetupCliOptions): IntegrationSettingsInput {
+  return {
+    ...(o.disable ? { enabled: false } : {}),
+    ...(o.solution === false ? { installSolution: false } : {}),
+    ...(o.itemAvailability ? { itemAvailability: true } : {}),
+    ...(o.legacySalesOrders ? { legacySalesOrders: true } : {}),
+    ...(o.bidirectionalSalesOrders ? { bidirectionalSalesOrders: true } : {}),
+    ...(o.salesUrl ? { salesUrl: o.salesUrl } : {}),
+    ...(o.unitGroups === false ? { unitGroupsEnabled: false } : {}),
+    ...(o.ownership ? { ownershipModel: o.ownership } : {}),
+    sales: {
+      autoCreateSalesOrders: o.autoCreateSalesOrders === true,
+      autoProcessSalesQuotes: o.autoProcessSalesQuotes === true,
+    },
+  };
+}
+
+function configFromFlags(o: SetupCliOptions): BcsyncConfigInput {
+  const credentials = {
+    tenantId: o.tenantId ?? "",
+    clientId: o.clientId ?? "",
+    ...(o.clientSecretEnv ? { clientSecretEnv: o.clientSecretEnv } : {}),
+    ...(o.clientSecretFile ? { clientSecretFile: o.clientSecretFile } : {}),
+    ...(o.authority ? { authority: o.authority } : {}),
+    ...(o.caFile ? { caFile: o.caFile } : {}),
+  };
+  const bcTenant = o.bcTenantId ?? o.tenantId ?? "";
+  return {
+    dataDir: o.data,
+    dataverse: { url: o.dataverseUrl ?? "", credentials },
+    businessCentral: {
+      url: o.bcUrl ?? "https://api.businesscentral.dynamics.com",
+      tenantId: bcTenant,
+      environment: o.environment ?? "production",
+      companyId: o.company ?? "",
+      webClientUrl: `https://businesscentral.dynamics.com/${bcTenant}/${o.environment ?? "production"}`,
+      credentials: { ...credentials, tenantId: bcTenant },
+    },
+    integration: settingsFromFlags(o),
+  };
+}
+
+/** Asks for what the flags did not give (interactive setup, S4). */
+async function askMissing(o: SetupCliOptions): Promise<SetupCliOptions> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const ask = async (question: string, current?: string, fallback?: string) =>
+    current ?? ((await rl.question(`${question}${fallback ? ` [${fallback}]` : ""}: `)).trim() || fallback);
+  const yes = async (question: string) => /^y/i.test((await rl.question(`${question} [y/N]: `)).trim());
+  try {
+    process.stdout.write("Set up the connection between Business Central and Dynamics 365 Sales.\n\n");
+    const answers: SetupCliOptions = { ...o };
+    answers.dataverseUrl = await ask(
+      "Dynamics 365 Sales (Dataverse) URL, e.g. https://contoso.crm4.dynamics.com",
+      o.dataverseUrl,
+    );
+    answers.tenantId = await ask("Microsoft Entra tenant id", o.tenantId);
+    answers.clientId = await ask("App registration (client) id", o.clientId);
+    answers.clientSecretEnv = await ask(
+      "Environment variable that holds the client secret",
+      o.clientSecretEnv,
+      "BCSYNC_CLIENT_SECRET",
+    );
+    answers.bcUrl = await ask("Business Central API URL", o.bcUrl, "https://api.businesscentral.dynamics.com");
+    answers.environment = await ask("Business Central environment", o.environment, "production");
+    answers.company = await ask("Business Central company id", o.company);
+    answers.itemAvailability =
+      o.itemAvailability ?? (await yes("Synchronize item availability automatically (every 30 minutes)?"));
+    answers.bidirectionalSalesOrders =
+      o.bidirectionalSalesOrders ?? (await yes("Synchronize sales orders in both directions?"));
+    if (!answers.bidirectionalSalesOrders) {
+      answers.legacySalesOrders =
+        o.legacySalesOrders ?? (await yes("Enable legacy sales order integration (Sales → BC)?"));
+    }
+    return answers;
+  } finally {
+    rl.close();
+  }
+}
+
+function hasConnectionFlags(o: SetupCliOptions): boolean {
+  return Boolean(o.emulators || o.dataverseUrl || o.clientId || o.bcUrl || o.company);
+}
+
+export function printSetupReport(report: SetupReport): void {
+  const out = (line = "") => process.stdout.write(`${line}\n`);
+  out(`Connected. Configuration written to ${report.configPath}`);
+  out(`  Dataverse application user ${report.dataverse.userId}`);
+  out(`  Business Central companies ${report.businessCentral.companies.join(", ")}`);
+  if (report.solution) {
+    out("  Integration solution: roles");
+    for (const r of report.solution.roles) out(`    ${r.created ? "created " : "kept    "} ${r.name}`);
+    for (const w of report.solution.warnings) out(`    note: ${w}`);
+  }
+  out(
+    `  ${report.defaults.applied.length} default table mappings and ${report.defaults.jobQueueEntries} job queue entries applied`,
+  );
+  if (report.defaults.exportedTo) out(`  previous mappings exported to ${report.defaults.exportedTo}`);
+  if (report.defaults.fitted.length) {
+    out("  switched off because the connected services do not have them:");
+    printTable(
+      report.defaults.fitted.map((f) => ({ mapping: f.mapping, side: f.side, change: f.change.slice(0, 120) })),
+    );
+  }
+}
+
+export async function runSetupCommand(o: SetupCliOptions): Promise<SetupReport> {
+  let options = o;
+  if (!hasConnectionFlags(o) && process.stdin.isTTY && !o.json) options = await askMissing(o);
+  const config = options.emulators
+    ? configForEmulators(readEmulatorsFile(options.emulators), {
+        dataDir: options.data,
+        ...(options.company ? { company: options.company } : {}),
+        integration: settingsFromFlags(options),
+      })
+    : configFromFlags(options);
+  const result = await runSetup({
+    configPath: options.config,
+    config,
+    confirmReset: options.yes === true,
+    reinstallSolution: options.reinstallSolution === true,
+  });
+  if (!result.ok) throw result.error;
+  return result.value;
+}
+
+export function registerSetupCommand(program: Command): void {
+  program
+    .command("setup")
+    .description("Connect to Dataverse and Business Central, install the integration solution, apply default mappings.")
+    .option("--config <path>", "configuration file to write", DEFAULT_CONFIG_PATH)
+    .option("--data <dir>", "state directory", ".bcsync")
+    .option("--emulators <file>", "connect to the local emulators: a file holding `bcsync emulate --json` output")
+    .option("--company <id>", "Business Central company id (or name with --emulators)")
+    .option("--dataverse-url <url>", "Dynamics 365 Sales / Dataverse URL")
+    .option("--tenant-id <id>", "Microsoft Entra tenant id")
+    .option("--client-id <id>", "app registration (client) id")
+    .option("--client-secret-env <name>", "environment variable holding the client secret")
+    .option("--client-secret-file <path>", "file holding the client secret")
+    .option("--authority <url>", "token authority (default Microsoft Entra ID)")
+    .option("--ca-file <path>", "extra CA certificate (PEM) to trust")
+    .option("--bc-url <url>", "Business Central API URL")
+    .option("--bc-tenant-id <id>", "Business Central tenant (default: --tenant-id)")
+    .option("--environment <name>", "Business Central environment")
+    .option("--sales-url <url>", "Dynamics 365 Sales URL for opening coupled records")
+    .option("--item-availability", "synchronize item availability every 30 minutes")
+    .option("--legacy-sales-orders", "enable legacy sales order integration (Sales → BC)")
+    .option("--bidirectional-sales-orders", "synchronize sales orders in both directions")
+    .option("--auto-create-sales-orders", "create BC sales orders from submitted Sales orders (legacy mode)")
+    .option("--auto-process-sales-quotes", "process Sales quotes in BC when activated")
+    .option("--no-unit-groups", "one unit per unit group instead of multiple units of measure")
+    .option("--no-solution", "do not install the integration solution")
+    .option("--reinstall-solution", "reinstall the integration solution (resets the roles' privileges)")
+    .option("--ownership <model>", "person or team ownership in Dataverse")
+    .option("--disable", "write the connection disabled")
+    .option("--yes", "confirm resetting custom mappings to the defaults")
+    .option("--json", "JSON output")
+    .action(async (o: SetupCliOptions) => {
+      const report = await runSetupCommand(o);
+      if (o.json) printJson(report);
+      else printSetupReport(report);
+    });
+}

@@ -1,0 +1,147 @@
+// Customer statistics (seed S17, bc-reference §5.2) and item availability (S19, §5.1): jobs that read the companion
+// API's computed pages and write Sales. Statistics go to `nav_accountstatistics` rows linked from the coupled
+// account; availability goes to the coupled product's `quantityonhand` (negative values sent as 0).
+
+import { COMPANION_API, type Row } from "../connectors/index.ts";
+import type { IntegrationContext } from "./context.ts";
+
+export interface JobCounters {
+  inserted: number;
+  modified: number;
+  unchanged: number;
+  failed: number;
+  errors: string[];
+}
+
+const zero = (): JobCounters => ({ inserted: 0, modified: 0, unchanged: 0, failed: 0, errors: [] });
+
+/** BC statistics field → Dataverse nav_accountstatistics attribute (§5.2). */
+export const STATISTICS_FIELDS: Record<string, string> = {
+  customerName: "nav_name",
+  customerNumber: "nav_customerno",
+  balance: "nav_balancelcy",
+  outstandingOrders: "nav_outstandingorderslcy",
+  shippedNotInvoiced: "nav_shippednotinvoicedlcy",
+  outstandingInvoices: "nav_outstandinginvoiceslcy",
+  outstandingServiceOrders: "nav_outstandingserviceorderslcy",
+  serviceShippedNotInvoiced: "nav_servshippednotinvoicedlcy",
+  outstandingServiceInvoices: "nav_outstandingservinvoiceslcy",
+  totalAmount: "nav_totallcy",
+  creditLimit: "nav_creditlimitlcy",
+  overdueAmounts: "nav_overdueamountslcy",
+  overdueAmountsAsOf: "nav_overdueamountsasof",
+  totalSales: "nav_totalsaleslcy",
+  invoicedPrepaymentAmount: "nav_invoicedprepaymentamountlcy",
+};
+
+async function readAll(gen: AsyncGenerator<{ ok: true; value: { rows: Row[] } } | { ok: false; error: Error }>) {
+  const rows: Row[] = [];
+  for await (const page of gen) {
+    if (!page.ok) return { ok: false as const, error: page.error };
+    rows.push(...page.value.rows);
+  }
+  return { ok: true as const, rows };
+}
+
+function statisticsRow(stat: Row): Row {
+  const row: Row = {};
+  for (const [bc, dv] of Object.entries(STATISTICS_FIELDS)) if (stat[bc] !== undefined) row[dv] = stat[bc];
+  return row;
+}
+
+const differs = (current: Row, wanted: Row) =>
+  Object.entries(wanted).some(([k, v]) => {
+    const c = current[k];
+    return typeof v === "number" ? Number(c) !== v : String(c ?? "") !== String(v ?? "");
+  });
+
+/** Creates or updates the statistics of every coupled customer (S17). */
+export async function runCustomerStatistics(ctx: IntegrationContext): Promise<JobCounters> {
+  const counters = zero();
+  const couplings = new Map<string, string>();
+  for await (const c of ctx.store.couplings.iterate("CUSTOMER")) if (!c.skipped) couplings.set(c.bcId, c.dataverseId);
+  if (couplings.size === 0) return counters;
+  const stats = await readAll(
+    ctx.businessCentral.company(ctx.companyId, COMPANION_API).pages("customerStatistics", {}),
+  );
+  if (!stats.ok) {
+    counters.failed++;
+    counters.errors.push(stats.error.message);
+    return counters;
+  }
+  for (const stat of stats.rows) {
+    const accountId = couplings.get(String(stat.customerId).toLowerCase());
+    if (!accountId) continue;
+    const wanted = statisticsRow(stat);
+    const account = await ctx.dataverse.retrieve("accounts", accountId, { select: ["_nav_accountstatisticsid_value"] });
+    if (!account.ok || !account.value) {
+      counters.failed++;
+      counters.errors.push(account.ok ? `account ${accountId} is gone` : account.error.message);
+      continue;
+    }
+    const statsId = account.value._nav_accountstatisticsid_value;
+    if (typeof statsId === "string") {
+      const current = await ctx.dataverse.retrieve("nav_accountstatisticses", statsId, {
+        select: Object.values(STATISTICS_FIELDS),
+      });
+      if (current.ok && current.value && !differs(current.value, wanted)) {
+        counters.unchanged++;
+        continue;
+      }
+      const updated = await ctx.dataverse.update("nav_accountstatisticses", statsId, wanted);
+      if (updated.ok) counters.modified++;
+      else {
+        counters.failed++;
+        counters.errors.push(updated.error.message);
+      }
+      continue;
+    }
+    const created = await ctx.dataverse.create("nav_accountstatisticses", wanted);
+    if (!created.ok || !created.value.id) {
+      counters.failed++;
+      counters.errors.push(created.ok ? "no id returned" : created.error.message);
+      continue;
+    }
+    const linked = await ctx.dataverse.update("accounts", accountId, {
+      "nav_accountstatisticsid@odata.bind": `/nav_accountstatisticses(${created.value.id})`,
+    });
+    if (linked.ok) counters.inserted++;
+    else {
+      counters.failed++;
+      counters.errors.push(linked.error.message);
+    }
+  }
+  return counters;
+}
+
+/** Writes the availability of every coupled item to its product's quantity on hand (S19). */
+export async function runItemAvailability(ctx: IntegrationContext): Promise<JobCounters> {
+  const counters = zero();
+  const couplings = new Map<string, string>();
+  for await (const c of ctx.store.couplings.iterate("ITEM-PRODUCT"))
+    if (!c.skipped) couplings.set(c.bcId, c.dataverseId);
+  if (couplings.size === 0) return counters;
+  const rows = await readAll(ctx.businessCentral.company(ctx.companyId, COMPANION_API).pages("itemAvailability", {}));
+  if (!rows.ok) {
+    counters.failed++;
+    counters.errors.push(rows.error.message);
+    return counters;
+  }
+  for (const row of rows.rows) {
+    const productId = couplings.get(String(row.itemId).toLowerCase());
+    if (!productId) continue;
+    const quantity = Math.max(0, Number(row.availableQuantity ?? row.inventory ?? 0));
+    const current = await ctx.dataverse.retrieve("products", productId, { select: ["quantityonhand"] });
+    if (current.ok && current.value && Number(current.value.quantityonhand) === quantity) {
+      counters.unchanged++;
+      continue;
+    }
+    const updated = await ctx.dataverse.update("products", productId, { quantityonhand: quantity });
+    if (updated.ok) counters.modified++;
+    else {
+      counters.failed++;
+      counters.errors.push(updated.error.message);
+    }
+  }
+  return counters;
+}
