@@ -1,6 +1,7 @@
 // Rules of master data tables: number series, code/id relations, unit groups created with items and resources
 // (table 5400 "Unit Group"), contact company names, computed balance and inventory.
 
+import { tableDefaults } from "../entities/registry.ts";
 import type { Row } from "../entities/types.ts";
 import { bcErrors } from "../errors.ts";
 import type { CompanyStore } from "../store/database.ts";
@@ -59,13 +60,73 @@ function removeUnitGroup(store: CompanyStore, sourceId: unknown): void {
 
 const customerRelations = [CURRENCY, PAYMENT_TERMS, SHIPMENT_METHOD];
 
+/** Customer fields mirrored onto its company contact (BC's CustCont-Update). */
+const CONTACT_MIRROR: Record<string, string> = {
+  displayName: "displayName",
+  addressLine1: "addressLine1",
+  addressLine2: "addressLine2",
+  city: "city",
+  state: "state",
+  country: "country",
+  postalCode: "postalCode",
+  phoneNumber: "phoneNumber",
+  email: "email",
+  website: "website",
+};
+
+function customerContact(store: CompanyStore, customerNumber: unknown): Row | undefined {
+  return store.find(
+    "contact",
+    (c) => c.type === "Company" && c.customerNumber === customerNumber && c.contactBusinessRelation === "Customer",
+  );
+}
+
+/** A new customer gets a company contact with business relation Customer (Marketing Setup's default). */
+function createCustomerContact(store: CompanyStore, customer: Row): void {
+  const number = store.nextNumber("contact", "CT", 200001);
+  const mirrored: Row = {};
+  for (const [from, to] of Object.entries(CONTACT_MIRROR)) mirrored[to] = customer[from];
+  store.insert("contact", {
+    ...tableDefaults("contact"),
+    ...mirrored,
+    number,
+    type: "Company",
+    companyNumber: number,
+    companyName: customer.displayName,
+    searchName: String(customer.displayName ?? "").toUpperCase(),
+    contactBusinessRelation: "Customer",
+    customerNumber: customer.number,
+    salespersonCode: customer.salespersonCode,
+    currencyCode: customer.currencyCode,
+  });
+}
+
 const customer: TableRules = {
   beforeInsert(ctx, row) {
     numbered("customer", "C", 10001)(ctx, row);
     resolveRelations(ctx.store, customerRelations, row);
   },
+  afterInsert(ctx, row) {
+    createCustomerContact(ctx.store, row);
+  },
   beforeModify(ctx, current, changes) {
     resolveRelations(ctx.store, customerRelations, changes, current);
+  },
+  afterModify(ctx, row) {
+    const contact = customerContact(ctx.store, row.number);
+    if (!contact) return;
+    const mirrored: Row = {};
+    for (const [from, to] of Object.entries(CONTACT_MIRROR)) mirrored[to] = row[from];
+    mirrored.companyName = row.displayName;
+    mirrored.searchName = String(row.displayName ?? "").toUpperCase();
+    ctx.store.update("contact", contact.id as string, mirrored);
+    for (const person of ctx.store.filter("contact", (c) => c.type === "Person" && c.companyNumber === contact.number))
+      ctx.store.update("contact", person.id as string, { companyName: row.displayName });
+  },
+  afterDelete(ctx, row) {
+    // The business relation goes; the contacts stay (they may still be prospects).
+    for (const c of ctx.store.filter("contact", (x) => x.customerNumber === row.number))
+      ctx.store.update("contact", c.id as string, { contactBusinessRelation: "None", customerNumber: "" });
   },
   beforeDelete(ctx, row) {
     const open = ctx.store.find("custLedgerEntry", (e) => e.customerId === row.id && Number(e.remainingAmount) !== 0);
@@ -99,6 +160,11 @@ function contactCompany(ctx: RuleContext, row: Row): void {
   const company = ctx.store.find("contact", (c) => c.number === companyNumber && c.type === "Company");
   if (!company) throw bcErrors.invalidTableRelation("Company No.", "Contact", companyNumber);
   row.companyName = company.displayName;
+  // A person inherits the business relation of its company.
+  if (row.type === "Person" && company.contactBusinessRelation && company.contactBusinessRelation !== "None") {
+    row.contactBusinessRelation = company.contactBusinessRelation;
+    row.customerNumber = company.customerNumber ?? "";
+  }
 }
 
 const contact: TableRules = {

@@ -187,19 +187,8 @@ export function seedDemoCompany(store: CompanyStore, companyName: string): void 
       taxLiable: taxable,
       currencyCode: i === 3 ? "EUR" : "",
     });
-    const company = put(store, "contacts", {
-      number: `CT0000${String(i * 2 + 10)}`,
-      type: "Company",
-      displayName: name,
-      addressLine1: c.addressLine1,
-      city,
-      state,
-      country: f.country,
-      postalCode: zip,
-      phoneNumber: c.phoneNumber,
-      email: c.email,
-    });
-    store.update("contact", company.id as string, { contactBusinessRelation: "Customer", customerNumber: number });
+    // The customer's company contact was created with it (business relation Customer).
+    const company = store.find("contact", (x) => x.type === "Company" && x.customerNumber === number) as Row;
     const [first, last] = person.split(" ");
     const p = put(store, "contacts", {
       number: `CT0000${String(i * 2 + 11)}`,
@@ -211,12 +200,7 @@ export function seedDemoCompany(store: CompanyStore, companyName: string): void 
       city,
       country: f.country,
     });
-    store.update("contact", p.id as string, {
-      contactBusinessRelation: "Customer",
-      firstName: first,
-      surname: last,
-      customerNumber: number,
-    });
+    store.update("contact", p.id as string, { firstName: first, surname: last });
     store.update("customer", c.id as string, {
       paymentTermsCode: terms,
       paymentTermsId: store.find("paymentTerms", (t) => t.code === terms)?.id,

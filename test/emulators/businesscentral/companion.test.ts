@@ -279,3 +279,28 @@ describe("customerStatistics and itemAvailability", () => {
     expect(since.map((a) => a.itemNumber)).not.toContain("1906-S");
   });
 });
+
+describe("customer contacts", () => {
+  it("creates a company contact with a new customer, mirrors renames and drops the relation on delete", async () => {
+    const customer = await call(`${std}/customers`, {
+      method: "POST",
+      body: { displayName: "Contoso Pharmaceuticals", city: "Denver" },
+    });
+    const contact = (await list(`${c}/contacts?$filter=customerNumber eq '${customer.body.number}'`))[0];
+    expect(contact).toMatchObject({ type: "Company", contactBusinessRelation: "Customer" });
+    const person = await call(`${std}/contacts`, {
+      method: "POST",
+      body: { type: "Person", displayName: "Dana Birkby", companyNumber: contact.number },
+    });
+    expect(person.body).toMatchObject({ companyName: "Contoso Pharmaceuticals", contactBusinessRelation: "Customer" });
+    await call(`${std}/customers(${customer.body.id})`, {
+      method: "PATCH",
+      body: { displayName: "Contoso Pharma" },
+      headers: { "If-Match": "*" },
+    });
+    expect((await call(`${std}/contacts(${contact.id})`)).body.displayName).toBe("Contoso Pharma");
+    expect((await call(`${std}/contacts(${person.body.id})`)).body.companyName).toBe("Contoso Pharma");
+    await call(`${std}/customers(${customer.body.id})`, { method: "DELETE", headers: { "If-Match": "*" } });
+    expect((await call(`${std}/contacts(${contact.id})`)).body.contactBusinessRelation).toBe("None");
+  });
+});
