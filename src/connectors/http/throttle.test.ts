@@ -95,4 +95,22 @@ describe("Throttle learning from the service", () => {
     throttle.learnLimit("concurrency");
     expect(throttle.effectiveConcurrency()).toBe(4);
   });
+
+  it("probes a learned limit upward after three quiet windows, back to the configured one", async () => {
+    const throttle = new Throttle({ maxConcurrent: 10, maxRequestsPerWindow: 100, windowMs: 1000, marginMs: 0 });
+    for (let i = 0; i < 5; i++) void throttle.acquire().then((release) => release());
+    await vi.advanceTimersByTimeAsync(0);
+    for (let i = 0; i < 3; i++) void throttle.acquire();
+    await vi.advanceTimersByTimeAsync(0);
+    throttle.learnLimit("concurrency");
+    expect(throttle.effectiveConcurrency()).toBe(2);
+    await vi.advanceTimersByTimeAsync(2999);
+    void throttle.acquire();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(throttle.effectiveConcurrency()).toBe(2);
+    await vi.advanceTimersByTimeAsync(2);
+    void throttle.acquire();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(throttle.effectiveConcurrency()).toBe(3);
+  });
 });

@@ -24,6 +24,8 @@ export interface ThrottleState {
 
 export type Release = () => void;
 
+const QUIET_WINDOWS = 3;
+
 export class Throttle {
   private active = 0;
   private readonly waiters: Array<{ resolve: (release: Release) => void; since: number }> = [];
@@ -37,6 +39,8 @@ export class Throttle {
   private learnedRequests = Number.POSITIVE_INFINITY;
   /** When the service refused requests of this window (few; pruned with the window). */
   private rejections: number[] = [];
+  /** Last refusal or last raise of a learned limit: learned limits are probed upward after quiet windows. */
+  private lastLearnedChange = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = 0;
 
@@ -79,6 +83,7 @@ export class Throttle {
   learnLimit(kind: "requests" | "concurrency" | undefined): void {
     const now = this.now();
     this.rejections.push(now);
+    this.lastLearnedChange = now;
     this.expire(now);
     if (kind === "requests") {
       const admitted = this.starts.length - this.head - this.rejections.length;
@@ -108,9 +113,29 @@ export class Throttle {
     };
   }
 
+  /**
+   * After QUIET_WINDOWS windows without a refusal, raise learned limits one step (5%, one more in flight): the
+   * service may have been strict only for a while (another process sharing the principal has finished).
+   */
+  private probeUpward(now: number): void {
+    if (this.learnedRequests === Number.POSITIVE_INFINITY && this.learnedConcurrency === Number.POSITIVE_INFINITY)
+      return;
+    if (now - this.lastLearnedChange < QUIET_WINDOWS * this.countedMs()) return;
+    this.lastLearnedChange = now;
+    if (this.learnedRequests !== Number.POSITIVE_INFINITY) {
+      const raised = Math.ceil(this.learnedRequests * 1.05);
+      this.learnedRequests = raised >= this.limits.maxRequestsPerWindow ? Number.POSITIVE_INFINITY : raised;
+    }
+    if (this.learnedConcurrency !== Number.POSITIVE_INFINITY) {
+      const raised = this.learnedConcurrency + 1;
+      this.learnedConcurrency = raised >= this.limits.maxConcurrent ? Number.POSITIVE_INFINITY : raised;
+    }
+  }
+
   private pump(): void {
     while (this.waiters.length > 0) {
       const now = this.now();
+      this.probeUpward(now);
       if (now < this.pausedUntil) {
         this.wakeAt(this.pausedUntil);
         return;
