@@ -325,6 +325,35 @@ const employee: EntityDef = {
   },
 };
 
+const opportunity: EntityDef = {
+  set: "opportunities",
+  entity: "opportunity",
+  table: "opportunity",
+  caption: "Opportunity",
+  businessKey: "number",
+  businessKeyCaption: NO,
+  fields: {
+    ...systemFields(),
+    number: code(20),
+    contactNumber: code(20),
+    contactName: text(100, RO),
+    contactCompanyName: text(100, RO),
+    salespersonCode: code(20),
+    description: text(100),
+    status: enumOf(["Not Started", "In Progress", "Won", "Lost"]),
+    closed: bool(RO),
+    creationDate: date(RO),
+    dateClosed: date(RO),
+    calculatedCurrentValue: decimal(RO),
+    chancesOfSuccessPrc: decimal(RO),
+    completedPrc: decimal(RO),
+    estimatedClosingDate: date(),
+    estimatedValue: decimal(),
+    systemCreatedAt: datetime(RO),
+    ...modifiedField(),
+  },
+};
+
 const salesQuote: EntityDef = {
   set: "salesQuotes",
   entity: "salesQuote",
@@ -555,6 +584,7 @@ export const STANDARD_ENTITIES: readonly EntityDef[] = [
   shipmentMethod,
   salespersonPurchaser,
   employee,
+  opportunity,
   salesQuote,
   salesQuoteLine,
   salesOrder,

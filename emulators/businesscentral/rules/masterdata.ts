@@ -351,7 +351,41 @@ const priceListHeader: TableRules = {
   },
 };
 
+function opportunityContact(ctx: RuleContext, row: Row): void {
+  const contact = ctx.store.find("contact", (c) => c.number === row.contactNumber);
+  if (!contact) throw bcErrors.invalidTableRelation("Contact No.", "Contact", String(row.contactNumber));
+  row.contactName = contact.displayName;
+  row.contactCompanyName = contact.companyName || contact.displayName;
+  if (!row.salespersonCode) row.salespersonCode = contact.salespersonCode ?? "";
+}
+
+function opportunityStatus(ctx: RuleContext, row: Row): void {
+  const closed = row.status === "Won" || row.status === "Lost";
+  row.closed = closed;
+  row.dateClosed = closed ? ctx.workDate : "0001-01-01";
+  row.chancesOfSuccessPrc = row.status === "Won" ? 100 : row.status === "Lost" ? 0 : row.chancesOfSuccessPrc || 50;
+  row.calculatedCurrentValue = (Number(row.estimatedValue) * Number(row.chancesOfSuccessPrc)) / 100;
+}
+
+/** Opportunities need a contact; Won/Lost close them. */
+const opportunity: TableRules = {
+  beforeInsert(ctx, row) {
+    numbered("opportunity", "OP", 1001)(ctx, row);
+    opportunityContact(ctx, row);
+    row.creationDate = ctx.workDate;
+    row.systemCreatedAt = ctx.store.nowIso();
+    opportunityStatus(ctx, row);
+  },
+  beforeModify(ctx, current, changes) {
+    const merged: Row = { ...current, ...changes };
+    if ("contactNumber" in changes) opportunityContact(ctx, merged);
+    if ("status" in changes || "estimatedValue" in changes) opportunityStatus(ctx, merged);
+    for (const [k, v] of Object.entries(merged)) if (current[k] !== v) changes[k] = v;
+  },
+};
+
 export const MASTER_DATA_RULES: Record<string, TableRules> = {
+  opportunity,
   customer,
   vendor,
   contact,

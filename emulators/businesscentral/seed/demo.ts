@@ -358,6 +358,20 @@ export function seedDemoCompany(store: CompanyStore, companyName: string): void 
   ])
     put(store, "employees", { number, givenName: given, surname, jobTitle: title, employmentDate: "2019-04-01" });
 
+  put(store, "opportunities", {
+    contactNumber: "CT000011",
+    description: "Conference room refurbishment",
+    estimatedValue: 12500,
+    estimatedClosingDate: today(),
+    status: "In Progress",
+  });
+  put(store, "opportunities", {
+    contactNumber: "CT000101",
+    description: "Office chairs for new branch",
+    estimatedValue: 4800,
+    status: "Not Started",
+  });
+
   // Documents: open orders, released orders, a quote, a draft invoice; two orders posted for ledgers.
   const order = (customer: Row, lines: [string, number][], extra: Row = {}) => {
     const head = put(store, "salesOrders", { customerId: customer.id, ...extra });

@@ -112,6 +112,17 @@ const cases: Case[] = [
     update: { jobTitle: "Sales" },
   },
   {
+    set: "opportunities",
+    create: {
+      contactNumber: "CT000103",
+      description: "Lamps for the lobby",
+      estimatedValue: 900,
+      status: "In_x0020_Progress",
+    },
+    filterField: "description",
+    update: { status: "Won" },
+  },
+  {
     set: "employees",
     create: { number: "TEST1", givenName: "Jim", surname: "Hansen", jobTitle: "Driver" },
     filterField: "number",
