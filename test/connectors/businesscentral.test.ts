@@ -79,6 +79,7 @@ describe("Business Central client", () => {
       modifiedSince: watermark,
       pageSize: 2,
       select: ["id", "displayName"],
+      replica: true,
     });
     expect(changed.rows.map((r) => r.id).sort()).toEqual([...ids].sort());
     expect(changed.pages).toBe(3);

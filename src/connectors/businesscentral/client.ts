@@ -52,6 +52,11 @@ export interface ListOptions {
   pageSize?: number;
   /** Resume a read from a persisted nextLink. */
   nextLink?: string;
+  /**
+   * `Data-Access-Intent: ReadOnly`: read from a read-only replica (lighter on the database; may lag writes by a
+   * moment, so not for reading back what was just written).
+   */
+  replica?: boolean;
 }
 
 export interface Page {
@@ -155,6 +160,7 @@ export class BusinessCentralClient {
     let next: string | undefined = options.nextLink ?? `${url.href}${queryString(options)}`;
     const headers: Record<string, string> = {};
     if (options.pageSize) headers.prefer = `odata.maxpagesize=${Math.min(options.pageSize, 20_000)}`;
+    if (options.replica) headers["data-access-intent"] = "ReadOnly";
     while (next) {
       const res = await this.request("GET", next, { headers });
       if (!res.ok) {
