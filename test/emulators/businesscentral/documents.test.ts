@@ -252,3 +252,70 @@ describe("approval and prepayment statuses", () => {
     expect((await one(`${base}/salesOrders(${order.id})`)).status).toBe("Open");
   });
 });
+
+describe("document CRUD", () => {
+  it.each(["salesQuotes", "salesOrders", "salesInvoices"])(
+    "%s: create, list with filter and paging, update with ETag, delete with lines",
+    async (set) => {
+      const lineSet = `${set.slice(0, -1)}Lines`;
+      const made: Json[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await call(`${base}/${set}`, {
+          method: "POST",
+          body: { customerNumber: "20000", externalDocumentNumber: `CRUD-${set}` },
+        });
+        expect(r.status, JSON.stringify(r.body)).toBe(201);
+        made.push(r.body);
+      }
+      const line = await call(`${base}/${set}(${made[0].id})/${lineSet}`, {
+        method: "POST",
+        body: { lineType: "Item", lineObjectNumber: "1928-S", quantity: 2 },
+      });
+      expect(line.status).toBe(201);
+      const page = await call(`${base}/${set}?$filter=externalDocumentNumber eq 'CRUD-${set}'`, {
+        headers: { Prefer: "odata.maxpagesize=2" },
+      });
+      expect(page.body.value.length).toBe(2);
+      const rest = await call(page.body["@odata.nextLink"]);
+      expect([...page.body.value, ...rest.body.value].map((d: Json) => d.id).sort()).toEqual(
+        made.map((d) => d.id).sort(),
+      );
+      const head = (await call(`${base}/${set}(${made[0].id})`)).body;
+      const patched = await call(`${base}/${set}(${head.id})`, {
+        method: "PATCH",
+        body: { discountAmount: 10 },
+        headers: { "If-Match": head["@odata.etag"] },
+      });
+      expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+      expect(patched.body.totalAmountExcludingTax).toBeCloseTo(line.body.amountExcludingTax - 10, 2);
+      expectError(
+        await call(`${base}/${set}(${head.id})`, { method: "DELETE", headers: { "If-Match": head["@odata.etag"] } }),
+        409,
+        "Request_EntityChanged",
+      );
+      expect(
+        (
+          await call(`${base}/${set}(${head.id})`, {
+            method: "DELETE",
+            headers: { "If-Match": patched.body["@odata.etag"] },
+          })
+        ).status,
+      ).toBe(204);
+      expect((await call(`${base}/${lineSet}?$filter=documentId eq ${head.id}`)).body.value).toEqual([]);
+    },
+  );
+
+  it("serves shipments read-only", async () => {
+    const shipments = await call(`${base}/salesShipments?$top=1`);
+    expect(shipments.body.value.length).toBe(1);
+    expectError(await call(`${base}/salesShipments`, { method: "POST", body: {} }), 405, "BadRequest_MethodNotAllowed");
+    expectError(
+      await call(`${base}/salesShipments(${shipments.body.value[0].id})`, {
+        method: "DELETE",
+        headers: { "If-Match": "*" },
+      }),
+      405,
+      "BadRequest_MethodNotAllowed",
+    );
+  });
+});
