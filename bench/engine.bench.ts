@@ -195,6 +195,7 @@ if (process.argv[2] === "--child") {
   for (const size of sizes) {
     process.stderr.write(`engine bench: ${size} records ...\n`);
     results[String(size)] = await measure(size);
+    process.stderr.write(`engine bench: ${size} → ${JSON.stringify(results[String(size)])}\n`);
   }
   const [small, large] = sizes.map((s) => results[String(s)] as Awaited<ReturnType<typeof measure>>);
   const memoryRatio =
