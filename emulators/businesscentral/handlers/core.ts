@@ -139,18 +139,10 @@ export class ApiCore {
     const segments = parseSegments(request.path);
     const { db } = this.o;
     const work = { read: 0, written: 0 };
-    let written = 0;
-    const counter = () => {
-      written++;
-    };
-    db.onChange(counter);
-    try {
-      const response = db.transaction(() => this.route(request, segments, work));
-      response.work.written = written;
-      return response;
-    } finally {
-      db.offChange(counter);
-    }
+    const before = db.writeCount;
+    const response = db.transaction(() => this.route(request, segments, work));
+    response.work.written = db.writeCount - before;
+    return response;
   }
 
   private route(request: InnerRequest, segments: Segment[], work: InnerResponse["work"]): InnerResponse {

@@ -124,7 +124,11 @@ export class BcDatabase {
     return byName.get(name) as T;
   }
 
+  /** Rows written so far (inserts, updates, deletes), committed or not: the cost model's "rows written". */
+  writeCount = 0;
+
   emit(event: ChangeEvent): void {
+    this.writeCount++;
     if (this.buffered) this.buffered.push(event);
     else for (const listener of this.listeners) listener(event);
   }
