@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseBatch, serializeBatchResponse } from "../../../emulators/odata/batch.ts";
-import { parseBatchResponse, serializeBatch } from "./batch.ts";
+import { parseBatchResponse, parseBatchResponseGroups, serializeBatch } from "./batch.ts";
 
 const root = new URL("https://org.crm.dynamics.com/api/data/v9.2/");
 
@@ -87,5 +87,21 @@ describe("Dataverse $batch", () => {
       },
     ]);
     expect(parseBatchResponse("application/json", body)).toBeUndefined();
+  });
+
+  it("keeps a change set's responses together, so a failed set does not shift later results", () => {
+    const serialized = serializeBatchResponse([
+      { kind: "response", response: { status: 400, headers: {}, body: '{"error":{"code":"0x1","message":"bad"}}' } },
+      {
+        kind: "changeset",
+        responses: [
+          { status: 204, headers: {}, body: "", contentId: "1" },
+          { status: 204, headers: {}, body: "", contentId: "2" },
+        ],
+      },
+      { kind: "response", response: { status: 200, headers: {}, body: "{}" } },
+    ]);
+    const groups = parseBatchResponseGroups(serialized.contentType, serialized.body);
+    expect(groups?.map((g) => g.map((r) => r.status))).toEqual([[400], [204, 204], [200]]);
   });
 });

@@ -74,30 +74,48 @@ export function boundaryOf(contentType: string | undefined): string | undefined 
 
 /** Parses a $batch response into one entry per operation, change set responses flattened in order. */
 export function parseBatchResponse(contentType: string | undefined, body: string): BatchPartResponse[] | undefined {
-  const boundary = boundaryOf(contentType);
-  if (!boundary) return undefined;
-  return parseMultipart(body.replace(/\r\n/g, "\n"), boundary);
+  return parseBatchResponseGroups(contentType, body)?.flat();
 }
 
-function parseMultipart(text: string, boundary: string): BatchPartResponse[] | undefined {
-  const parts = splitParts(text, boundary);
+/**
+ * Parses a $batch response into its top-level parts: a change set's responses stay together (one group), so a
+ * failed change set answered with a single error part cannot shift the results of the parts after it.
+ */
+export function parseBatchResponseGroups(
+  contentType: string | undefined,
+  body: string,
+): BatchPartResponse[][] | undefined {
+  const boundary = boundaryOf(contentType);
+  if (!boundary) return undefined;
+  const parts = splitParts(body.replace(/\r\n/g, "\n"), boundary);
   if (!parts) return undefined;
-  const out: BatchPartResponse[] = [];
+  const groups: BatchPartResponse[][] = [];
   for (const raw of parts) {
-    const { headers, rest } = splitHeaders(raw);
-    const nested = boundaryOf(headers["content-type"]);
-    if (nested) {
-      const inner = parseMultipart(rest, nested);
-      if (!inner) return undefined;
-      out.push(...inner);
-      continue;
-    }
-    const response = parseHttpResponse(rest);
-    if (!response) return undefined;
-    if (headers["content-id"] !== undefined) response.contentId = headers["content-id"];
-    out.push(response);
+    const group = parsePart(raw);
+    if (!group) return undefined;
+    groups.push(group);
   }
-  return out;
+  return groups;
+}
+
+function parsePart(raw: string): BatchPartResponse[] | undefined {
+  const { headers, rest } = splitHeaders(raw);
+  const nested = boundaryOf(headers["content-type"]);
+  if (nested) {
+    const inner = splitParts(rest, nested);
+    if (!inner) return undefined;
+    const out: BatchPartResponse[] = [];
+    for (const part of inner) {
+      const responses = parsePart(part);
+      if (!responses) return undefined;
+      out.push(...responses);
+    }
+    return out;
+  }
+  const response = parseHttpResponse(rest);
+  if (!response) return undefined;
+  if (headers["content-id"] !== undefined) response.contentId = headers["content-id"];
+  return [response];
 }
 
 function splitParts(text: string, boundary: string): string[] | undefined {

@@ -13,7 +13,7 @@ import {
   type BatchOperation,
   type BatchPart,
   type BatchPartResponse,
-  parseBatchResponse,
+  parseBatchResponseGroups,
   serializeBatch,
 } from "./batch.ts";
 import { describeKey, idFromEntityUrl, keySegment, type RecordKey } from "./keys.ts";
@@ -378,7 +378,7 @@ export class DataverseClient {
       allowStatus: [400, 412, 404, 409, 500],
     });
     if (!res.ok) return res;
-    const parsed = parseBatchResponse(res.value.headers["content-type"], res.value.body.toString("utf8"));
+    const parsed = parseBatchResponseGroups(res.value.headers["content-type"], res.value.body.toString("utf8"));
     if (!parsed) {
       if (res.value.status >= 400) {
         return fail(
@@ -530,38 +530,39 @@ export class DataverseClient {
     };
   }
 
-  private matchBatchResults(parts: readonly BatchPart[], responses: BatchPartResponse[]): BatchOperationResult[] {
+  private matchBatchResults(parts: readonly BatchPart[], groups: BatchPartResponse[][]): BatchOperationResult[] {
     const results: BatchOperationResult[] = [];
-    let cursor = 0;
-    for (const part of parts) {
+    const notExecuted = (op: BatchOperation): BatchOperationResult => ({
+      status: 424,
+      contentId: op.contentId,
+      error: mapServiceError(
+        this.ctx(op.method, op.url, recordOf(op)),
+        424,
+        {},
+        '{"error":{"code":"NotExecuted","message":"not executed: the batch stopped at an earlier failure"}}',
+      ),
+    });
+    parts.forEach((part, index) => {
       const ops = "changeSet" in part ? part.changeSet : [part.operation];
-      const first = responses[cursor];
-      // A failed change set answers with one error part for the whole set.
-      if ("changeSet" in part && ops.length > 1 && first && first.status >= 400) {
-        const error = this.batchItemError(ops[0], first);
-        for (const op of ops) results.push({ status: first.status, contentId: op.contentId, error });
-        cursor++;
-        continue;
+      const group = groups[index];
+      if (!group) {
+        // Processing stopped at an earlier failure: these never ran.
+        for (const op of ops) results.push(notExecuted(op));
+        return;
       }
-      for (const op of ops) {
-        const response = responses[cursor++];
-        if (!response) {
-          // Processing stopped at an earlier failure: these never ran.
-          results.push({
-            status: 424,
-            contentId: op.contentId,
-            error: mapServiceError(
-              this.ctx(op.method, op.url, recordOf(op)),
-              424,
-              {},
-              '{"error":{"code":"NotExecuted","message":"not executed: the batch stopped at an earlier failure"}}',
-            ),
-          });
-          continue;
-        }
-        results.push(this.batchItem(op, response));
+      // A failed change set answers with one error part for the whole set (rolled back).
+      if (ops.length > 1 && group.length < ops.length && group.some((r) => r.status >= 400)) {
+        const failed = group.find((r) => r.status >= 400)!;
+        const culprit = ops.find((op) => op.contentId !== undefined && op.contentId === failed.contentId) ?? ops[0];
+        const error = this.batchItemError(culprit, failed);
+        for (const op of ops) results.push({ status: failed.status, contentId: op.contentId, error });
+        return;
       }
-    }
+      ops.forEach((op, i) => {
+        const response = group.find((r) => op.contentId !== undefined && r.contentId === op.contentId) ?? group[i];
+        results.push(response ? this.batchItem(op, response) : notExecuted(op));
+      });
+    });
     return results;
   }
 
