@@ -85,9 +85,14 @@ export async function applyDefaults(
     writeFileSync(exportedTo, serializeMappings(previous, "yaml"));
   }
   const defaults = integrationDefaults(defaultOptionsOf(settings));
-  const entries = defaultJobQueueEntries(defaults, defaultOptionsOf(settings), jobSwitchesOf(settings));
   const raw = defaults.map((d) => d.mapping);
   const fitted = options.fit ? await options.fit(raw) : { mappings: raw, reports: [] };
+  const kept = new Set(fitted.mappings.map((m) => m.name));
+  const entries = defaultJobQueueEntries(
+    defaults.filter((d) => kept.has(d.mapping.name)),
+    defaultOptionsOf(settings),
+    jobSwitchesOf(settings),
+  );
   await store.transaction(async (tx) => {
     await tx.mappings.deleteAll();
     for (const m of fitted.mappings) await tx.mappings.save(toStoredMapping(m));
@@ -113,7 +118,7 @@ export async function applyDefaults(
     await tx.settings.set(APPLIED_KEY, hashes);
   });
   return ok({
-    applied: defaults.map((d) => d.mapping.name),
+    applied: fitted.mappings.map((m) => m.name),
     discarded,
     ...(exportedTo ? { exportedTo } : {}),
     jobQueueEntries: entries.length,

@@ -14,6 +14,8 @@ export interface FitReport {
   side: "bc" | "dataverse";
   /** What was switched off, in words. */
   change: string;
+  /** The service has no such table/entity set at all: the mapping cannot run here and is left out. */
+  unavailable?: boolean;
 }
 
 const UNKNOWN_PROPERTY = /Could not find a property named '([^']+)'/;
@@ -55,7 +57,15 @@ async function fitDataverse(dv: DataverseClient, mapping: TableMapping, reports:
     if (!r || r.ok) return m;
     const property = unknownProperty(r.error.message);
     if (!property) {
-      reports.push({ mapping: m.name, side: "dataverse", change: `not probed: ${r.error.message}` });
+      const missingSet = /Resource not found for the segment/.test(r.error.message);
+      reports.push({
+        mapping: m.name,
+        side: "dataverse",
+        change: missingSet
+          ? `Dataverse has no table ${m.dataverse.entitySet}: mapping left out`
+          : `not probed: ${r.error.message}`,
+        ...(missingSet ? { unavailable: true } : {}),
+      });
       return m;
     }
     const attribute = property.replace(/^_(.*)_value$/, "$1");
@@ -89,7 +99,8 @@ async function fitBusinessCentral(
     const select = [
       ...new Set([
         m.bc.keyField,
-        m.bc.modifiedField,
+        // Lines are read under their header (lines.ts), not by a modified stamp: BC's line pages have none.
+        ...(m.parent ? [] : [m.bc.modifiedField]),
         ...m.fields.filter((f) => f.enabled).flatMap((f) => f.bcField ?? []),
       ]),
     ];
@@ -97,7 +108,15 @@ async function fitBusinessCentral(
     if (!r || r.ok) return m;
     const property = unknownProperty(r.error.message);
     if (!property || property === m.bc.keyField || property === m.bc.modifiedField) {
-      reports.push({ mapping: m.name, side: "bc", change: `not runnable here: ${r.error.message}` });
+      const missingSet = /Resource not found for the segment/.test(r.error.message);
+      reports.push({
+        mapping: m.name,
+        side: "bc",
+        change: missingSet
+          ? `Business Central has no ${m.bc.api === "companion" ? "companion " : ""}page ${m.bc.entitySet}: mapping left out`
+          : `not runnable here: ${r.error.message}`,
+        ...(missingSet ? { unavailable: true } : {}),
+      });
       return m;
     }
     const before = m;
@@ -121,7 +140,7 @@ export async function fitMappings(
   skip: ReadonlySet<string> = new Set(),
 ): Promise<{ mappings: TableMapping[]; reports: FitReport[] }> {
   const reports: FitReport[] = [];
-  const out: TableMapping[] = [];
+  let out: TableMapping[] = [];
   for (const mapping of mappings) {
     if (skip.has(mapping.name)) {
       out.push(mapping);
@@ -131,5 +150,9 @@ export async function fitMappings(
     m = await fitBusinessCentral(clients.businessCentral, clients.companyId, m, reports);
     out.push(m);
   }
+  const unavailable = new Set(reports.filter((r) => r.unavailable).map((r) => r.mapping));
+  // Left out with everything that hangs on them (their lines); dependencies on them are dropped.
+  out = out.filter((m) => !unavailable.has(m.name) && !(m.parent && unavailable.has(m.parent.mapping)));
+  out = out.map((m) => ({ ...m, dependsOn: m.dependsOn.filter((d) => !unavailable.has(d)) }));
   return { mappings: out, reports };
 }

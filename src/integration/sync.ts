@@ -9,6 +9,7 @@ import { bcsyncError } from "../errors/catalogue.ts";
 import { INTEGRATION_UNKNOWN_MAPPING } from "../errors/codes/integration.ts";
 import type { IntegrationContext } from "./context.ts";
 import { OPTION_MAPPINGS } from "./defaults/index.ts";
+import { syncLines } from "./lines.ts";
 import { maintainDefaultPriceList } from "./price-list.ts";
 
 export interface SyncRequest {
@@ -81,7 +82,9 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
       continue;
     }
     try {
-      const passes = await runMapping(ctx.engine, mapping.name, { mode, dryRun: request.dryRun === true });
+      const passes = mapping.parent
+        ? [await syncLines(ctx, mapping, request.dryRun === true)]
+        : await runMapping(ctx.engine, mapping.name, { mode, dryRun: request.dryRun === true });
       result = { mapping: mapping.name, passes };
     } catch (error) {
       result = { mapping: mapping.name, passes: [], error: error instanceof Error ? error.message : String(error) };

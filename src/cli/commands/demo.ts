@@ -11,6 +11,7 @@ import { coupleDemoSalespeople } from "../../integration/demo.ts";
 import { integrationJobHandlers } from "../../integration/job-handlers.ts";
 import { syncAll } from "../../integration/review.ts";
 import { configForEmulators, runSetup } from "../../integration/setup.ts";
+import { syncMappings } from "../../integration/sync.ts";
 import { Scheduler } from "../../jobs/scheduler.ts";
 import { printJson, printTable } from "../output.ts";
 import { printSetupReport } from "./setup.ts";
@@ -70,6 +71,21 @@ export async function runDemo(
         printTable(
           lines.map((l) => ({ mapping: l.mappingName, recommendation: l.recommendation, state: l.queueStatus })),
         );
+      // The review holds back lines whose dependencies ended in error (as BC does); the demo still shows them.
+      const waiting = lines
+        .filter((l) => !l.queueStatus && l.recommendation !== "No Records Found")
+        .map((l) => l.mappingName);
+      if (waiting.length) {
+        say(`\nDependencies of ${waiting.join(", ")} ended with errors; synchronizing them anyway for the demo:`);
+        await syncMappings(ctx, {
+          names: waiting,
+          full: true,
+          onMapping: (r) => {
+            const s = summarize(r);
+            say(`  ${r.mapping.padEnd(20)} +${s.inserted} ~${s.modified} !${s.failed} ${s.message}`);
+          },
+        });
+      }
       if (o.json) printJson({ ...emulators.info, configPath });
       else {
         say(`\nThe job queue is running. Drive the demo with: bcsync sync --config ${configPath}`);
