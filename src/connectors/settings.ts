@@ -1,4 +1,7 @@
 // Settings both clients accept, and how they become principals (token providers) and limits.
+import { readFileSync } from "node:fs";
+import { CONNECTOR_CA_FILE_UNREADABLE } from "../errors/codes/connectors.ts";
+import { bcsyncError } from "../errors/define.ts";
 import type { ClientCertificate } from "./auth/token-provider.ts";
 import type { RetryPolicy } from "./http/retry.ts";
 import type { ThrottleLimits } from "./http/throttle.ts";
@@ -23,6 +26,8 @@ export interface ConnectorSettings {
   authority?: string;
   /** Extra CA (PEM) trusted for the authority and the service: the emulators' certificate. */
   caPem?: string;
+  /** The same, read from a file (used when caPem is absent). */
+  caFile?: string;
   /** OAuth scope; default derived from the service. */
   scope?: string;
   /** More principals (app registrations) used round-robin after the main one, each with its own limits. */
@@ -41,4 +46,18 @@ export function allPrincipals(settings: ConnectorSettings): Array<PrincipalSetti
     tenantId: settings.tenantId,
   };
   return [main, ...(settings.principals ?? [])].map((p) => ({ ...p, tenantId: p.tenantId ?? settings.tenantId }));
+}
+
+/** The extra CA to trust: `caPem`, else the contents of `caFile`. An unreadable file is a configuration error. */
+export function trustedCa(settings: ConnectorSettings): string | undefined {
+  if (settings.caPem) return settings.caPem;
+  if (!settings.caFile) return undefined;
+  try {
+    return readFileSync(settings.caFile, "utf8");
+  } catch (err) {
+    throw bcsyncError(CONNECTOR_CA_FILE_UNREADABLE, {
+      path: settings.caFile,
+      reason: err instanceof Error ? err.message : String(err),
+    });
+  }
 }

@@ -1,5 +1,8 @@
 // The Dataverse client against the Dataverse emulator over real HTTP (limits and faults off: behaviour only).
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DEMO_INTEGRATION_APP,
@@ -269,5 +272,24 @@ describe("Dataverse client", () => {
     const r = first.value as Awaited<ReturnType<typeof pages.next>>["value"];
     expect(r && !r.ok ? r.error.code : "ok").toBe("BCSYNC_E_CONNECTOR_DELTA_EXPIRED");
     expect((await pages.next()).done).toBe(true);
+  });
+
+  it("trusts a CA given as a file, and names an unreadable one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bcsync-ca-"));
+    try {
+      const caFile = join(dir, "ca.pem");
+      writeFileSync(caFile, emulators.identity.caPem);
+      const viaFile = dataverseClient(emulators, { caPem: undefined, caFile });
+      try {
+        expect(unwrap(await viaFile.whoAmI()).UserId).toBe(DEMO_INTEGRATION_APP.dataverseUserId);
+      } finally {
+        await viaFile.close();
+      }
+      expect(() => dataverseClient(emulators, { caPem: undefined, caFile: join(dir, "missing.pem") })).toThrow(
+        expect.objectContaining({ code: "BCSYNC_E_CONNECTOR_CA_FILE_UNREADABLE" }),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,6 @@
 // Builds a ServiceClient from connector settings: one token provider and one throttle per principal.
 import { createTokenProvider } from "../auth/token-provider.ts";
-import { allPrincipals, type ConnectorSettings } from "../settings.ts";
+import { allPrincipals, type ConnectorSettings, trustedCa } from "../settings.ts";
 import { ServiceClient, type ServiceClientOptions } from "./service-client.ts";
 import type { ThrottleLimits } from "./throttle.ts";
 
@@ -13,6 +13,7 @@ export function createServiceClient(
   defaultHeaders: Record<string, string>,
   limitOf429?: ServiceClientOptions["limitOf429"],
 ): ServiceClient {
+  const caPem = trustedCa(settings);
   const principals = allPrincipals(settings).map((p) =>
     createTokenProvider({
       tenantId: p.tenantId,
@@ -20,7 +21,7 @@ export function createServiceClient(
       clientSecret: p.clientSecret,
       certificate: p.certificate,
       authority: settings.authority,
-      caPem: settings.caPem,
+      caPem,
       scope,
     }),
   );
@@ -30,7 +31,7 @@ export function createServiceClient(
     principals,
     limits: { ...defaultLimits, ...settings.limits },
     retry: settings.retry,
-    transport: { ...settings.transport, caPem: settings.transport?.caPem ?? settings.caPem },
+    transport: { ...settings.transport, caPem: settings.transport?.caPem ?? caPem },
     defaultHeaders,
     limitOf429,
   });

@@ -182,3 +182,10 @@ export const CONNECTOR_BATCH_TOO_LARGE = defineError<{ service: string; count: n
   status: 400,
   fix: "Split the change set: atomic change sets cannot be split by the connector without losing atomicity.",
 });
+
+export const CONNECTOR_CA_FILE_UNREADABLE = defineError<{ path: string; reason: string }>({
+  code: "BCSYNC_E_CONNECTOR_CA_FILE_UNREADABLE",
+  message: "Cannot read the CA certificate file {path}: {reason}.",
+  status: 400,
+  fix: "Point caFile at the PEM certificate the emulators print at start (tls/ in their data directory), or leave it out for a real tenant.",
+});
