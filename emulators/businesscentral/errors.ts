@@ -91,6 +91,13 @@ export const bcErrors = {
       "Application_EvaluateException",
       `Cannot convert the literal '${value}' to the expected type of '${field}'.`,
     ),
+  /** An unknown enum member (wording of the use-odata-batch.md example). */
+  notAnOption: (value: string, options: readonly string[]) =>
+    new BcError(
+      400,
+      "Application_EvaluateException",
+      `'${value}' is not an option. The existing options are: ${options.join(",")}`,
+    ),
   readOnly: (field: string) => new BcError(400, "BadRequest_InvalidOperation", `Control '${field}' is read-only.`),
   invalidProperty: (field: string, entity: string) =>
     new BcError(

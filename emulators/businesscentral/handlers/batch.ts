@@ -1,7 +1,8 @@
 // JSON `$batch` (use-odata-batch.md): up to 100 operations, each run like a single request. By default every
 // operation is its own transaction and processing stops at the first failure unless the client sends
 // `Prefer: odata.continue-on-error`; with `Isolation: snapshot` the batch is one transaction: the first failure
-// rolls everything back, that operation reports its error and every other one answers 424 Failed Dependency.
+// rolls everything back; the operations before it keep their (undone) responses, the failed one reports its
+// error and the rest do not run (the documented example).
 // `dependsOn` lists ids that must have succeeded; otherwise the operation answers 424.
 
 import type { Row } from "../entities/types.ts";
@@ -45,9 +46,8 @@ function lower(headers: Record<string, string> | undefined): Record<string, stri
 }
 
 function toResult(id: string | null, response: InnerResponse): OperationResult {
-  const headers: Record<string, string> = { ...response.headers };
-  if (response.body !== undefined)
-    headers["content-type"] = "application/json; odata.metadata=minimal; odata.streaming=true";
+  const headers: Record<string, string> = { ...response.headers, "odata-version": "4.0" };
+  if (response.body !== undefined) headers["content-type"] = "application/json; odata.metadata=minimal";
   return response.body === undefined
     ? { id, status: response.status, headers }
     : { id, status: response.status, headers, body: response.body };
@@ -114,19 +114,10 @@ export function runBatch(
       });
     } catch (error) {
       if (!(error instanceof SnapshotFailure)) throw error;
-      const failedId = error.id;
-      const failure = toResult(failedId, errorResponse(error.cause));
-      return {
-        body: {
-          responses: ops.map((op) => {
-            const id = op.id === undefined || op.id === null ? null : String(op.id);
-            return id === failedId && failure
-              ? failure
-              : failedDependency(id, `The batch was rolled back because request ${String(failedId)} failed.`);
-          }),
-        },
-        work,
-      };
+      // As in use-odata-batch.md: the requests that ran keep their responses, the failed one reports its
+      // error, nothing after it runs, and none of the changes are applied.
+      results.push(toResult(error.id, errorResponse(error.cause)));
+      return { body: { responses: results }, work };
     }
     return { body: { responses: results }, work };
   }

@@ -107,7 +107,7 @@ export function etagOf(def: EntityDef, row: Row, store: CompanyStore | undefined
   return serialize(def, row, store)["@odata.etag"] as string;
 }
 
-function convert(def: EntityDef, name: string, field: FieldDef, value: unknown): unknown {
+function convert(name: string, field: FieldDef, value: unknown): unknown {
   const bad = () => bcErrors.evaluate(String(value), name);
   if (value === null) {
     if (field.type === "string") return "";
@@ -146,8 +146,7 @@ function convert(def: EntityDef, name: string, field: FieldDef, value: unknown):
       return new Date(value).toISOString();
     case "enum": {
       const member = typeof value === "string" ? matchEnum(value, field.values ?? []) : undefined;
-      if (member === undefined)
-        throw bcErrors.evaluate(String(value), `Microsoft.NAV.${def.entity}${name[0].toUpperCase()}${name.slice(1)}`);
+      if (member === undefined) throw bcErrors.notAnOption(String(value), field.values ?? []);
       return member;
     }
   }
@@ -175,7 +174,7 @@ export function fromBody(def: EntityDef, body: Row, current?: Row): Row {
       if (same || name === "id" || name === "lastModifiedDateTime") continue;
       throw bcErrors.readOnly(name);
     }
-    out[column] = convert(def, name, field, value);
+    out[column] = convert(name, field, value);
   }
   return out;
 }

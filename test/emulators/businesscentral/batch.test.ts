@@ -86,7 +86,7 @@ describe("$batch", () => {
     expect(await itemExists("B-13")).toBe(true);
   });
 
-  it("with Isolation: snapshot rolls everything back when one operation fails", async () => {
+  it("with Isolation: snapshot rolls everything back when one operation fails, as in the documented example", async () => {
     const r = await call(batchUrl, {
       method: "POST",
       headers: { Isolation: "snapshot" },
@@ -95,7 +95,7 @@ describe("$batch", () => {
       },
     });
     expect(r.status).toBe(200);
-    expect(r.body.responses.map((x: Json) => x.status)).toEqual([424, 424, 400]);
+    expect(r.body.responses.map((x: Json) => x.status)).toEqual([201, 201, 400]);
     expect(r.body.responses[2].body.error.code).toBe("Application_StringExceededLength");
     expect(await itemExists("B-20")).toBe(false);
     expect(await itemExists("B-21")).toBe(false);
@@ -133,5 +133,21 @@ describe("$batch", () => {
     expectError(await call(batchUrl, { method: "POST", body: { requests } }), 400, "BadRequest_BatchRequestTooLarge");
     const hundred = await call(batchUrl, { method: "POST", body: { requests: requests.slice(0, 100) } });
     expect(hundred.body.responses.length).toBe(100);
+  });
+});
+
+describe("$batch with the Company header", () => {
+  it("resolves company-less inner URLs through the Company header (company name or id)", async () => {
+    const r = await call(batchUrl, {
+      method: "POST",
+      body: {
+        requests: [
+          { id: "1", method: "GET", url: "items?$top=1&$select=number", headers: { Company: "CRONUS Canada" } },
+          { id: "2", method: "GET", url: "customers?$top=1&$select=number", headers: { Company: cid } },
+        ],
+      },
+    });
+    expect(r.body.responses.map((x: Json) => x.status)).toEqual([200, 200]);
+    expect(r.body.responses[0].headers["odata-version"]).toBe("4.0");
   });
 });

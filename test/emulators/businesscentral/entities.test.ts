@@ -228,10 +228,10 @@ describe("collections", () => {
       body: { displayName: "Voucher", type: "Non_x002D_Inventory" },
     });
     expect(made.body.type).toBe("Non_x002D_Inventory");
-    expectError(
-      await call(`${base}/items`, { method: "POST", body: { displayName: "X", type: "Gadget" } }),
-      400,
-      "Application_EvaluateException",
+    const bad = await call(`${base}/items`, { method: "POST", body: { displayName: "X", type: "Gadget" } });
+    expectError(bad, 400, "Application_EvaluateException");
+    expect(bad.body.error.message).toContain(
+      "'Gadget' is not an option. The existing options are: Inventory,Service,Non-Inventory",
     );
   });
 
