@@ -38,6 +38,7 @@ export { bind, idFromEntityUrl, keySegment, type RecordKey } from "./dataverse/k
 export type { TableClient, TypedPage } from "./dataverse/table.ts";
 export type { ConnectorMetrics } from "./http/metrics.ts";
 export type { RetryPolicy } from "./http/retry.ts";
+export type { CallEvent } from "./http/service-client.ts";
 export type { ThrottleLimits } from "./http/throttle.ts";
 export { fail, ok, type Result } from "./result.ts";
 export type { ConnectorSettings, PrincipalSettings } from "./settings.ts";

@@ -4,6 +4,7 @@ import { CONNECTOR_CA_FILE_UNREADABLE } from "../errors/codes/connectors.ts";
 import { bcsyncError } from "../errors/define.ts";
 import type { ClientCertificate } from "./auth/token-provider.ts";
 import type { RetryPolicy } from "./http/retry.ts";
+import type { CallEvent } from "./http/service-client.ts";
 import type { ThrottleLimits } from "./http/throttle.ts";
 import type { TransportOptions } from "./http/transport.ts";
 
@@ -36,6 +37,8 @@ export interface ConnectorSettings {
   limits?: Partial<ThrottleLimits>;
   retry?: Partial<RetryPolicy>;
   transport?: TransportOptions;
+  /** Called after every HTTP attempt (method, path, status, ms, bytes; never headers, bodies or tokens). */
+  onCall?: (event: CallEvent) => void;
 }
 
 export function allPrincipals(settings: ConnectorSettings): Array<PrincipalSettings & { tenantId: string }> {

@@ -10,7 +10,7 @@ import {
   DEMO_SALES_USER_ID,
 } from "../../emulators/identity/demo-apps.ts";
 import type { RunningEmulators } from "../../emulators/index.ts";
-import { bind, type DataverseClient, type Row } from "../../src/connectors/index.ts";
+import { bind, type CallEvent, type DataverseClient, type Row } from "../../src/connectors/index.ts";
 import { dataverseClient, startTestEmulators } from "./emulators.ts";
 
 let emulators: RunningEmulators;
@@ -290,6 +290,26 @@ describe("Dataverse client", () => {
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reports every call to onCall, with status and size but no secrets", async () => {
+    const events: CallEvent[] = [];
+    const observed = dataverseClient(emulators, { onCall: (e) => events.push(e) });
+    try {
+      unwrap(await observed.whoAmI());
+      unwrap(await observed.retrieve("accounts", randomUUID()));
+      expect(events.map((e) => [e.method, e.path.split("(")[0], e.status])).toEqual([
+        ["GET", "WhoAmI", 200],
+        ["GET", "accounts", 404],
+      ]);
+      expect(events[0].bytesIn).toBeGreaterThan(0);
+      const metrics = observed.metrics();
+      expect(metrics.requests).toBe(2);
+      expect(metrics.byStatus).toEqual({ "200": 1, "404": 1 });
+      expect(JSON.stringify(events)).not.toContain(DEMO_INTEGRATION_APP.clientSecret);
+    } finally {
+      await observed.close();
     }
   });
 });

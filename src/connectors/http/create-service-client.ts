@@ -34,5 +34,6 @@ export function createServiceClient(
     transport: { ...settings.transport, caPem: settings.transport?.caPem ?? caPem },
     defaultHeaders,
     limitOf429,
+    onCall: settings.onCall,
   });
 }

@@ -39,6 +39,23 @@ export interface ServiceResponse {
 
 export type SendOutcome = { ok: true; response: ServiceResponse } | { ok: false; error: BcsyncError };
 
+/** One HTTP attempt, as seen by `onCall` (for logs and per-call metrics). No headers, bodies or tokens. */
+export interface CallEvent {
+  service: string;
+  method: string;
+  /** Path relative to the service root. */
+  path: string;
+  record?: string;
+  attempt: number;
+  principal: number;
+  /** HTTP status, or the transport failure. */
+  status?: number;
+  failure?: string;
+  ms: number;
+  bytesOut: number;
+  bytesIn: number;
+}
+
 export interface PrincipalHandle {
   tokens: TokenProvider;
   throttle: Throttle;
@@ -54,6 +71,8 @@ export interface ServiceClientOptions {
   transport?: TransportOptions;
   /** Headers every request carries. */
   defaultHeaders?: Record<string, string>;
+  /** Called after every attempt. */
+  onCall?(event: CallEvent): void;
   /** Which service protection limit a 429 names, so the throttle can learn a stricter limit than configured. */
   limitOf429?(headers: Record<string, string>, body: Buffer): "requests" | "concurrency" | undefined;
 }
@@ -107,6 +126,7 @@ export class ServiceClient {
       const release = await principal.throttle.acquire();
       this.metrics.attempt(attempt > 1, bytesOut);
       let result: Awaited<ReturnType<Transport["send"]>>;
+      const started = performance.now();
       try {
         result = await this.transport.send({
           method: req.method,
@@ -117,6 +137,19 @@ export class ServiceClient {
       } finally {
         release();
       }
+      this.options.onCall?.({
+        service: this.options.service,
+        method: req.method,
+        path: displayPath(url, this.baseUrl),
+        record: req.record,
+        attempt,
+        principal: principalIndex,
+        status: result.ok ? result.response.status : undefined,
+        failure: result.ok ? undefined : result.outcome.kind === "response" ? undefined : result.outcome.reason,
+        ms: Math.round(performance.now() - started),
+        bytesOut,
+        bytesIn: result.ok ? result.response.body.length : 0,
+      });
       let outcome: AttemptOutcome;
       if (result.ok) {
         const { response } = result;
