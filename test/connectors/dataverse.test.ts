@@ -212,10 +212,13 @@ describe("Dataverse client", () => {
       }),
     ).id!;
     unwrap(await dv.associate("systemusers", me.UserId, "systemuserroles_association", "roles", role));
+    // Associating again (a repeated request) leaves one association and is not an error.
+    unwrap(await dv.associate("systemusers", me.UserId, "systemuserroles_association", "roles", role));
     let linked = 0;
     for await (const page of dv.pages("systemuserrolescollection", { filter: `roleid eq ${role}` }))
       linked += unwrap(page).rows.length;
     expect(linked).toBe(1);
+    unwrap(await dv.disassociate("systemusers", me.UserId, "systemuserroles_association", role));
     unwrap(await dv.disassociate("systemusers", me.UserId, "systemuserroles_association", role));
     linked = 0;
     for await (const page of dv.pages("systemuserrolescollection", { filter: `roleid eq ${role}` }))

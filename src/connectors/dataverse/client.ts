@@ -337,6 +337,8 @@ export class DataverseClient {
       record: `${describeKey(key)} → ${describeKey(targetKey)}`,
       idempotent: true,
     });
+    // Already associated (e.g. a repeated request whose first answer was lost): the wanted state holds.
+    if (!res.ok && res.error.code === "BCSYNC_E_CONNECTOR_DUPLICATE_KEY") return ok(undefined);
     return res.ok ? ok(undefined) : res;
   }
 
@@ -349,8 +351,9 @@ export class DataverseClient {
     const res = await this.request(
       "DELETE",
       `${entitySet}${keySegment(key)}/${navigationProperty}${keySegment(targetKey)}/$ref`,
-      { record: `${describeKey(key)} → ${describeKey(targetKey)}` },
+      { record: `${describeKey(key)} → ${describeKey(targetKey)}`, allow404: true },
     );
+    // A 404: not associated (any more); the wanted state holds.
     return res.ok ? ok(undefined) : res;
   }
 
