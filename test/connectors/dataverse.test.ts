@@ -109,6 +109,16 @@ describe("Dataverse client", () => {
     expect(pages).toBe(3);
     expect(new Set(seen).size).toBe(23);
     expect(seen).toHaveLength(23);
+    const prefetched: string[] = [];
+    for await (const page of dv.pages("accounts", {
+      select: ["name"],
+      filter: `startswith(name,'Paged ${tag}')`,
+      pageSize: 10,
+      prefetch: true,
+    })) {
+      prefetched.push(...unwrap(page).rows.map((row) => String(row.accountid)));
+    }
+    expect(prefetched).toEqual(seen);
   });
 
   it("tracks changes: initial read, then changed rows and deletions from the delta link", async () => {

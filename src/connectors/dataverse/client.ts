@@ -179,28 +179,41 @@ export class DataverseClient {
     return this.json<Row>(res.value, path);
   }
 
-  /** Pages of an entity set, one request per page, following nextLink; stops after the first error. */
-  async *pages(entitySet: string, options: QueryOptions & { nextLink?: string } = {}): AsyncGenerator<Result<Page>> {
-    let url: string | undefined = options.nextLink ?? `${entitySet}${queryString(options)}`;
+  /**
+   * Pages of an entity set, one request per page, following nextLink; stops after the first error. With
+   * `prefetch` the next page is requested while the caller works on the current one (two pages in memory).
+   */
+  async *pages(
+    entitySet: string,
+    options: QueryOptions & { nextLink?: string; prefetch?: boolean } = {},
+  ): AsyncGenerator<Result<Page>> {
     const headers = readHeaders(options);
-    while (url) {
+    const fetchPage = async (url: string): Promise<Result<Page>> => {
       const res = await this.request("GET", url, { headers });
-      if (!res.ok) {
-        yield res;
-        return;
-      }
+      if (!res.ok) return res;
       const body = this.json<{ value?: Row[]; "@odata.nextLink"?: string }>(res.value, entitySet);
-      if (!body.ok || !Array.isArray(body.value.value)) {
-        yield body.ok ? this.malformed(entitySet, "no value array") : body;
-        return;
-      }
+      if (!body.ok) return body;
+      if (!Array.isArray(body.value.value)) return this.malformed(entitySet, "no value array");
       const next = body.value["@odata.nextLink"];
       if (next !== undefined && !this.sameService(next)) {
-        yield this.malformed(entitySet, "the nextLink points at another host");
+        return this.malformed(entitySet, "the nextLink points at another host");
+      }
+      return ok({ rows: body.value.value, nextLink: next });
+    };
+    let pending: Promise<Result<Page>> | undefined = fetchPage(
+      options.nextLink ?? `${entitySet}${queryString(options)}`,
+    );
+    while (pending) {
+      const page: Result<Page> = await pending;
+      pending = undefined;
+      if (!page.ok) {
+        yield page;
         return;
       }
-      yield ok({ rows: body.value.value, nextLink: next });
-      url = next;
+      const next = page.value.nextLink;
+      if (next && options.prefetch) pending = fetchPage(next);
+      yield page;
+      if (next && !options.prefetch) pending = fetchPage(next);
     }
   }
 
