@@ -15,7 +15,7 @@ import { acceptRawBodies, chargeWork, installPipeline, principalOf, type Rejecti
 import { BUSINESS_CENTRAL_LIMITS, resolveLimits, ServiceProtection } from "../runtime/limits.ts";
 import { openStore } from "../runtime/storage.ts";
 import type { SALES_ORDER_STATUSES } from "./companion/entities.ts";
-import { APIS, type ApiDef, STANDARD_API } from "./entities/registry.ts";
+import { APIS, type ApiDef } from "./entities/registry.ts";
 import { type BcError, bcErrors } from "./errors.ts";
 import { runBatch } from "./handlers/batch.ts";
 import { ApiCore, errorResponse, type InnerResponse } from "./handlers/core.ts";
@@ -179,8 +179,8 @@ export async function startBusinessCentralEmulator(
         await chargeWork(request, outcome.work);
         return send(reply, { status: 200, headers: {}, body: outcome.body, work: outcome.work });
       }
-      if (api === STANDARD_API && /^subscriptions(\(|$|\/)/.test(path)) {
-        return send(reply, await subscriptionsRoute(request, path, env, body));
+      if (/^subscriptions(\(|$|\/)/.test(path)) {
+        return send(reply, await subscriptionsRoute(request, api, path, env, body));
       }
       const response = core.handle({ method: request.method, path, query, headers, body });
       await chargeWork(request, response.work);
@@ -196,16 +196,17 @@ export async function startBusinessCentralEmulator(
 
   const subscriptionsRoute = async (
     request: FastifyRequest,
+    api: ApiDef,
     path: string,
     environment: string,
     body: unknown,
   ): Promise<InnerResponse> => {
     const work = { read: 0, written: 0 };
-    const m = /^subscriptions(?:\('([^']+)'\))?$/.exec(decodeURIComponent(path));
+    const m = /^subscriptions(?:\('?([^')]+)'?\))?$/.exec(decodeURIComponent(path));
     if (!m) throw bcErrors.notFound(path);
     const id = m[1];
     const claims = principalOf(request);
-    const context = `${origin}/v2.0/${tenantId}/${environment}/api/v2.0/$metadata#subscriptions`;
+    const context = `${origin}/v2.0/${tenantId}/${environment}/api/${api.route}/$metadata#subscriptions`;
     const json = (status: number, row: Record<string, unknown>): InnerResponse => {
       const shaped = serializeSubscription(row);
       return {
@@ -226,11 +227,11 @@ export async function startBusinessCentralEmulator(
         return {
           status: 200,
           headers: {},
-          body: { "@odata.context": context, value: webhooks.list(environment).map(serializeSubscription) },
+          body: { "@odata.context": context, value: webhooks.list(environment, api.route).map(serializeSubscription) },
           work,
         };
       if (request.method === "POST")
-        return json(201, await webhooks.create(environment, objectBody(), claims.objectId));
+        return json(201, await webhooks.create(environment, api.route, objectBody(), claims.objectId));
       throw bcErrors.methodNotAllowed(request.method, "subscriptions");
     }
     if (request.method === "GET") return json(200, webhooks.get(environment, id));

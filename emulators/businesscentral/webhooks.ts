@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { etagMatches } from "../odata/index.ts";
 import { bcEtag } from "./entities/encoding.ts";
-import { STANDARD_API } from "./entities/registry.ts";
+import { APIS } from "./entities/registry.ts";
 import type { EntityDef, Row } from "./entities/types.ts";
 import { bcErrors } from "./errors.ts";
 import { maxIso } from "./rules/statistics.ts";
@@ -40,7 +40,7 @@ interface Pending {
   subscriptionId: string;
   firstChangeAt: string;
   /** resource id → latest change. */
-  changes: Map<string, { changeType: string; at: string; companyId: string; set: string }>;
+  changes: Map<string, { changeType: string; at: string; companyId: string; set: string; route: string }>;
 }
 
 /** Line tables notify their document (changes to document lines notify the header entity). */
@@ -50,11 +50,21 @@ const LINE_PARENTS: Record<string, string> = {
   salesInvoiceLine: "salesInvoice",
 };
 
-/** Pages that support webhooks, by storage table (several pages can share one table). */
-const WEBHOOK_PAGES_BY_TABLE = new Map<string, EntityDef[]>();
-for (const page of STANDARD_API.pages.values()) {
-  if (!page.webhooks) continue;
-  WEBHOOK_PAGES_BY_TABLE.set(page.table, [...(WEBHOOK_PAGES_BY_TABLE.get(page.table) ?? []), page]);
+interface WebhookPage {
+  route: string;
+  page: EntityDef;
+}
+
+/** Pages that support webhooks (v2.0 and custom APIs alike), by storage table (pages can share a table). */
+const WEBHOOK_PAGES_BY_TABLE = new Map<string, WebhookPage[]>();
+for (const api of APIS) {
+  for (const page of api.pages.values()) {
+    if (!page.webhooks) continue;
+    WEBHOOK_PAGES_BY_TABLE.set(page.table, [
+      ...(WEBHOOK_PAGES_BY_TABLE.get(page.table) ?? []),
+      { route: api.route, page },
+    ]);
+  }
 }
 
 const SUBSCRIPTION_FIELDS = [
@@ -78,13 +88,16 @@ export function serializeSubscription(row: Row): Row {
   return out;
 }
 
-/** `/api/v2.0/companies({cid})/customers` → company and entity set; undefined when not a supported resource. */
-export function parseResource(resource: string): { companyId: string; set: string } | undefined {
-  const m = /(?:^|\/)api\/v2\.0\/companies\(([0-9a-fA-F-]{36})\)\/([A-Za-z]+)\/?$/.exec(resource.trim());
+/**
+ * `/api/v2.0/companies({cid})/customers` or `/api/bcsync/integration/v1.0/companies({cid})/salesOrders` → API
+ * route, company and entity set; undefined when the page does not support webhooks.
+ */
+export function parseResource(resource: string): { route: string; companyId: string; set: string } | undefined {
+  const m = /(?:^|\/)api\/(.+)\/companies\(([0-9a-fA-F-]{36})\)\/([A-Za-z]+)\/?$/.exec(resource.trim());
   if (!m) return undefined;
-  const page = STANDARD_API.pages.get(m[2]);
-  if (!page?.webhooks) return undefined;
-  return { companyId: m[1].toLowerCase(), set: m[2] };
+  const api = APIS.find((a) => a.route === m[1]);
+  if (!api?.pages.get(m[3])?.webhooks) return undefined;
+  return { route: api.route, companyId: m[2].toLowerCase(), set: m[3] };
 }
 
 export class Webhooks {
@@ -124,7 +137,7 @@ export class Webhooks {
       if (Date.parse(String(sub.expirationDateTime)) < now) continue;
       const target = parseResource(String(sub.resource));
       if (!target || target.companyId !== event.companyId) continue;
-      const page = sets.find((p) => p.set === target.set);
+      const page = sets.find((p) => p.route === target.route && p.page.set === target.set)?.page;
       if (!page || (page.scope && !page.scope(event.row))) continue;
       const key = `${event.environment}\u0000${String(sub.subscriptionId)}`;
       let p = this.pending.get(key);
@@ -139,7 +152,13 @@ export class Webhooks {
       }
       const previous = p.changes.get(id);
       const type = previous?.changeType === "created" && changeType === "updated" ? "created" : changeType;
-      p.changes.set(id, { changeType: type, at: event.at, companyId: event.companyId, set: page.set });
+      p.changes.set(id, {
+        changeType: type,
+        at: event.at,
+        companyId: event.companyId,
+        set: page.set,
+        route: target.route,
+      });
     }
     if (this.pending.size > 0 && !this.timer && !this.closed) {
       this.timer = setTimeout(() => {
@@ -176,7 +195,7 @@ export class Webhooks {
         const first = [...p.changes.values()][0];
         batch.entries.push({
           ...common,
-          resource: `api/v2.0/companies(${first.companyId})/${first.set}?$filter=lastModifiedDateTime%20gt%20${new Date(Date.parse(p.firstChangeAt) - 1).toISOString()}`,
+          resource: `api/${first.route}/companies(${first.companyId})/${first.set}?$filter=lastModifiedDateTime%20gt%20${new Date(Date.parse(p.firstChangeAt) - 1).toISOString()}`,
           changeType: "collection",
           lastModifiedDateTime: maxIso(p.firstChangeAt, ...[...p.changes.values()].map((c) => c.at)),
         });
@@ -184,7 +203,7 @@ export class Webhooks {
         for (const [id, c] of p.changes)
           batch.entries.push({
             ...common,
-            resource: `api/v2.0/companies(${c.companyId})/${c.set}(${id})`,
+            resource: `api/${c.route}/companies(${c.companyId})/${c.set}(${id})`,
             changeType: c.changeType,
             lastModifiedDateTime: c.at,
           });
@@ -267,7 +286,8 @@ export class Webhooks {
       );
   }
 
-  async create(environment: string, body: Row, userId: string): Promise<Row> {
+  /** `route`: the API the subscription was created under; its resource must be a page of that API. */
+  async create(environment: string, route: string, body: Row, userId: string): Promise<Row> {
     const notificationUrl = body.notificationUrl;
     const resource = body.resource;
     for (const key of Object.keys(body))
@@ -275,7 +295,7 @@ export class Webhooks {
         throw bcErrors.invalidProperty(key, "subscription");
     if (typeof notificationUrl !== "string" || !/^https?:\/\//.test(notificationUrl))
       throw bcErrors.dialog("The notificationUrl must be an absolute http(s) URL.");
-    if (typeof resource !== "string" || !parseResource(resource))
+    if (typeof resource !== "string" || parseResource(resource)?.route !== route)
       throw bcErrors.dialog(`The resource '${String(resource)}' does not support webhooks.`);
     const clientState = typeof body.clientState === "string" ? body.clientState : "";
     if (clientState.length > 2048) throw bcErrors.stringTooLong(clientState.length, 2048);
@@ -313,8 +333,9 @@ export class Webhooks {
     return row;
   }
 
-  list(environment: string): Row[] {
-    return this.subscriptions(environment);
+  /** Subscriptions of one API (v2.0 and each custom API list their own). */
+  list(environment: string, route: string): Row[] {
+    return this.subscriptions(environment).filter((s) => parseResource(String(s.resource))?.route === route);
   }
 
   /** Renewal: If-Match, handshake again, expiry reset to three days from now. */

@@ -23,6 +23,7 @@ export const SALES_ORDER_STATUSES = ["Open", "Released", "Pending Approval", "Pe
 
 const resource: EntityDef = {
   set: "resources",
+  webhooks: true,
   entity: "resource",
   table: "resource",
   caption: "Resource",
@@ -59,6 +60,7 @@ function unitOfMeasureLine(source: "item" | "resource"): Record<string, FieldDef
 
 const itemUnitOfMeasure: EntityDef = {
   set: "itemUnitsOfMeasure",
+  webhooks: true,
   entity: "itemUnitOfMeasure",
   table: "sourceUnitOfMeasure",
   caption: "Item Unit of Measure",
@@ -70,6 +72,7 @@ const itemUnitOfMeasure: EntityDef = {
 
 const resourceUnitOfMeasure: EntityDef = {
   set: "resourceUnitsOfMeasure",
+  webhooks: true,
   entity: "resourceUnitOfMeasure",
   table: "sourceUnitOfMeasure",
   caption: "Resource Unit of Measure",
@@ -81,6 +84,7 @@ const resourceUnitOfMeasure: EntityDef = {
 
 const unitGroup: EntityDef = {
   set: "unitGroups",
+  webhooks: true,
   entity: "unitGroup",
   table: "unitGroup",
   caption: "Unit Group",
@@ -122,6 +126,7 @@ const unitGroupLine: EntityDef = {
 
 const customerPriceGroup: EntityDef = {
   set: "customerPriceGroups",
+  webhooks: true,
   entity: "customerPriceGroup",
   table: "customerPriceGroup",
   caption: "Customer Price Group",
@@ -140,6 +145,7 @@ const customerPriceGroup: EntityDef = {
 
 const salesPrice: EntityDef = {
   set: "salesPrices",
+  webhooks: true,
   entity: "salesPrice",
   table: "salesPrice",
   caption: "Sales Price",
@@ -174,6 +180,7 @@ const salesPrice: EntityDef = {
 
 const priceListHeader: EntityDef = {
   set: "priceListHeaders",
+  webhooks: true,
   entity: "priceListHeader",
   table: "priceListHeader",
   caption: "Price List Header",
@@ -198,6 +205,7 @@ const priceListHeader: EntityDef = {
 
 const priceListLine: EntityDef = {
   set: "priceListLines",
+  webhooks: true,
   entity: "priceListLine",
   table: "priceListLine",
   caption: "Price List Line",
@@ -225,6 +233,7 @@ const priceListLine: EntityDef = {
 
 const shippingAgent: EntityDef = {
   set: "shippingAgents",
+  webhooks: true,
   entity: "shippingAgent",
   table: "shippingAgent",
   caption: "Shipping Agent",
@@ -236,6 +245,7 @@ const shippingAgent: EntityDef = {
 /** Integration fields of customers that v2.0 does not expose. */
 const customerFields: EntityDef = {
   set: "customers",
+  webhooks: true,
   entity: "customer",
   table: "customer",
   caption: "Customer",
@@ -262,6 +272,7 @@ const customerFields: EntityDef = {
 
 const vendorFields: EntityDef = {
   set: "vendors",
+  webhooks: true,
   entity: "vendor",
   table: "vendor",
   caption: "Vendor",
@@ -285,6 +296,7 @@ const vendorFields: EntityDef = {
 
 const contactFields: EntityDef = {
   set: "contacts",
+  webhooks: true,
   entity: "contact",
   table: "contact",
   caption: "Contact",
@@ -310,6 +322,7 @@ const contactFields: EntityDef = {
 
 const itemFields: EntityDef = {
   set: "items",
+  webhooks: true,
   entity: "item",
   table: "item",
   caption: "Item",
@@ -331,6 +344,7 @@ const itemFields: EntityDef = {
 
 const salesOrderFields: EntityDef = {
   set: "salesOrders",
+  webhooks: true,
   entity: "salesOrder",
   table: "salesOrder",
   caption: "Sales Header",
@@ -363,6 +377,7 @@ const salesOrderFields: EntityDef = {
 
 const salesOrderArchive: EntityDef = {
   set: "salesOrderArchives",
+  webhooks: true,
   entity: "salesOrderArchive",
   table: "salesOrderArchive",
   caption: "Sales Header Archive",
@@ -438,6 +453,7 @@ const salesOrderArchiveLine: EntityDef = {
 
 const postedSalesInvoice: EntityDef = {
   set: "postedSalesInvoices",
+  webhooks: true,
   entity: "postedSalesInvoice",
   table: "salesInvoice",
   caption: "Sales Invoice Header",

@@ -183,3 +183,46 @@ describe("debounce timer", () => {
     }
   });
 });
+
+describe("companion API webhooks", () => {
+  it("subscribes under the custom API route and notifies released orders and their line changes", async () => {
+    const companionSubs = `${bc.companionUrl()}/subscriptions`;
+    const resource = `/api/bcsync/integration/v1.0/companies(${bc.companyId()})/salesOrders`;
+    const wrongApi = await call(subs, { method: "POST", body: { notificationUrl: receiver.url, resource } });
+    expectError(wrongApi, 400, "Application_DialogException");
+    const created = await call(companionSubs, {
+      method: "POST",
+      body: { notificationUrl: receiver.url, resource, clientState: "companion" },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect((await call(companionSubs)).body.value.map((s: Json) => s.subscriptionId)).toEqual([
+      created.body.subscriptionId,
+    ]);
+    expect((await call(subs)).body.value).toEqual([]);
+    const stats = await call(companionSubs, {
+      method: "POST",
+      body: {
+        notificationUrl: receiver.url,
+        resource: `/api/bcsync/integration/v1.0/companies(${bc.companyId()})/customerStatistics`,
+      },
+    });
+    expectError(stats, 400, "Application_DialogException");
+
+    const companion = companyUrl(bc, true);
+    const order = (await call(`${companion}/salesOrders?$filter=status eq 'Open'&$top=1`)).body.value[0];
+    await call(`${companion}/salesOrders(${order.id})/Microsoft.NAV.release`, { method: "POST" });
+    const count = receiver.notifications.length;
+    await bc.flushWebhooks();
+    const entry = receiver.notifications[count].value.find((e) => e.subscriptionId === created.body.subscriptionId);
+    expect(entry).toMatchObject({
+      clientState: "companion",
+      changeType: "updated",
+      resource: `api/bcsync/integration/v1.0/companies(${bc.companyId()})/salesOrders(${order.id})`,
+    });
+    const removed = await call(`${companionSubs}(${created.body.subscriptionId})`, {
+      method: "DELETE",
+      headers: { "If-Match": "*" },
+    });
+    expect(removed.status).toBe(204);
+  });
+});
