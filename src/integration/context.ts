@@ -78,12 +78,12 @@ export async function openIntegration(options: OpenOptions = {}): Promise<Integr
   const clients = connectorClients(config, options.configPath, env);
   const store = await openStore({ url: config.store.url, dataDir: options.dataDir ?? config.dataDir });
   const mappings = await loadMappings(store);
-  const byName = new Map(mappings.map((m) => [m.name, m]));
   const who = await clients.dataverse.whoAmI();
   const engine: EngineDeps = {
     store,
     ports: connectorPorts(clients),
-    mappings: (name) => byName.get(name),
+    // Looked up in the live list: reapplying defaults (units migration, reset) replaces its contents.
+    mappings: (name) => mappings.find((m) => m.name === name),
     ...(who.ok ? { integrationUser: { dataverse: who.value.UserId.toLowerCase() } } : {}),
   };
   return {

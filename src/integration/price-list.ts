@@ -64,17 +64,33 @@ export async function maintainDefaultPriceList(ctx: IntegrationContext): Promise
     ctx.businessCentral.company(ctx.companyId).pages("items", { select: ["id", "baseUnitOfMeasureCode"] }),
   );
   for (const i of items) baseUnits.set(String(i.id).toLowerCase(), String(i.baseUnitOfMeasureCode ?? ""));
+  const companion = ctx.businessCentral.company(ctx.companyId, COMPANION_API);
   const resources = await rows(
-    ctx.businessCentral
-      .company(ctx.companyId, COMPANION_API)
-      .pages("resources", { select: ["id", "baseUnitOfMeasureCode"] }),
+    companion.pages("resources", { select: ["id", "baseUnitOfMeasureCode", "unitGroupCode"] }),
   );
   for (const r of resources) baseUnits.set(String(r.id).toLowerCase(), String(r.baseUnitOfMeasureCode ?? ""));
+  // With multiple units of measure, each item and resource has its own unit group (S12).
+  const groupOf = new Map<string, string>();
+  if (ctx.settings.unitGroupsEnabled) {
+    const schedules = await unitGroupSchedules(ctx);
+    const itemGroups = await rows(companion.pages("items", { select: ["id", "unitGroupCode"] }));
+    for (const row of [...itemGroups, ...resources]) {
+      const schedule = schedules.get(String(row.unitGroupCode ?? ""));
+      if (schedule) groupOf.set(String(row.id).toLowerCase(), schedule);
+    }
+  }
 
   for (const mapping of ["ITEM-PRODUCT", "RESOURCE-PRODUCT"]) {
     for await (const coupling of ctx.store.couplings.iterate(mapping)) {
       try {
-        await applyToProduct(ctx, priceListId, coupling.dataverseId, baseUnits.get(coupling.bcId) ?? "", report);
+        await applyToProduct(
+          ctx,
+          priceListId,
+          coupling.dataverseId,
+          baseUnits.get(coupling.bcId) ?? "",
+          groupOf.get(coupling.bcId),
+          report,
+        );
       } catch (error) {
         report.failed++;
         report.errors.push(`${mapping} ${coupling.bcId}: ${(error as Error).message}`);
@@ -84,11 +100,30 @@ export async function maintainDefaultPriceList(ctx: IntegrationContext): Promise
   return report;
 }
 
+/** Unit group code → the coupled Dataverse unit group (uomschedule) id. */
+async function unitGroupSchedules(ctx: IntegrationContext): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const groups = await rows(
+    ctx.businessCentral.company(ctx.companyId, COMPANION_API).pages("unitGroups", { select: ["id", "code"] }),
+  );
+  const couplings = await ctx.store.couplings.findMany(
+    "UNIT GROUP",
+    "bc",
+    groups.map((g) => String(g.id).toLowerCase()),
+  );
+  for (const g of groups) {
+    const c = couplings.get(String(g.id).toLowerCase());
+    if (c) out.set(String(g.code), c.dataverseId);
+  }
+  return out;
+}
+
 async function applyToProduct(
   ctx: IntegrationContext,
   priceListId: string,
   productId: string,
   baseUnitCode: string,
+  unitGroupId: string | undefined,
   report: PriceListReport,
 ): Promise<void> {
   const product = await ctx.dataverse.retrieve("products", productId, {
@@ -96,7 +131,13 @@ async function applyToProduct(
   });
   if (!product.ok) throw product.error;
   if (!product.value) return;
-  const scheduleId = product.value._defaultuomscheduleid_value;
+  const changes: Row = {};
+  // A product gets its item's unit group once, when it has none; an existing unit group is never changed (S13).
+  let scheduleId = product.value._defaultuomscheduleid_value;
+  if (typeof scheduleId !== "string" && unitGroupId) {
+    scheduleId = unitGroupId;
+    changes["defaultuomscheduleid@odata.bind"] = `/uomschedules(${unitGroupId})`;
+  }
   if (typeof scheduleId !== "string") return;
   const units = await rows(
     ctx.dataverse.pages("uoms", {
@@ -107,7 +148,6 @@ async function applyToProduct(
   const base =
     units.find((u) => String(u.name).toUpperCase() === baseUnitCode.toUpperCase()) ??
     units.find((u) => Number(u.quantity) === 1);
-  const changes: Row = {};
   if (product.value._pricelevelid_value !== priceListId)
     changes["pricelevelid@odata.bind"] = `/pricelevels(${priceListId})`;
   if (base && product.value._defaultuomid_value !== base.uomid)

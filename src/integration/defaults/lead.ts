@@ -19,7 +19,8 @@ export function lead(): IntegrationDefault {
       bc: { api: "v2.0", entitySet: "contacts", filter: "contactBusinessRelation eq 'None'" },
       dataverse: { table: "lead", entitySet: "leads", keyField: "leadid", filter: `statecode eq ${LEAD_STATE_OPEN}` },
       direction: "bidirectional",
-      dependsOn: ["CUSTOMER"],
+      // Prospects reference nothing else; qualification flows through CUSTOMER/CONTACT/OPPORTUNITY on its own.
+      dependsOn: [],
       runOrder: 150,
       fields: [
         // The topic is required in Sales; a prospect's name is what the sales team tracks.
