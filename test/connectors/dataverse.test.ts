@@ -69,6 +69,8 @@ describe("Dataverse client", () => {
     const id = randomUUID();
     const r = await dv.update("accounts", id, { name: "x" });
     expect(r.ok).toBe(false);
+    const named = await dv.create("accounts", { name: "x".repeat(200) }, { record: "customer 10000" });
+    expect(named.ok ? "ok" : named.error.params.record).toBe("customer 10000");
     if (r.ok) return;
     expect(r.error.params).toMatchObject({ httpStatus: 404, record: id });
     expect(String(r.error.params.serviceCode)).toMatch(/^0x/);

@@ -418,9 +418,13 @@ export class CompanyScope {
   }
 
   /** POST: not idempotent; a lost answer is reported as outcome unknown. Returns the created entity. */
-  async create(entitySet: string, row: Row): Promise<Result<Row>> {
+  async create(entitySet: string, row: Row, options: { record?: string } = {}): Promise<Result<Row>> {
     const url = new URL(entitySet, this.root).href;
-    const res = await this.client.request("POST", url, { body: row, record: entitySet, idempotent: false });
+    const res = await this.client.request("POST", url, {
+      body: row,
+      record: options.record ?? entitySet,
+      idempotent: false,
+    });
     if (!res.ok) return res;
     return this.client.json<Row>(res.value, url);
   }

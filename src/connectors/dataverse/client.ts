@@ -50,6 +50,8 @@ export interface WriteOptions {
   returnRepresentation?: boolean;
   /** Extra headers, e.g. `MSCRM.BypassCustomPluginExecution`. */
   headers?: Record<string, string>;
+  /** How errors name the record (e.g. the BC number it comes from); default the key or the entity set. */
+  record?: string;
 }
 
 export interface QueryOptions {
@@ -279,7 +281,7 @@ export class DataverseClient {
     const res = await this.request("POST", entitySet, {
       body: row,
       headers: writeHeaders(options),
-      record: entitySet,
+      record: options.record ?? entitySet,
       idempotent: false,
     });
     if (!res.ok) return res;
@@ -297,7 +299,7 @@ export class DataverseClient {
     const res = await this.request("PATCH", path, {
       body: changes,
       headers: { ...writeHeaders(options), "if-match": options.etag ?? "*" },
-      record: describeKey(key),
+      record: options.record ?? describeKey(key),
     });
     if (!res.ok) return res;
     return this.writeResult(res.value, path);
@@ -314,7 +316,12 @@ export class DataverseClient {
     const headers = writeHeaders(options);
     if (options.mode === "createOnly") headers["if-none-match"] = "*";
     if (options.mode === "updateOnly") headers["if-match"] = "*";
-    const res = await this.request("PATCH", path, { body: row, headers, record: describeKey(key), idempotent: true });
+    const res = await this.request("PATCH", path, {
+      body: row,
+      headers,
+      record: options.record ?? describeKey(key),
+      idempotent: true,
+    });
     if (!res.ok) return res;
     return this.writeResult(res.value, path);
   }
