@@ -373,6 +373,26 @@ const salesOrderFields: EntityDef = {
     documentOccurrence: int(RO),
     ...modifiedField(),
   },
+  navigation: { salesOrderNotes: { target: "salesOrderNotes", many: true, foreignKey: "orderId" } },
+};
+
+/** Notes on sales orders: BC record links of type Note (what the notes job syncs with annotations). */
+const salesOrderNote: EntityDef = {
+  set: "salesOrderNotes",
+  entity: "salesOrderNote",
+  table: "salesOrderNote",
+  caption: "Record Link",
+  webhooks: true,
+  parent: { set: "salesOrders", foreignKey: "orderId" },
+  fields: {
+    ...systemFields(),
+    orderId: guid(),
+    orderNumber: code(20, RO),
+    description: text(250),
+    note: text(2048),
+    createdAt: datetime(RO),
+    ...modifiedField(),
+  },
 };
 
 const salesOrderArchive: EntityDef = {
@@ -555,6 +575,7 @@ export const COMPANION_ENTITIES: readonly EntityDef[] = [
   contactFields,
   itemFields,
   salesOrderFields,
+  salesOrderNote,
   salesOrderArchive,
   salesOrderArchiveLine,
   postedSalesInvoice,

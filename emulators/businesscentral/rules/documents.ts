@@ -203,6 +203,9 @@ function header(kind: DocumentKind): TableRules {
         );
     },
     afterDelete(ctx, row) {
+      if (kind === "Order")
+        for (const note of ctx.store.filter("salesOrderNote", (n) => n.orderId === row.id))
+          ctx.store.delete("salesOrderNote", note.id as string);
       for (const line of ctx.store.filter(LINE_TABLE[kind], (l) => l.documentId === row.id))
         ctx.store.delete(LINE_TABLE[kind], line.id as string);
     },

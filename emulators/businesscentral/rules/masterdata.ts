@@ -384,7 +384,21 @@ const opportunity: TableRules = {
   },
 };
 
+/** Record links of type Note on sales orders. */
+const salesOrderNote: TableRules = {
+  beforeInsert(ctx, row) {
+    const order = ctx.store.get("salesOrder", String(row.orderId ?? ""));
+    if (!order) throw bcErrors.recordNotFound("Sales Header", { "Document Type": "Order", Id: String(row.orderId) });
+    row.orderNumber = order.number;
+    row.createdAt = ctx.store.nowIso();
+  },
+  beforeModify(_ctx, current, changes) {
+    if ("orderId" in changes && changes.orderId !== current.orderId) throw bcErrors.readOnly("orderId");
+  },
+};
+
 export const MASTER_DATA_RULES: Record<string, TableRules> = {
+  salesOrderNote,
   opportunity,
   customer,
   vendor,

@@ -289,6 +289,8 @@ const shipAndInvoice: ActionHandler = (ctx, order) => {
   const remaining = linesOf(store, LINE_TABLE.Order, order.id);
   if (remaining.every((l) => Number(l.invoicedQuantity) >= Number(l.quantity))) {
     for (const l of remaining) store.delete("salesOrderLine", l.id as string);
+    for (const n of store.filter("salesOrderNote", (x) => x.orderId === order.id))
+      store.delete("salesOrderNote", n.id as string);
     store.delete("salesOrder", order.id as string);
   }
 };

@@ -421,6 +421,11 @@ export function seedDemoCompany(store: CompanyStore, companyName: string): void 
   const companionOrder = COMPANION_API_DEF.pages.get("salesOrders");
   if (!companionOrder) throw new Error("companion salesOrders page missing");
   runAction(companionOrder, store, released1, "release");
+  putCompanion(store, "salesOrderNotes", {
+    orderId: released1.id,
+    description: "Delivery",
+    note: "Deliver to the loading dock at the back; call ahead.",
+  });
   runAction(companionOrder, store, released2, "release");
   const quote = put(store, "salesQuotes", { customerId: customers[2].id, validUntilDate: today() });
   put(store, "salesQuoteLines", { documentId: quote.id, lineType: "Item", lineObjectNumber: "1900-S", quantity: 12 });

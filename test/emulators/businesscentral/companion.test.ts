@@ -304,3 +304,35 @@ describe("customer contacts", () => {
     expect((await call(`${std}/contacts(${contact.id})`)).body.contactBusinessRelation).toBe("None");
   });
 });
+
+describe("salesOrderNotes", () => {
+  it("adds notes to released orders, updates them with ETag and removes them with the order", async () => {
+    const seeded = await list(`${c}/salesOrderNotes`);
+    expect(seeded.length).toBe(1);
+    const released = (await list(`${c}/salesOrders?$filter=status eq 'Released'`))[0];
+    const note = await call(`${c}/salesOrders(${released.id})/salesOrderNotes`, {
+      method: "POST",
+      body: { description: "Call", note: "Customer asked for a call before delivery." },
+    });
+    expect(note.status, JSON.stringify(note.body)).toBe(201);
+    expect(note.body).toMatchObject({ orderId: released.id, orderNumber: released.number });
+    const patched = await call(`${c}/salesOrderNotes(${note.body.id})`, {
+      method: "PATCH",
+      body: { note: "Call first." },
+      headers: { "If-Match": note.body["@odata.etag"] },
+    });
+    expect(patched.body.note).toBe("Call first.");
+    expectError(
+      await call(`${c}/salesOrderNotes`, {
+        method: "POST",
+        body: { orderId: "00000000-0000-0000-0000-000000000009", note: "x" },
+      }),
+      404,
+      "Internal_RecordNotFound",
+    );
+    const order = await call(`${std}/salesOrders`, { method: "POST", body: { customerNumber: "10000" } });
+    await call(`${c}/salesOrderNotes`, { method: "POST", body: { orderId: order.body.id, note: "temp" } });
+    await call(`${std}/salesOrders(${order.body.id})`, { method: "DELETE", headers: { "If-Match": "*" } });
+    expect(await list(`${c}/salesOrderNotes?$filter=orderId eq ${order.body.id}`)).toEqual([]);
+  });
+});
