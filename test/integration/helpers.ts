@@ -60,7 +60,9 @@ export async function dvRows(ctx: IntegrationContext, set: string, filter?: stri
 export async function bcRows(ctx: IntegrationContext, set: string, companion = false): Promise<Row[]> {
   const { COMPANION_API } = await import("../../src/connectors/index.ts");
   const rows: Row[] = [];
-  for await (const page of ctx.businessCentral.company(ctx.companyId, companion ? COMPANION_API : "v2.0").pages(set, {})) {
+  for await (const page of ctx.businessCentral
+    .company(ctx.companyId, companion ? COMPANION_API : "v2.0")
+    .pages(set, {})) {
     if (!page.ok) throw page.error;
     rows.push(...page.value.rows);
   }

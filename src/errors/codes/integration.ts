@@ -73,7 +73,7 @@ export const INTEGRATION_PRODUCT_UNIT_GROUP_CHANGE = defineError<{ product: stri
   message:
     "Product {product} would move from unit group {from} to {to}; Sales does not allow a product's unit group to change.",
   status: 409,
-  fix: "Uncouple the product, rename or retire it in Sales, and restart ITEM-PRODUCT / RESOURCE-PRODUCT so a new product is created with its own unit group (`bcsync units migrate`).",
+  fix: "Uncouple the product, rename or retire it in Sales, and restart ITEM-PRODUCT / RESOURCE-PRODUCT so a new product is created with its own unit group (`bcsync review --enable-unit-groups` does all of it).",
 });
 
 export const INTEGRATION_EMULATORS_FILE_INVALID = defineError<{ path: string; reason: string }>({
