@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isBulkUnsupported } from "./client.ts";
+import { isBulkUnsupported } from "./bulk.ts";
 
 describe("isBulkUnsupported", () => {
   it("recognises a table without the bulk message", () => {

@@ -6,9 +6,7 @@ import { createServiceClient } from "../http/create-service-client.ts";
 import type { ConnectorMetrics } from "../http/metrics.ts";
 import { displayPath, type ServiceClient, type ServiceResponse } from "../http/service-client.ts";
 import { mapServiceError, readErrorBody } from "../http/service-error.ts";
-import type { ThrottleLimits } from "../http/throttle.ts";
 import { fail, ok, type Result } from "../result.ts";
-import type { ConnectorSettings } from "../settings.ts";
 import {
   type BatchOperation,
   type BatchPart,
@@ -16,102 +14,36 @@ import {
   parseBatchResponseGroups,
   serializeBatch,
 } from "./batch.ts";
+import { bulkTarget, fallbackOperation, isBulkUnsupported } from "./bulk.ts";
 import { describeKey, idFromEntityUrl, keySegment, type RecordKey } from "./keys.ts";
+import {
+  impersonationHeaders,
+  isIdempotentOperation,
+  queryString,
+  readHeaders,
+  recordOf,
+  writeHeaders,
+} from "./request-options.ts";
 import { type TableClient, tableClient } from "./table.ts";
+import {
+  type BatchOperationResult,
+  type BulkMessage,
+  type BulkResult,
+  type ChangePage,
+  DATAVERSE_DEFAULT_LIMITS,
+  type DataverseSettings,
+  type Impersonation,
+  type Page,
+  type QueryOptions,
+  type RecordOutcome,
+  type Row,
+  type UpsertMode,
+  type WriteOptions,
+  type WriteResult,
+} from "./types.ts";
 
-export type Row = Record<string, unknown>;
-
-/** api-limits.md: per user, per web server, 5-minute sliding window. */
-export const DATAVERSE_DEFAULT_LIMITS: ThrottleLimits = {
-  maxConcurrent: 52,
-  maxRequestsPerWindow: 6000,
-  windowMs: 300_000,
-};
-
-export interface DataverseSettings extends ConnectorSettings {
-  /** Web API version, default "9.2". */
-  apiVersion?: string;
-  /** Operations per $batch request when the connector splits (Dataverse allows 1000). */
-  batchSize?: number;
-  /** Records per CreateMultiple/UpdateMultiple/UpsertMultiple request. */
-  bulkSize?: number;
-}
-
-export interface Impersonation {
-  /** Entra object id of the user (`CallerObjectId`, preferred). */
-  callerObjectId?: string;
-  /** systemuserid (`MSCRMCallerID`, legacy). */
-  callerId?: string;
-}
-
-export interface WriteOptions {
-  impersonate?: Impersonation;
-  /** Prefer: return=representation; the written row comes back. */
-  returnRepresentation?: boolean;
-  /** Extra headers, e.g. `MSCRM.BypassCustomPluginExecution`. */
-  headers?: Record<string, string>;
-  /** How errors name the record (e.g. the BC number it comes from); default the key or the entity set. */
-  record?: string;
-}
-
-export interface QueryOptions {
-  select?: readonly string[];
-  filter?: string;
-  orderby?: string;
-  expand?: string;
-  top?: number;
-  /** Prefer: odata.maxpagesize (≤ 5000). */
-  pageSize?: number;
-  /** Prefer: odata.include-annotations="…" */
-  annotations?: string;
-  impersonate?: Impersonation;
-}
-
-export interface Page {
-  rows: Row[];
-  /** Persist to resume the read after a crash. */
-  nextLink?: string;
-}
-
-export interface ChangePage {
-  /** New or updated rows, full selected columns with `@odata.etag`. */
-  changed: Row[];
-  /** Ids of deleted rows. */
-  deleted: string[];
-  nextLink?: string;
-  /** On the last page only: persist it, the next delta read starts from it. */
-  deltaLink?: string;
-}
-
-export interface WriteResult {
-  id?: string;
-  etag?: string;
-  row?: Row;
-  /** Upsert: true when the row was created (known only with returnRepresentation). */
-  created?: boolean;
-}
-
-export type UpsertMode = "upsert" | "createOnly" | "updateOnly";
-
-export interface BatchOperationResult {
-  status: number;
-  contentId?: string;
-  /** Parsed JSON body, when there is one. */
-  body?: unknown;
-  id?: string;
-  error?: BcsyncError;
-}
-
-export type RecordOutcome = { ok: true; id?: string } | { ok: false; error: BcsyncError };
-
-export interface BulkResult {
-  /** One outcome per input record, in input order. */
-  outcomes: RecordOutcome[];
-  /** How the records were written: the bulk message, or $batch because the table does not support it. */
-  strategy: "bulk" | "batch";
-}
-
-type BulkMessage = "CreateMultiple" | "UpdateMultiple" | "UpsertMultiple";
+export { isBulkUnsupported } from "./bulk.ts";
+export * from "./types.ts";
 
 export function createDataverseClient(settings: DataverseSettings): DataverseClient {
   return new DataverseClient(settings);
@@ -695,83 +627,6 @@ export class DataverseClient {
       attempts,
     };
   }
-}
-
-function queryString(options: QueryOptions): string {
-  const params: string[] = [];
-  if (options.select?.length) params.push(`$select=${options.select.join(",")}`);
-  if (options.filter) params.push(`$filter=${encodeURIComponent(options.filter)}`);
-  if (options.orderby) params.push(`$orderby=${encodeURIComponent(options.orderby)}`);
-  if (options.expand) params.push(`$expand=${encodeURIComponent(options.expand)}`);
-  if (options.top !== undefined) params.push(`$top=${options.top}`);
-  return params.length ? `?${params.join("&")}` : "";
-}
-
-function readHeaders(options: QueryOptions & { trackChanges?: boolean }): Record<string, string> {
-  const prefer: string[] = [];
-  if (options.pageSize) prefer.push(`odata.maxpagesize=${Math.min(options.pageSize, 5000)}`);
-  if (options.annotations) prefer.push(`odata.include-annotations="${options.annotations}"`);
-  if (options.trackChanges) prefer.push("odata.track-changes");
-  const headers = impersonationHeaders(options.impersonate);
-  if (prefer.length) headers.prefer = prefer.join(",");
-  return headers;
-}
-
-function writeHeaders(options: WriteOptions): Record<string, string> {
-  const headers: Record<string, string> = { ...impersonationHeaders(options.impersonate), ...options.headers };
-  if (options.returnRepresentation) headers.prefer = "return=representation";
-  return headers;
-}
-
-function impersonationHeaders(impersonate: Impersonation | undefined): Record<string, string> {
-  const headers: Record<string, string> = {};
-  if (impersonate?.callerObjectId) headers.callerobjectid = impersonate.callerObjectId;
-  if (impersonate?.callerId) headers.mscrmcallerid = impersonate.callerId;
-  return headers;
-}
-
-function isIdempotentOperation(op: BatchOperation): boolean {
-  if (op.method === "GET" || op.method === "PUT" || op.method === "DELETE") return true;
-  return op.method === "PATCH" && Object.keys(op.headers ?? {}).some((h) => h.toLowerCase() === "if-match");
-}
-
-function recordOf(op: BatchOperation): string {
-  const m = /\(([^)]*)\)/.exec(op.url);
-  return m ? m[1] : op.url;
-}
-
-function bulkTarget(logicalName: string, item: { key?: RecordKey; row: Row }, primaryKey: string): Row {
-  const target: Row = { "@odata.type": `Microsoft.Dynamics.CRM.${logicalName}`, ...item.row };
-  if (item.key === undefined) return target;
-  if (typeof item.key === "string") target[primaryKey] = item.key;
-  else Object.assign(target, item.key);
-  return target;
-}
-
-function fallbackOperation(
-  message: BulkMessage,
-  entitySet: string,
-  item: { key?: RecordKey; row: Row },
-): BatchOperation {
-  if (message === "CreateMultiple" || item.key === undefined) return { method: "POST", url: entitySet, body: item.row };
-  const url = `${entitySet}${keySegment(item.key)}`;
-  if (message === "UpdateMultiple") return { method: "PATCH", url, body: item.row, headers: { "If-Match": "*" } };
-  return { method: "PATCH", url, body: item.row };
-}
-
-/**
- * The service's answer when a table has no such message: 405/501, "Resource not found for the segment" (no such
- * action on that entity set), or a message saying the table does not support it. A 404 for a missing record
- * (UpdateMultiple of a deleted row, 0x80040217) is a data error, not missing support.
- */
-export function isBulkUnsupported(status: number, code: string, message: string, bulkMessage: string): boolean {
-  if (status === 405 || status === 501) return true;
-  if (code === "0x80040217") return false;
-  if (/resource not found for the segment/i.test(message) || code === "0x8006088a") return true;
-  return (
-    /not supported|does not support|isn't supported|is not enabled|not enabled for|unrecognized/i.test(message) &&
-    (message.includes(bulkMessage) || /entit|table|message/i.test(message))
-  );
 }
 
 /** api-limits.md error codes: 0x80072322 number of requests, 0x80072326 concurrent requests (0x80072321 time). */
