@@ -3,6 +3,7 @@
 // account; availability goes to the coupled product's `quantityonhand` (negative values sent as 0).
 
 import { COMPANION_API, type Row } from "../connectors/index.ts";
+import { sameValue } from "../engine/values.ts";
 import type { IntegrationContext } from "./context.ts";
 
 export interface JobCounters {
@@ -49,10 +50,12 @@ function statisticsRow(stat: Row): Row {
   return row;
 }
 
+/** True when a wanted value is not what the row holds (dates compare by day: Dataverse may add a time). */
 const differs = (current: Row, wanted: Row) =>
   Object.entries(wanted).some(([k, v]) => {
     const c = current[k];
-    return typeof v === "number" ? Number(c) !== v : String(c ?? "") !== String(v ?? "");
+    if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v)) return String(c ?? "").slice(0, 10) !== v;
+    return !sameValue(c, v);
   });
 
 /** Creates or updates the statistics of every coupled customer (S17). */

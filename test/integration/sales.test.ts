@@ -7,6 +7,7 @@ import { DEMO_SALES_USER_ID } from "../../emulators/identity/demo-apps.ts";
 import { coupleDemoSalespeople } from "../../src/integration/demo.ts";
 import { DEFAULT_PRICE_LIST_NAME } from "../../src/integration/price-list.ts";
 import { syncAll } from "../../src/integration/review.ts";
+import { runCustomerStatistics, runItemAvailability } from "../../src/integration/statistics.ts";
 import { syncMappings, total } from "../../src/integration/sync.ts";
 import { bcRows, dvRows, type Harness, startIntegration } from "./helpers.ts";
 
@@ -133,5 +134,43 @@ describe("leads flow both ways (S11: Lead ⇄ Lead)", () => {
     await syncMappings(h.ctx, { names: ["LEAD"], full: true });
     contact = (await bcRows(h.ctx, "contacts")).find((x) => x.id === target.id);
     expect(contact?.jobTitle).toBe("Buyer");
+  });
+});
+
+describe("customer statistics and item availability jobs (S17, S19)", () => {
+  it("puts each coupled customer's statistics on its Sales account", async () => {
+    const first = await runCustomerStatistics(h.ctx);
+    expect(first.failed).toBe(0);
+    const stats = await bcRows(h.ctx, "customerStatistics", true);
+    let checked = 0;
+    for await (const c of h.ctx.store.couplings.iterate("CUSTOMER")) {
+      const [account] = await dvRows(h.ctx, "accounts", `accountid eq ${c.dataverseId}`, [
+        "_nav_accountstatisticsid_value",
+      ]);
+      const [row] = await dvRows(
+        h.ctx,
+        "nav_accountstatisticses",
+        `nav_accountstatisticsid eq ${account._nav_accountstatisticsid_value}`,
+      );
+      const bc = stats.find((s) => String(s.customerId).toLowerCase() === c.bcId);
+      expect(row.nav_customerno).toBe(bc?.customerNumber);
+      expect(Number(row.nav_balancelcy)).toBe(Number(bc?.balance));
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
+    // A second run finds nothing changed: the job goes idle (and on hold for its inactivity timeout).
+    const second = await runCustomerStatistics(h.ctx);
+    expect(second.inserted + second.modified).toBe(0);
+  });
+
+  it("writes the available quantity of coupled items to their products", async () => {
+    const r = await runItemAvailability(h.ctx);
+    expect(r.failed).toBe(0);
+    const availability = await bcRows(h.ctx, "itemAvailability", true);
+    for await (const c of h.ctx.store.couplings.iterate("ITEM-PRODUCT")) {
+      const a = availability.find((x) => String(x.itemId).toLowerCase() === c.bcId);
+      const [p] = await dvRows(h.ctx, "products", `productid eq ${c.dataverseId}`, ["quantityonhand"]);
+      expect(Number(p.quantityonhand)).toBe(Math.max(0, Number(a?.availableQuantity ?? 0)));
+    }
   });
 });
