@@ -17,7 +17,7 @@ import { openStore } from "../runtime/storage.ts";
 import type { SALES_ORDER_STATUSES } from "./companion/entities.ts";
 import { APIS, type ApiDef } from "./entities/registry.ts";
 import { type BcError, bcErrors } from "./errors.ts";
-import { runBatch } from "./handlers/batch.ts";
+import { runBatch, runMultipartBatch } from "./handlers/batch.ts";
 import { ApiCore, errorResponse, type InnerResponse } from "./handlers/core.ts";
 import { buildMetadata } from "./metadata.ts";
 import { applyPayment } from "./rules/posting.ts";
@@ -159,7 +159,8 @@ export async function startBusinessCentralEmulator(
       const headers = request.headers as Record<string, string | undefined>;
       const raw = Buffer.isBuffer(request.body) ? request.body.toString("utf8") : "";
       let body: unknown;
-      if (raw.trim()) {
+      const multipart = /^multipart\/mixed/i.test(String(headers["content-type"] ?? ""));
+      if (raw.trim() && !multipart) {
         try {
           body = JSON.parse(raw);
         } catch {
@@ -175,6 +176,12 @@ export async function startBusinessCentralEmulator(
       }
       if (path === "$batch") {
         if (request.method !== "POST") throw bcErrors.methodNotAllowed(request.method, "$batch");
+        if (multipart) {
+          const result = runMultipartBatch(core, db, api.route, raw, headers["content-type"], headers);
+          await chargeWork(request, result.work);
+          reply.code(200).header("odata-version", "4.0").header("content-type", result.contentType);
+          return reply.send(result.body);
+        }
         const outcome = runBatch(core, db, api.route, body, headers);
         await chargeWork(request, outcome.work);
         return send(reply, { status: 200, headers: {}, body: outcome.body, work: outcome.work });

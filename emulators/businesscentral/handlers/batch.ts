@@ -5,6 +5,13 @@
 // error and the rest do not run (the documented example).
 // `dependsOn` lists ids that must have succeeded; otherwise the operation answers 424.
 
+import {
+  type BatchRequest,
+  type BatchResponse,
+  type BatchResponsePart,
+  parseBatch,
+  serializeBatchResponse,
+} from "../../odata/index.ts";
 import type { Row } from "../entities/types.ts";
 import { BcError, bcErrors } from "../errors.ts";
 import type { BcDatabase } from "../store/database.ts";
@@ -139,3 +146,89 @@ class SnapshotFailure extends Error {
 }
 
 export type { Row };
+
+/**
+ * multipart/mixed `$batch` (the OData stack behind the API accepts it too): top-level requests run one by one,
+ * a change set is all-or-nothing and answers with the failing request's error alone (OData 4.0). `$<Content-ID>`
+ * references resolve to the entity a change-set request created.
+ */
+export function runMultipartBatch(
+  core: ApiCore,
+  db: BcDatabase,
+  apiRoute: string,
+  raw: string,
+  contentType: string | undefined,
+  outerHeaders: Record<string, string | undefined>,
+): { body: string; contentType: string; work: { read: number; written: number } } {
+  const parsed = parseBatch(raw, contentType);
+  if (!parsed.ok) throw bcErrors.badRequest(parsed.message);
+  const count = parsed.parts.reduce((n, p) => n + (p.kind === "request" ? 1 : p.requests.length), 0);
+  if (count > MAX_BATCH_OPERATIONS) throw bcErrors.batchTooLarge(MAX_BATCH_OPERATIONS);
+  const continueOnError = /odata\.continue-on-error/i.test(outerHeaders.prefer ?? "");
+  const work = { read: 0, written: 0 };
+  const created = new Map<string, string>();
+  const run = (r: BatchRequest): BatchResponse => {
+    let target = r.url;
+    const ref = /^\$([A-Za-z0-9_.-]+)(.*)$/.exec(target);
+    if (ref) {
+      const base = created.get(ref[1]);
+      if (base === undefined) throw bcErrors.badRequest(`Content-ID reference '$${ref[1]}' is not known.`);
+      target = base + ref[2];
+    }
+    const { path, query } = innerPath(target, apiRoute);
+    if (path.startsWith("subscriptions") || path.startsWith("$batch"))
+      throw bcErrors.badRequest(`'${path}' cannot be used inside a batch request.`);
+    let body: unknown;
+    if (r.body.trim()) {
+      try {
+        body = JSON.parse(r.body);
+      } catch {
+        throw bcErrors.badRequest("The request body is not valid JSON.");
+      }
+    }
+    const headers: Record<string, string | undefined> = { ...r.headers };
+    if (outerHeaders.company && !headers.company) headers.company = outerHeaders.company;
+    const response = core.handle({ method: r.method.toUpperCase(), path, query, headers, body });
+    work.read += response.work.read;
+    work.written += response.work.written;
+    const id = (response.body as { id?: unknown } | undefined)?.id;
+    if (r.contentId && response.status === 201 && typeof id === "string") created.set(r.contentId, `${path}(${id})`);
+    return toBatchResponse(response, r.contentId);
+  };
+  const parts: BatchResponsePart[] = [];
+  for (const part of parsed.parts) {
+    if (part.kind === "request") {
+      let response: BatchResponse;
+      try {
+        response = run(part.request);
+      } catch (error) {
+        response = toBatchResponse(errorResponse(error), part.request.contentId);
+      }
+      parts.push({ kind: "response", response });
+      if (response.status >= 400 && !continueOnError) break;
+      continue;
+    }
+    try {
+      const responses = db.transaction(() => part.requests.map(run));
+      parts.push({ kind: "changeset", responses });
+    } catch (error) {
+      const failed = toBatchResponse(errorResponse(error));
+      parts.push({ kind: "response", response: failed });
+      if (!continueOnError) break;
+    }
+  }
+  const serialized = serializeBatchResponse(parts);
+  return { ...serialized, work };
+}
+
+function toBatchResponse(response: InnerResponse, contentId?: string): BatchResponse {
+  const headers: Record<string, string> = { ...response.headers, "odata-version": "4.0" };
+  if (response.body !== undefined) headers["content-type"] = "application/json; odata.metadata=minimal";
+  const out: BatchResponse = {
+    status: response.status,
+    headers,
+    body: response.body === undefined ? "" : JSON.stringify(response.body),
+  };
+  if (contentId) out.contentId = contentId;
+  return out;
+}

@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BusinessCentralEmulator } from "../../../emulators/businesscentral/index.ts";
+import { parseBatchResponse, serializeBatchRequest } from "../../../emulators/odata/index.ts";
 import { call, expectError, type Json, startBc } from "./helpers.ts";
 
 let bc: BusinessCentralEmulator;
@@ -149,5 +150,74 @@ describe("$batch with the Company header", () => {
     });
     expect(r.body.responses.map((x: Json) => x.status)).toEqual([200, 200]);
     expect(r.body.responses[0].headers["odata-version"]).toBe("4.0");
+  });
+});
+
+describe("multipart $batch", () => {
+  it("runs top-level requests and all-or-nothing change sets with Content-ID references", async () => {
+    const json = { "content-type": "application/json" };
+    const ok = serializeBatchRequest([
+      {
+        kind: "request",
+        request: { method: "GET", url: `companies(${cid})/items?$top=1&$select=number`, headers: {}, body: "" },
+      },
+      {
+        kind: "changeset",
+        requests: [
+          {
+            method: "POST",
+            url: `companies(${cid})/salesOrders`,
+            headers: json,
+            body: JSON.stringify({ customerNumber: "10000" }),
+            contentId: "1",
+          },
+          {
+            method: "POST",
+            url: "$1/salesOrderLines",
+            headers: json,
+            body: JSON.stringify({ lineType: "Item", lineObjectNumber: "1928-S", quantity: 2 }),
+            contentId: "2",
+          },
+        ],
+      },
+    ]);
+    const r = await fetch(batchUrl, { method: "POST", headers: { "content-type": ok.contentType }, body: ok.body });
+    expect(r.status).toBe(200);
+    const parts = parseBatchResponse(await r.text(), r.headers.get("content-type") ?? undefined);
+    expect(parts?.[0]).toMatchObject({ kind: "response", response: { status: 200 } });
+    expect(parts?.[1].kind).toBe("changeset");
+    const changeset = parts?.[1] as { kind: "changeset"; responses: { status: number; body: string }[] };
+    expect(changeset.responses.map((x) => x.status)).toEqual([201, 201]);
+    const order = JSON.parse(changeset.responses[0].body);
+    const lines = await call(`${bc.apiUrl()}/companies(${cid})/salesOrders(${order.id})/salesOrderLines`);
+    expect(lines.body.value.length).toBe(1);
+
+    const failing = serializeBatchRequest([
+      {
+        kind: "changeset",
+        requests: [
+          {
+            method: "POST",
+            url: `companies(${cid})/items`,
+            headers: json,
+            body: JSON.stringify({ number: "MP-1", displayName: "Multipart 1" }),
+          },
+          {
+            method: "POST",
+            url: `companies(${cid})/items`,
+            headers: json,
+            body: JSON.stringify({ number: "MP-1", displayName: "Duplicate" }),
+          },
+        ],
+      },
+    ]);
+    const f = await fetch(batchUrl, {
+      method: "POST",
+      headers: { "content-type": failing.contentType },
+      body: failing.body,
+    });
+    const fparts = parseBatchResponse(await f.text(), f.headers.get("content-type") ?? undefined);
+    expect(fparts).toMatchObject([{ kind: "response", response: { status: 400 } }]);
+    expect(await itemExists("MP-1")).toBe(false);
   });
 });
