@@ -20,6 +20,7 @@ export const contact = defineTable({
     str("telephone2", 50),
     str("telephone3", 50),
     str("mobilephone", 50),
+    str("websiteurl", 200),
     str("fax", 50),
     ...address("address1"),
     ...address("address2"),

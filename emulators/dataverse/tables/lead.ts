@@ -1,4 +1,4 @@
-import { defineTable, lookup, memo, money, pick, range, str } from "../schema.ts";
+import { address, defineTable, lookup, memo, money, pick, range, str } from "../schema.ts";
 
 export const lead = defineTable({
   logicalName: "lead",
@@ -15,8 +15,7 @@ export const lead = defineTable({
     str("telephone1", 50),
     str("mobilephone", 20),
     str("websiteurl", 200),
-    str("address1_city", 80),
-    str("address1_country", 80),
+    ...address("address1"),
     lookup("parentaccountid", "account"),
     lookup("parentcontactid", "contact"),
     lookup("customerid", ["account", "contact"]),

@@ -24,6 +24,7 @@ export const product = defineTable({
     dec("stockvolume"),
     bool("isstockitem"),
     bool("iskit"),
+    str("vendorid", 100),
     str("vendorname", 100),
     str("vendorpartnumber", 100),
     date("validfromdate"),
