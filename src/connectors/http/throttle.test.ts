@@ -86,6 +86,11 @@ describe("Throttle learning from the service", () => {
     throttle.learnLimit(undefined); // a 429 for another reason still counts as refused
     throttle.learnLimit("requests"); // 17 admitted now
     expect(throttle.effectiveRequestsPerWindow()).toBe(16);
+    await vi.advanceTimersByTimeAsync(1001); // a new window: nothing started in it
+    void throttle.acquire();
+    await vi.advanceTimersByTimeAsync(0);
+    throttle.learnLimit("requests"); // measured ~0 right after a quiet spell: halve at most
+    expect(throttle.effectiveRequestsPerWindow()).toBe(8);
   });
 
   it("lowers its concurrency when the service says too many requests ran at once", async () => {

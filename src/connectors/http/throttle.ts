@@ -26,6 +26,16 @@ export type Release = () => void;
 
 const QUIET_WINDOWS = 3;
 
+/**
+ * The first refusal is believed as measured (the configured limit was simply too high); later ones lower a
+ * learned limit at most by half, because a measurement taken just after a pause (our window empty, the
+ * service's not yet) would otherwise collapse it.
+ */
+function lowered(current: number, measured: number): number {
+  const floor = current === Number.POSITIVE_INFINITY ? 1 : Math.floor(current / 2);
+  return Math.min(current, Math.max(1, measured, floor));
+}
+
 export class Throttle {
   private active = 0;
   private readonly waiters: Array<{ resolve: (release: Release) => void; since: number }> = [];
@@ -87,9 +97,9 @@ export class Throttle {
     this.expire(now);
     if (kind === "requests") {
       const admitted = this.starts.length - this.head - this.rejections.length;
-      this.learnedRequests = Math.min(this.learnedRequests, Math.max(1, Math.floor(admitted * 0.95)));
+      this.learnedRequests = lowered(this.learnedRequests, Math.floor(admitted * 0.95));
     } else if (kind === "concurrency") {
-      this.learnedConcurrency = Math.min(this.learnedConcurrency, Math.max(1, this.active - 1));
+      this.learnedConcurrency = lowered(this.learnedConcurrency, this.active - 1);
     }
   }
 
