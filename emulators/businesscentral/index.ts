@@ -126,6 +126,7 @@ export async function startBusinessCentralEmulator(
     reply.code(response.status);
     reply.header("odata-version", "4.0");
     for (const [k, v] of Object.entries(response.headers)) reply.header(k, v);
+    if (response.text !== undefined) return reply.send(response.text);
     if (response.body === undefined) return reply.send();
     reply.header("content-type", JSON_TYPE);
     return reply.send(JSON.stringify(response.body));

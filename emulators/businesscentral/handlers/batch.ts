@@ -53,6 +53,8 @@ function lower(headers: Record<string, string> | undefined): Record<string, stri
 }
 
 function toResult(id: string | null, response: InnerResponse): OperationResult {
+  if (response.text !== undefined)
+    return { id, status: response.status, headers: { ...response.headers }, body: response.text };
   const headers: Record<string, string> = { ...response.headers, "odata-version": "4.0" };
   if (response.body !== undefined) headers["content-type"] = "application/json; odata.metadata=minimal";
   return response.body === undefined

@@ -35,6 +35,8 @@ export interface InnerResponse {
   status: number;
   headers: Record<string, string>;
   body?: unknown;
+  /** A plain-text answer (`…/$count`). */
+  text?: string;
   /** Rows read and written, for the cost model. */
   work: { read: number; written: number };
 }
@@ -217,6 +219,9 @@ export class ApiCore {
     work: InnerResponse["work"],
   ): InnerResponse {
     const { api } = this.o;
+    // `…/customers/$count`: the number of matching records as plain text.
+    const countOnly = segments.length > 1 && segments[segments.length - 1].name === "$count";
+    if (countOnly) segments = segments.slice(0, -1);
     let def = api.pages.get(segments[0].name);
     if (!def || def.global) throw bcErrors.resourceNotFound(segments[0].name);
     let row: Row | undefined;
@@ -258,12 +263,26 @@ export class ApiCore {
     }
 
     const method = request.method;
+    if (countOnly && (row || method !== "GET")) throw bcErrors.notFound(request.path);
     if (!row) {
       if (method === "GET") {
         let rows = pageRows(def, store);
         if (parent) {
           const p = parent;
           rows = rows.filter((r) => r[p.column] === p.id);
+        }
+        if (countOnly) {
+          const counted = this.list(
+            def,
+            rows,
+            store,
+            { ...options, count: true, top: 0, skip: 0 },
+            request,
+            context,
+            work,
+          );
+          const total = (counted.body as Row)["@odata.count"];
+          return { status: 200, headers: { "content-type": "text/plain" }, text: String(total), work };
         }
         return this.list(def, rows, store, options, request, context, work);
       }

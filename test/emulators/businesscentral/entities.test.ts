@@ -303,6 +303,17 @@ describe("errors", () => {
   });
 });
 
+describe("$count", () => {
+  it("answers /$count with the number of matching records as plain text", async () => {
+    const all = await call(`${base}/customers?$count=true&$top=0`);
+    const r = await fetch(`${base}/customers/$count`);
+    expect(r.headers.get("content-type")).toContain("text/plain");
+    expect(Number(await r.text())).toBe(all.body["@odata.count"]);
+    const filtered = await fetch(`${base}/customers/$count?$filter=number eq '10000'`);
+    expect(await filtered.text()).toBe("1");
+  });
+});
+
 describe("schema version 2.1", () => {
   it("accepts `in` only with $schemaversion=2.1", async () => {
     expectError(await call(`${base}/customers?$filter=number in ('10000','20000')`), 400, "BadRequest_NotFound");
