@@ -5,6 +5,7 @@
 //   /v2.0/{tenant}/{environment}/api/v2.0/…                       standard API
 //   /v2.0/{tenant}/{environment}/api/bcsync/integration/v1.0/…    companion API (docs/companion-api.md)
 
+import { randomBytes } from "node:crypto";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import type { ApiEmulatorOptions, RunningEmulator } from "../contracts.ts";
 import { BUSINESS_CENTRAL_AUDIENCE, DEMO_TENANT_ID } from "../identity/demo-apps.ts";
@@ -86,7 +87,11 @@ export async function startBusinessCentralEmulator(
   const db = new BcDatabase(store);
   seedDatabase(db, options.seed ?? "demo", options.randomSeed ?? 1);
   const webhooks = new Webhooks(db, { ...DEFAULT_WEBHOOK_OPTIONS, ...options.webhooks });
-  const tokens = createTokenCodec();
+  // The paging-token key lives with the data, so a nextLink handed out before a restart still works after it.
+  const meta = store.table("bc:meta");
+  if (!meta.has("pagingSecret"))
+    store.transaction(() => meta.put("pagingSecret", { value: randomBytes(32).toString("hex") }));
+  const tokens = createTokenCodec(String(meta.get("pagingSecret")?.value));
   const limits = new ServiceProtection(resolveLimits(options.limits, BUSINESS_CENTRAL_LIMITS));
   const cost = resolveCost(options.cost, BUSINESS_CENTRAL_COST);
   const faults = new FaultInjector(options.faults ?? {}, options.randomSeed ?? 1);

@@ -79,6 +79,8 @@ describe("persistence", () => {
       });
       await call(`${base}/salesOrders(${order.body.id})/Microsoft.NAV.shipAndInvoice`, { method: "POST" });
       const balance = (await call(`${base}/customers(${created.body.id})`)).body.balanceDue;
+      const page = await call(`${base}/items?$select=number`, { headers: { Prefer: "odata.maxpagesize=3" } });
+      const nextLink = String(page.body["@odata.nextLink"]).replace(first.url, "");
       const companyId = first.companyId();
       await first.close();
 
@@ -90,6 +92,9 @@ describe("persistence", () => {
         expect(again.body.displayName).toBe("Persistent Customer");
         expect(again.body.balanceDue).toBe(balance);
         expect(again.body["@odata.etag"]).toBe(created.body["@odata.etag"]);
+        const resumed = await call(`${second.url}${nextLink}`, { headers: { Prefer: "odata.maxpagesize=3" } });
+        expect(resumed.status).toBe(200);
+        expect(resumed.body.value.length).toBe(3);
         const next = await call(`${companyUrl(second)}/customers`, {
           method: "POST",
           body: { displayName: "After restart" },
