@@ -9,11 +9,14 @@ export function salespeople(): IntegrationDefault {
       name: "SALESPEOPLE",
       description: "Salespeople from Sales users; new ones get codes SP NO. 00001, SP NO. 00002, …",
       bc: { api: "v2.0", entitySet: "salespeoplePurchasers" },
+      // BC: isdisabled = false, islicensed = true, isintegrationuser = false. Written as "not the opposite" so a
+      // row without the flag (never null in Dataverse, unset in a trimmed emulator seed) still counts; application
+      // users (applicationid set) are the integration's own principals, never salespeople.
       dataverse: {
         table: "systemuser",
         entitySet: "systemusers",
         keyField: "systemuserid",
-        filter: "isdisabled ne true and islicensed eq true and isintegrationuser ne true and applicationid eq null",
+        filter: "isdisabled ne true and islicensed ne false and isintegrationuser ne true and applicationid eq null",
       },
       direction: "fromDataverse",
       runOrder: 10,
