@@ -216,6 +216,47 @@ describe("review and reconciliation", () => {
   });
 });
 
+describe("full sync and deletion conflicts", () => {
+  it("a full sync couples to an existing record with the same match value instead of creating a duplicate", async () => {
+    h.mappings.set("CUSTOMER", customer({ syncOnlyCoupled: true }));
+    const name = `Match ${randomUUID().slice(0, 8)}`;
+    const existing = unwrap(await h.dv.create("accounts", { name: name.toUpperCase(), telephone1: "old" }));
+    const c = await createCustomer(h, { displayName: name, phoneNumber: "555-0142" });
+    // A scheduled run leaves uncoupled records alone when the mapping syncs only coupled records.
+    const [scheduled] = await runMapping(h.deps, "CUSTOMER", { passes: ["toDataverse"] });
+    expect(await h.store.couplings.getByBcId("CUSTOMER", String(c.id).toLowerCase())).toBeUndefined();
+    expect(scheduled.counters.inserted).toBe(0);
+    const [full] = await runMapping(h.deps, "CUSTOMER", { passes: ["toDataverse"], mode: "full" });
+    expect(full.counters.coupled).toBeGreaterThanOrEqual(1);
+    expect(await dvIdOf(String(c.id))).toBe(String(existing.id).toLowerCase());
+    expect(await getAccount(h, String(existing.id))).toMatchObject({ name, telephone1: "555-0142" });
+  });
+
+  it("restores a deleted counterpart under the restoreRecord policy", async () => {
+    h.mappings.set("CUSTOMER", customer({ deletionConflict: "restoreRecord" }));
+    const { bcId, dvId } = await coupledPair({ displayName: "Phoenix" });
+    unwrap(await h.dv.delete("accounts", dvId));
+    await updateCustomer(h, bcId, { phoneNumber: "555-0177" });
+    const [toDv] = await runMapping(h.deps, "CUSTOMER", { passes: ["toDataverse"] });
+    expect(toDv.counters.inserted).toBe(1);
+    const restored = await dvIdOf(bcId);
+    expect(restored).not.toBe(dvId);
+    expect(await getAccount(h, restored)).toMatchObject({ name: "Phoenix", telephone1: "555-0177" });
+  });
+
+  it("fails, then skips, a record coupled to a deleted counterpart under the default policy", async () => {
+    const { bcId, dvId } = await coupledPair();
+    unwrap(await h.dv.delete("accounts", dvId));
+    await updateCustomer(h, bcId, { phoneNumber: "555-0188" });
+    const [first] = await runMapping(h.deps, "CUSTOMER", { passes: ["toDataverse"] });
+    expect(first.counters.failed).toBe(1);
+    const [error] = await h.store.jobs.errors({ jobId: first.jobId });
+    expect(error.code).toBe("BCSYNC_E_ENGINE_COUNTERPART_DELETED");
+    await runMapping(h.deps, "CUSTOMER", { passes: ["toDataverse"] });
+    expect((await h.store.couplings.getByBcId("CUSTOMER", bcId))?.skipped).toBe(true);
+  });
+});
+
 describe("deletions", () => {
   it("holds a mass deletion for approval, then executes it", async () => {
     h.mappings.set("CUSTOMER", customer({ propagateDeletes: true, massDeleteThreshold: 2 }));
