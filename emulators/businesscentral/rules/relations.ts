@@ -79,22 +79,14 @@ export function applyDateFormula(isoDate: string, formula: string): string {
   const m = /^(-?\d+)([DWMYQ])$/.exec(f.replace(/[<>]/g, ""));
   if (!m) return isoDate;
   const n = Number(m[1]);
-  switch (m[2]) {
-    case "D":
-      d.setUTCDate(d.getUTCDate() + n);
-      break;
-    case "W":
-      d.setUTCDate(d.getUTCDate() + 7 * n);
-      break;
-    case "M":
-      d.setUTCMonth(d.getUTCMonth() + n);
-      break;
-    case "Q":
-      d.setUTCMonth(d.getUTCMonth() + 3 * n);
-      break;
-    case "Y":
-      d.setUTCFullYear(d.getUTCFullYear() + n);
-      break;
+  if (m[2] === "D" || m[2] === "W") {
+    d.setUTCDate(d.getUTCDate() + n * (m[2] === "W" ? 7 : 1));
+    return d.toISOString().slice(0, 10);
   }
-  return d.toISOString().slice(0, 10);
+  // Months, quarters, years keep the day of month, clamped to the target month's last day (Jan 31 + 1M = Feb 29).
+  const months = n * (m[2] === "M" ? 1 : m[2] === "Q" ? 3 : 12);
+  const target = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(d.getUTCDate(), lastDay));
+  return target.toISOString().slice(0, 10);
 }
