@@ -87,6 +87,7 @@ export async function syncLines(ctx: IntegrationContext, child: TableMapping, dr
       }
       if (dryRun) continue;
       const snapshotHash = hashOf(values);
+
       const coupling = await ctx.store.couplings.getByBcId(child.name, record.id);
       if (coupling) {
         // Unchanged since the last write: nothing to send (keeps idle runs idle, so the job can rest).
@@ -117,6 +118,8 @@ export async function syncLines(ctx: IntegrationContext, child: TableMapping, dr
         mappingName: child.name,
         bcId: record.id,
         dataverseId: created.value.id.toLowerCase(),
+        snapshot: values,
+        snapshotHash,
       });
       counters.inserted++;
     }

@@ -77,6 +77,13 @@ describe("after setup and one sync (S11, S14)", () => {
       expect(invoice._ownerid_value).toBe(coupled?.dataverseId);
     }
   });
+
+  it("a second run finds the invoice lines unchanged and writes nothing", async () => {
+    const results = await syncMappings(h.ctx, { names: ["POSTEDSALESINV-INV"] });
+    const lines = results.find((r) => r.mapping === "POSTEDSALESLINE-INV")!;
+    expect(total(lines, "modified") + total(lines, "inserted")).toBe(0);
+    expect(total(lines, "unchanged")).toBeGreaterThan(0);
+  });
 });
 
 describe("leads flow both ways (S11: Lead ⇄ Lead)", () => {
