@@ -71,7 +71,14 @@ export async function maintainDefaultPriceList(ctx: IntegrationContext): Promise
   for (const r of resources) baseUnits.set(String(r.id).toLowerCase(), String(r.baseUnitOfMeasureCode ?? ""));
   // With multiple units of measure, each item and resource has its own unit group (S12).
   const groupOf = new Map<string, string>();
-  if (ctx.settings.unitGroupsEnabled) {
+  if (!ctx.settings.unitGroupsEnabled) {
+    // One unit per unit group: the NAV <code> unit group of the item's or resource's base unit.
+    const schedules = await unitOfMeasureSchedules(ctx);
+    for (const [id, code] of baseUnits) {
+      const schedule = schedules.get(code);
+      if (schedule) groupOf.set(id, schedule);
+    }
+  } else {
     const schedules = await unitGroupSchedules(ctx);
     const itemGroups = await rows(companion.pages("items", { select: ["id", "unitGroupCode"] }));
     for (const row of [...itemGroups, ...resources]) {
@@ -98,6 +105,24 @@ export async function maintainDefaultPriceList(ctx: IntegrationContext): Promise
     }
   }
   return report;
+}
+
+/** Unit of measure code → the Dataverse unit group (uomschedule) coupled through UNIT OF MEASURE. */
+async function unitOfMeasureSchedules(ctx: IntegrationContext): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const units = await rows(
+    ctx.businessCentral.company(ctx.companyId).pages("unitsOfMeasure", { select: ["id", "code"] }),
+  );
+  const couplings = await ctx.store.couplings.findMany(
+    "UNIT OF MEASURE",
+    "bc",
+    units.map((u) => String(u.id).toLowerCase()),
+  );
+  for (const u of units) {
+    const c = couplings.get(String(u.id).toLowerCase());
+    if (c) out.set(String(u.code), c.dataverseId);
+  }
+  return out;
 }
 
 /** Unit group code → the coupled Dataverse unit group (uomschedule) id. */

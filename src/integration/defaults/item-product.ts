@@ -9,15 +9,19 @@ export const PRODUCT_TYPE_SALES_INVENTORY = 1;
 export const PRODUCT_TYPE_SERVICES = 3;
 
 export function itemProduct(options: DefaultOptions): IntegrationDefault {
-  const unitGroupField = options.unitGroupsEnabled
-    ? otherPageOnly(
-        field("unitGroupCode", "defaultuomscheduleid", "toDataverse", {
-          lookup: { mapping: "UNIT GROUP", bcMatchField: "code" },
-        }),
-      )
-    : field("baseUnitOfMeasureCode", "defaultuomscheduleid", "toDataverse", {
-        lookup: { mapping: "UNIT OF MEASURE", bcMatchField: "code" },
-      });
+  // The unit group is set once, by the product rule (price-list.ts), never by a field mapping: Sales does not
+  // allow a product's unit group to change (S13), and a mapped field would be rewritten on every modify.
+  const unitGroupField = field(
+    options.unitGroupsEnabled ? "unitGroupCode" : "baseUnitOfMeasureCode",
+    "defaultuomscheduleid",
+    "toDataverse",
+    {
+      lookup: options.unitGroupsEnabled
+        ? { mapping: "UNIT GROUP", bcMatchField: "code" }
+        : { mapping: "UNIT OF MEASURE", bcMatchField: "code" },
+      enabled: false,
+    },
+  );
   return integrationDefault(
     {
       name: "ITEM-PRODUCT",

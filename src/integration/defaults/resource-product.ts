@@ -6,13 +6,19 @@ import { PRODUCT_TYPE_SERVICES } from "./item-product.ts";
 import { type DefaultOptions, field, type IntegrationDefault } from "./types.ts";
 
 export function resourceProduct(options: DefaultOptions): IntegrationDefault {
-  const unitGroupField = options.unitGroupsEnabled
-    ? field("unitGroupCode", "defaultuomscheduleid", "toDataverse", {
-        lookup: { mapping: "UNIT GROUP", bcMatchField: "code" },
-      })
-    : field("baseUnitOfMeasureCode", "defaultuomscheduleid", "toDataverse", {
-        lookup: { mapping: "UNIT OF MEASURE", bcMatchField: "code" },
-      });
+  // The unit group is set once, by the product rule (price-list.ts), never by a field mapping: Sales does not
+  // allow a product's unit group to change (S13), and a mapped field would be rewritten on every modify.
+  const unitGroupField = field(
+    options.unitGroupsEnabled ? "unitGroupCode" : "baseUnitOfMeasureCode",
+    "defaultuomscheduleid",
+    "toDataverse",
+    {
+      lookup: options.unitGroupsEnabled
+        ? { mapping: "UNIT GROUP", bcMatchField: "code" }
+        : { mapping: "UNIT OF MEASURE", bcMatchField: "code" },
+      enabled: false,
+    },
+  );
   return integrationDefault(
     {
       name: "RESOURCE-PRODUCT",
