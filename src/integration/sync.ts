@@ -11,6 +11,7 @@ import type { IntegrationContext } from "./context.ts";
 import { OPTION_MAPPINGS } from "./defaults/index.ts";
 import { syncLines } from "./lines.ts";
 import { maintainDefaultPriceList } from "./price-list.ts";
+import { syncSalesPrices } from "./sales-prices.ts";
 
 export interface SyncRequest {
   /** Mapping names; empty = all. */
@@ -82,9 +83,12 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
       continue;
     }
     try {
+      const dryRun = request.dryRun === true;
       const passes = mapping.parent
-        ? [await syncLines(ctx, mapping, request.dryRun === true)]
-        : await runMapping(ctx.engine, mapping.name, { mode, dryRun: request.dryRun === true });
+        ? [await syncLines(ctx, mapping, dryRun)]
+        : mapping.name === "SALESPRC-PRODPRICE"
+          ? [await syncSalesPrices(ctx, mapping, dryRun)]
+          : await runMapping(ctx.engine, mapping.name, { mode, dryRun });
       result = { mapping: mapping.name, passes };
     } catch (error) {
       result = { mapping: mapping.name, passes: [], error: error instanceof Error ? error.message : String(error) };

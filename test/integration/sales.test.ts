@@ -86,6 +86,25 @@ describe("after setup and one sync (S11, S14)", () => {
   });
 });
 
+describe("sales prices (S14)", () => {
+  it("sales prices of type Customer Price Group with a code are lines of that group's price list", async () => {
+    const prices = (await bcRows(h.ctx, "salesPrices", true)).filter(
+      (p) => p.salesCode && p.salesType === "Customer_x0020_Price_x0020_Group",
+    );
+    expect(prices.length).toBeGreaterThan(0);
+    for (const p of prices) {
+      const [list] = await dvRows(h.ctx, "pricelevels", `name eq '${p.salesCode}'`);
+      const product = await productOf(p.itemNumber);
+      const lines = await dvRows(
+        h.ctx,
+        "productpricelevels",
+        `_pricelevelid_value eq ${list.pricelevelid} and _productid_value eq ${product?.productid}`,
+      );
+      expect(lines.map((l) => Number(l.amount))).toContain(Number(p.unitPrice));
+    }
+  });
+});
+
 describe("leads flow both ways (S11: Lead ⇄ Lead)", () => {
   it("a BC prospect contact becomes an open Sales lead", async () => {
     const prospects = (await bcRows(h.ctx, "contacts")).filter((c) => c.contactBusinessRelation === "None");
