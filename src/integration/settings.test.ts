@@ -78,3 +78,18 @@ describe("deep links to coupled records (S6)", () => {
     expect(businessCentralRecordUrl("https://x", "c", "unknownSet", { number: "1" })).toBeUndefined();
   });
 });
+
+describe("legacy connection string (S20)", () => {
+  it("takes the Dataverse URL and app id, never the password", async () => {
+    const { optionsFromConnectionString } = await import("../cli/commands/setup.ts");
+    const o = optionsFromConnectionString({
+      config: "c.json",
+      data: ".bcsync",
+      connectionString:
+        "AuthType=OAuth;Username=jsmith@contoso.onmicrosoft.com;Password=secret!;Url=https://contosotest.crm.dynamics.com;AppId=3f6c2b1a-9d8e-4c7b-a6f5-e4d3c2b1a0f9;RedirectUri=app://3f6c2b1a-9d8e-4c7b-a6f5-e4d3c2b1a0f9;TokenCacheStorePath=;LoginPrompt=Auto",
+    });
+    expect(o.dataverseUrl).toBe("https://contosotest.crm.dynamics.com");
+    expect(o.clientId).toBe("3f6c2b1a-9d8e-4c7b-a6f5-e4d3c2b1a0f9");
+    expect(JSON.stringify({ ...o, connectionString: undefined })).not.toContain("secret!");
+  });
+});

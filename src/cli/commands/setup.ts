@@ -5,6 +5,7 @@
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import type { BcsyncConfigInput } from "../../config/index.ts";
+import { parseConnectionString } from "../../connectors/index.ts";
 import { DEFAULT_CONFIG_PATH } from "../../integration/cli.ts";
 import type { IntegrationSettingsInput } from "../../integration/settings.ts";
 import { configForEmulators, readEmulatorsFile, runSetup, type SetupReport } from "../../integration/setup.ts";
@@ -12,6 +13,7 @@ import { printJson, printTable } from "../output.ts";
 
 export interface SetupCliOptions {
   config: string;
+  connectionString?: string;
   data: string;
   emulators?: string;
   company?: string;
@@ -121,7 +123,7 @@ async function askMissing(o: SetupCliOptions): Promise<SetupCliOptions> {
 }
 
 function hasConnectionFlags(o: SetupCliOptions): boolean {
-  return Boolean(o.emulators || o.dataverseUrl || o.clientId || o.bcUrl || o.company);
+  return Boolean(o.emulators || o.dataverseUrl || o.clientId || o.bcUrl || o.company || o.connectionString);
 }
 
 export function printSetupReport(report: SetupReport): void {
@@ -146,8 +148,24 @@ export function printSetupReport(report: SetupReport): void {
   }
 }
 
+/**
+ * The legacy connection string of older versions (S20: `AuthType=OAuth;Username=…;Url=…;AppId=…;RedirectUri=app://…`)
+ * gives the Dataverse URL and the app id. Its password or secret is never stored: bcsync authenticates with the app
+ * registration's secret, named by --client-secret-env / --client-secret-file.
+ */
+export function optionsFromConnectionString(o: SetupCliOptions): SetupCliOptions {
+  if (!o.connectionString) return o;
+  const parsed = parseConnectionString(o.connectionString);
+  if (!parsed.ok) throw parsed.error;
+  return {
+    ...o,
+    dataverseUrl: o.dataverseUrl ?? parsed.value.url,
+    ...(parsed.value.appId && !o.clientId ? { clientId: parsed.value.appId } : {}),
+  };
+}
+
 export async function runSetupCommand(o: SetupCliOptions): Promise<SetupReport> {
-  let options = o;
+  let options = optionsFromConnectionString(o);
   if (!hasConnectionFlags(o) && process.stdin.isTTY && !o.json) options = await askMissing(o);
   const config = options.emulators
     ? configForEmulators(readEmulatorsFile(options.emulators), {
@@ -175,6 +193,7 @@ export function registerSetupCommand(program: Command): void {
     .option("--emulators <file>", "connect to the local emulators: a file holding `bcsync emulate --json` output")
     .option("--company <id>", "Business Central company id (or name with --emulators)")
     .option("--dataverse-url <url>", "Dynamics 365 Sales / Dataverse URL")
+    .option("--connection-string <text>", "legacy connection string (Url and AppId are taken; secrets never stored)")
     .option("--tenant-id <id>", "Microsoft Entra tenant id")
     .option("--client-id <id>", "app registration (client) id")
     .option("--client-secret-env <name>", "environment variable holding the client secret")
