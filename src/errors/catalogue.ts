@@ -1,22 +1,29 @@
 // Every catalogued error, by area. Add an area by adding a file under codes/ and a line here.
 
 import * as config from "./codes/config.ts";
-import * as engine from "./codes/engine.ts";
 import * as connectors from "./codes/connectors.ts";
 import * as emulate from "./codes/emulate.ts";
+import * as engine from "./codes/engine.ts";
 import * as integration from "./codes/integration.ts";
 import * as store from "./codes/store.ts";
 import type { ErrorDefinition } from "./define.ts";
 
 export * from "./codes/config.ts";
-export * from "./codes/engine.ts";
 export * from "./codes/connectors.ts";
 export * from "./codes/emulate.ts";
+export * from "./codes/engine.ts";
 export * from "./codes/integration.ts";
 export * from "./codes/store.ts";
 export * from "./define.ts";
 
-export const ERROR_AREAS: Record<string, Record<string, unknown>> = { config, connectors, emulate, engine, integration, store };
+export const ERROR_AREAS: Record<string, Record<string, unknown>> = {
+  config,
+  connectors,
+  emulate,
+  engine,
+  integration,
+  store,
+};
 
 export function allErrorDefinitions(): ErrorDefinition[] {
   const defs: ErrorDefinition[] = [];

@@ -82,7 +82,7 @@ export class PgBossWorkers extends EventEmitter<PgBossWorkerEvents> {
   private async run(entryId: string): Promise<void> {
     const { store, handlers } = this.options;
     const entry = await store.queue.get(entryId);
-    if (!entry || entry.status !== "in_process") return; // removed or already handled
+    if (entry?.status !== "in_process") return; // removed or already handled
     const outcome = await runQueueEntry(handlers, entry, this.abort.signal);
     const after = await store.queue.complete(entry.id, outcome);
     this.emit("completed", after, outcome);
