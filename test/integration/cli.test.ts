@@ -1,31 +1,12 @@
 // The integration's commands in-process, as a user runs them: `bcsync setup --emulators FILE` (the line
 // `bcsync emulate --json` printed), `bcsync mappings list --json` (the seed's tables checkable, S11/S17),
-// `bcsync sync --json`, and the catalogued error for mutually exclusive sales order modes (S5).
+// `bcsync sync --json`, `bcsync worker --once --json` (the job queue), and the catalogued error for mutually exclusive sales order modes (S5).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command, CommanderError } from "commander";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RunningEmulators, startEmulators } from "../../emulators/index.ts";
-import { registerMappingsCommand } from "../../src/cli/commands/mappings.ts";
-import { registerSetupCommand } from "../../src/cli/commands/setup.ts";
-import { registerSyncCommand } from "../../src/cli/commands/sync.ts";
-import { reportError } from "../../src/cli/output.ts";
-
-/** The program as src/cli/main.ts builds it, with the integration's commands (main.ts runs on import). */
-async function main(argv: string[]): Promise<number> {
-  const program = new Command("bcsync").exitOverride();
-  registerSetupCommand(program);
-  registerMappingsCommand(program);
-  registerSyncCommand(program);
-  try {
-    await program.parseAsync(argv, { from: "user" });
-    return 0;
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
-    return reportError(error, argv.includes("--json"));
-  }
-}
+import { main } from "../../src/cli/main.ts";
 
 let emulators: RunningEmulators;
 let dir: string;
@@ -150,4 +131,21 @@ describe("bcsync setup, mappings, sync", () => {
     expect(error.code).toBe("BCSYNC_E_INTEGRATION_UNKNOWN_MAPPING");
     expect(error.fix).toContain("ITEM-PRODUCT");
   });
+
+  it("runs the due job queue entries once with `bcsync worker --once`, reporting each", async () => {
+    const r = await bcsync("worker", "--once", "--config", config(), "--json");
+    expect(r.code).toBe(0);
+    const lines = r.out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { entry: string; outcome: string; status: string; nextRunAt: string | null });
+    // setup created the seed's entries due now: each ran once and is scheduled again (recurring)
+    expect(lines.map((l) => l.entry)).toContain("UNIT GROUP");
+    for (const line of lines) {
+      expect(["ready", "on_hold_inactivity", "error"]).toContain(line.status);
+      expect(line.nextRunAt).not.toBeNull();
+    }
+    const again = await bcsync("worker", "--once", "--config", config(), "--json");
+    expect(again.out.trim()).toBe(""); // nothing is due any more
+  }, 120_000);
 });

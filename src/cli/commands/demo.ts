@@ -14,6 +14,7 @@ import { configForEmulators, runSetup } from "../../integration/setup.ts";
 import { syncMappings } from "../../integration/sync.ts";
 import { Scheduler } from "../../jobs/scheduler.ts";
 import { printJson, printTable } from "../output.ts";
+import { untilStopped } from "../signals.ts";
 import { printSetupReport } from "./setup.ts";
 import { summarize } from "./sync.ts";
 
@@ -21,19 +22,6 @@ interface DemoCliOptions {
   data: string;
   json?: boolean;
   limits: string;
-}
-
-function untilStopped(signal?: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      done();
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-    signal?.addEventListener("abort", stop, { once: true });
-  });
 }
 
 export async function runDemo(

@@ -12,6 +12,7 @@ import {
 } from "../../../emulators/index.ts";
 import { bcsyncError, EMULATE_OPTION_INVALID, EMULATE_PORT_IN_USE } from "../../errors/catalogue.ts";
 import { printJson, printTable } from "../output.ts";
+import { untilStopped } from "../signals.ts";
 
 export const DEFAULT_EMULATOR_DATA_DIR = ".bcsync/emulators";
 
@@ -105,22 +106,6 @@ function asPortInUse(error: unknown, options: StartEmulatorsOptions): unknown {
   ];
   const [, service, option] = byPort.find(([p]) => p === e.port) ?? [e.port, "an", "the port options"];
   return bcsyncError(EMULATE_PORT_IN_USE, { service, port: e.port, option }, { cause: error });
-}
-
-/** Resolves with the first of SIGINT / SIGTERM, or when `signal` aborts (tests). */
-function untilStopped(signal?: AbortSignal): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (name: string) => {
-      process.off("SIGINT", onInt);
-      process.off("SIGTERM", onTerm);
-      resolve(name);
-    };
-    const onInt = () => stop("SIGINT");
-    const onTerm = () => stop("SIGTERM");
-    process.once("SIGINT", onInt);
-    process.once("SIGTERM", onTerm);
-    signal?.addEventListener("abort", () => stop("abort"), { once: true });
-  });
 }
 
 /** Starts the emulators, prints their addresses, runs until stopped, then closes them. */

@@ -1,0 +1,82 @@
+import type { Command } from "commander";
+import { openIntegration } from "../../integration/context.ts";
+import { integrationJobHandlers } from "../../integration/job-handlers.ts";
+import { PgBossWorkers } from "../../jobs/pgboss.ts";
+import { Scheduler } from "../../jobs/scheduler.ts";
+import type { QueueEntry, RunOutcome } from "../../store/index.ts";
+import { printJson } from "../output.ts";
+import { untilStopped } from "../signals.ts";
+
+interface WorkerCliOptions {
+  config?: string;
+  data?: string;
+  once?: boolean;
+  pgBoss?: boolean;
+  concurrency: string;
+  json?: boolean;
+}
+
+/**
+ * `bcsync worker`: runs the job queue of a configured integration. One process on the embedded store; with a
+ * PostgreSQL store and `--pg-boss`, any number of processes share the work through pg-boss.
+ */
+export async function runWorker(options: WorkerCliOptions, signal?: AbortSignal): Promise<void> {
+  const ctx = await openIntegration({ configPath: options.config, dataDir: options.data });
+  const report = (entry: QueueEntry, outcome: RunOutcome) => {
+    const line = {
+      entry: entry.mappingName ?? entry.kind,
+      outcome: outcome.kind,
+      status: entry.status,
+      nextRunAt: entry.nextRunAt,
+      ...(outcome.kind === "failed" ? { error: outcome.error } : {}),
+    };
+    if (options.json) printJson(line);
+    else
+      process.stdout.write(
+        `${new Date().toISOString()} ${line.entry}: ${line.outcome} → ${line.status}, next ${line.nextRunAt ?? "-"}${outcome.kind === "failed" ? ` (${outcome.error})` : ""}\n`,
+      );
+  };
+  const handlers = integrationJobHandlers(ctx);
+  try {
+    if (options.pgBoss) {
+      if (!ctx.config.store.url) throw new Error("--pg-boss needs a PostgreSQL state store (store.url)");
+      const workers = new PgBossWorkers({
+        store: ctx.store,
+        databaseUrl: ctx.config.store.url,
+        handlers,
+        concurrency: Number(options.concurrency),
+      });
+      workers.on("completed", report);
+      await workers.start();
+      await untilStopped(signal);
+      await workers.stop();
+      return;
+    }
+    const scheduler = new Scheduler({ store: ctx.store, handlers, pollMs: ctx.config.jobs.pollSeconds * 1000 });
+    scheduler.on("completed", report);
+    if (options.once) {
+      await scheduler.tick();
+      return;
+    }
+    scheduler.start();
+    await untilStopped(signal);
+    await scheduler.stop();
+  } finally {
+    await ctx.close();
+  }
+}
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command("worker")
+    .description("Run the job queue: due table mapping syncs, statistics and availability jobs.")
+    .option("--config <file>", "configuration file written by `bcsync setup`")
+    .option("--data <dir>", "state directory (overrides the configuration's dataDir)")
+    .option("--once", "run what is due now, then exit (for cron or CI)")
+    .option("--pg-boss", "share the work with other processes through pg-boss (PostgreSQL store only)")
+    .option("--concurrency <n>", "entries this process runs at once (with --pg-boss)", "1")
+    .option("--json", "one JSON line per completed entry")
+    .action(async (o: WorkerCliOptions) => {
+      await runWorker(o);
+    });
+}
