@@ -45,14 +45,20 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const staleBefore = new Date(now.getTime() - (this.options.staleAfterMs ?? 30 * 60_000)).toISOString();
     await store.queue.releaseStale(staleBefore);
     let ran = 0;
-    for (const entry of await store.queue.due(now)) {
-      if (this.abort.signal.aborted) break;
-      if (!(await store.queue.claim(entry, this.workerId))) continue;
-      ran++;
-      this.emit("started", entry);
-      const outcome = await runQueueEntry(this.options.handlers, entry, this.abort.signal);
-      const after = await store.queue.complete(entry.id, outcome, this.options.now?.() ?? new Date());
-      this.emit("completed", after, outcome);
+    // Drain in pages: each run moves its entry's next run into the future, so the loop ends.
+    for (;;) {
+      let claimed = 0;
+      for (const entry of await store.queue.due(now, 20)) {
+        if (this.abort.signal.aborted) break;
+        if (!(await store.queue.claim(entry, this.workerId))) continue;
+        claimed++;
+        this.emit("started", entry);
+        const outcome = await runQueueEntry(this.options.handlers, entry, this.abort.signal);
+        const after = await store.queue.complete(entry.id, outcome, this.options.now?.() ?? new Date());
+        this.emit("completed", after, outcome);
+      }
+      ran += claimed;
+      if (claimed === 0 || this.abort.signal.aborted) break;
     }
     if (ran === 0) this.emit("idle");
     return ran;
