@@ -144,6 +144,45 @@ for (const dialect of STORE_DIALECTS) {
       });
     });
 
+    it("couples many at once, all or nothing, and finds failed couplings to retry", async () => {
+      await store.couplings.coupleMany(
+        Array.from({ length: 450 }, (_, i) => ({ mappingName: "ITEM-PRODUCT", bcId: `i-${i}`, dataverseId: `p-${i}` })),
+      );
+      expect(await store.couplings.count("ITEM-PRODUCT")).toBe(450);
+      const clash = await store
+        .transaction((tx) =>
+          tx.couplings.coupleMany([
+            { mappingName: "ITEM-PRODUCT", bcId: "i-new", dataverseId: "p-new" },
+            { mappingName: "ITEM-PRODUCT", bcId: "i-other", dataverseId: "p-7" },
+          ]),
+        )
+        .catch((e: unknown) => e);
+      expect(isBcsyncError(clash, STORE_COUPLING_EXISTS)).toBe(true);
+      expect((clash as Error).message).toBe(
+        "The Dataverse record p-7 is already coupled to i-7 in mapping ITEM-PRODUCT.",
+      );
+      expect(await store.couplings.getByBcId("ITEM-PRODUCT", "i-new")).toBeUndefined();
+
+      const job = await store.jobs.start({ mappingName: "ITEM-PRODUCT", direction: "toDataverse" });
+      const fail = (bcId: string, transient = false) =>
+        store.couplings.recordFailure("ITEM-PRODUCT", bcId, {
+          direction: "toDataverse",
+          jobId: job.id,
+          error: "429",
+          skipAfter: 2,
+          transient,
+        });
+      expect(await fail("i-3", true)).toBe(false);
+      expect(await fail("i-3", true)).toBe(false); // transient failures never skip
+      expect((await store.couplings.getByBcId("ITEM-PRODUCT", "i-3"))?.failureCount).toBe(0);
+      await fail("i-5");
+      expect((await store.couplings.listFailed("ITEM-PRODUCT", "toDataverse")).map((c) => c.bcId)).toEqual([
+        "i-3",
+        "i-5",
+      ]);
+      expect(await store.couplings.listFailed("ITEM-PRODUCT", "fromDataverse")).toEqual([]);
+    });
+
     it("keeps a sync log with counters and errors, and prunes old clean jobs only", async () => {
       const job = await store.jobs.start({ mappingName: "CUSTOMER", direction: "toDataverse" });
       await store.jobs.count(job.id, { inserted: 3, failed: 1 });
@@ -243,10 +282,9 @@ for (const dialect of STORE_DIALECTS) {
         jobId: null,
       });
       expect((await store.conflicts.list({ status: "open" })).map((c) => c.field)).toEqual(["phone"]);
-      expect((await store.conflicts.list({ status: "resolved" }))[0]).toMatchObject({
-        dataverseValue: "C",
-        resolution: "bcWins",
-      });
+      const [resolved] = await store.conflicts.list({ status: "resolved" });
+      expect(resolved).toMatchObject({ dataverseValue: "C", resolution: "bcWins" });
+      expect(await store.conflicts.get(resolved.id)).toEqual(resolved);
       const held = await store.heldDeletions.hold({
         mappingName: "CUSTOMER",
         direction: "toDataverse",

@@ -55,6 +55,11 @@ export class ConflictsRepository {
     return (await query.execute()).map(fromRow);
   }
 
+  async get(id: string): Promise<Conflict | undefined> {
+    const row = await this.db.selectFrom("conflicts").selectAll().where("id", "=", id).executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
   async resolve(id: string, resolution: string): Promise<void> {
     await this.db
       .updateTable("conflicts")

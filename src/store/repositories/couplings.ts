@@ -55,27 +55,7 @@ export class CouplingsRepository {
 
   /** Couples two records; a record already coupled on either side is refused with BCSYNC_E_STORE_COUPLING_EXISTS. */
   async couple(coupling: NewCoupling): Promise<Coupling> {
-    const now = nowIso();
-    const row: CouplingsTable = {
-      mapping_name: coupling.mappingName,
-      bc_id: coupling.bcId,
-      dataverse_id: coupling.dataverseId,
-      bc_modified_at: coupling.bcModifiedAt ?? null,
-      dataverse_modified_at: coupling.dataverseModifiedAt ?? null,
-      bc_version: coupling.bcVersion ?? null,
-      dataverse_version: coupling.dataverseVersion ?? null,
-      snapshot: coupling.snapshot ? JSON.stringify(coupling.snapshot) : null,
-      snapshot_hash: coupling.snapshotHash ?? null,
-      last_result_to_dataverse: null,
-      last_result_from_dataverse: null,
-      last_job_to_dataverse: null,
-      last_job_from_dataverse: null,
-      skipped: 0,
-      failure_count: 0,
-      last_error: null,
-      created_at: now,
-      updated_at: now,
-    };
+    const row = newRow(coupling, nowIso());
     // Look first: after a unique violation PostgreSQL refuses further queries in the same transaction, so the
     // error could not name the other record. The constraint still guards against a concurrent writer.
     const existing = await this.findCollision(coupling);
@@ -96,6 +76,85 @@ export class CouplingsRepository {
       );
     }
     return fromRow(row);
+  }
+
+  /**
+   * Couples many pairs at once (one collision query and one insert per chunk). All or nothing: a pair already
+   * coupled on either side refuses the whole call with BCSYNC_E_STORE_COUPLING_EXISTS; run it in a transaction
+   * together with what depends on it.
+   */
+  async coupleMany(couplings: readonly NewCoupling[]): Promise<void> {
+    for (let i = 0; i < couplings.length; i += 200) {
+      const chunk = couplings.slice(i, i + 200);
+      const mappingNames = [...new Set(chunk.map((c) => c.mappingName))];
+      const existing = await this.db
+        .selectFrom("couplings")
+        .select(["mapping_name", "bc_id", "dataverse_id"])
+        .where("mapping_name", "in", mappingNames)
+        .where((eb) =>
+          eb.or([
+            eb(
+              "bc_id",
+              "in",
+              chunk.map((c) => c.bcId),
+            ),
+            eb(
+              "dataverse_id",
+              "in",
+              chunk.map((c) => c.dataverseId),
+            ),
+          ]),
+        )
+        .execute();
+      for (const c of chunk) {
+        const clash = existing.find(
+          (e) => e.mapping_name === c.mappingName && (e.bc_id === c.bcId || e.dataverse_id === c.dataverseId),
+        );
+        if (clash) {
+          const byBc = clash.bc_id === c.bcId;
+          throw bcsyncError(STORE_COUPLING_EXISTS, {
+            mapping: c.mappingName,
+            side: byBc ? "Business Central" : "Dataverse",
+            id: byBc ? c.bcId : c.dataverseId,
+            otherId: byBc ? clash.dataverse_id : clash.bc_id,
+          });
+        }
+      }
+      const now = nowIso();
+      try {
+        await this.db
+          .insertInto("couplings")
+          .values(chunk.map((c) => newRow(c, now)))
+          .execute();
+      } catch (error) {
+        if (!this.isUniqueViolation(error)) throw error;
+        throw bcsyncError(
+          STORE_COUPLING_EXISTS,
+          {
+            mapping: chunk[0].mappingName,
+            side: "Business Central",
+            id: "(bulk)",
+            otherId: "a record in the same call",
+          },
+          { cause: error },
+        );
+      }
+    }
+  }
+
+  /** Couplings whose last sync in `direction` failed and that are not skipped: retried first on the next pass. */
+  async listFailed(mappingName: string, direction: SyncDirection, limit = 10_000): Promise<Coupling[]> {
+    const column = direction === "toDataverse" ? "last_result_to_dataverse" : "last_result_from_dataverse";
+    const rows = await this.db
+      .selectFrom("couplings")
+      .selectAll()
+      .where("mapping_name", "=", mappingName)
+      .where(column, "=", "failure")
+      .where("skipped", "=", 0)
+      .orderBy("bc_id")
+      .limit(limit)
+      .execute();
+    return rows.map(fromRow);
   }
 
   private async findCollision(coupling: NewCoupling): Promise<Error | undefined> {
@@ -246,12 +305,23 @@ export class CouplingsRepository {
   async recordFailure(
     mappingName: string,
     bcId: string,
-    failure: { direction: SyncDirection; jobId: string; error: string; skipAfter: number },
+    failure: {
+      direction: SyncDirection;
+      jobId: string;
+      error: string;
+      skipAfter: number;
+      /** A throttle, time-out or outage: recorded, but it neither counts towards skipping nor skips. */
+      transient?: boolean;
+    },
   ): Promise<boolean> {
     const current = await this.getByBcId(mappingName, bcId);
     if (!current) return false;
-    const failureCount = current.lastError === failure.error ? current.failureCount + 1 : 1;
-    const skipped = failureCount >= failure.skipAfter;
+    const failureCount = failure.transient
+      ? current.failureCount
+      : current.lastError === failure.error
+        ? current.failureCount + 1
+        : 1;
+    const skipped = failure.transient ? current.skipped : failure.skipAfter > 0 && failureCount >= failure.skipAfter;
     const toDv = failure.direction === "toDataverse";
     await this.db
       .updateTable("couplings")
@@ -292,6 +362,29 @@ export class CouplingsRepository {
       .execute();
     return rows.map(fromRow);
   }
+}
+
+function newRow(coupling: NewCoupling, now: string): CouplingsTable {
+  return {
+    mapping_name: coupling.mappingName,
+    bc_id: coupling.bcId,
+    dataverse_id: coupling.dataverseId,
+    bc_modified_at: coupling.bcModifiedAt ?? null,
+    dataverse_modified_at: coupling.dataverseModifiedAt ?? null,
+    bc_version: coupling.bcVersion ?? null,
+    dataverse_version: coupling.dataverseVersion ?? null,
+    snapshot: coupling.snapshot ? JSON.stringify(coupling.snapshot) : null,
+    snapshot_hash: coupling.snapshotHash ?? null,
+    last_result_to_dataverse: null,
+    last_result_from_dataverse: null,
+    last_job_to_dataverse: null,
+    last_job_from_dataverse: null,
+    skipped: 0,
+    failure_count: 0,
+    last_error: null,
+    created_at: now,
+    updated_at: now,
+  };
 }
 
 function fromRow(row: CouplingsTable): Coupling {
