@@ -47,12 +47,17 @@ export const dv = createErrorFactory({
     message: (property: string, entity: string) =>
       `Could not find a property named '${property}' on type 'Microsoft.Dynamics.CRM.${entity}'.`,
   },
+  expandRefCollection: {
+    status: 400,
+    code: "0x80060888",
+    message: () => "Expand with $ref is only supported on lookup type navigation property.",
+  },
   badQuery: { status: 400, code: "0x80060888", message: (detail: string) => detail },
   stringTooLong: {
     status: 400,
     code: "0x80044331",
     message: (attribute: string, entity: string, max: number) =>
-      `A validation error occurred. The length of the '${attribute}' attribute of the '${entity}' entity exceeded the maximum allowed length of '${max}'.`,
+      `A validation error occurred.  The length of the '${attribute}' attribute of the '${entity}' entity exceeded the maximum allowed length of '${max}'.`,
   },
   outOfRange: {
     status: 400,
@@ -141,7 +146,7 @@ export const dv = createErrorFactory({
     status: 429,
     code: "0x80072321",
     message: (limitMs: number, windowSeconds: number) =>
-      `Combined execution time of incoming requests exceeded limit of ${limitMs.toLocaleString("en-US")} milliseconds over time window of ${windowSeconds} seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.`,
+      `Combined execution time of incoming requests exceeded limit of ${limitMs.toLocaleString("en-US")}  milliseconds over time window of ${windowSeconds} seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.`,
   },
   /** Concurrent requests (-2147015898). */
   concurrentRequests: {

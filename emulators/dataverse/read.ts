@@ -7,9 +7,21 @@ import { filterPaths } from "../odata/filter.ts";
 import type { TokenCodec } from "../odata/paging.ts";
 import { type ExpandOption, filterRows, orderRows, type QueryOptions } from "../odata/query.ts";
 import { dv, fail } from "./errors.ts";
+import { annotationWanted, contextSelect, type FormatLookups, formattedValue } from "./format.ts";
 import type { Model, TableModel } from "./model.ts";
 import { LOOKUP_TYPE, type Records, type Row } from "./records.ts";
 import { lookupValue } from "./schema.ts";
+
+export interface FormatShape {
+  /** false: no `@odata.etag` (expanded single-valued rows inside an entity-set response). */
+  etag?: boolean;
+  /** The row is (inside) an item of an entity-set response. */
+  inList?: boolean;
+  /** Reached through a lookup: systemuser/team rows also show `ownerid`. */
+  principal?: boolean;
+  /** An extra lookup property to include (the parent reference of expanded collection rows). */
+  backReference?: string;
+}
 
 export const MAX_PAGE_SIZE = 5000;
 
@@ -60,15 +72,6 @@ function splitPrefer(header: string): string[] {
   return out;
 }
 
-function annotationWanted(pref: string | undefined, name: string): boolean {
-  if (!pref) return false;
-  return pref.split(",").some((p) => {
-    const want = p.trim();
-    if (want === "*" || want === name) return true;
-    return want.endsWith("*") && name.startsWith(want.slice(0, -1));
-  });
-}
-
 export interface ListResult {
   body: Record<string, unknown>;
   rowsRead: number;
@@ -88,7 +91,13 @@ export class Reader {
     private readonly model: Model,
     private readonly records: Records,
     private readonly tokens: TokenCodec,
-    private readonly options: { now: () => number; expireChangeTrackingDays: () => number; userId: () => string },
+    private readonly options: {
+      now: () => number;
+      expireChangeTrackingDays: () => number;
+      userId: () => string;
+      /** `http://host:port/api/data/v9.2/`, for `@odata.id` and nextLink URLs in rows. */
+      serviceRoot: () => string;
+    },
   ) {}
 
   evalContext(table: TableModel): EvalContext {
@@ -195,6 +204,7 @@ export class Reader {
     for (const ex of options.expand ?? []) {
       const nav = table.navigation.get(ex.property);
       if (!nav) fail(dv.make("queryProperty", ex.property, entity));
+      if (ex.ref && nav.kind !== "single") fail(dv.make("expandRefCollection"));
       const target =
         nav.kind === "single"
           ? this.model.tables.get(nav.target ?? nav.column.targets?.[0] ?? "")
@@ -215,62 +225,126 @@ export class Reader {
     }
   }
 
+  /**
+   * The JSON of a row: selected properties in the order asked (plus `_transactioncurrencyid_value` when a money
+   * column is selected, and the primary key last), annotations when preferred, then expansions. `shape.inList`:
+   * the row is an item of an entity-set response, where expanded single-valued rows carry no `@odata.etag` and
+   * expanded collections carry the back-reference lookup and an `@odata.nextLink` (as the service does).
+   */
   format(
     table: TableModel,
     row: Row,
     select: string[] | undefined,
     expand: ExpandOption[] | undefined,
     annotations?: string,
+    shape: FormatShape = {},
   ): Record<string, unknown> {
-    const out: Record<string, unknown> = { "@odata.etag": weakEtag(row.versionnumber as number) };
-    const names = select && select.length > 0 && !select.includes("*") ? select : [...table.attributes.keys()];
-    const wanted = new Set(names);
-    wanted.add(table.def.primaryKey);
-    for (const name of table.attributes.keys()) {
-      if (!wanted.has(name)) continue;
+    const out: Record<string, unknown> = {};
+    if (shape.etag !== false) out["@odata.etag"] = weakEtag(row.versionnumber as number);
+    const all = !select || select.length === 0 || select.includes("*");
+    const names = all ? [...table.attributes.keys()] : select.filter((n) => table.attributes.has(n));
+    const pk = table.def.primaryKey;
+    const currencyAttr = lookupValue("transactioncurrencyid");
+    if (!all && table.attributes.has(currencyAttr) && names.some((n) => table.attributes.get(n)?.type === "money")) {
+      if (!names.includes(currencyAttr)) names.push(currencyAttr);
+    }
+    if (shape.backReference && !names.includes(shape.backReference)) names.push(shape.backReference);
+    const ordered = [...names.filter((n) => n !== pk), pk];
+    const formatted = annotationWanted(annotations, "OData.Community.Display.V1.FormattedValue");
+    for (const name of ordered) {
       const column = table.attributes.get(name);
       const value = row[name] ?? null;
-      if (column?.type === "lookup" && value !== null && annotations) {
-        const type = (row[`${name}${LOOKUP_TYPE}`] as string | undefined) ?? column.targets?.[0] ?? "";
-        if (annotationWanted(annotations, "OData.Community.Display.V1.FormattedValue")) {
-          const target = this.model.tables.get(type);
-          const primary = target?.def.primaryName;
-          const targetRow = target ? this.records.get(target, value as string) : undefined;
-          if (primary && targetRow)
-            out[`${name}@OData.Community.Display.V1.FormattedValue`] = targetRow[primary] ?? null;
+      if (column && value !== null && annotations) {
+        const type =
+          column.type === "lookup"
+            ? ((row[`${name}${LOOKUP_TYPE}`] as string | undefined) ?? column.targets?.[0] ?? "")
+            : undefined;
+        if (column.type === "lookup") {
+          if (annotationWanted(annotations, "Microsoft.Dynamics.CRM.associatednavigationproperty")) {
+            const multi = (column.targets?.length ?? 1) > 1 && !column.singleNav;
+            out[`${name}@Microsoft.Dynamics.CRM.associatednavigationproperty`] = multi
+              ? `${column.name}_${type}`
+              : column.name;
+          }
+          if (annotationWanted(annotations, "Microsoft.Dynamics.CRM.lookuplogicalname"))
+            out[`${name}${LOOKUP_TYPE}`] = type;
         }
-        if (annotationWanted(annotations, "Microsoft.Dynamics.CRM.associatednavigationproperty")) {
-          const multi = (column.targets?.length ?? 1) > 1 && !column.singleNav;
-          out[`${name}@Microsoft.Dynamics.CRM.associatednavigationproperty`] = multi
-            ? `${column.name}_${type}`
-            : column.name;
-        }
-        if (annotationWanted(annotations, "Microsoft.Dynamics.CRM.lookuplogicalname"))
-          out[`${name}${LOOKUP_TYPE}`] = type;
-      }
-      if ((column?.type === "state" || column?.type === "status") && value !== null && annotations) {
-        if (annotationWanted(annotations, "OData.Community.Display.V1.FormattedValue") && column.type === "state") {
-          out[`${name}@OData.Community.Display.V1.FormattedValue`] =
-            table.def.state?.stateNames[value as number] ?? String(value);
+        if (formatted) {
+          const text = formattedValue(column, value, table.def.state, this.lookups, {
+            lookupType: type,
+            currencyId: row[currencyAttr] as string | undefined,
+          });
+          if (text !== undefined) out[`${name}@OData.Community.Display.V1.FormattedValue`] = text;
         }
       }
       out[name] = value;
     }
-    for (const ex of expand ?? []) out[ex.property] = this.expand(table, row, ex, annotations);
+    // systemuser and team inherit their key from principal: expanded rows show it as ownerid too.
+    if (shape.principal && (table.def.logicalName === "systemuser" || table.def.logicalName === "team"))
+      out.ownerid = row[pk];
+    for (const ex of expand ?? []) Object.assign(out, this.expand(table, row, ex, annotations, shape.inList === true));
     return out;
   }
 
-  private expand(table: TableModel, row: Row, ex: ExpandOption, annotations?: string): unknown {
+  private readonly lookups: FormatLookups = {
+    primaryName: (logicalName, id) => {
+      const target = this.model.tables.get(logicalName);
+      const primary = target?.def.primaryName;
+      const found = target && primary ? this.records.get(target, id) : undefined;
+      return found && primary ? ((found[primary] as string | null | undefined) ?? undefined) : undefined;
+    },
+    currencySymbol: (currencyId) => {
+      const currencies = this.model.table("transactioncurrency");
+      const id = currencyId ?? this.records.baseCurrencyId();
+      const row = id ? this.records.get(currencies, id) : undefined;
+      return (row?.currencysymbol as string | undefined) ?? "";
+    },
+  };
+
+  private expand(
+    table: TableModel,
+    row: Row,
+    ex: ExpandOption,
+    annotations: string | undefined,
+    inList: boolean,
+  ): Record<string, unknown> {
     const nav = table.navigation.get(ex.property);
-    if (!nav) return null;
+    if (!nav) return {};
+    const root = this.options.serviceRoot();
     if (nav.kind === "single") {
       const target = this.single(table, row, ex.property);
-      return target ? this.format(target.table, target.row, ex.options.select, ex.options.expand, annotations) : null;
+      if (ex.ref) {
+        return {
+          [ex.property]: target
+            ? { "@odata.id": `${root}${target.table.def.entitySet}(${target.row[target.table.def.primaryKey]})` }
+            : null,
+        };
+      }
+      return {
+        [ex.property]: target
+          ? this.format(target.table, target.row, ex.options.select, ex.options.expand, annotations, {
+              etag: !inList,
+              inList,
+              principal: true,
+            })
+          : null,
+      };
     }
     const childTable = this.model.table(nav.kind === "oneToMany" ? nav.rel.table : nav.rel.otherTable);
     let rows = this.select(childTable, ex.options, this.collection(table, row, ex.property));
     if (ex.options.top !== undefined) rows = rows.slice(0, ex.options.top);
-    return rows.map((r) => this.format(childTable, r, ex.options.select, undefined, annotations));
+    const backReference = inList && nav.kind === "oneToMany" ? lookupValue(nav.rel.column) : undefined;
+    const out: Record<string, unknown> = {
+      [ex.property]: rows.map((r) =>
+        this.format(childTable, r, ex.options.select, ex.options.expand, annotations, { backReference }),
+      ),
+    };
+    if (inList) {
+      const query = ex.options.select?.length ? `?$select=${ex.options.select.join(",")}` : "";
+      out[`${ex.property}@odata.nextLink`] =
+        `${root}${table.def.entitySet}(${row[table.def.primaryKey]})/${ex.property}${query}`;
+    }
+    return out;
   }
 
   /** GET on an entity set (collection), including change tracking. */
@@ -293,7 +367,7 @@ export class Reader {
       }
     }
     this.validate(table, options);
-    const selectSuffix = options.select?.length ? `(${options.select.join(",")})` : "";
+    const selectSuffix = contextSelect(options.select, options.expand);
     const applied: string[] = [];
     if (options.deltatoken !== undefined) return this.delta(table, options, prefs, serviceRoot, selectSuffix);
 
@@ -332,11 +406,16 @@ export class Reader {
     const more = !limited && start + pageSize < rows.length;
     const body: Record<string, unknown> = { "@odata.context": `${serviceRoot}$metadata#${set}${selectSuffix}` };
     if (options.count) body["@odata.count"] = Math.min(rows.length, MAX_PAGE_SIZE);
-    if (options.count && annotationWanted(prefs.annotations, "Microsoft.Dynamics.CRM.totalrecordcount")) {
-      body["@Microsoft.Dynamics.CRM.totalrecordcount"] = Math.min(rows.length, MAX_PAGE_SIZE);
-      body["@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"] = rows.length > MAX_PAGE_SIZE;
-    }
-    body.value = slice.map((r) => this.format(table, r, options.select, options.expand, prefs.annotations));
+    // Without $count=true the service reports -1 (query/count-rows).
+    if (annotationWanted(prefs.annotations, "Microsoft.Dynamics.CRM.totalrecordcount"))
+      body["@Microsoft.Dynamics.CRM.totalrecordcount"] = options.count ? Math.min(rows.length, MAX_PAGE_SIZE) : -1;
+    if (annotationWanted(prefs.annotations, "Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"))
+      body["@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"] = options.count
+        ? rows.length > MAX_PAGE_SIZE
+        : false;
+    body.value = slice.map((r) =>
+      this.format(table, r, options.select, options.expand, prefs.annotations, { inList: true }),
+    );
     const startVersion = page?.dv ?? this.records.currentVersion();
     if (more) {
       const last = slice[slice.length - 1];
@@ -356,6 +435,7 @@ export class Reader {
       body["@odata.deltaLink"] = this.deltaLink(serviceRoot, set, options.select, startVersion);
     }
     if (tracking) applied.push("odata.track-changes");
+    if (prefs.annotations !== undefined) applied.push(`odata.include-annotations="${prefs.annotations}"`);
     return { body, rowsRead: slice.length, preferenceApplied: applied };
   }
 

@@ -345,7 +345,12 @@ export class Records {
       const child = this.model.table(nav.rel.table);
       const existing = this.get(child, target.id);
       if (!existing) fail(dv.make("notFound", child.def.logicalName, target.id));
-      this.update(child, existing, { [`${nav.rel.column}@odata.bind`]: `/${table.def.entitySet}(${id})` }, ctx);
+      const column = child.columns.get(nav.rel.column);
+      const bindName =
+        (column?.targets?.length ?? 1) > 1 && !column?.singleNav
+          ? `${nav.rel.column}_${table.def.logicalName}`
+          : nav.rel.column;
+      this.update(child, existing, { [`${bindName}@odata.bind`]: `/${table.def.entitySet}(${id})` }, ctx);
       return;
     }
     if (nav?.kind === "single") {
@@ -376,7 +381,12 @@ export class Records {
       const existing = this.get(child, otherId);
       if (!existing || existing[lookupValue(nav.rel.column)] !== id)
         fail(dv.make("notFound", child.def.logicalName, otherId));
-      this.update(child, existing, { [`${nav.rel.column}@odata.bind`]: null }, ctx);
+      const column = child.columns.get(nav.rel.column);
+      const bindName =
+        (column?.targets?.length ?? 1) > 1 && !column?.singleNav
+          ? `${nav.rel.column}_${table.def.logicalName}`
+          : nav.rel.column;
+      this.update(child, existing, { [`${bindName}@odata.bind`]: null }, ctx);
       return;
     }
     if (nav?.kind === "single") {
@@ -437,6 +447,11 @@ export class Records {
       }
       if (key.includes("@")) continue; // annotations such as @odata.type, @odata.etag
       const nav = table.navigation.get(key);
+      if (nav?.kind === "single" && value === null) {
+        // `"parentaccountid": null` disassociates, like `"parentaccountid@odata.bind": null`.
+        this.applyBind(table, row, key, null, ctx, mode, after);
+        continue;
+      }
       if (nav) {
         this.deepInsert(table, row, nav, value, ctx, after);
         continue;

@@ -38,6 +38,8 @@ export interface Column {
   singleNav?: boolean;
   min?: number;
   max?: number;
+  /** Display labels for picklist options (or 0/1 for booleans), for `@OData.Community.Display.V1.FormattedValue`. */
+  labels?: Readonly<Record<number, string>>;
 }
 
 /** A one-to-many relationship seen from the "one" side: a collection-valued navigation property. */
@@ -64,6 +66,8 @@ export interface StateModel {
   /** Names for error messages, e.g. "AccountState". */
   enumName: string;
   stateNames: Record<number, string>;
+  /** Labels of the statuscode options (formatted values); absent = the state's name when it has one status. */
+  statusNames?: Record<number, string>;
   /** Allowed target states from each state; absent = any. */
   transitions?: Record<number, readonly number[]>;
   defaultState?: number;
@@ -203,7 +207,12 @@ export function defineTable(input: TableInput): TableDef {
 
 /** Active/Inactive with statuses 1/2, the most common state model. */
 export function activeInactive(enumName: string, active = 1, inactive = 2): StateModel {
-  return { enumName, states: { 0: [active], 1: [inactive] }, stateNames: { 0: "Active", 1: "Inactive" } };
+  return {
+    enumName,
+    states: { 0: [active], 1: [inactive] },
+    stateNames: { 0: "Active", 1: "Inactive" },
+    statusNames: { [active]: "Active", [inactive]: "Inactive" },
+  };
 }
 
 /** The `_x_value` attribute a lookup column surfaces as. */

@@ -20,6 +20,9 @@ import { seedStore } from "./seed/seed.ts";
 import { DataverseService, errorResponse, type ServiceResponse } from "./service.ts";
 
 export const SERVICE_PATH = "/api/data/v9.2/";
+/** api-limits: 6000 requests and 1,200,000 ms of execution time per 300 s window, per user and web server. */
+const DOCUMENTED_REQUEST_LIMIT = 6000;
+const DOCUMENTED_TIME_LIMIT_MS = 1_200_000;
 const VERSION_PATH = /^\/api\/data\/v9\.[0-2]\//;
 
 export interface DataverseEmulatorOptions extends ApiEmulatorOptions {
@@ -66,6 +69,7 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
       return (org?.expirechangetrackingindays as number | undefined) ?? 7;
     },
     userId: () => currentUser,
+    serviceRoot: () => serviceRoot.href,
   });
   const systemusers = () => store.table<Row>("systemuser");
   const service = new DataverseService(model, records, reader, () => ({
@@ -87,7 +91,15 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
     options.authorizationUri ?? `https://login.microsoftonline.com/${DEMO_TENANT_ID}/oauth2/authorize`;
 
   const send = (res: ServerResponse, r: ServiceResponse, extra: Record<string, string> = {}) => {
-    const headers: Record<string, string> = { "OData-Version": "4.0", ...r.headers, ...extra };
+    // Every response carries the request id twice, as the service does (REQ_ID and x-ms-service-request-id).
+    const requestId = crypto.randomUUID();
+    const headers: Record<string, string> = {
+      "OData-Version": "4.0",
+      REQ_ID: requestId,
+      "x-ms-service-request-id": requestId,
+      ...r.headers,
+      ...extra,
+    };
     res.writeHead(r.status, headers);
     res.end(r.body);
   };
@@ -180,14 +192,16 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
     const measured = performance.now() - started;
     const spent = await spendServerTime(cost, result.work);
     admission.done(Math.round(spent + measured));
-    const extra: Record<string, string> = {};
-    if (Number.isFinite(limitsConfig.maxRequestsPerWindow)) {
-      const snap = limits.snapshot(auth.caller.callingUserId);
-      extra["x-ms-ratelimit-burst-remaining-xrm-requests"] = String(snap.remainingRequests);
-      if (Number.isFinite(snap.remainingExecutionMs)) {
-        extra["x-ms-ratelimit-time-remaining-xrm-requests"] = String(Math.round(snap.remainingExecutionMs));
-      }
-    }
+    // The remaining-limit headers are on every response; with limits off they report the documented defaults.
+    const snap = limits.snapshot(auth.caller.callingUserId);
+    const extra: Record<string, string> = {
+      "x-ms-ratelimit-burst-remaining-xrm-requests": String(
+        Number.isFinite(snap.remainingRequests) ? snap.remainingRequests : DOCUMENTED_REQUEST_LIMIT,
+      ),
+      "x-ms-ratelimit-time-remaining-xrm-requests": String(
+        Math.round(Number.isFinite(snap.remainingExecutionMs) ? snap.remainingExecutionMs : DOCUMENTED_TIME_LIMIT_MS),
+      ),
+    };
     send(res, result, extra);
   };
 

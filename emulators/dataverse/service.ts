@@ -1,5 +1,6 @@
 // The Dataverse Web API request handler, free of HTTP plumbing: a request in, a response out, synchronously, so
 // a $batch change set or a bulk message runs inside one store transaction and rolls back as a whole.
+import { randomUUID } from "node:crypto";
 import {
   type BatchResponse,
   type BatchResponsePart,
@@ -11,6 +12,7 @@ import { errorBody, type ODataError } from "../odata/errors.ts";
 import { etagMatches, weakEtag } from "../odata/etag.ts";
 import { parseQueryString, type QueryOptions } from "../odata/query.ts";
 import { DataverseFault, dv, fail } from "./errors.ts";
+import { annotationWanted, contextSelect } from "./format.ts";
 import { type KeySpec, parseKey, splitKeySegment, splitPath } from "./keys.ts";
 import { metadataDocument } from "./metadata.ts";
 import type { Model, TableModel } from "./model.ts";
@@ -59,11 +61,12 @@ export class DataverseService {
 
   handle(req: ServiceRequest, ctx: ServiceContext): ServiceResponse {
     this.reader.beginRequest();
+    const annotations = parsePrefer(req.headers.prefer).annotations;
     try {
       return this.route(req, ctx);
     } catch (error) {
-      if (error instanceof DataverseFault) return errorResponse(error.error);
-      if (error instanceof SyntaxError) return errorResponse(dv.make("badJson", error.message));
+      if (error instanceof DataverseFault) return errorResponse(error.error, annotations);
+      if (error instanceof SyntaxError) return errorResponse(dv.make("badJson", error.message), annotations);
       throw error;
     }
   }
@@ -187,13 +190,15 @@ export class DataverseService {
     const id = row[table.def.primaryKey] as string;
     const entityId = `${write.serviceRoot.href}${table.def.entitySet}(${id})`;
     if (prefs.returnRepresentation) {
-      const select = options.select?.length ? `(${options.select.join(",")})` : "";
+      // create-entity / update-delete docs: `accounts/$entity` for a $select alone, the full list with $expand.
+      const select = options.expand?.length ? contextSelect(options.select, options.expand) : "";
       const body = {
         "@odata.context": `${write.serviceRoot.href}$metadata#${table.def.entitySet}${select}/$entity`,
         ...this.reader.format(table, row, options.select, options.expand, prefs.annotations),
       };
       const res = json(representationStatus, body);
       res.headers["Preference-Applied"] = "return=representation";
+      annotationsApplied(res, prefs);
       res.headers.ETag = weakEtag(row.versionnumber as number);
       if (representationStatus === 201) res.headers.Location = entityId;
       res.work.written = writtenRows;
@@ -201,7 +206,7 @@ export class DataverseService {
     }
     return {
       status: 204,
-      headers: { "OData-EntityId": entityId, Location: entityId },
+      headers: { Location: entityId, "OData-EntityId": entityId },
       body: "",
       work: { read: 0, written: writtenRows },
     };
@@ -234,12 +239,13 @@ export class DataverseService {
       ) {
         return { status: 304, headers: { ETag: etag }, body: "", work: none() };
       }
-      const select = options.select?.length ? `(${options.select.join(",")})` : "";
+      const select = contextSelect(options.select, options.expand);
       const res = json(200, {
         "@odata.context": `${write.serviceRoot.href}$metadata#${table.def.entitySet}${select}/$entity`,
         ...this.reader.format(table, row, options.select, options.expand, prefs.annotations),
       });
       res.headers.ETag = etag;
+      annotationsApplied(res, prefs);
       res.work.read = 1;
       return res;
     }
@@ -324,10 +330,13 @@ export class DataverseService {
         const target = targetName ? this.model.tables.get(targetName) : undefined;
         const targetRow = target && row[attr] ? this.records.get(target, row[attr] as string) : undefined;
         if (!target || !targetRow) return { status: 204, headers: {}, body: "", work: none() };
-        return json(200, {
-          "@odata.context": `${ctx.serviceRoot.href}$metadata#${target.def.entitySet}/$entity`,
+        this.reader.validate(target, options);
+        const res = json(200, {
+          "@odata.context": `${ctx.serviceRoot.href}$metadata#${target.def.entitySet}${contextSelect(options.select, options.expand)}/$entity`,
           ...this.reader.format(target, targetRow, options.select, options.expand, prefs.annotations),
         });
+        annotationsApplied(res, prefs);
+        return res;
       }
       const child = this.model.table(nav.kind === "oneToMany" ? nav.rel.table : nav.rel.otherTable);
       const rows =
@@ -338,11 +347,41 @@ export class DataverseService {
       let selected = this.reader.select(child, options, rows);
       if (options.top !== undefined) selected = selected.slice(0, options.top);
       const res = json(200, {
-        "@odata.context": `${ctx.serviceRoot.href}$metadata#${child.def.entitySet}`,
-        value: selected.map((r) => this.reader.format(child, r, options.select, options.expand, prefs.annotations)),
+        "@odata.context": `${ctx.serviceRoot.href}$metadata#${child.def.entitySet}${contextSelect(options.select, options.expand)}`,
+        value: selected.map((r) =>
+          this.reader.format(child, r, options.select, options.expand, prefs.annotations, { inList: true }),
+        ),
       });
+      annotationsApplied(res, prefs);
       res.work.read = selected.length;
       return res;
+    }
+    if (nav && nav.kind !== "single" && rest.length === 2 && method === "GET") {
+      const child = this.model.table(nav.kind === "oneToMany" ? nav.rel.table : nav.rel.otherTable);
+      const rows =
+        nav.kind === "oneToMany"
+          ? this.records.related(child, nav.rel.column, id)
+          : this.records.manyToManyRows(table, nav.name, id);
+      if (rest[1] === "$count") {
+        // retrieve-entity-using-web-api: the count of related rows, a UTF-8 text body with a byte order mark.
+        return {
+          status: 200,
+          headers: { "Content-Type": "text/plain; charset=utf-8" },
+          body: `\ufeff${rows.length}`,
+          work: { read: rows.length, written: 0 },
+        };
+      }
+      if (rest[1] === "$ref") {
+        const pk = child.def.primaryKey;
+        const res = json(200, {
+          "@odata.context": `${ctx.serviceRoot.href}$metadata#Collection($ref)`,
+          value: this.reader
+            .select(child, options, rows)
+            .map((r) => ({ "@odata.id": `${ctx.serviceRoot.href}${child.def.entitySet}(${r[pk]})` })),
+        });
+        res.work.read = rows.length;
+        return res;
+      }
     }
     // Single property: GET/PUT/DELETE accounts(id)/name
     const attr = rest[0];
@@ -513,9 +552,25 @@ class ChangeSetFailure extends Error {
   }
 }
 
+/** A response inside a batch, headed as the service heads them (execute-batch-operations-using-web-api). */
 function toBatchResponse(res: ServiceResponse, contentId?: string): BatchResponse {
-  const headers: Record<string, string> = { "OData-Version": "4.0", ...res.headers };
+  const headers: Record<string, string> = {};
+  if (res.status >= 400) headers.REQ_ID = randomUUID();
+  const { "Content-Type": contentType, ...rest } = res.headers;
+  if (contentType)
+    headers["Content-Type"] =
+      contentType === JSON_TYPE && res.status < 300 ? `${JSON_TYPE}; odata.streaming=true` : contentType;
+  headers["OData-Version"] = "4.0";
+  Object.assign(headers, rest);
   return { status: res.status, headers, body: res.body, ...(contentId ? { contentId } : {}) };
+}
+
+/** `Preference-Applied` gains the include-annotations preference when annotations were asked for. */
+function annotationsApplied(res: ServiceResponse, prefs: Preferences): void {
+  if (prefs.annotations === undefined) return;
+  const applied = `odata.include-annotations="${prefs.annotations}"`;
+  const before = res.headers["Preference-Applied"];
+  res.headers["Preference-Applied"] = before ? `${before},${applied}` : applied;
 }
 
 function none() {
@@ -526,11 +581,22 @@ function json(status: number, body: unknown): ServiceResponse {
   return { status, headers: { "Content-Type": JSON_TYPE }, body: JSON.stringify(body), work: none() };
 }
 
-export function errorResponse(error: ODataError): ServiceResponse {
+/**
+ * The error response. With `odata.include-annotations` asking for them, the error carries the help link and inner
+ * message annotations (compose-http-requests-handle-errors, "Include more details with errors").
+ */
+export function errorResponse(error: ODataError, annotations?: string): ServiceResponse {
+  const extra: Record<string, unknown> = { ...error.extra };
+  if (annotationWanted(annotations, "Microsoft.PowerApps.CDS.HelpLink")) {
+    extra["@Microsoft.PowerApps.CDS.HelpLink"] =
+      `http://go.microsoft.com/fwlink/?LinkID=398563&error=Microsoft.Crm.CrmException%3a${error.code.replace(/^0x/, "")}&client=platform`;
+  }
+  if (annotationWanted(annotations, "Microsoft.PowerApps.CDS.InnerError.Message"))
+    extra["@Microsoft.PowerApps.CDS.InnerError.Message"] = error.message;
   return {
     status: error.status,
     headers: { "Content-Type": JSON_TYPE, ...error.headers },
-    body: errorBody(error),
+    body: errorBody({ ...error, extra }),
     work: none(),
   };
 }

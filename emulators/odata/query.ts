@@ -11,6 +11,8 @@ export interface OrderKey {
 export interface ExpandOption {
   property: string;
   options: QueryOptions;
+  /** `nav/$ref`: references instead of entities. */
+  ref?: boolean;
 }
 
 export interface QueryOptions {
@@ -25,6 +27,8 @@ export interface QueryOptions {
   expand?: ExpandOption[];
   skiptoken?: string;
   deltatoken?: string;
+  /** The `$apply` text as sent (decoded); services that support aggregation parse it themselves. */
+  apply?: string;
   /** Parameter aliases (`@p1`), without the `@`. */
   aliases: Record<string, string>;
   /** Every `$`-option present, by name (for services that reject some: `$skip`, `$search`, `$format`...). */
@@ -141,6 +145,9 @@ function parseOptionPairs(
       case "$deltatoken":
         options.deltatoken = value;
         break;
+      case "$apply":
+        options.apply = value;
+        break;
       default:
         break;
     }
@@ -158,7 +165,12 @@ function parseExpand(
     if (!item) continue;
     const open = item.indexOf("(");
     if (open < 0) {
-      items.push({ property: item, options: { aliases, present: [], custom: {} } });
+      const ref = item.endsWith("/$ref");
+      items.push({
+        property: ref ? item.slice(0, -"/$ref".length) : item,
+        options: { aliases, present: [], custom: {} },
+        ...(ref ? { ref } : {}),
+      });
       continue;
     }
     if (!item.endsWith(")")) return { ok: false, message: `Syntax error in $expand '${text}'.` };

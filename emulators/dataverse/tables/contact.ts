@@ -10,6 +10,7 @@ export const contact = defineTable({
     str("middlename", 50),
     str("fullname", 160, { readOnly: true }),
     str("jobtitle", 100),
+    money("annualincome"),
     str("salutation", 100),
     lookup("parentcustomerid", ["account", "contact"]),
     lookup("accountid", "account", { readOnly: true }),

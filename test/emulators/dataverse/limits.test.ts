@@ -40,7 +40,7 @@ describe("service protection", () => {
     expect(((await limited.json()) as { error: { code: string; message: string } }).error).toEqual({
       code: "0x80072321",
       message:
-        "Combined execution time of incoming requests exceeded limit of 10 milliseconds over time window of 60 seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.",
+        "Combined execution time of incoming requests exceeded limit of 10  milliseconds over time window of 60 seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.",
     });
   });
 
