@@ -299,7 +299,20 @@ export class DataverseService {
     const nav = navSeg ? table.navigation.get(navSeg.name) : undefined;
     const isRef = rest[rest.length - 1] === "$ref";
 
-    if (nav && isRef) {
+    if (nav && isRef && !(method === "GET" && nav.kind !== "single")) {
+      if (method === "GET") {
+        const attr = `_${nav.kind === "single" ? nav.column.name : ""}_value`;
+        const targetName =
+          (row[`${attr}@Microsoft.Dynamics.CRM.lookuplogicalname`] as string | undefined) ??
+          (nav.kind === "single" ? (nav.target ?? nav.column.targets?.[0]) : undefined) ??
+          "";
+        const targetTable = this.model.tables.get(targetName);
+        if (!targetTable || !row[attr]) return { status: 204, headers: {}, body: "", work: none() };
+        return json(200, {
+          "@odata.context": `${ctx.serviceRoot.href}$metadata#$ref`,
+          "@odata.id": `${ctx.serviceRoot.href}${targetTable.def.entitySet}(${row[attr]})`,
+        });
+      }
       if (method === "POST" || method === "PUT") {
         const body = parseBody(req.body);
         const target = body["@odata.id"];
