@@ -177,8 +177,8 @@ export async function resolveConflict(
   conflictId: string,
   winner: "bc" | "dataverse",
 ): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const conflict = (await deps.store.conflicts.list({ status: "open" })).find((c) => c.id === conflictId);
-  if (!conflict) return { ok: false, reason: `no open conflict ${conflictId}` };
+  const conflict = await deps.store.conflicts.get(conflictId);
+  if (conflict?.status !== "open") return { ok: false, reason: `no open conflict ${conflictId}` };
   const mapping = deps.mappings(conflict.mappingName);
   if (!mapping) return { ok: false, reason: `no table mapping ${conflict.mappingName}` };
   const field = mapping.fields.find((f) => fieldKey(f) === conflict.field);

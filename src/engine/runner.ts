@@ -4,7 +4,8 @@
 // record couplings, snapshots, counters and errors. Memory is bounded by the page size.
 
 import { ENGINE_MAPPING_NOT_FOUND, ENGINE_MASS_DELETE_HELD, ENGINE_WRITE_FAILED } from "../errors/codes/engine.ts";
-import type { Store, SyncCounters } from "../store/index.ts";
+import { STORE_COUPLING_EXISTS } from "../errors/codes/store.ts";
+import type { NewCoupling, Store, SyncCounters } from "../store/index.ts";
 import { zeroCounters } from "../store/index.ts";
 import { type PlanError, planError } from "./convert.ts";
 import { massDeleteDecision } from "./deletions.ts";
@@ -177,15 +178,13 @@ class Pass {
     await this.logError(plan, error);
     if (!coupled) return;
     const bcId = this.pass === "toDataverse" ? plan.sourceId : (plan.targetId ?? "");
-    const skipAfter =
-      error.transient || this.mapping.skipAfterFailures === 0
-        ? Number.MAX_SAFE_INTEGER
-        : this.mapping.skipAfterFailures;
-    await this.store.couplings.recordFailure(this.mapping.name, bcId, {
+    // skipAfterFailures 0 = never skip; a transient failure (throttle, outage) neither counts nor skips.
+    await this.store.couplings.recordFailure(this.mapping.name, bcId.toLowerCase(), {
       direction: this.pass,
       jobId: this.jobId,
       error: `${error.code}: ${error.message}`,
-      skipAfter,
+      skipAfter: this.mapping.skipAfterFailures,
+      ...(error.transient ? { transient: true } : {}),
     });
   }
 }
@@ -350,11 +349,9 @@ async function reconcileIntents(run: Pass): Promise<void> {
 
 async function retryFailed(run: Pass, handled: Set<string>): Promise<void> {
   if (run.mode !== "scheduled") return;
-  const ids: string[] = [];
-  for await (const c of run.store.couplings.iterate(run.mapping.name)) {
-    const result = run.pass === "toDataverse" ? c.lastResultToDataverse : c.lastResultFromDataverse;
-    if (result === "failure" && !c.skipped) ids.push(run.pass === "toDataverse" ? c.bcId : c.dataverseId);
-  }
+  // Indexed: only the failed, unskipped couplings of this direction are read, not every coupling.
+  const failed = await run.store.couplings.listFailed(run.mapping.name, run.pass);
+  const ids = failed.map((c) => (run.pass === "toDataverse" ? c.bcId : c.dataverseId));
   for (const chunk of chunks(ids, 200)) {
     const found = await getAllByIds(run.sourcePort, chunk, run.selectSource);
     if (!found.ok) throw Object.assign(new Error(found.error.message), { portError: found.error });
@@ -489,6 +486,7 @@ async function execute(run: Pass, inputs: PlanInput[], plans: RecordPlan[]): Pro
   }
   const inserts: Extract<RecordPlan, { kind: "insert" }>[] = [];
   const updates: (Extract<RecordPlan, { kind: "modify" | "conflict" | "couple" }> & { fresh?: boolean })[] = [];
+  const matched: Extract<RecordPlan, { kind: "couple" }>[] = [];
 
   for (const plan of plans) {
     const key = plan.sourceId.toLowerCase();
@@ -497,12 +495,9 @@ async function execute(run: Pass, inputs: PlanInput[], plans: RecordPlan[]): Pro
       case "insert":
         inserts.push(plan);
         break;
-      case "couple": {
-        const source = sourceOf.get(key)!;
-        const coupled = await coupleMatched(run, plan, source);
-        if (coupled && Object.keys(plan.values).length > 0) updates.push({ ...plan, fresh: true });
+      case "couple":
+        matched.push(plan);
         break;
-      }
       case "modify":
         updates.push(plan);
         break;
@@ -539,33 +534,52 @@ async function execute(run: Pass, inputs: PlanInput[], plans: RecordPlan[]): Pro
         break;
     }
   }
+  for (const plan of await coupleMatched(run, matched, sourceOf)) {
+    if (Object.keys(plan.values).length > 0) updates.push({ ...plan, fresh: true });
+  }
   await executeInserts(run, inserts, sourceOf);
   await executeUpdates(run, updates, sourceOf, couplingOf);
 }
 
+/** Couples matched pairs in one bulk call; a clash (a record coupled meanwhile) falls back to one by one. */
 async function coupleMatched(
   run: Pass,
-  plan: Extract<RecordPlan, { kind: "couple" }>,
-  source: SideRecord,
-): Promise<boolean> {
+  plans: Extract<RecordPlan, { kind: "couple" }>[],
+  sourceOf: Map<string, SideRecord>,
+): Promise<Extract<RecordPlan, { kind: "couple" }>[]> {
+  if (plans.length === 0) return [];
   const toDv = run.pass === "toDataverse";
-  try {
-    await run.store.couplings.couple({
+  const rowOf = (plan: Extract<RecordPlan, { kind: "couple" }>): NewCoupling => {
+    const source = sourceOf.get(plan.sourceId.toLowerCase());
+    return {
       mappingName: run.mapping.name,
       bcId: (toDv ? plan.sourceId : plan.targetId).toLowerCase(),
       dataverseId: (toDv ? plan.targetId : plan.sourceId).toLowerCase(),
       ...(toDv
-        ? { bcModifiedAt: source.modifiedAt, bcVersion: source.version ?? null }
-        : { dataverseModifiedAt: source.modifiedAt, dataverseVersion: source.version ?? null }),
+        ? { bcModifiedAt: source?.modifiedAt ?? null, bcVersion: source?.version ?? null }
+        : { dataverseModifiedAt: source?.modifiedAt ?? null, dataverseVersion: source?.version ?? null }),
       snapshot: storedSnapshot(plan.update.snapshot, plan.update.pending) as never,
       snapshotHash: plan.update.snapshotHash,
-    });
-    run.count("coupled");
-    return true;
+    };
+  };
+  try {
+    await run.store.couplings.coupleMany(plans.map(rowOf));
+    run.count("coupled", plans.length);
+    return plans;
   } catch (error) {
-    await run.fail(plan, toPortError(run, plan.sourceId, "coupling", error), false);
-    return false;
+    if ((error as { code?: string }).code !== STORE_COUPLING_EXISTS.code) throw error;
   }
+  const coupled: Extract<RecordPlan, { kind: "couple" }>[] = [];
+  for (const plan of plans) {
+    try {
+      await run.store.couplings.couple(rowOf(plan));
+      run.count("coupled");
+      coupled.push(plan);
+    } catch (error) {
+      await run.fail(plan, toPortError(run, plan.sourceId, "coupling", error), false);
+    }
+  }
+  return coupled;
 }
 
 async function executeInserts(
@@ -601,6 +615,7 @@ async function executeInserts(
     );
     const outcomes = res.ok ? res.value : keyed.map(() => ({ ok: false as const, error: res.error }));
     await run.store.transaction(async (store) => {
+      const created: NewCoupling[] = [];
       for (const [i, { plan }] of keyed.entries()) {
         const outcome = outcomes[i];
         const source = sourceOf.get(plan.sourceId.toLowerCase());
@@ -624,7 +639,7 @@ async function executeInserts(
         const toDv = run.pass === "toDataverse";
         const bc = toDv ? source : target;
         const dv = toDv ? target : source;
-        await store.couplings.couple({
+        created.push({
           mappingName: run.mapping.name,
           bcId: (toDv ? plan.sourceId : outcome.id).toLowerCase(),
           dataverseId: (toDv ? outcome.id : plan.sourceId).toLowerCase(),
@@ -635,8 +650,10 @@ async function executeInserts(
           snapshot: storedSnapshot(plan.update.snapshot, plan.update.pending) as never,
           snapshotHash: plan.update.snapshotHash,
         });
-        run.count("inserted");
       }
+      // One bulk insert for the batch's couplings, in the same transaction as the cleared write intents.
+      await store.couplings.coupleMany(created);
+      run.count("inserted", created.length);
       const cleared = keyed.filter((k) => k.key !== undefined).map((k) => k.plan.sourceId.toLowerCase());
       if (cleared.length > 0) await store.pendingWrites.clear(run.mapping.name, run.pass, cleared);
     });
