@@ -175,14 +175,27 @@ export function planRecord(ctx: PlanContext, input: PlanInput): RecordPlan {
   if (mode === "scheduled" && !retrying && pendingHere.length === 0) {
     if (echo === "integration_user") return { kind: "unchanged", sourceId, targetId, reason: "echo" };
     if (echo === "own_write") return { kind: "unchanged", sourceId, targetId, reason: "echo" };
-    const stored = pass === "toDataverse" ? coupling.bcModifiedAt : coupling.dataverseModifiedAt;
-    if (stored !== undefined && !isAfter(source.modifiedAt, stored)) {
+    if (notModifiedSince(pass, source, coupling)) {
       return { kind: "unchanged", sourceId, targetId, reason: "not_modified" };
     }
   }
   // Our own write with changes still pending from before it: only the pending fields flow.
   const onlyFields = echo !== "none" && mode === "scheduled" && !retrying ? new Set(pendingHere) : undefined;
   return planCoupled(ctx, input, source, coupling, targetId, mode, onlyFields);
+}
+
+/**
+ * The source's stamp is not after the one stored at the last sync. Modified-on has whole-second precision on
+ * Dataverse, so an edit in the same second as the last sync carries the same stamp: a row version other than
+ * the stored one is then a change (isEcho has already caught the equal version).
+ */
+function notModifiedSince(pass: PassDirection, source: SideRecord, coupling: CouplingState): boolean {
+  const stored = pass === "toDataverse" ? coupling.bcModifiedAt : coupling.dataverseModifiedAt;
+  if (stored === undefined || isAfter(source.modifiedAt, stored)) return false;
+  const storedVersion = pass === "toDataverse" ? coupling.bcVersion : coupling.dataverseVersion;
+  const sameInstant = !isAfter(stored, source.modifiedAt);
+  const newVersion = source.version !== undefined && storedVersion !== undefined && source.version !== storedVersion;
+  return !(sameInstant && newVersion);
 }
 
 type EchoKind = "none" | "own_write" | "integration_user";
