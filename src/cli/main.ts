@@ -3,6 +3,7 @@ import { registerCoupleCommand } from "./commands/couple.ts";
 import { registerDemoCommand } from "./commands/demo.ts";
 import { registerEmulateCommand } from "./commands/emulate.ts";
 import { registerMappingsCommand } from "./commands/mappings.ts";
+import { registerOrdersCommand } from "./commands/orders.ts";
 import { registerReviewCommand } from "./commands/review.ts";
 import { registerSetupCommand } from "./commands/setup.ts";
 import { registerSyncCommand } from "./commands/sync.ts";
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     registerReviewCommand,
     registerCoupleCommand,
     registerWorkerCommand,
+    registerOrdersCommand,
   ]) {
     register(program);
   }

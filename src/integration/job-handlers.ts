@@ -4,6 +4,14 @@
 
 import type { JobHandler } from "../jobs/scheduler.ts";
 import type { IntegrationContext } from "./context.ts";
+import {
+  autoCreateSalesOrders,
+  autoProcessSalesQuotes,
+  completePostedOrders,
+  type FlowSummary,
+  ORDER_MAPPING,
+  syncBidirectionalOrders,
+} from "./flows/index.ts";
 import { JOB_KINDS } from "./jobs.ts";
 import { runCustomerStatistics, runItemAvailability } from "./statistics.ts";
 import { type MappingSyncResult, syncMappings, total } from "./sync.ts";
@@ -14,10 +22,26 @@ export interface JobEvents {
 }
 
 export function integrationJobHandlers(ctx: IntegrationContext, events: JobEvents = {}): Record<string, JobHandler> {
-  const idle = () => ({ idle: true });
+  const flow = (kind: string, run: () => Promise<FlowSummary>) => async () => {
+    const c = await run();
+    events.onJob?.(kind, c);
+    return { idle: c.inserted + c.modified + c.failed === 0 };
+  };
   return {
     [JOB_KINDS.mapping]: async (entry) => {
       if (!entry.mappingName) return { idle: true };
+      if (entry.mappingName === ORDER_MAPPING && ctx.settings.bidirectionalSalesOrders) {
+        // Bidirectional orders: the engine pushes BC → Sales; Sales → BC is the order flow (flows/).
+        const run = await syncBidirectionalOrders(ctx);
+        const pushed = run.toDataverse.reduce((n, p) => n + p.counters.inserted + p.counters.modified, 0);
+        const failed = run.toDataverse.reduce((n, p) => n + p.counters.failed, 0) + run.fromDataverse.failed;
+        events.onJob?.(JOB_KINDS.mapping, {
+          inserted: run.fromDataverse.inserted,
+          modified: run.fromDataverse.modified + pushed,
+          failed,
+        });
+        return { idle: pushed + failed + run.fromDataverse.inserted + run.fromDataverse.modified === 0 };
+      }
       const results = await syncMappings(ctx, { names: [entry.mappingName], onMapping: events.onMapping });
       const busy = results.some(
         (r) => total(r, "inserted") + total(r, "modified") + total(r, "deleted") + total(r, "failed") > 0,
@@ -36,10 +60,14 @@ export function integrationJobHandlers(ctx: IntegrationContext, events: JobEvent
       events.onJob?.(JOB_KINDS.itemAvailability, c);
       return { idle: c.inserted + c.modified + c.failed === 0 };
     },
-    // Order flows of S8/S9 run through the SALESORDER-ORDER mapping; these entries have nothing more to do yet.
-    [JOB_KINDS.archivedSalesOrders]: async () => idle(),
-    [JOB_KINDS.autoCreateSalesOrders]: async () => idle(),
-    [JOB_KINDS.autoProcessSalesQuotes]: async () => idle(),
-    [JOB_KINDS.salesOrderStatus]: async () => idle(),
+    // The order and quote flows (flows/, seed S7–S10).
+    [JOB_KINDS.archivedSalesOrders]: flow(JOB_KINDS.archivedSalesOrders, () =>
+      completePostedOrders(ctx, { withArchiveValues: true }),
+    ),
+    [JOB_KINDS.autoCreateSalesOrders]: flow(JOB_KINDS.autoCreateSalesOrders, () => autoCreateSalesOrders(ctx)),
+    [JOB_KINDS.autoProcessSalesQuotes]: flow(JOB_KINDS.autoProcessSalesQuotes, () => autoProcessSalesQuotes(ctx)),
+    [JOB_KINDS.salesOrderStatus]: flow(JOB_KINDS.salesOrderStatus, () =>
+      completePostedOrders(ctx, { withArchiveValues: false }),
+    ),
   };
 }

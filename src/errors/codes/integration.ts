@@ -89,3 +89,63 @@ export const INTEGRATION_CONNECTION_TEST_FAILED = defineError<{ service: string;
   status: 502,
   fix: "Check the URL, tenant and app registration of {service}, and that the client secret's environment variable or file is set.",
 });
+
+// Sales order and quote flows (src/integration/flows/, seed S7–S10).
+
+export const INTEGRATION_ORDER_NOT_FOUND = defineError<{ order: string }>({
+  code: "BCSYNC_E_INTEGRATION_ORDER_NOT_FOUND",
+  message: "There is no Sales order {order}.",
+  status: 404,
+  fix: "Give the salesorderid of an existing order (`bcsync orders submitted` lists the submitted ones).",
+});
+
+export const INTEGRATION_ORDER_NOT_SUBMITTED = defineError<{ order: string; state: string }>({
+  code: "BCSYNC_E_INTEGRATION_ORDER_NOT_SUBMITTED",
+  message: "Sales order {order} is {state}; only Submitted orders are created in Business Central.",
+  status: 409,
+  fix: "Submit the order in Sales, then run `bcsync orders create` again (or let the auto-create job take it).",
+});
+
+export const INTEGRATION_ORDER_CUSTOMER_NOT_COUPLED = defineError<{ order: string; customer: string }>({
+  code: "BCSYNC_E_INTEGRATION_ORDER_CUSTOMER_NOT_COUPLED",
+  message:
+    "Sales order {order}: its customer {customer} is not coupled to a Business Central customer (mapping CUSTOMER).",
+  status: 409,
+  fix: "Couple the account with `bcsync couple CUSTOMER` or synchronize CUSTOMER (`bcsync sync CUSTOMER`); a contact customer needs a coupled parent account. The order stays Submitted and is taken on the next run.",
+});
+
+export const INTEGRATION_ORDER_PRODUCT_NOT_COUPLED = defineError<{ order: string; line: string; product: string }>({
+  code: "BCSYNC_E_INTEGRATION_ORDER_PRODUCT_NOT_COUPLED",
+  message:
+    "Sales order {order}, line {line}: product {product} is not coupled to a Business Central item or resource (ITEM-PRODUCT / RESOURCE-PRODUCT).",
+  status: 409,
+  fix: "Synchronize ITEM-PRODUCT and RESOURCE-PRODUCT (or couple the product by hand), or make the line a write-in product. The order stays Submitted (bidirectional: reopen it to Active, fix the line, submit again).",
+});
+
+export const INTEGRATION_ORDER_BC_WRITE_FAILED = defineError<{ order: string; step: string; reason: string }>({
+  code: "BCSYNC_E_INTEGRATION_ORDER_BC_WRITE_FAILED",
+  message: "Sales order {order}: Business Central refused '{step}': {reason}",
+  status: 502,
+  fix: "Correct what Business Central names (the order was rolled back to its previous state), then run the flow again; in bidirectional mode reopen the Sales order to Active, fix it and submit it again.",
+});
+
+export const INTEGRATION_ORDER_SALES_WRITE_FAILED = defineError<{ order: string; step: string; reason: string }>({
+  code: "BCSYNC_E_INTEGRATION_ORDER_SALES_WRITE_FAILED",
+  message: "Sales order {order}: Dataverse refused '{step}': {reason}",
+  status: 502,
+  fix: "Check the integration user's privileges on salesorder/salesorderdetail (`bcsync setup --reinstall-solution` resets them) and run the job again.",
+});
+
+export const INTEGRATION_ORDERS_MODE_OFF = defineError<Record<string, never>>({
+  code: "BCSYNC_E_INTEGRATION_ORDERS_MODE_OFF",
+  message: "Neither legacy sales order integration nor bidirectional sales order synchronization is on.",
+  status: 400,
+  fix: "Run `bcsync setup` with --legacy-sales-orders or --bidirectional-sales-orders (or set `integration.legacySalesOrders` / `integration.bidirectionalSalesOrders`).",
+});
+
+export const INTEGRATION_QUOTE_FAILED = defineError<{ quote: string; step: string; reason: string }>({
+  code: "BCSYNC_E_INTEGRATION_QUOTE_FAILED",
+  message: "Sales quote {quote}: '{step}' failed: {reason}",
+  status: 502,
+  fix: "Correct what is named (customer and products must be coupled), then let the auto-process quotes job run again.",
+});

@@ -1,0 +1,152 @@
+// Writes a resolved Sales document to Business Central: a new sales order or quote (header through API v2.0,
+// the integration fields through the companion page, lines through v2.0), the order's release and reopen, and
+// the replacement of an order's lines. BC does all of this in one transaction; over the API a failed step is
+// undone by hand (a new document is deleted; replaced lines are put back) so BC keeps its previous state.
+
+import type { Row } from "../../connectors/index.ts";
+import { type BcsyncError, bcsyncError } from "../../errors/catalogue.ts";
+import { INTEGRATION_ORDER_BC_WRITE_FAILED } from "../../errors/codes/integration.ts";
+import type { IntegrationContext } from "../context.ts";
+import { companion, lower, type Outcome, readAll, v2 } from "./common.ts";
+import type { BcDocumentDraft, BcLineDraft } from "./sales-document.ts";
+
+export type BcDocumentSet = "salesOrders" | "salesQuotes";
+const LINE_SET: Record<BcDocumentSet, string> = { salesOrders: "salesOrderLines", salesQuotes: "salesQuoteLines" };
+
+export interface WrittenLine {
+  salesLineId: string;
+  bcLineId: string;
+}
+
+export interface WrittenDocument {
+  id: string;
+  number: string;
+  lines: WrittenLine[];
+}
+
+const refused = (order: string, step: string, error: BcsyncError) => ({
+  ok: false as const,
+  error: bcsyncError(INTEGRATION_ORDER_BC_WRITE_FAILED, { order, step, reason: error.message }),
+});
+
+function lineBody(documentId: string, l: BcLineDraft): Row {
+  const body: Row = { documentId, lineType: l.lineType };
+  if (l.itemId) body.itemId = l.itemId;
+  if (l.lineObjectNumber) body.lineObjectNumber = l.lineObjectNumber;
+  if (l.description) body.description = l.description;
+  if (l.lineType !== "Comment") {
+    body.quantity = l.quantity ?? 0;
+    body.unitPrice = l.unitPrice ?? 0;
+  }
+  return body;
+}
+
+async function insertLines(
+  ctx: IntegrationContext,
+  set: BcDocumentSet,
+  documentId: string,
+  lines: readonly BcLineDraft[],
+): Promise<Outcome<WrittenLine[]>> {
+  const written: WrittenLine[] = [];
+  for (const l of lines) {
+    const created = await v2(ctx).create(LINE_SET[set], lineBody(documentId, l));
+    if (!created.ok) return created;
+    // Only item/resource lines are coupled: comment lines never go back to Sales (SOLINE-ORDERDETAIL's filter).
+    if (l.salesLineId && l.lineType !== "Comment")
+      written.push({ salesLineId: l.salesLineId, bcLineId: lower(created.value.id) });
+  }
+  return { ok: true, value: written };
+}
+
+/** Creates the document with its lines; on any failure deletes what it created. */
+export async function createBcDocument(
+  ctx: IntegrationContext,
+  set: BcDocumentSet,
+  draft: BcDocumentDraft,
+  label: string,
+): Promise<Outcome<WrittenDocument>> {
+  const header: Row = { customerId: draft.customerId };
+  if (draft.externalDocumentNumber) header.externalDocumentNumber = draft.externalDocumentNumber;
+  if (set === "salesOrders" && draft.requestedDeliveryDate) header.requestedDeliveryDate = draft.requestedDeliveryDate;
+  const created = await v2(ctx).create(set, header);
+  if (!created.ok) return refused(label, `create ${set}`, created.error);
+  const id = lower(created.value.id);
+  const undo = async () => void (await v2(ctx).delete(set, id, "*"));
+  if (set === "salesOrders") {
+    const fields = integrationFields(draft);
+    if (Object.keys(fields).length > 0) {
+      const patched = await companion(ctx).update("salesOrders", id, fields, "*");
+      if (!patched.ok) {
+        await undo();
+        return refused(label, "set the order's integration fields", patched.error);
+      }
+    }
+  }
+  const lines = await insertLines(ctx, set, id, draft.lines);
+  if (!lines.ok) {
+    await undo();
+    return refused(label, "insert lines", lines.error);
+  }
+  return { ok: true, value: { id, number: String(created.value.number), lines: lines.value } };
+}
+
+function integrationFields(draft: BcDocumentDraft): Row {
+  const fields: Row = {};
+  if (draft.yourReference) fields.yourReference = draft.yourReference;
+  if (draft.workDescription) fields.workDescription = draft.workDescription;
+  if (draft.paymentDiscountPercent !== undefined) fields.paymentDiscountPercent = draft.paymentDiscountPercent;
+  return fields;
+}
+
+export async function releaseOrder(ctx: IntegrationContext, id: string, label: string): Promise<Outcome<void>> {
+  const r = await companion(ctx).action("salesOrders", id, "release");
+  return r.ok ? { ok: true, value: undefined } : refused(label, "release", r.error);
+}
+
+/** Reopens a released order; BC writes a sales order archive version first. */
+export async function reopenOrder(ctx: IntegrationContext, id: string, label: string): Promise<Outcome<void>> {
+  const r = await companion(ctx).action("salesOrders", id, "reopen");
+  return r.ok ? { ok: true, value: undefined } : refused(label, "reopen", r.error);
+}
+
+export async function deleteOrder(ctx: IntegrationContext, id: string): Promise<void> {
+  await v2(ctx).delete("salesOrders", id, "*");
+}
+
+const asDraftLine = (row: Row): BcLineDraft => ({
+  lineType: row.lineType === "Resource" ? "Resource" : row.lineType === "Comment" ? "Comment" : "Item",
+  ...(row.lineType === "Item" ? { itemId: String(row.itemId) } : { lineObjectNumber: String(row.lineObjectNumber) }),
+  quantity: Number(row.quantity ?? 0),
+  unitPrice: Number(row.unitPrice ?? 0),
+  description: String(row.description ?? ""),
+});
+
+/**
+ * Brings an Open order's header and lines to the draft: integration fields patched, every line replaced.
+ * If a step fails the old lines are put back (new line ids: their couplings are the caller's to renew).
+ */
+export async function replaceOrderContent(
+  ctx: IntegrationContext,
+  id: string,
+  draft: BcDocumentDraft,
+  label: string,
+): Promise<Outcome<WrittenLine[]>> {
+  const header: Row = { ...integrationFields(draft) };
+  if (draft.externalDocumentNumber) header.externalDocumentNumber = draft.externalDocumentNumber;
+  if (Object.keys(header).length > 0) {
+    const patched = await companion(ctx).update("salesOrders", id, header, "*");
+    if (!patched.ok) return refused(label, "update the order header", patched.error);
+  }
+  const old = await readAll(v2(ctx).pages("salesOrderLines", { filter: `documentId eq ${id}` }));
+  old.sort((a, b) => Number(a.sequence) - Number(b.sequence));
+  const clear = async () => {
+    const now = await readAll(v2(ctx).pages("salesOrderLines", { filter: `documentId eq ${id}` }));
+    for (const l of now) await v2(ctx).delete("salesOrderLines", String(l.id), "*");
+  };
+  await clear();
+  const lines = await insertLines(ctx, "salesOrders", id, draft.lines);
+  if (lines.ok) return lines;
+  await clear();
+  await insertLines(ctx, "salesOrders", id, old.map(asDraftLine));
+  return refused(label, "replace lines", lines.error);
+}

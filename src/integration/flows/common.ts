@@ -1,0 +1,80 @@
+// What the order and quote flows share: reading whole result sets, the BC scopes, and the sync log (one job per
+// flow run, with each failed record's catalogued code, message and fix hint).
+
+import { COMPANION_API, type Result, type Row } from "../../connectors/index.ts";
+import type { BcsyncError } from "../../errors/catalogue.ts";
+import type { MappingDirection } from "../../store/index.ts";
+import { type SyncCounters, zeroCounters } from "../../store/index.ts";
+import type { IntegrationContext } from "../context.ts";
+
+export const ORDER_MAPPING = "SALESORDER-ORDER";
+export const LINE_MAPPING = "SOLINE-ORDERDETAIL";
+/** Couplings of Sales quotes with BC sales quotes (no table mapping of their own, as in BC). */
+export const QUOTE_COUPLING = "SALESQUOTE-QUOTE";
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: BcsyncError };
+
+export async function readAll(gen: AsyncGenerator<Result<{ rows: Row[] }>>): Promise<Row[]> {
+  const out: Row[] = [];
+  for await (const page of gen) {
+    if (!page.ok) throw page.error;
+    out.push(...page.value.rows);
+  }
+  return out;
+}
+
+export const v2 = (ctx: IntegrationContext) => ctx.businessCentral.company(ctx.companyId, "v2.0");
+export const companion = (ctx: IntegrationContext) => ctx.businessCentral.company(ctx.companyId, COMPANION_API);
+
+export const lower = (id: unknown) => String(id ?? "").toLowerCase();
+
+/** One flow run in the sync log. */
+export class FlowLog {
+  readonly counters: SyncCounters = zeroCounters();
+  private constructor(
+    private readonly ctx: IntegrationContext,
+    private readonly job: { id: string; mappingName: string; direction: MappingDirection },
+  ) {}
+
+  static async start(ctx: IntegrationContext, name: string, direction: MappingDirection): Promise<FlowLog> {
+    const job = await ctx.store.jobs.start({ mappingName: name, direction });
+    return new FlowLog(ctx, { id: job.id, mappingName: name, direction });
+  }
+
+  get jobId(): string {
+    return this.job.id;
+  }
+
+  async fail(sourceId: string, error: BcsyncError): Promise<void> {
+    this.counters.failed++;
+    await this.ctx.store.jobs.addError(this.job, {
+      sourceId,
+      code: error.code,
+      message: error.message,
+      detail: error.fix,
+    });
+  }
+
+  async finish(): Promise<SyncCounters> {
+    await this.ctx.store.jobs.count(this.job.id, this.counters);
+    const failed = this.counters.failed > 0;
+    await this.ctx.store.jobs.finish(this.job.id, {
+      status: failed ? "failed" : "succeeded",
+      ...(failed ? { message: `${this.counters.failed} record(s) failed; see the sync errors` } : {}),
+    });
+    return this.counters;
+  }
+}
+
+/** A summary the job queue judges idleness by. */
+export interface FlowSummary {
+  inserted: number;
+  modified: number;
+  failed: number;
+}
+
+export const summaryOf = (c: SyncCounters): FlowSummary => ({
+  inserted: c.inserted,
+  modified: c.modified,
+  failed: c.failed,
+});

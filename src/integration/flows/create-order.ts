@@ -1,0 +1,80 @@
+// A submitted Sales order becomes a released Business Central order (S8, S9; bc-reference §4.1): resolve
+// customer and lines (nothing written if that fails), create header and lines, release, couple the order and
+// its item/resource lines, and tell Sales (lastbackofficesubmit; bidirectional: the BC order number).
+
+import { bcsyncError } from "../../errors/catalogue.ts";
+import { INTEGRATION_ORDER_SALES_WRITE_FAILED } from "../../errors/codes/integration.ts";
+import type { IntegrationContext } from "../context.ts";
+import { createBcDocument, deleteOrder, releaseOrder, type WrittenLine } from "./bc-document-writer.ts";
+import { LINE_MAPPING, lower, ORDER_MAPPING, type Outcome } from "./common.ts";
+import { rememberSales } from "./sales-changes.ts";
+import { documentNumber, readSalesDocument, resolveDraft, type SalesDocument } from "./sales-document.ts";
+
+export interface CreatedOrder {
+  salesOrderId: string;
+  bcOrderId: string;
+  bcOrderNumber: string;
+  lines: number;
+}
+
+export async function coupleLines(ctx: IntegrationContext, lines: readonly WrittenLine[]): Promise<void> {
+  for (const l of lines) {
+    await ctx.store.couplings.uncoupleByDataverseId(LINE_MAPPING, l.salesLineId);
+    await ctx.store.couplings.couple({ mappingName: LINE_MAPPING, bcId: l.bcLineId, dataverseId: l.salesLineId });
+  }
+}
+
+/** What BC writes back on the Sales order after creating or updating its BC order. */
+export async function writeBackToSales(
+  ctx: IntegrationContext,
+  doc: SalesDocument,
+  bcOrderNumber: string,
+): Promise<Outcome<void>> {
+  const changes: Record<string, unknown> = { lastbackofficesubmit: new Date().toISOString().slice(0, 10) };
+  if (ctx.settings.bidirectionalSalesOrders) {
+    changes.bcbi_businesscentralordernumber = bcOrderNumber;
+    changes.bcbi_businesscentraldocumentoccurrencenumber = 1;
+  }
+  const updated = await ctx.dataverse.update("salesorders", doc.id, changes);
+  if (!updated.ok) return salesRefused(doc, "write back the Business Central order number", updated.error);
+  // Re-read so the flow's own write does not look like a Sales user's change.
+  const again = await readSalesDocument(ctx, "salesorder", doc.id);
+  if (again.ok) await rememberSales(ctx, again.value);
+  return { ok: true, value: undefined };
+}
+
+export const salesRefused = (doc: SalesDocument, step: string, error: { message: string }) => ({
+  ok: false as const,
+  error: bcsyncError(INTEGRATION_ORDER_SALES_WRITE_FAILED, {
+    order: documentNumber(doc),
+    step,
+    reason: error.message,
+  }),
+});
+
+/** Creates, releases and couples the BC order of a Sales order that has none. */
+export async function createOrderInBc(ctx: IntegrationContext, doc: SalesDocument): Promise<Outcome<CreatedOrder>> {
+  const label = documentNumber(doc);
+  const draft = await resolveDraft(ctx, doc);
+  if (!draft.ok) return draft;
+  const created = await createBcDocument(ctx, "salesOrders", draft.value, label);
+  if (!created.ok) return created;
+  const released = await releaseOrder(ctx, created.value.id, label);
+  if (!released.ok) {
+    await deleteOrder(ctx, created.value.id);
+    return released;
+  }
+  await ctx.store.couplings.couple({ mappingName: ORDER_MAPPING, bcId: created.value.id, dataverseId: doc.id });
+  await coupleLines(ctx, created.value.lines);
+  const back = await writeBackToSales(ctx, doc, created.value.number);
+  if (!back.ok) return back;
+  return {
+    ok: true,
+    value: {
+      salesOrderId: lower(doc.id),
+      bcOrderId: created.value.id,
+      bcOrderNumber: created.value.number,
+      lines: created.value.lines.length,
+    },
+  };
+}

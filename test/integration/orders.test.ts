@@ -1,0 +1,466 @@
+// The sales order and quote flows against both emulators over real HTTP (seed S7–S10, S14's order rule):
+// legacy mode (Sales → BC, the submitted list, auto-create, order status), bidirectional mode (release, BC edits
+// back to Sales with an archive version, reopen/fix/resubmit, posting → invoiced), and quotes → BC quote → order.
+// Sales users act through impersonation, so their changes are not the integration user's own.
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { DEMO_SALES_USER_ID } from "../../emulators/identity/demo-apps.ts";
+import { main } from "../../src/cli/main.ts";
+import { COMPANION_API, type Row } from "../../src/connectors/index.ts";
+import { coupleDemoSalespeople } from "../../src/integration/demo.ts";
+import { SALES_ORDER_STATE } from "../../src/integration/flows/index.ts";
+import { integrationJobHandlers } from "../../src/integration/job-handlers.ts";
+import { JOB_KINDS } from "../../src/integration/jobs.ts";
+import type { IntegrationSettingsInput } from "../../src/integration/settings.ts";
+import { syncMappings } from "../../src/integration/sync.ts";
+import { dvRows, type Harness, startIntegration } from "./helpers.ts";
+
+const asUser = { impersonate: { callerId: DEMO_SALES_USER_ID } };
+
+interface Fixtures {
+  /** A coupled account whose BC customer has a salesperson coupled to a Sales user. */
+  accountId: string;
+  salespersonUserId: string;
+  items: { productId: string; itemId: string }[];
+  resource: { productId: string; number: string };
+}
+
+async function startOrders(integration: IntegrationSettingsInput): Promise<{ h: Harness; f: Fixtures }> {
+  const h = await startIntegration(integration);
+  await coupleDemoSalespeople(h.ctx);
+  await syncMappings(h.ctx, { names: ["CURRENCY", "CUSTOMER", "ITEM-PRODUCT", "RESOURCE-PRODUCT"], full: true });
+  const bc = h.ctx.businessCentral.company(h.ctx.companyId);
+  const read = async (set: string, companion = false) => {
+    const rows: Row[] = [];
+    const scope = companion ? h.ctx.businessCentral.company(h.ctx.companyId, COMPANION_API) : bc;
+    for await (const p of scope.pages(set, {})) {
+      if (!p.ok) throw p.error;
+      rows.push(...p.value.rows);
+    }
+    return rows;
+  };
+  const salespeople = new Map((await read("salespeoplePurchasers")).map((s) => [s.code, String(s.id).toLowerCase()]));
+  let fixtures: Partial<Fixtures> = {};
+  for (const c of await read("customers")) {
+    const coupling = await h.ctx.store.couplings.getByBcId("CUSTOMER", String(c.id).toLowerCase());
+    const person = salespeople.get(c.salespersonCode);
+    const user = person ? await h.ctx.store.couplings.getByBcId("SALESPEOPLE", person) : undefined;
+    if (coupling && user && c.blocked !== "All" && c.blocked !== "Ship" && c.blocked !== "Invoice") {
+      fixtures = { accountId: coupling.dataverseId, salespersonUserId: user.dataverseId };
+      break;
+    }
+  }
+  const items: Fixtures["items"] = [];
+  for (const i of await read("items")) {
+    if (i.type !== "Inventory" || i.blocked === true) continue;
+    const c = await h.ctx.store.couplings.getByBcId("ITEM-PRODUCT", String(i.id).toLowerCase());
+    if (c) items.push({ productId: c.dataverseId, itemId: c.bcId });
+  }
+  let resource: Fixtures["resource"] | undefined;
+  for (const r of await read("resources", true)) {
+    const c = await h.ctx.store.couplings.getByBcId("RESOURCE-PRODUCT", String(r.id).toLowerCase());
+    if (c && r.blocked !== true) {
+      resource = { productId: c.dataverseId, number: String(r.number) };
+      break;
+    }
+  }
+  if (!fixtures.accountId || items.length < 3 || !resource) throw new Error("demo data lacks coupled masters");
+  return { h, f: { ...(fixtures as Fixtures), items, resource } };
+}
+
+type LineSpec = { product: string; quantity: number; price: number } | { writeIn: string };
+let orderCounter = 0;
+
+/** A Sales user enters an order with lines; returns its id. */
+async function enterSalesOrder(h: Harness, f: Fixtures, lines: LineSpec[], extra: Row = {}): Promise<string> {
+  orderCounter++;
+  const created = await h.ctx.dataverse.create(
+    "salesorders",
+    {
+      name: `Order ${orderCounter}`,
+      ordernumber: `ORD-T${1000 + orderCounter}`,
+      "customerid_account@odata.bind": `/accounts(${f.accountId})`,
+      ...extra,
+    },
+    asUser,
+  );
+  if (!created.ok) throw created.error;
+  const id = String(created.value.id).toLowerCase();
+  for (const [i, l] of lines.entries()) await addLine(h, id, l, i + 1);
+  return id;
+}
+
+async function addLine(h: Harness, orderId: string, l: LineSpec, sequence: number): Promise<string> {
+  const body: Row =
+    "writeIn" in l
+      ? { isproductoverridden: true, productdescription: l.writeIn, quantity: 1, priceperunit: 0 }
+      : { "productid@odata.bind": `/products(${l.product})`, quantity: l.quantity, priceperunit: l.price };
+  const created = await h.ctx.dataverse.create(
+    "salesorderdetails",
+    { ...body, sequencenumber: sequence, "salesorderid@odata.bind": `/salesorders(${orderId})` },
+    asUser,
+  );
+  if (!created.ok) throw created.error;
+  return String(created.value.id).toLowerCase();
+}
+
+async function setSalesState(h: Harness, orderId: string, statecode: number, statuscode: number) {
+  const r = await h.ctx.dataverse.update("salesorders", orderId, { statecode, statuscode }, asUser);
+  if (!r.ok) throw r.error;
+}
+const submit = (h: Harness, id: string) => setSalesState(h, id, SALES_ORDER_STATE.submitted, 3);
+const reopenInSales = (h: Harness, id: string) => setSalesState(h, id, SALES_ORDER_STATE.active, 1);
+
+async function salesOrder(h: Harness, id: string): Promise<Row> {
+  const r = await h.ctx.dataverse.retrieve("salesorders", id);
+  if (!r.ok || !r.value) throw new Error(`sales order ${id} missing`);
+  return r.value;
+}
+const details = (h: Harness, id: string) => dvRows(h.ctx, "salesorderdetails", `_salesorderid_value eq ${id}`);
+
+const companion = (h: Harness) => h.ctx.businessCentral.company(h.ctx.companyId, COMPANION_API);
+const v2 = (h: Harness) => h.ctx.businessCentral.company(h.ctx.companyId);
+
+async function bcOrder(h: Harness, id: string): Promise<Row | undefined> {
+  const r = await companion(h).get("salesOrders", id);
+  if (!r.ok) throw r.error;
+  return r.value;
+}
+async function bcLines(h: Harness, orderId: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  for await (const p of v2(h).pages("salesOrderLines", { filter: `documentId eq ${orderId}` })) {
+    if (!p.ok) throw p.error;
+    rows.push(...p.value.rows);
+  }
+  return rows.sort((a, b) => Number(a.sequence) - Number(b.sequence));
+}
+async function countBcOrders(h: Harness): Promise<number> {
+  let n = 0;
+  for await (const p of v2(h).pages("salesOrders", {})) {
+    if (!p.ok) throw p.error;
+    n += p.value.rows.length;
+  }
+  return n;
+}
+async function archives(h: Harness, orderId: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  for await (const p of companion(h).pages("salesOrderArchives", { filter: `orderId eq ${orderId}` })) {
+    if (!p.ok) throw p.error;
+    rows.push(...p.value.rows);
+  }
+  return rows;
+}
+const coupledBcOrder = async (h: Harness, salesOrderId: string) =>
+  (await h.ctx.store.couplings.getByDataverseId("SALESORDER-ORDER", salesOrderId))?.bcId;
+
+/** Runs the job queue entry of a kind (or of a mapping) through the integration's real handlers. */
+async function runJob(h: Harness, kind: string, mappingName?: string): Promise<{ idle: boolean }> {
+  const entry = (await h.ctx.store.queue.list()).find(
+    (e) => e.kind === kind && (mappingName === undefined || e.mappingName === mappingName),
+  );
+  if (!entry) throw new Error(`no job queue entry ${kind} ${mappingName ?? ""}`);
+  return integrationJobHandlers(h.ctx)[kind](entry, { signal: new AbortController().signal });
+}
+
+async function bcsync(...args: string[]): Promise<{ code: number; out: string }> {
+  let out = "";
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+  try {
+    const code = await main(args);
+    return { code: code || Number(process.exitCode ?? 0), out };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+    process.exitCode = 0;
+  }
+}
+
+describe("S9/S10 legacy sales order integration (Sales → BC)", () => {
+  let h: Harness;
+  let f: Fixtures;
+  let legacyOrder: string;
+
+  beforeAll(async () => {
+    ({ h, f } = await startOrders({ legacySalesOrders: true, sales: { autoCreateSalesOrders: true } }));
+  }, 120_000);
+  afterAll(async () => h?.close());
+
+  it("S9: a submitted Sales order becomes a released BC order with its lines, write-in text and the salesperson's owner", async () => {
+    legacyOrder = await enterSalesOrder(h, f, [
+      { product: f.items[0].productId, quantity: 3, price: 120 },
+      { product: f.resource.productId, quantity: 2, price: 80 },
+      { writeIn: "Gift wrapping" },
+    ]);
+    const draft = await enterSalesOrder(h, f, [{ product: f.items[1].productId, quantity: 1, price: 10 }]);
+    await submit(h, legacyOrder);
+
+    const job = await runJob(h, JOB_KINDS.autoCreateSalesOrders);
+    expect(job.idle).toBe(false);
+    const bcId = await coupledBcOrder(h, legacyOrder);
+    expect(bcId).toBeDefined();
+    expect(await coupledBcOrder(h, draft)).toBeUndefined(); // never submitted: not taken
+    const order = await bcOrder(h, bcId as string);
+    expect(order?.status).toBe("Released");
+    expect(order?.yourReference).toBe((await salesOrder(h, legacyOrder)).ordernumber);
+    const lines = await bcLines(h, bcId as string);
+    expect(lines.map((l) => [l.lineType, Number(l.quantity), Number(l.unitPrice)])).toEqual([
+      ["Item", 3, 120],
+      ["Resource", 2, 80],
+      ["Comment", 0, 0],
+    ]);
+    expect(String(lines[0].itemId).toLowerCase()).toBe(f.items[0].itemId);
+    expect(lines[1].lineObjectNumber).toBe(f.resource.number);
+    expect(lines[2].description).toBe("Gift wrapping");
+
+    // The Sales order stays Submitted and is marked as sent; BC → Sales brings the owner from the salesperson.
+    await runJob(h, JOB_KINDS.mapping, "SALESORDER-ORDER");
+    const after = await salesOrder(h, legacyOrder);
+    expect(after.statecode).toBe(SALES_ORDER_STATE.submitted);
+    expect(after.lastbackofficesubmit).toBeTruthy();
+    expect(String(after._ownerid_value).toLowerCase()).toBe(f.salespersonUserId);
+    // The lines created from Sales are coupled: BC → Sales updates them instead of adding copies.
+    expect((await details(h, legacyOrder)).length).toBe(3);
+    // A second run finds nothing new.
+    expect((await runJob(h, JOB_KINDS.autoCreateSalesOrders)).idle).toBe(true);
+  });
+
+  it("S9: an order with an uncoupled product goes to the sync log with its fix and stays Submitted", async () => {
+    const product = await h.ctx.dataverse.create("products", {
+      name: "Not in Business Central",
+      productnumber: "NOT-IN-BC",
+    });
+    if (!product.ok) throw product.error;
+    const bad = await enterSalesOrder(h, f, [
+      { product: f.items[0].productId, quantity: 1, price: 5 },
+      { product: String(product.value.id), quantity: 1, price: 5 },
+    ]);
+    await submit(h, bad);
+    const countBefore = await countBcOrders(h);
+    await runJob(h, JOB_KINDS.autoCreateSalesOrders);
+    expect(await coupledBcOrder(h, bad)).toBeUndefined();
+    expect((await salesOrder(h, bad)).statecode).toBe(SALES_ORDER_STATE.submitted);
+    const errors = await h.ctx.store.jobs.errors({ mappingName: "SALESORDER-ORDER" });
+    const error = errors.find((e) => e.sourceId === bad);
+    expect(error?.code).toBe("BCSYNC_E_INTEGRATION_ORDER_PRODUCT_NOT_COUPLED");
+    expect(error?.message).toContain(String(product.value.id).toLowerCase());
+    expect(error?.detail).toMatch(/ITEM-PRODUCT/);
+    // Nothing was left half-made in BC.
+    expect(await countBcOrders(h)).toBe(countBefore);
+  });
+
+  it("S10: `bcsync orders submitted --json` lists every submitted Sales order with its BC order number", async () => {
+    const waiting = await enterSalesOrder(h, f, [{ product: f.items[2].productId, quantity: 4, price: 15 }]);
+    await submit(h, waiting);
+    const listed = await bcsync("orders", "submitted", "--json", "--config", h.configPath);
+    expect(listed.code).toBe(0);
+    const { orders } = JSON.parse(listed.out) as { orders: Row[] };
+    const submitted = await dvRows(h.ctx, "salesorders", `statecode eq ${SALES_ORDER_STATE.submitted}`);
+    expect(orders.map((o) => o.salesOrderId).sort()).toEqual(submitted.map((o) => String(o.salesorderid)).sort());
+    const sent = orders.find((o) => o.salesOrderId === legacyOrder);
+    expect(sent?.bcOrderNumber).toBe((await bcOrder(h, (await coupledBcOrder(h, legacyOrder)) as string))?.number);
+    expect(orders.find((o) => o.salesOrderId === waiting)?.bcOrderNumber).toBeNull();
+
+    // "Create in Business Central" by hand.
+    const created = await bcsync("orders", "create", waiting, "--json", "--config", h.configPath);
+    expect(created.code).toBe(0);
+    const result = JSON.parse(created.out) as Row;
+    expect(result.bcOrderNumber).toBeTruthy();
+    expect(result.bcOrderId).toBe(await coupledBcOrder(h, waiting));
+  });
+
+  it("S9: posting the BC order (ship and invoice) makes the Sales order Invoiced through the order status job", async () => {
+    const bcId = (await coupledBcOrder(h, legacyOrder)) as string;
+    const posted = await v2(h).action("salesOrders", bcId, "shipAndInvoice");
+    if (!posted.ok) throw posted.error;
+    expect(await bcOrder(h, bcId)).toBeUndefined(); // fully invoiced: BC deleted it
+    await runJob(h, JOB_KINDS.salesOrderStatus);
+    expect((await salesOrder(h, legacyOrder)).statecode).toBe(SALES_ORDER_STATE.invoiced);
+    expect(await coupledBcOrder(h, legacyOrder)).toBeUndefined();
+  });
+});
+
+describe("S8 bidirectional sales orders", () => {
+  let h: Harness;
+  let f: Fixtures;
+  let order: string;
+  let bcId: string;
+  const syncOrders = () => runJob(h, JOB_KINDS.mapping, "SALESORDER-ORDER");
+
+  beforeAll(async () => {
+    ({ h, f } = await startOrders({ bidirectionalSalesOrders: true }));
+  }, 120_000);
+  afterAll(async () => h?.close());
+
+  it("S8: a Sales order set to Submitted arrives in BC as Released and Sales gets the BC order number", async () => {
+    order = await enterSalesOrder(h, f, [
+      { product: f.items[0].productId, quantity: 2, price: 50 },
+      { product: f.items[1].productId, quantity: 1, price: 30 },
+    ]);
+    await syncOrders();
+    expect(await coupledBcOrder(h, order)).toBeUndefined(); // Active orders do not take part
+    await submit(h, order);
+    await syncOrders();
+    bcId = (await coupledBcOrder(h, order)) as string;
+    const bc = await bcOrder(h, bcId);
+    expect(bc?.status).toBe("Released");
+    expect((await salesOrder(h, order)).bcbi_businesscentralordernumber).toBe(bc?.number);
+    expect((await bcLines(h, bcId)).map((l) => Number(l.quantity))).toEqual([2, 1]);
+  });
+
+  it("S8: an edit in BC after release (reopen, new price, release) writes an archive version and reaches Sales", async () => {
+    const versionsBefore = (await archives(h, bcId)).length;
+    const reopened = await companion(h).action("salesOrders", bcId, "reopen");
+    if (!reopened.ok) throw reopened.error;
+    const [first] = await bcLines(h, bcId);
+    const changed = await v2(h).update("salesOrderLines", String(first.id), { unitPrice: 65 }, "*");
+    if (!changed.ok) throw changed.error;
+    const released = await companion(h).action("salesOrders", bcId, "release");
+    if (!released.ok) throw released.error;
+    const versions = await archives(h, bcId);
+    expect(versions.length).toBe(versionsBefore + 1);
+    expect(versions.at(-1)?.archiveReason).toBe("Reopen");
+
+    await syncOrders();
+    const lines = await details(h, order);
+    const line = lines.find((l) => Number(l.bcbi_businesscentrallinenumber) === Number(first.sequence));
+    expect(Number(line?.priceperunit)).toBe(65);
+    expect((await salesOrder(h, order)).statecode).toBe(SALES_ORDER_STATE.submitted);
+    // Sales' update came from the integration user: BC is not reopened for it (no new archive version).
+    await syncOrders();
+    expect((await archives(h, bcId)).length).toBe(versionsBefore + 1);
+    expect((await bcOrder(h, bcId))?.status).toBe("Released");
+  });
+
+  it("S8: on error the user reopens to Active, fixes the lines and resubmits; BC follows", async () => {
+    const product = await h.ctx.dataverse.create("products", { name: "Unknown to BC", productnumber: "UNK-BC" });
+    if (!product.ok) throw product.error;
+    await reopenInSales(h, order);
+    const bad = await addLine(h, order, { product: String(product.value.id), quantity: 1, price: 1 }, 3);
+    await submit(h, order);
+    const linesBefore = await bcLines(h, bcId);
+    await syncOrders();
+    const errors = await h.ctx.store.jobs.errors({ mappingName: "SALESORDER-ORDER" });
+    expect(
+      errors.some((e) => e.sourceId === order && e.code === "BCSYNC_E_INTEGRATION_ORDER_PRODUCT_NOT_COUPLED"),
+    ).toBe(true);
+    expect((await bcLines(h, bcId)).map((l) => l.id)).toEqual(linesBefore.map((l) => l.id)); // BC untouched
+    expect((await bcOrder(h, bcId))?.status).toBe("Released");
+
+    // The fix: back to Active, drop the bad line, change a quantity, add a line, submit again.
+    await reopenInSales(h, order);
+    const del = await h.ctx.dataverse.delete("salesorderdetails", bad, asUser);
+    if (!del.ok) throw del.error;
+    const [keep] = (await details(h, order)).sort((a, b) => Number(a.sequencenumber) - Number(b.sequencenumber));
+    const upd = await h.ctx.dataverse.update(
+      "salesorderdetails",
+      String(keep.salesorderdetailid),
+      { quantity: 7 },
+      asUser,
+    );
+    if (!upd.ok) throw upd.error;
+    await addLine(h, order, { product: f.items[2].productId, quantity: 5, price: 12 }, 4);
+    const versionsBefore = (await archives(h, bcId)).length;
+    await submit(h, order);
+    await syncOrders();
+
+    const bc = await bcOrder(h, bcId);
+    expect(bc?.status).toBe("Released");
+    const lines = await bcLines(h, bcId);
+    expect(lines.map((l) => [String(l.itemId).toLowerCase(), Number(l.quantity)])).toEqual([
+      [f.items[0].itemId, 7],
+      [f.items[1].itemId, 1],
+      [f.items[2].itemId, 5],
+    ]);
+    expect((await archives(h, bcId)).length).toBe(versionsBefore + 1); // BC reopened it: one archive version
+    // Every Sales line is coupled to its new BC line.
+    for (const d of await details(h, order)) {
+      const c = await h.ctx.store.couplings.getByDataverseId("SOLINE-ORDERDETAIL", String(d.salesorderdetailid));
+      expect(lines.map((l) => String(l.id).toLowerCase())).toContain(c?.bcId);
+    }
+  });
+
+  it("S8: posting writes an archive entry; the archived-orders job gives Sales the final values and marks it Invoiced", async () => {
+    const posted = await v2(h).action("salesOrders", bcId, "shipAndInvoice");
+    if (!posted.ok) throw posted.error;
+    const last = (await archives(h, bcId)).sort((a, b) => Number(b.versionNumber) - Number(a.versionNumber))[0];
+    expect(last.archiveReason).toBe("Post");
+    expect(await bcOrder(h, bcId)).toBeUndefined();
+
+    const job = await runJob(h, JOB_KINDS.archivedSalesOrders);
+    expect(job.idle).toBe(false);
+    const after = await salesOrder(h, order);
+    expect(after.statecode).toBe(SALES_ORDER_STATE.invoiced);
+    expect(after.datefulfilled).toBeTruthy();
+    const lines = await details(h, order);
+    expect(lines.map((l) => Number(l.quantityshipped)).sort()).toEqual(lines.map((l) => Number(l.quantity)).sort());
+    expect(await coupledBcOrder(h, order)).toBeUndefined();
+    expect((await runJob(h, JOB_KINDS.archivedSalesOrders)).idle).toBe(true);
+  });
+});
+
+describe("S7 automatically process sales quotes", () => {
+  let h: Harness;
+  let f: Fixtures;
+
+  beforeAll(async () => {
+    ({ h, f } = await startOrders({ legacySalesOrders: true, sales: { autoProcessSalesQuotes: true } }));
+  }, 120_000);
+  afterAll(async () => h?.close());
+
+  it("S7: an activated Sales quote becomes a BC quote; won, it becomes a released BC order coupled to Sales' order", async () => {
+    const q = await h.ctx.dataverse.create(
+      "quotes",
+      {
+        name: "Bikes for the fleet",
+        quotenumber: "QUO-T1",
+        "customerid_account@odata.bind": `/accounts(${f.accountId})`,
+      },
+      asUser,
+    );
+    if (!q.ok) throw q.error;
+    const quoteId = String(q.value.id).toLowerCase();
+    const line = await h.ctx.dataverse.create(
+      "quotedetails",
+      {
+        "quoteid@odata.bind": `/quotes(${quoteId})`,
+        "productid@odata.bind": `/products(${f.items[0].productId})`,
+        quantity: 6,
+        priceperunit: 40,
+      },
+      asUser,
+    );
+    if (!line.ok) throw line.error;
+    const activate = await h.ctx.dataverse.update("quotes", quoteId, { statecode: 1, statuscode: 2 }, asUser);
+    if (!activate.ok) throw activate.error;
+
+    await runJob(h, JOB_KINDS.autoProcessSalesQuotes);
+    const coupling = await h.ctx.store.couplings.getByDataverseId("SALESQUOTE-QUOTE", quoteId);
+    expect(coupling).toBeDefined();
+    const bcQuote = await v2(h).get("salesQuotes", coupling?.bcId as string);
+    if (!bcQuote.ok || !bcQuote.value) throw new Error("BC quote missing");
+    const quoteNumber = bcQuote.value.number;
+
+    // Won in Sales, with the order Sales made from it.
+    const won = await h.ctx.dataverse.update("quotes", quoteId, { statecode: 2, statuscode: 4 }, asUser);
+    if (!won.ok) throw won.error;
+    const salesOrderId = await enterSalesOrder(h, f, [{ product: f.items[0].productId, quantity: 6, price: 40 }], {
+      "quoteid@odata.bind": `/quotes(${quoteId})`,
+    });
+    await runJob(h, JOB_KINDS.autoProcessSalesQuotes);
+
+    const orders: Row[] = [];
+    for await (const p of companion(h).pages("salesOrders", { filter: `quoteNumber eq '${String(quoteNumber)}'` })) {
+      if (!p.ok) throw p.error;
+      orders.push(...p.value.rows);
+    }
+    expect(orders).toHaveLength(1);
+    expect(orders[0].status).toBe("Released");
+    expect((await bcLines(h, String(orders[0].id))).map((l) => Number(l.quantity))).toEqual([6]);
+    expect(await coupledBcOrder(h, salesOrderId)).toBe(String(orders[0].id).toLowerCase());
+    // Done once: the next run makes no second order.
+    expect((await runJob(h, JOB_KINDS.autoProcessSalesQuotes)).idle).toBe(true);
+  });
+});
