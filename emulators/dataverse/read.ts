@@ -286,7 +286,7 @@ export class Reader {
     return out;
   }
 
-  private readonly lookups: FormatLookups = {
+  readonly lookups: FormatLookups = {
     primaryName: (logicalName, id) => {
       const target = this.model.tables.get(logicalName);
       const primary = target?.def.primaryName;

@@ -11,6 +11,7 @@ import {
 import { errorBody, type ODataError } from "../odata/errors.ts";
 import { etagMatches, weakEtag } from "../odata/etag.ts";
 import { parseQueryString, type QueryOptions } from "../odata/query.ts";
+import { runApply } from "./apply.ts";
 import { DataverseFault, dv, fail } from "./errors.ts";
 import { annotationWanted, contextSelect } from "./format.ts";
 import { type KeySpec, parseKey, splitKeySegment, splitPath } from "./keys.ts";
@@ -159,6 +160,21 @@ export class DataverseService {
     ctx: ServiceContext,
     rawQuery: string,
   ): ServiceResponse {
+    if (options.apply !== undefined) {
+      const value = runApply(
+        this.reader,
+        this.model,
+        table,
+        options.apply,
+        options.aliases,
+        prefs.annotations,
+        this.reader.lookups,
+      );
+      const res = json(200, { "@odata.context": `${ctx.serviceRoot.href}$metadata#${table.def.entitySet}`, value });
+      annotationsApplied(res, prefs);
+      res.work.read = value.length;
+      return res;
+    }
     const result = this.reader.list(table, options, prefs, ctx.serviceRoot.href, rawQuery);
     const res = json(200, result.body);
     if (result.preferenceApplied.length) res.headers["Preference-Applied"] = result.preferenceApplied.join(",");

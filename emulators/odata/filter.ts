@@ -180,8 +180,14 @@ function toOperand(input: Node, aliases: Record<string, string>): Operand {
   switch (node.type) {
     case "Literal":
       return { kind: "literal", literal: toLiteral(node) };
-    case "ParameterAlias":
+    case "ParameterAlias": {
+      // An alias may name a property (`$orderby=@p1&@p1=revenue`); an alias without a value is null.
+      const raw = (aliases[node.value.name] ?? aliases[`@${node.value.name}`])?.trim();
+      if (raw === undefined) return { kind: "literal", literal: { type: "null", value: null } };
+      if (/^[A-Za-z_][\w]*(\/[A-Za-z_][\w]*)*$/.test(raw) && !/^(null|true|false)$/.test(raw))
+        return { kind: "property", path: raw.split("/") };
       return { kind: "literal", literal: aliasLiteral(node.value.name, aliases) };
+    }
     case "MethodCallExpression":
       return {
         kind: "call",
