@@ -53,6 +53,7 @@ const KNOWN = new Set([
   "$search",
   "$format",
   "$schemaversion",
+  "$id",
 ]);
 
 /** Parses a raw query string (without `?`). Query option names are case-sensitive, as in Dataverse. */
