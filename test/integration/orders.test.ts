@@ -10,8 +10,8 @@ import { coupleDemoSalespeople } from "../../src/integration/demo.ts";
 import { SALES_ORDER_STATE } from "../../src/integration/flows/index.ts";
 import { integrationJobHandlers } from "../../src/integration/job-handlers.ts";
 import { JOB_KINDS } from "../../src/integration/jobs.ts";
+import { syncAll } from "../../src/integration/review.ts";
 import type { IntegrationSettingsInput } from "../../src/integration/settings.ts";
-import { syncMappings } from "../../src/integration/sync.ts";
 import { dvRows, type Harness, startIntegration } from "./helpers.ts";
 
 const asUser = { impersonate: { callerId: DEMO_SALES_USER_ID } };
@@ -27,7 +27,8 @@ interface Fixtures {
 async function startOrders(integration: IntegrationSettingsInput): Promise<{ h: Harness; f: Fixtures }> {
   const h = await startIntegration(integration);
   await coupleDemoSalespeople(h.ctx);
-  await syncMappings(h.ctx, { names: ["CURRENCY", "CUSTOMER", "ITEM-PRODUCT", "RESOURCE-PRODUCT"], full: true });
+  // The full synchronization review's "sync all" (S18) couples the masters orders need.
+  await syncAll(h.ctx);
   const bc = h.ctx.businessCentral.company(h.ctx.companyId);
   const read = async (set: string, companion = false) => {
     const rows: Row[] = [];

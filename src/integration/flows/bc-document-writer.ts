@@ -16,6 +16,8 @@ const LINE_SET: Record<BcDocumentSet, string> = { salesOrders: "salesOrderLines"
 export interface WrittenLine {
   salesLineId: string;
   bcLineId: string;
+  /** BC's Line No. (`bcbi_businesscentrallinenumber` in Sales: archive lines are matched by it). */
+  sequence: number;
 }
 
 export interface WrittenDocument {
@@ -53,7 +55,11 @@ async function insertLines(
     if (!created.ok) return created;
     // Only item/resource lines are coupled: comment lines never go back to Sales (SOLINE-ORDERDETAIL's filter).
     if (l.salesLineId && l.lineType !== "Comment")
-      written.push({ salesLineId: l.salesLineId, bcLineId: lower(created.value.id) });
+      written.push({
+        salesLineId: l.salesLineId,
+        bcLineId: lower(created.value.id),
+        sequence: Number(created.value.sequence),
+      });
   }
   return { ok: true, value: written };
 }
