@@ -281,6 +281,39 @@ describe("S9/S10 legacy sales order integration (Sales → BC)", () => {
     expect((await salesOrder(h, legacyOrder)).statecode).toBe(SALES_ORDER_STATE.invoiced);
     expect(await coupledBcOrder(h, legacyOrder)).toBeUndefined();
   });
+  it("S9: shipping first makes the Sales order Fulfilled, invoicing later Invoiced; a BC order deleted unposted sends it back to Active", async () => {
+    const shipFirst = await enterSalesOrder(h, f, [{ product: f.items[1].productId, quantity: 2, price: 25 }]);
+    const deleted = await enterSalesOrder(h, f, [{ product: f.items[2].productId, quantity: 1, price: 9 }]);
+    await submit(h, shipFirst);
+    await submit(h, deleted);
+    await runJob(h, JOB_KINDS.autoCreateSalesOrders);
+    const shipId = (await coupledBcOrder(h, shipFirst)) as string;
+    const deleteId = (await coupledBcOrder(h, deleted)) as string;
+
+    // Ship only: BC's "Qty. to Invoice" 0 on an order reopened for it.
+    const reopened = await companion(h).action("salesOrders", shipId, "reopen");
+    if (!reopened.ok) throw reopened.error;
+    for (const l of await bcLines(h, shipId)) {
+      const r = await v2(h).update("salesOrderLines", String(l.id), { invoiceQuantity: 0 }, "*");
+      if (!r.ok) throw r.error;
+    }
+    const shipped = await v2(h).action("salesOrders", shipId, "shipAndInvoice");
+    if (!shipped.ok) throw shipped.error;
+    const removed = await v2(h).delete("salesOrders", deleteId, "*");
+    if (!removed.ok) throw removed.error;
+
+    await runJob(h, JOB_KINDS.salesOrderStatus);
+    expect((await salesOrder(h, shipFirst)).statecode).toBe(SALES_ORDER_STATE.fulfilled);
+    const reset = await salesOrder(h, deleted);
+    expect(reset.statecode).toBe(SALES_ORDER_STATE.active);
+    expect(reset.lastbackofficesubmit ?? null).toBeNull();
+    expect(await coupledBcOrder(h, deleted)).toBeUndefined();
+
+    const invoiced = await v2(h).action("salesOrders", shipId, "shipAndInvoice");
+    if (!invoiced.ok) throw invoiced.error;
+    await runJob(h, JOB_KINDS.salesOrderStatus);
+    expect((await salesOrder(h, shipFirst)).statecode).toBe(SALES_ORDER_STATE.invoiced);
+  });
 });
 
 describe("S8 bidirectional sales orders", () => {
