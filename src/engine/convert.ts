@@ -66,6 +66,7 @@ export function effectiveFields(mapping: TableMapping): FieldMapping[] {
     validate: false,
     clearOnFail: false,
     notNull: false,
+    insertOnly: false,
     enabled: true,
   };
   return [parentField, ...mapping.fields];

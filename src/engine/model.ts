@@ -122,6 +122,11 @@ export const FieldMapping = z
     clearOnFail: z.boolean().default(false),
     /** A null result does not overwrite the destination (used for owners). */
     notNull: z.boolean().default(false),
+    /**
+     * Written only when the target record is created, never on an update (e.g. a product's unit group, which
+     * Sales does not allow to change). Matched (freshly coupled) targets keep their value too.
+     */
+    insertOnly: z.boolean().default(false),
     enabled: z.boolean().default(true),
     /** Use this field for match-based coupling. */
     match: MatchRule.optional(),

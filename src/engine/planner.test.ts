@@ -554,3 +554,65 @@ describe("planner: deletions", () => {
     if (p.kind === "delete") expect(p.targetId).toBe(BC_ID);
   });
 });
+
+describe("planner: insert-only fields", () => {
+  const fields = base.fields.map((f) => (f.bcField === "salespersonCode" ? { ...f, insertOnly: true } : f));
+  const m = mappingWith({ fields });
+  const matched = dvRec({ _ownerid_value: null });
+  it.each<[string, PlanInput, PlanContext["mode"], LookupTable, string, Record<string, unknown>]>([
+    [
+      "an insert writes it",
+      { change: upsert(bcRec()), matchCandidates: [] },
+      "full",
+      lookups,
+      "insert",
+      { "ownerid@odata.bind": `/systemusers(${USER_JR})` },
+    ],
+    [
+      "an update never writes it, even when the source changed",
+      {
+        change: upsert(bcRec({ salespersonCode: "OTHER", phoneNumber: "555-0199" })),
+        coupling: coupled(m),
+        target: dvRec(),
+      },
+      "scheduled",
+      { SALESPEOPLE: { ...lookups.SALESPEOPLE, toDataverse: new Map([["OTHER", INTEGRATION_USER]]) } },
+      "modify",
+      { telephone1: "555-0199" },
+    ],
+    [
+      "an update does not fail on it when its lookup no longer resolves",
+      {
+        change: upsert(bcRec({ salespersonCode: "GONE", phoneNumber: "555-0199" })),
+        coupling: coupled(m),
+        target: dvRec(),
+      },
+      "scheduled",
+      lookups,
+      "modify",
+      { telephone1: "555-0199" },
+    ],
+    [
+      "a forced update leaves it alone too",
+      { change: upsert(bcRec({ salespersonCode: "GONE" })), coupling: coupled(m), target: dvRec() },
+      "force",
+      lookups,
+      "unchanged",
+      {},
+    ],
+    [
+      "a match (fresh coupling) keeps the target's value",
+      { change: upsert(bcRec()), matchCandidates: [matched] },
+      "full",
+      lookups,
+      "couple",
+      {},
+    ],
+  ])("%s", (_n, input, mode, table, kind, expected) => {
+    const p = plan(m, "toDataverse", input, { mode, lookups: table });
+    expect(p.kind).toBe(kind);
+    const values = valuesOf(p) ?? {};
+    if (kind === "insert") expect(values).toMatchObject(expected);
+    else expect(values).toEqual(expected);
+  });
+});

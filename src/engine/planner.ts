@@ -373,9 +373,13 @@ function mergeFields(
   const targetStored = pass === "toDataverse" ? coupling?.dataverseModifiedAt : coupling?.bcModifiedAt;
   const targetTouched = target !== undefined && coupling !== undefined && isAfter(target.modifiedAt, targetStored);
   const force = mode === "force" || coupling === undefined;
+  // An insert has neither a coupling nor a target; insert-only fields are written then and never after.
+  const inserting = coupling === undefined && target === undefined;
 
   const decisions: FieldDecision[] = [];
   for (const f of passFields(mapping, pass)) {
+    // Not even converted on updates: a lookup that no longer resolves must not fail the record.
+    if (f.insertOnly && !inserting) continue;
     const key = fieldKey(f);
     const converted = convertField(mapping, f, pass, source, ctx.lookups);
     if (!converted.ok) return { kind: "error", error: converted.error };

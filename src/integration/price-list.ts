@@ -157,7 +157,8 @@ async function applyToProduct(
   if (!product.ok) throw product.error;
   if (!product.value) return;
   const changes: Row = {};
-  // A product gets its item's unit group once, when it has none; an existing unit group is never changed (S13).
+  // Products the sync creates get their unit group from the insert-only field mapping; a product coupled by match
+  // that has none gets its item's here, once. An existing unit group is never changed (S13).
   let scheduleId = product.value._defaultuomscheduleid_value;
   if (typeof scheduleId !== "string" && unitGroupId) {
     scheduleId = unitGroupId;

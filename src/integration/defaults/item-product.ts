@@ -9,8 +9,8 @@ export const PRODUCT_TYPE_SALES_INVENTORY = 1;
 export const PRODUCT_TYPE_SERVICES = 3;
 
 export function itemProduct(options: DefaultOptions): IntegrationDefault {
-  // The unit group is set once, by the product rule (price-list.ts), never by a field mapping: Sales does not
-  // allow a product's unit group to change (S13), and a mapped field would be rewritten on every modify.
+  // Insert-only: a product gets its unit group when it is created and never after, as Sales does not allow a
+  // product's unit group to change (S13). Products coupled by match get one from the product rule (price-list.ts).
   const unitGroupField = field(
     options.unitGroupsEnabled ? "unitGroupCode" : "baseUnitOfMeasureCode",
     "defaultuomscheduleid",
@@ -19,7 +19,7 @@ export function itemProduct(options: DefaultOptions): IntegrationDefault {
       lookup: options.unitGroupsEnabled
         ? { mapping: "UNIT GROUP", bcMatchField: "code" }
         : { mapping: "UNIT OF MEASURE", bcMatchField: "code" },
-      enabled: false,
+      insertOnly: true,
     },
   );
   return integrationDefault(

@@ -6,8 +6,8 @@ import { PRODUCT_TYPE_SERVICES } from "./item-product.ts";
 import { type DefaultOptions, field, type IntegrationDefault } from "./types.ts";
 
 export function resourceProduct(options: DefaultOptions): IntegrationDefault {
-  // The unit group is set once, by the product rule (price-list.ts), never by a field mapping: Sales does not
-  // allow a product's unit group to change (S13), and a mapped field would be rewritten on every modify.
+  // Insert-only: a product gets its unit group when it is created and never after, as Sales does not allow a
+  // product's unit group to change (S13). Products coupled by match get one from the product rule (price-list.ts).
   const unitGroupField = field(
     options.unitGroupsEnabled ? "unitGroupCode" : "baseUnitOfMeasureCode",
     "defaultuomscheduleid",
@@ -16,7 +16,7 @@ export function resourceProduct(options: DefaultOptions): IntegrationDefault {
       lookup: options.unitGroupsEnabled
         ? { mapping: "UNIT GROUP", bcMatchField: "code" }
         : { mapping: "UNIT OF MEASURE", bcMatchField: "code" },
-      enabled: false,
+      insertOnly: true,
     },
   );
   return integrationDefault(
