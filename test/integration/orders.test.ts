@@ -196,6 +196,17 @@ describe("S9/S10 legacy sales order integration (Sales → BC)", () => {
       { writeIn: "Gift wrapping" },
     ]);
     const draft = await enterSalesOrder(h, f, [{ product: f.items[1].productId, quantity: 1, price: 10 }]);
+    const note = await h.ctx.dataverse.create(
+      "annotations",
+      {
+        subject: "Delivery",
+        notetext: "<div>Ring the bell</div><div>Gate code 4711</div>",
+        isdocument: false,
+        "objectid_salesorder@odata.bind": `/salesorders(${legacyOrder})`,
+      },
+      asUser,
+    );
+    if (!note.ok) throw note.error;
     await submit(h, legacyOrder);
 
     const job = await runJob(h, JOB_KINDS.autoCreateSalesOrders);
@@ -215,6 +226,12 @@ describe("S9/S10 legacy sales order integration (Sales → BC)", () => {
     expect(String(lines[0].itemId).toLowerCase()).toBe(f.items[0].itemId);
     expect(lines[1].lineObjectNumber).toBe(f.resource.number);
     expect(lines[2].description).toBe("Gift wrapping");
+    const notes: Row[] = [];
+    for await (const p of companion(h).pages("salesOrderNotes", { filter: `orderId eq ${bcId}` })) {
+      if (!p.ok) throw p.error;
+      notes.push(...p.value.rows);
+    }
+    expect(notes.map((n) => [n.description, n.note])).toEqual([["Delivery", "Ring the bell\nGate code 4711"]]);
 
     // The Sales order stays Submitted and is marked as sent; BC → Sales brings the owner from the salesperson.
     await runJob(h, JOB_KINDS.mapping, "SALESORDER-ORDER");
@@ -224,6 +241,8 @@ describe("S9/S10 legacy sales order integration (Sales → BC)", () => {
     expect(String(after._ownerid_value).toLowerCase()).toBe(f.salespersonUserId);
     // The lines created from Sales are coupled: BC → Sales updates them instead of adding copies.
     expect((await details(h, legacyOrder)).length).toBe(3);
+    // The imported note is coupled: the notes sync does not copy it back.
+    expect(await dvRows(h.ctx, "annotations", `_objectid_value eq ${legacyOrder}`)).toHaveLength(1);
     // A second run finds nothing new.
     expect((await runJob(h, JOB_KINDS.autoCreateSalesOrders)).idle).toBe(true);
   });

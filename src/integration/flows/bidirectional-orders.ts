@@ -12,6 +12,7 @@ import { syncLines } from "../lines.ts";
 import { releaseOrder, reopenOrder, replaceOrderContent } from "./bc-document-writer.ts";
 import { companion, FlowLog, type FlowSummary, lower, ORDER_MAPPING, type Outcome, readAll } from "./common.ts";
 import { coupleLines, createOrderInBc, writeBackToSales } from "./create-order.ts";
+import { importSalesNotes } from "./notes.ts";
 import { salesChanged } from "./sales-changes.ts";
 import { documentNumber, readSalesDocument, resolveDraft, type SalesDocument } from "./sales-document.ts";
 import { type BcState, decideOrder, SALES_ORDER_STATE, salesStateOf } from "./states.ts";
@@ -56,6 +57,7 @@ export async function updateOrderFromSales(
     await ctx.store.couplings.uncoupleByDataverseId("SOLINE-ORDERDETAIL", id);
   }
   await coupleLines(ctx, replaced.value);
+  await importSalesNotes(ctx, doc.id, bcOrderId);
   const bc = await companion(ctx).get("salesOrders", bcOrderId, { select: ["number"] });
   const back = await writeBackToSales(ctx, doc, bc.ok && bc.value ? String(bc.value.number) : "");
   if (!back.ok) return back;

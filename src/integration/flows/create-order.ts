@@ -7,6 +7,7 @@ import { INTEGRATION_ORDER_SALES_WRITE_FAILED } from "../../errors/codes/integra
 import type { IntegrationContext } from "../context.ts";
 import { createBcDocument, deleteOrder, releaseOrder, type WrittenLine } from "./bc-document-writer.ts";
 import { LINE_MAPPING, lower, ORDER_MAPPING, type Outcome } from "./common.ts";
+import { importSalesNotes } from "./notes.ts";
 import { rememberSales } from "./sales-changes.ts";
 import { documentNumber, readSalesDocument, resolveDraft, type SalesDocument } from "./sales-document.ts";
 
@@ -68,6 +69,7 @@ export async function createOrderInBc(ctx: IntegrationContext, doc: SalesDocumen
   }
   await ctx.store.couplings.couple({ mappingName: ORDER_MAPPING, bcId: created.value.id, dataverseId: doc.id });
   await coupleLines(ctx, created.value.lines);
+  await importSalesNotes(ctx, doc.id, created.value.id);
   const back = await writeBackToSales(ctx, doc, created.value.number);
   if (!back.ok) return back;
   return {
