@@ -2,7 +2,7 @@
 // customer and lines (nothing written if that fails), create header and lines, release, couple the order and
 // its item/resource lines, and tell Sales (lastbackofficesubmit; bidirectional: the BC order number).
 
-import { bcsyncError } from "../../errors/catalogue.ts";
+import { bcsyncError, isBcsyncError } from "../../errors/catalogue.ts";
 import { INTEGRATION_ORDER_SALES_WRITE_FAILED } from "../../errors/codes/integration.ts";
 import type { IntegrationContext } from "../context.ts";
 import { createBcDocument, deleteOrder, releaseOrder, type WrittenLine } from "./bc-document-writer.ts";
@@ -67,7 +67,14 @@ export async function createOrderInBc(ctx: IntegrationContext, doc: SalesDocumen
     await deleteOrder(ctx, created.value.id);
     return released;
   }
-  await ctx.store.couplings.couple({ mappingName: ORDER_MAPPING, bcId: created.value.id, dataverseId: doc.id });
+  try {
+    await ctx.store.couplings.couple({ mappingName: ORDER_MAPPING, bcId: created.value.id, dataverseId: doc.id });
+  } catch (error) {
+    // Created at the same time by someone else (the job and `bcsync orders create`): theirs stands.
+    await deleteOrder(ctx, created.value.id);
+    if (isBcsyncError(error)) return { ok: false, error };
+    throw error;
+  }
   await coupleLines(ctx, created.value.lines);
   await importSalesNotes(ctx, doc.id, created.value.id);
   const back = await writeBackToSales(ctx, doc, created.value.number);
