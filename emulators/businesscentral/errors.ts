@@ -49,7 +49,7 @@ export const bcErrors = {
     new BcError(
       405,
       "BadRequest_MethodNotAllowed",
-      `'${method}' requests for '${set}' of EdmEntityType are not allowed.`,
+      `'${method}' requests for '${set}' of EdmType 'Entity' are not allowed within Microsoft Dynamics NAV OData web services.`,
     ),
   methodNotImplemented: (what: string) =>
     new BcError(501, "BadRequest_MethodNotImplemented", `The operation '${what}' is not supported.`),
@@ -91,12 +91,27 @@ export const bcErrors = {
       "Application_EvaluateException",
       `Cannot convert the literal '${value}' to the expected type of '${field}'.`,
     ),
-  /** An unknown enum member (wording of the use-odata-batch.md example). */
+  /** An unknown enum member: code and wording of the use-odata-batch.md example (`Unknown`, 400). */
   notAnOption: (value: string, options: readonly string[]) =>
+    new BcError(400, "Unknown", `'${value}' is not an option. The existing options are: ${options.join(",")}`),
+  /** dynamics-error-codes.md: NavNCLInvalidGuidFormatException. */
+  invalidGuid: () =>
     new BcError(
       400,
-      "Application_EvaluateException",
-      `'${value}' is not an option. The existing options are: ${options.join(",")}`,
+      "Application_InvalidGUID",
+      "Invalid format of GUID string. The correct format of the GUID string is: CDEF7890-ABCD-0123-1234-567890ABCDEF where 0-9, A-F symbolizes hexadecimal digits.",
+    ),
+  /** dynamics-error-codes.md: ODataBadRequestException ("Unable to convert value to Date"). */
+  notADate: (type: "Date" | "DateTime") => new BcError(400, "BadRequest", `Unable to convert value to ${type}`),
+  /** dynamics-error-codes.md: ODataBadRequestNullFieldException. */
+  requiredParam: (field: string) =>
+    new BcError(400, "BadRequest_RequiredParamNotProvided", `Field '${field}' must not be blank or empty.`),
+  /** `Data-Access-Intent: ReadOnly` on a modification (devenv-connect-apps-tips.md; wording not documented). */
+  readOnlyIntent: (method: string) =>
+    new BcError(
+      400,
+      "BadRequest",
+      `'${method}' requests are not allowed with data access intent 'ReadOnly'. Use 'ReadWrite' for modifications.`,
     ),
   readOnly: (field: string) => new BcError(400, "BadRequest_InvalidOperation", `Control '${field}' is read-only.`),
   invalidProperty: (field: string, entity: string) =>
@@ -122,9 +137,9 @@ export const bcErrors = {
       "Too Many Requests. The request was rejected because the rate limit for your user has been exceeded. Retry after a delay.",
       { "Retry-After": String(retryAfterSeconds) },
     ),
-  serviceUnavailable: () =>
+  serviceUnavailable: (retryAfterSeconds = 1) =>
     new BcError(503, "Application_ServiceUnavailable", "The service is temporarily unavailable. Try again later.", {
-      "Retry-After": "1",
+      "Retry-After": String(retryAfterSeconds),
     }),
   internal: (message: string) => new BcError(500, "Unknown", message),
 };

@@ -5,7 +5,7 @@
 //   /v2.0/{tenant}/{environment}/api/v2.0/…                       standard API
 //   /v2.0/{tenant}/{environment}/api/bcsync/integration/v1.0/…    companion API (docs/companion-api.md)
 
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import type { ApiEmulatorOptions, RunningEmulator } from "../contracts.ts";
 import { BUSINESS_CENTRAL_AUDIENCE, DEMO_TENANT_ID } from "../identity/demo-apps.ts";
@@ -38,6 +38,11 @@ export interface BusinessCentralEmulatorOptions extends ApiEmulatorOptions {
   tenantId?: string;
   /** Webhook timing (debounce, retries, lifetime); tests shorten them. */
   webhooks?: Partial<WebhookOptions>;
+  /**
+   * Show a blank (local) currency code as blank, as this emulator did before; the service shows the company's
+   * LCY code (`USD`) with an empty `currencyId`. Writing the LCY code always means blank.
+   */
+  localCurrencyAsBlank?: boolean;
   /** Page size when the client sends no `Prefer: odata.maxpagesize` (BC online: 20,000). */
   defaultPageSize?: number;
 }
@@ -67,16 +72,33 @@ export interface BusinessCentralEmulator extends RunningEmulator {
 const JSON_TYPE =
   "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8";
 
+/**
+ * Every answer carries `ms-correlation-x` (the id BC support asks for; app-management-api.md reads it from
+ * failed calls), the same id the error message ends with, and a `request-id`.
+ */
+function traceHeaders(correlationId: string): Record<string, string> {
+  return { "ms-correlation-x": correlationId, "request-id": randomUUID() };
+}
+
 function formatRejection(rejection: Rejection): { status: number; headers?: Record<string, string>; body: unknown } {
   let error: BcError;
   if (rejection.kind === "auth") error = bcErrors.unauthorized(rejection.detail);
+  // A request that waited out the concurrency queue (8 min online) gets 503, every other limit 429
+  // (operational-limits-online.md, "OData request limits").
+  else if (rejection.kind === "limit" && rejection.reason === "queue_timeout")
+    error = bcErrors.serviceUnavailable(rejection.retryAfterSeconds);
   else if (rejection.kind === "limit") error = bcErrors.tooManyRequests(rejection.retryAfterSeconds);
   else if (rejection.status === 503) error = bcErrors.serviceUnavailable();
   else error = bcErrors.internal("An unexpected error occurred on the server.");
-  const headers: Record<string, string> = { "content-type": JSON_TYPE };
+  const correlationId = randomUUID();
+  const headers: Record<string, string> = {
+    "content-type": JSON_TYPE,
+    ...error.headers,
+    ...traceHeaders(correlationId),
+  };
   if (rejection.kind === "auth")
     headers["www-authenticate"] = `Bearer error="invalid_token", error_description="${rejection.reason}"`;
-  return { status: error.status, headers, body: error.body() };
+  return { status: error.status, headers, body: error.body(correlationId) };
 }
 
 export async function startBusinessCentralEmulator(
@@ -85,6 +107,7 @@ export async function startBusinessCentralEmulator(
   const tenantId = (options.tenantId ?? DEMO_TENANT_ID).toLowerCase();
   const store = openStore({ dataDir: options.dataDir, fileName: "businesscentral.sqlite" });
   const db = new BcDatabase(store);
+  db.localCurrencyAsBlank = options.localCurrencyAsBlank === true;
   seedDatabase(db, options.seed ?? "demo", options.randomSeed ?? 1);
   const webhooks = new Webhooks(db, { ...DEFAULT_WEBHOOK_OPTIONS, ...options.webhooks });
   // The paging-token key lives with the data, so a nextLink handed out before a restart still works after it.
@@ -127,9 +150,10 @@ export async function startBusinessCentralEmulator(
     return core;
   };
 
-  const send = (reply: FastifyReply, response: InnerResponse) => {
+  const send = (reply: FastifyReply, response: InnerResponse, correlationId: string = randomUUID()) => {
     reply.code(response.status);
     reply.header("odata-version", "4.0");
+    for (const [k, v] of Object.entries(traceHeaders(correlationId))) reply.header(k, v);
     for (const [k, v] of Object.entries(response.headers)) reply.header(k, v);
     if (response.text !== undefined) return reply.send(response.text);
     if (response.body === undefined) return reply.send();
@@ -170,7 +194,7 @@ export async function startBusinessCentralEmulator(
         try {
           body = JSON.parse(raw);
         } catch {
-          throw bcErrors.badRequest("The request body is not valid JSON.");
+          throw bcErrors.badRequest("Invalid Request Body");
         }
       }
       const env = environment.toLowerCase();
@@ -203,7 +227,8 @@ export async function startBusinessCentralEmulator(
       }
       return send(reply, response);
     } catch (error) {
-      return send(reply, errorResponse(error));
+      const correlationId = randomUUID();
+      return send(reply, errorResponse(error, correlationId), correlationId);
     }
   };
 
@@ -230,8 +255,7 @@ export async function startBusinessCentralEmulator(
       };
     };
     const objectBody = (): Record<string, unknown> => {
-      if (!body || typeof body !== "object" || Array.isArray(body))
-        throw bcErrors.badRequest("The request body is not a valid JSON object.");
+      if (!body || typeof body !== "object" || Array.isArray(body)) throw bcErrors.badRequest("Invalid Request Body");
       return body as Record<string, unknown>;
     };
     const ifMatch = request.headers["if-match"] as string | undefined;

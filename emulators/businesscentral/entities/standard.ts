@@ -19,6 +19,20 @@ import {
 import type { EntityDef, FieldDef } from "./types.ts";
 
 const NO = "No.";
+
+/**
+ * Puts fields in the order the resource page documents them (responses list properties in page order);
+ * fields the order does not name are dropped, so a page shows exactly its documented properties.
+ */
+function inOrder(fields: Record<string, FieldDef>, order: string): Record<string, FieldDef> {
+  const out: Record<string, FieldDef> = {};
+  for (const name of order.trim().split(/\s+/)) {
+    const field = fields[name];
+    if (!field) throw new Error(`entity definition: no field ${name}`);
+    out[name] = field;
+  }
+  return out;
+}
 const CODE = "Code";
 
 function docAddress(prefix: string): Record<string, FieldDef> {
@@ -51,7 +65,7 @@ function documentHeader(): Record<string, FieldDef> {
     shortcutDimension1Code: code(20),
     shortcutDimension2Code: code(20),
     currencyId: guid(),
-    currencyCode: code(10),
+    currencyCode: code(10, { lcy: true }),
     paymentTermsId: guid(),
     shipmentMethodId: guid(),
     salesperson: code(20),
@@ -124,7 +138,7 @@ const customer: EntityDef = {
     taxAreaDisplayName: text(100, RO),
     taxRegistrationNumber: text(20),
     currencyId: guid(),
-    currencyCode: code(10),
+    currencyCode: code(10, { lcy: true }),
     paymentTermsId: guid(),
     shipmentMethodId: guid(),
     paymentMethodId: guid(),
@@ -156,7 +170,7 @@ const vendor: EntityDef = {
     website: text(80),
     taxRegistrationNumber: text(20),
     currencyId: guid(),
-    currencyCode: code(10),
+    currencyCode: code(10, { lcy: true }),
     irs1099Code: code(10),
     paymentTermsId: guid(),
     paymentMethodId: guid(),
@@ -361,17 +375,20 @@ const salesQuote: EntityDef = {
   caption: "Sales Header",
   webhooks: true,
   actions: ["makeOrder", "makeInvoice", "send"],
-  fields: {
-    ...documentHeader(),
-    documentDate: date(),
-    postingDate: date(),
-    dueDate: date(),
-    status: enumOf(["Draft", "Sent", "Accepted", "Expired "], RO),
-    sentDate: datetime(RO),
-    validUntilDate: date(),
-    acceptedDate: date(RO),
-    ...modifiedField(),
-  },
+  fields: inOrder(
+    {
+      ...documentHeader(),
+      documentDate: date(),
+      postingDate: date(),
+      dueDate: date(),
+      status: enumOf(["Draft", "Sent", "Accepted", "Expired "], RO),
+      sentDate: datetime(RO),
+      validUntilDate: date(),
+      acceptedDate: date(RO),
+      ...modifiedField(),
+    },
+    "id number externalDocumentNumber documentDate postingDate dueDate customerId customerNumber customerName billToName billToCustomerId billToCustomerNumber shipToName shipToContact sellToAddressLine1 sellToAddressLine2 sellToCity sellToCountry sellToState sellToPostCode billToAddressLine1 billToAddressLine2 billToCity billToCountry billToState billToPostCode shipToAddressLine1 shipToAddressLine2 shipToCity shipToCountry shipToState shipToPostCode shortcutDimension1Code shortcutDimension2Code currencyId currencyCode paymentTermsId shipmentMethodId salesperson discountAmount totalAmountExcludingTax totalTaxAmount totalAmountIncludingTax status sentDate validUntilDate acceptedDate lastModifiedDateTime phoneNumber email",
+  ),
   navigation: { salesQuoteLines: { target: "salesQuoteLines", many: true, foreignKey: "documentId" } },
 };
 
@@ -381,7 +398,10 @@ const salesQuoteLine: EntityDef = {
   table: "salesQuoteLine",
   caption: "Sales Line",
   parent: { set: "salesQuotes", foreignKey: "documentId" },
-  fields: { ...documentLine() },
+  fields: inOrder(
+    { ...documentLine() },
+    "id documentId sequence itemId accountId lineType lineObjectNumber description description2 unitOfMeasureId unitOfMeasureCode unitPrice quantity discountAmount discountPercent discountAppliedBeforeTax amountExcludingTax taxCode taxPercent totalTaxAmount amountIncludingTax netAmount netTaxAmount netAmountIncludingTax itemVariantId locationId",
+  ),
 };
 
 const salesOrder: EntityDef = {
@@ -391,17 +411,20 @@ const salesOrder: EntityDef = {
   caption: "Sales Header",
   webhooks: true,
   actions: ["shipAndInvoice"],
-  fields: {
-    ...documentHeader(),
-    orderDate: date(),
-    postingDate: date(),
-    pricesIncludeTax: bool(RO),
-    partialShipping: bool(),
-    requestedDeliveryDate: date(),
-    fullyShipped: bool(RO),
-    status: enumOf(["Draft", "In Review", "Open"], RO),
-    ...modifiedField(),
-  },
+  fields: inOrder(
+    {
+      ...documentHeader(),
+      orderDate: date(),
+      postingDate: date(),
+      pricesIncludeTax: bool(RO),
+      partialShipping: bool(),
+      requestedDeliveryDate: date(),
+      fullyShipped: bool(RO),
+      status: enumOf(["Draft", "In Review", "Open"], RO),
+      ...modifiedField(),
+    },
+    "id number externalDocumentNumber orderDate postingDate customerId customerNumber customerName billToName billToCustomerId billToCustomerNumber shipToName shipToContact sellToAddressLine1 sellToAddressLine2 sellToCity sellToCountry sellToState sellToPostCode billToAddressLine1 billToAddressLine2 billToCity billToCountry billToState billToPostCode shipToAddressLine1 shipToAddressLine2 shipToCity shipToCountry shipToState shipToPostCode shortcutDimension1Code shortcutDimension2Code currencyId currencyCode pricesIncludeTax paymentTermsId shipmentMethodId salesperson partialShipping requestedDeliveryDate discountAmount discountAppliedBeforeTax totalAmountExcludingTax totalTaxAmount totalAmountIncludingTax fullyShipped status lastModifiedDateTime phoneNumber email",
+  ),
   navigation: { salesOrderLines: { target: "salesOrderLines", many: true, foreignKey: "documentId" } },
 };
 
@@ -411,14 +434,17 @@ const salesOrderLine: EntityDef = {
   table: "salesOrderLine",
   caption: "Sales Line",
   parent: { set: "salesOrders", foreignKey: "documentId" },
-  fields: {
-    ...documentLine(),
-    shipmentDate: date(),
-    shippedQuantity: decimal(RO),
-    invoicedQuantity: decimal(RO),
-    invoiceQuantity: decimal(),
-    shipQuantity: decimal(),
-  },
+  fields: inOrder(
+    {
+      ...documentLine(),
+      shipmentDate: date(),
+      shippedQuantity: decimal(RO),
+      invoicedQuantity: decimal(RO),
+      invoiceQuantity: decimal(),
+      shipQuantity: decimal(),
+    },
+    "id documentId sequence itemId accountId lineType lineObjectNumber description description2 unitOfMeasureId unitOfMeasureCode quantity unitPrice discountAmount discountPercent discountAppliedBeforeTax amountExcludingTax taxCode taxPercent totalTaxAmount amountIncludingTax invoiceDiscountAllocation netAmount netTaxAmount netAmountIncludingTax shipmentDate shippedQuantity invoicedQuantity invoiceQuantity shipQuantity itemVariantId locationId",
+  ),
 };
 
 const POSTED_STATUSES = new Set(["Open", "Paid", "Canceled", "Corrective"]);
@@ -431,22 +457,25 @@ const salesInvoice: EntityDef = {
   caption: "Sales Header",
   webhooks: true,
   actions: ["post", "postAndSend", "send", "cancel"],
-  fields: {
-    ...documentHeader(),
-    invoiceDate: date(),
-    postingDate: date(),
-    dueDate: date(),
-    promisedPayDate: date(),
-    customerPurchaseOrderReference: text(35),
-    orderId: guid(RO),
-    orderNumber: code(20, RO),
-    disputeStatusId: guid(),
-    disputeStatus: text(30),
-    pricesIncludeTax: bool(RO),
-    remainingAmount: decimal(RO),
-    status: enumOf([" ", "Draft", "In Review", "Open", "Paid", "Canceled", "Corrective"], RO),
-    ...modifiedField(),
-  },
+  fields: inOrder(
+    {
+      ...documentHeader(),
+      invoiceDate: date(),
+      postingDate: date(),
+      dueDate: date(),
+      promisedPayDate: date(),
+      customerPurchaseOrderReference: text(35),
+      orderId: guid(RO),
+      orderNumber: code(20, RO),
+      disputeStatusId: guid(),
+      disputeStatus: text(30),
+      pricesIncludeTax: bool(RO),
+      remainingAmount: decimal(RO),
+      status: enumOf([" ", "Draft", "In Review", "Open", "Paid", "Canceled", "Corrective"], RO),
+      ...modifiedField(),
+    },
+    "id number externalDocumentNumber invoiceDate postingDate dueDate promisedPayDate customerPurchaseOrderReference customerId customerNumber customerName billToName billToCustomerId billToCustomerNumber shipToName shipToContact sellToAddressLine1 sellToAddressLine2 sellToCity sellToCountry sellToState sellToPostCode billToAddressLine1 billToAddressLine2 billToCity billToCountry billToState billToPostCode shipToAddressLine1 shipToAddressLine2 shipToCity shipToCountry shipToState shipToPostCode currencyId shortcutDimension1Code shortcutDimension2Code currencyCode orderId orderNumber paymentTermsId shipmentMethodId salesperson disputeStatusId disputeStatus pricesIncludeTax remainingAmount discountAmount discountAppliedBeforeTax totalAmountExcludingTax totalTaxAmount totalAmountIncludingTax status lastModifiedDateTime phoneNumber email",
+  ),
   navigation: { salesInvoiceLines: { target: "salesInvoiceLines", many: true, foreignKey: "documentId" } },
 };
 
@@ -456,7 +485,10 @@ const salesInvoiceLine: EntityDef = {
   table: "salesInvoiceLine",
   caption: "Sales Line",
   parent: { set: "salesInvoices", foreignKey: "documentId" },
-  fields: { ...documentLine(), shipmentDate: date() },
+  fields: inOrder(
+    { ...documentLine(), shipmentDate: date() },
+    "id documentId sequence itemId accountId lineType lineObjectNumber description description2 unitOfMeasureId unitOfMeasureCode quantity unitPrice discountAmount discountPercent discountAppliedBeforeTax amountExcludingTax taxCode taxPercent totalTaxAmount amountIncludingTax invoiceDiscountAllocation netAmount netTaxAmount netAmountIncludingTax shipmentDate itemVariantId locationId",
+  ),
 };
 
 const salesShipment: EntityDef = {
@@ -467,35 +499,38 @@ const salesShipment: EntityDef = {
   insert: false,
   modify: false,
   delete: false,
-  fields: {
-    ...systemFields(),
-    number: code(20, RO),
-    externalDocumentNumber: text(35, RO),
-    invoiceDate: date(RO),
-    postingDate: date(RO),
-    dueDate: date(RO),
-    customerPurchaseOrderReference: text(35, RO),
-    customerId: guid(RO),
-    customerNumber: code(20, RO),
-    customerName: text(100, RO),
-    billToName: text(100, RO),
-    billToCustomerId: guid(RO),
-    billToCustomerNumber: code(20, RO),
-    shipToName: text(100, RO),
-    shipToContact: text(100, RO),
-    ...docAddress("sellTo"),
-    ...docAddress("billTo"),
-    ...docAddress("shipTo"),
-    currencyCode: code(10, RO),
-    orderNumber: code(20, RO),
-    paymentTermsCode: code(10, RO),
-    shipmentMethodCode: code(10, RO),
-    salesperson: code(20, RO),
-    pricesIncludeTax: bool(RO),
-    phoneNumber: text(30, RO),
-    email: text(80, RO),
-    ...modifiedField(),
-  },
+  fields: inOrder(
+    {
+      ...systemFields(),
+      number: code(20, RO),
+      externalDocumentNumber: text(35, RO),
+      invoiceDate: date(RO),
+      postingDate: date(RO),
+      dueDate: date(RO),
+      customerPurchaseOrderReference: text(35, RO),
+      customerId: guid(RO),
+      customerNumber: code(20, RO),
+      customerName: text(100, RO),
+      billToName: text(100, RO),
+      billToCustomerId: guid(RO),
+      billToCustomerNumber: code(20, RO),
+      shipToName: text(100, RO),
+      shipToContact: text(100, RO),
+      ...docAddress("sellTo"),
+      ...docAddress("billTo"),
+      ...docAddress("shipTo"),
+      currencyCode: code(10, { ...RO, lcy: true }),
+      orderNumber: code(20, RO),
+      paymentTermsCode: code(10, RO),
+      shipmentMethodCode: code(10, RO),
+      salesperson: code(20, RO),
+      pricesIncludeTax: bool(RO),
+      phoneNumber: text(30, RO),
+      email: text(80, RO),
+      ...modifiedField(),
+    },
+    "id number externalDocumentNumber invoiceDate postingDate dueDate customerPurchaseOrderReference customerId customerNumber customerName billToCustomerId billToName billToCustomerNumber shipToName shipToContact sellToAddressLine1 sellToAddressLine2 sellToCity sellToCountry sellToState sellToPostCode billToAddressLine1 billToAddressLine2 billToCity billToCountry billToState billToPostCode shipToAddressLine1 shipToAddressLine2 shipToCity shipToCountry shipToState shipToPostCode currencyCode orderNumber paymentTermsCode shipmentMethodCode salesperson pricesIncludeTax lastModifiedDateTime phoneNumber email",
+  ),
   navigation: { salesShipmentLines: { target: "salesShipmentLines", many: true, foreignKey: "documentId" } },
 };
 

@@ -14,6 +14,11 @@ export interface FieldDef {
   readOnly?: boolean;
   /** Value on insert when the client sent none. */
   default?: unknown;
+  /**
+   * A currency code as v2.0 pages show it: blank (local currency) reads as the company's LCY code, and the LCY
+   * code written means blank (GraphMgtGeneralTools.TranslateCurrencyCodeToNAVCurrencyCode).
+   */
+  lcy?: boolean;
   /** Stored under another column of the shared table (e.g. itemUnitsOfMeasure.itemId → sourceId). */
   column?: string;
 }

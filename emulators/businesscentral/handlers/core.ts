@@ -121,7 +121,7 @@ function requireIfMatch(headers: InnerRequest["headers"], current: string): void
 
 function jsonBody(body: unknown): Row {
   if (body === undefined || body === null || typeof body !== "object" || Array.isArray(body))
-    throw bcErrors.badRequest("The request body is not a valid JSON object.");
+    throw bcErrors.badRequest("Invalid Request Body");
   return body as Row;
 }
 
@@ -131,6 +131,18 @@ function maxPageSizeOf(headers: InnerRequest["headers"]): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/**
+ * `Data-Access-Intent` (devenv-connect-apps-tips.md): `ReadOnly` reads from a replica and is refused for
+ * modifications; `ReadWrite` is the default. There is one database here, so reads behave the same either way.
+ */
+function checkDataAccessIntent(request: InnerRequest): void {
+  const intent = request.headers["data-access-intent"]?.trim();
+  if (!intent) return;
+  if (!/^(readonly|readwrite)$/i.test(intent))
+    throw bcErrors.badRequest(`The value '${intent}' is not valid for the Data-Access-Intent header.`);
+  if (/^readonly$/i.test(intent) && request.method !== "GET") throw bcErrors.readOnlyIntent(request.method);
+}
+
 export class ApiCore {
   private readonly o: CoreOptions;
   constructor(options: CoreOptions) {
@@ -138,6 +150,7 @@ export class ApiCore {
   }
 
   handle(request: InnerRequest): InnerResponse {
+    checkDataAccessIntent(request);
     const segments = parseSegments(request.path);
     const { db } = this.o;
     const work = { read: 0, written: 0 };
@@ -464,8 +477,8 @@ export class ApiCore {
   }
 }
 
-export function errorResponse(error: unknown): InnerResponse {
+export function errorResponse(error: unknown, correlationId?: string): InnerResponse {
   const e =
     error instanceof BcError ? error : bcErrors.internal(error instanceof Error ? error.message : String(error));
-  return { status: e.status, headers: { ...e.headers }, body: e.body(), work: { read: 0, written: 0 } };
+  return { status: e.status, headers: { ...e.headers }, body: e.body(correlationId), work: { read: 0, written: 0 } };
 }

@@ -40,6 +40,7 @@ interface FieldPlan {
   name: string;
   column: string;
   isEnum: boolean;
+  lcy: boolean;
   fallback: unknown;
 }
 
@@ -53,6 +54,7 @@ function planOf(def: EntityDef): FieldPlan[] {
       name,
       column: columnOf(name, field),
       isEnum: field.type === "enum",
+      lcy: field.lcy === true,
       fallback: field.default ?? null,
     }));
     plans.set(def, plan);
@@ -85,7 +87,8 @@ export function plainFields(def: EntityDef, store: CompanyStore | undefined, sam
   const decorate = store && !def.computed ? RULES[def.table]?.decorate : undefined;
   const decorated = new Set(decorate && store && sample ? Object.keys(decorate(store, sample)) : []);
   const plain = new Set<string>();
-  for (const f of planOf(def)) if (!f.isEnum && f.column === f.name && !decorated.has(f.column)) plain.add(f.name);
+  for (const f of planOf(def))
+    if (!f.isEnum && !f.lcy && f.column === f.name && !decorated.has(f.column)) plain.add(f.name);
   return plain;
 }
 
@@ -98,6 +101,7 @@ export function serialize(def: EntityDef, row: Row, store: CompanyStore | undefi
     let value = decorations && f.column in decorations ? decorations[f.column] : row[f.column];
     if (value === undefined || value === null) value = f.fallback;
     if (f.isEnum && typeof value === "string") value = encodeEnum(value);
+    else if (f.lcy && value === "" && store && !store.db.localCurrencyAsBlank) value = store.lcyCode;
     out[f.name] = value;
   }
   return out;
@@ -111,7 +115,7 @@ function convert(name: string, field: FieldDef, value: unknown): unknown {
   const bad = () => bcErrors.evaluate(String(value), name);
   if (value === null) {
     if (field.type === "string") return "";
-    throw bad();
+    throw bcErrors.requiredParam(name);
   }
   switch (field.type) {
     case "string": {
@@ -121,7 +125,7 @@ function convert(name: string, field: FieldDef, value: unknown): unknown {
       return field.code ? value.toUpperCase() : value;
     }
     case "guid":
-      if (typeof value !== "string" || !GUID.test(value)) throw bad();
+      if (typeof value !== "string" || !GUID.test(value)) throw bcErrors.invalidGuid();
       return value.toLowerCase();
     case "decimal":
     case "int":
@@ -139,10 +143,11 @@ function convert(name: string, field: FieldDef, value: unknown): unknown {
       if (typeof value !== "boolean") throw bad();
       return value;
     case "date":
-      if (typeof value !== "string" || !DATE.test(value) || Number.isNaN(Date.parse(value))) throw bad();
+      if (typeof value !== "string" || !DATE.test(value) || Number.isNaN(Date.parse(value)))
+        throw bcErrors.notADate("Date");
       return value;
     case "datetime":
-      if (typeof value !== "string" || Number.isNaN(Date.parse(value))) throw bad();
+      if (typeof value !== "string" || Number.isNaN(Date.parse(value))) throw bcErrors.notADate("DateTime");
       return new Date(value).toISOString();
     case "enum": {
       const member = typeof value === "string" ? matchEnum(value, field.values ?? []) : undefined;
@@ -156,7 +161,16 @@ function convert(name: string, field: FieldDef, value: unknown): unknown {
  * Request body → stored columns. Unknown properties are refused as the OData layer does; read-only ones only
  * when they differ from the current value (clients often send back what they read).
  */
-export function fromBody(def: EntityDef, body: Row, current?: Row): Row {
+/** The LCY code written to a currency field means blank (local currency). */
+function translateLcy(def: EntityDef, store: CompanyStore, values: Row): Row {
+  for (const f of planOf(def)) {
+    if (f.lcy && typeof values[f.column] === "string" && values[f.column] === store.lcyCode.toUpperCase())
+      values[f.column] = "";
+  }
+  return values;
+}
+
+export function fromBody(def: EntityDef, body: Row, current?: Row, readOnlySent?: Row): Row {
   const out: Row = {};
   for (const [name, value] of Object.entries(body)) {
     if (name.startsWith("@") || name.includes("@odata.")) continue;
@@ -172,6 +186,10 @@ export function fromBody(def: EntityDef, body: Row, current?: Row): Row {
           (field.type === "enum" && matchEnum(String(value), field.values ?? []) === current[column])
         : false;
       if (same || name === "id" || name === "lastModifiedDateTime") continue;
+      if (readOnlySent) {
+        readOnlySent[name] = value;
+        continue;
+      }
       throw bcErrors.readOnly(name);
     }
     out[column] = convert(name, field, value);
@@ -211,7 +229,8 @@ export function insertThrough(
   parent?: { column: string; id: string },
 ): Row {
   if (def.insert === false || def.computed) throw bcErrors.methodNotAllowed("POST", def.set);
-  const values = fromBody(def, body);
+  const readOnlySent: Row = {};
+  const values = translateLcy(def, store, fromBody(def, body, undefined, readOnlySent));
   const row: Row = { ...tableDefaults(def.table), ...values, ...(def.fixed ?? {}) };
   if (parent) row[parent.column] = parent.id;
   if (body.id !== undefined && typeof body.id === "string" && GUID.test(body.id)) row.id = body.id.toLowerCase();
@@ -224,12 +243,40 @@ export function insertThrough(
   if (row.id && store.get(def.table, String(row.id))) throw bcErrors.alreadyExists(def.caption, { Id: String(row.id) });
   const stored = store.insert(def.table, row);
   rules?.afterInsert?.(ctx, stored);
-  return store.get(def.table, stored.id as string) ?? stored;
+  const inserted = store.get(def.table, stored.id as string) ?? stored;
+  checkReadOnlyEcho(def, store, inserted, readOnlySent);
+  return inserted;
+}
+
+/**
+ * Clients (and the documented examples) post back read-only fields they read. Like the page runtime, a value
+ * that matches what the new record shows is harmless; a different one is refused ("Control … is read-only"),
+ * and the caller's transaction rolls the insert back.
+ */
+function checkReadOnlyEcho(def: EntityDef, store: CompanyStore, row: Row, sent: Row): void {
+  const names = Object.keys(sent);
+  if (names.length === 0) return;
+  const shown = serialize(def, row, store);
+  for (const name of names) {
+    const field = def.fields[name];
+    const value = sent[name];
+    const actual = shown[name];
+    const same =
+      value === actual ||
+      (typeof value === "string" &&
+        typeof actual === "string" &&
+        (field.type === "enum"
+          ? matchEnum(value, field.values ?? []) === matchEnum(actual, field.values ?? [])
+          : field.type === "datetime" || field.type === "date"
+            ? true
+            : value.toLowerCase() === actual.toLowerCase()));
+    if (!same) throw bcErrors.readOnly(name);
+  }
 }
 
 export function modifyThrough(def: EntityDef, store: CompanyStore, current: Row, body: Row): Row {
   if (def.modify === false || def.computed) throw bcErrors.methodNotAllowed("PATCH", def.set);
-  const changes = fromBody(def, body, current);
+  const changes = translateLcy(def, store, fromBody(def, body, current));
   const ctx = ruleContext(store, def);
   const rules = RULES[def.table];
   rules?.beforeModify?.(ctx, current, changes);

@@ -47,6 +47,17 @@ function dropLambdas(expr: FilterExpr): FilterExpr | undefined {
   }
 }
 
+type Operand = Extract<FilterExpr, { kind: "compare" }>["left"];
+
+const isNested = (operand: Operand): boolean => operand.kind === "call" && operand.args.some((a) => a.kind === "call");
+
+function nestsCalls(e: FilterExpr): boolean {
+  if (e.kind === "method") return e.args.some((a) => a.kind === "call");
+  if (e.kind === "compare") return isNested(e.left) || isNested(e.right);
+  if (e.kind === "truthy") return isNested(e.operand);
+  return false;
+}
+
 function fieldsOf(expr: FilterExpr): Set<string> {
   return new Set(filterPaths(expr).map((p) => p.join("/")));
 }
@@ -67,6 +78,9 @@ export function checkFilter(
     }
     if (e.kind === "function" && schemaVersion !== "2.1")
       throw bcErrors.querySyntax(`The function '${e.namespace}.${e.name}' is not supported.`);
+    // use-filter-expressions-in-odata-uris.md: nested calls (`contains(tolower(x), 'a')`) need 2.1.
+    if (schemaVersion !== "2.1" && nestsCalls(e))
+      throw bcErrors.querySyntax("Nested function calls in filter clauses require $schemaversion=2.1.");
   });
   for (const path of filterPaths(effective)) {
     if (path.length !== 1 || !(path[0] in def.fields))

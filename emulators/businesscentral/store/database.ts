@@ -50,6 +50,8 @@ export class BcDatabase {
   private buffered: ChangeEvent[] | undefined;
   /** SystemIds for new rows; seeding swaps in a seeded generator so demo ids are stable. */
   newId: () => string = randomUUID;
+  /** Show blank currency codes as blank instead of the LCY code (the pre-fidelity behaviour, opt-in). */
+  localCurrencyAsBlank = false;
   /**
    * Per table: its rows as an array kept up to date on every write, so lookups never re-sort the storage's
    * keys (bulk inserts stay linear), plus aggregates (inventory per item, …) dropped on any write to the table.
@@ -186,6 +188,11 @@ export class CompanyStore {
 
   get id(): string {
     return this.info.id;
+  }
+
+  /** General Ledger Setup "LCY Code": set on the company, else from the demo flavour (Canada: CAD, else USD). */
+  get lcyCode(): string {
+    return String(this.info.lcyCode ?? (/canada/i.test(this.info.name) ? "CAD" : "USD"));
   }
 
   private key(name: string): string {

@@ -38,7 +38,7 @@ const cases: Case[] = [
       email: "jim.glynn@cronuscorp.net",
       website: "",
       taxLiable: true,
-      currencyCode: "",
+      currencyCode: "USD",
       blocked: " ",
     },
     filterField: "displayName",
@@ -229,7 +229,7 @@ describe("collections", () => {
     });
     expect(made.body.type).toBe("Non_x002D_Inventory");
     const bad = await call(`${base}/items`, { method: "POST", body: { displayName: "X", type: "Gadget" } });
-    expectError(bad, 400, "Application_EvaluateException");
+    expectError(bad, 400, "Unknown");
     expect(bad.body.error.message).toContain(
       "'Gadget' is not an option. The existing options are: Inventory,Service,Non-Inventory",
     );
