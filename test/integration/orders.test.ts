@@ -361,6 +361,13 @@ describe("S8 bidirectional sales orders", () => {
     expect(bc?.status).toBe("Released");
     expect((await salesOrder(h, order)).bcbi_businesscentralordernumber).toBe(bc?.number);
     expect((await bcLines(h, bcId)).map((l) => Number(l.quantity))).toEqual([2, 1]);
+    // The next run brings BC's header to Sales (owner from the salesperson, S14) without a conflict.
+    await syncOrders();
+    const [headerPass] = (await h.ctx.store.jobs.list({ mappingName: "SALESORDER-ORDER" })).filter(
+      (j) => j.direction === "toDataverse" && j.type === "synchronization" && j.inserted + j.modified + j.failed > 0,
+    );
+    expect(headerPass?.failed).toBe(0);
+    expect(String((await salesOrder(h, order))._ownerid_value).toLowerCase()).toBe(f.salespersonUserId);
   });
 
   it("S8: an edit in BC after release (reopen, new price, release) writes an archive version and reaches Sales", async () => {

@@ -59,7 +59,7 @@ export async function updateOrderFromSales(
   await coupleLines(ctx, replaced.value);
   await importSalesNotes(ctx, doc.id, bcOrderId);
   const bc = await companion(ctx).get("salesOrders", bcOrderId, { select: ["number"] });
-  const back = await writeBackToSales(ctx, doc, bc.ok && bc.value ? String(bc.value.number) : "");
+  const back = await writeBackToSales(ctx, doc, bc.ok && bc.value ? String(bc.value.number) : "", bcOrderId);
   if (!back.ok) return back;
   return { ok: true, value: { lines: replaced.value.length } };
 }

@@ -32,6 +32,7 @@ export async function writeBackToSales(
   ctx: IntegrationContext,
   doc: SalesDocument,
   bcOrderNumber: string,
+  bcOrderId: string,
 ): Promise<Outcome<void>> {
   const changes: Record<string, unknown> = { lastbackofficesubmit: new Date().toISOString().slice(0, 10) };
   if (ctx.settings.bidirectionalSalesOrders) {
@@ -42,8 +43,22 @@ export async function writeBackToSales(
   if (!updated.ok) return salesRefused(doc, "write back the Business Central order number", updated.error);
   // Re-read so the flow's own write does not look like a Sales user's change.
   const again = await readSalesDocument(ctx, "salesorder", doc.id);
-  if (again.ok) await rememberSales(ctx, again.value);
+  if (again.ok) {
+    await rememberSales(ctx, again.value);
+    await stampOrderCoupling(ctx, bcOrderId, doc.id, again.value.header.modifiedon);
+  }
   return { ok: true, value: undefined };
+}
+
+/**
+ * The order coupling as of now: Sales was last written by the flow at `dataverseModifiedAt`, so the engine's
+ * next BC → Sales pass takes BC's values (addresses, totals, salesperson) instead of seeing both sides changed.
+ * No snapshot: every field is compared afresh on that pass.
+ */
+async function stampOrderCoupling(ctx: IntegrationContext, bcId: string, dataverseId: string, modifiedOn: unknown) {
+  if (typeof modifiedOn !== "string") return;
+  await ctx.store.couplings.uncoupleByDataverseId(ORDER_MAPPING, dataverseId);
+  await ctx.store.couplings.couple({ mappingName: ORDER_MAPPING, bcId, dataverseId, dataverseModifiedAt: modifiedOn });
 }
 
 export const salesRefused = (doc: SalesDocument, step: string, error: { message: string }) => ({
@@ -77,7 +92,7 @@ export async function createOrderInBc(ctx: IntegrationContext, doc: SalesDocumen
   }
   await coupleLines(ctx, created.value.lines);
   await importSalesNotes(ctx, doc.id, created.value.id);
-  const back = await writeBackToSales(ctx, doc, created.value.number);
+  const back = await writeBackToSales(ctx, doc, created.value.number, created.value.id);
   if (!back.ok) return back;
   return {
     ok: true,

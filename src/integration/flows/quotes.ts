@@ -72,7 +72,7 @@ async function coupleOrderFromQuote(ctx: IntegrationContext, quoteId: string, bc
       "*",
     );
   }
-  await writeBackToSales(ctx, doc.value, String(bcOrder.number));
+  await writeBackToSales(ctx, doc.value, String(bcOrder.number), lower(bcOrder.id));
 }
 
 async function makeOrder(ctx: IntegrationContext, doc: SalesDocument, bcQuoteId: string): Promise<Outcome<Row>> {
