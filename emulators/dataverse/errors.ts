@@ -19,6 +19,12 @@ export const dv = createErrorFactory({
     code: "0x80060891",
     message: (entity: string) => `A record with the specified key values does not exist in ${entity} entity`,
   },
+  /** [unverified code] a table or column definition that does not exist. */
+  metadataNotFound: {
+    status: 404,
+    code: "0x80040217",
+    message: (key: string) => `Could not find entity or attribute with key ${key}.`,
+  },
   segmentNotFound: {
     status: 404,
     code: "0x8006088a",
@@ -153,6 +159,12 @@ export const dv = createErrorFactory({
     status: 429,
     code: "0x80072326",
     message: (limit: number) => `Number of concurrent requests exceeded the limit of ${limit}.`,
+  },
+  /** [unverified code] unManagedinvalidprivilegeedepth: 403 per compose-http-requests-handle-errors. */
+  invalidDepth: {
+    status: 403,
+    code: "0x80040256",
+    message: (privilege: string, depth: string) => `Privilege ${privilege} cannot be granted at depth ${depth}.`,
   },
   notMember: { status: 403, code: "0x80072560", message: () => "The user is not a member of the organization." },
   disabledUser: {

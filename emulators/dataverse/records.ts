@@ -77,6 +77,11 @@ export class Records {
     return (this.store.table(META_TABLE).get("version")?.value as number | undefined) ?? 0;
   }
 
+  /** A new row version (for platform rows written outside create/update, such as intersect rows). */
+  bumpVersion(): number {
+    return this.nextVersion();
+  }
+
   private nextVersion(): number {
     const v = this.currentVersion() + 1;
     this.store.table(META_TABLE).put("version", { value: v });

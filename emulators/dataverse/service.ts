@@ -10,15 +10,17 @@ import {
 } from "../odata/batch.ts";
 import { errorBody, type ODataError } from "../odata/errors.ts";
 import { etagMatches, weakEtag } from "../odata/etag.ts";
-import { parseQueryString, type QueryOptions } from "../odata/query.ts";
+import { parseQueryString, type QueryOptions, splitTopLevel } from "../odata/query.ts";
 import { runApply } from "./apply.ts";
+import { entityDefinitions } from "./entity-definitions.ts";
 import { DataverseFault, dv, fail } from "./errors.ts";
 import { annotationWanted, contextSelect } from "./format.ts";
-import { type KeySpec, parseKey, splitKeySegment, splitPath } from "./keys.ts";
+import { type KeySpec, normalizeGuid, parseKey, splitKeySegment, splitPath } from "./keys.ts";
 import { metadataDocument } from "./metadata.ts";
 import type { Model, TableModel } from "./model.ts";
 import { type Preferences, parsePrefer, type Reader } from "./read.ts";
 import type { Caller, Records, Row, WriteContext } from "./records.ts";
+import { roleAction, rolePrivileges } from "./security.ts";
 
 export interface ServiceRequest {
   method: string;
@@ -51,6 +53,7 @@ export interface ServiceContext {
 
 const JSON_TYPE = "application/json; odata.metadata=minimal";
 const MAX_BATCH = 1000;
+const ROLE_ACTIONS = new Set(["AddPrivilegesRole", "ReplacePrivilegesRole", "RemovePrivilegeRole"]);
 
 export class DataverseService {
   constructor(
@@ -106,6 +109,17 @@ export class DataverseService {
         OrganizationId: org.organizationId,
       });
     }
+    const fn = /^(?:Microsoft\.Dynamics\.CRM\.)?(RetrieveTotalRecordCount|RetrieveRolePrivilegesRole)\((.*)\)$/s.exec(
+      path,
+    );
+    if (fn) {
+      if (method !== "GET") fail(dv.make("methodNotAllowed", method));
+      return this.unboundFunction(fn[1], fn[2], req.query, ctx);
+    }
+    if (path === "EntityDefinitions" || path.startsWith("EntityDefinitions(")) {
+      if (method !== "GET") fail(dv.make("methodNotAllowed", method));
+      return entityDefinitions(this.model, path, req.query, ctx.serviceRoot.href);
+    }
     const segments = splitPath(path);
     const first = splitKeySegment(segments[0]);
     const table = first ? this.model.bySet.get(first.name) : undefined;
@@ -148,6 +162,15 @@ export class DataverseService {
     const key = parseKey(first.key);
     if (!key) fail(dv.make("badQuery", `Bad Request - Error in query syntax: the key '${first.key}' is not valid.`));
     if (segments.length === 1) return this.entity(table, key, method, req, options, prefs, write);
+    const bound = segments.length === 2 ? segments[1].replace(/^Microsoft\.Dynamics\.CRM\./, "") : "";
+    if (table.def.logicalName === "role" && ROLE_ACTIONS.has(bound)) {
+      if (method !== "POST") fail(dv.make("methodNotAllowed", method));
+      const row = this.records.find(table, key);
+      if (!row) fail(dv.make("notFound", "role", key.kind === "id" ? key.id : ""));
+      const body = parseBody(req.body);
+      this.records.transaction(() => roleAction(this.records, this.model, table, row.roleid as string, bound, body));
+      return { status: 204, headers: {}, body: "", work: { read: 0, written: 1 } };
+    }
     return this.property(table, key, segments.slice(1), method, req, options, prefs, write, ctx);
   }
 
@@ -427,6 +450,49 @@ export class DataverseService {
       return { status: 204, headers: {}, body: "", work: { read: 0, written: 1 } };
     }
     fail(dv.make("methodNotAllowed", method));
+  }
+
+  // ---- unbound functions --------------------------------------------------------------------------------------
+
+  /**
+   * `RetrieveTotalRecordCount(EntityNames=['account',...])` (a count, not a snapshot: the emulator has no lag) and
+   * `RetrieveRolePrivilegesRole(RoleId=<guid>)`. Parameters may be aliases (`@p1`) given in the query string.
+   */
+  private unboundFunction(name: string, paramText: string, query: string, ctx: ServiceContext): ServiceResponse {
+    const parsed = parseQueryString(query);
+    const aliases = parsed.ok ? parsed.options.aliases : {};
+    const params: Record<string, string> = {};
+    for (const part of splitTopLevel(paramText, ",")) {
+      const eq = part.indexOf("=");
+      if (eq < 0) continue;
+      const raw = part.slice(eq + 1).trim();
+      params[part.slice(0, eq).trim()] = raw.startsWith("@") ? (aliases[raw.slice(1)] ?? "") : raw;
+    }
+    const root = ctx.serviceRoot.href;
+    if (name === "RetrieveTotalRecordCount") {
+      const list = params.EntityNames;
+      if (!list?.startsWith("[") || !list.endsWith("]"))
+        fail(dv.make("badQuery", "The parameter 'EntityNames' is required and must be a collection of strings."));
+      const names = splitTopLevel(list.slice(1, -1), ",")
+        .map((n) => n.trim().replace(/^['"]|['"]$/g, ""))
+        .filter(Boolean);
+      const values = names.map((n) => {
+        const t = this.model.tables.get(n);
+        if (!t) fail(dv.make("badQuery", `The entity with a name = '${n}' was not found in the MetadataCache.`));
+        return this.records.rows(t).size;
+      });
+      return json(200, {
+        "@odata.context": `${root}$metadata#Microsoft.Dynamics.CRM.RetrieveTotalRecordCountResponse`,
+        EntityRecordCountCollection: { Count: names.length, IsReadOnly: false, Keys: names, Values: values },
+      });
+    }
+    const roleId = normalizeGuid(params.RoleId ?? "");
+    const roles = this.model.table("role");
+    if (!roleId || !this.records.get(roles, roleId)) fail(dv.make("notFound", "role", params.RoleId ?? ""));
+    return json(200, {
+      "@odata.context": `${root}$metadata#Microsoft.Dynamics.CRM.RetrieveRolePrivilegesRoleResponse`,
+      RolePrivileges: rolePrivileges(this.records, this.model, roleId),
+    });
   }
 
   // ---- bulk messages ------------------------------------------------------------------------------------------

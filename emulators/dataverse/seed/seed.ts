@@ -6,6 +6,7 @@ import { DEMO_ADMIN_APP, DEMO_APPS, DEMO_SALES_USER_ID } from "../../identity/de
 import { seededRandom } from "../../runtime/faults.ts";
 import type { Model } from "../model.ts";
 import { type Caller, LOOKUP_TYPE, type Records, type WriteContext } from "../records.ts";
+import { DEPTH_MASK, grant, seedPrivileges } from "../security.ts";
 import {
   DEFAULT_PRICE_LIST_ID,
   DEFAULT_TEAM_ID,
@@ -80,6 +81,13 @@ export function seedStore(records: Records, model: Model, spec: SeedSpec, servic
     });
     put("role", { roleid: SALESPERSON_ROLE_ID, name: "Salesperson", "businessunitid@odata.bind": bu });
     put("role", { roleid: INTEGRATION_ROLE_ID, name: "bcsync Integration", "businessunitid@odata.bind": bu });
+    // Privileges of the served tables; System Administrator holds them all at organization (Global) depth.
+    const privileges = seedPrivileges(records, model, ctx);
+    grant(
+      records,
+      SYSTEM_ADMINISTRATOR_ROLE_ID,
+      [...privileges.values()].map((id) => [id, DEPTH_MASK.Global]),
+    );
     for (const app of DEMO_APPS) {
       if (!app.dataverseUserId) continue;
       put("systemuser", {
@@ -91,6 +99,8 @@ export function seedStore(records: Records, model: Model, spec: SeedSpec, servic
         internalemailaddress: `${app.clientId}@contoso.example`,
         "businessunitid@odata.bind": bu,
       });
+      // Application users hold no license and are integration users (non-interactive, accessmode 4).
+      setPlatformColumns(records, model, app.dataverseUserId, { islicensed: false, isintegrationuser: true });
       const role = app.clientId === DEMO_ADMIN_APP.clientId ? SYSTEM_ADMINISTRATOR_ROLE_ID : INTEGRATION_ROLE_ID;
       records.associate(
         t("systemuser"),
@@ -100,6 +110,7 @@ export function seedStore(records: Records, model: Model, spec: SeedSpec, servic
         ctx,
       );
     }
+    setPlatformColumns(records, model, SYSTEM_USER_ID, { islicensed: false, isintegrationuser: false });
     if (spec === "demo") seedDemo(records, model, ctx);
     const scale = /^scale:(\d+)$/.exec(spec);
     if (scale) seedScale(records, model, ctx, Number(scale[1]), randomSeed);
@@ -126,8 +137,10 @@ function seedDemo(records: Records, model: Model, ctx: WriteContext): void {
     domainname: "dana@contoso.example",
     azureactivedirectoryobjectid: seedId("aad:dana"),
     title: "Sales Manager",
+    islicensed: true,
     "businessunitid@odata.bind": bu,
   });
+  setPlatformColumns(records, model, DEMO_SALES_USER_ID, { isintegrationuser: false });
   records.associate(
     model.table("systemuser"),
     DEMO_SALES_USER_ID,
@@ -144,8 +157,10 @@ function seedDemo(records: Records, model: Model, ctx: WriteContext): void {
       domainname: p.email,
       azureactivedirectoryobjectid: seedId(`aad:${p.id}`),
       title: "Account Manager",
+      islicensed: true,
       "businessunitid@odata.bind": bu,
     });
+    setPlatformColumns(records, model, p.id, { isintegrationuser: false });
     records.associate(
       model.table("systemuser"),
       p.id,
@@ -256,4 +271,11 @@ function seedScale(records: Records, model: Model, ctx: WriteContext, n: number,
       ctx,
     );
   }
+}
+
+/** Writes platform-set (read-only) columns of a seeded row directly, keeping its version. */
+function setPlatformColumns(records: Records, model: Model, id: string, values: Record<string, unknown>): void {
+  const users = model.table("systemuser");
+  const row = records.get(users, id);
+  if (row) records.rows(users).put(id, { ...row, ...values });
 }

@@ -13,6 +13,7 @@ import { nav_connection } from "./nav_connection.ts";
 import { opportunity } from "./opportunity.ts";
 import { organization } from "./organization.ts";
 import { pricelevel } from "./pricelevel.ts";
+import { privilege } from "./privilege.ts";
 import { product } from "./product.ts";
 import { productpricelevel } from "./productpricelevel.ts";
 import { quote } from "./quote.ts";
@@ -49,6 +50,7 @@ export const TABLES: readonly TableDef[] = [
   team,
   businessunit,
   role,
+  privilege,
   transactioncurrency,
   organization,
   systemuserroles,

@@ -18,6 +18,13 @@ export const role = defineTable({
       otherTable: "systemuser",
       otherColumn: "systemuserid",
     },
+    {
+      name: "roleprivileges_association",
+      intersect: "roleprivileges",
+      selfColumn: "roleid",
+      otherTable: "privilege",
+      otherColumn: "privilegeid",
+    },
   ],
   ownership: "none",
 });
