@@ -64,11 +64,19 @@ const label = (text: string) => {
 const pascal = (name: string) => name.replace(/(^|_)([a-z])/g, (_, sep: string, c: string) => sep + c.toUpperCase());
 const isCustom = (name: string) => /^(bcbi|nav)_/.test(name);
 
+/** MetadataIds the docs show for system definitions (the same in every org); others are derived. */
+const KNOWN_IDS: Readonly<Record<string, string>> = {
+  "entity:account": "70816501-edb9-4740-a16c-6a5efbc05d84",
+  "attribute:account.name": "a1965545-44bc-4b7b-b1ae-93074d0e3f2a",
+  "attribute:account.accountcategorycode": "118771ca-6fb9-4f60-8fd4-99b6124b63ad",
+};
+const metadataId = (key: string) => KNOWN_IDS[key] ?? seedId(key);
+
 export function entityJson(t: TableModel): Json {
   const d = t.def;
   const schema = PRIVILEGE_SCHEMA[d.logicalName] ?? pascal(d.logicalName);
   return {
-    MetadataId: seedId(`entity:${d.logicalName}`),
+    MetadataId: metadataId(`entity:${d.logicalName}`),
     LogicalName: d.logicalName,
     SchemaName: schema,
     EntitySetName: d.entitySet,
@@ -115,7 +123,7 @@ export function attributeJson(t: TableModel, c: Column): Json {
   else if (customer) [type, typeName, odataType] = ["Customer", "CustomerType", "LookupAttributeMetadata"];
   const out: Json = {
     "@odata.type": `#Microsoft.Dynamics.CRM.${odataType}`,
-    MetadataId: seedId(`attribute:${d.logicalName}.${c.name}`),
+    MetadataId: metadataId(`attribute:${d.logicalName}.${c.name}`),
     LogicalName: c.name,
     SchemaName: pascal(c.name),
     EntityLogicalName: d.logicalName,
@@ -142,6 +150,25 @@ export function attributeJson(t: TableModel, c: Column): Json {
   return out;
 }
 
+/** The local option set of a choice, state or status column (labels where the schema has them). */
+function optionSetJson(t: TableModel, c: Column): Json {
+  const state = t.def.state;
+  const options = (c.options ?? []).map((value) => {
+    const text =
+      c.labels?.[value] ??
+      (c.type === "state" ? state?.stateNames[value] : c.type === "status" ? state?.statusNames?.[value] : undefined) ??
+      String(value);
+    return { Value: value, Label: label(text), Description: label(""), Color: null, IsManaged: true };
+  });
+  return {
+    MetadataId: seedId(`optionset:${t.def.logicalName}.${c.name}`),
+    Name: `${t.def.logicalName}_${c.name}`,
+    IsGlobal: false,
+    OptionSetType: c.type === "state" ? "State" : c.type === "status" ? "Status" : "Picklist",
+    Options: options,
+  };
+}
+
 function keysJson(t: TableModel): Json[] {
   return t.def.alternateKeys.map((cols) => ({
     MetadataId: seedId(`key:${t.def.logicalName}.${cols.join(",")}`),
@@ -159,9 +186,12 @@ export function entityDefinitions(model: Model, path: string, query: string, roo
   const parsed = parseQueryString(query);
   if (!parsed.ok) fail(dv.make("badQuery", parsed.message));
   const options = parsed.options;
-  const m = /^EntityDefinitions(?:\(([^)]*)\))?(?:\/(Attributes|Keys)(?:\(([^)]*)\))?)?$/.exec(path);
+  const m =
+    /^EntityDefinitions(?:\(([^)]*)\))?(?:\/(Attributes|Keys)(?:\(([^)]*)\))?(?:\/Microsoft\.Dynamics\.CRM\.(\w+))?(?:\/(\w+))?)?$/.exec(
+      path,
+    );
   if (!m) fail(dv.make("segmentNotFound", path));
-  const [, entityKey, child, childKey] = m;
+  const [, entityKey, child, childKey, cast, property] = m;
   const tables = [...model.tables.values()];
   const context = `${root}$metadata#EntityDefinitions`;
   if (entityKey === undefined) {
@@ -180,17 +210,41 @@ export function entityDefinitions(model: Model, path: string, query: string, roo
       ...shape(entity, options, table),
     });
   }
-  const items = child === "Attributes" ? table.def.columns.map((c) => attributeJson(table, c)) : keysJson(table);
-  const base = `${context}(${entity.MetadataId})/${child}`;
+  let items = child === "Attributes" ? table.def.columns.map((c) => attributeJson(table, c)) : keysJson(table);
+  // Context URLs name the table by its logical name: EntityDefinitions('account')/Attributes(...).
+  let base = `${context}('${table.def.logicalName}')/${child}`;
+  if (cast) {
+    items = items.filter((i) => i["@odata.type"] === `#Microsoft.Dynamics.CRM.${cast}`);
+    if (childKey === undefined) base += `/Microsoft.Dynamics.CRM.${cast}`;
+  }
+  const withOptionSets = (item: Json): Json => {
+    const out = project(item, options.select);
+    for (const ex of options.expand ?? []) {
+      if (ex.property !== "OptionSet" && ex.property !== "GlobalOptionSet") continue;
+      const column = table.def.columns.find((c) => c.name === item.LogicalName);
+      out[ex.property] =
+        ex.property === "OptionSet" && column ? project(optionSetJson(table, column), ex.options.select) : null;
+    }
+    return out;
+  };
   if (childKey !== undefined) {
     const wanted = /^LogicalName='([^']*)'$/.exec(childKey)?.[1] ?? normalizeGuid(childKey);
     const item = items.find((i) => i.LogicalName === wanted || i.MetadataId === wanted);
     if (!item) fail(dv.make("metadataNotFound", childKey));
-    return ok({ "@odata.context": `${base}/$entity`, ...project(item, options.select) });
+    const itemBase = `${base}('${item.LogicalName}')`;
+    if (property) {
+      if (!(property in item)) fail(dv.make("segmentNotFound", property));
+      return ok({ "@odata.context": `${itemBase}/${property}`, value: item[property] });
+    }
+    const castBase = cast ? `${base}/Microsoft.Dynamics.CRM.${cast}` : base;
+    return ok({
+      "@odata.context": `${castBase}${contextSelect(options.select, options.expand)}/$entity`,
+      ...withOptionSets(item),
+    });
   }
   return ok({
-    "@odata.context": base + contextSelect(options.select, undefined),
-    value: filterJson(items, options).map((i) => project(i, options.select)),
+    "@odata.context": base + contextSelect(options.select, options.expand),
+    value: filterJson(items, options).map(withOptionSets),
   });
 }
 
@@ -202,7 +256,7 @@ function findTable(model: Model, key: string): TableModel | undefined {
   const byName = /^LogicalName\s*=\s*'([^']*)'$/.exec(key.trim())?.[1];
   if (byName) return model.tables.get(byName);
   const id = normalizeGuid(key);
-  return [...model.tables.values()].find((t) => seedId(`entity:${t.def.logicalName}`) === id);
+  return [...model.tables.values()].find((t) => metadataId(`entity:${t.def.logicalName}`) === id);
 }
 
 function shape(entity: Json, options: QueryOptions, table: TableModel): Json {
