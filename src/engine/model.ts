@@ -23,6 +23,19 @@ export type DeletionConflictPolicy = z.infer<typeof DeletionConflictPolicy>;
 export const ConstantValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export type ConstantValue = z.infer<typeof ConstantValue>;
 
+/**
+ * A second API page of the same BC record (same SystemId), for fields the main page lacks: e.g. a customer's fax
+ * number exists only on the companion page, a posted invoice's ship-to address only on v2.0. Its fields are read
+ * with the record (merged into its values) and written back to this page.
+ */
+export const BcSecondaryPage = z.object({
+  api: z.enum(["v2.0", "companion"]),
+  entitySet: z.string().min(1),
+  /** BC fields this page holds; field mappings name them like any other BC field. */
+  fields: z.array(z.string().min(1)).min(1),
+});
+export type BcSecondaryPage = z.infer<typeof BcSecondaryPage>;
+
 export const BcSide = z.object({
   /** `v2.0` = the standard API; `companion` = bcsync's companion API pages for what v2.0 lacks. */
   api: z.enum(["v2.0", "companion"]).default("v2.0"),
@@ -31,8 +44,9 @@ export const BcSide = z.object({
   /** The BC SystemId exposed by the API; the coupling key. */
   keyField: z.string().min(1).default("id"),
   modifiedField: z.string().min(1).default("lastModifiedDateTime"),
-  /** OData `$filter` restricting which BC records take part (BC "Table Filter"). */
+  /** OData `$filter` restricting which BC records take part (BC "Table Filter"); main page fields only. */
   filter: z.string().min(1).optional(),
+  secondary: BcSecondaryPage.optional(),
 });
 export type BcSide = z.infer<typeof BcSide>;
 
@@ -203,6 +217,15 @@ export const TableMapping = z
           code: "custom",
           path: ["fields", i, "direction"],
           message: `field direction ${dir} is not allowed in a ${m.direction} mapping`,
+        });
+      }
+    }
+    for (const name of m.bc.secondary?.fields ?? []) {
+      if (name === m.bc.keyField || name === m.bc.modifiedField) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["bc", "secondary", "fields"],
+          message: `${name} is read from the main page`,
         });
       }
     }

@@ -39,7 +39,16 @@ export interface ChangePage {
 }
 
 export type WriteOutcome =
-  | { ok: true; id: string; record?: SideRecord }
+  | {
+      ok: true;
+      id: string;
+      record?: SideRecord;
+      /**
+       * The record was written, but not all of it: these wire properties were not (e.g. a BC secondary page
+       * refused them). The runner keeps them out of the snapshot and retries the record.
+       */
+      partial?: { properties: string[]; error: PortError };
+    }
   | { ok: false; error: PortError; notFound?: boolean };
 
 export interface CreateItem {

@@ -7,11 +7,12 @@ import { ENGINE_MAPPING_NOT_FOUND, ENGINE_MASS_DELETE_HELD, ENGINE_WRITE_FAILED 
 import { STORE_COUPLING_EXISTS } from "../errors/codes/store.ts";
 import type { NewCoupling, Store, SyncCounters } from "../store/index.ts";
 import { zeroCounters } from "../store/index.ts";
-import { type PlanError, planError } from "./convert.ts";
+import { type PlanError, passFields, planError } from "./convert.ts";
 import { massDeleteDecision } from "./deletions.ts";
-import { type PassDirection, passesOf, type TableMapping } from "./model.ts";
+import { fieldKey, type PassDirection, passesOf, type TableMapping } from "./model.ts";
 import { storedSnapshot, toCouplingState } from "./persist.ts";
 import {
+  type CouplingUpdate,
   type FieldConflict,
   type PlanContext,
   type PlanInput,
@@ -21,6 +22,7 @@ import {
   type RunMode,
   selectFor,
   snapshotOf,
+  wireValue,
 } from "./planner.ts";
 import type { EntityPort, PortError, PortFactory, Side } from "./ports.ts";
 import { chunks, getAllByIds, LookupLoader, matchCandidates } from "./prefetch.ts";
@@ -614,6 +616,7 @@ async function executeInserts(
       keyed.map(({ plan, key }) => ({ ...(key ? { key } : {}), values: plan.values })),
     );
     const outcomes = res.ok ? res.value : keyed.map(() => ({ ok: false as const, error: res.error }));
+    const partials: { plan: { sourceId: string; targetId: string }; error: PortError }[] = [];
     await run.store.transaction(async (store) => {
       const created: NewCoupling[] = [];
       for (const [i, { plan }] of keyed.entries()) {
@@ -635,6 +638,12 @@ async function executeInserts(
           );
           continue;
         }
+        if (outcome.partial) {
+          const partial = outcome.partial;
+          keyed[i].plan = withoutUnwritten(run, plan, partial.properties, undefined);
+          partials.push({ plan: { ...plan, targetId: outcome.id }, error: partial.error });
+        }
+        const written = keyed[i].plan;
         const target = outcome.record;
         const toDv = run.pass === "toDataverse";
         const bc = toDv ? source : target;
@@ -647,8 +656,8 @@ async function executeInserts(
           dataverseModifiedAt: dv?.modifiedAt ?? null,
           bcVersion: bc?.version ?? null,
           dataverseVersion: dv?.version ?? null,
-          snapshot: storedSnapshot(plan.update.snapshot, plan.update.pending) as never,
-          snapshotHash: plan.update.snapshotHash,
+          snapshot: storedSnapshot(written.update.snapshot, written.update.pending) as never,
+          snapshotHash: written.update.snapshotHash,
         });
       }
       // One bulk insert for the batch's couplings, in the same transaction as the cleared write intents.
@@ -657,6 +666,8 @@ async function executeInserts(
       const cleared = keyed.filter((k) => k.key !== undefined).map((k) => k.plan.sourceId.toLowerCase());
       if (cleared.length > 0) await store.pendingWrites.clear(run.mapping.name, run.pass, cleared);
     });
+    // Created, but not all of it written: coupled, and retried on the next run for the rest.
+    for (const p of partials) await run.fail(p.plan, p.error, true);
   }
 }
 
@@ -689,8 +700,13 @@ async function executeUpdates(
         run.count("modified");
       }
       const source = sourceOf.get(plan.sourceId.toLowerCase());
-      const openConflicts = openConflictsAfter(plan, couplingOf.get(plan.sourceId.toLowerCase()));
-      await recordSuccess(run, plan, source, outcome.record, openConflicts);
+      const coupling = couplingOf.get(plan.sourceId.toLowerCase());
+      const openConflicts = openConflictsAfter(plan, coupling);
+      const written = outcome.partial
+        ? withoutUnwritten(run, plan, outcome.partial.properties, coupling?.snapshot)
+        : plan;
+      await recordSuccess(run, written, source, outcome.record, openConflicts);
+      if (outcome.partial) await run.fail(plan, outcome.partial.error, true);
     }
   }
 }
@@ -830,6 +846,28 @@ export async function approveHeldDeletion(deps: EngineDeps, heldId: string): Pro
 /** Un-skips one record (by BC id) or all skipped records of a mapping; they are retried on the next run. */
 export function unskip(deps: EngineDeps, mappingName: string, bcId?: string): Promise<number> {
   return deps.store.couplings.unskip(mappingName, bcId?.toLowerCase());
+}
+
+/**
+ * A plan whose write reached the target only in part: the fields behind the unwritten wire properties keep their
+ * previous snapshot entry (none after an insert), so the retry on the next run sees them as still to write.
+ */
+function withoutUnwritten<P extends { update: CouplingUpdate }>(
+  run: Pass,
+  plan: P,
+  properties: readonly string[],
+  base: CouplingState["snapshot"] | undefined,
+): P {
+  const unwritten = new Set(properties);
+  const snapshot = { ...plan.update.snapshot };
+  for (const f of passFields(run.mapping, run.pass)) {
+    const wire = Object.keys(wireValue({ mapping: run.mapping, pass: run.pass, lookups: {} }, f, null));
+    if (!wire.some((p) => unwritten.has(p))) continue;
+    const key = fieldKey(f);
+    if (base?.[key]) snapshot[key] = base[key];
+    else delete snapshot[key];
+  }
+  return { ...plan, update: { ...plan.update, snapshot, snapshotHash: hashOf(snapshot) } };
 }
 
 function writeError(run: Pass, id: string, operation: string, reason: string): PortError {

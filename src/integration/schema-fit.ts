@@ -101,7 +101,9 @@ async function fitBusinessCentral(
         m.bc.keyField,
         // Lines are read under their header (lines.ts), not by a modified stamp: BC's line pages have none.
         ...(m.parent ? [] : [m.bc.modifiedField]),
-        ...m.fields.filter((f) => f.enabled).flatMap((f) => f.bcField ?? []),
+        ...m.fields
+          .filter((f) => f.enabled && !m.bc.secondary?.fields.includes(f.bcField ?? ""))
+          .flatMap((f) => f.bcField ?? []),
       ]),
     ];
     const r = await firstPage(scope.pages(m.bc.entitySet, { select, filter: m.bc.filter, pageSize: 1 }));
@@ -133,6 +135,47 @@ async function fitBusinessCentral(
   return m;
 }
 
+/**
+ * The secondary page of a BC side (BcSide.secondary): probed with its own fields. A field it does not know is
+ * switched off; a page that does not exist switches off all its fields and is dropped from the mapping.
+ */
+async function fitSecondaryPage(
+  bc: BusinessCentralClient,
+  companyId: string,
+  mapping: TableMapping,
+  reports: FitReport[],
+): Promise<TableMapping> {
+  let m = mapping;
+  for (let i = 0; i < MAX_PROBES; i++) {
+    const sec = m.bc.secondary;
+    if (!sec) return m;
+    const onPage = new Set(sec.fields);
+    const used = [
+      ...new Set(m.fields.filter((f) => f.enabled && f.bcField && onPage.has(f.bcField)).map((f) => f.bcField!)),
+    ];
+    if (used.length === 0) return m;
+    const scope = bc.company(companyId, sec.api === "companion" ? COMPANION_API : "v2.0");
+    const r = await firstPage(scope.pages(sec.entitySet, { select: [m.bc.keyField, ...used], pageSize: 1 }));
+    if (!r || r.ok) return m;
+    const property = unknownProperty(r.error.message);
+    const where = `${sec.api === "companion" ? "companion " : ""}page ${sec.entitySet}`;
+    if (!property || !onPage.has(property)) {
+      m = disableWhere(m, (f) => f.bcField !== undefined && onPage.has(f.bcField));
+      const { secondary: _dropped, ...bcSide } = m.bc;
+      m = { ...m, bc: bcSide };
+      reports.push({
+        mapping: m.name,
+        side: "bc",
+        change: `cannot read the ${where} (${r.error.message}): its fields switched off`,
+      });
+      return m;
+    }
+    m = disableWhere(m, (f) => f.bcField === property);
+    reports.push({ mapping: m.name, side: "bc", change: `${where}: ${property} is unknown: switched off` });
+  }
+  return m;
+}
+
 /** Probes every mapping on both sides; returns the fitted mappings and what changed. */
 export async function fitMappings(
   mappings: readonly TableMapping[],
@@ -148,6 +191,7 @@ export async function fitMappings(
     }
     let m = await fitDataverse(clients.dataverse, mapping, reports);
     m = await fitBusinessCentral(clients.businessCentral, clients.companyId, m, reports);
+    m = await fitSecondaryPage(clients.businessCentral, clients.companyId, m, reports);
     out.push(m);
   }
   const unavailable = new Set(reports.filter((r) => r.unavailable).map((r) => r.mapping));

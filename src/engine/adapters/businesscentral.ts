@@ -1,6 +1,9 @@
 // The Business Central side of a table mapping over the BC connector (API v2.0 or the companion API): reads by
 // lastModifiedDateTime (oldest first), creates with client-chosen ids (BC accepts the SystemId on insert, so the
 // id is the write intent), and writes through JSON $batch (100 operations a request) with If-Match.
+// A mapping may name a secondary page of the same record (BcSide.secondary): its fields are read by id after
+// each page of the main page and merged in, and written to it after the main page's write (If-Match "*": the
+// main write has just moved the row's ETag).
 
 import { randomUUID } from "node:crypto";
 import { type BusinessCentralClient, COMPANION_API, type CompanyScope, type Row } from "../../connectors/index.ts";
@@ -15,8 +18,25 @@ import type {
   UpdateItem,
   WriteOutcome,
 } from "../ports.ts";
+import { chunks } from "../prefetch.ts";
 import type { SideRecord } from "../records.ts";
 import { andConditions, andFilters, isNotFound, orEquals, portError } from "./common.ts";
+
+type BatchRequest = {
+  method: "POST" | "PATCH" | "DELETE";
+  url: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+};
+
+interface SecondaryPage {
+  scope: CompanyScope;
+  set: string;
+  fields: ReadonlySet<string>;
+}
+
+const scopeOf = (client: BusinessCentralClient, companyId: string, api: "v2.0" | "companion"): CompanyScope =>
+  client.company(companyId, api === "companion" ? COMPANION_API : "v2.0");
 
 export class BusinessCentralPort implements EntityPort {
   readonly side = "bc" as const;
@@ -25,12 +45,63 @@ export class BusinessCentralPort implements EntityPort {
   private readonly set: string;
   private readonly key: string;
   private readonly modified: string;
+  private readonly second: SecondaryPage | undefined;
 
   constructor(client: BusinessCentralClient, companyId: string, mapping: TableMapping) {
-    this.scope = client.company(companyId, mapping.bc.api === "companion" ? COMPANION_API : "v2.0");
+    this.scope = scopeOf(client, companyId, mapping.bc.api);
     this.set = mapping.bc.entitySet;
     this.key = mapping.bc.keyField;
     this.modified = mapping.bc.modifiedField;
+    const sec = mapping.bc.secondary;
+    this.second = sec
+      ? { scope: scopeOf(client, companyId, sec.api), set: sec.entitySet, fields: new Set(sec.fields) }
+      : undefined;
+  }
+
+  /** The main page's share of a `$select` (with key and stamp) and the secondary page's. */
+  private split(select: readonly string[]): { main: string[]; other: string[] } {
+    const other = this.second ? select.filter((p) => this.second!.fields.has(p)) : [];
+    const main = select.filter((p) => !other.includes(p));
+    return { main: [...new Set([...main, this.key, this.modified])], other };
+  }
+
+  private splitValues(values: Record<string, unknown>): { main: Row; other: Row } {
+    const main: Row = {};
+    const other: Row = {};
+    for (const [k, v] of Object.entries(values)) {
+      if (this.second?.fields.has(k)) other[k] = v;
+      else main[k] = v;
+    }
+    return { main, other };
+  }
+
+  /** Merges the secondary page's fields into main-page rows (read by id, 100 a request). */
+  private async merge(rows: Row[], other: readonly string[]): Promise<PortResult<Row[]>> {
+    if (!this.second || other.length === 0 || rows.length === 0) return { ok: true, value: rows };
+    const extra = new Map<string, Row>();
+    for (const chunk of chunks(
+      rows.map((r) => String(r[this.key])),
+      100,
+    )) {
+      for await (const page of this.second.scope.pages(this.second.set, {
+        select: [this.key, ...other],
+        filter: orEquals(this.key, chunk),
+        pageSize: chunk.length,
+      })) {
+        if (!page.ok) return { ok: false, error: portError(page.error) };
+        for (const row of page.value.rows) extra.set(String(row[this.key]).toLowerCase(), row);
+      }
+    }
+    return {
+      ok: true,
+      value: rows.map((row) => {
+        const found = extra.get(String(row[this.key]).toLowerCase());
+        if (!found) return row;
+        const merged: Row = { ...row };
+        for (const p of other) if (p in found) merged[p] = found[p];
+        return merged;
+      }),
+    };
   }
 
   toRecord(row: Row): SideRecord {
@@ -42,14 +113,11 @@ export class BusinessCentralPort implements EntityPort {
     };
   }
 
-  private selectWithMeta(select: readonly string[]): string[] {
-    return [...new Set([...select, this.key, this.modified])];
-  }
-
   async *readChanges(options: ReadChangesOptions): AsyncIterable<PortResult<ChangePage>> {
     const since = options.modifiedSince ? `${this.modified} ge ${options.modifiedSince}` : undefined;
+    const { main, other } = this.split(options.select);
     for await (const page of this.scope.pages(this.set, {
-      select: this.selectWithMeta(options.select),
+      select: main,
       filter: andFilters(options.filter, since),
       orderby: `${this.modified} asc`,
       pageSize: options.pageSize,
@@ -58,9 +126,14 @@ export class BusinessCentralPort implements EntityPort {
         yield { ok: false, error: portError(page.error) };
         return;
       }
+      const rows = await this.merge(page.value.rows, other);
+      if (!rows.ok) {
+        yield rows;
+        return;
+      }
       yield {
         ok: true,
-        value: { changes: page.value.rows.map((row) => ({ kind: "upsert", record: this.toRecord(row) })) },
+        value: { changes: rows.value.map((row) => ({ kind: "upsert", record: this.toRecord(row) })) },
       };
     }
   }
@@ -71,17 +144,20 @@ export class BusinessCentralPort implements EntityPort {
   }
 
   async query(filter: string, select: readonly string[], top: number): Promise<PortResult<SideRecord[]>> {
-    const out: SideRecord[] = [];
+    const { main, other } = this.split(select);
+    const rows: Row[] = [];
     for await (const page of this.scope.pages(this.set, {
-      select: this.selectWithMeta(select),
+      select: main,
       filter,
       pageSize: Math.min(Math.max(top, 1), 20_000),
     })) {
       if (!page.ok) return { ok: false, error: portError(page.error) };
-      for (const row of page.value.rows) out.push(this.toRecord(row));
-      if (out.length >= top) break;
+      rows.push(...page.value.rows);
+      if (rows.length >= top) break;
     }
-    return { ok: true, value: out };
+    const merged = await this.merge(rows, other);
+    if (!merged.ok) return merged;
+    return { ok: true, value: merged.value.map((row) => this.toRecord(row)) };
   }
 
   newKey(): string {
@@ -89,26 +165,101 @@ export class BusinessCentralPort implements EntityPort {
   }
 
   async create(items: readonly CreateItem[]): Promise<PortResult<WriteOutcome[]>> {
-    return this.writeBatch(
-      items.map((item) => ({
+    const parts = items.map((item) => this.splitValues(item.values));
+    const created = await this.writeBatch(
+      items.map((item, i) => ({
         method: "POST" as const,
         url: this.set,
-        body: { ...item.values, ...(item.key ? { [this.key]: item.key } : {}) },
+        body: { ...parts[i].main, ...(item.key ? { [this.key]: item.key } : {}) },
       })),
       items.map((item) => item.key ?? ""),
+    );
+    if (!created.ok) return created;
+    // The secondary page cannot insert: its fields are written to the record just created.
+    return this.writeSecondary(
+      created.value,
+      parts.map((p) => p.other),
+      () => "*",
     );
   }
 
   async update(items: readonly UpdateItem[]): Promise<PortResult<WriteOutcome[]>> {
-    return this.writeBatch(
-      items.map((item) => ({
+    const parts = items.map((item) => this.splitValues(item.values));
+    // Items with only secondary fields skip the main page; their If-Match goes to the secondary write.
+    const mainIdx = items.flatMap((_, i) => (Object.keys(parts[i].main).length > 0 || !this.second ? [i] : []));
+    const mainRes = await this.writeBatch(
+      mainIdx.map((i) => ({
         method: "PATCH" as const,
-        url: `${this.set}(${item.id})`,
-        headers: { "If-Match": item.ifMatch ?? "*" },
-        body: item.values,
+        url: `${this.set}(${items[i].id})`,
+        headers: { "If-Match": items[i].ifMatch ?? "*" },
+        body: parts[i].main,
       })),
-      items.map((item) => item.id),
+      mainIdx.map((i) => items[i].id),
     );
+    if (!mainRes.ok) return mainRes;
+    const outcomes: WriteOutcome[] = items.map((item) => ({ ok: true, id: item.id.toLowerCase() }));
+    for (const [n, i] of mainIdx.entries()) outcomes[i] = mainRes.value[n];
+    const mainSent = new Set(mainIdx);
+    return this.writeSecondary(
+      outcomes,
+      parts.map((p) => p.other),
+      (i) => (mainSent.has(i) ? "*" : (items[i].ifMatch ?? "*")),
+      mainSent,
+    );
+  }
+
+  /**
+   * Writes secondary-page fields for the records whose main write succeeded. A refused secondary write after a
+   * main write leaves the record written in part (`partial`); with no main write it is the record's failure.
+   */
+  private async writeSecondary(
+    outcomes: WriteOutcome[],
+    values: Row[],
+    ifMatch: (i: number) => string,
+    mainSent?: ReadonlySet<number>,
+  ): Promise<PortResult<WriteOutcome[]>> {
+    const second = this.second;
+    if (!second) return { ok: true, value: outcomes };
+    const idx = outcomes.flatMap((o, i) => (o.ok && Object.keys(values[i]).length > 0 ? [i] : []));
+    if (idx.length === 0) return { ok: true, value: outcomes };
+    const res = await second.scope.batch(
+      idx.map((i) => ({
+        method: "PATCH" as const,
+        url: `${second.set}(${(outcomes[i] as { id: string }).id})`,
+        headers: { "If-Match": ifMatch(i) },
+        body: values[i],
+      })),
+      { continueOnError: true },
+    );
+    const out = [...outcomes];
+    for (const [n, i] of idx.entries()) {
+      const prior = outcomes[i] as Extract<WriteOutcome, { ok: true }>;
+      const r = res.ok ? res.value[n] : undefined;
+      const error = res.ok ? r?.error : res.error;
+      const wroteMain = mainSent === undefined || mainSent.has(i);
+      if (error) {
+        const e = portError(error);
+        out[i] = wroteMain
+          ? { ...prior, partial: { properties: Object.keys(values[i]), error: e } }
+          : { ok: false, error: e, notFound: isNotFound(error) };
+        continue;
+      }
+      const body = r?.body as Row | undefined;
+      const after = body && typeof body === "object" && body[this.key] ? this.toRecord(body) : undefined;
+      if (!after) continue;
+      // The last write holds the row's newest ETag; values and stamp merge over what the main write returned.
+      const before = prior.record;
+      out[i] = {
+        ...prior,
+        record: {
+          ...(before ?? after),
+          ...(after.version ? { version: after.version } : {}),
+          modifiedAt: after.modifiedAt || before?.modifiedAt || "",
+          values: { ...(before?.values ?? {}), ...after.values },
+        },
+      };
+    }
+    return { ok: true, value: out };
   }
 
   async delete(ids: readonly string[]): Promise<PortResult<WriteOutcome[]>> {
@@ -118,10 +269,7 @@ export class BusinessCentralPort implements EntityPort {
     );
   }
 
-  private async writeBatch(
-    requests: { method: "POST" | "PATCH" | "DELETE"; url: string; headers?: Record<string, string>; body?: unknown }[],
-    ids: string[],
-  ): Promise<PortResult<WriteOutcome[]>> {
+  private async writeBatch(requests: BatchRequest[], ids: string[]): Promise<PortResult<WriteOutcome[]>> {
     if (requests.length === 0) return { ok: true, value: [] };
     const res = await this.scope.batch(requests, { continueOnError: true });
     if (!res.ok) return { ok: false, error: portError(res.error) };
@@ -137,12 +285,18 @@ export class BusinessCentralPort implements EntityPort {
   }
 
   async *scan(select: readonly string[], filter?: string, pageSize = 5000): AsyncIterable<PortResult<SideRecord[]>> {
-    for await (const page of this.scope.pages(this.set, { select: this.selectWithMeta(select), filter, pageSize })) {
+    const { main, other } = this.split(select);
+    for await (const page of this.scope.pages(this.set, { select: main, filter, pageSize })) {
       if (!page.ok) {
         yield { ok: false, error: portError(page.error) };
         return;
       }
-      yield { ok: true, value: page.value.rows.map((row) => this.toRecord(row)) };
+      const rows = await this.merge(page.value.rows, other);
+      if (!rows.ok) {
+        yield rows;
+        return;
+      }
+      yield { ok: true, value: rows.value.map((row) => this.toRecord(row)) };
     }
   }
 

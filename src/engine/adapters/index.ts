@@ -14,19 +14,18 @@ export function connectorPorts(clients: {
   businessCentral: BusinessCentralClient;
   companyId: string;
 }): PortFactory {
-  const cache = new Map<string, EntityPort>();
+  // Keyed by the mapping itself: a mapping replaced under the same name (reset, units switch, an edit) gets
+  // ports built from its new definition (pages, keys, secondary page).
+  const cache = new WeakMap<TableMapping, Partial<Record<Side, EntityPort>>>();
   return {
     forMapping(mapping: TableMapping, side: Side): EntityPort {
-      const key = `${mapping.name}:${side}`;
-      let port = cache.get(key);
-      if (!port) {
-        port =
-          side === "dataverse"
-            ? new DataversePort(clients.dataverse, mapping)
-            : new BusinessCentralPort(clients.businessCentral, clients.companyId, mapping);
-        cache.set(key, port);
-      }
-      return port;
+      const ports = cache.get(mapping) ?? {};
+      cache.set(mapping, ports);
+      ports[side] ??=
+        side === "dataverse"
+          ? new DataversePort(clients.dataverse, mapping)
+          : new BusinessCentralPort(clients.businessCentral, clients.companyId, mapping);
+      return ports[side];
     },
   };
 }

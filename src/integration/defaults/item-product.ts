@@ -11,7 +11,7 @@ export const PRODUCT_TYPE_SERVICES = 3;
 export function itemProduct(options: DefaultOptions): IntegrationDefault {
   // Insert-only: a product gets its unit group when it is created and never after, as Sales does not allow a
   // product's unit group to change (S13). Products coupled by match get one from the product rule (price-list.ts).
-  const unitGroupField = field(
+  const unitGroupInput = field(
     options.unitGroupsEnabled ? "unitGroupCode" : "baseUnitOfMeasureCode",
     "defaultuomscheduleid",
     "toDataverse",
@@ -22,6 +22,8 @@ export function itemProduct(options: DefaultOptions): IntegrationDefault {
       insertOnly: true,
     },
   );
+  // Only the companion items page has the unit group code.
+  const unitGroupField = options.unitGroupsEnabled ? otherPageOnly(unitGroupInput) : unitGroupInput;
   return integrationDefault(
     {
       name: "ITEM-PRODUCT",

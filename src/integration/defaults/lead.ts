@@ -25,10 +25,11 @@ export function lead(): IntegrationDefault {
       fields: [
         // The topic is required in Sales; a prospect's name is what the sales team tracks.
         field("displayName", "subject"),
-        // Sales requires a last name; until the companion surname is read, the display name stands in.
+        // Sales requires a last name and prospects may be companies (no surname): the display name stands in on
+        // the way to Sales; the Sales last name comes back as the companion page's surname.
         field("displayName", "lastname", "toDataverse"),
         otherPageOnly(field("firstName", "firstname")),
-        otherPageOnly(field("surname", "lastname")),
+        otherPageOnly(field("surname", "lastname", "fromDataverse")),
         field("companyName", "companyname", "toDataverse"),
         field("jobTitle", "jobtitle"),
         field("email", "emailaddress1"),

@@ -28,7 +28,12 @@ export function postedSalesInvoice(options: DefaultOptions): IntegrationDefault 
   return integrationDefault(
     {
       name: "POSTEDSALESINV-INV",
-      bc: { api: "companion", entitySet: "postedSalesInvoices" },
+      // Addresses exist only on v2.0's salesInvoices page (the same Sales Invoice Header rows, same SystemId).
+      bc: {
+        api: "companion",
+        entitySet: "postedSalesInvoices",
+        secondary: { api: "v2.0", entitySet: "salesInvoices", fields: ["shipToName"] },
+      },
       dataverse: { table: "invoice", entitySet: "invoices", keyField: "invoiceid" },
       direction: "toDataverse",
       dependsOn: ["ITEM-PRODUCT", "RESOURCE-PRODUCT", "OPPORTUNITY"],

@@ -39,8 +39,8 @@ export interface IntegrationDefault {
   kind: "table" | "option";
   /**
    * BC fields of this mapping that only the other page of the same BC entity exposes (v2.0 ↔ companion: e.g.
-   * customers' fax number is companion-only, posted invoices' ship-to address v2.0-only). They are shipped
-   * disabled until the engine reads one BC record from both pages; see docs/integration.md.
+   * customers' fax number is companion-only, posted invoices' ship-to address v2.0-only). The mapping's BC side
+   * names that page as its secondary page (BcSide.secondary): the engine reads and writes them there.
    */
   otherPageFields: string[];
 }
@@ -81,9 +81,12 @@ export function ownerFields(
 
 const OTHER_PAGE = "other-page:";
 
-/** A field mapping the mapping's own BC page lacks, shipped disabled (see IntegrationDefault.otherPageFields). */
+/**
+ * A field mapping the mapping's own BC page lacks: read from and written to the other page of the same record
+ * (see IntegrationDefault.otherPageFields). Its name keeps the mark so the set can be derived from the fields.
+ */
 export function otherPageOnly(input: FieldMappingInput): FieldMappingInput {
-  return { ...input, name: `${OTHER_PAGE}${input.bcField ?? ""}|${input.dataverseField ?? ""}`, enabled: false };
+  return { ...input, name: `${OTHER_PAGE}${input.bcField ?? ""}|${input.dataverseField ?? ""}` };
 }
 
 /** The BC fields of other-page-only field mappings. */
