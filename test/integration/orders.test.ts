@@ -291,6 +291,38 @@ describe("S9/S10 legacy sales order integration (Sales → BC)", () => {
     expect(result.bcOrderId).toBe(await coupledBcOrder(h, waiting));
   });
 
+  it("S9: a Sales line in another unit of the product's unit group arrives in BC in that unit", async () => {
+    let unit: { uomId: string; code: string; itemId: string } | undefined;
+    for await (const p of companion(h).pages("itemUnitsOfMeasure", {})) {
+      if (!p.ok) throw p.error;
+      for (const u of p.value.rows) {
+        const c = await h.ctx.store.couplings.getByBcId("ITEM UOM", String(u.id).toLowerCase());
+        if (c && Number(u.qtyPerUnitOfMeasure) !== 1 && !unit)
+          unit = { uomId: c.dataverseId, code: String(u.code), itemId: String(u.itemId).toLowerCase() };
+      }
+    }
+    if (!unit) throw new Error("demo data has no coupled non-base unit");
+    const product = (await h.ctx.store.couplings.getByBcId("ITEM-PRODUCT", unit.itemId))?.dataverseId as string;
+    const boxed = await enterSalesOrder(h, f, []);
+    const line = await h.ctx.dataverse.create(
+      "salesorderdetails",
+      {
+        "salesorderid@odata.bind": `/salesorders(${boxed})`,
+        "productid@odata.bind": `/products(${product})`,
+        "uomid@odata.bind": `/uoms(${unit.uomId})`,
+        quantity: 2,
+        priceperunit: 100,
+      },
+      asUser,
+    );
+    if (!line.ok) throw line.error;
+    await submit(h, boxed);
+    await runJob(h, JOB_KINDS.autoCreateSalesOrders);
+    const [bcLine] = await bcLines(h, (await coupledBcOrder(h, boxed)) as string);
+    expect(bcLine.unitOfMeasureCode).toBe(unit.code);
+    expect(Number(bcLine.quantity)).toBe(2);
+  });
+
   it("S9: posting the BC order (ship and invoice) makes the Sales order Invoiced through the order status job", async () => {
     const bcId = (await coupledBcOrder(h, legacyOrder)) as string;
     const posted = await v2(h).action("salesOrders", bcId, "shipAndInvoice");

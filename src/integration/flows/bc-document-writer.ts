@@ -35,6 +35,7 @@ function lineBody(documentId: string, l: BcLineDraft): Row {
   const body: Row = { documentId, lineType: l.lineType };
   if (l.itemId) body.itemId = l.itemId;
   if (l.lineObjectNumber) body.lineObjectNumber = l.lineObjectNumber;
+  if (l.unitOfMeasureCode) body.unitOfMeasureCode = l.unitOfMeasureCode;
   if (l.description) body.description = l.description;
   if (l.lineType !== "Comment") {
     body.quantity = l.quantity ?? 0;

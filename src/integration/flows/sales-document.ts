@@ -33,6 +33,8 @@ export interface BcLineDraft {
   lineType: "Item" | "Resource" | "Comment";
   itemId?: string;
   lineObjectNumber?: string;
+  /** With unit groups: the BC unit of the Sales line's coupled unit (otherwise BC takes the item's own). */
+  unitOfMeasureCode?: string;
   quantity?: number;
   unitPrice?: number;
   description?: string;
@@ -97,6 +99,20 @@ function textLines(text: unknown): string[] {
     .flatMap((l) => l.match(/.{1,100}/g) ?? []);
 }
 
+/** The BC unit code of the line's Sales unit when that unit is coupled (multiple units of measure, S12). */
+async function unitOf(
+  ctx: IntegrationContext,
+  mapping: "ITEM UOM" | "RESOURCE UOM",
+  entitySet: string,
+  line: Row,
+): Promise<{ unitOfMeasureCode?: string }> {
+  const uom = lower(line._uomid_value);
+  const coupling = uom ? await ctx.store.couplings.getByDataverseId(mapping, uom) : undefined;
+  if (!coupling) return {};
+  const unit = await companion(ctx).get(entitySet, coupling.bcId, { select: ["code"] });
+  return unit.ok && unit.value?.code ? { unitOfMeasureCode: String(unit.value.code) } : {};
+}
+
 async function lineOf(
   ctx: IntegrationContext,
   doc: SalesDocument,
@@ -121,7 +137,10 @@ async function lineOf(
   }
   const extra = textLines(line.description).map((description) => ({ lineType: "Comment" as const, description }));
   const item = await ctx.store.couplings.getByDataverseId("ITEM-PRODUCT", product);
-  if (item) return { ok: true, value: [{ salesLineId, lineType: "Item", itemId: item.bcId, ...amounts }, ...extra] };
+  if (item) {
+    const unit = await unitOf(ctx, "ITEM UOM", "itemUnitsOfMeasure", line);
+    return { ok: true, value: [{ salesLineId, lineType: "Item", itemId: item.bcId, ...unit, ...amounts }, ...extra] };
+  }
   const resource = await ctx.store.couplings.getByDataverseId("RESOURCE-PRODUCT", product);
   if (resource) {
     if (!resourceNumbers.has(resource.bcId)) {
@@ -129,10 +148,11 @@ async function lineOf(
       if (r.ok && r.value) resourceNumbers.set(resource.bcId, String(r.value.number));
     }
     const number = resourceNumbers.get(resource.bcId);
+    const unit = await unitOf(ctx, "RESOURCE UOM", "resourceUnitsOfMeasure", line);
     if (number)
       return {
         ok: true,
-        value: [{ salesLineId, lineType: "Resource", lineObjectNumber: number, ...amounts }, ...extra],
+        value: [{ salesLineId, lineType: "Resource", lineObjectNumber: number, ...unit, ...amounts }, ...extra],
       };
   }
   return {
