@@ -170,13 +170,19 @@ function contactCompany(ctx: RuleContext, row: Row): void {
 const contact: TableRules = {
   beforeInsert(ctx, row) {
     numbered("contact", "CT", 200001)(ctx, row);
-    contactCompany(ctx, row);
+    // A company contact is its own company (Contact.OnInsert: "Company No." := "No.").
+    if (row.type === "Company" && (!row.companyNumber || row.companyNumber === row.number)) {
+      row.companyNumber = row.number;
+      row.companyName = row.displayName ?? "";
+    } else contactCompany(ctx, row);
     row.searchName = String(row.displayName ?? "").toUpperCase();
     if (!row.contactBusinessRelation || row.contactBusinessRelation === " ") row.contactBusinessRelation = "None";
   },
   beforeModify(ctx, current, changes) {
     if ("companyNumber" in changes) contactCompany(ctx, changes);
     if ("displayName" in changes) changes.searchName = String(changes.displayName).toUpperCase();
+    if ("displayName" in changes && current.type === "Company" && current.companyNumber === current.number)
+      changes.companyName = changes.displayName;
     for (const part of ["firstName", "middleName", "surname"]) {
       if (part in changes && current.type === "Person") {
         const merged = { ...current, ...changes };
