@@ -178,6 +178,12 @@ export const dv = createErrorFactory({
     message: (entity: string) =>
       `The '@odata.type' annotation is required on every item of Targets and must be 'Microsoft.Dynamics.CRM.${entity}'.`,
   },
+  /** [unverified code] the message is the documented one (bulk-operations, DeleteMultiple availability). */
+  deleteMultiple: {
+    status: 400,
+    code: "0x80040203",
+    message: () => "DeleteMultiple has not yet been implemented.",
+  },
   batchTooLarge: {
     status: 400,
     code: "0x8005f103",

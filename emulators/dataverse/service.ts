@@ -155,6 +155,8 @@ export class DataverseService {
         if (action === "CreateMultiple" || action === "UpdateMultiple" || action === "UpsertMultiple") {
           return this.bulk(table, action, req, write, ctx);
         }
+        // bulk-operations: DeleteMultiple exists for elastic tables only.
+        if (action === "DeleteMultiple") fail(dv.make("deleteMultiple"));
       }
       fail(dv.make("segmentNotFound", segments[1]));
     }
@@ -516,6 +518,17 @@ export class DataverseService {
         if (type !== `Microsoft.Dynamics.CRM.${entity}`) fail(dv.make("bulkType", entity));
         const id = typeof target[pk] === "string" ? (target[pk] as string).toLowerCase() : undefined;
         if (action === "CreateMultiple") return { created: true, row: this.records.create(table, target, write) };
+        // UpsertMultiple may name the record with `@odata.id` (`accounts(accountnumber='A-1')` or an id).
+        const odataId = typeof target["@odata.id"] === "string" ? (target["@odata.id"] as string) : undefined;
+        if (odataId && action === "UpsertMultiple") {
+          const seg = splitKeySegment(odataId.replace(/^.*\//, ""));
+          const key = seg?.key !== undefined ? parseKey(seg.key) : undefined;
+          if (!key || seg?.name !== table.def.entitySet)
+            fail(dv.make("invalidArgument", `The URI '${odataId}' is not a valid entity reference.`));
+          const found = this.records.find(table, key);
+          if (found) return { created: false, row: this.records.update(table, found, target, write) };
+          return { created: true, row: this.records.create(table, target, write, key) };
+        }
         let existing = id ? this.records.get(table, id) : undefined;
         if (!existing && !id && action === "UpsertMultiple") {
           for (const keyCols of table.def.alternateKeys) {
@@ -548,17 +561,8 @@ export class DataverseService {
         work,
       };
     }
-    if (action === "UpdateMultiple") return { status: 204, headers: {}, body: "", work };
-    return {
-      ...json(200, {
-        "@odata.context": `${root}$metadata#Microsoft.Dynamics.CRM.UpsertMultipleResponse`,
-        Results: results.map((r) => ({
-          RecordCreated: r.created,
-          Target: { "@odata.type": `#Microsoft.Dynamics.CRM.${entity}`, [pk]: r.row[pk] },
-        })),
-      }),
-      work,
-    };
+    // UpdateMultiple and UpsertMultiple answer 204: "the UpsertMultipleResponse complex type is not returned".
+    return { status: 204, headers: {}, body: "", work };
   }
 
   // ---- $batch --------------------------------------------------------------------------------------------------

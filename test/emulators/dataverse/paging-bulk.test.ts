@@ -128,9 +128,10 @@ describe("bulk messages", () => {
         ],
       },
     });
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as { Results: { RecordCreated: boolean }[] };
-    expect(body.Results.map((r) => r.RecordCreated)).toEqual([false, true]);
+    // UpsertMultiple answers 204 No Content (the UpsertMultiple action reference).
+    expect(res.status).toBe(204);
+    const created = await world.call("GET", "accounts(accountnumber='UPS-NEW')?$select=name");
+    expect(((await created.json()) as { name: string }).name).toBe("New");
     const renamed = (await (await world.call("GET", "accounts(accountnumber='BULK-1')?$select=name")).json()) as {
       name: string;
     };
