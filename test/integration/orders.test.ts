@@ -190,11 +190,16 @@ describe("S9/S10 legacy sales order integration (Sales → BC)", () => {
   afterAll(async () => h?.close());
 
   it("S9: a submitted Sales order becomes a released BC order with its lines, write-in text and the salesperson's owner", async () => {
-    legacyOrder = await enterSalesOrder(h, f, [
-      { product: f.items[0].productId, quantity: 3, price: 120 },
-      { product: f.resource.productId, quantity: 2, price: 80 },
-      { writeIn: "Gift wrapping" },
-    ]);
+    legacyOrder = await enterSalesOrder(
+      h,
+      f,
+      [
+        { product: f.items[0].productId, quantity: 3, price: 120 },
+        { product: f.resource.productId, quantity: 2, price: 80 },
+        { writeIn: "Gift wrapping" },
+      ],
+      { discountamount: 20, description: "Deliver before noon" },
+    );
     const draft = await enterSalesOrder(h, f, [{ product: f.items[1].productId, quantity: 1, price: 10 }]);
     const note = await h.ctx.dataverse.create(
       "annotations",
@@ -217,6 +222,8 @@ describe("S9/S10 legacy sales order integration (Sales → BC)", () => {
     const order = await bcOrder(h, bcId as string);
     expect(order?.status).toBe("Released");
     expect(order?.yourReference).toBe((await salesOrder(h, legacyOrder)).ordernumber);
+    expect(order?.workDescription).toBe("Deliver before noon");
+    expect(Number(order?.invoiceDiscountAmount)).toBe(20);
     const lines = await bcLines(h, bcId as string);
     expect(lines.map((l) => [l.lineType, Number(l.quantity), Number(l.unitPrice)])).toEqual([
       ["Item", 3, 120],

@@ -4,7 +4,7 @@
 // undone by hand (a new document is deleted; replaced lines are put back) so BC keeps its previous state.
 
 import type { Row } from "../../connectors/index.ts";
-import { type BcsyncError, bcsyncError } from "../../errors/catalogue.ts";
+import { bcsyncError } from "../../errors/catalogue.ts";
 import { INTEGRATION_ORDER_BC_WRITE_FAILED } from "../../errors/codes/integration.ts";
 import type { IntegrationContext } from "../context.ts";
 import { companion, lower, type Outcome, readAll, v2 } from "./common.ts";
@@ -26,7 +26,7 @@ export interface WrittenDocument {
   lines: WrittenLine[];
 }
 
-const refused = (order: string, step: string, error: BcsyncError) => ({
+const refused = (order: string, step: string, error: { message: string }) => ({
   ok: false as const,
   error: bcsyncError(INTEGRATION_ORDER_BC_WRITE_FAILED, { order, step, reason: error.message }),
 });
@@ -94,7 +94,18 @@ export async function createBcDocument(
     await undo();
     return refused(label, "insert lines", lines.error);
   }
+  const discount = await applyInvoiceDiscount(ctx, set, id, draft);
+  if (!discount.ok) {
+    await undo();
+    return refused(label, "apply the invoice discount", discount.error);
+  }
   return { ok: true, value: { id, number: String(created.value.number), lines: lines.value } };
+}
+
+/** The Sales discount amount as the document's invoice discount (after the lines: BC spreads it over them). */
+async function applyInvoiceDiscount(ctx: IntegrationContext, set: BcDocumentSet, id: string, draft: BcDocumentDraft) {
+  if (draft.invoiceDiscountAmount === undefined) return { ok: true as const, value: undefined };
+  return v2(ctx).update(set, id, { discountAmount: draft.invoiceDiscountAmount }, "*");
 }
 
 function integrationFields(draft: BcDocumentDraft): Row {
@@ -152,8 +163,10 @@ export async function replaceOrderContent(
   };
   await clear();
   const lines = await insertLines(ctx, "salesOrders", id, draft.lines);
-  if (lines.ok) return lines;
+  const discount = lines.ok ? await applyInvoiceDiscount(ctx, "salesOrders", id, draft) : undefined;
+  if (lines.ok && discount?.ok) return lines;
   await clear();
   await insertLines(ctx, "salesOrders", id, old.map(asDraftLine));
-  return refused(label, "replace lines", lines.error);
+  const error = !lines.ok ? lines.error : discount && !discount.ok ? discount.error : undefined;
+  return refused(label, "replace lines", error ?? new Error("unknown"));
 }

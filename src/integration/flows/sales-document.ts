@@ -47,6 +47,8 @@ export interface BcDocumentDraft {
   requestedDeliveryDate?: string;
   workDescription?: string;
   paymentDiscountPercent?: number;
+  /** The Sales order's discount amount, applied as BC's invoice discount (bc-reference §4.1 step 5). */
+  invoiceDiscountAmount?: number;
   lines: BcLineDraft[];
 }
 
@@ -191,5 +193,6 @@ export async function resolveDraft(ctx: IntegrationContext, doc: SalesDocument):
   const work = text(h.description, 2048);
   if (work) draft.workDescription = work;
   if (Number(h.discountpercentage ?? 0) > 0) draft.paymentDiscountPercent = Number(h.discountpercentage);
+  if (Number(h.discountamount ?? 0) > 0) draft.invoiceDiscountAmount = Number(h.discountamount);
   return { ok: true, value: draft };
 }
