@@ -113,6 +113,22 @@ function documentLine(): Record<string, FieldDef> {
   };
 }
 
+/** Navigation a sales document header documents and the emulator can serve (to-one relations by id). */
+const documentNavigation = (lines: string) => ({
+  customer: { target: "customers", many: false, foreignKey: "customerId" },
+  currency: { target: "currencies", many: false, foreignKey: "currencyId" },
+  paymentTerm: { target: "paymentTerms", many: false, foreignKey: "paymentTermsId" },
+  shipmentMethod: { target: "shipmentMethods", many: false, foreignKey: "shipmentMethodId" },
+  [lines]: { target: lines, many: true, foreignKey: "documentId" },
+});
+
+/** A line's header, item and unit of measure. */
+const lineNavigation = (header: string, headerSet: string) => ({
+  [header]: { target: headerSet, many: false, foreignKey: "documentId" },
+  item: { target: "items", many: false, foreignKey: "itemId" },
+  unitOfMeasure: { target: "unitsOfMeasure", many: false, foreignKey: "unitOfMeasureId" },
+});
+
 const customer: EntityDef = {
   set: "customers",
   entity: "customer",
@@ -178,6 +194,10 @@ const vendor: EntityDef = {
     blocked: enumOf([" ", "Payment", "All"]),
     balance: decimal(RO),
     ...modifiedField(),
+  },
+  navigation: {
+    currency: { target: "currencies", many: false, foreignKey: "currencyId" },
+    paymentTerm: { target: "paymentTerms", many: false, foreignKey: "paymentTermsId" },
   },
 };
 
@@ -389,7 +409,7 @@ const salesQuote: EntityDef = {
     },
     "id number externalDocumentNumber documentDate postingDate dueDate customerId customerNumber customerName billToName billToCustomerId billToCustomerNumber shipToName shipToContact sellToAddressLine1 sellToAddressLine2 sellToCity sellToCountry sellToState sellToPostCode billToAddressLine1 billToAddressLine2 billToCity billToCountry billToState billToPostCode shipToAddressLine1 shipToAddressLine2 shipToCity shipToCountry shipToState shipToPostCode shortcutDimension1Code shortcutDimension2Code currencyId currencyCode paymentTermsId shipmentMethodId salesperson discountAmount totalAmountExcludingTax totalTaxAmount totalAmountIncludingTax status sentDate validUntilDate acceptedDate lastModifiedDateTime phoneNumber email",
   ),
-  navigation: { salesQuoteLines: { target: "salesQuoteLines", many: true, foreignKey: "documentId" } },
+  navigation: documentNavigation("salesQuoteLines"),
 };
 
 const salesQuoteLine: EntityDef = {
@@ -398,6 +418,7 @@ const salesQuoteLine: EntityDef = {
   table: "salesQuoteLine",
   caption: "Sales Line",
   parent: { set: "salesQuotes", foreignKey: "documentId" },
+  navigation: lineNavigation("salesQuote", "salesQuotes"),
   fields: inOrder(
     { ...documentLine() },
     "id documentId sequence itemId accountId lineType lineObjectNumber description description2 unitOfMeasureId unitOfMeasureCode unitPrice quantity discountAmount discountPercent discountAppliedBeforeTax amountExcludingTax taxCode taxPercent totalTaxAmount amountIncludingTax netAmount netTaxAmount netAmountIncludingTax itemVariantId locationId",
@@ -425,7 +446,7 @@ const salesOrder: EntityDef = {
     },
     "id number externalDocumentNumber orderDate postingDate customerId customerNumber customerName billToName billToCustomerId billToCustomerNumber shipToName shipToContact sellToAddressLine1 sellToAddressLine2 sellToCity sellToCountry sellToState sellToPostCode billToAddressLine1 billToAddressLine2 billToCity billToCountry billToState billToPostCode shipToAddressLine1 shipToAddressLine2 shipToCity shipToCountry shipToState shipToPostCode shortcutDimension1Code shortcutDimension2Code currencyId currencyCode pricesIncludeTax paymentTermsId shipmentMethodId salesperson partialShipping requestedDeliveryDate discountAmount discountAppliedBeforeTax totalAmountExcludingTax totalTaxAmount totalAmountIncludingTax fullyShipped status lastModifiedDateTime phoneNumber email",
   ),
-  navigation: { salesOrderLines: { target: "salesOrderLines", many: true, foreignKey: "documentId" } },
+  navigation: documentNavigation("salesOrderLines"),
 };
 
 const salesOrderLine: EntityDef = {
@@ -434,6 +455,7 @@ const salesOrderLine: EntityDef = {
   table: "salesOrderLine",
   caption: "Sales Line",
   parent: { set: "salesOrders", foreignKey: "documentId" },
+  navigation: lineNavigation("salesOrder", "salesOrders"),
   fields: inOrder(
     {
       ...documentLine(),
@@ -476,7 +498,7 @@ const salesInvoice: EntityDef = {
     },
     "id number externalDocumentNumber invoiceDate postingDate dueDate promisedPayDate customerPurchaseOrderReference customerId customerNumber customerName billToName billToCustomerId billToCustomerNumber shipToName shipToContact sellToAddressLine1 sellToAddressLine2 sellToCity sellToCountry sellToState sellToPostCode billToAddressLine1 billToAddressLine2 billToCity billToCountry billToState billToPostCode shipToAddressLine1 shipToAddressLine2 shipToCity shipToCountry shipToState shipToPostCode currencyId shortcutDimension1Code shortcutDimension2Code currencyCode orderId orderNumber paymentTermsId shipmentMethodId salesperson disputeStatusId disputeStatus pricesIncludeTax remainingAmount discountAmount discountAppliedBeforeTax totalAmountExcludingTax totalTaxAmount totalAmountIncludingTax status lastModifiedDateTime phoneNumber email",
   ),
-  navigation: { salesInvoiceLines: { target: "salesInvoiceLines", many: true, foreignKey: "documentId" } },
+  navigation: documentNavigation("salesInvoiceLines"),
 };
 
 const salesInvoiceLine: EntityDef = {
@@ -485,6 +507,7 @@ const salesInvoiceLine: EntityDef = {
   table: "salesInvoiceLine",
   caption: "Sales Line",
   parent: { set: "salesInvoices", foreignKey: "documentId" },
+  navigation: lineNavigation("salesInvoice", "salesInvoices"),
   fields: inOrder(
     { ...documentLine(), shipmentDate: date() },
     "id documentId sequence itemId accountId lineType lineObjectNumber description description2 unitOfMeasureId unitOfMeasureCode quantity unitPrice discountAmount discountPercent discountAppliedBeforeTax amountExcludingTax taxCode taxPercent totalTaxAmount amountIncludingTax invoiceDiscountAllocation netAmount netTaxAmount netAmountIncludingTax shipmentDate itemVariantId locationId",
@@ -531,7 +554,10 @@ const salesShipment: EntityDef = {
     },
     "id number externalDocumentNumber invoiceDate postingDate dueDate customerPurchaseOrderReference customerId customerNumber customerName billToCustomerId billToName billToCustomerNumber shipToName shipToContact sellToAddressLine1 sellToAddressLine2 sellToCity sellToCountry sellToState sellToPostCode billToAddressLine1 billToAddressLine2 billToCity billToCountry billToState billToPostCode shipToAddressLine1 shipToAddressLine2 shipToCity shipToCountry shipToState shipToPostCode currencyCode orderNumber paymentTermsCode shipmentMethodCode salesperson pricesIncludeTax lastModifiedDateTime phoneNumber email",
   ),
-  navigation: { salesShipmentLines: { target: "salesShipmentLines", many: true, foreignKey: "documentId" } },
+  navigation: {
+    customer: { target: "customers", many: false, foreignKey: "customerId" },
+    salesShipmentLines: { target: "salesShipmentLines", many: true, foreignKey: "documentId" },
+  },
 };
 
 const salesShipmentLine: EntityDef = {
@@ -543,6 +569,7 @@ const salesShipmentLine: EntityDef = {
   modify: false,
   delete: false,
   parent: { set: "salesShipments", foreignKey: "documentId" },
+  navigation: { salesShipment: { target: "salesShipments", many: false, foreignKey: "documentId" } },
   fields: {
     ...systemFields(),
     documentId: guid(RO),

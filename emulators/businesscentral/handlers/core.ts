@@ -301,15 +301,9 @@ export class ApiCore {
       }
       if (method === "POST") {
         const created = this.deepInsert(def, store, jsonBody(request.body), parent);
-        return this.entity(
-          def,
-          created,
-          store,
-          { aliases: {}, present: [], custom: {} },
-          `${context}/$entity`,
-          work,
-          201,
-        );
+        // `$select`/`$expand` shape the returned representation (a deep insert shows its lines only when
+        // expanded, e.g. `POST …/salesOrders?$expand=salesOrderLines`).
+        return this.entity(def, created, store, options, `${context}/$entity`, work, 201);
       }
       throw bcErrors.methodNotAllowed(method, def.set);
     }
@@ -317,7 +311,7 @@ export class ApiCore {
     if (method === "PATCH") {
       requireIfMatch(request.headers, etagOf(def, row, store));
       const updated = modifyThrough(def, store, row, jsonBody(request.body));
-      return this.entity(def, updated, store, { aliases: {}, present: [], custom: {} }, `${context}/$entity`, work);
+      return this.entity(def, updated, store, options, `${context}/$entity`, work);
     }
     if (method === "DELETE") {
       requireIfMatch(request.headers, etagOf(def, row, store));
