@@ -92,6 +92,11 @@ export function entityJson(t: TableModel): Json {
     IsIntersect: d.logicalName === "systemuserroles" || d.logicalName === "teammembership",
     IsValidForAdvancedFind: true,
     ChangeTrackingEnabled: true,
+    CanChangeTrackingBeEnabled: {
+      Value: true,
+      CanBeChanged: false,
+      ManagedPropertyLogicalName: "canchangetrackingbeenabled",
+    },
     IsOptimisticConcurrencyEnabled: true,
     DisplayName: label(schema),
     DisplayCollectionName: label(`${schema}s`),

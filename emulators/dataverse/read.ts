@@ -436,7 +436,7 @@ export class Reader {
     }
     if (tracking) applied.push("odata.track-changes");
     if (prefs.annotations !== undefined) applied.push(`odata.include-annotations="${prefs.annotations}"`);
-    return { body, rowsRead: slice.length, preferenceApplied: applied };
+    return { body: deltaLinkFirst(body), rowsRead: slice.length, preferenceApplied: applied };
   }
 
   private deltaLink(serviceRoot: string, set: string, select: string[] | undefined, version: number): string {
@@ -510,6 +510,14 @@ export class Reader {
     }
     const applied = ["odata.track-changes"];
     if (prefs.maxPageSize !== undefined) applied.push(`odata.maxpagesize=${pageSize}`);
-    return { body, rowsRead: value.length, preferenceApplied: applied };
+    return { body: deltaLinkFirst(body), rowsRead: value.length, preferenceApplied: applied };
   }
+}
+
+/** The change-tracking docs show `@odata.deltaLink` before `value`; keep that member order. */
+function deltaLinkFirst(body: Record<string, unknown>): Record<string, unknown> {
+  if (!("@odata.deltaLink" in body)) return body;
+  const { value, "@odata.deltaLink": deltaLink, ...rest } = body;
+  const { "@odata.context": context, ...others } = rest;
+  return { "@odata.context": context, "@odata.deltaLink": deltaLink, ...others, value };
 }

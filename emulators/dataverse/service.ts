@@ -142,7 +142,11 @@ export class DataverseService {
         fail(dv.make("methodNotAllowed", method));
       }
       if (segments.length === 2 && segments[1] === "$count" && method === "GET") {
-        const count = Math.min(this.reader.select(table, options).length, 5000);
+        // With a delta token: the number of changes since it (use-change-tracking-synchronize-data-external-systems).
+        const count =
+          options.deltatoken !== undefined
+            ? (this.reader.list(table, options, prefs, ctx.serviceRoot.href, req.query).body.value as unknown[]).length
+            : Math.min(this.reader.select(table, options).length, 5000);
         return {
           status: 200,
           headers: { "Content-Type": "text/plain" },
