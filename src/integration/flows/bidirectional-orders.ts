@@ -10,7 +10,16 @@ import { type PassReport, runMapping } from "../../engine/runner.ts";
 import type { IntegrationContext } from "../context.ts";
 import { syncLines } from "../lines.ts";
 import { releaseOrder, reopenOrder, replaceOrderContent } from "./bc-document-writer.ts";
-import { companion, FlowLog, type FlowSummary, lower, ORDER_MAPPING, type Outcome, readAll } from "./common.ts";
+import {
+  companion,
+  FlowLog,
+  type FlowSummary,
+  LINE_MAPPING,
+  lower,
+  ORDER_MAPPING,
+  type Outcome,
+  readAll,
+} from "./common.ts";
 import { coupleLines, createOrderInBc, writeBackToSales } from "./create-order.ts";
 import { importSalesNotes } from "./notes.ts";
 import { salesChanged } from "./sales-changes.ts";
@@ -33,7 +42,8 @@ export async function pushOrdersToSales(ctx: IntegrationContext): Promise<PassRe
 async function bcStateOf(ctx: IntegrationContext, bcId: string | undefined): Promise<BcState> {
   if (!bcId) return "none";
   const order = await companion(ctx).get("salesOrders", bcId, { select: ["status"] });
-  if (!order.ok || !order.value) return "Invoiced"; // gone: the archived-orders job finishes it
+  if (!order.ok) return "Open"; // unreadable now: wait for the next run
+  if (!order.value) return "Invoiced"; // gone: the archived-orders job finishes it (posted, or resets if deleted)
   return order.value.status === "Released" ? "Released" : "Open";
 }
 
@@ -54,7 +64,7 @@ export async function updateOrderFromSales(
   if (!released.ok) return released;
   for (const line of doc.lines) {
     const id = lower(line.salesorderdetailid);
-    await ctx.store.couplings.uncoupleByDataverseId("SOLINE-ORDERDETAIL", id);
+    await ctx.store.couplings.uncoupleByDataverseId(LINE_MAPPING, id);
   }
   await coupleLines(ctx, replaced.value);
   await importSalesNotes(ctx, doc.id, bcOrderId);
