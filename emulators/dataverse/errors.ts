@@ -53,6 +53,13 @@ export const dv = createErrorFactory({
     message: (property: string, entity: string) =>
       `Could not find a property named '${property}' on type 'Microsoft.Dynamics.CRM.${entity}'.`,
   },
+  /** use-alternate-key-reference-record: columns that are not a key of the table. */
+  badKey: {
+    status: 400,
+    code: "0x80060888",
+    message: (entity: string) =>
+      `The key in the request URI is not valid for resource 'Microsoft.Dynamics.CRM.${entity}'. Ensure that the names and number of key properties match the declared or alternate key properties for the resource 'Microsoft.Dynamics.CRM.${entity}'.`,
+  },
   expandRefCollection: {
     status: 400,
     code: "0x80060888",

@@ -132,12 +132,7 @@ export class Records {
     const names = Object.keys(values).sort();
     const key = table.def.alternateKeys.find((k) => [...k].sort().join(",") === names.join(","));
     if (!key) {
-      fail(
-        dv.make(
-          "badQuery",
-          `The key '${names.join(",")}' is not a defined alternate key of entity '${table.def.logicalName}'.`,
-        ),
-      );
+      fail(dv.make("badKey", table.def.logicalName));
     }
     const probe: Row = {};
     for (const [k, lit] of Object.entries(values)) probe[attributeFor(table, k)] = lit.value;
@@ -157,7 +152,14 @@ export class Records {
 
   /** Resolves a key spec to a row; undefined when there is none. */
   find(table: TableModel, key: KeySpec): Row | undefined {
-    return key.kind === "id" ? this.get(table, key.id) : this.findByAlternateKey(table, key.values);
+    if (key.kind === "id") return this.get(table, key.id);
+    // `accounts(accountid=<guid>)`: the primary key named (not for systemuser/team, whose key is principal's).
+    const names = Object.keys(key.values);
+    const named = key.values[table.def.primaryKey];
+    if (names.length === 1 && named && !["systemuser", "team"].includes(table.def.logicalName)) {
+      return typeof named.value === "string" ? this.get(table, named.value.toLowerCase()) : undefined;
+    }
+    return this.findByAlternateKey(table, key.values);
   }
 
   /** `/accounts(<id>)`, `accounts(accountnumber='x')`, absolute URLs, `$1`: the referenced table and row id. */
