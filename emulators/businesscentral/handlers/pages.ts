@@ -235,10 +235,13 @@ export function insertThrough(
   if (parent) row[parent.column] = parent.id;
   if (body.id !== undefined && typeof body.id === "string" && GUID.test(body.id)) row.id = body.id.toLowerCase();
   if ("unitPrice" in values) row.$unitPriceSent = true;
+  // Which columns the client sent, for rules that default the others (a document's customer fields).
+  row.$sent = Object.keys(values);
   const ctx = ruleContext(store, def);
   const rules = RULES[def.table];
   rules?.beforeInsert?.(ctx, row);
   delete row.$unitPriceSent;
+  delete row.$sent;
   checkUnique(def, store, row);
   if (row.id && store.get(def.table, String(row.id))) throw bcErrors.alreadyExists(def.caption, { Id: String(row.id) });
   const stored = store.insert(def.table, row);

@@ -82,6 +82,18 @@ function findCustomer(store: CompanyStore, row: Row): Row | undefined {
 }
 
 function applyCustomer(row: Row, customer: Row): void {
+  // Page order: the customer is validated first, so values sent in the same request win over its defaults.
+  const sent = new Set(Array.isArray(row.$sent) ? (row.$sent as string[]) : []);
+  // An id/code pair counts as sent when either side was (shipmentMethodId sent blank clears the code too).
+  for (const [id, code] of [
+    ["currencyId", "currencyCode"],
+    ["paymentTermsId", "paymentTermsCode"],
+    ["shipmentMethodId", "shipmentMethodCode"],
+  ])
+    if (sent.has(id) || sent.has(code)) sent.add(id).add(code);
+  const fill = (field: string, value: unknown) => {
+    if (!sent.has(field)) row[field] = value;
+  };
   if (customer.blocked === "All")
     throw bcErrors.dialog(
       `You cannot create this type of document when Customer ${String(customer.number)} is blocked with type All`,
@@ -92,7 +104,7 @@ function applyCustomer(row: Row, customer: Row): void {
   row.billToCustomerId = customer.id;
   row.billToCustomerNumber = customer.number;
   row.billToName = customer.displayName;
-  if (!row.shipToName) row.shipToName = customer.displayName;
+  if (!row.shipToName) fill("shipToName", customer.displayName);
   const parts: [string, string][] = [
     ["AddressLine1", "addressLine1"],
     ["AddressLine2", "addressLine2"],
@@ -102,9 +114,9 @@ function applyCustomer(row: Row, customer: Row): void {
     ["PostCode", "postalCode"],
   ];
   for (const [suffix, field] of parts) {
-    row[`sellTo${suffix}`] = customer[field];
+    if (!row[`sellTo${suffix}`]) fill(`sellTo${suffix}`, customer[field]);
     row[`billTo${suffix}`] = customer[field];
-    if (!row[`shipTo${suffix}`]) row[`shipTo${suffix}`] = customer[field];
+    if (!row[`shipTo${suffix}`]) fill(`shipTo${suffix}`, customer[field]);
   }
   for (const field of [
     "currencyId",
@@ -115,11 +127,11 @@ function applyCustomer(row: Row, customer: Row): void {
     "shipmentMethodCode",
     "shippingAgentCode",
   ]) {
-    if (!row[field] || row[field] === EMPTY_GUID) row[field] = customer[field];
+    if (!row[field] || row[field] === EMPTY_GUID) fill(field, customer[field]);
   }
-  if (!row.salesperson) row.salesperson = customer.salespersonCode;
-  if (!row.phoneNumber) row.phoneNumber = customer.phoneNumber;
-  if (!row.email) row.email = customer.email;
+  if (!row.salesperson) fill("salesperson", customer.salespersonCode);
+  if (!row.phoneNumber) fill("phoneNumber", customer.phoneNumber);
+  if (!row.email) fill("email", customer.email);
 }
 
 function dueDate(store: CompanyStore, row: Row, from: string): string {
@@ -181,7 +193,9 @@ function header(kind: DocumentKind): TableRules {
         if (customer) {
           const refreshed: Row = {};
           applyCustomer(refreshed, customer);
-          Object.assign(changes, refreshed);
+          // Values sent in the same request win over the new customer's defaults (page field order).
+          for (const [k, v] of Object.entries(refreshed))
+            if (!(k in changes) || /^(customer|billTo)/.test(k)) changes[k] = v;
         }
       }
     },
