@@ -62,7 +62,7 @@ export function effectiveFields(mapping: TableMapping): FieldMapping[] {
     bcField: mapping.parent.bcParentField,
     dataverseField: mapping.parent.dataverseParentField,
     direction: mapping.direction,
-    lookup: { mapping: mapping.parent.mapping },
+    lookup: { mapping: mapping.parent.mapping, option: false },
     validate: false,
     clearOnFail: false,
     notNull: false,
@@ -85,7 +85,7 @@ export function passFields(mapping: TableMapping, pass: PassDirection): FieldMap
 /** The Dataverse property that holds a field's readable value (lookups read `_x_value`). */
 export function dataverseReadProperty(f: FieldMapping): string | undefined {
   if (f.dataverseField === undefined) return undefined;
-  return f.lookup ? `_${f.dataverseField}_value` : f.dataverseField;
+  return f.lookup && !f.lookup.option ? `_${f.dataverseField}_value` : f.dataverseField;
 }
 
 /** The value a side holds for a field mapping, in comparable form. */
@@ -200,7 +200,7 @@ function resolveLookup(
     pass === "toDataverse"
       ? table?.toDataverse.get(lookupKey(ref.bcMatchField, text))
       : table?.fromDataverse.get(text.toLowerCase());
-  if (found !== undefined) return { ok: true, value: found };
+  if (found !== undefined) return { ok: true, value: ref.option && pass === "toDataverse" ? Number(found) : found };
   if (f.clearOnFail) return { ok: true, value: blankFor(f, pass) };
   return err(ENGINE_LOOKUP_NOT_COUPLED, { mapping: mapping.name, field: key, value: text, lookup: ref.mapping }, key);
 }

@@ -105,6 +105,11 @@ export const LookupRef = z.object({
   bcMatchField: z.string().min(1).optional(),
   /** Navigation property to bind when it differs from the attribute, e.g. `customerid_account`. */
   dataverseNavigation: z.string().min(1).optional(),
+  /**
+   * The referenced mapping is an option-set mapping: the Dataverse value is the option's integer, read from and
+   * written to the attribute itself (no `_x_value`, no bind).
+   */
+  option: z.boolean().default(false),
 });
 export type LookupRef = z.infer<typeof LookupRef>;
 
@@ -172,6 +177,12 @@ export const TableMapping = z
   .object({
     /** Primary key, e.g. `CUSTOMER`, `ITEM-PRODUCT`. */
     name: z.string().regex(/^[A-Z0-9][A-Z0-9_\-. ]{0,49}$/, "upper-case letters, digits, - _ . and spaces"),
+    /**
+     * `optionSet`: a BC code table ↔ the options of one Dataverse option-set attribute (BC "CRM Option Mapping":
+     * PAYMENT TERMS, SHIPMENT METHOD, SHIPPING AGENT). `dataverse.keyField` names the attribute; the first field
+     * mapping's BC field holds the code matched against option labels. Runs BC → DV only.
+     */
+    kind: z.enum(["table", "optionSet"]).default("table"),
     description: z.string().optional(),
     bc: BcSide,
     dataverse: DataverseSide,
@@ -229,6 +240,13 @@ export const TableMapping = z
         });
       }
     }
+    if (m.kind === "optionSet" && (m.direction !== "toDataverse" || !m.fields[0]?.bcField)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["kind"],
+        message: "an option-set mapping runs toDataverse and its first field mapping names the BC code field",
+      });
+    }
     const used = new Set<string>();
     for (const [i, f] of m.fields.entries()) {
       const key = fieldKey(f);
@@ -264,6 +282,23 @@ export function fieldsForPass(mapping: TableMapping, pass: PassDirection): Field
     // A field must have a destination on the pass's target side.
     return pass === "toDataverse" ? f.dataverseField !== undefined : f.bcField !== undefined;
   });
+}
+
+/**
+ * The Dataverse id of an option coupling: `<table>.<attribute>=<value>`, e.g. `account.paymenttermscode=3`.
+ * One couplings table holds record and option couplings; the id names the option set, so the same value of two
+ * option sets never collides, and a lookup recovers the integer from it.
+ */
+export function optionCouplingId(mapping: Pick<TableMapping, "dataverse">, value: number | string): string {
+  return `${mapping.dataverse.table}.${mapping.dataverse.keyField}=${value}`.toLowerCase();
+}
+
+/** The option value an option coupling id holds, or undefined for a record id. */
+export function optionValueOf(dataverseId: string): number | undefined {
+  const at = dataverseId.lastIndexOf("=");
+  if (at < 0) return undefined;
+  const value = Number(dataverseId.slice(at + 1));
+  return Number.isInteger(value) ? value : undefined;
 }
 
 /** The option map a field uses, resolving named maps. */

@@ -539,7 +539,7 @@ function writtenTargetValue(d: FieldDecision): unknown {
 /** The wire properties that write a field: Dataverse lookups bind by navigation property. */
 export function wireValue(ctx: PlanContext, f: FieldMapping, value: unknown): Record<string, unknown> {
   if (ctx.pass === "fromDataverse") return { [f.bcField!]: value };
-  if (f.lookup) {
+  if (f.lookup && !f.lookup.option) {
     const nav = f.lookup.dataverseNavigation ?? f.dataverseField!;
     const set = ctx.lookups[f.lookup.mapping]?.dataverseEntitySet;
     if (isBlank(value) || set === undefined) return { [`${nav}@odata.bind`]: null };

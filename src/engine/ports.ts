@@ -87,7 +87,15 @@ export interface EntityPort {
   inFilter(property: string, values: readonly string[]): string;
 }
 
+/** One value of a Dataverse option set with its label (in the user's language). */
+export interface OptionValue {
+  value: number;
+  label: string;
+}
+
 /** Builds the port of one side for a table mapping (entity set, keys) — adapters export one of these. */
 export interface PortFactory {
   forMapping(mapping: TableMapping, side: Side): EntityPort;
+  /** The options of a Dataverse option-set attribute (metadata API); undefined when there is no such attribute. */
+  optionSet(table: string, attribute: string): Promise<PortResult<OptionValue[] | undefined>>;
 }

@@ -5,7 +5,7 @@
 import type { Store } from "../store/index.ts";
 import { type LookupTable, lookupKey, lookupKeysNeeded } from "./convert.ts";
 import { hasMatchFields, matchCriteria } from "./matching.ts";
-import type { PassDirection, TableMapping } from "./model.ts";
+import { optionCouplingId, optionValueOf, type PassDirection, type TableMapping } from "./model.ts";
 import type { EntityPort, PortFactory, PortResult } from "./ports.ts";
 import type { SideRecord } from "./records.ts";
 
@@ -87,7 +87,9 @@ export class LookupLoader {
     const couplings = await this.store.couplings.findMany(ref.name, "bc", [...new Set(bcIdByValue.values())]);
     for (const [value, bcId] of bcIdByValue) {
       const c = couplings.get(bcId);
-      if (c) into.set(value, c.dataverseId);
+      // Option couplings hold `<table>.<attribute>=<value>`: the field takes the option's integer.
+      const dv = c && ref.kind === "optionSet" ? optionValueOf(c.dataverseId)?.toString() : c?.dataverseId;
+      if (dv !== undefined) into.set(value, dv);
     }
   }
 
@@ -97,17 +99,20 @@ export class LookupLoader {
     values: string[],
     into: Map<string, string>,
   ): Promise<void> {
+    // An option value v of an option-set mapping is coupled as `<table>.<attribute>=v`.
+    const option = ref.kind === "optionSet";
+    const keyOf = (dvId: string) => (option ? String(optionValueOf(dvId) ?? dvId) : dvId.toLowerCase());
     const couplings = await this.store.couplings.findMany(
       ref.name,
       "dataverse",
-      values.map((v) => v.toLowerCase()),
+      values.map((v) => (option ? optionCouplingId(ref, v) : v.toLowerCase())),
     );
     if (!bcMatchField) {
-      for (const [dvId, c] of couplings) into.set(dvId.toLowerCase(), c.bcId);
+      for (const [dvId, c] of couplings) into.set(keyOf(dvId), c.bcId);
       return;
     }
     const port = this.ports.forMapping(ref, "bc");
-    const byBcId = new Map([...couplings.values()].map((c) => [c.bcId.toLowerCase(), c.dataverseId.toLowerCase()]));
+    const byBcId = new Map([...couplings.values()].map((c) => [c.bcId.toLowerCase(), keyOf(c.dataverseId)]));
     const res = await getAllByIds(port, [...byBcId.keys()], [ref.bc.keyField, bcMatchField]);
     if (!res.ok) return;
     for (const [bcId, rec] of res.value) {

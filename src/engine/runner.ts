@@ -10,6 +10,7 @@ import { zeroCounters } from "../store/index.ts";
 import { type PlanError, passFields, planError } from "./convert.ts";
 import { massDeleteDecision } from "./deletions.ts";
 import { fieldKey, type PassDirection, passesOf, type TableMapping } from "./model.ts";
+import { runOptionPass } from "./options.ts";
 import { storedSnapshot, toCouplingState } from "./persist.ts";
 import {
   type CouplingUpdate,
@@ -95,6 +96,7 @@ export async function runMapping(
     const e = planError(ENGINE_MAPPING_NOT_FOUND, { mapping: mappingName });
     throw Object.assign(new Error(e.message), { code: e.code });
   }
+  if (mapping.kind === "optionSet") return [await runOptionPass(deps, mapping, options)];
   const reports: PassReport[] = [];
   for (const pass of options.passes ?? passesOf(mapping.direction)) {
     reports.push(await runPass(deps, mapping, pass, options));

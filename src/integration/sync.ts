@@ -1,6 +1,8 @@
 // On-demand synchronization of table mappings (`bcsync sync`, the demo, the job queue): picks the mappings,
 // orders them so every mapping runs after what it depends on (seed S16), runs each through the engine runner,
-// and brings each header's lines along (invoice lines, order lines and notes never run on their own).
+// and brings each header's lines along (invoice lines, order lines and notes never run on their own). Option-set
+// mappings (PAYMENT TERMS, SHIPMENT METHOD, SHIPPING AGENT) run like the others: the engine couples their codes to
+// option values before the account, order and invoice mappings that resolve codes through them.
 
 import type { TableMapping } from "../engine/model.ts";
 import type { RunMode } from "../engine/planner.ts";
@@ -8,7 +10,6 @@ import { type PassReport, runMapping } from "../engine/runner.ts";
 import { bcsyncError } from "../errors/catalogue.ts";
 import { INTEGRATION_UNKNOWN_MAPPING } from "../errors/codes/integration.ts";
 import type { IntegrationContext } from "./context.ts";
-import { OPTION_MAPPINGS } from "./defaults/index.ts";
 import { syncLines } from "./lines.ts";
 import { maintainDefaultPriceList } from "./price-list.ts";
 import { syncSalesPrices } from "./sales-prices.ts";
@@ -30,9 +31,6 @@ export interface MappingSyncResult {
   /** Why the mapping was not run. */
   skipped?: string;
 }
-
-const OPTION_SET_NOT_RUN =
-  "option-set mapping: its codes are coupled to option values, which the engine does not write yet (docs/integration.md)";
 
 /** Orders mappings so dependencies and parents come first, then by run order and name. */
 export function runSequence(mappings: readonly TableMapping[]): TableMapping[] {
@@ -76,12 +74,6 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
   const results: MappingSyncResult[] = [];
   for (const mapping of selectMappings(ctx.mappings, request.names)) {
     let result: MappingSyncResult;
-    if ((OPTION_MAPPINGS as readonly string[]).includes(mapping.name)) {
-      result = { mapping: mapping.name, passes: [], skipped: OPTION_SET_NOT_RUN };
-      results.push(result);
-      request.onMapping?.(result);
-      continue;
-    }
     try {
       const dryRun = request.dryRun === true;
       const passes = mapping.parent

@@ -10,6 +10,7 @@ import type {
   ChangePage,
   CreateItem,
   EntityPort,
+  OptionValue,
   PortResult,
   ReadChangesOptions,
   UpdateItem,
@@ -191,4 +192,36 @@ export class DataversePort implements EntityPort {
   inFilter(property: string, values: readonly string[]): string {
     return orEquals(property, values);
   }
+}
+
+interface LabelJson {
+  UserLocalizedLabel?: { Label?: string } | null;
+  LocalizedLabels?: { Label?: string }[];
+}
+
+/**
+ * The options of a picklist attribute through the metadata API: the table's picklist attributes (cast) with their
+ * option sets expanded, then the one asked for. Labels are the user's language, else the first localized one.
+ */
+export async function readOptionSet(
+  client: DataverseClient,
+  table: string,
+  attribute: string,
+): Promise<PortResult<OptionValue[] | undefined>> {
+  const set = `EntityDefinitions(LogicalName='${table}')/Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata`;
+  for await (const page of client.pages(set, { select: ["LogicalName"], expand: "OptionSet($select=Options)" })) {
+    if (!page.ok) return { ok: false, error: portError(page.error) };
+    const found = page.value.rows.find((r) => r.LogicalName === attribute);
+    if (!found) continue;
+    const options = ((found.OptionSet as { Options?: { Value: number; Label?: LabelJson }[] } | null)?.Options ??
+      []) as { Value: number; Label?: LabelJson }[];
+    return {
+      ok: true,
+      value: options.map((o) => ({
+        value: o.Value,
+        label: o.Label?.UserLocalizedLabel?.Label ?? o.Label?.LocalizedLabels?.[0]?.Label ?? "",
+      })),
+    };
+  }
+  return { ok: true, value: undefined };
 }

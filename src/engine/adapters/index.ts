@@ -4,7 +4,7 @@ import type { BusinessCentralClient, DataverseClient } from "../../connectors/in
 import type { TableMapping } from "../model.ts";
 import type { EntityPort, PortFactory, Side } from "../ports.ts";
 import { BusinessCentralPort } from "./businesscentral.ts";
-import { DataversePort } from "./dataverse.ts";
+import { DataversePort, readOptionSet } from "./dataverse.ts";
 
 export { BusinessCentralPort } from "./businesscentral.ts";
 export { DataversePort } from "./dataverse.ts";
@@ -27,5 +27,6 @@ export function connectorPorts(clients: {
           : new BusinessCentralPort(clients.businessCentral, clients.companyId, mapping);
       return ports[side];
     },
+    optionSet: (table, attribute) => readOptionSet(clients.dataverse, table, attribute),
   };
 }

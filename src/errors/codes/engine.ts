@@ -83,3 +83,24 @@ export const ENGINE_NO_FIELDS = defineError<{ mapping: string; direction: string
   status: 400,
   fix: "Enable at least one field mapping with that direction (or bidirectional), or change the mapping's direction.",
 });
+
+export const ENGINE_OPTION_NOT_IN_DATAVERSE = defineError<{
+  mapping: string;
+  code: string;
+  table: string;
+  attribute: string;
+  labels: string;
+}>({
+  code: "BCSYNC_E_ENGINE_OPTION_NOT_IN_DATAVERSE",
+  message:
+    "{mapping}: Business Central code {code} has no option labelled {code} in Dataverse {table}.{attribute} (options: {labels}).",
+  status: 422,
+  fix: "Add an option labelled {code} to the {attribute} column of the {table} table in Sales (Power Apps → Tables → {table} → Columns → {attribute} → Choices), or give the code in Business Central an existing option's label; then run {mapping} again. bcsync couples codes to options by label and never changes option-set metadata.",
+});
+
+export const ENGINE_OPTION_SET_NOT_FOUND = defineError<{ mapping: string; table: string; attribute: string }>({
+  code: "BCSYNC_E_ENGINE_OPTION_SET_NOT_FOUND",
+  message: "{mapping}: Dataverse table {table} has no option-set (choice) column {attribute}.",
+  status: 404,
+  fix: "Check the option-set mapping's Dataverse table and key field (the choice column), or reinstall the integration solution.",
+});

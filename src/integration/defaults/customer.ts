@@ -57,17 +57,17 @@ export function customer(options: DefaultOptions): IntegrationDefault {
         otherPageOnly(field("faxNumber", "fax")),
         field("shipmentMethodId", "address1_freighttermscode", undefined, {
           ...OPTION_SET_FIELD,
-          lookup: { mapping: "SHIPMENT METHOD" },
+          lookup: { mapping: "SHIPMENT METHOD", option: true },
         }),
         otherPageOnly(
           field("shippingAgentCode", "address1_shippingmethodcode", undefined, {
             ...OPTION_SET_FIELD,
-            lookup: { mapping: "SHIPPING AGENT", bcMatchField: "code" },
+            lookup: { mapping: "SHIPPING AGENT", option: true, bcMatchField: "code" },
           }),
         ),
         field("paymentTermsId", "paymenttermscode", undefined, {
           ...OPTION_SET_FIELD,
-          lookup: { mapping: "PAYMENT TERMS" },
+          lookup: { mapping: "PAYMENT TERMS", option: true },
         }),
         field("creditLimit", "creditlimit", "toDataverse"),
         otherPageOnly(

@@ -1,6 +1,7 @@
 // Option-set mappings (PAYMENT TERMS, SHIPMENT METHOD, SHIPPING AGENT): BC code tables → Dataverse account option sets
-// (bc-reference §2.2.6–2.2.8). The Dataverse "key" is the option-set attribute: a coupling holds the option
-// value. Both directions are normalised to BC → DV as BC's ResetOptionMappingConfiguration does (§9.5).
+// (bc-reference §2.2.6–2.2.8). The Dataverse "key" is the option-set attribute; a coupling's Dataverse id is
+// `account.<attribute>=<value>` (src/engine/options.ts). Both directions are normalised to BC → DV as BC's
+// ResetOptionMappingConfiguration does (§9.5): codes are coupled to options by label.
 
 import { every30, integrationDefault } from "./build.ts";
 import { field, type IntegrationDefault } from "./types.ts";
@@ -14,6 +15,7 @@ export function optionMapping(
   return integrationDefault(
     {
       name,
+      kind: "optionSet",
       description: `Option-set mapping: ${bc.entitySet} codes ↔ account.${optionSet} options`,
       bc,
       dataverse: { table: "account", entitySet: "accounts", keyField: optionSet },

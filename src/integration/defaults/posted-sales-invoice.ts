@@ -58,11 +58,11 @@ export function postedSalesInvoice(options: DefaultOptions): IntegrationDefault 
         field("invoiceDiscountAmount", "discountamount", "toDataverse"),
         field("shippingAgentCode", "shippingmethodcode", "toDataverse", {
           ...OPTION_SET_FIELD,
-          lookup: { mapping: "SHIPPING AGENT", bcMatchField: "code" },
+          lookup: { mapping: "SHIPPING AGENT", option: true, bcMatchField: "code" },
         }),
         field("paymentTermsCode", "paymenttermscode", "toDataverse", {
           ...OPTION_SET_FIELD,
-          lookup: { mapping: "PAYMENT TERMS", bcMatchField: "code" },
+          lookup: { mapping: "PAYMENT TERMS", option: true, bcMatchField: "code" },
         }),
         field("workDescription", "description", "toDataverse"),
       ],

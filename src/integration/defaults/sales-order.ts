@@ -67,17 +67,17 @@ export function salesOrder(options: DefaultOptions): IntegrationDefault {
     field("invoiceDiscountAmount", "discountamount", "toDataverse"),
     field("shippingAgentCode", "shippingmethodcode", undefined, {
       ...OPTION_SET_FIELD,
-      lookup: { mapping: "SHIPPING AGENT", bcMatchField: "code" },
+      lookup: { mapping: "SHIPPING AGENT", option: true, bcMatchField: "code" },
     }),
     field("paymentTermsCode", "paymenttermscode", undefined, {
       ...OPTION_SET_FIELD,
-      lookup: { mapping: "PAYMENT TERMS", bcMatchField: "code" },
+      lookup: { mapping: "PAYMENT TERMS", option: true, bcMatchField: "code" },
     }),
     ...(bidirectional
       ? [
           field("shipmentMethodCode", "freighttermscode", undefined, {
             ...OPTION_SET_FIELD,
-            lookup: { mapping: "SHIPMENT METHOD", bcMatchField: "code" },
+            lookup: { mapping: "SHIPMENT METHOD", option: true, bcMatchField: "code" },
           }),
           field("paymentDiscountPercent", "discountpercentage"),
           field("workDescription", "description", undefined, { validate: false }),

@@ -109,7 +109,7 @@ export function restrictTo(fields: FieldMappingInput[], direction: SyncDirection
 
 /**
  * Extras of a field that resolves through an option-set mapping (PAYMENT TERMS, SHIPMENT METHOD, SHIPPING
- * AGENT). Shipped disabled: the engine resolves lookups to `@odata.bind` references, while an option set takes
- * the option's integer value; the field is switched on once option couplings are written (docs/integration.md).
+ * AGENT; the lookup says `option: true`). A code with no option in Sales writes a blank instead of failing the
+ * whole record: the option-set mapping's own job reports that code with the fix (add the option in Sales).
  */
-export const OPTION_SET_FIELD = { enabled: false } as const;
+export const OPTION_SET_FIELD = { clearOnFail: true } as const;

@@ -35,18 +35,18 @@ export function vendor(options: DefaultOptions): IntegrationDefault {
         otherPageOnly(
           field("shipmentMethodCode", "address1_freighttermscode", undefined, {
             ...OPTION_SET_FIELD,
-            lookup: { mapping: "SHIPMENT METHOD", bcMatchField: "code" },
+            lookup: { mapping: "SHIPMENT METHOD", option: true, bcMatchField: "code" },
           }),
         ),
         otherPageOnly(
           field("shippingAgentCode", "address1_shippingmethodcode", undefined, {
             ...OPTION_SET_FIELD,
-            lookup: { mapping: "SHIPPING AGENT", bcMatchField: "code" },
+            lookup: { mapping: "SHIPPING AGENT", option: true, bcMatchField: "code" },
           }),
         ),
         field("paymentTermsId", "paymenttermscode", undefined, {
           ...OPTION_SET_FIELD,
-          lookup: { mapping: "PAYMENT TERMS" },
+          lookup: { mapping: "PAYMENT TERMS", option: true },
         }),
         otherPageOnly(
           field("primaryContactNumber", "primarycontactid", undefined, {

@@ -1,0 +1,130 @@
+// Option-set mappings (BC "CRM Option Mapping", bc-reference §1.4, §3.12): a BC code table (payment terms,
+// shipment methods, shipping agents) ↔ the options of one Dataverse choice column. Each code is coupled to the
+// option whose label equals it (case and surrounding blanks ignored), in the couplings table with the Dataverse
+// id `<table>.<attribute>=<value>` (see optionCouplingId), so field mappings resolve codes to option integers
+// through the ordinary lookup path (LookupRef.option).
+//
+// BC inserts a missing option into the option-set metadata; bcsync does not write metadata (the Dataverse
+// emulator has no InsertOptionValue), so a code without an option is a catalogued error with a fix hint, and the
+// pass fails until the option exists in Sales or the code is renamed.
+
+import { ENGINE_OPTION_NOT_IN_DATAVERSE, ENGINE_OPTION_SET_NOT_FOUND } from "../errors/codes/engine.ts";
+import type { NewCoupling } from "../store/index.ts";
+import { zeroCounters } from "../store/index.ts";
+import { planError } from "./convert.ts";
+import { optionCouplingId, optionValueOf, type TableMapping } from "./model.ts";
+import type { OptionValue } from "./ports.ts";
+import type { EngineDeps, PassReport, PlannedRecord, RunOptions } from "./runner.ts";
+
+const normal = (text: unknown): string =>
+  String(text ?? "")
+    .trim()
+    .toUpperCase();
+
+/** One pass (BC → DV) of an option-set mapping: couple codes to options by label, uncouple what is gone. */
+export async function runOptionPass(deps: EngineDeps, mapping: TableMapping, options: RunOptions): Promise<PassReport> {
+  const dryRun = options.dryRun ?? false;
+  const job = await deps.store.jobs.start({
+    mappingName: mapping.name,
+    direction: "toDataverse",
+    type: options.mode === "full" ? "full" : "synchronization",
+    dryRun,
+    queueEntryId: options.queueEntryId ?? null,
+  });
+  const counters = zeroCounters();
+  const planned: PlannedRecord[] = [];
+  let pages = 0;
+  const finish = async (status: "succeeded" | "failed", message?: string): Promise<PassReport> => {
+    await deps.store.jobs.count(job.id, counters);
+    await deps.store.jobs.finish(job.id, { status, ...(message ? { message } : {}) });
+    return {
+      jobId: job.id,
+      mapping: mapping.name,
+      direction: "toDataverse",
+      status,
+      ...(message ? { message } : {}),
+      counters: { ...counters },
+      planned,
+      pages,
+    };
+  };
+  const jobRef = { id: job.id, mappingName: mapping.name, direction: "toDataverse" as const };
+  const { table, keyField: attribute } = mapping.dataverse;
+  const codeField = mapping.fields[0].bcField!;
+
+  const read = await deps.ports.optionSet(table, attribute);
+  if (!read.ok) return finish("failed", `${read.error.code}: ${read.error.message}`);
+  if (read.value === undefined) {
+    const e = planError(ENGINE_OPTION_SET_NOT_FOUND, { mapping: mapping.name, table, attribute });
+    await deps.store.jobs.addError(jobRef, { sourceId: "", code: e.code, message: e.message });
+    return finish("failed", `${e.code}: ${e.message}`);
+  }
+  const optionsByValue = new Map<number, OptionValue>(read.value.map((o) => [o.value, o]));
+  const byLabel = new Map<string, OptionValue[]>();
+  for (const o of read.value) byLabel.set(normal(o.label), [...(byLabel.get(normal(o.label)) ?? []), o]);
+
+  // Code tables are small: all codes and all couplings of the mapping fit in memory.
+  const codes = new Map<string, string>();
+  const port = deps.ports.forMapping(mapping, "bc");
+  for await (const page of port.scan([mapping.bc.keyField, codeField], mapping.bc.filter)) {
+    if (!page.ok) return finish("failed", `${page.error.code}: ${page.error.message}`);
+    pages++;
+    for (const r of page.value) codes.set(r.id, String(r.values[codeField] ?? ""));
+  }
+  const coupledByBc = new Map<string, string>();
+  for await (const c of deps.store.couplings.iterate(mapping.name)) coupledByBc.set(c.bcId, c.dataverseId);
+
+  // Couplings whose code or option is gone are removed; a code whose option went is matched again below.
+  const claimed = new Set<number>();
+  for (const [bcId, dvId] of coupledByBc) {
+    const value = optionValueOf(dvId);
+    const option = value === undefined ? undefined : optionsByValue.get(value);
+    if (codes.has(bcId) && option) {
+      claimed.add(option.value);
+      continue;
+    }
+    coupledByBc.delete(bcId);
+    counters.uncoupled++;
+    planned.push({ sourceId: bcId, targetId: dvId, kind: "uncouple" });
+    if (!dryRun) await deps.store.couplings.uncoupleByBcId(mapping.name, bcId);
+  }
+
+  const couple: NewCoupling[] = [];
+  for (const [bcId, code] of codes) {
+    if (coupledByBc.has(bcId)) {
+      counters.unchanged++;
+      continue;
+    }
+    const option = (byLabel.get(normal(code)) ?? []).find((o) => !claimed.has(o.value));
+    if (!option) {
+      const e = planError(ENGINE_OPTION_NOT_IN_DATAVERSE, {
+        mapping: mapping.name,
+        code,
+        table,
+        attribute,
+        labels: read.value.map((o) => o.label).join(", ") || "none",
+      });
+      counters.failed++;
+      planned.push({ sourceId: bcId, kind: "fail", error: e });
+      if (!dryRun) {
+        await deps.store.jobs.addError(jobRef, { sourceId: bcId, field: codeField, code: e.code, message: e.message });
+      }
+      continue;
+    }
+    claimed.add(option.value);
+    const dataverseId = optionCouplingId(mapping, option.value);
+    counters.coupled++;
+    planned.push({ sourceId: bcId, targetId: dataverseId, kind: "couple" });
+    couple.push({
+      mappingName: mapping.name,
+      bcId,
+      dataverseId,
+      snapshot: { fields: { [`${codeField}|${attribute}`]: { bc: code, dv: option.label } } },
+    });
+  }
+  if (!dryRun && couple.length > 0) await deps.store.couplings.coupleMany(couple);
+  options.onPage?.({ direction: "toDataverse", pages, counters: { ...counters } });
+  if (counters.failed > 0)
+    return finish("failed", `${counters.failed} code(s) have no option in Dataverse; see the sync errors`);
+  return finish("succeeded");
+}
