@@ -290,9 +290,10 @@ export class Webhooks {
   async create(environment: string, route: string, body: Row, userId: string): Promise<Row> {
     const notificationUrl = body.notificationUrl;
     const resource = body.resource;
+    // The documented create example posts the whole record back: server-assigned fields are ignored.
     for (const key of Object.keys(body))
       if (!["notificationUrl", "resource", "clientState"].includes(key) && !key.startsWith("@"))
-        throw bcErrors.invalidProperty(key, "subscription");
+        if (!SUBSCRIPTION_FIELDS.includes(key)) throw bcErrors.invalidProperty(key, "subscription");
     if (typeof notificationUrl !== "string" || !/^https?:\/\//.test(notificationUrl))
       throw bcErrors.dialog("The notificationUrl must be an absolute http(s) URL.");
     if (typeof resource !== "string" || parseResource(resource)?.route !== route)
