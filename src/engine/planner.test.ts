@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { LookupTable } from "./convert.ts";
 import { defineTableMapping, type PassDirection, type TableMapping, type TableMappingInput } from "./model.ts";
-import { type PlanContext, type PlanInput, planRecord, type RecordPlan, snapshotOf } from "./planner.ts";
+import {
+  type PlanContext,
+  type PlanInput,
+  planRecord,
+  type RecordPlan,
+  snapshotOf,
+  unvalidatedProperties,
+} from "./planner.ts";
 import type { CouplingState, SideRecord } from "./records.ts";
 import { hashOf } from "./values.ts";
 
@@ -614,5 +621,29 @@ describe("planner: insert-only fields", () => {
     const values = valuesOf(p) ?? {};
     if (kind === "insert") expect(values).toMatchObject(expected);
     else expect(values).toEqual(expected);
+  });
+});
+
+describe("planner: field validation passed to the write", () => {
+  const fields = base.fields.map((f) =>
+    f.bcField === "phoneNumber" || f.bcField === "salespersonCode" ? { ...f, validate: true } : f,
+  );
+  const m = mappingWith({ fields });
+  it.each<[string, PassDirection, Record<string, unknown>, string[]]>([
+    [
+      "BC → DV: unvalidated columns and binds that are written",
+      "toDataverse",
+      { name: "x", telephone1: "1", "ownerid@odata.bind": "/systemusers(1)" },
+      ["name"],
+    ],
+    [
+      "DV → BC: only fields written",
+      "fromDataverse",
+      { displayName: "x", phoneNumber: "1", creditLimit: 5 },
+      ["displayName", "creditLimit"],
+    ],
+    ["nothing written", "fromDataverse", {}, []],
+  ])("%s", (_n, pass, values, expected) => {
+    expect(unvalidatedProperties(m, pass, values)).toEqual(expected);
   });
 });

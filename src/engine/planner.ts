@@ -548,6 +548,20 @@ export function wireValue(ctx: PlanContext, f: FieldMapping, value: unknown): Re
   return { [f.dataverseField!]: value };
 }
 
+/** The written properties whose field mappings turn the destination's validation off (`validate: false`). */
+export function unvalidatedProperties(
+  mapping: TableMapping,
+  pass: PassDirection,
+  values: Record<string, unknown>,
+): string[] {
+  const skip: string[] = [];
+  for (const f of passFields(mapping, pass)) {
+    if (f.validate) continue;
+    for (const p of Object.keys(wireValue({ mapping, pass, lookups: {} }, f, null))) if (p in values) skip.push(p);
+  }
+  return skip;
+}
+
 /** A snapshot built from both sides' current values (after coupling, reconciliation or a verified write). */
 export function snapshotOf(mapping: TableMapping, bc: SideRecord, dv: SideRecord): Snapshot {
   const out: Snapshot = {};

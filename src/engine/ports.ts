@@ -51,13 +51,23 @@ export type WriteOutcome =
     }
   | { ok: false; error: PortError; notFound?: boolean };
 
-export interface CreateItem {
+/**
+ * Field validation (BC "Validate Field", FieldMapping.validate): wire properties whose field mapping says not to
+ * run the destination's validation. Business Central's API pages (v2.0 and the companion API) always run a
+ * field's OnValidate trigger when they set it and offer no switch, so the BC port accepts the list and writes as
+ * usual; Dataverse has no per-field validation to skip (business rules and plug-ins always run): a no-op there.
+ */
+export interface WriteValidation {
+  skipValidation?: string[];
+}
+
+export interface CreateItem extends WriteValidation {
   /** A client-chosen primary key (see `newKey`), so a crashed create can be found again. */
   key?: string;
   values: Record<string, unknown>;
 }
 
-export interface UpdateItem {
+export interface UpdateItem extends WriteValidation {
   id: string;
   values: Record<string, unknown>;
   /** Write only if the record still has this version (a concurrent edit answers 412, retried next run). */

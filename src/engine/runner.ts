@@ -23,9 +23,10 @@ import {
   type RunMode,
   selectFor,
   snapshotOf,
+  unvalidatedProperties,
   wireValue,
 } from "./planner.ts";
-import type { EntityPort, PortError, PortFactory, Side } from "./ports.ts";
+import type { EntityPort, PortError, PortFactory, Side, WriteValidation } from "./ports.ts";
 import { chunks, getAllByIds, LookupLoader, matchCandidates } from "./prefetch.ts";
 import type { CouplingState, SideRecord, SourceChange } from "./records.ts";
 import { hashOf, isAfter } from "./values.ts";
@@ -615,7 +616,7 @@ async function executeInserts(
       }
     }
     const res = await run.targetPort.create(
-      keyed.map(({ plan, key }) => ({ ...(key ? { key } : {}), values: plan.values })),
+      keyed.map(({ plan, key }) => ({ ...(key ? { key } : {}), values: plan.values, ...validation(run, plan.values) })),
     );
     const outcomes = res.ok ? res.value : keyed.map(() => ({ ok: false as const, error: res.error }));
     const partials: { plan: { sourceId: string; targetId: string }; error: PortError }[] = [];
@@ -684,6 +685,7 @@ async function executeUpdates(
       batch.map((plan) => ({
         id: plan.targetId,
         values: plan.values,
+        ...validation(run, plan.values),
         ...("ifMatch" in plan && plan.ifMatch ? { ifMatch: plan.ifMatch } : {}),
       })),
     );
@@ -870,6 +872,12 @@ function withoutUnwritten<P extends { update: CouplingUpdate }>(
     else delete snapshot[key];
   }
   return { ...plan, update: { ...plan.update, snapshot, snapshotHash: hashOf(snapshot) } };
+}
+
+/** Field validation for a write (see WriteValidation). */
+function validation(run: Pass, values: Record<string, unknown>): WriteValidation {
+  const skip = unvalidatedProperties(run.mapping, run.pass, values);
+  return skip.length > 0 ? { skipValidation: skip } : {};
 }
 
 function writeError(run: Pass, id: string, operation: string, reason: string): PortError {

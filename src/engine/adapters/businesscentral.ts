@@ -1,6 +1,8 @@
 // The Business Central side of a table mapping over the BC connector (API v2.0 or the companion API): reads by
 // lastModifiedDateTime (oldest first), creates with client-chosen ids (BC accepts the SystemId on insert, so the
 // id is the write intent), and writes through JSON $batch (100 operations a request) with If-Match.
+// Field validation: BC's API pages validate every field they set and have no switch, so CreateItem/UpdateItem's
+// `skipValidation` is accepted and not sent (see WriteValidation in ports.ts).
 // A mapping may name a secondary page of the same record (BcSide.secondary): its fields are read by id after
 // each page of the main page and merged in, and written to it after the main page's write (If-Match "*": the
 // main write has just moved the row's ETag).

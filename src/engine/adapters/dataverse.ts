@@ -1,6 +1,7 @@
 // The Dataverse side of a table mapping over the Dataverse connector: reads by modifiedon (oldest first) or
 // change tracking, creates with client-chosen primary keys through CreateMultiple (crash-safe: the key is the
-// write intent), updates with If-Match in $batch, deletes in $batch.
+// write intent), updates with If-Match in $batch, deletes in $batch. `skipValidation` is a no-op here: Dataverse
+// has no per-field validation to skip.
 
 import { randomUUID } from "node:crypto";
 import type { DataverseClient, Row } from "../../connectors/index.ts";
