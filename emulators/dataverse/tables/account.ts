@@ -13,6 +13,7 @@ import {
   range,
   str,
 } from "../schema.ts";
+import { FREIGHT_TERMS, PAYMENT_TERMS, SHIPPING_METHODS } from "./option-labels.ts";
 
 export const account = defineTable({
   logicalName: "account",
@@ -35,10 +36,8 @@ export const account = defineTable({
     str("websiteurl", 200),
     ...address("address1"),
     ...address("address2"),
-    pick("address1_freighttermscode", [1, 2], { labels: { 1: "FOB", 2: "No Charge" } }),
-    pick("address1_shippingmethodcode", range(1, 7), {
-      labels: { 1: "Airborne", 2: "DHL", 3: "FedEx", 4: "UPS", 5: "Postal Mail", 6: "Full Load", 7: "Will Call" },
-    }),
+    pick("address1_freighttermscode", [1, 2], { labels: FREIGHT_TERMS }),
+    pick("address1_shippingmethodcode", range(1, 7), { labels: SHIPPING_METHODS }),
     { name: "address1_latitude", type: "double", min: -90, max: 90 },
     { name: "address1_longitude", type: "double", min: -180, max: 180 },
     bool("donotpostalmail", { labels: { 0: "Allow", 1: "Do Not Allow" } }),
@@ -48,7 +47,7 @@ export const account = defineTable({
     bool("creditonhold"),
     money("revenue"),
     int("numberofemployees"),
-    pick("paymenttermscode", [1, 2, 3, 4], { labels: { 1: "Net 30", 2: "2% 10, Net 30", 3: "Net 45", 4: "Net 60" } }),
+    pick("paymenttermscode", [1, 2, 3, 4], { labels: PAYMENT_TERMS }),
     pick("shippingmethodcode", [1], { labels: { 1: "Default Value" } }),
     pick("customertypecode", range(1, 12), {
       labels: {

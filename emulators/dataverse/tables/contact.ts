@@ -1,4 +1,5 @@
 import { activeInactive, address, date, defineTable, lookup, money, pick, str } from "../schema.ts";
+import { PAYMENT_TERMS } from "./option-labels.ts";
 
 export const contact = defineTable({
   logicalName: "contact",
@@ -28,7 +29,7 @@ export const contact = defineTable({
     ...address("address3"),
     lookup("transactioncurrencyid", "transactioncurrency"),
     lookup("defaultpricelevelid", "pricelevel"),
-    pick("paymenttermscode", [1, 2, 3, 4]),
+    pick("paymenttermscode", [1, 2, 3, 4], { labels: PAYMENT_TERMS }),
     money("creditlimit"),
     date("birthdate"),
     lookup("bcbi_companyid", "bcbi_company"),

@@ -1,5 +1,6 @@
 // Columns shared by the Sales document tables: headers (quote, salesorder, invoice) and their lines.
 import { bool, type Column, dec, int, lookup, memo, money, pick, str } from "../schema.ts";
+import { FREIGHT_TERMS, PAYMENT_TERMS, SHIPPING_METHODS } from "./option-labels.ts";
 
 function billShip(): Column[] {
   const cols: Column[] = [];
@@ -42,9 +43,9 @@ export function headerColumns(numberColumn: string): Column[] {
     money("totalamountlessfreight", { readOnly: true }),
     money("totaldiscountamount", { readOnly: true }),
     money("totaltax", { readOnly: true }),
-    pick("paymenttermscode", [1, 2, 3, 4]),
-    pick("shippingmethodcode", [1, 2, 3, 4, 5, 6, 7]),
-    pick("freighttermscode", [1, 2]),
+    pick("paymenttermscode", [1, 2, 3, 4], { labels: PAYMENT_TERMS }),
+    pick("shippingmethodcode", [1, 2, 3, 4, 5, 6, 7], { labels: SHIPPING_METHODS }),
+    pick("freighttermscode", [1, 2], { labels: FREIGHT_TERMS }),
     bool("willcall"),
     memo("description", 2000),
     ...billShip(),

@@ -1,4 +1,5 @@
 import { date, defineTable, lookup, memo, pick, str } from "../schema.ts";
+import { FREIGHT_TERMS, SHIPPING_METHODS } from "./option-labels.ts";
 
 export const pricelevel = defineTable({
   logicalName: "pricelevel",
@@ -10,9 +11,9 @@ export const pricelevel = defineTable({
     date("begindate"),
     date("enddate"),
     lookup("transactioncurrencyid", "transactioncurrency", { createOnly: true }),
-    pick("freighttermscode", [1, 2]),
+    pick("freighttermscode", [1, 2], { labels: FREIGHT_TERMS }),
     pick("paymentmethodcode", [1]),
-    pick("shippingmethodcode", [1]),
+    pick("shippingmethodcode", [1], { labels: SHIPPING_METHODS }),
     lookup("bcbi_companyid", "bcbi_company"),
   ],
   oneToMany: [{ name: "price_level_product_price_levels", table: "productpricelevel", column: "pricelevelid" }],
