@@ -41,6 +41,9 @@ const CASCADE = new Set([
   "annotation.objectid",
 ]);
 
+/** Primary keys of intersect rows that have no table of their own in the model. */
+const INTERSECT_KEYS: Record<string, string> = { roleprivileges: "roleprivilegeid" };
+
 const FULLNAME_TABLES = new Set(["contact", "lead", "systemuser"]);
 
 export function isoSeconds(d: Date): string {
@@ -339,11 +342,13 @@ export class Records {
         if (r[nav.rel.selfColumn] === id && r[nav.rel.otherColumn] === target.id) fail(dv.make("duplicateRecord"));
       }
       const iid = randomUUID();
-      const pk = this.model.tables.get(nav.rel.intersect)?.def.primaryKey ?? `${nav.rel.intersect}id`;
+      const pk = this.model.tables.get(nav.rel.intersect)?.def.primaryKey ?? INTERSECT_KEYS[nav.rel.intersect];
       intersect.put(iid, {
-        [pk]: iid,
+        [pk ?? `${nav.rel.intersect}id`]: iid,
         [nav.rel.selfColumn]: id,
         [nav.rel.otherColumn]: target.id,
+        // A role's privilege associated without a depth (not through AddPrivilegesRole) counts as Global.
+        ...(nav.rel.intersect === "roleprivileges" ? { privilegedepthmask: 8 } : {}),
         versionnumber: this.nextVersion(),
       });
       return;
