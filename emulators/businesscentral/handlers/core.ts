@@ -438,6 +438,9 @@ export class ApiCore {
     let end = shaped.length;
     if (options.top !== undefined) end = Math.min(end, (options.skip ?? 0) + options.top);
     const requested = maxPageSizeOf(request.headers);
+    // "odata.maxpagesize can't be greater than … 20000 for online" (Server-Driven-Paging-in-OData-Web-Services.md);
+    // exceeding the max page size is answered 413 (operational-limits-online.md).
+    if (requested !== undefined && requested > this.o.maxPageSize) throw bcErrors.pageSizeTooLarge(this.o.maxPageSize);
     const pageSize = Math.min(requested ?? this.o.defaultPageSize, this.o.maxPageSize);
     const headers: Record<string, string> = {};
     if (requested !== undefined) headers["preference-applied"] = `odata.maxpagesize=${pageSize}`;

@@ -45,11 +45,14 @@ describe("OData limits (operational-limits-online.md)", () => {
     }
   });
 
-  it("serves at most 20,000 entities per page: a larger odata.maxpagesize is capped and says so", async () => {
-    const reply = await call(`${company}/items?$select=number`, { headers: { Prefer: "odata.maxpagesize=50000" } });
-    expect(reply.status).toBe(200);
-    expect(reply.headers.get("preference-applied")).toBe("odata.maxpagesize=20000");
-    expect(reply.body["@odata.nextLink"]).toBeUndefined();
+  it("serves at most 20,000 entities per page: a larger odata.maxpagesize is 413, 20,000 is served", async () => {
+    const url = `${company}/items?$select=number`;
+    const tooLarge = await call(url, { headers: { Prefer: "odata.maxpagesize=20001" } });
+    expectError(tooLarge, 413, "BadRequest_RequestEntityTooLarge");
+    const max = await call(url, { headers: { Prefer: "odata.maxpagesize=20000" } });
+    expect(max.status).toBe(200);
+    expect(max.headers.get("preference-applied")).toBe("odata.maxpagesize=20000");
+    expect(max.body["@odata.nextLink"]).toBeUndefined();
   });
 
   it("refuses more than 100 operations in a $batch", async () => {
