@@ -18,7 +18,10 @@ type Action = "Create" | "Read" | "Write" | "Delete" | "Append" | "AppendTo";
 const ALL: Action[] = ["Create", "Read", "Write", "Delete", "Append", "AppendTo"];
 const READ: Action[] = ["Read"];
 
-/** Dataverse privilege names: `prv<Action><EntitySchemaName>`. */
+/**
+ * Dataverse privilege names: `prv<Action><Entity>`, where Entity is the table's privilege name — mostly its schema
+ * name, but notes are `Note` and users `User`; custom tables use their logical name (`prvReadnav_connection`).
+ */
 function privileges(actions: Action[], tables: string[]): string[] {
   return tables.flatMap((t) => actions.map((a) => `prv${a}${t}`));
 }
@@ -39,7 +42,7 @@ const SYNCED_TABLES = [
   "QuoteDetail",
   "Invoice",
   "InvoiceDetail",
-  "Annotation",
+  "Note",
   "TransactionCurrency",
 ];
 const SOLUTION_TABLES = ["nav_connection", "nav_accountstatistics", "bcbi_company"];
@@ -55,7 +58,7 @@ export const INTEGRATION_ROLES: readonly RoleDefinition[] = [
   {
     name: "Dynamics 365 Business Central Integration Administrator",
     description: "Administers the Business Central integration: its connection, companies and statistics tables.",
-    privileges: [...privileges(ALL, SOLUTION_TABLES), ...privileges(READ, ["SystemUser", "Role", "Organization"])],
+    privileges: [...privileges(ALL, SOLUTION_TABLES), ...privileges(READ, ["User", "Role", "Organization"])],
   },
   {
     name: "Dynamics 365 Business Central Integration User",
@@ -63,7 +66,7 @@ export const INTEGRATION_ROLES: readonly RoleDefinition[] = [
     privileges: [
       ...privileges(ALL, SYNCED_TABLES),
       ...privileges(ALL, ["nav_accountstatistics", "bcbi_company"]),
-      ...privileges(READ, ["SystemUser", "Team", "BusinessUnit", "Organization", "nav_connection"]),
+      ...privileges(READ, ["User", "Team", "BusinessUnit", "Organization", "nav_connection"]),
     ],
   },
   {
@@ -229,8 +232,9 @@ async function ensureRole(
 }
 
 /**
- * Sets the role's privileges to exactly the definition (a reinstall removes what was added by hand). A service
- * without the `privileges` table (e.g. a trimmed emulator) is a warning, not a failure: roles still exist.
+ * Sets the role's privileges to exactly the definition, at Global depth (the integration works across business
+ * units), with the documented `ReplacePrivilegesRole` action: a reinstall removes what was added by hand (S3).
+ * A service without the `privileges` table or the action is a warning, not a failure: roles still exist.
  */
 async function applyPrivileges(
   dv: DataverseClient,
@@ -248,25 +252,20 @@ async function applyPrivileges(
       for (const row of page.value.rows) wanted.set(String(row.privilegeid), String(row.name));
     }
   }
-  const current = new Set<string>();
-  for await (const page of dv.pages(`roles(${roleId})/roleprivileges_association`, { select: ["privilegeid"] })) {
-    if (!page.ok) return ok({ count: 0, warning: privilegesWarning(page.error.message) });
-    for (const row of page.value.rows) current.add(String(row.privilegeid));
-  }
-  for (const id of current) {
-    if (wanted.has(id)) continue;
-    const removed = await dv.disassociate("roles", roleId, "roleprivileges_association", id);
-    if (!removed.ok) return stepFailed(`reset privileges of ${def.name}`, removed.error.message);
-  }
-  for (const id of wanted.keys()) {
-    if (current.has(id)) continue;
-    const added = await dv.associate("roles", roleId, "roleprivileges_association", "privileges", id);
-    if (!added.ok) return stepFailed(`add privilege ${wanted.get(id)} to ${def.name}`, added.error.message);
-  }
-  const missing = def.privileges.length - wanted.size;
+  const replaced = await dv.boundAction(
+    "roles",
+    roleId,
+    "ReplacePrivilegesRole",
+    { Privileges: [...wanted.keys()].map((id) => ({ PrivilegeId: id, Depth: "Global" })) },
+    { idempotent: true },
+  );
+  if (!replaced.ok) return stepFailed(`set privileges of ${def.name}`, replaced.error.message);
+  const missing = def.privileges.filter((name) => ![...wanted.values()].includes(name));
   return ok({
     count: wanted.size,
-    ...(missing > 0 ? { warning: `${missing} privilege name(s) of ${def.name} are unknown to this organization` } : {}),
+    ...(missing.length > 0
+      ? { warning: `privileges unknown to this organization, not granted to ${def.name}: ${missing.join(", ")}` }
+      : {}),
   });
 }
 

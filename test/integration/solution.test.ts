@@ -37,6 +37,20 @@ async function all(client: DataverseClient, set: string, filter: string, select:
   return rows;
 }
 
+/** The role's privileges as Dataverse reports them (RetrieveRolePrivilegesRole function). */
+async function rolePrivileges(roleId: string): Promise<{ PrivilegeName: string; Depth: string }[]> {
+  const response = await fetch(
+    `${emulators.dataverse.url}/api/data/v9.2/RetrieveRolePrivilegesRole(RoleId=${roleId})`,
+    {
+      headers: {
+        authorization: `Bearer ${emulators.identity.issueToken(DEMO_INTEGRATION_APP.clientId, emulators.dataverse.url)}`,
+      },
+    },
+  );
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { RolePrivileges: { PrivilegeName: string; Depth: string }[] }).RolePrivileges;
+}
+
 const options = {
   businessCentralUrl: "https://businesscentral.dynamics.com/tenant/production",
   businessCentralApiUrl: "https://api.businesscentral.dynamics.com/v2.0/tenant/production/api/v2.0/",
@@ -56,9 +70,13 @@ describe("integration solution install (S3, S20)", () => {
     expect(r.value.userId).toBe(DEMO_INTEGRATION_APP.dataverseUserId);
     expect(r.value.roles.map((x) => x.name)).toEqual(INTEGRATION_ROLES.map((x) => x.name));
     expect(r.value.roles.every((x) => x.created)).toBe(true);
-    // Privileges are applied where the organization has a privileges table; otherwise the report says so.
-    for (const role of r.value.roles) {
-      if (role.privilegesApplied === 0) expect(r.value.warnings.join(" ")).toMatch(/privileges not applied/);
+    // Every privilege the definitions name exists in Dataverse and is granted (ReplacePrivilegesRole, Global).
+    expect(r.value.warnings).toEqual([]);
+    for (const [i, role] of r.value.roles.entries()) {
+      expect(role.privilegesApplied).toBe(INTEGRATION_ROLES[i].privileges.length);
+      expect((await rolePrivileges(role.id)).map((p) => p.PrivilegeName).sort()).toEqual(
+        [...INTEGRATION_ROLES[i].privileges].sort(),
+      );
     }
     const user = await checkIntegrationUser(dv);
     if (!user.ok) throw user.error;
@@ -71,9 +89,20 @@ describe("integration solution install (S3, S20)", () => {
     expect(connection?.nav_dynamicsnavodataurl).toBe(options.businessCentralApiUrl);
   });
 
-  it("a reinstall reuses the roles and the connection row (no duplicates)", async () => {
+  it("a reinstall reuses the roles and the connection row (no duplicates) and resets the roles' privileges", async () => {
+    const [availabilityRole] = await all(dv, "roles", `name eq '${INTEGRATION_ROLES[2].name}'`, ["roleid"]);
+    const [extra] = await all(dv, "privileges", "name eq 'prvDeleteAccount'", ["privilegeid"]);
+    const added = await dv.boundAction("roles", String(availabilityRole.roleid), "AddPrivilegesRole", {
+      Privileges: [{ PrivilegeId: extra.privilegeid, Depth: "Global" }],
+    });
+    if (!added.ok) throw added.error;
+    expect((await rolePrivileges(String(availabilityRole.roleid))).map((p) => p.PrivilegeName)).toContain("prvDeleteAccount");
+
     const r = await installIntegrationSolution(dv, { ...options, reinstall: true });
     if (!r.ok) throw r.error;
+    const after = (await rolePrivileges(String(availabilityRole.roleid))).map((p) => p.PrivilegeName);
+    expect(after).not.toContain("prvDeleteAccount");
+    expect(after.sort()).toEqual([...INTEGRATION_ROLES[2].privileges].sort());
     expect(r.value.roles.every((x) => !x.created)).toBe(true);
     for (const role of INTEGRATION_ROLES) {
       expect(await all(dv, "roles", `name eq '${role.name}'`, ["roleid"])).toHaveLength(1);

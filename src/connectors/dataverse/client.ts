@@ -101,6 +101,28 @@ export class DataverseClient {
     return this.json(res.value, "WhoAmI");
   }
 
+  /**
+   * Calls a bound action, e.g. `roles(<id>)/Microsoft.Dynamics.CRM.ReplacePrivilegesRole`. `idempotent` when the
+   * caller vouches that repeating it is harmless (a replace is; an add of a counter is not).
+   */
+  async boundAction(
+    entitySet: string,
+    key: RecordKey,
+    action: string,
+    body: Row,
+    options: { idempotent?: boolean } = {},
+  ): Promise<Result<Row | undefined>> {
+    const name = action.includes(".") ? action : `Microsoft.Dynamics.CRM.${action}`;
+    const res = await this.request("POST", `${entitySet}${keySegment(key)}/${name}`, {
+      body,
+      record: describeKey(key),
+      idempotent: options.idempotent ?? false,
+    });
+    if (!res.ok) return res;
+    if (res.value.status === 204 || res.value.body.length === 0) return ok(undefined);
+    return this.json(res.value, name);
+  }
+
   async retrieve(entitySet: string, key: RecordKey, options: QueryOptions = {}): Promise<Result<Row | undefined>> {
     const path = `${entitySet}${keySegment(key)}${queryString(options)}`;
     const res = await this.request("GET", path, {
