@@ -79,6 +79,8 @@ export interface EntityPort {
   readonly side: Side;
   /** Records read by this port carry ids in this form (lower-case GUIDs). */
   readonly supportsDelta: boolean;
+  /** Whether this mapping's table has change tracking switched on (read once; false where unsupported). */
+  changeTracking(): Promise<boolean>;
   readChanges(options: ReadChangesOptions): AsyncIterable<PortResult<ChangePage>>;
   /** Records by id; absent ids are gone. */
   getByIds(ids: readonly string[], select: readonly string[]): Promise<PortResult<SideRecord[]>>;

@@ -3,12 +3,14 @@
 // minus an overlap window, or a delta link), prefetch what the planner needs, plan, write in batches, and
 // record couplings, snapshots, counters and errors. Memory is bounded by the page size.
 
+import { CONNECTOR_DELTA_EXPIRED } from "../errors/codes/connectors.ts";
 import { ENGINE_MAPPING_NOT_FOUND, ENGINE_MASS_DELETE_HELD, ENGINE_WRITE_FAILED } from "../errors/codes/engine.ts";
 import { STORE_COUPLING_EXISTS } from "../errors/codes/store.ts";
 import type { NewCoupling, Store, SyncCounters } from "../store/index.ts";
 import { zeroCounters } from "../store/index.ts";
 import { type PlanError, passFields, planError } from "./convert.ts";
 import { massDeleteDecision } from "./deletions.ts";
+import { type CompiledFilter, compileFilter } from "./filter.ts";
 import { fieldKey, type PassDirection, passesOf, type TableMapping } from "./model.ts";
 import { runOptionPass } from "./options.ts";
 import { storedSnapshot, toCouplingState } from "./persist.ts";
@@ -50,7 +52,11 @@ export interface RunOptions {
   pageSize?: number;
   /** Re-read this much before the watermark (BC uses 999 ms on Dataverse). */
   overlapMs?: number;
-  /** Dataverse change tracking when the side supports it. */
+  /**
+   * Dataverse change tracking (delta links). Default: used where the table has change tracking on and the
+   * mapping's Dataverse filter can be applied client-side (src/engine/filter.ts); false = always the modified-on
+   * watermark; true = delta links without asking the metadata. An expired link falls back to the watermark.
+   */
   useDelta?: boolean;
   queueEntryId?: string;
   /** Stop after this many pages. */
@@ -219,39 +225,29 @@ async function runPass(
     // 1. Records whose last sync in this direction failed are retried, whatever the watermark says.
     await retryFailed(run, handled);
 
-    // 2. Changed records since the watermark (minus the overlap), oldest first, or by delta link.
+    // 2. Changed records: by delta link where the table tracks changes and the mapping's filter can be applied
+    //    here; else since the watermark (minus the overlap), oldest first. An expired delta link falls back to
+    //    the watermark for this run, after taking a fresh link so nothing changed meanwhile is missed.
     const watermark = await deps.store.watermarks.get(mapping.name, pass);
-    const useDelta = (options.useDelta ?? false) && run.sourcePort.supportsDelta;
-    const since =
-      run.mode === "full" || useDelta || !watermark.modifiedAt
+    const plan = await readPlan(run);
+    const since = (): string | undefined =>
+      run.mode === "full" || !watermark.modifiedAt
         ? undefined
         : new Date(Date.parse(watermark.modifiedAt) - (options.overlapMs ?? 1000)).toISOString();
-    let maxSeen: string | undefined;
-    let deltaLink: string | undefined;
-    const filter = pass === "toDataverse" ? mapping.bc.filter : mapping.dataverse.filter;
-    for await (const page of run.sourcePort.readChanges({
-      select: run.selectSource,
-      filter,
-      pageSize: options.pageSize ?? 500,
-      modifiedSince: since,
-      useDelta,
-      deltaLink: useDelta && run.mode !== "full" ? (watermark.deltaLink ?? undefined) : undefined,
-    })) {
-      if (!page.ok) throw Object.assign(new Error(page.error.message), { portError: page.error });
-      run.pages++;
-      const changes = page.value.changes.filter((c) => !handled.has(idOfChange(c)));
-      await processPage(run, changes);
-      for (const c of changes) {
-        if (c.kind === "upsert" && isAfter(c.record.modifiedAt, maxSeen)) maxSeen = c.record.modifiedAt;
-      }
-      if (page.value.deltaLink) deltaLink = page.value.deltaLink;
-      // Pages come oldest first, so the watermark may rise page by page: a crash resumes near where it stopped.
-      if (!run.dryRun && !useDelta && maxSeen) {
-        await deps.store.watermarks.advance(mapping.name, pass, { modifiedAt: capAt(maxSeen, startedAt) });
-      }
-      options.onPage?.({ direction: pass, pages: run.pages, counters: { ...run.counters } });
-      if (options.maxPages !== undefined && run.pages >= options.maxPages) break;
+    const state: ReadState = { maxSeen: undefined, deltaLink: undefined, startedAt };
+    let read = await readChanges(run, handled, state, {
+      useDelta: plan.delta,
+      deltaLink: plan.delta && run.mode !== "full" ? (watermark.deltaLink ?? undefined) : undefined,
+      since: plan.delta ? undefined : since(),
+      clientFilter: plan.delta ? plan.clientFilter : undefined,
+    });
+    if (read === "deltaExpired") {
+      if (!run.dryRun) await deps.store.watermarks.advance(mapping.name, pass, { deltaLink: null });
+      state.deltaLink = await freshDeltaLink(run, deltaSelect(run, plan.clientFilter));
+      read = await readChanges(run, handled, state, { useDelta: false, since: since() });
     }
+    if (typeof read === "object") throw Object.assign(new Error(read.message), { portError: read });
+    const { maxSeen, deltaLink } = state;
     if (!run.dryRun && (maxSeen || deltaLink)) {
       await deps.store.watermarks.advance(mapping.name, pass, {
         ...(maxSeen ? { modifiedAt: capAt(maxSeen, startedAt) } : {}),
@@ -274,6 +270,95 @@ async function runPass(
   const status = run.counters.failed > 0 ? "failed" : "succeeded";
   await deps.store.jobs.finish(job.id, { status, ...(message ? { message } : {}) });
   return report(run, status, message, heldDeletionId);
+}
+
+interface ReadState {
+  maxSeen: string | undefined;
+  deltaLink: string | undefined;
+  startedAt: string;
+}
+
+/** How a pass reads its source: by delta link (and which filter applies client-side) or by watermark. */
+async function readPlan(run: Pass): Promise<{ delta: boolean; clientFilter?: CompiledFilter & { ok: true } }> {
+  const { options } = run;
+  if (options.useDelta === false || !run.sourcePort.supportsDelta) return { delta: false };
+  // Change tracking is the default where the table has it (an explicit useDelta: true skips the metadata read).
+  if (options.useDelta !== true && !(await run.sourcePort.changeTracking())) return { delta: false };
+  const filter = run.pass === "toDataverse" ? run.mapping.bc.filter : run.mapping.dataverse.filter;
+  if (!filter) return { delta: true };
+  const compiled = compileFilter(filter);
+  return compiled.ok ? { delta: true, clientFilter: compiled } : { delta: false };
+}
+
+/**
+ * Reads and processes the source's changes page by page. Returns "done", "deltaExpired" when the delta link was
+ * refused before any page was read, or the port error that stopped the read.
+ */
+async function readChanges(
+  run: Pass,
+  handled: Set<string>,
+  state: ReadState,
+  how: {
+    useDelta: boolean;
+    deltaLink?: string;
+    since?: string;
+    clientFilter?: CompiledFilter & { ok: true };
+  },
+): Promise<"done" | "deltaExpired" | PortError> {
+  const { deps, mapping, pass, options } = run;
+  const serverFilter = pass === "toDataverse" ? mapping.bc.filter : mapping.dataverse.filter;
+  const select = how.useDelta ? deltaSelect(run, how.clientFilter) : run.selectSource;
+  let pages = 0;
+  for await (const page of run.sourcePort.readChanges({
+    select,
+    // Change tracking takes no $filter: the mapping's filter is applied to the rows below instead.
+    filter: how.useDelta ? undefined : serverFilter,
+    pageSize: options.pageSize ?? 500,
+    modifiedSince: how.since,
+    useDelta: how.useDelta,
+    deltaLink: how.deltaLink,
+  })) {
+    if (!page.ok) {
+      if (pages === 0 && how.deltaLink && page.error.code === CONNECTOR_DELTA_EXPIRED.code) return "deltaExpired";
+      return page.error;
+    }
+    pages++;
+    run.pages++;
+    const inScope = how.clientFilter
+      ? page.value.changes.filter((c) => c.kind === "deleted" || how.clientFilter!.test(c.record.values))
+      : page.value.changes;
+    const changes = inScope.filter((c) => !handled.has(idOfChange(c)));
+    await processPage(run, changes);
+    for (const c of changes) {
+      if (c.kind === "upsert" && isAfter(c.record.modifiedAt, state.maxSeen)) state.maxSeen = c.record.modifiedAt;
+    }
+    if (page.value.deltaLink) state.deltaLink = page.value.deltaLink;
+    // Pages come oldest first, so the watermark may rise page by page: a crash resumes near where it stopped.
+    if (!run.dryRun && !how.useDelta && state.maxSeen) {
+      await deps.store.watermarks.advance(mapping.name, pass, { modifiedAt: capAt(state.maxSeen, state.startedAt) });
+    }
+    options.onPage?.({ direction: pass, pages: run.pages, counters: { ...run.counters } });
+    if (options.maxPages !== undefined && run.pages >= options.maxPages) break;
+  }
+  return "done";
+}
+
+/** What a delta read selects: the mapping's properties and those its client-side filter reads. */
+function deltaSelect(run: Pass, clientFilter: (CompiledFilter & { ok: true }) | undefined): string[] {
+  return clientFilter ? [...new Set([...run.selectSource, ...clientFilter.properties])] : run.selectSource;
+}
+
+/**
+ * A new delta link from an initial change-tracking read whose rows are discarded (the watermark read that follows
+ * covers them). The link carries the read's `$select`, so it selects what the delta reads select.
+ */
+async function freshDeltaLink(run: Pass, select: readonly string[]): Promise<string | undefined> {
+  let link: string | undefined;
+  for await (const page of run.sourcePort.readChanges({ select, pageSize: 5000, useDelta: true })) {
+    if (!page.ok) return undefined; // the next run starts change tracking afresh
+    if (page.value.deltaLink) link = page.value.deltaLink;
+  }
+  return link;
 }
 
 function report(

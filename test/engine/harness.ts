@@ -2,7 +2,7 @@
 // engine wired as production wires it. Only URLs and credentials differ from a real tenant.
 
 import { randomUUID } from "node:crypto";
-import type { RunningEmulators } from "../../emulators/index.ts";
+import type { RunningEmulators, StartEmulatorsOptions } from "../../emulators/index.ts";
 import type { BusinessCentralClient, DataverseClient, Row } from "../../src/connectors/index.ts";
 import { connectorPorts } from "../../src/engine/adapters/index.ts";
 import { defineTableMapping, type TableMapping, type TableMappingInput } from "../../src/engine/model.ts";
@@ -38,8 +38,12 @@ export const customerMapping = (over: Partial<TableMappingInput> = {}): TableMap
     ...over,
   });
 
-export async function startHarness(mappings: TableMapping[], storeDir = ":memory:"): Promise<Harness> {
-  const emulators = await startTestEmulators({ seed: "empty" });
+export async function startHarness(
+  mappings: TableMapping[],
+  storeDir = ":memory:",
+  emulatorOptions: StartEmulatorsOptions = {},
+): Promise<Harness> {
+  const emulators = await startTestEmulators({ seed: "empty", ...emulatorOptions });
   const dv = dataverseClient(emulators);
   const bc = businessCentralClient(emulators);
   const companyId = emulators.info.businessCentral!.companies[0].id;

@@ -43,6 +43,10 @@ const scopeOf = (client: BusinessCentralClient, companyId: string, api: "v2.0" |
 export class BusinessCentralPort implements EntityPort {
   readonly side = "bc" as const;
   readonly supportsDelta = false;
+
+  async changeTracking(): Promise<boolean> {
+    return false;
+  }
   private readonly scope: CompanyScope;
   private readonly set: string;
   private readonly key: string;

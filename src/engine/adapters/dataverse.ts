@@ -36,6 +36,20 @@ export class DataversePort implements EntityPort {
     this.modified = mapping.dataverse.modifiedField;
   }
 
+  private tracking: Promise<boolean> | undefined;
+
+  /** The table's ChangeTrackingEnabled (metadata), read once per port; unreadable counts as off. */
+  changeTracking(): Promise<boolean> {
+    this.tracking ??= this.client
+      .retrieve(
+        "EntityDefinitions",
+        { LogicalName: this.mapping.dataverse.table },
+        { select: ["ChangeTrackingEnabled"] },
+      )
+      .then((r) => r.ok && r.value?.ChangeTrackingEnabled === true);
+    return this.tracking;
+  }
+
   toRecord(row: Row): SideRecord {
     const by = row[this.mapping.dataverse.modifiedByField];
     return {
