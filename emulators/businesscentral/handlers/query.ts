@@ -12,6 +12,7 @@ import {
   type QueryOptions,
   walkFilter,
 } from "../../odata/index.ts";
+import { encodeEnum, matchEnum } from "../entities/encoding.ts";
 import type { EntityDef, Row } from "../entities/types.ts";
 import { bcErrors } from "../errors.ts";
 
@@ -62,6 +63,31 @@ function fieldsOf(expr: FilterExpr): Set<string> {
   return new Set(filterPaths(expr).map((p) => p.join("/")));
 }
 
+/**
+ * Enum literals may name the member plainly (`'In Review'`, `' '`) or as the OData identifier (`'In_x0020_Review'`);
+ * rows carry the identifier, so plain names are encoded before comparing.
+ */
+function encodeEnumLiterals(def: EntityDef, expr: FilterExpr): FilterExpr {
+  switch (expr.kind) {
+    case "and":
+    case "or":
+      return { ...expr, left: encodeEnumLiterals(def, expr.left), right: encodeEnumLiterals(def, expr.right) };
+    case "not":
+      return { ...expr, expr: encodeEnumLiterals(def, expr.expr) };
+    case "compare": {
+      const enumOf = (o: Operand) => (o.kind === "property" && o.path.length === 1 ? def.fields[o.path[0]] : undefined);
+      const encode = (o: Operand, field: ReturnType<typeof enumOf>): Operand => {
+        if (field?.type !== "enum" || o.kind !== "literal" || o.literal.type !== "string") return o;
+        const member = matchEnum(String(o.literal.value), field.values ?? []);
+        return member === undefined ? o : { ...o, literal: { ...o.literal, value: encodeEnum(member) } };
+      };
+      return { ...expr, left: encode(expr.left, enumOf(expr.right)), right: encode(expr.right, enumOf(expr.left)) };
+    }
+    default:
+      return expr;
+  }
+}
+
 /** Validates a filter against BC's rules and the page's fields; returns the filter to evaluate. */
 export function checkFilter(
   def: EntityDef,
@@ -88,7 +114,7 @@ export function checkFilter(
         `Could not find a property named '${path.join("/")}' on type 'Microsoft.NAV.${def.entity}'.`,
       );
   }
-  return effective;
+  return encodeEnumLiterals(def, effective);
 }
 
 export function applyFilter(rows: Row[], filter: FilterExpr | undefined): Row[] {

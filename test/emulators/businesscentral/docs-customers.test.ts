@@ -74,6 +74,9 @@ describe("customers, as documented", () => {
     expect(blank.status).toBe(200);
     expect(blank.body.value.length).toBeGreaterThan(0);
     expect(blank.body.value.length).toBeLessThanOrEqual(all.body.value.length);
+    // The member's plain name selects the same records as its OData identifier.
+    const plain = await call(`${company}/customers?$filter=blocked eq ' '&$select=number`);
+    expect(plain.body.value).toEqual(blank.body.value);
     const companies = await call(`${company}/customers?$filter=type eq 'Company'&$select=type`);
     expect(companies.body.value.every((c: { type: string }) => c.type === "Company")).toBe(true);
   });
