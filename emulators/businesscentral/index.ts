@@ -88,7 +88,7 @@ function formatRejection(rejection: Rejection): { status: number; headers?: Reco
   else if (rejection.kind === "limit" && rejection.reason === "queue_timeout")
     error = bcErrors.serviceUnavailable(rejection.retryAfterSeconds);
   else if (rejection.kind === "limit") error = bcErrors.tooManyRequests(rejection.retryAfterSeconds);
-  else if (rejection.status === 503) error = bcErrors.serviceUnavailable();
+  else if (rejection.status === 503) error = bcErrors.serviceUnavailable(rejection.retryAfterSeconds);
   else error = bcErrors.internal("An unexpected error occurred on the server.");
   const correlationId = randomUUID();
   const headers: Record<string, string> = {
