@@ -122,6 +122,13 @@ export const bcErrors = {
     ),
   pageSizeTooLarge: (max: number) =>
     new BcError(413, "BadRequest_RequestEntityTooLarge", `The page size exceeds the maximum of ${max} entities.`),
+  /** operational-limits-online.md: max body size 350 MB → 413 (code not documented). */
+  bodyTooLarge: (maxMegabytes: number) =>
+    new BcError(
+      413,
+      "BadRequest_RequestEntityTooLarge",
+      `The request body exceeds the maximum size of ${maxMegabytes} MB.`,
+    ),
   batchTooLarge: (max: number) =>
     new BcError(400, "BadRequest_BatchRequestTooLarge", `The batch request exceeds the maximum of ${max} operations.`),
   unauthorized: (detail: string) =>

@@ -33,6 +33,8 @@ export type SalesOrderStatus = (typeof SALES_ORDER_STATUSES)[number];
 export { BcError, bcErrors } from "./errors.ts";
 
 export const MAX_PAGE_SIZE = 20_000;
+/** operational-limits-online.md: "Max body size", 350 MB. */
+export const BODY_LIMIT_MB = 350;
 
 export interface BusinessCentralEmulatorOptions extends ApiEmulatorOptions {
   tenantId?: string;
@@ -43,6 +45,8 @@ export interface BusinessCentralEmulatorOptions extends ApiEmulatorOptions {
    * LCY code (`USD`) with an empty `currencyId`. Writing the LCY code always means blank.
    */
   localCurrencyAsBlank?: boolean;
+  /** Request body limit in MB (BC online: 350; beyond, 413). Tests lower it. */
+  maxBodyMegabytes?: number;
   /** Page size when the client sends no `Prefer: odata.maxpagesize` (BC online: 20,000). */
   defaultPageSize?: number;
 }
@@ -119,7 +123,8 @@ export async function startBusinessCentralEmulator(
   const cost = resolveCost(options.cost, BUSINESS_CENTRAL_COST);
   const faults = new FaultInjector(options.faults ?? {}, options.randomSeed ?? 1);
 
-  const app = Fastify({ logger: false, bodyLimit: 350 * 1024 * 1024 });
+  const bodyLimitMb = options.maxBodyMegabytes ?? BODY_LIMIT_MB;
+  const app = Fastify({ logger: false, bodyLimit: Math.round(bodyLimitMb * 1024 * 1024) });
   acceptRawBodies(app);
   let origin = "";
   installPipeline(app, {
@@ -281,6 +286,18 @@ export async function startBusinessCentralEmulator(
     throw bcErrors.methodNotAllowed(request.method, "subscriptions");
   };
 
+  // Errors Fastify raises before the handler runs (a body over the 350 MB limit, a malformed URL) get BC's shape.
+  app.setErrorHandler((error: { statusCode?: number; message?: string }, _request, reply) => {
+    const status = error.statusCode ?? 500;
+    const bcError =
+      status === 413
+        ? bcErrors.bodyTooLarge(bodyLimitMb)
+        : status < 500
+          ? bcErrors.badRequest(error.message ?? "Bad Request")
+          : bcErrors.internal("An unexpected error occurred on the server.");
+    const correlationId = randomUUID();
+    return send(reply, errorResponse(bcError, correlationId), correlationId);
+  });
   app.all("/*", handle);
   app.all("/", handle);
 

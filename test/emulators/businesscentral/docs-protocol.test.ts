@@ -55,6 +55,20 @@ describe("OData limits (operational-limits-online.md)", () => {
     expect(max.body["@odata.nextLink"]).toBeUndefined();
   });
 
+  it("answers a body over the size limit with 413 in BC's error shape", async () => {
+    const small = await startBc({ maxBodyMegabytes: 0.001 });
+    try {
+      const reply = await call(`${companyUrl(small)}/customers`, {
+        method: "POST",
+        body: { displayName: "x", website: "y".repeat(2000) },
+      });
+      expectError(reply, 413, "BadRequest_RequestEntityTooLarge");
+      expect(reply.headers.get("odata-version")).toBe("4.0");
+    } finally {
+      await small.close();
+    }
+  });
+
   it("refuses more than 100 operations in a $batch", async () => {
     const requests = Array.from({ length: 101 }, (_, i) => ({ id: String(i), method: "GET", url: "companies" }));
     const reply = await call(`${bc.apiUrl()}/$batch`, { method: "POST", body: { requests } });
