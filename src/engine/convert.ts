@@ -95,7 +95,13 @@ export function sideValue(f: FieldMapping, side: "bc" | "dv", record: SideRecord
   return prop === undefined ? undefined : record.values[prop];
 }
 
-export type Converted = { ok: true; value: unknown; omit?: boolean } | { ok: false; error: PlanError };
+/**
+ * `unresolved`: a lookup found no coupling and clearOnFail wrote a blank instead; the planner keeps such a field
+ * out of the snapshot, so a later run resolves it once the reference is coupled.
+ */
+export type Converted =
+  | { ok: true; value: unknown; omit?: boolean; unresolved?: boolean }
+  | { ok: false; error: PlanError };
 
 /** Computes what the destination field should hold for this source record. */
 export function convertField(
@@ -111,6 +117,7 @@ export function convertField(
     return { ok: true, value: f.constant ?? null };
   }
   let value: unknown = source.values[sourceProp];
+  let unresolved = false;
 
   const apply = (order: "transform" | "option" | "lookup"): Converted | undefined => {
     if (order === "transform" && f.transform) {
@@ -145,6 +152,7 @@ export function convertField(
       const out = resolveLookup(mapping, f, pass, value, lookups);
       if (!out.ok) return out;
       value = out.value;
+      if (out.unresolved) unresolved = true;
     }
     return undefined;
   };
@@ -159,7 +167,7 @@ export function convertField(
     if (out) return out;
   }
   if (f.notNull && isBlank(value)) return { ok: true, value: null, omit: true };
-  return { ok: true, value };
+  return { ok: true, value, ...(unresolved ? { unresolved } : {}) };
 }
 
 function err<P extends Record<string, unknown>>(def: ErrorDefinition<P>, params: P, field: string): Converted {
@@ -201,7 +209,7 @@ function resolveLookup(
       ? table?.toDataverse.get(lookupKey(ref.bcMatchField, text))
       : table?.fromDataverse.get(text.toLowerCase());
   if (found !== undefined) return { ok: true, value: ref.option && pass === "toDataverse" ? Number(found) : found };
-  if (f.clearOnFail) return { ok: true, value: blankFor(f, pass) };
+  if (f.clearOnFail) return { ok: true, value: blankFor(f, pass), unresolved: true };
   return err(ENGINE_LOOKUP_NOT_COUPLED, { mapping: mapping.name, field: key, value: text, lookup: ref.mapping }, key);
 }
 

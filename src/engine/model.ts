@@ -301,6 +301,21 @@ export function optionValueOf(dataverseId: string): number | undefined {
   return Number.isInteger(value) ? value : undefined;
 }
 
+/**
+ * The BC id of a coupling that stands for a match value without a BC record of its own, e.g. the local currency
+ * (BC's v2.0 pages show the LCY code, which has no Currencies row): `<bcMatchField>=<value>`, e.g. `code=usd`.
+ * Lookups by that match field resolve through it like through a record's coupling.
+ */
+export function matchValueCouplingId(bcMatchField: string, value: string): string {
+  return `${bcMatchField}=${value}`.toLowerCase();
+}
+
+/** The match value a match-value coupling's BC id stands for (upper-case: BC codes), or undefined. */
+export function matchValueOf(bcMatchField: string, bcId: string): string | undefined {
+  const prefix = `${bcMatchField}=`.toLowerCase();
+  return bcId.startsWith(prefix) ? bcId.slice(prefix.length).toUpperCase() : undefined;
+}
+
 /** The option map a field uses, resolving named maps. */
 export function optionMapOf(mapping: TableMapping, f: FieldMapping): OptionMap | undefined {
   if (f.optionMap === undefined) return undefined;

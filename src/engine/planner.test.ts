@@ -647,3 +647,41 @@ describe("planner: field validation passed to the write", () => {
     expect(unvalidatedProperties(m, pass, values)).toEqual(expected);
   });
 });
+
+describe("planner: a lookup cleared by clearOnFail is retried, never written back", () => {
+  const fields = base.fields.map((f) =>
+    f.bcField === "salespersonCode"
+      ? { ...f, notNull: false, clearOnFail: true, direction: "bidirectional" as const }
+      : f,
+  );
+  const m = mappingWith({ fields });
+  const unknownOwner = { SALESPEOPLE: { ...lookups.SALESPEOPLE, toDataverse: new Map<string, string>() } };
+  const inserted = plan(
+    m,
+    "toDataverse",
+    { change: upsert(bcRec()), matchCandidates: [] },
+    { mode: "full", lookups: unknownOwner },
+  );
+  const afterInsert = (): CouplingState =>
+    coupled(m, { snapshot: inserted.kind === "insert" ? inserted.update.snapshot : undefined });
+
+  it("the insert writes a blank owner", () => {
+    expect(valuesOf(inserted)).toMatchObject({ "ownerid@odata.bind": null });
+  });
+  it("once the salesperson is coupled, the next change of the record writes the owner", () => {
+    const p = plan(m, "toDataverse", {
+      change: upsert(bcRec({ phoneNumber: "555-0199" })),
+      coupling: afterInsert(),
+      target: dvRec({ _ownerid_value: null }),
+    });
+    expect(valuesOf(p)).toMatchObject({ "ownerid@odata.bind": `/systemusers(${USER_JR})`, telephone1: "555-0199" });
+  });
+  it("the reverse pass does not write the blank back over the BC code", () => {
+    const p = plan(m, "fromDataverse", {
+      change: upsert(dvRec({ _ownerid_value: null, telephone1: "555-0142" })),
+      coupling: afterInsert(),
+      target: bcRec(),
+    });
+    expect(valuesOf(p)).toEqual({ phoneNumber: "555-0142" });
+  });
+});

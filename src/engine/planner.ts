@@ -351,6 +351,8 @@ interface FieldDecision {
   tgtChanged: boolean;
   needsWrite: boolean;
   omit: boolean;
+  /** Cleared by clearOnFail (lookup not coupled): written blank, its source value never recorded as synced. */
+  unresolved: boolean;
 }
 
 /**
@@ -403,6 +405,7 @@ function mergeFields(
       tgtChanged,
       needsWrite: !converted.omit && (target === undefined || !sameValue(converted.value, tgtVal)),
       omit: converted.omit === true,
+      unresolved: converted.unresolved === true,
     });
   }
 
@@ -437,7 +440,7 @@ function mergeFields(
   const write = (d: FieldDecision) => {
     Object.assign(values, wireValue(ctx, d.f, d.desired));
     changes.push({ field: d.key, from: d.tgtVal, to: d.desired });
-    snapshot[d.key] = sidePair(pass, d.srcVal, writtenTargetValue(d));
+    snapshot[d.key] = sidePair(pass, d.unresolved ? UNRESOLVED : d.srcVal, writtenTargetValue(d));
     pendingReverse.delete(d.key);
   };
 
@@ -451,7 +454,7 @@ function mergeFields(
     }
     if (!d.needsWrite) {
       // Both sides hold the same value (or the target already took it): converged.
-      if (target !== undefined) snapshot[d.key] = sidePair(pass, d.srcVal, d.tgtVal);
+      if (target !== undefined) snapshot[d.key] = sidePair(pass, d.unresolved ? UNRESOLVED : d.srcVal, d.tgtVal);
       pendingReverse.delete(d.key);
       continue;
     }
@@ -499,6 +502,13 @@ function mergeFields(
     recordLoses: false,
   };
 }
+
+/**
+ * The snapshot's source value of a field clearOnFail blanked: never equal to a real value, so the next run that
+ * reads the record tries the lookup again, while the target side holds the blank actually written (the reverse
+ * pass sees no change there and never writes the blank back over the source).
+ */
+const UNRESOLVED = "\u0000bcsync:unresolved-lookup";
 
 function pendingUnion(set: Set<string>, decisions: FieldDecision[]): string[] {
   const out = new Set(set);

@@ -5,7 +5,14 @@
 import type { Store } from "../store/index.ts";
 import { type LookupTable, lookupKey, lookupKeysNeeded } from "./convert.ts";
 import { hasMatchFields, matchCriteria } from "./matching.ts";
-import { optionCouplingId, optionValueOf, type PassDirection, type TableMapping } from "./model.ts";
+import {
+  matchValueCouplingId,
+  matchValueOf,
+  optionCouplingId,
+  optionValueOf,
+  type PassDirection,
+  type TableMapping,
+} from "./model.ts";
 import type { EntityPort, PortFactory, PortResult } from "./ports.ts";
 import type { SideRecord } from "./records.ts";
 
@@ -81,6 +88,11 @@ export class LookupLoader {
         if (!res.ok) continue; // left unresolved: the records fail and are retried
         for (const r of res.value) bcIdByValue.set(lookupKey(bcMatchField, String(r.values[bcMatchField])), r.id);
       }
+      // A value with no BC record may still be coupled by value (matchValueCouplingId: the local currency).
+      for (const v of values) {
+        const key = lookupKey(bcMatchField, v);
+        if (!bcIdByValue.has(key)) bcIdByValue.set(key, matchValueCouplingId(bcMatchField, v));
+      }
     } else {
       bcIdByValue = new Map(values.map((v) => [lookupKey(undefined, v), v.toLowerCase()]));
     }
@@ -112,7 +124,12 @@ export class LookupLoader {
       return;
     }
     const port = this.ports.forMapping(ref, "bc");
-    const byBcId = new Map([...couplings.values()].map((c) => [c.bcId.toLowerCase(), keyOf(c.dataverseId)]));
+    const byBcId = new Map<string, string>();
+    for (const c of couplings.values()) {
+      const byValue = matchValueOf(bcMatchField, c.bcId);
+      if (byValue !== undefined) into.set(keyOf(c.dataverseId), byValue);
+      else byBcId.set(c.bcId.toLowerCase(), keyOf(c.dataverseId));
+    }
     const res = await getAllByIds(port, [...byBcId.keys()], [ref.bc.keyField, bcMatchField]);
     if (!res.ok) return;
     for (const [bcId, rec] of res.value) {

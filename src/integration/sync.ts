@@ -4,7 +4,8 @@
 // mappings (PAYMENT TERMS, SHIPMENT METHOD, SHIPPING AGENT) run like the others: the engine couples their codes to
 // option values before the account, order and invoice mappings that resolve codes through them.
 
-import type { TableMapping } from "../engine/model.ts";
+import type { Row } from "../connectors/index.ts";
+import { matchValueCouplingId, type TableMapping } from "../engine/model.ts";
 import type { RunMode } from "../engine/planner.ts";
 import { type PassReport, runMapping } from "../engine/runner.ts";
 import { bcsyncError } from "../errors/catalogue.ts";
@@ -72,6 +73,7 @@ export function selectMappings(all: readonly TableMapping[], names: readonly str
 export async function syncMappings(ctx: IntegrationContext, request: SyncRequest = {}): Promise<MappingSyncResult[]> {
   const mode: RunMode = request.full ? "full" : "scheduled";
   const results: MappingSyncResult[] = [];
+  if (!request.dryRun) await coupleLocalCurrency(ctx).catch(() => undefined); // retried on the next sync
   for (const mapping of selectMappings(ctx.mappings, request.names)) {
     let result: MappingSyncResult;
     try {
@@ -104,4 +106,47 @@ const PRODUCT_MAPPINGS = new Set(["ITEM-PRODUCT", "RESOURCE-PRODUCT"]);
 /** Sum of one counter over a mapping's passes. */
 export function total(result: MappingSyncResult, counter: keyof PassReport["counters"]): number {
   return result.passes.reduce((n, p) => n + p.counters[counter], 0);
+}
+
+/**
+ * Couples the local currency (BC "LCY") to the Dataverse base currency, as BC does by ISO code: BC's v2.0 pages
+ * show the LCY code (e.g. `USD`) for a blank currency, and the LCY has no Currencies row to couple, so CURRENCY
+ * gets a match-value coupling `code=<LCY>` ↔ the organization's base currency. Lookups of the LCY code then
+ * resolve both ways (writing the LCY code through v2.0 stores blank). Only when the base currency's ISO code is
+ * not a BC currency (then it is not the LCY) and nothing is coupled yet.
+ */
+export async function coupleLocalCurrency(ctx: IntegrationContext): Promise<boolean> {
+  if (!ctx.mappings.some((m) => m.name === CURRENCY)) return false;
+  for await (const c of ctx.store.couplings.iterate(CURRENCY)) if (c.bcId.startsWith("code=")) return false;
+  const org = await firstRow(ctx.dataverse.pages("organizations", { select: ["_basecurrencyid_value"], top: 1 }));
+  const baseId = org?._basecurrencyid_value;
+  if (typeof baseId !== "string") return false;
+  const base = await ctx.dataverse.retrieve("transactioncurrencies", baseId, { select: ["isocurrencycode"] });
+  const iso = base.ok ? base.value?.isocurrencycode : undefined;
+  if (typeof iso !== "string" || iso === "") return false;
+  const bcCurrency = await firstRow(
+    ctx.businessCentral
+      .company(ctx.companyId)
+      .pages("currencies", { filter: `code eq '${iso.replace(/'/g, "''")}'`, select: ["id"], pageSize: 1 }),
+  );
+  if (bcCurrency) return false;
+  if (await ctx.store.couplings.getByDataverseId(CURRENCY, baseId.toLowerCase())) return false;
+  await ctx.store.couplings.couple({
+    mappingName: CURRENCY,
+    bcId: matchValueCouplingId("code", iso),
+    dataverseId: baseId.toLowerCase(),
+  });
+  return true;
+}
+
+const CURRENCY = "CURRENCY";
+
+async function firstRow(
+  pages: AsyncGenerator<{ ok: true; value: { rows: Row[] } } | { ok: false; error: Error }>,
+): Promise<Row | undefined> {
+  for await (const page of pages) {
+    if (!page.ok) throw page.error;
+    return page.value.rows[0];
+  }
+  return undefined;
 }

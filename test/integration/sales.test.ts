@@ -86,6 +86,64 @@ describe("after setup and one sync (S11, S14)", () => {
   });
 });
 
+describe("engine gaps closed for the integration (issue 6 → 7)", () => {
+  it("customers in the local currency get the Sales base currency (LCY coupled by ISO code)", async () => {
+    const [org] = await dvRows(h.ctx, "organizations", undefined, ["_basecurrencyid_value"]);
+    const lcy = (await bcRows(h.ctx, "customers")).filter((c) => !c.currencyId || /^0{8}-/.test(String(c.currencyId)));
+    expect(lcy.length).toBeGreaterThan(0);
+    for (const c of lcy) {
+      const coupling = await h.ctx.store.couplings.getByBcId("CUSTOMER", String(c.id).toLowerCase());
+      expect(coupling, `customer ${c.number} coupled`).toBeDefined();
+      const [account] = await dvRows(h.ctx, "accounts", `accountid eq ${coupling?.dataverseId}`);
+      expect(account._transactioncurrencyid_value).toBe(org._basecurrencyid_value);
+    }
+  });
+
+  it("option-set mappings couple codes by label; customers carry the coupled options", async () => {
+    // The full synchronization review leaves option-set mappings out (review.ts): they run as `bcsync sync` does.
+    const [agentsRun] = await syncMappings(h.ctx, { names: ["SHIPPING AGENT"] });
+    expect(agentsRun.passes[0].counters.coupled).toBeGreaterThan(0);
+    const agents = await bcRows(h.ctx, "shippingAgents", true);
+    const ups = agents.find((a) => a.code === "UPS");
+    const coupled = await h.ctx.store.couplings.getByBcId("SHIPPING AGENT", String(ups?.id).toLowerCase());
+    expect(coupled?.dataverseId).toBe("account.address1_shippingmethodcode=4");
+    // A code with no option of that label is reported with the fix, not silently dropped.
+    const errors = await h.ctx.store.jobs.errors({ mappingName: "SHIPPING AGENT" });
+    expect(
+      errors.some((e) => e.code === "BCSYNC_E_ENGINE_OPTION_NOT_IN_DATAVERSE" && e.message.includes("OWN LOG.")),
+    ).toBe(true);
+
+    // Customers synced before the option was coupled left it blank; a full sync resolves it now.
+    const [customers] = await syncMappings(h.ctx, { names: ["CUSTOMER"], full: true });
+    expect(customers.passes[0].counters.failed).toBe(0);
+    const companion = await bcRows(h.ctx, "customers", true);
+    const withUps = companion.find((c) => c.shippingAgentCode === "UPS");
+    const coupling = await h.ctx.store.couplings.getByBcId("CUSTOMER", String(withUps?.id).toLowerCase());
+    const [account] = await dvRows(h.ctx, "accounts", `accountid eq ${coupling?.dataverseId}`);
+    expect(account.address1_shippingmethodcode).toBe(4);
+
+    // A companion-only field (fax number) edited in BC reaches Sales through the customer's second page.
+    const { COMPANION_API } = await import("../../src/connectors/index.ts");
+    const edited = await h.ctx.businessCentral
+      .company(h.ctx.companyId, COMPANION_API)
+      .update("customers", String(withUps?.id), { faxNumber: "555-0177" }, "*");
+    expect(edited.ok).toBe(true);
+    await syncMappings(h.ctx, { names: ["CUSTOMER"] });
+    const [after] = await dvRows(h.ctx, "accounts", `accountid eq ${coupling?.dataverseId}`);
+    expect(after.fax).toBe("555-0177");
+  });
+
+  it("posted invoices carry the v2.0-only ship-to address (read from the second page)", async () => {
+    const v2 = new Map((await bcRows(h.ctx, "salesInvoices")).map((i) => [String(i.id).toLowerCase(), i]));
+    for (const inv of await bcRows(h.ctx, "postedSalesInvoices", true)) {
+      const [invoice] = await dvRows(h.ctx, "invoices", `invoicenumber eq '${inv.number}'`);
+      const source = v2.get(String(inv.id).toLowerCase());
+      expect(invoice.shipto_city ?? "").toBe(source?.shipToCity ?? "");
+      expect(invoice.shipto_name ?? "").toBe(source?.shipToName ?? "");
+    }
+  });
+});
+
 describe("sales prices (S14)", () => {
   it("sales prices of type Customer Price Group with a code are lines of that group's price list", async () => {
     const prices = (await bcRows(h.ctx, "salesPrices", true)).filter(
