@@ -50,10 +50,15 @@ export async function reconcile(
   if (!mapping) throw new Error(`no table mapping ${mappingName}`);
   const limit = options.limit ?? 1000;
   const errors: string[] = [];
+  // An option-set mapping has no Dataverse rows to scan: each of its runs compares every code with every option.
+  const optionSet = mapping.kind === "optionSet";
+  if (optionSet) errors.push(`${mapping.name} is an option-set mapping: its sync job reconciles codes and options`);
   const bcPort = deps.ports.forMapping(mapping, "bc");
   const dvPort = deps.ports.forMapping(mapping, "dataverse");
-  const bc = await scanAll(bcPort.scan(selectFor(mapping, "bc"), mapping.bc.filter), errors);
-  const dv = await scanAll(dvPort.scan(selectFor(mapping, "dv"), mapping.dataverse.filter), errors);
+  const bc = optionSet ? new Map() : await scanAll(bcPort.scan(selectFor(mapping, "bc"), mapping.bc.filter), errors);
+  const dv = optionSet
+    ? new Map()
+    : await scanAll(dvPort.scan(selectFor(mapping, "dv"), mapping.dataverse.filter), errors);
   const report: ReconciliationReport = {
     mapping: mapping.name,
     counts: {
@@ -95,7 +100,13 @@ export async function reconcile(
     pairs = [];
   };
   for await (const c of deps.store.couplings.iterate(mapping.name)) {
+    if (optionSet) break;
     report.counts.couplings++;
+    if (c.bcId.includes("=")) {
+      // A match-value coupling (the local currency) has no BC record to find.
+      dv.delete(c.dataverseId.toLowerCase());
+      continue;
+    }
     const b = bc.get(c.bcId.toLowerCase());
     const d = dv.get(c.dataverseId.toLowerCase());
     bc.delete(c.bcId.toLowerCase());

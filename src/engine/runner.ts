@@ -103,7 +103,11 @@ export async function runMapping(
     const e = planError(ENGINE_MAPPING_NOT_FOUND, { mapping: mappingName });
     throw Object.assign(new Error(e.message), { code: e.code });
   }
-  if (mapping.kind === "optionSet") return [await runOptionPass(deps, mapping, options)];
+  if (mapping.kind === "optionSet") {
+    // One pass, BC → DV (codes to options), whatever the mapping's direction says.
+    if (options.passes && !options.passes.includes("toDataverse")) return [];
+    return [await runOptionPass(deps, mapping, options)];
+  }
   const reports: PassReport[] = [];
   for (const pass of options.passes ?? passesOf(mapping.direction)) {
     reports.push(await runPass(deps, mapping, pass, options));

@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineTableMapping } from "../../src/engine/model.ts";
+import { reconcile } from "../../src/engine/reconcile.ts";
 import { runMapping } from "../../src/engine/runner.ts";
 import {
   createCustomer,
@@ -113,5 +114,11 @@ describe("option-set mappings", () => {
     expect(toDv.counters).toMatchObject({ inserted: 1, failed: 0 });
     const dvId = (await h.store.couplings.getByBcId("CUSTOMER", String(c.id).toLowerCase()))!.dataverseId;
     expect((await getAccount(h, dvId))?.paymenttermscode ?? null).toBeNull();
+  });
+
+  it("is not scanned by the reconciliation report (its own runs compare every code with every option)", async () => {
+    const report = await reconcile(h.deps, "PAYMENT TERMS");
+    expect(report.errors[0]).toContain("option-set mapping");
+    expect(report.counts).toMatchObject({ couplings: 0, couplingsWithoutDataverse: 0 });
   });
 });
