@@ -71,11 +71,17 @@ export const bcErrors = {
       "Internal_RecordNotFound",
       `The ${caption} does not exist. Identification fields and values: ${identification(keys)}`,
     ),
-  invalidTableRelation: (field: string, caption: string, value: string) =>
+  /**
+   * dynamics-error-codes.md: "The field Account No. of table Gen. Journal Line contains a value (ABL001) that cannot
+   * be found in the related table (Vendor)." Without the source table, `caption` names the related one.
+   */
+  invalidTableRelation: (field: string, caption: string, value: string, sourceTable?: string) =>
     new BcError(
       400,
       "Internal_InvalidTableRelation",
-      `The field ${field} of table ${caption} contains a value (${value}) that cannot be found in the related table.`,
+      sourceTable
+        ? `The field ${field} of table ${sourceTable} contains a value (${value}) that cannot be found in the related table (${caption}).`
+        : `The field ${field} of table ${caption} contains a value (${value}) that cannot be found in the related table.`,
     ),
   stringTooLong: (length: number, max: number) =>
     new BcError(

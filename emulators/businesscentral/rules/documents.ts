@@ -145,7 +145,7 @@ function header(kind: DocumentKind): TableRules {
     beforeInsert(ctx, row) {
       const customer = findCustomer(ctx.store, row);
       if (!customer) throw bcErrors.dialog("A customerNumber or a customerID must be provided.");
-      resolveRelations(ctx.store, relations, row);
+      resolveRelations(ctx.store, relations, row, undefined, ctx.def.caption);
       applyCustomer(row, customer);
       const [series, prefix, start] = SERIES[kind];
       if (!row.number) row.number = ctx.store.nextNumber(series, prefix, start);
@@ -182,7 +182,7 @@ function header(kind: DocumentKind): TableRules {
         );
         if (locked.length > 0) testStatusOpen(current, kind);
       }
-      resolveRelations(ctx.store, relations, changes, current);
+      resolveRelations(ctx.store, relations, changes, current, ctx.def.caption);
       const customerChanged =
         ("customerId" in changes && changes.customerId !== current.customerId) ||
         ("customerNumber" in changes && changes.customerNumber !== current.customerNumber);
@@ -344,7 +344,8 @@ function line(kind: DocumentKind): TableRules {
       row.unitPrice = 0;
     }
     delete row.$unitPriceSent;
-    if (row.unitOfMeasureCode) resolveRelations(ctx.store, [LINE_UOM], { unitOfMeasureCode: row.unitOfMeasureCode });
+    if (row.unitOfMeasureCode)
+      resolveRelations(ctx.store, [LINE_UOM], { unitOfMeasureCode: row.unitOfMeasureCode }, undefined, ctx.def.caption);
     row.taxPercent = customer?.taxLiable === true && row.lineType !== "Comment" ? 8 : 0;
   };
   return {

@@ -104,13 +104,13 @@ function createCustomerContact(store: CompanyStore, customer: Row): void {
 const customer: TableRules = {
   beforeInsert(ctx, row) {
     numbered("customer", "C", 10001)(ctx, row);
-    resolveRelations(ctx.store, customerRelations, row);
+    resolveRelations(ctx.store, customerRelations, row, undefined, ctx.def.caption);
   },
   afterInsert(ctx, row) {
     createCustomerContact(ctx.store, row);
   },
   beforeModify(ctx, current, changes) {
-    resolveRelations(ctx.store, customerRelations, changes, current);
+    resolveRelations(ctx.store, customerRelations, changes, current, ctx.def.caption);
   },
   afterModify(ctx, row) {
     const contact = customerContact(ctx.store, row.number);
@@ -143,10 +143,10 @@ const customer: TableRules = {
 const vendor: TableRules = {
   beforeInsert(ctx, row) {
     numbered("vendor", "V", 10001)(ctx, row);
-    resolveRelations(ctx.store, [CURRENCY, PAYMENT_TERMS, SHIPMENT_METHOD], row);
+    resolveRelations(ctx.store, [CURRENCY, PAYMENT_TERMS, SHIPMENT_METHOD], row, undefined, ctx.def.caption);
   },
   beforeModify(ctx, current, changes) {
-    resolveRelations(ctx.store, [CURRENCY, PAYMENT_TERMS, SHIPMENT_METHOD], changes, current);
+    resolveRelations(ctx.store, [CURRENCY, PAYMENT_TERMS, SHIPMENT_METHOD], changes, current, ctx.def.caption);
   },
   decorate: () => ({ balance: 0 }),
 };
@@ -199,14 +199,14 @@ const itemRelations = [ITEM_CATEGORY, BASE_UOM];
 const item: TableRules = {
   beforeInsert(ctx, row) {
     numbered("item", "", 70001)(ctx, row);
-    resolveRelations(ctx.store, itemRelations, row);
+    resolveRelations(ctx.store, itemRelations, row, undefined, ctx.def.caption);
     row.unitGroupCode = unitGroupCode("Item", row.number);
   },
   afterInsert(ctx, row) {
     ensureUnitGroup(ctx.store, "Item", row);
   },
   beforeModify(ctx, current, changes) {
-    resolveRelations(ctx.store, itemRelations, changes, current);
+    resolveRelations(ctx.store, itemRelations, changes, current, ctx.def.caption);
     if ("type" in changes && changes.type !== current.type && inventoryOf(ctx.store, current.id as string) !== 0)
       throw bcErrors.dialog(
         `You cannot change the Type field on Item ${String(current.number)} because there is at least one Item Ledger Entry for this item.`,

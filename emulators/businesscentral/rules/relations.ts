@@ -12,24 +12,57 @@ export interface Relation {
   /** Key field on the related table (code / number). */
   key: string;
   caption: string;
+  /** Caption of the code field in the source table ("Currency Code"), for error messages. */
+  fieldCaption: string;
 }
 
 export const EMPTY_GUID = "00000000-0000-0000-0000-000000000000";
 
-export const rel = (idField: string, codeField: string, table: string, caption: string, key = "code"): Relation => ({
-  idField,
-  codeField,
-  table,
-  key,
-  caption,
-});
+export const rel = (
+  idField: string,
+  codeField: string,
+  table: string,
+  caption: string,
+  fieldCaption: string,
+  key = "code",
+): Relation => ({ idField, codeField, table, key, caption, fieldCaption });
 
-export const CURRENCY = rel("currencyId", "currencyCode", "currency", "Currency");
-export const PAYMENT_TERMS = rel("paymentTermsId", "paymentTermsCode", "paymentTerms", "Payment Terms");
-export const SHIPMENT_METHOD = rel("shipmentMethodId", "shipmentMethodCode", "shipmentMethod", "Shipment Method");
-export const ITEM_CATEGORY = rel("itemCategoryId", "itemCategoryCode", "itemCategory", "Item Category");
-export const BASE_UOM = rel("baseUnitOfMeasureId", "baseUnitOfMeasureCode", "unitOfMeasure", "Unit of Measure");
-export const LINE_UOM = rel("unitOfMeasureId", "unitOfMeasureCode", "unitOfMeasure", "Unit of Measure");
+export const CURRENCY = rel("currencyId", "currencyCode", "currency", "Currency", "Currency Code");
+export const PAYMENT_TERMS = rel(
+  "paymentTermsId",
+  "paymentTermsCode",
+  "paymentTerms",
+  "Payment Terms",
+  "Payment Terms Code",
+);
+export const SHIPMENT_METHOD = rel(
+  "shipmentMethodId",
+  "shipmentMethodCode",
+  "shipmentMethod",
+  "Shipment Method",
+  "Shipment Method Code",
+);
+export const ITEM_CATEGORY = rel(
+  "itemCategoryId",
+  "itemCategoryCode",
+  "itemCategory",
+  "Item Category",
+  "Item Category Code",
+);
+export const BASE_UOM = rel(
+  "baseUnitOfMeasureId",
+  "baseUnitOfMeasureCode",
+  "unitOfMeasure",
+  "Unit of Measure",
+  "Base Unit of Measure",
+);
+export const LINE_UOM = rel(
+  "unitOfMeasureId",
+  "unitOfMeasureCode",
+  "unitOfMeasure",
+  "Unit of Measure",
+  "Unit of Measure Code",
+);
 
 /**
  * Resolves each relation touched by `changes` (the side the client sent wins) and writes both sides into
@@ -40,6 +73,7 @@ export function resolveRelations(
   relations: readonly Relation[],
   changes: Row,
   current?: Row,
+  sourceTable?: string,
 ): void {
   for (const r of relations) {
     // On insert the row carries defaults (empty GUID, empty code): only a non-empty side counts as sent.
@@ -65,7 +99,7 @@ export function resolveRelations(
         continue;
       }
       const target = store.find(r.table, (row) => row[r.key] === code);
-      if (!target) throw bcErrors.invalidTableRelation(r.codeField, r.caption, code);
+      if (!target) throw bcErrors.invalidTableRelation(r.fieldCaption, r.caption, code, sourceTable);
       changes[r.idField] = target.id;
     }
   }

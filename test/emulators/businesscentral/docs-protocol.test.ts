@@ -172,6 +172,11 @@ describe("error codes (dynamics-error-codes.md)", () => {
     expect(long.body.error.message).toMatch(
       /^The length of the string is 101, but it must be less than or equal to 100 characters\./,
     );
+    const relation = await call(url, { method: "POST", body: { displayName: "R", currencyCode: "XYZ" } });
+    expectError(relation, 400, "Internal_InvalidTableRelation");
+    expect(relation.body.error.message).toMatch(
+      /^The field Currency Code of table Customer contains a value \(XYZ\) that cannot be found in the related table \(Currency\)\./,
+    );
     const dup = await call(`${company}/itemCategories`, { method: "POST", body: { code: "CHAIR" } });
     expectError(dup, 400, "Internal_EntityWithSameKeyExists");
     const cust = await first(url, "number eq '10000'");
