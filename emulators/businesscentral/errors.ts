@@ -119,7 +119,9 @@ export const bcErrors = {
       "BadRequest",
       `'${method}' requests are not allowed with data access intent 'ReadOnly'. Use 'ReadWrite' for modifications.`,
     ),
-  readOnly: (field: string) => new BcError(400, "BadRequest_InvalidOperation", `Control '${field}' is read-only.`),
+  /** The page runtime names the control by its caption ("Control 'Last Date Modified' is read-only"). */
+  readOnly: (field: string) =>
+    new BcError(400, "BadRequest_InvalidOperation", `Control '${captionOf(field)}' is read-only.`),
   invalidProperty: (field: string, entity: string) =>
     new BcError(
       400,
@@ -156,6 +158,14 @@ export const bcErrors = {
     }),
   internal: (message: string) => new BcError(500, "Unknown", message),
 };
+
+/** An API field's caption as the page declares it, derived from its name (`balanceDue` → "Balance Due"). */
+export function captionOf(field: string): string {
+  const special: Record<string, string> = { number: "No.", id: "Id", documentNo: "Document No." };
+  if (special[field]) return special[field];
+  const words = field.replace(/([a-z0-9])([A-Z])/g, "$1 $2").split(" ");
+  return words.map((w) => w[0].toUpperCase() + w.slice(1)).join(" ");
+}
 
 function identification(keys: Record<string, string>): string {
   return Object.entries(keys)

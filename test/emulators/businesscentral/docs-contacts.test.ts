@@ -56,6 +56,7 @@ describe("contacts, as documented", () => {
     });
     expect(refused.status).toBe(400);
     expect(refused.body.error.code).toBe("BadRequest_InvalidOperation");
+    expect(refused.body.error.message).toMatch(/^Control 'Company Name' is read-only\./);
     const after = await call(`${company}/contacts?$filter=displayName eq 'Other Ltd'`);
     expect(after.body.value).toEqual([]);
   });
