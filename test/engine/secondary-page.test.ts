@@ -62,6 +62,14 @@ describe("a BC side with a secondary page", () => {
     // Our own two-page write is recognised as ours: nothing flows back.
     const again = await runMapping(h.deps, "CUSTOMER");
     expect(again.map((r) => r.counters.modified)).toEqual([0, 0]);
+
+    // Only a secondary-page field changed: one write to that page, guarded by the version the plan read.
+    unwrap(await h.dv.update("accounts", dvId, { fax: "555-FAX5" }, { impersonate: { callerId: salesUser } }));
+    const [, faxOnly] = await runMapping(h.deps, "CUSTOMER");
+    expect(faxOnly.counters).toMatchObject({ modified: 1, failed: 0 });
+    expect(await faxOf(bcId)).toBe("555-FAX5");
+    const quiet = await runMapping(h.deps, "CUSTOMER");
+    expect(quiet.map((r) => r.counters.modified)).toEqual([0, 0]);
   });
 
   it("creates a BC record from Sales with its secondary-page fields", async () => {
