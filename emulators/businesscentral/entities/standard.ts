@@ -1,6 +1,7 @@
 // The standard API v2.0 pages the emulator serves, with their documented fields, types and enum members
 // (api-reference/v2.0/resources/*.md, APIV2 *.Page.al). Tables are shared with the companion pages.
 
+import { createHash } from "node:crypto";
 import {
   address,
   bool,
@@ -588,6 +589,67 @@ const salesShipmentLine: EntityDef = {
   },
 };
 
+/** A stable GUID derived from a company id (the Company Information record's SystemId). */
+function derivedId(companyId: string, salt: string): string {
+  const hex = createHash("sha256").update(`${salt}:${companyId}`).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * companyInformation (resources/dynamics_companyinformation.md): the one Company Information record; its
+ * `currencyCode` is the LCY code, which clients need to read the LCY code shown on customers and documents.
+ * Read-only here (the documented PATCH is not served).
+ */
+const companyInformation: EntityDef = {
+  set: "companyInformation",
+  entity: "companyInformation",
+  table: "companyInformation",
+  caption: "Company Information",
+  insert: false,
+  modify: false,
+  delete: false,
+  fields: {
+    ...systemFields(),
+    displayName: text(100, RO),
+    ...address(),
+    phoneNumber: text(30, RO),
+    faxNumber: text(30, RO),
+    email: text(80, RO),
+    website: text(80, RO),
+    taxRegistrationNumber: text(20, RO),
+    currencyCode: code(10, RO),
+    currentFiscalYearStartDate: date(RO),
+    industry: text(50, RO),
+    experience: text(30, RO),
+    ...modifiedField(),
+  },
+  computed: ({ company, workDate }) => {
+    const canada = company.lcyCode === "CAD";
+    return [
+      {
+        id: derivedId(company.id, "companyInformation"),
+        displayName: company.displayName,
+        addressLine1: canada ? "220 King Street West" : "7122 South Ashford Street",
+        addressLine2: canada ? "" : "Westminster",
+        city: canada ? "Toronto" : "Atlanta",
+        state: canada ? "ON" : "GA",
+        country: canada ? "CA" : "US",
+        postalCode: canada ? "M5H 2N2" : "31772",
+        phoneNumber: "+1 425 555 0100",
+        faxNumber: "+1 425 555 0101",
+        email: "",
+        website: "",
+        taxRegistrationNumber: "",
+        currencyCode: company.lcyCode,
+        currentFiscalYearStartDate: `${workDate.slice(0, 4)}-01-01`,
+        industry: "",
+        experience: "Essential",
+        lastModifiedDateTime: company.createdAt,
+      },
+    ];
+  },
+};
+
 const company: EntityDef = {
   set: "companies",
   entity: "company",
@@ -635,6 +697,7 @@ export const subscriptionEntity: EntityDef = {
 
 export const STANDARD_ENTITIES: readonly EntityDef[] = [
   company,
+  companyInformation,
   customer,
   vendor,
   contact,

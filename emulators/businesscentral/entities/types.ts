@@ -73,4 +73,6 @@ export type Row = Record<string, unknown>;
 export interface ComputeContext {
   rows(table: string): Row[];
   workDate: string;
+  /** The company the page is read in (name, display name, creation time, LCY code). */
+  company: { id: string; name: string; displayName: string; createdAt: string; lcyCode: string };
 }

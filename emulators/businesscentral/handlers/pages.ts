@@ -24,7 +24,11 @@ export function ruleContext(store: CompanyStore, def: EntityDef): RuleContext {
 
 /** Rows visible through the page (scope applied; computed pages computed). */
 export function pageRows(def: EntityDef, store: CompanyStore): Row[] {
-  if (def.computed) return def.computed({ rows: (t) => store.rows(t), workDate: today() });
+  if (def.computed) {
+    const { id, name, displayName, createdAt } = store.info;
+    const company = { id, name, displayName, createdAt, lcyCode: store.lcyCode };
+    return def.computed({ rows: (t) => store.rows(t), workDate: today(), company });
+  }
   const rows = store.rows(def.table);
   return def.scope ? rows.filter(def.scope) : rows;
 }

@@ -25,6 +25,8 @@ const lineTax =
 export const DOCUMENTED: Record<string, string> = {
   companies:
     "id:guid systemVersion:string timestamp:int64 name:string displayName:string businessProfileId:string systemCreatedAt:datetime systemCreatedBy:guid systemModifiedAt:datetime systemModifiedBy:guid",
+  companyInformation:
+    "id:guid displayName:string addressLine1:string addressLine2:string city:string state:string country:string postalCode:string phoneNumber:string faxNumber:string email:string website:string taxRegistrationNumber:string currencyCode:string currentFiscalYearStartDate:date industry:string experience:string lastModifiedDateTime:datetime",
   customers:
     "id:guid number:string displayName:string type:enum addressLine1:string addressLine2:string city:string state:string country:string postalCode:string phoneNumber:string email:string website:string salespersonCode:string balanceDue:decimal creditLimit:decimal taxLiable:bool taxAreaId:guid taxAreaDisplayName:string taxRegistrationNumber:string currencyId:guid currencyCode:string paymentTermsId:guid shipmentMethodId:guid paymentMethodId:guid blocked:enum lastModifiedDateTime:datetime",
   vendors:
