@@ -239,12 +239,18 @@ async function runPass(
         ? undefined
         : new Date(Date.parse(watermark.modifiedAt) - (options.overlapMs ?? 1000)).toISOString();
     const state: ReadState = { maxSeen: undefined, deltaLink: undefined, startedAt };
-    let read = await readChanges(run, handled, state, {
-      useDelta: plan.delta,
-      deltaLink: plan.delta && run.mode !== "full" ? (watermark.deltaLink ?? undefined) : undefined,
-      since: plan.delta ? undefined : since(),
-      clientFilter: plan.delta ? plan.clientFilter : undefined,
-    });
+    const storedLink = plan.delta && run.mode !== "full" ? (watermark.deltaLink ?? undefined) : undefined;
+    // A delta link keeps the $select it was made with: one that lacks a property this run needs (a field mapping
+    // was added) is treated like an expired link.
+    let read: Awaited<ReturnType<typeof readChanges>> =
+      storedLink && !selectsAll(storedLink, deltaSelect(run, plan.clientFilter))
+        ? "deltaExpired"
+        : await readChanges(run, handled, state, {
+            useDelta: plan.delta,
+            deltaLink: storedLink,
+            since: plan.delta ? undefined : since(),
+            clientFilter: plan.delta ? plan.clientFilter : undefined,
+          });
     if (read === "deltaExpired") {
       if (!run.dryRun) await deps.store.watermarks.advance(mapping.name, pass, { deltaLink: null });
       state.deltaLink = await freshDeltaLink(run, deltaSelect(run, plan.clientFilter));
@@ -345,6 +351,19 @@ async function readChanges(
     if (options.maxPages !== undefined && run.pages >= options.maxPages) break;
   }
   return "done";
+}
+
+/** Whether a delta link's `$select` (none = every column) holds every property asked for. */
+function selectsAll(link: string, wanted: readonly string[]): boolean {
+  let select: string | null;
+  try {
+    select = new URL(link).searchParams.get("$select");
+  } catch {
+    return false;
+  }
+  if (select === null) return true;
+  const have = new Set(select.split(",").map((p) => p.trim().toLowerCase()));
+  return wanted.every((p) => have.has(p.toLowerCase()));
 }
 
 /** What a delta read selects: the mapping's properties and those its client-side filter reads. */

@@ -89,4 +89,25 @@ describe("change tracking by default", () => {
     expect((await getCustomer(h, bcId))?.phoneNumber).toBe("555-0103");
     expect(await deltaLink()).not.toBe(freshLink);
   });
+
+  it("a field mapping added later is read: a delta link without its column is replaced", async () => {
+    const c = await createCustomer(h, { displayName: "Wider Ltd" });
+    const bcId = String(c.id).toLowerCase();
+    await runMapping(h.deps, "CUSTOMER", { passes: ["toDataverse"] });
+    await fromDv();
+    const dvId = (await h.store.couplings.getByBcId("CUSTOMER", bcId))!.dataverseId;
+    const current = h.mappings.get("CUSTOMER")!;
+    h.mappings.set("CUSTOMER", {
+      ...current,
+      fields: [
+        ...current.fields,
+        { ...current.fields[1], name: undefined, bcField: "addressLine1", dataverseField: "address1_line1" },
+      ],
+    });
+    await editAccount(dvId, { address1_line1: "1 Delta Road" });
+    const wider = await fromDv();
+    expect(wider.counters).toMatchObject({ modified: 1, failed: 0 });
+    expect((await getCustomer(h, bcId))?.addressLine1).toBe("1 Delta Road");
+    expect(await deltaLink()).toContain("address1_line1");
+  });
 });

@@ -67,7 +67,7 @@ export class DataversePort implements EntityPort {
 
   async *readChanges(options: ReadChangesOptions): AsyncIterable<PortResult<ChangePage>> {
     const select = this.selectWithMeta(options.select);
-    // Change tracking cannot be filtered: only used when the mapping has no Dataverse filter.
+    // Change tracking takes no $filter: the runner passes none and applies the mapping filter to the rows itself.
     if (options.useDelta && !options.filter) {
       for await (const page of this.client.changes(this.set, {
         select,
