@@ -2,7 +2,9 @@
 // orders them so every mapping runs after what it depends on (seed S16), runs each through the engine runner,
 // and brings each header's lines along (invoice lines, order lines and notes never run on their own). Option-set
 // mappings (PAYMENT TERMS, SHIPMENT METHOD, SHIPPING AGENT) run like the others: the engine couples their codes to
-// option values before the account, order and invoice mappings that resolve codes through them.
+// option values before the account, order and invoice mappings that resolve codes through them. With
+// bidirectional sales orders, SALESORDER-ORDER runs the order flow (flows/), as its job queue entry does: the
+// engine's own Sales → BC pass would PATCH released BC orders, which BC refuses.
 
 import type { Row } from "../connectors/index.ts";
 import { matchValueCouplingId, type TableMapping } from "../engine/model.ts";
@@ -10,7 +12,9 @@ import type { RunMode } from "../engine/planner.ts";
 import { type PassReport, runMapping } from "../engine/runner.ts";
 import { bcsyncError } from "../errors/catalogue.ts";
 import { INTEGRATION_UNKNOWN_MAPPING } from "../errors/codes/integration.ts";
+import { SYNC_COUNTERS } from "../store/index.ts";
 import type { IntegrationContext } from "./context.ts";
+import { ORDER_MAPPING, syncBidirectionalOrders } from "./flows/index.ts";
 import { syncLines } from "./lines.ts";
 import { maintainDefaultPriceList } from "./price-list.ts";
 import { syncSalesPrices } from "./sales-prices.ts";
@@ -74,15 +78,24 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
   const mode: RunMode = request.full ? "full" : "scheduled";
   const results: MappingSyncResult[] = [];
   if (!request.dryRun) await coupleLocalCurrency(ctx).catch(() => undefined); // retried on the next sync
+  // Reports of child mappings the order flow already ran under their header, by mapping name.
+  const ranByFlow = new Map<string, PassReport[]>();
   for (const mapping of selectMappings(ctx.mappings, request.names)) {
     let result: MappingSyncResult;
     try {
       const dryRun = request.dryRun === true;
-      const passes = mapping.parent
-        ? [await syncLines(ctx, mapping, dryRun)]
-        : mapping.name === "SALESPRC-PRODPRICE"
-          ? [await syncSalesPrices(ctx, mapping, dryRun)]
-          : await runMapping(ctx.engine, mapping.name, { mode, dryRun });
+      const byFlow = ranByFlow.get(mapping.name);
+      let passes: PassReport[];
+      if (byFlow) passes = byFlow;
+      else if (mapping.name === ORDER_MAPPING && ctx.settings.bidirectionalSalesOrders) {
+        const reports = await runBidirectionalOrders(ctx, mode, dryRun);
+        passes = reports.filter((p) => p.mapping === ORDER_MAPPING);
+        for (const p of reports) {
+          if (p.mapping !== ORDER_MAPPING) ranByFlow.set(p.mapping, [...(ranByFlow.get(p.mapping) ?? []), p]);
+        }
+      } else if (mapping.parent) passes = [await syncLines(ctx, mapping, dryRun)];
+      else if (mapping.name === "SALESPRC-PRODPRICE") passes = [await syncSalesPrices(ctx, mapping, dryRun)];
+      else passes = await runMapping(ctx.engine, mapping.name, { mode, dryRun });
       result = { mapping: mapping.name, passes };
     } catch (error) {
       result = { mapping: mapping.name, passes: [], error: error instanceof Error ? error.message : String(error) };
@@ -102,6 +115,47 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
 }
 
 const PRODUCT_MAPPINGS = new Set(["ITEM-PRODUCT", "RESOURCE-PRODUCT"]);
+
+/**
+ * SALESORDER-ORDER with bidirectional sales orders: the order flow, as the job queue runs it (BC → Sales through
+ * the engine with the lines and notes, then Sales → BC by the order states). A full sync first runs the engine's
+ * BC → Sales pass in full mode, so released BC orders not yet in Sales are matched or created. A dry run plans
+ * the BC → Sales half only: the flow's Sales → BC half has no plan to show. Returns the header's and the
+ * children's reports; the flow's Sales → BC run is reported from its sync job.
+ */
+async function runBidirectionalOrders(ctx: IntegrationContext, mode: RunMode, dryRun: boolean): Promise<PassReport[]> {
+  if (dryRun) {
+    const reports = await runMapping(ctx.engine, ORDER_MAPPING, { mode, dryRun, passes: ["toDataverse"] });
+    for (const child of ctx.mappings.filter((m) => m.parent?.mapping === ORDER_MAPPING)) {
+      reports.push(await syncLines(ctx, child, true));
+    }
+    const note = "dry run: BC → Sales only; the order flow's Sales → BC half (submitted orders) is not planned";
+    return reports.map((p) => (p.mapping === ORDER_MAPPING ? { ...p, message: p.message ?? note } : p));
+  }
+  const full = mode === "full" ? await runMapping(ctx.engine, ORDER_MAPPING, { mode, passes: ["toDataverse"] }) : [];
+  const fromJobs = async () =>
+    (await ctx.store.jobs.list({ mappingName: ORDER_MAPPING, limit: 20 })).filter(
+      (j) => j.direction === "fromDataverse",
+    );
+  const before = new Set((await fromJobs()).map((j) => j.id));
+  const run = await syncBidirectionalOrders(ctx);
+  const job = (await fromJobs()).find((j) => !before.has(j.id)); // the flow's Sales → BC sync job
+  const fromDataverse: PassReport[] = job
+    ? [
+        {
+          jobId: job.id,
+          mapping: ORDER_MAPPING,
+          direction: "fromDataverse",
+          status: job.status === "failed" ? "failed" : "succeeded",
+          ...(job.message ? { message: job.message } : {}),
+          counters: Object.fromEntries(SYNC_COUNTERS.map((c) => [c, job[c]])) as PassReport["counters"],
+          planned: [],
+          pages: 0,
+        },
+      ]
+    : [];
+  return [...full, ...run.toDataverse, ...fromDataverse];
+}
 
 /** Sum of one counter over a mapping's passes. */
 export function total(result: MappingSyncResult, counter: keyof PassReport["counters"]): number {
