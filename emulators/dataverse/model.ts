@@ -53,6 +53,24 @@ export class Model {
     return t;
   }
 
+  /**
+   * Adds a value to a picklist column's local option set (InsertOptionValue): this model's copy of the column
+   * and table definition change, the shared schema stays as it is.
+   */
+  addOption(logicalName: string, columnName: string, value: number, label: string): void {
+    const t = this.table(logicalName);
+    const old = t.columns.get(columnName);
+    if (!old) throw new Error(`Unknown column ${logicalName}.${columnName}`);
+    const column: Column = {
+      ...old,
+      options: [...(old.options ?? []), value],
+      labels: { ...(old.labels ?? {}), [value]: label },
+    };
+    t.columns.set(columnName, column);
+    t.attributes.set(columnName, column);
+    t.def = { ...t.def, columns: t.def.columns.map((c) => (c === old ? column : c)) };
+  }
+
   /** Lookup columns of other tables that point at `logicalName` (for cascades on delete). */
   referencing(logicalName: string): { table: TableModel; column: Column }[] {
     const out: { table: TableModel; column: Column }[] = [];

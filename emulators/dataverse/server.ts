@@ -13,6 +13,7 @@ import { type Clock, DATAVERSE_LIMITS, resolveLimits, ServiceProtection, systemC
 import { openStore, type Store } from "../runtime/storage.ts";
 import { dv } from "./errors.ts";
 import { Model } from "./model.ts";
+import { loadInsertedOptions } from "./option-values.ts";
 import { Reader } from "./read.ts";
 import { type Caller, Records, type Row } from "./records.ts";
 import { ORGANIZATION_ID, ROOT_BUSINESS_UNIT_ID } from "./seed/ids.ts";
@@ -51,6 +52,7 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
   const clock = options.clock ?? systemClock;
   const store = openStore({ dataDir: options.dataDir, fileName: "dataverse.sqlite" });
   const model = new Model();
+  loadInsertedOptions(model, store);
   const records = new Records(store, model);
   const limitsConfig = resolveLimits(options.limits, DATAVERSE_LIMITS);
   const limits = new ServiceProtection(limitsConfig, { clock });

@@ -18,6 +18,7 @@ import { annotationWanted, contextSelect } from "./format.ts";
 import { type KeySpec, normalizeGuid, parseKey, splitKeySegment, splitPath } from "./keys.ts";
 import { metadataDocument } from "./metadata.ts";
 import type { Model, TableModel } from "./model.ts";
+import { insertOptionValue } from "./option-values.ts";
 import { type Preferences, parsePrefer, type Reader } from "./read.ts";
 import type { Caller, Records, Row, WriteContext } from "./records.ts";
 import { roleAction, rolePrivileges } from "./security.ts";
@@ -115,6 +116,15 @@ export class DataverseService {
     if (fn) {
       if (method !== "GET") fail(dv.make("methodNotAllowed", method));
       return this.unboundFunction(fn[1], fn[2], req.query, ctx);
+    }
+    if (path === "InsertOptionValue" || path === "Microsoft.Dynamics.CRM.InsertOptionValue") {
+      if (method !== "POST") fail(dv.make("methodNotAllowed", method));
+      const body = parseBody(req.body);
+      const value = this.records.transaction(() => insertOptionValue(this.model, this.records.store, body));
+      return json(200, {
+        "@odata.context": `${root}$metadata#Microsoft.Dynamics.CRM.InsertOptionValueResponse`,
+        NewOptionValue: value,
+      });
     }
     if (path === "EntityDefinitions" || path.startsWith("EntityDefinitions(")) {
       if (method !== "GET") fail(dv.make("methodNotAllowed", method));
