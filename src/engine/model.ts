@@ -209,6 +209,11 @@ export const TableMapping = z
     skipAfterFailures: z.number().int().min(0).default(2),
     job: JobDefaults.default({ intervalMinutes: 30, inactivityTimeoutMinutes: 720 }),
     userDefined: z.boolean().default(false),
+    /**
+     * Option-set mappings: a BC code with no option of its label gets one inserted into the Dataverse option set
+     * (InsertOptionValue), as BC's own integration does; false = the code is reported as an error instead.
+     */
+    insertMissingOptions: z.boolean().default(false),
     /** Named option maps referenced by field mappings. */
     optionMaps: z.record(z.string(), OptionMap).default({}),
     fields: z.array(FieldMapping).min(1),

@@ -4,9 +4,11 @@
 // id `<table>.<attribute>=<value>` (see optionCouplingId), so field mappings resolve codes to option integers
 // through the ordinary lookup path (LookupRef.option).
 //
-// BC inserts a missing option into the option-set metadata; bcsync does not write metadata (the Dataverse
-// emulator has no InsertOptionValue), so a code without an option is a catalogued error with a fix hint, and the
-// pass fails until the option exists in Sales or the code is renamed.
+// A code without an option: BC inserts one into the option-set metadata (label = code, bc-reference §3.12). With
+// the mapping's `insertMissingOptions` (the integration defaults) bcsync does the same through the port's
+// insertOption (Dataverse InsertOptionValue) and couples the code to the new value; otherwise, or when the port
+// cannot insert, the code is a catalogued error with a fix hint and the pass fails until the option exists in
+// Sales or the code is renamed. A dry run plans the insert as a coupling to a value not yet known.
 
 import { ENGINE_OPTION_NOT_IN_DATAVERSE, ENGINE_OPTION_SET_NOT_FOUND } from "../errors/codes/engine.ts";
 import type { NewCoupling } from "../store/index.ts";
@@ -95,7 +97,35 @@ export async function runOptionPass(deps: EngineDeps, mapping: TableMapping, opt
       counters.unchanged++;
       continue;
     }
-    const option = (byLabel.get(normal(code)) ?? []).find((o) => !claimed.has(o.value));
+    let option = (byLabel.get(normal(code)) ?? []).find((o) => !claimed.has(o.value));
+    if (!option && normal(code) !== "" && mapping.insertMissingOptions && deps.ports.insertOption) {
+      if (dryRun) {
+        counters.inserted++;
+        counters.coupled++;
+        planned.push({ sourceId: bcId, targetId: optionCouplingId(mapping, "new"), kind: "couple" });
+        continue;
+      }
+      const inserted = await deps.ports.insertOption(table, attribute, code.trim());
+      if (!inserted.ok || !inserted.value) {
+        const error = inserted.ok
+          ? planError(ENGINE_OPTION_SET_NOT_FOUND, { mapping: mapping.name, table, attribute })
+          : inserted.error;
+        counters.failed++;
+        planned.push({ sourceId: bcId, kind: "fail", error });
+        await deps.store.jobs.addError(jobRef, {
+          sourceId: bcId,
+          field: codeField,
+          code: error.code,
+          message: `${mapping.name}: inserting option ${code} into ${table}.${attribute} failed: ${error.message}`,
+          requestId: inserted.ok ? null : (inserted.error.requestId ?? null),
+        });
+        continue;
+      }
+      option = inserted.value;
+      if (!optionsByValue.has(option.value)) counters.inserted++;
+      optionsByValue.set(option.value, option);
+      byLabel.set(normal(option.label), [...(byLabel.get(normal(option.label)) ?? []), option]);
+    }
     if (!option) {
       const e = planError(ENGINE_OPTION_NOT_IN_DATAVERSE, {
         mapping: mapping.name,

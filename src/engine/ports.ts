@@ -110,4 +110,9 @@ export interface PortFactory {
   forMapping(mapping: TableMapping, side: Side): EntityPort;
   /** The options of a Dataverse option-set attribute (metadata API); undefined when there is no such attribute. */
   optionSet(table: string, attribute: string): Promise<PortResult<OptionValue[] | undefined>>;
+  /**
+   * Adds an option with this label to the option set (skipped when the label is already there); undefined when
+   * there is no such attribute. Optional: ports without it leave missing options to the user.
+   */
+  insertOption?(table: string, attribute: string, label: string): Promise<PortResult<OptionValue | undefined>>;
 }

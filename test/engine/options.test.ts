@@ -24,6 +24,17 @@ const paymentTerms = defineTableMapping({
   direction: "toDataverse",
   fields: [{ bcField: "code", dataverseField: "paymenttermscode", match: { priority: 0 } }],
 });
+// The same BC codes against a choice column that has none of their labels, with insertion on (as the integration
+// defaults have it): every code becomes a new option.
+const freightTerms = defineTableMapping({
+  name: "FREIGHT TERMS",
+  kind: "optionSet",
+  insertMissingOptions: true,
+  bc: { entitySet: "paymentTerms" },
+  dataverse: { table: "account", entitySet: "accounts", keyField: "address1_freighttermscode" },
+  direction: "toDataverse",
+  fields: [{ bcField: "code", dataverseField: "address1_freighttermscode", match: { priority: 0 } }],
+});
 const customers = customerMapping({
   fields: [
     ...customerMapping().fields,
@@ -40,7 +51,7 @@ let h: Harness;
 const termIds = new Map<string, string>();
 
 beforeAll(async () => {
-  h = await startHarness([paymentTerms, customers]);
+  h = await startHarness([paymentTerms, freightTerms, customers]);
   // account.paymenttermscode options: 1 Net 30, 2 "2% 10, Net 30", 3 Net 45, 4 Net 60.
   for (const [code, displayName] of [
     ["NET 30", "Net 30 days"],
@@ -67,6 +78,13 @@ async function salesUser(): Promise<string> {
     }),
   );
   return id;
+}
+
+/** The options of account.address1_freighttermscode, read through the engine's port (metadata API). */
+async function freightOptions() {
+  const r = await h.deps.ports.optionSet("account", "address1_freighttermscode");
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
 }
 
 describe("option-set mappings", () => {
@@ -114,6 +132,41 @@ describe("option-set mappings", () => {
     expect(toDv.counters).toMatchObject({ inserted: 1, failed: 0 });
     const dvId = (await h.store.couplings.getByBcId("CUSTOMER", String(c.id).toLowerCase()))!.dataverseId;
     expect((await getAccount(h, dvId))?.paymenttermscode ?? null).toBeNull();
+  });
+
+  it("with insertMissingOptions, a code without an option is inserted into the option set and coupled to it", async () => {
+    const before = (await freightOptions()) ?? [];
+    // A dry run plans the inserts and writes nothing.
+    const [planned] = await runMapping(h.deps, "FREIGHT TERMS", { dryRun: true });
+    expect(planned.counters).toMatchObject({ inserted: 3, coupled: 3, failed: 0 });
+    expect(await freightOptions()).toEqual(before);
+
+    const [run] = await runMapping(h.deps, "FREIGHT TERMS");
+    expect(run.status).toBe("succeeded");
+    expect(run.counters).toMatchObject({ inserted: 3, coupled: 3, failed: 0 });
+    const after = (await freightOptions()) ?? [];
+    expect(after.length).toBe(before.length + 3);
+    for (const code of ["NET 30", "NET 60", "14 DAYS"]) {
+      const option = after.find((o) => o.label === code);
+      expect(option, code).toBeDefined();
+      expect(before.some((o) => o.value === option?.value)).toBe(false);
+      expect((await h.store.couplings.getByBcId("FREIGHT TERMS", termIds.get(code)!))?.dataverseId).toBe(
+        `account.address1_freighttermscode=${option?.value}`,
+      );
+    }
+    // The new value is one Dataverse accepts on a row.
+    const value = after.find((o) => o.label === "14 DAYS")!.value;
+    const account = unwrap(await h.dv.create("accounts", { name: "Freighted", address1_freighttermscode: value }));
+    expect((await getAccount(h, String(account.id)))?.address1_freighttermscode).toBe(value);
+
+    // A second run inserts nothing; the connector itself skips a label that exists (any case) without a POST.
+    const [again] = await runMapping(h.deps, "FREIGHT TERMS");
+    expect(again.counters).toMatchObject({ inserted: 0, coupled: 0, unchanged: 3, failed: 0 });
+    const skipped = unwrap(await h.dv.insertOptionValue("account", "address1_freighttermscode", " net 60 "));
+    expect(skipped).toEqual({ value: after.find((o) => o.label === "NET 60")!.value, inserted: false });
+    expect((await freightOptions())?.length).toBe(after.length);
+    // No such choice column: undefined, nothing inserted.
+    expect(unwrap(await h.dv.insertOptionValue("account", "nosuchcolumn", "X"))).toBeUndefined();
   });
 
   it("is not scanned by the reconciliation report (its own runs compare every code with every option)", async () => {

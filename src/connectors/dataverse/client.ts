@@ -45,6 +45,12 @@ import {
 export { isBulkUnsupported } from "./bulk.ts";
 export * from "./types.ts";
 
+/** A metadata label (`Label` of an option): the user's language and every language. */
+interface OptionLabel {
+  UserLocalizedLabel?: { Label?: string } | null;
+  LocalizedLabels?: { Label?: string }[];
+}
+
 export function createDataverseClient(settings: DataverseSettings): DataverseClient {
   return new DataverseClient(settings);
 }
@@ -121,6 +127,58 @@ export class DataverseClient {
     if (!res.ok) return res;
     if (res.value.status === 204 || res.value.body.length === 0) return ok(undefined);
     return this.json(res.value, name);
+  }
+
+  /**
+   * Adds an option to a local choice column (the `InsertOptionValue` action) unless an option with that label
+   * (case and surrounding blanks ignored) is already there: the action is not idempotent, so the column's
+   * metadata is read first and the POST is never retried. `inserted` says which happened; `undefined` when the
+   * table has no such choice column.
+   */
+  async insertOptionValue(
+    entity: string,
+    attribute: string,
+    label: string,
+    options: { languageCode?: number; value?: number } = {},
+  ): Promise<Result<{ value: number; inserted: boolean } | undefined>> {
+    const quote = (s: string) => s.replace(/'/g, "''");
+    const path =
+      `EntityDefinitions(LogicalName='${quote(entity)}')/Attributes(LogicalName='${quote(attribute)}')` +
+      "/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options)";
+    const read = await this.request("GET", path, { allow404: true, record: `${entity}.${attribute}` });
+    if (!read.ok) return read;
+    if (read.value.status === 404) return ok(undefined);
+    const metadata = this.json<{ OptionSet?: { Options?: { Value: number; Label?: OptionLabel }[] } | null }>(
+      read.value,
+      "PicklistAttributeMetadata",
+    );
+    if (!metadata.ok) return metadata;
+    const normal = (text: unknown) =>
+      String(text ?? "")
+        .trim()
+        .toUpperCase();
+    const existing = (metadata.value.OptionSet?.Options ?? []).find((o) =>
+      [o.Label?.UserLocalizedLabel, ...(o.Label?.LocalizedLabels ?? [])].some(
+        (l) => l && normal(l.Label) === normal(label),
+      ),
+    );
+    if (existing) return ok({ value: existing.Value, inserted: false });
+    const res = await this.request("POST", "InsertOptionValue", {
+      body: {
+        EntityLogicalName: entity,
+        AttributeLogicalName: attribute,
+        Label: { LocalizedLabels: [{ Label: label, LanguageCode: options.languageCode ?? 1033 }] },
+        ...(options.value === undefined ? {} : { Value: options.value }),
+      },
+      record: `${entity}.${attribute}`,
+      idempotent: false,
+    });
+    if (!res.ok) return res;
+    const answer = this.json<{ NewOptionValue?: unknown }>(res.value, "InsertOptionValue");
+    if (!answer.ok) return answer;
+    const value = answer.value.NewOptionValue;
+    if (typeof value !== "number") return this.malformed("InsertOptionValue", "no NewOptionValue in the answer");
+    return ok({ value, inserted: true });
   }
 
   async retrieve(entitySet: string, key: RecordKey, options: QueryOptions = {}): Promise<Result<Row | undefined>> {

@@ -4,6 +4,7 @@ import type { BusinessCentralClient, DataverseClient } from "../../connectors/in
 import type { TableMapping } from "../model.ts";
 import type { EntityPort, PortFactory, Side } from "../ports.ts";
 import { BusinessCentralPort } from "./businesscentral.ts";
+import { portError } from "./common.ts";
 import { DataversePort, readOptionSet } from "./dataverse.ts";
 
 export { BusinessCentralPort } from "./businesscentral.ts";
@@ -28,5 +29,10 @@ export function connectorPorts(clients: {
       return ports[side];
     },
     optionSet: (table, attribute) => readOptionSet(clients.dataverse, table, attribute),
+    insertOption: async (table, attribute, label) => {
+      const r = await clients.dataverse.insertOptionValue(table, attribute, label);
+      if (!r.ok) return { ok: false, error: portError(r.error) };
+      return { ok: true, value: r.value ? { value: r.value.value, label } : undefined };
+    },
   };
 }

@@ -95,7 +95,7 @@ export const ENGINE_OPTION_NOT_IN_DATAVERSE = defineError<{
   message:
     "{mapping}: Business Central code {code} has no option labelled {code} in Dataverse {table}.{attribute} (options: {labels}).",
   status: 422,
-  fix: "Add an option labelled {code} to the {attribute} column of the {table} table in Sales (Power Apps → Tables → {table} → Columns → {attribute} → Choices), or give the code in Business Central an existing option's label; then run {mapping} again. bcsync couples codes to options by label and never changes option-set metadata.",
+  fix: "Add an option labelled {code} to the {attribute} column of the {table} table in Sales (Power Apps → Tables → {table} → Columns → {attribute} → Choices), or give the code in Business Central an existing option's label; then run {mapping} again; or set insertMissingOptions on the mapping (the integration defaults have it) so bcsync inserts the option itself, as Business Central does.",
 });
 
 export const ENGINE_OPTION_SET_NOT_FOUND = defineError<{ mapping: string; table: string; attribute: string }>({

@@ -16,6 +16,8 @@ export function optionMapping(
     {
       name,
       kind: "optionSet",
+      // BC inserts a code that has no option in Sales as a new option value (bc-reference §3.12); so do the defaults.
+      insertMissingOptions: true,
       description: `Option-set mapping: ${bc.entitySet} codes ↔ account.${optionSet} options`,
       bc,
       dataverse: { table: "account", entitySet: "accounts", keyField: optionSet },
