@@ -214,6 +214,12 @@ export const TableMapping = z
      * (InsertOptionValue), as BC's own integration does; false = the code is reported as an error instead.
      */
     insertMissingOptions: z.boolean().default(false),
+    /**
+     * Other choice columns that carry this option set's values (Sales documents copy the account's payment terms,
+     * shipping method and freight terms into local option sets of their own): an inserted option is inserted
+     * there too, with the same value and label, so the coupled value is valid on every table that uses it.
+     */
+    optionSetCopies: z.array(z.object({ table: z.string().min(1), attribute: z.string().min(1) })).default([]),
     /** Named option maps referenced by field mappings. */
     optionMaps: z.record(z.string(), OptionMap).default({}),
     fields: z.array(FieldMapping).min(1),

@@ -122,6 +122,16 @@ export async function runOptionPass(deps: EngineDeps, mapping: TableMapping, opt
         continue;
       }
       option = inserted.value;
+      const copyError = await insertCopies(deps, mapping, option);
+      if (copyError) {
+        counters.failed++;
+        await deps.store.jobs.addError(jobRef, {
+          sourceId: bcId,
+          field: codeField,
+          code: copyError.code,
+          message: copyError.message,
+        });
+      }
       if (!optionsByValue.has(option.value)) counters.inserted++;
       optionsByValue.set(option.value, option);
       byLabel.set(normal(option.label), [...(byLabel.get(normal(option.label)) ?? []), option]);
@@ -157,4 +167,36 @@ export async function runOptionPass(deps: EngineDeps, mapping: TableMapping, opt
   if (counters.failed > 0)
     return finish("failed", `${counters.failed} code(s) have no option in Dataverse; see the sync errors`);
   return finish("succeeded");
+}
+
+/**
+ * Inserts a new option into the mapping's copies (the same column on Sales documents) with the same value; a copy
+ * that already has the label under another value cannot carry the coupling and is reported.
+ */
+async function insertCopies(
+  deps: EngineDeps,
+  mapping: TableMapping,
+  option: OptionValue,
+): Promise<{ code: string; message: string } | undefined> {
+  for (const copy of mapping.optionSetCopies) {
+    const r = await deps.ports.insertOption!(copy.table, copy.attribute, option.label, option.value);
+    const where = `${copy.table}.${copy.attribute}`;
+    if (!r.ok) {
+      return {
+        code: r.error.code,
+        message: `${mapping.name}: inserting option ${option.label} into ${where} failed: ${r.error.message}`,
+      };
+    }
+    if (r.value === undefined) {
+      const e = planError(ENGINE_OPTION_SET_NOT_FOUND, { mapping: mapping.name, ...copy });
+      return { code: e.code, message: e.message };
+    }
+    if (r.value.value !== option.value) {
+      return {
+        code: ENGINE_OPTION_NOT_IN_DATAVERSE.code,
+        message: `${mapping.name}: ${where} has option ${option.label} as ${r.value.value}, not ${option.value} as ${mapping.dataverse.table}.${mapping.dataverse.keyField} has; give both the same value in Sales.`,
+      };
+    }
+  }
+  return undefined;
 }

@@ -111,8 +111,13 @@ export interface PortFactory {
   /** The options of a Dataverse option-set attribute (metadata API); undefined when there is no such attribute. */
   optionSet(table: string, attribute: string): Promise<PortResult<OptionValue[] | undefined>>;
   /**
-   * Adds an option with this label to the option set (skipped when the label is already there); undefined when
-   * there is no such attribute. Optional: ports without it leave missing options to the user.
+   * Adds an option with this label (and value, when given) to the option set; when the label is already there,
+   * that option is the answer and nothing is written. Undefined when there is no such attribute. Optional: ports without it leave missing options to the user.
    */
-  insertOption?(table: string, attribute: string, label: string): Promise<PortResult<OptionValue | undefined>>;
+  insertOption?(
+    table: string,
+    attribute: string,
+    label: string,
+    value?: number,
+  ): Promise<PortResult<OptionValue | undefined>>;
 }

@@ -1,12 +1,13 @@
 // The full synchronization review (seed S13, S18; bc-reference §7): one line per mapping with its state and
 // dependencies, an initial recommendation, "recommended full sync" to override it, "sync all" that fully
 // synchronizes every line whose dependencies are done (in dependency order), and "restart" of one line.
+// Option-set mappings (PAYMENT TERMS, SHIPMENT METHOD, SHIPPING AGENT) are lines too: CUSTOMER and VENDOR depend
+// on them, so their codes are coupled to option values before the accounts' fields look them up.
 
 import { COMPANION_API } from "../connectors/index.ts";
 import type { TableMapping } from "../engine/model.ts";
 import type { ReviewLine } from "../store/index.ts";
 import type { IntegrationContext } from "./context.ts";
-import { OPTION_MAPPINGS } from "./defaults/index.ts";
 import { runSequence, syncMappings } from "./sync.ts";
 
 export type Recommendation = "Full Synchronization" | "Couple Records" | "No Records Found";
@@ -15,10 +16,7 @@ export type LineState = "" | "In Process" | "Finished" | "Error";
 /** Mappings the review lists: no lines (they ride with headers), no one-way sales orders (BC §7). */
 export function reviewable(mappings: readonly TableMapping[]): TableMapping[] {
   return runSequence(mappings).filter(
-    (m) =>
-      !m.parent &&
-      !(OPTION_MAPPINGS as readonly string[]).includes(m.name) &&
-      !(m.name === "SALESORDER-ORDER" && m.direction !== "bidirectional"),
+    (m) => !m.parent && !(m.name === "SALESORDER-ORDER" && m.direction !== "bidirectional"),
   );
 }
 
@@ -30,13 +28,18 @@ async function hasRecords(ctx: IntegrationContext, m: TableMapping): Promise<{ b
   };
   const scope = ctx.businessCentral.company(ctx.companyId, m.bc.api === "companion" ? COMPANION_API : "v2.0");
   const bc = await first(scope.pages(m.bc.entitySet, { filter: m.bc.filter, select: [m.bc.keyField], pageSize: 1 }));
+  // An option-set mapping's Dataverse side is the option set's metadata, not rows: its pass couples (or inserts).
+  if (m.kind === "optionSet") return { bc, dataverse: false };
   const dataverse = await first(
     ctx.dataverse.pages(m.dataverse.entitySet, { filter: m.dataverse.filter, select: [m.dataverse.keyField], top: 1 }),
   );
   return { bc, dataverse };
 }
 
-/** BC's initial recommendation: both sides empty → nothing to do; both filled → couple first; else full sync. */
+/**
+ * BC's initial recommendation: both sides empty → nothing to do; both filled → couple first; else full sync.
+ * An option-set mapping has one kind of run (codes to options): full when BC has codes.
+ */
 export function recommend(m: TableMapping, has: { bc: boolean; dataverse: boolean }): Recommendation {
   if (m.name === "SALESPEOPLE" || m.name === "CURRENCY") return "Full Synchronization";
   if (!has.bc && !has.dataverse) return "No Records Found";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_SALES_USER_ID } from "../../emulators/identity/demo-apps.ts";
 import { coupleDemoSalespeople } from "../../src/integration/demo.ts";
 import { DEFAULT_PRICE_LIST_NAME } from "../../src/integration/price-list.ts";
-import { syncAll } from "../../src/integration/review.ts";
+import { orderedLines, syncAll } from "../../src/integration/review.ts";
 import { runCustomerStatistics, runItemAvailability } from "../../src/integration/statistics.ts";
 import { syncMappings, total } from "../../src/integration/sync.ts";
 import { bcRows, dvRows, type Harness, startIntegration } from "./helpers.ts";
@@ -99,23 +99,41 @@ describe("engine gaps closed for the integration (issue 6 → 7)", () => {
     }
   });
 
-  it("option-set mappings couple codes by label; customers carry the coupled options", async () => {
-    // The full synchronization review leaves option-set mappings out (review.ts): they run as `bcsync sync` does.
-    const [agentsRun] = await syncMappings(h.ctx, { names: ["SHIPPING AGENT"] });
-    expect(agentsRun.passes[0].counters.coupled).toBeGreaterThan(0);
+  it("the review's sync all runs the option-set mappings before customers; a code without an option gets one", async () => {
+    // Option-set lines are in the review, in dependency order before CUSTOMER and VENDOR, and finished.
+    const lines = await orderedLines(h.ctx);
+    const at = (name: string) => lines.findIndex((l) => l.mappingName === name);
+    for (const name of ["PAYMENT TERMS", "SHIPMENT METHOD", "SHIPPING AGENT"]) {
+      expect(at(name), name).toBeGreaterThanOrEqual(0);
+      expect(at(name), name).toBeLessThan(at("CUSTOMER"));
+      expect(at(name), name).toBeLessThan(at("VENDOR"));
+      expect(lines[at(name)].queueStatus, name).toBe("Finished");
+    }
+    expect(lines[at("CUSTOMER")].queueStatus).toBe("Finished");
+
     const agents = await bcRows(h.ctx, "shippingAgents", true);
     const ups = agents.find((a) => a.code === "UPS");
     const coupled = await h.ctx.store.couplings.getByBcId("SHIPPING AGENT", String(ups?.id).toLowerCase());
     expect(coupled?.dataverseId).toBe("account.address1_shippingmethodcode=4");
-    // A code with no option of that label is reported with the fix, not silently dropped.
-    const errors = await h.ctx.store.jobs.errors({ mappingName: "SHIPPING AGENT" });
-    expect(
-      errors.some((e) => e.code === "BCSYNC_E_ENGINE_OPTION_NOT_IN_DATAVERSE" && e.message.includes("OWN LOG.")),
-    ).toBe(true);
+    // A code with no option of that label (OWN LOG.) was inserted into the option set, as BC does, and coupled.
+    const own = agents.find((a) => a.code === "OWN LOG.");
+    const ownCoupling = await h.ctx.store.couplings.getByBcId("SHIPPING AGENT", String(own?.id).toLowerCase());
+    const ownValue = Number(ownCoupling?.dataverseId.split("=")[1]);
+    const options = await h.ctx.engine.ports.optionSet("account", "address1_shippingmethodcode");
+    if (!options.ok) throw new Error(options.error.message);
+    expect(options.value?.find((o) => o.value === ownValue)?.label).toBe("OWN LOG.");
+    // The Sales documents' own shipping method columns got the same option (invoices and orders carry it).
+    for (const table of ["quote", "salesorder", "invoice"]) {
+      const copy = await h.ctx.engine.ports.optionSet(table, "shippingmethodcode");
+      if (!copy.ok) throw new Error(copy.error.message);
+      expect(copy.value?.find((o) => o.value === ownValue)?.label, table).toBe("OWN LOG.");
+    }
+    expect(await h.ctx.store.jobs.errors({ mappingName: "SHIPPING AGENT" })).toEqual([]);
+    // A second run finds every code coupled.
+    const [agentsRun] = await syncMappings(h.ctx, { names: ["SHIPPING AGENT"] });
+    expect(agentsRun.passes[0].counters).toMatchObject({ inserted: 0, failed: 0, unchanged: agents.length });
 
-    // Customers synced before the option was coupled left it blank; a full sync resolves it now.
-    const [customers] = await syncMappings(h.ctx, { names: ["CUSTOMER"], full: true });
-    expect(customers.passes[0].counters.failed).toBe(0);
+    // Customers were synchronized after the option sets: their shipping agents are already set.
     const companion = await bcRows(h.ctx, "customers", true);
     const withUps = companion.find((c) => c.shippingAgentCode === "UPS");
     const coupling = await h.ctx.store.couplings.getByBcId("CUSTOMER", String(withUps?.id).toLowerCase());

@@ -29,8 +29,13 @@ export function connectorPorts(clients: {
       return ports[side];
     },
     optionSet: (table, attribute) => readOptionSet(clients.dataverse, table, attribute),
-    insertOption: async (table, attribute, label) => {
-      const r = await clients.dataverse.insertOptionValue(table, attribute, label);
+    insertOption: async (table, attribute, label, value) => {
+      const r = await clients.dataverse.insertOptionValue(
+        table,
+        attribute,
+        label,
+        value === undefined ? {} : { value },
+      );
       if (!r.ok) return { ok: false, error: portError(r.error) };
       return { ok: true, value: r.value ? { value: r.value.value, label } : undefined };
     },

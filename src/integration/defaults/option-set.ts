@@ -6,11 +6,16 @@
 import { every30, integrationDefault } from "./build.ts";
 import { field, type IntegrationDefault } from "./types.ts";
 
+/** Sales documents whose own choice columns copy the account's payment terms, freight terms and shipping method. */
+export const SALES_DOCUMENTS = ["quote", "salesorder", "invoice"] as const;
+
 export function optionMapping(
   name: string,
   runOrder: number,
   bc: { api: "v2.0" | "companion"; entitySet: string },
   optionSet: string,
+  /** The same option set on Sales documents (their own local choice columns), kept in step on inserts. */
+  documentCopies: readonly { table: string; attribute: string }[] = [],
 ): IntegrationDefault {
   return integrationDefault(
     {
@@ -18,6 +23,7 @@ export function optionMapping(
       kind: "optionSet",
       // BC inserts a code that has no option in Sales as a new option value (bc-reference §3.12); so do the defaults.
       insertMissingOptions: true,
+      optionSetCopies: [...documentCopies],
       description: `Option-set mapping: ${bc.entitySet} codes ↔ account.${optionSet} options`,
       bc,
       dataverse: { table: "account", entitySet: "accounts", keyField: optionSet },
