@@ -14,15 +14,7 @@ import type { PassReport } from "../engine/runner.ts";
 import { hashOf } from "../engine/values.ts";
 import { zeroCounters } from "../store/index.ts";
 import type { IntegrationContext } from "./context.ts";
-
-async function rowsOf(gen: AsyncGenerator<{ ok: true; value: { rows: Row[] } } | { ok: false; error: Error }>) {
-  const out: Row[] = [];
-  for await (const page of gen) {
-    if (!page.ok) throw page.error;
-    out.push(...page.value.rows);
-  }
-  return out;
-}
+import { allRows, finishDirectPass } from "./direct-pass.ts";
 
 /** Syncs the lines of every coupled header of `child.parent` to Dataverse; one sync job in the log. */
 export async function syncLines(ctx: IntegrationContext, child: TableMapping, dryRun = false): Promise<PassReport> {
@@ -43,7 +35,7 @@ export async function syncLines(ctx: IntegrationContext, child: TableMapping, dr
   for await (const header of ctx.store.couplings.iterate(parent.mapping)) {
     let lines: Row[];
     try {
-      lines = await rowsOf(scope.pages(child.bc.entitySet, { filter: `${parent.bcParentField} eq ${header.bcId}` }));
+      lines = await allRows(scope.pages(child.bc.entitySet, { filter: `${parent.bcParentField} eq ${header.bcId}` }));
     } catch (error) {
       await fail(header.bcId, (error as Error).message);
       continue;
@@ -124,20 +116,5 @@ export async function syncLines(ctx: IntegrationContext, child: TableMapping, dr
       counters.inserted++;
     }
   }
-  await ctx.store.jobs.count(job.id, counters);
-  const message = counters.failed > 0 ? `${counters.failed} line(s) failed; see the sync errors` : undefined;
-  await ctx.store.jobs.finish(job.id, {
-    status: counters.failed > 0 ? "failed" : "succeeded",
-    ...(message ? { message } : {}),
-  });
-  return {
-    jobId: job.id,
-    mapping: child.name,
-    direction: "toDataverse",
-    status: counters.failed > 0 ? "failed" : "succeeded",
-    ...(message ? { message } : {}),
-    counters,
-    planned: [],
-    pages: 0,
-  };
+  return finishDirectPass(ctx, job, child.name, counters, "line");
 }

@@ -11,15 +11,7 @@ import { hashOf } from "../engine/values.ts";
 import { zeroCounters } from "../store/index.ts";
 import type { IntegrationContext } from "./context.ts";
 import { PRICING_METHOD_CURRENCY_AMOUNT } from "./defaults/sales-price.ts";
-
-async function rowsOf(gen: AsyncGenerator<{ ok: true; value: { rows: Row[] } } | { ok: false; error: Error }>) {
-  const out: Row[] = [];
-  for await (const page of gen) {
-    if (!page.ok) throw page.error;
-    out.push(...page.value.rows);
-  }
-  return out;
-}
+import { allRows, finishDirectPass } from "./direct-pass.ts";
 
 export async function syncSalesPrices(
   ctx: IntegrationContext,
@@ -36,10 +28,10 @@ export async function syncSalesPrices(
     );
   };
   const companion = ctx.businessCentral.company(ctx.companyId, COMPANION_API);
-  const prices = await rowsOf(
+  const prices = await allRows(
     companion.pages(mapping.bc.entitySet, { ...(mapping.bc.filter ? { filter: mapping.bc.filter } : {}) }),
   );
-  const groups = await rowsOf(companion.pages("customerPriceGroups", { select: ["id", "code"] }));
+  const groups = await allRows(companion.pages("customerPriceGroups", { select: ["id", "code"] }));
   const groupCouplings = await ctx.store.couplings.findMany(
     "CUSTPRCGRP-PRICE",
     "bc",
@@ -71,7 +63,7 @@ export async function syncSalesPrices(
       units.set(
         product.dataverseId,
         typeof schedule === "string"
-          ? await rowsOf(
+          ? await allRows(
               ctx.dataverse.pages("uoms", { filter: `_uomscheduleid_value eq ${schedule}`, select: ["uomid", "name"] }),
             )
           : [],
@@ -130,20 +122,5 @@ export async function syncSalesPrices(
     });
     counters.inserted++;
   }
-  await ctx.store.jobs.count(job.id, counters);
-  const message = counters.failed > 0 ? `${counters.failed} record(s) failed; see the sync errors` : undefined;
-  await ctx.store.jobs.finish(job.id, {
-    status: counters.failed > 0 ? "failed" : "succeeded",
-    ...(message ? { message } : {}),
-  });
-  return {
-    jobId: job.id,
-    mapping: mapping.name,
-    direction: "toDataverse",
-    status: counters.failed > 0 ? "failed" : "succeeded",
-    ...(message ? { message } : {}),
-    counters,
-    planned: [],
-    pages: 0,
-  };
+  return finishDirectPass(ctx, job, mapping.name, counters, "record");
 }

@@ -4,6 +4,7 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { EmulatorsInfo } from "../../emulators/index.ts";
 import { type BcsyncConfigInput, saveConfig, validateConfig } from "../config/index.ts";
 import { ok, type Result } from "../connectors/result.ts";
 import { bcsyncError } from "../errors/catalogue.ts";
@@ -16,19 +17,8 @@ import { fitMappings } from "./schema-fit.ts";
 import { type IntegrationSettingsInput, parseIntegrationSettings } from "./settings.ts";
 import { installIntegrationSolution, type SolutionInstallReport } from "./solution.ts";
 
-/** The JSON line `bcsync emulate --json` (and `bcsync demo --json`) prints. */
-export interface EmulatorsLine {
-  identity: { url: string; authority: string; tenantId: string; caPath?: string };
-  dataverse: { url: string; apiUrl: string };
-  businessCentral: {
-    url: string;
-    apiUrl: string;
-    tenantId: string;
-    environment: string;
-    companies: { id: string; name: string }[];
-  };
-  apps: { clientId: string; clientSecret: string; displayName: string }[];
-}
+/** The JSON line `bcsync emulate --json` (and `bcsync demo --json`) prints: one contract, defined by the emulators. */
+export type EmulatorsLine = EmulatorsInfo;
 
 export function readEmulatorsFile(path: string): EmulatorsLine {
   const invalid = (reason: string) => bcsyncError(INTEGRATION_EMULATORS_FILE_INVALID, { path, reason });

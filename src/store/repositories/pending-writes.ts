@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { SyncDirection } from "../schema.ts";
+import type { PendingWritesTable, SyncDirection } from "../schema.ts";
 import type { Executor } from "./executor.ts";
 import { nowIso } from "./executor.ts";
 
@@ -79,15 +79,7 @@ export class PendingWritesRepository {
   }
 }
 
-function fromRow(row: {
-  id: string;
-  mapping_name: string;
-  direction: SyncDirection;
-  source_id: string;
-  target_key: string;
-  payload_hash: string | null;
-  created_at: string;
-}): PendingWrite {
+function fromRow(row: PendingWritesTable): PendingWrite {
   return {
     id: row.id,
     mappingName: row.mapping_name,
