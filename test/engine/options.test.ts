@@ -32,6 +32,11 @@ const freightTerms = defineTableMapping({
   insertMissingOptions: true,
   bc: { entitySet: "paymentTerms" },
   dataverse: { table: "account", entitySet: "accounts", keyField: "address1_freighttermscode" },
+  // Sales documents have freight terms columns of their own: inserted options go there too, same value.
+  optionSetCopies: [
+    { table: "salesorder", attribute: "freighttermscode" },
+    { table: "quote", attribute: "freighttermscode" },
+  ],
   direction: "toDataverse",
   fields: [{ bcField: "code", dataverseField: "address1_freighttermscode", match: { priority: 0 } }],
 });
@@ -81,8 +86,8 @@ async function salesUser(): Promise<string> {
 }
 
 /** The options of account.address1_freighttermscode, read through the engine's port (metadata API). */
-async function freightOptions() {
-  const r = await h.deps.ports.optionSet("account", "address1_freighttermscode");
+async function freightOptions(table = "account", attribute = "address1_freighttermscode") {
+  const r = await h.deps.ports.optionSet(table, attribute);
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
 }
@@ -141,9 +146,15 @@ describe("option-set mappings", () => {
     expect(planned.counters).toMatchObject({ inserted: 3, coupled: 3, failed: 0 });
     expect(await freightOptions()).toEqual(before);
 
+    // A Sales user already gave the quotes' column a NET 60 option under a value of their own.
+    const own = unwrap(await h.dv.insertOptionValue("quote", "freighttermscode", "NET 60", { value: 100_000_777 }));
+    expect(own).toEqual({ value: 100_000_777, inserted: true });
+
     const [run] = await runMapping(h.deps, "FREIGHT TERMS");
-    expect(run.status).toBe("succeeded");
-    expect(run.counters).toMatchObject({ inserted: 3, coupled: 3, failed: 0 });
+    expect(run.counters).toMatchObject({ inserted: 3, coupled: 3, failed: 1 });
+    expect(run.status).toBe("failed");
+    const [mismatch] = await h.store.jobs.errors({ mappingName: "FREIGHT TERMS", sourceId: termIds.get("NET 60") });
+    expect(mismatch.message).toContain("quote.freighttermscode has option NET 60 as 100000777");
     const after = (await freightOptions()) ?? [];
     expect(after.length).toBe(before.length + 3);
     for (const code of ["NET 30", "NET 60", "14 DAYS"]) {
@@ -154,6 +165,14 @@ describe("option-set mappings", () => {
         `account.address1_freighttermscode=${option?.value}`,
       );
     }
+    // The documents' columns carry the same values (the quote's own NET 60 aside).
+    const orders = (await freightOptions("salesorder", "freighttermscode")) ?? [];
+    const quotes = (await freightOptions("quote", "freighttermscode")) ?? [];
+    for (const code of ["NET 30", "NET 60", "14 DAYS"]) {
+      const value = after.find((o) => o.label === code)?.value;
+      expect(orders.find((o) => o.label === code)?.value, code).toBe(value);
+      expect(quotes.find((o) => o.label === code)?.value, code).toBe(code === "NET 60" ? 100_000_777 : value);
+    }
     // The new value is one Dataverse accepts on a row.
     const value = after.find((o) => o.label === "14 DAYS")!.value;
     const account = unwrap(await h.dv.create("accounts", { name: "Freighted", address1_freighttermscode: value }));
@@ -162,6 +181,7 @@ describe("option-set mappings", () => {
     // A second run inserts nothing; the connector itself skips a label that exists (any case) without a POST.
     const [again] = await runMapping(h.deps, "FREIGHT TERMS");
     expect(again.counters).toMatchObject({ inserted: 0, coupled: 0, unchanged: 3, failed: 0 });
+    expect(again.status).toBe("succeeded");
     const skipped = unwrap(await h.dv.insertOptionValue("account", "address1_freighttermscode", " net 60 "));
     expect(skipped).toEqual({ value: after.find((o) => o.label === "NET 60")!.value, inserted: false });
     expect((await freightOptions())?.length).toBe(after.length);
