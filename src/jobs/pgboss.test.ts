@@ -29,7 +29,10 @@ describe.skipIf(postgres.skipReason)("pg-boss scale-out workers (PostgreSQL)", (
     }
     const runs: string[] = [];
     const handlers = {
-      mapping: async (entry: { mappingName: string | null }) => (runs.push(entry.mappingName!), { idle: false }),
+      mapping: async (entry: { mappingName: string | null }) => {
+        runs.push(entry.mappingName!);
+        return { idle: false };
+      },
     };
     const schema = `pgboss_${randomBytes(4).toString("hex")}`;
     let completed = 0;

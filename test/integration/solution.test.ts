@@ -96,7 +96,9 @@ describe("integration solution install (S3, S20)", () => {
       Privileges: [{ PrivilegeId: extra.privilegeid, Depth: "Global" }],
     });
     if (!added.ok) throw added.error;
-    expect((await rolePrivileges(String(availabilityRole.roleid))).map((p) => p.PrivilegeName)).toContain("prvDeleteAccount");
+    expect((await rolePrivileges(String(availabilityRole.roleid))).map((p) => p.PrivilegeName)).toContain(
+      "prvDeleteAccount",
+    );
 
     const r = await installIntegrationSolution(dv, { ...options, reinstall: true });
     if (!r.ok) throw r.error;
