@@ -3,7 +3,7 @@
 // file; closed once.
 
 import { readFileSync } from "node:fs";
-import type { BcsyncConfig } from "../config/index.ts";
+import type { BcsyncConfig, Credentials } from "../config/index.ts";
 import { loadConfig, resolveSecret } from "../config/index.ts";
 import {
   type BusinessCentralClient,
@@ -50,11 +50,19 @@ export function connectorClients(
   const bc = config.businessCentral;
   if (!dv || !bc) throw bcsyncError(INTEGRATION_NOT_SET_UP, { config: configPath ?? "bcsync.config.json" });
   const ca = (file?: string) => (file ? readFileSync(file, "utf8") : undefined);
+  // More app registrations for the same service, used round-robin (Microsoft's way past one principal's limits).
+  const extra = (principals: Credentials[], key: string) =>
+    principals.map((p, i) => ({
+      tenantId: p.tenantId,
+      clientId: p.clientId,
+      clientSecret: resolveSecret(p, `${key}.extraPrincipals[${i}]`, env),
+    }));
   const dataverse = createDataverseClient({
     url: dv.url,
     tenantId: dv.credentials.tenantId,
     clientId: dv.credentials.clientId,
     clientSecret: resolveSecret(dv.credentials, "dataverse.credentials", env),
+    principals: extra(dv.extraPrincipals, "dataverse"),
     ...(dv.credentials.authority ? { authority: dv.credentials.authority } : {}),
     ...(dv.credentials.caFile ? { caPem: ca(dv.credentials.caFile) } : {}),
   });
@@ -64,6 +72,7 @@ export function connectorClients(
     tenantId: bc.tenantId,
     clientId: bc.credentials.clientId,
     clientSecret: resolveSecret(bc.credentials, "businessCentral.credentials", env),
+    principals: extra(bc.extraPrincipals, "businessCentral"),
     ...(bc.credentials.authority ? { authority: bc.credentials.authority } : {}),
     ...(bc.credentials.caFile ? { caPem: ca(bc.credentials.caFile) } : {}),
   });
