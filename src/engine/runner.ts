@@ -223,8 +223,8 @@ async function runPass(
   let message: string | undefined;
   let heldDeletionId: string | undefined;
   try {
-    if (!run.dryRun) await reconcileIntents(run);
     const handled = new Set<string>();
+    if (!run.dryRun) await reconcileIntents(run, handled);
 
     // 1. Records whose last sync in this direction failed are retried, whatever the watermark says.
     await retryFailed(run, handled);
@@ -411,9 +411,12 @@ function idOfChange(c: SourceChange): string {
   return (c.kind === "upsert" ? c.record.id : c.id).toLowerCase();
 }
 
-/** Write intents of a crashed run: a create that reached the target is coupled now; one that did not is forgotten. */
-async function reconcileIntents(run: Pass): Promise<void> {
+/** Write intents of a crashed or failed create: one that reached the target is coupled now; one that did not is created again (same key). */
+async function reconcileIntents(run: Pass, handled: Set<string>): Promise<void> {
   const intents = await run.store.pendingWrites.list(run.mapping.name, run.pass);
+  // Creates that did not reach the target (failed, or killed before the request): planned again now, whatever
+  // the watermark says. Their intent is kept, so the new create carries the same key.
+  const notCreated: SourceChange[] = [];
   for (const chunk of chunks(intents, 100)) {
     const found = await getAllByIds(
       run.targetPort,
@@ -431,7 +434,10 @@ async function reconcileIntents(run: Pass): Promise<void> {
       for (const intent of chunk) {
         const target = found.value.get(intent.targetKey.toLowerCase());
         const source = sources.value.get(intent.sourceId.toLowerCase());
-        if (!target) continue;
+        if (!target) {
+          if (source) notCreated.push({ kind: "upsert", record: source });
+          continue;
+        }
         const [bc, dv] = run.pass === "toDataverse" ? [source, target] : [target, source];
         const existing =
           run.pass === "toDataverse"
@@ -451,12 +457,17 @@ async function reconcileIntents(run: Pass): Promise<void> {
         });
         run.count("inserted");
       }
+      const retried = new Set(notCreated.map((c) => idOfChange(c)));
       await store.pendingWrites.clear(
         run.mapping.name,
         run.pass,
-        chunk.map((i) => i.sourceId),
+        chunk.map((i) => i.sourceId).filter((id) => !retried.has(id.toLowerCase())),
       );
     });
+  }
+  for (const page of chunks(notCreated, 200)) {
+    for (const change of page) handled.add(idOfChange(change));
+    await processPage(run, page);
   }
 }
 
@@ -774,7 +785,11 @@ async function executeInserts(
       // One bulk insert for the batch's couplings, in the same transaction as the cleared write intents.
       await store.couplings.coupleMany(created);
       run.count("inserted", created.length);
-      const cleared = keyed.filter((k) => k.key !== undefined).map((k) => k.plan.sourceId.toLowerCase());
+      // Only the creates known to have happened: a failed one keeps its intent, so the next pass looks its key up
+      // (a create whose answer was lost may exist) instead of creating a second record under a new key.
+      const cleared = keyed
+        .filter((k, i) => k.key !== undefined && outcomes[i]?.ok)
+        .map((k) => k.plan.sourceId.toLowerCase());
       if (cleared.length > 0) await store.pendingWrites.clear(run.mapping.name, run.pass, cleared);
     });
     // Created, but not all of it written: coupled, and retried on the next run for the rest.

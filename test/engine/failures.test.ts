@@ -71,6 +71,36 @@ describe("failed records", () => {
     expect(await h.store.couplings.listFailed("CUSTOMER", "toDataverse")).toHaveLength(0);
   });
 
+  it("a new record whose create failed is created on the next run without being edited, once", async () => {
+    const c = await createCustomer(h, { displayName: "Created Later Ltd" });
+    const bcId = String(c.id).toLowerCase();
+    const unreachable = dataverseClient(h.emulators, {
+      url: `http://127.0.0.1:${await closedPort()}`,
+      retry: { maxAttempts: 1 },
+    });
+    const offline: EngineDeps = {
+      ...h.deps,
+      ports: connectorPorts({ dataverse: unreachable, businessCentral: h.bc, companyId: h.companyId }),
+    };
+    try {
+      const [pass] = await runMapping(offline, "CUSTOMER", { passes: ["toDataverse"], mode: "full" });
+      expect(pass.counters.failed).toBeGreaterThanOrEqual(1);
+    } finally {
+      await unreachable.close();
+    }
+    expect(await h.store.couplings.getByBcId("CUSTOMER", bcId)).toBeUndefined();
+    // Not edited since: the next (scheduled) run still creates it, once.
+    const [back] = await runMapping(h.deps, "CUSTOMER", { passes: ["toDataverse"] });
+    expect(back.counters.failed).toBe(0);
+    const coupling = await h.store.couplings.getByBcId("CUSTOMER", bcId);
+    expect(coupling).toBeDefined();
+    expect((await getAccount(h, coupling!.dataverseId))?.name).toBe("Created Later Ltd");
+    expect(await h.store.pendingWrites.list("CUSTOMER", "toDataverse")).toEqual([]);
+    // Exactly one counterpart: a further run creates nothing.
+    const [again] = await runMapping(h.deps, "CUSTOMER", { passes: ["toDataverse"] });
+    expect(again.counters.inserted).toBe(0);
+  });
+
   it("a full sync couples every matched record in one bulk call", async () => {
     const names = ["Bulk One", "Bulk Two", "Bulk Three"];
     const created = [];

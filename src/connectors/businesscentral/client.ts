@@ -221,7 +221,11 @@ export class BusinessCentralClient {
         idempotent,
         record: `$batch of ${chunk.length}`,
       });
-      if (!res.ok) return res;
+      if (!res.ok) {
+        // This chunk failed as a whole; earlier chunks were applied, so their results must not be lost.
+        for (const request of chunk) results.push({ id: request.id, status: res.error.status, error: res.error });
+        continue;
+      }
       const body = this.json<{
         responses?: Array<{ id?: string | null; status: number; headers?: Record<string, string>; body?: unknown }>;
       }>(res.value, "$batch");

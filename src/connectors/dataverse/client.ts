@@ -439,7 +439,11 @@ export class DataverseClient {
     for (let i = 0; i < operations.length; i += this.batchSize) {
       const chunk = operations.slice(i, i + this.batchSize).map((operation) => ({ operation }));
       const res = await this.batch(chunk, { continueOnError: options.continueOnError ?? true, ...options });
-      if (!res.ok) return res;
+      if (!res.ok) {
+        // This chunk failed as a whole; earlier chunks were applied, so their results must not be lost.
+        for (const _ of chunk) results.push({ status: res.error.status, error: res.error });
+        continue;
+      }
       results.push(...res.value);
     }
     return ok(results);
