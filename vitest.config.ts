@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: scenario suites start servers; keep the pool small so they do not starve each other.
     maxWorkers: 2,
+    globalSetup: ["test/helpers/postgres-global-setup.ts"],
   },
 });

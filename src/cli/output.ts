@@ -28,7 +28,7 @@ export function printJson(value: unknown): void {
 /** Reports an error the way a user can act on it: code, message, fix. Unexpected errors keep their stack. */
 export function reportError(error: unknown, json: boolean): number {
   if (error instanceof BcsyncError) {
-    if (json) printJson({ error: error.toJSON() });
+    if (json) printJson({ error: JSON.parse(scrubSecrets(JSON.stringify(error.toJSON()))) });
     else
       process.stderr.write(`error ${error.code}: ${scrubSecrets(error.message)}\n  fix: ${scrubSecrets(error.fix)}\n`);
     return 1;

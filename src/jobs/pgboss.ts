@@ -33,6 +33,7 @@ export class PgBossWorkers extends EventEmitter<PgBossWorkerEvents> {
   private readonly boss: PgBoss;
   private readonly abort = new AbortController();
   private dispatchTimer: NodeJS.Timeout | undefined;
+  private dispatching: Promise<number> | undefined;
   readonly workerId = `pgboss-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
   constructor(private readonly options: PgBossWorkersOptions) {
@@ -60,7 +61,8 @@ export class PgBossWorkers extends EventEmitter<PgBossWorkerEvents> {
     }
     if (this.options.dispatch !== false) {
       const loop = async () => {
-        await this.dispatchDue().catch(() => undefined);
+        this.dispatching = this.dispatchDue().catch(() => 0);
+        await this.dispatching;
         if (!this.abort.signal.aborted) this.dispatchTimer = setTimeout(loop, (this.options.pollSeconds ?? 0.5) * 1000);
       };
       void loop();
@@ -70,10 +72,19 @@ export class PgBossWorkers extends EventEmitter<PgBossWorkerEvents> {
   /** Claims every due entry and hands it to pg-boss; returns how many were sent. */
   async dispatchDue(now = new Date()): Promise<number> {
     const { store } = this.options;
+    // Entries held by a worker process that died: the single-process scheduler frees them too.
+    await store.queue.releaseStale(new Date(now.getTime() - 30 * 60_000).toISOString());
     let sent = 0;
     for (const entry of await store.queue.due(now, 100)) {
       if (!(await store.queue.claim(entry, this.workerId))) continue;
-      await this.boss.send(QUEUE, { entryId: entry.id }, { singletonKey: entry.id, retryLimit: 0 });
+      const jobId = await this.boss
+        .send(QUEUE, { entryId: entry.id }, { singletonKey: entry.id, retryLimit: 0 })
+        .catch(() => null);
+      if (jobId === null) {
+        // Claimed but not handed out: release it through the normal failure path so it runs again.
+        await store.queue.complete(entry.id, { kind: "failed", error: "could not hand the entry to pg-boss" }, now);
+        continue;
+      }
       sent++;
     }
     return sent;
@@ -91,6 +102,7 @@ export class PgBossWorkers extends EventEmitter<PgBossWorkerEvents> {
   async stop(): Promise<void> {
     this.abort.abort();
     if (this.dispatchTimer) clearTimeout(this.dispatchTimer);
+    await this.dispatching; // never close under a dispatch in flight: it uses the store
     await this.boss.stop({ graceful: true, wait: true });
   }
 }

@@ -1,7 +1,6 @@
 // One test body, every dialect (Kysely's layout): SQLite always, PostgreSQL when DATABASE_URL is set.
-// Each opened store is fresh: SQLite in memory, PostgreSQL in a schema of its own that is dropped on close.
+// Each opened store is fresh: SQLite in memory, PostgreSQL in a schema of its own (dropped after the run).
 import { randomBytes } from "node:crypto";
-import { sql } from "kysely";
 import { openStore, type Store } from "../../src/store/index.ts";
 
 export interface DialectUnderTest {
@@ -19,14 +18,9 @@ export const STORE_DIALECTS: DialectUnderTest[] = [
     name: "postgres",
     skipReason: databaseUrl ? undefined : "DATABASE_URL is not set: PostgreSQL tests skipped",
     open: async () => {
+      // A schema of its own; dropped by the global setup after the run (never while other files run).
       const schema = `bcsync_test_${randomBytes(6).toString("hex")}`;
-      const store = await openStore({ url: databaseUrl, schema });
-      const close = store.close.bind(store);
-      store.close = async () => {
-        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db);
-        await close();
-      };
-      return store;
+      return openStore({ url: databaseUrl, schema });
     },
   },
 ];

@@ -3,6 +3,7 @@ import { openIntegration } from "../../integration/context.ts";
 import { integrationJobHandlers } from "../../integration/job-handlers.ts";
 import { PgBossWorkers } from "../../jobs/pgboss.ts";
 import { Scheduler } from "../../jobs/scheduler.ts";
+import { scrubSecrets } from "../../log/logger.ts";
 import type { QueueEntry, RunOutcome } from "../../store/index.ts";
 import { printJson } from "../output.ts";
 import { untilStopped } from "../signals.ts";
@@ -28,12 +29,12 @@ export async function runWorker(options: WorkerCliOptions, signal?: AbortSignal)
       outcome: outcome.kind,
       status: entry.status,
       nextRunAt: entry.nextRunAt,
-      ...(outcome.kind === "failed" ? { error: outcome.error } : {}),
+      ...(outcome.kind === "failed" ? { error: scrubSecrets(outcome.error) } : {}),
     };
     if (options.json) printJson(line);
     else
       process.stdout.write(
-        `${new Date().toISOString()} ${line.entry}: ${line.outcome} → ${line.status}, next ${line.nextRunAt ?? "-"}${outcome.kind === "failed" ? ` (${outcome.error})` : ""}\n`,
+        `${new Date().toISOString()} ${line.entry}: ${line.outcome} → ${line.status}, next ${line.nextRunAt ?? "-"}${outcome.kind === "failed" ? ` (${scrubSecrets(outcome.error)})` : ""}\n`,
       );
   };
   const handlers = integrationJobHandlers(ctx);

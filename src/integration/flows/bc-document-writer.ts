@@ -157,16 +157,22 @@ export async function replaceOrderContent(
   }
   const old = await readAll(v2(ctx).pages("salesOrderLines", { filter: `documentId eq ${id}` }));
   old.sort((a, b) => Number(a.sequence) - Number(b.sequence));
-  const clear = async () => {
+  // Every delete must succeed before new lines go in: a surviving old line would sit beside its replacement.
+  const clear = async (): Promise<Error | undefined> => {
     const now = await readAll(v2(ctx).pages("salesOrderLines", { filter: `documentId eq ${id}` }));
-    for (const l of now) await v2(ctx).delete("salesOrderLines", String(l.id), "*");
+    for (const l of now) {
+      const deleted = await v2(ctx).delete("salesOrderLines", String(l.id), "*");
+      if (!deleted.ok) return deleted.error;
+    }
+    return undefined;
   };
-  await clear();
+  const notCleared = await clear();
+  if (notCleared) return refused(label, "remove the old lines", notCleared);
   const lines = await insertLines(ctx, "salesOrders", id, draft.lines);
   const discount = lines.ok ? await applyInvoiceDiscount(ctx, "salesOrders", id, draft) : undefined;
   if (lines.ok && discount?.ok) return lines;
-  await clear();
-  await insertLines(ctx, "salesOrders", id, old.map(asDraftLine));
+  // Put the old lines back, unless the new ones cannot all be removed (then the order is left as the error says).
+  if (!(await clear())) await insertLines(ctx, "salesOrders", id, old.map(asDraftLine));
   const error = !lines.ok ? lines.error : discount && !discount.ok ? discount.error : undefined;
   return refused(label, "replace lines", error ?? new Error("unknown"));
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
 import type { JobQueueEntriesTable, QueueEntryStatus } from "../schema.ts";
 import type { Executor } from "./executor.ts";
 import { nowIso, toFlag } from "./executor.ts";
@@ -99,7 +100,8 @@ export class JobQueueRepository {
       .selectFrom("job_queue_entries")
       .selectAll()
       .orderBy("kind")
-      .orderBy("mapping_name")
+      // coalesce: SQLite sorts NULLs first and PostgreSQL last; this gives both the same order.
+      .orderBy(sql`coalesce(mapping_name, '')`)
       .execute();
     return rows.map(fromRow);
   }
