@@ -18,6 +18,8 @@ import { untilStopped } from "../signals.ts";
 import { printSetupReport } from "./setup.ts";
 import { summarize } from "./sync.ts";
 
+const DEMO_COMPANY = "CRONUS USA, Inc.";
+
 interface DemoCliOptions {
   data: string;
   json?: boolean;
@@ -42,7 +44,8 @@ export async function runDemo(
     const configPath = join(dataDir, "bcsync.config.json");
     const setup = await runSetup({
       configPath,
-      config: configForEmulators(emulators.info, { dataDir: join(dataDir, "state") }),
+      // The US company: its local currency (USD) is the demo Sales organization's base currency.
+      config: configForEmulators(emulators.info, { dataDir: join(dataDir, "state"), company: DEMO_COMPANY }),
       confirmReset: true,
     });
     if (!setup.ok) throw setup.error;
