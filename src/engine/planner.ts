@@ -606,21 +606,3 @@ export function selectFor(mapping: TableMapping, side: "bc" | "dv"): string[] {
   }
   return [...props];
 }
-
-/** Counters per plan kind, for the sync job. */
-export function countPlans(plans: RecordPlan[]): Record<PlanKind, number> {
-  const counts = {
-    insert: 0,
-    modify: 0,
-    conflict: 0,
-    unchanged: 0,
-    couple: 0,
-    skip: 0,
-    ignore: 0,
-    delete: 0,
-    uncouple: 0,
-    fail: 0,
-  } satisfies Record<PlanKind, number>;
-  for (const p of plans) counts[p.kind]++;
-  return counts;
-}

@@ -42,5 +42,5 @@ export function scrubSecrets(text: string): string {
   return text
     .replace(/(\/\/[^:/@\s]+:)[^@\s]*@/g, "$1***@")
     .replace(/(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi, "$1***")
-    .replace(/((?:client_secret|password|secret|pwd)\s*[=:]\s*)[^;&\s"]+/gi, "$1***");
+    .replace(/((?:client_secret|client_assertion|password|secret|pwd)\s*[=:]\s*)[^;&\s"]+/gi, "$1***");
 }

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { type Kysely, Migrator } from "kysely";
 import { bcsyncError, STORE_MIGRATION_FAILED, STORE_UNSUPPORTED_URL } from "../errors/catalogue.ts";
+import { scrubSecrets } from "../log/logger.ts";
 import { migrationProvider } from "./migrations/index.ts";
 import { connectPostgres, isPostgresUniqueViolation } from "./postgres/connect.ts";
 import { ConflictsRepository } from "./repositories/conflicts.ts";
@@ -96,7 +97,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   let store: Store;
   if (options.url) {
     if (!/^postgres(ql)?:\/\//.test(options.url)) {
-      throw bcsyncError(STORE_UNSUPPORTED_URL, { url: redactUrl(options.url) });
+      throw bcsyncError(STORE_UNSUPPORTED_URL, { url: scrubSecrets(options.url) });
     }
     const db = await connectPostgres({ url: options.url, schema: options.schema });
     store = new Store(db, "postgres", isPostgresUniqueViolation, false, options.schema);
@@ -107,9 +108,4 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   }
   if (options.migrate !== false) await store.migrate();
   return store;
-}
-
-/** Drops the password from a connection URL before it reaches an error or a log. */
-export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
 }

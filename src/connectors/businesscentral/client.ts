@@ -1,10 +1,12 @@
 // The Business Central API client: companies, standard v2.0 entities and other API routes (the bcsync companion
 // API), paged reads with `lastModifiedDateTime gt` watermarks, writes that always carry If-Match, JSON $batch split
 // into requests of at most 100, bound actions and webhook subscriptions.
+
 import { CONNECTOR_RESPONSE_MALFORMED } from "../../errors/codes/connectors.ts";
 import { type BcsyncError, bcsyncError } from "../../errors/define.ts";
 import { createServiceClient } from "../http/create-service-client.ts";
 import type { ConnectorMetrics } from "../http/metrics.ts";
+import { isIdempotentRequest } from "../http/retry.ts";
 import { displayPath, type ServiceClient, type ServiceResponse } from "../http/service-client.ts";
 import { mapServiceError } from "../http/service-error.ts";
 import type { ThrottleLimits } from "../http/throttle.ts";
@@ -198,15 +200,7 @@ export class BusinessCentralClient {
       const prefer = (options.continueOnError ?? true) ? "odata.continue-on-error" : undefined;
       if (prefer) headers.prefer = prefer;
       if (options.isolation) headers.isolation = "snapshot";
-      const idempotent =
-        options.idempotent ??
-        chunk.every(
-          (r) =>
-            r.method === "GET" ||
-            r.method === "DELETE" ||
-            r.method === "PUT" ||
-            (r.method === "PATCH" && hasIfMatch(r.headers)),
-        );
+      const idempotent = options.idempotent ?? chunk.every((r) => isIdempotentRequest(r.method, r.headers ?? {}));
       const res = await this.request("POST", new URL("$batch", root).href, {
         body: {
           requests: chunk.map((r) => ({
@@ -483,10 +477,6 @@ export class CompanyScope {
   private entityUrl(entitySet: string, id: string): string {
     return new URL(`${entitySet}(${id})`, this.root).href;
   }
-}
-
-function hasIfMatch(headers: Record<string, string> | undefined): boolean {
-  return Object.keys(headers ?? {}).some((h) => h.toLowerCase() === "if-match");
 }
 
 function queryString(options: ListOptions): string {

@@ -1,4 +1,5 @@
 // Query strings and headers of Dataverse requests: OData options, Prefer, impersonation.
+import { isIdempotentRequest } from "../http/retry.ts";
 import type { BatchOperation } from "./batch.ts";
 import type { Impersonation, QueryOptions, WriteOptions } from "./types.ts";
 
@@ -36,8 +37,7 @@ export function impersonationHeaders(impersonate: Impersonation | undefined): Re
 }
 
 export function isIdempotentOperation(op: BatchOperation): boolean {
-  if (op.method === "GET" || op.method === "PUT" || op.method === "DELETE") return true;
-  return op.method === "PATCH" && Object.keys(op.headers ?? {}).some((h) => h.toLowerCase() === "if-match");
+  return isIdempotentRequest(op.method, op.headers ?? {});
 }
 
 export function recordOf(op: BatchOperation): string {

@@ -19,6 +19,7 @@ import {
   ORDER_MAPPING,
   type Outcome,
   readAll,
+  summaryOf,
 } from "./common.ts";
 import { coupleLines, createOrderInBc, writeBackToSales } from "./create-order.ts";
 import { importSalesNotes } from "./notes.ts";
@@ -109,8 +110,7 @@ export async function pullSubmittedOrders(ctx: IntegrationContext): Promise<Flow
       else await log.fail(id, updated.error);
     } else log.counters.unchanged++;
   }
-  const c = await log.finish();
-  return { inserted: c.inserted, modified: c.modified, failed: c.failed };
+  return summaryOf(await log.finish());
 }
 
 /** One run of the bidirectional order sync: BC → Sales first, then Sales → BC (as BC orders its passes). */

@@ -21,28 +21,50 @@ export interface PendingWrite {
 export class PendingWritesRepository {
   constructor(private readonly db: Executor) {}
 
-  /** Records intents; an intent already there for the same source is kept (its key is the one that may exist). */
+  /**
+   * Records intents; an intent already there for the same source is kept (its key is the one that may exist).
+   * One insert (ON CONFLICT DO NOTHING) and one read per chunk, not two round trips per record: this runs before
+   * every batch of creates.
+   */
   async record(intents: Omit<PendingWrite, "id" | "createdAt">[]): Promise<PendingWrite[]> {
-    const created: PendingWrite[] = [];
-    for (const intent of intents) {
-      const existing = await this.get(intent.mappingName, intent.direction, intent.sourceId);
-      if (existing) {
-        created.push(existing);
-        continue;
-      }
-      const row = {
-        id: randomUUID(),
-        mapping_name: intent.mappingName,
-        direction: intent.direction,
-        source_id: intent.sourceId,
-        target_key: intent.targetKey,
-        payload_hash: intent.payloadHash,
-        created_at: nowIso(),
-      };
-      await this.db.insertInto("pending_writes").values(row).execute();
-      created.push({ ...intent, id: row.id, createdAt: row.created_at });
+    const recorded: PendingWrite[] = [];
+    for (let i = 0; i < intents.length; i += 200) {
+      const chunk = intents.slice(i, i + 200);
+      const createdAt = nowIso();
+      await this.db
+        .insertInto("pending_writes")
+        .values(
+          chunk.map((intent) => ({
+            id: randomUUID(),
+            mapping_name: intent.mappingName,
+            direction: intent.direction,
+            source_id: intent.sourceId,
+            target_key: intent.targetKey,
+            payload_hash: intent.payloadHash,
+            created_at: createdAt,
+          })),
+        )
+        .onConflict((oc) => oc.columns(["mapping_name", "direction", "source_id"]).doNothing())
+        .execute();
+      const keys = new Set(chunk.map((c) => `${c.mappingName}\u0000${c.direction}\u0000${c.sourceId}`));
+      const rows = await this.db
+        .selectFrom("pending_writes")
+        .selectAll()
+        .where("mapping_name", "in", [...new Set(chunk.map((c) => c.mappingName))])
+        .where(
+          "source_id",
+          "in",
+          chunk.map((c) => c.sourceId),
+        )
+        .execute();
+      const found = new Map(
+        rows
+          .filter((r) => keys.has(`${r.mapping_name}\u0000${r.direction}\u0000${r.source_id}`))
+          .map((r) => [`${r.mapping_name}\u0000${r.direction}\u0000${r.source_id}`, fromRow(r)]),
+      );
+      for (const c of chunk) recorded.push(found.get(`${c.mappingName}\u0000${c.direction}\u0000${c.sourceId}`)!);
     }
-    return created;
+    return recorded;
   }
 
   async get(mappingName: string, direction: SyncDirection, sourceId: string): Promise<PendingWrite | undefined> {
