@@ -13,6 +13,8 @@ import {
   type FieldMapping,
   fieldDirection,
   fieldKey,
+  type LookupRef,
+  lookupTableKey,
   type OptionMap,
   optionMapOf,
   type PassDirection,
@@ -202,7 +204,7 @@ function resolveLookup(
   const ref = f.lookup!;
   const key = fieldKey(f);
   if (isBlank(value)) return { ok: true, value: blankFor(f, pass) };
-  const table = lookups[ref.mapping];
+  const table = lookups[lookupTableKey(ref)];
   const text = String(value);
   const found =
     pass === "toDataverse"
@@ -232,16 +234,17 @@ export function lookupKeysNeeded(
   mapping: TableMapping,
   pass: PassDirection,
   records: SideRecord[],
-): Map<string, { bcMatchField?: string; values: Set<string> }> {
-  const out = new Map<string, { bcMatchField?: string; values: Set<string> }>();
+): Map<string, { ref: LookupRef; values: Set<string> }> {
+  const out = new Map<string, { ref: LookupRef; values: Set<string> }>();
   for (const f of passFields(mapping, pass)) {
     if (!f.lookup) continue;
     const prop = pass === "toDataverse" ? f.bcField : dataverseReadProperty(f);
     if (prop === undefined) continue;
-    let entry = out.get(f.lookup.mapping);
+    const tableKey = lookupTableKey(f.lookup);
+    let entry = out.get(tableKey);
     if (!entry) {
-      entry = { bcMatchField: f.lookup.bcMatchField, values: new Set() };
-      out.set(f.lookup.mapping, entry);
+      entry = { ref: f.lookup, values: new Set() };
+      out.set(tableKey, entry);
     }
     for (const r of records) {
       const v = r.values[prop];

@@ -110,8 +110,31 @@ export const LookupRef = z.object({
    * written to the attribute itself (no `_x_value`, no bind).
    */
   option: z.boolean().default(false),
+  /**
+   * DV → BC: the value written is a field of another BC record, found by the referenced record's `bcMatchField`
+   * value. A contact's company number, say, is the number of the company contact whose customer number is the
+   * coupled customer's (BC's CRM integration sets Contact "Company No." from the parent account this way).
+   */
+  bcRelated: z
+    .object({
+      api: z.enum(["v2.0", "companion"]).default("v2.0"),
+      entitySet: z.string().min(1),
+      /** Field of the related record that holds the referenced record's `bcMatchField` value. */
+      matchField: z.string().min(1),
+      /** Field of the related record that the lookup writes. */
+      valueField: z.string().min(1),
+      /** Narrows the related records, e.g. `type eq 'Company'`. */
+      filter: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 export type LookupRef = z.infer<typeof LookupRef>;
+
+/** The lookup table a reference resolves through: one per referenced mapping, and one per related BC record kind. */
+export function lookupTableKey(ref: LookupRef): string {
+  const r = ref.bcRelated;
+  return r ? `${ref.mapping}>${r.entitySet}.${r.valueField}` : ref.mapping;
+}
 
 export const MatchRule = z.object({
   /** Fields with the same priority are AND-ed; priorities are tried in ascending order. */

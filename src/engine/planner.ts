@@ -18,7 +18,14 @@ import {
   sideValue,
 } from "./convert.ts";
 import { matchCriteria, selectMatch } from "./matching.ts";
-import { type FieldMapping, fieldDirection, fieldKey, type PassDirection, type TableMapping } from "./model.ts";
+import {
+  type FieldMapping,
+  fieldDirection,
+  fieldKey,
+  lookupTableKey,
+  type PassDirection,
+  type TableMapping,
+} from "./model.ts";
 import type { CouplingState, SideRecord, Snapshot, SourceChange } from "./records.ts";
 import { hashOf, isAfter, isBlank, sameValue } from "./values.ts";
 
@@ -551,7 +558,7 @@ export function wireValue(ctx: PlanContext, f: FieldMapping, value: unknown): Re
   if (ctx.pass === "fromDataverse") return { [f.bcField!]: value };
   if (f.lookup && !f.lookup.option) {
     const nav = f.lookup.dataverseNavigation ?? f.dataverseField!;
-    const set = ctx.lookups[f.lookup.mapping]?.dataverseEntitySet;
+    const set = ctx.lookups[lookupTableKey(f.lookup)]?.dataverseEntitySet;
     if (isBlank(value) || set === undefined) return { [`${nav}@odata.bind`]: null };
     return { [`${nav}@odata.bind`]: `/${set}(${String(value)})` };
   }

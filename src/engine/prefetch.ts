@@ -6,6 +6,7 @@ import type { Store } from "../store/index.ts";
 import { type LookupTable, lookupKey, lookupKeysNeeded } from "./convert.ts";
 import { hasMatchFields, matchCriteria } from "./matching.ts";
 import {
+  type LookupRef,
   matchValueCouplingId,
   matchValueOf,
   optionCouplingId,
@@ -54,24 +55,71 @@ export class LookupLoader {
   ) {}
 
   async load(mapping: TableMapping, pass: PassDirection, records: readonly SideRecord[]): Promise<LookupTable> {
-    for (const [refName, need] of lookupKeysNeeded(mapping, pass, [...records])) {
-      const ref = this.mappings(refName);
+    for (const [tableKey, need] of lookupKeysNeeded(mapping, pass, [...records])) {
+      const ref = this.mappings(need.ref.mapping);
       if (!ref) continue; // unresolvable: the planner fails the records naming the mapping
-      this.table[refName] ??= {
+      this.table[tableKey] ??= {
         dataverseEntitySet: ref.dataverse.entitySet,
         toDataverse: new Map(),
         fromDataverse: new Map(),
       };
-      const entry = this.table[refName];
-      const tried = this.tried.get(`${refName}:${pass}`) ?? new Set<string>();
-      this.tried.set(`${refName}:${pass}`, tried);
+      const entry = this.table[tableKey];
+      const tried = this.tried.get(`${tableKey}:${pass}`) ?? new Set<string>();
+      this.tried.set(`${tableKey}:${pass}`, tried);
       const fresh = [...need.values].filter((v) => !tried.has(v));
       for (const v of fresh) tried.add(v);
       if (fresh.length === 0) continue;
-      if (pass === "toDataverse") await this.loadToDataverse(ref, need.bcMatchField, fresh, entry.toDataverse);
-      else await this.loadFromDataverse(ref, need.bcMatchField, fresh, entry.fromDataverse);
+      const bcMatchField = need.ref.bcMatchField;
+      if (pass === "toDataverse") await this.loadToDataverse(ref, bcMatchField, fresh, entry.toDataverse);
+      else if (!need.ref.bcRelated) await this.loadFromDataverse(ref, bcMatchField, fresh, entry.fromDataverse);
+      else {
+        const matched = new Map<string, string>();
+        await this.loadFromDataverse(ref, bcMatchField, fresh, matched);
+        await this.loadRelated(ref, need.ref.bcRelated, matched, entry.fromDataverse);
+      }
     }
     return this.table;
+  }
+
+  /** Second hop of a `bcRelated` lookup: the referenced record's value → the related BC record's field. */
+  private async loadRelated(
+    ref: TableMapping,
+    related: NonNullable<LookupRef["bcRelated"]>,
+    matched: Map<string, string>,
+    into: Map<string, string>,
+  ): Promise<void> {
+    const port = this.ports.forMapping(this.relatedSide(ref, related), "bc");
+    const values = [...new Set([...matched.values()].filter((v) => v !== ""))];
+    const byMatch = new Map<string, string>();
+    for (const chunk of chunks(values, 50)) {
+      const inFilter = port.inFilter(related.matchField, chunk);
+      const filter = related.filter ? `(${related.filter}) and (${inFilter})` : inFilter;
+      const res = await port.query(filter, ["id", related.matchField, related.valueField], 1000);
+      if (!res.ok) return; // left unresolved: the records fail and are retried
+      for (const r of res.value)
+        byMatch.set(String(r.values[related.matchField]).toUpperCase(), String(r.values[related.valueField] ?? ""));
+    }
+    for (const [dvId, value] of matched) {
+      const hit = byMatch.get(value.toUpperCase());
+      if (hit) into.set(dvId, hit);
+    }
+  }
+
+  private readonly relatedSides = new Map<string, TableMapping>();
+
+  /** A read-only view of the related BC records, shaped as a mapping so the usual port reads them. */
+  private relatedSide(ref: TableMapping, related: NonNullable<LookupRef["bcRelated"]>): TableMapping {
+    const key = `${related.api}:${related.entitySet}`;
+    let side = this.relatedSides.get(key);
+    if (!side) {
+      side = {
+        ...ref,
+        name: `${ref.name}>${related.entitySet}`,
+        bc: { ...ref.bc, api: related.api, entitySet: related.entitySet, filter: undefined, secondary: undefined },
+      };
+      this.relatedSides.set(key, side);
+    }
+    return side;
   }
 
   private async loadToDataverse(

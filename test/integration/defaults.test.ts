@@ -87,7 +87,7 @@ const SEED_TABLE_MAPPINGS: SeedMappingRow[] = [
     mapping: "LEAD",
     // BC has no lead table: bcsync's design makes a lead a contact without business relation (a prospect), so
     // this filter defines the BC side rather than narrowing it (docs/integration.md, "Leads").
-    bcFilter: "contactBusinessRelation eq 'None'",
+    bcFilter: "type eq 'Person' and contactBusinessRelation eq 'None'",
   },
   { bc: "Salgsfakturahoved", sales: "Faktura", direction: "BC -> Sales", filter: "", mapping: "POSTEDSALESINV-INV" },
   {

@@ -182,8 +182,10 @@ describe("sales prices (S14)", () => {
 });
 
 describe("leads flow both ways (S11: Lead ⇄ Lead)", () => {
-  it("a BC prospect contact becomes an open Sales lead", async () => {
-    const prospects = (await bcRows(h.ctx, "contacts")).filter((c) => c.contactBusinessRelation === "None");
+  it("a BC prospect person becomes an open Sales lead", async () => {
+    const prospects = (await bcRows(h.ctx, "contacts")).filter(
+      (c) => c.contactBusinessRelation === "None" && c.type === "Person",
+    );
     expect(prospects.length).toBeGreaterThan(0);
     const c = await h.ctx.store.couplings.getByBcId("LEAD", String(prospects[0].id));
     expect(c).toBeDefined();
@@ -213,7 +215,9 @@ describe("leads flow both ways (S11: Lead ⇄ Lead)", () => {
   });
 
   it("an edit by the integration user in Sales is not synced back; a Sales user's edit is (S15)", async () => {
-    const prospects = (await bcRows(h.ctx, "contacts")).filter((c) => c.contactBusinessRelation === "None");
+    const prospects = (await bcRows(h.ctx, "contacts")).filter(
+      (c) => c.contactBusinessRelation === "None" && c.type === "Person",
+    );
     const target = prospects[0];
     const c = (await h.ctx.store.couplings.getByBcId("LEAD", String(target.id)))!;
     const byIntegration = await h.ctx.dataverse.update("leads", c.dataverseId, {

@@ -167,8 +167,26 @@ function contactCompany(ctx: RuleContext, row: Row): void {
   }
 }
 
+const NAME_PARTS = ["firstName", "middleName", "surname"] as const;
+
+/**
+ * Contact.NameBreakdown: validating a person's Name splits it on spaces: the last word is the surname (when there
+ * are two or more), the word before it the middle name (when there are three or more), the rest the first name.
+ */
+export function nameBreakdown(name: string): { firstName: string; middleName: string; surname: string } {
+  const words = name.split(" ").filter((w) => w !== "");
+  const count = words.length;
+  const surname = count > 1 ? words[count - 1] : "";
+  const middleName = count > 2 ? words[count - 2] : "";
+  const firstName = words.slice(0, count > 2 ? count - 2 : count > 1 ? count - 1 : count).join(" ");
+  return { firstName, middleName, surname };
+}
+
 const contact: TableRules = {
   beforeInsert(ctx, row) {
+    // Name.OnValidate breaks a person's name down unless the parts are given (CalculatedName then wins).
+    if (row.type === "Person" && row.displayName && !NAME_PARTS.some((p) => row[p]))
+      Object.assign(row, nameBreakdown(String(row.displayName)));
     numbered("contact", "CT", 200001)(ctx, row);
     // A company contact is its own company (Contact.OnInsert: "Company No." := "No.").
     if (row.type === "Company" && (!row.companyNumber || row.companyNumber === row.number)) {
@@ -183,7 +201,9 @@ const contact: TableRules = {
     if ("displayName" in changes) changes.searchName = String(changes.displayName).toUpperCase();
     if ("displayName" in changes && current.type === "Company" && current.companyNumber === current.number)
       changes.companyName = changes.displayName;
-    for (const part of ["firstName", "middleName", "surname"]) {
+    if ("displayName" in changes && current.type === "Person" && !NAME_PARTS.some((p) => p in changes))
+      Object.assign(changes, nameBreakdown(String(changes.displayName ?? "")));
+    for (const part of NAME_PARTS) {
       if (part in changes && current.type === "Person") {
         const merged = { ...current, ...changes };
         changes.displayName = [merged.firstName, merged.middleName, merged.surname].filter(Boolean).join(" ");

@@ -8,6 +8,7 @@ export const lead = defineTable({
     str("subject", 300),
     str("firstname", 50),
     str("lastname", 50),
+    str("middlename", 50),
     str("fullname", 160, { readOnly: true }),
     str("companyname", 100),
     str("jobtitle", 100),

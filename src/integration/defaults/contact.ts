@@ -7,7 +7,13 @@ export function contact(options: DefaultOptions): IntegrationDefault {
   return integrationDefault(
     {
       name: "CONTACT",
-      bc: { api: "v2.0", entitySet: "contacts", filter: "type eq 'Person' and companyNumber ne ''" },
+      // Persons of a customer's company (a person takes its company's business relation). Prospects are LEAD's;
+      // vendors' people stay out because no API page names a contact's vendor (docs/integration.md).
+      bc: {
+        api: "v2.0",
+        entitySet: "contacts",
+        filter: "type eq 'Person' and companyNumber ne '' and contactBusinessRelation eq 'Customer'",
+      },
       dataverse: {
         table: "contact",
         entitySet: "contacts",
@@ -40,6 +46,28 @@ export function contact(options: DefaultOptions): IntegrationDefault {
         otherPageOnly(field("pager", "pager")),
         field("phoneNumber", "telephone1"),
         field("type", undefined, "fromDataverse", { constant: "Person" }),
+        // The company: BC → Sales, the person's customer → its coupled account; Sales → BC, the parent account →
+        // its coupled customer → that customer's company contact (Contact "Company No.", as BC's CRM integration
+        // sets it). Without it a contact created from Sales had no company, fell outside this mapping's BC filter
+        // and came back to Sales as a lead (issue 10.1).
+        otherPageOnly(
+          field("customerNumber", "parentcustomerid", "toDataverse", {
+            lookup: { mapping: "CUSTOMER", bcMatchField: "number", dataverseNavigation: "parentcustomerid_account" },
+          }),
+        ),
+        field("companyNumber", "parentcustomerid", "fromDataverse", {
+          lookup: {
+            mapping: "CUSTOMER",
+            bcMatchField: "number",
+            bcRelated: {
+              api: "companion",
+              entitySet: "contacts",
+              matchField: "customerNumber",
+              valueField: "number",
+              filter: "type eq 'Company'",
+            },
+          },
+        }),
         field(undefined, "parentcustomeridtype", "toDataverse", { constant: "account" }),
         field("salutationCode", "salutation", undefined, { enabled: false }),
       ],

@@ -16,20 +16,27 @@ export function lead(): IntegrationDefault {
       name: "LEAD",
       description:
         "Prospect contacts (no business relation) ⇄ open Sales leads; designed by bcsync, see docs/integration.md",
-      bc: { api: "v2.0", entitySet: "contacts", filter: "contactBusinessRelation eq 'None'" },
+      // Person prospects only: a Sales lead is a person (its last name is required), and a company prospect would
+      // have to invent one. Company contacts stay out, as do contacts of customers and vendors.
+      bc: {
+        api: "v2.0",
+        entitySet: "contacts",
+        filter: "type eq 'Person' and contactBusinessRelation eq 'None'",
+      },
       dataverse: { table: "lead", entitySet: "leads", keyField: "leadid", filter: `statecode eq ${LEAD_STATE_OPEN}` },
       direction: "bidirectional",
       // Prospects reference nothing else; qualification flows through CUSTOMER/CONTACT/OPPORTUNITY on its own.
       dependsOn: [],
       runOrder: 150,
       fields: [
-        // The topic is required in Sales; a prospect's name is what the sales team tracks.
-        field("displayName", "subject"),
-        // Sales requires a last name and prospects may be companies (no surname): the display name stands in on
-        // the way to Sales; the Sales last name comes back as the companion page's surname.
-        field("displayName", "lastname", "toDataverse"),
+        // The topic is what the sales team tracks ("Wine distribution"); it starts as the prospect's name when BC
+        // creates the lead and is Sales' own afterwards: never overwritten, never sent back as a name.
+        field("displayName", "subject", "toDataverse", { insertOnly: true }),
+        // Names map part to part, as CONTACT does. BC rebuilds a person's display name from its parts, so a
+        // whole name must never travel into one part (it came back one word longer on every run).
         otherPageOnly(field("firstName", "firstname")),
-        otherPageOnly(field("surname", "lastname", "fromDataverse")),
+        otherPageOnly(field("middleName", "middlename")),
+        otherPageOnly(field("surname", "lastname")),
         field("companyName", "companyname", "toDataverse"),
         field("jobTitle", "jobtitle"),
         field("email", "emailaddress1"),
