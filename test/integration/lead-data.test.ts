@@ -65,9 +65,7 @@ describe("LEAD keeps every name as it is (issue 10.1)", () => {
     const lee = leadsBefore.find((l) => l.firstname === "Lee");
     const coupling = await h.ctx.store.couplings.getByDataverseId("LEAD", String(lee?.leadid).toLowerCase());
     expect(coupling).toBeDefined();
-    const contact = (await bcContacts()).find(
-      (c) => String(c.id).toLowerCase() === coupling?.bcId.toLowerCase(),
-    );
+    const contact = (await bcContacts()).find((c) => String(c.id).toLowerCase() === coupling?.bcId.toLowerCase());
     expect(contact).toMatchObject({ type: "Person", firstName: "Lee", surname: "Oliver", displayName: "Lee Oliver" });
   });
 
