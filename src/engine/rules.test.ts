@@ -53,6 +53,8 @@ describe("transforms", () => {
     ["round", "1.005", { decimals: 1 }, "toDataverse", 1],
     ["clampMin", -4, {}, "toDataverse", 0],
     ["dateOnly", "2026-03-04T23:00:00Z", {}, "toDataverse", "2026-03-04"],
+    ["decimalPlaces", "2:5", {}, "toDataverse", 5],
+    ["decimalPlaces", "0", {}, "toDataverse", 0],
     ["prefix", "C001", { value: "BC-" }, "toDataverse", "BC-C001"],
     ["prefix", "BC-C001", { value: "BC-" }, "fromDataverse", "C001"],
     ["map", "A", { values: { A: 1 } }, "toDataverse", 1],
@@ -65,6 +67,7 @@ describe("transforms", () => {
   it("fails as a value", () => {
     expect(transforms.round("abc", {}, "toDataverse").ok).toBe(false);
     expect(transforms.truncate("abc", {}, "toDataverse").ok).toBe(false);
+    expect(transforms.decimalPlaces("two", {}, "toDataverse").ok).toBe(false);
   });
 });
 

@@ -46,6 +46,14 @@ export const transforms: Record<string, TransformFn> = {
     if (!Number.isFinite(n)) return fail(`${JSON.stringify(value)} is not a number`);
     return ok(Math.max(n, numberArg(args, "min") ?? 0));
   },
+  /** BC "Amount Decimal Places" (`2:2`, `2:5`, `0`) → the most decimals it allows, as a number (BC → DV only). */
+  decimalPlaces: (value) => {
+    const text = asText(value);
+    if (text === null) return ok(null);
+    const max = Number(text.split(":").pop());
+    if (!Number.isInteger(max) || max < 0) return fail(`${text} is not a decimal places setting such as 2:5`);
+    return ok(max);
+  },
   /** Keep the date of a timestamp (YYYY-MM-DD). */
   dateOnly: (value) => {
     const text = asText(value);

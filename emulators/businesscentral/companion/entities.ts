@@ -243,6 +243,26 @@ const shippingAgent: EntityDef = {
 };
 
 /** Integration fields of customers that v2.0 does not expose. */
+/**
+ * A currency's exchange rate today, as `Currency Exchange Rate`.ExchangeRate(WorkDate, code) gives it: units of the
+ * currency for one unit of the local currency. BC's integration writes it to `transactioncurrency.exchangerate`.
+ */
+const currencyRate: EntityDef = {
+  set: "currencies",
+  webhooks: true,
+  entity: "currency",
+  table: "currency",
+  caption: "Currency",
+  insert: false,
+  delete: false,
+  fields: {
+    ...systemFields(),
+    code: code(10, RO),
+    exchangeRate: decimal(RO),
+    ...modifiedField(),
+  },
+};
+
 const customerFields: EntityDef = {
   set: "customers",
   webhooks: true,
@@ -570,6 +590,7 @@ export const COMPANION_ENTITIES: readonly EntityDef[] = [
   priceListHeader,
   priceListLine,
   shippingAgent,
+  currencyRate,
   customerFields,
   vendorFields,
   contactFields,

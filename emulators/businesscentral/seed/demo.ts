@@ -43,7 +43,8 @@ function putCompanion(store: CompanyStore, set: string, body: Row): Row {
 
 interface Flavour {
   lcy: string;
-  currencies: [string, string, string][];
+  /** Code, name, symbol, units for one unit of the local currency (the demo's exchange rate). */
+  currencies: [string, string, string, number][];
   country: string;
   cities: [string, string, string][];
 }
@@ -51,10 +52,10 @@ interface Flavour {
 const USA: Flavour = {
   lcy: "USD",
   currencies: [
-    ["CAD", "Canadian dollar", "$"],
-    ["EUR", "Euro", "€"],
-    ["GBP", "British pound", "£"],
-    ["MXN", "Mexican peso", "$"],
+    ["CAD", "Canadian dollar", "$", 1.3612],
+    ["EUR", "Euro", "€", 0.9215],
+    ["GBP", "British pound", "£", 0.7893],
+    ["MXN", "Mexican peso", "$", 17.0512],
   ],
   country: "US",
   cities: [
@@ -69,8 +70,8 @@ const USA: Flavour = {
 const CANADA: Flavour = {
   lcy: "CAD",
   currencies: [
-    ["USD", "US dollar", "$"],
-    ["EUR", "Euro", "€"],
+    ["USD", "US dollar", "$", 0.7346],
+    ["EUR", "Euro", "€", 0.6771],
   ],
   country: "CA",
   cities: [
@@ -89,7 +90,10 @@ export function flavourOf(companyName: string): Flavour {
 /** The demo company: master data, inventory, documents in every state. */
 export function seedDemoCompany(store: CompanyStore, companyName: string): void {
   const f = flavourOf(companyName);
-  for (const [code, displayName, symbol] of f.currencies) put(store, "currencies", { code, displayName, symbol });
+  for (const [code, displayName, symbol, exchangeRate] of f.currencies) {
+    const c = put(store, "currencies", { code, displayName, symbol });
+    store.update("currency", c.id as string, { exchangeRate });
+  }
   for (const [code, displayName, due] of [
     ["14 DAYS", "Net 14 days", "14D"],
     ["30 DAYS", "Net 30 days", "30D"],

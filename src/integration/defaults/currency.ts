@@ -1,7 +1,7 @@
 // CURRENCY — Currency → transactioncurrency (bc-reference §2.2.5). Coupled by ISO code; new ones created.
 
 import { every30, integrationDefault } from "./build.ts";
-import { field, type IntegrationDefault } from "./types.ts";
+import { field, type IntegrationDefault, otherPageOnly } from "./types.ts";
 
 export function currency(): IntegrationDefault {
   return integrationDefault(
@@ -19,6 +19,10 @@ export function currency(): IntegrationDefault {
         field("code", "isocurrencycode", "toDataverse", { match: { priority: 0, caseSensitive: false } }),
         field("symbol", "currencysymbol", "toDataverse"),
         field("displayName", "currencyname", "toDataverse"),
+        // BC's hooks set both (bc-reference §2.3): the rate from BC's exchange rates (units per one LCY, and the
+        // LCY is the organization's base currency), the precision from the currency's amount decimal places.
+        otherPageOnly(field("exchangeRate", "exchangerate", "toDataverse")),
+        field("amountDecimalPlaces", "currencyprecision", "toDataverse", { transform: { name: "decimalPlaces" } }),
       ],
     },
     every30(720),

@@ -51,7 +51,12 @@ export function customer(options: DefaultOptions): IntegrationDefault {
       runOrder: 40,
       fields: [
         ...ownerFields(options, "salespersonCode"),
-        field("displayName", "name"),
+        // Match-based coupling on the name (issue 10.2): the review's "sync all" couples an account Sales already
+        // has instead of creating it twice. BC leaves the criteria to the user; an unattended review cannot ask.
+        field("displayName", "name", undefined, { match: { priority: 0, caseSensitive: false } }),
+        // The relationship type, set when BC creates the account as BC's account template does (Customer = 3):
+        // without it the account falls outside this mapping's own filter and Sales edits never come back.
+        field(undefined, "customertypecode", "toDataverse", { constant: 3, insertOnly: true }),
         otherPageOnly(field("contactName", "address1_primarycontactname", undefined, { validate: false })),
         ...accountAddressFields(),
         otherPageOnly(field("faxNumber", "fax")),
