@@ -6,7 +6,7 @@
 // bidirectional sales orders, SALESORDER-ORDER runs the order flow (flows/), as its job queue entry does: the
 // engine's own Sales → BC pass would PATCH released BC orders, which BC refuses.
 
-import type { Row } from "../connectors/index.ts";
+import { COMPANION_API, type Row } from "../connectors/index.ts";
 import { matchValueCouplingId, type TableMapping } from "../engine/model.ts";
 import type { RunMode } from "../engine/planner.ts";
 import { type PassReport, runMapping } from "../engine/runner.ts";
@@ -163,34 +163,64 @@ export function total(result: MappingSyncResult, counter: keyof PassReport["coun
 }
 
 /**
- * Couples the local currency (BC "LCY") to the Dataverse base currency, as BC does by ISO code: BC's v2.0 pages
- * show the LCY code (e.g. `USD`) for a blank currency, and the LCY has no Currencies row to couple, so CURRENCY
- * gets a match-value coupling `code=<LCY>` ↔ the organization's base currency. Lookups of the LCY code then
- * resolve both ways (writing the LCY code through v2.0 stores blank). Only when the base currency's ISO code is
- * not a BC currency (then it is not the LCY) and nothing is coupled yet.
+ * Couples the local currency (BC "LCY") to its Sales currency, as BC does by ISO code, in any company: BC's v2.0
+ * pages show the LCY code (e.g. `CAD`) for a blank currency and the LCY has no Currencies row to couple, so
+ * CURRENCY gets a match-value coupling `code=<LCY>` ↔ the Sales currency of that ISO code (the base currency when
+ * the organization's base is the LCY). When Sales has no such currency it is created with the rate against the
+ * base currency from BC's exchange rate of the base currency (issue 10.5: CRONUS Canada's CAD on a USD
+ * organization). Lookups of the LCY code then resolve both ways.
  */
 export async function coupleLocalCurrency(ctx: IntegrationContext): Promise<boolean> {
   if (!ctx.mappings.some((m) => m.name === CURRENCY)) return false;
   for await (const c of ctx.store.couplings.iterate(CURRENCY)) if (c.bcId.startsWith("code=")) return false;
-  const org = await firstRow(ctx.dataverse.pages("organizations", { select: ["_basecurrencyid_value"], top: 1 }));
-  const baseId = org?._basecurrencyid_value;
-  if (typeof baseId !== "string") return false;
-  const base = await ctx.dataverse.retrieve("transactioncurrencies", baseId, { select: ["isocurrencycode"] });
-  const iso = base.ok ? base.value?.isocurrencycode : undefined;
-  if (typeof iso !== "string" || iso === "") return false;
-  const bcCurrency = await firstRow(
-    ctx.businessCentral
-      .company(ctx.companyId)
-      .pages("currencies", { filter: `code eq '${iso.replace(/'/g, "''")}'`, select: ["id"], pageSize: 1 }),
+  const company = ctx.businessCentral.company(ctx.companyId);
+  const info = await firstRow(company.pages("companyInformation", { select: ["currencyCode"] }));
+  const lcy = typeof info?.currencyCode === "string" ? info.currencyCode.toUpperCase() : "";
+  if (lcy === "") return false;
+  const quoted = `'${lcy.replace(/'/g, "''")}'`;
+  const existing = await firstRow(
+    ctx.dataverse.pages("transactioncurrencies", {
+      filter: `isocurrencycode eq ${quoted}`,
+      select: ["transactioncurrencyid"],
+    }),
   );
-  if (bcCurrency) return false;
-  if (await ctx.store.couplings.getByDataverseId(CURRENCY, baseId.toLowerCase())) return false;
+  let dataverseId = typeof existing?.transactioncurrencyid === "string" ? existing.transactioncurrencyid : undefined;
+  if (dataverseId && (await ctx.store.couplings.getByDataverseId(CURRENCY, dataverseId.toLowerCase()))) return false;
+  dataverseId ??= await createLocalCurrency(ctx, lcy);
+  if (!dataverseId) return false;
   await ctx.store.couplings.couple({
     mappingName: CURRENCY,
-    bcId: matchValueCouplingId("code", iso),
-    dataverseId: baseId.toLowerCase(),
+    bcId: matchValueCouplingId("code", lcy),
+    dataverseId: dataverseId.toLowerCase(),
   });
   return true;
+}
+
+/** The LCY as a new Sales currency; its rate is 1 / BC's rate of the base currency (units of base per LCY). */
+async function createLocalCurrency(ctx: IntegrationContext, lcy: string): Promise<string | undefined> {
+  const org = await firstRow(ctx.dataverse.pages("organizations", { select: ["_basecurrencyid_value"], top: 1 }));
+  const baseId = org?._basecurrencyid_value;
+  if (typeof baseId !== "string") return undefined;
+  const base = await ctx.dataverse.retrieve("transactioncurrencies", baseId, { select: ["isocurrencycode"] });
+  const baseIso = base.ok && typeof base.value?.isocurrencycode === "string" ? base.value.isocurrencycode : "";
+  const rate = await firstRow(
+    ctx.businessCentral
+      .company(ctx.companyId, COMPANION_API)
+      .pages("currencies", { filter: `code eq '${baseIso.replace(/'/g, "''")}'`, select: ["exchangeRate"] }),
+  );
+  const basePerLcy = Number(rate?.exchangeRate);
+  // Without BC's rate of the base currency the rate would be invented: leave it uncoupled, and the accounts'
+  // currency lookups keep failing with their catalogued error until BC has the rate.
+  if (!Number.isFinite(basePerLcy) || basePerLcy <= 0) return undefined;
+  const created = await ctx.dataverse.create("transactioncurrencies", {
+    isocurrencycode: lcy,
+    currencyname: lcy,
+    currencysymbol: lcy,
+    currencyprecision: 2,
+    exchangerate: Number((1 / basePerLcy).toFixed(10)),
+  });
+  if (!created.ok) throw created.error;
+  return created.value.id;
 }
 
 const CURRENCY = "CURRENCY";

@@ -17,7 +17,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startIntegration(integration: IntegrationSettingsInput = {}): Promise<Harness> {
+export async function startIntegration(
+  integration: IntegrationSettingsInput = {},
+  options: { company?: string } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "bcsync-it-"));
   const emulators = await startEmulators({
     dataDir: join(dir, "emulators"),
@@ -30,7 +33,11 @@ export async function startIntegration(integration: IntegrationSettingsInput = {
   const configPath = join(dir, "bcsync.config.json");
   const setup = await runSetup({
     configPath,
-    config: configForEmulators(emulators.info, { dataDir: join(dir, "state"), integration }),
+    config: configForEmulators(emulators.info, {
+      dataDir: join(dir, "state"),
+      integration,
+      ...(options.company ? { company: options.company } : {}),
+    }),
     confirmReset: true,
   });
   if (!setup.ok) throw setup.error;
