@@ -2,12 +2,14 @@ import { Command, CommanderError } from "commander";
 import { registerCoupleCommand } from "./commands/couple.ts";
 import { registerDemoCommand } from "./commands/demo.ts";
 import { registerEmulateCommand } from "./commands/emulate.ts";
+import { registerLogCommands } from "./commands/log.ts";
 import { registerMappingsCommand } from "./commands/mappings.ts";
 import { registerOrdersCommand } from "./commands/orders.ts";
 import { registerReviewCommand } from "./commands/review.ts";
 import { registerSetupCommand } from "./commands/setup.ts";
 import { registerSyncCommand } from "./commands/sync.ts";
 import { registerWorkerCommand } from "./commands/worker.ts";
+import { EXIT } from "./exit-codes.ts";
 import { reportError } from "./output.ts";
 
 /** Builds the `bcsync` program; tests run commands in-process through `main`. */
@@ -22,6 +24,7 @@ export function buildProgram(): Command {
     registerSetupCommand,
     registerMappingsCommand,
     registerSyncCommand,
+    registerLogCommands,
     registerReviewCommand,
     registerCoupleCommand,
     registerWorkerCommand,
@@ -34,12 +37,22 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; resolves with the exit code (long-running commands resolve when they stop). */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram().exitOverride();
+  const program = buildProgram();
+  // Every command, nested ones too, throws instead of exiting, so the exit code comes from one place.
+  const override = (command: Command): void => {
+    command.exitOverride();
+    for (const sub of command.commands) override(sub);
+  };
+  override(program);
   try {
     await program.parseAsync(argv, { from: "user" });
-    return 0;
+    // Commands that finish with failures set the code (src/cli/exit-codes.ts) rather than throw.
+    const code = typeof process.exitCode === "number" ? process.exitCode : 0;
+    process.exitCode = undefined;
+    return code;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
+    // Help and --version exit 0; every other commander refusal is a usage error.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     return reportError(error, argv.includes("--json"));
   }
 }

@@ -1,5 +1,6 @@
 import { BcsyncError } from "../errors/catalogue.ts";
 import { scrubSecrets } from "../log/logger.ts";
+import { EXIT, exitCodeOf } from "./exit-codes.ts";
 
 /** Prints rows as an aligned text table for people. */
 export function printTable(rows: Record<string, unknown>[], columns?: string[]): void {
@@ -31,7 +32,7 @@ export function reportError(error: unknown, json: boolean): number {
     if (json) printJson({ error: JSON.parse(scrubSecrets(JSON.stringify(error.toJSON()))) });
     else
       process.stderr.write(`error ${error.code}: ${scrubSecrets(error.message)}\n  fix: ${scrubSecrets(error.fix)}\n`);
-    return 1;
+    return exitCodeOf(error);
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
   if (json)
@@ -39,5 +40,5 @@ export function reportError(error: unknown, json: boolean): number {
       error: { code: "BCSYNC_E_INTERNAL", message: scrubSecrets(String((error as Error)?.message ?? error)) },
     });
   else process.stderr.write(`unexpected error (a bug: please report it): ${scrubSecrets(message)}\n`);
-  return 70;
+  return EXIT.internal;
 }

@@ -64,7 +64,13 @@ export function effectiveFields(mapping: TableMapping): FieldMapping[] {
     bcField: mapping.parent.bcParentField,
     dataverseField: mapping.parent.dataverseParentField,
     direction: mapping.direction,
-    lookup: { mapping: mapping.parent.mapping, option: false },
+    lookup: {
+      mapping: mapping.parent.mapping,
+      option: false,
+      ...(mapping.parent.dataverseParentNavigation
+        ? { dataverseNavigation: mapping.parent.dataverseParentNavigation }
+        : {}),
+    },
     validate: false,
     clearOnFail: false,
     notNull: false,

@@ -187,6 +187,8 @@ export const ParentRef = z.object({
   bcParentField: z.string().min(1),
   /** Lookup attribute on the Dataverse child, e.g. `invoiceid`. */
   dataverseParentField: z.string().min(1),
+  /** Navigation property to bind when the parent lookup is polymorphic, e.g. a note's `objectid_salesorder`. */
+  dataverseParentNavigation: z.string().min(1).optional(),
 });
 export type ParentRef = z.infer<typeof ParentRef>;
 

@@ -165,7 +165,10 @@ export async function runOptionPass(deps: EngineDeps, mapping: TableMapping, opt
   if (!dryRun && couple.length > 0) await deps.store.couplings.coupleMany(couple);
   options.onPage?.({ direction: "toDataverse", pages, counters: { ...counters } });
   if (counters.failed > 0)
-    return finish("failed", `${counters.failed} code(s) have no option in Dataverse; see the sync errors`);
+    return finish(
+      "failed",
+      `${counters.failed} code(s) have no option in Dataverse; see them with \`npx bcsync errors\``,
+    );
   return finish("succeeded");
 }
 

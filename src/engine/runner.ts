@@ -268,7 +268,8 @@ async function runPass(
     // 3. Deletions propagate only below the mass-delete threshold; above it they wait for approval.
     heldDeletionId = await executeDeletions(run);
     await run.flushCounters();
-    if (run.counters.failed > 0) message = `${run.counters.failed} record(s) failed; see the sync errors`;
+    if (run.counters.failed > 0)
+      message = `${run.counters.failed} record(s) failed; see them with \`npx bcsync errors\``;
   } catch (error) {
     await run.flushCounters();
     const portError = (error as { portError?: PortError }).portError;

@@ -1,6 +1,8 @@
 // Small helpers the integration's CLI commands share (src/cli/commands/{setup,mappings,sync,review,demo,couple}.ts).
 
 import type { Command } from "commander";
+import { loadConfig } from "../config/index.ts";
+import { openStore, type Store } from "../store/index.ts";
 import { type IntegrationContext, openIntegration } from "./context.ts";
 
 export const DEFAULT_CONFIG_PATH = "bcsync.config.json";
@@ -31,6 +33,20 @@ export async function withIntegration<T>(
     return await work(ctx);
   } finally {
     await ctx.close();
+  }
+}
+
+/**
+ * Opens only the state store of the configuration, for commands that read or change bcsync's own records (the
+ * sync log, skipped records): they need no connection, no secret and no reachable service.
+ */
+export async function withStore<T>(options: CommonCliOptions, work: (store: Store) => Promise<T>): Promise<T> {
+  const config = loadConfig({ path: options.config ?? DEFAULT_CONFIG_PATH });
+  const store = await openStore({ url: config.store.url, dataDir: options.data ?? config.dataDir });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
   }
 }
 

@@ -88,12 +88,20 @@ export async function openIntegration(options: OpenOptions = {}): Promise<Integr
   const store = await openStore({ url: config.store.url, dataDir: options.dataDir ?? config.dataDir });
   const mappings = await loadMappings(store);
   const who = await clients.dataverse.whoAmI();
+  if (!who.ok) {
+    // A refused login or an unreachable service stops the command here, with its own exit code, instead of
+    // every mapping failing one by one behind an exit code 0.
+    await store.close();
+    await clients.dataverse.close();
+    await clients.businessCentral.close?.();
+    throw who.error;
+  }
   const engine: EngineDeps = {
     store,
     ports: connectorPorts(clients),
     // Looked up in the live list: reapplying defaults (units migration, reset) replaces its contents.
     mappings: (name) => mappings.find((m) => m.name === name),
-    ...(who.ok ? { integrationUser: { dataverse: who.value.UserId.toLowerCase() } } : {}),
+    integrationUser: { dataverse: who.value.UserId.toLowerCase() },
   };
   return {
     config,

@@ -28,7 +28,8 @@ export async function finishDirectPass(
 ): Promise<PassReport> {
   await ctx.store.jobs.count(job.id, counters);
   const status = counters.failed > 0 ? "failed" : "succeeded";
-  const message = counters.failed > 0 ? `${counters.failed} ${noun}(s) failed; see the sync errors` : undefined;
+  const message =
+    counters.failed > 0 ? `${counters.failed} ${noun}(s) failed; see them with \`npx bcsync errors\`` : undefined;
   await ctx.store.jobs.finish(job.id, { status, ...(message ? { message } : {}) });
   return {
     jobId: job.id,

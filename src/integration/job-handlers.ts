@@ -21,10 +21,19 @@ export interface JobEvents {
   onJob?: (kind: string, summary: { inserted: number; modified: number; failed: number }) => void;
 }
 
+/**
+ * A run whose records failed is a failed run in the job queue too (never "succeeded"): the entry is retried after
+ * its rerun delay, and the queue shows the reason (issue 10.12, 14.2).
+ */
+function failOnRecordFailures(what: string, failed: number): void {
+  if (failed > 0) throw new Error(`${failed} record(s) failed in ${what}; run \`npx bcsync errors\` to see them`);
+}
+
 export function integrationJobHandlers(ctx: IntegrationContext, events: JobEvents = {}): Record<string, JobHandler> {
   const flow = (kind: string, run: () => Promise<FlowSummary>) => async () => {
     const c = await run();
     events.onJob?.(kind, c);
+    failOnRecordFailures(kind, c.failed);
     return { idle: c.inserted + c.modified + c.failed === 0 };
   };
   return {
@@ -40,6 +49,7 @@ export function integrationJobHandlers(ctx: IntegrationContext, events: JobEvent
           modified: run.fromDataverse.modified + pushed,
           failed,
         });
+        failOnRecordFailures(ORDER_MAPPING, failed);
         return { idle: pushed + failed + run.fromDataverse.inserted + run.fromDataverse.modified === 0 };
       }
       const results = await syncMappings(ctx, { names: [entry.mappingName], onMapping: events.onMapping });
@@ -48,16 +58,24 @@ export function integrationJobHandlers(ctx: IntegrationContext, events: JobEvent
       );
       const error = results.find((r) => r.error)?.error;
       if (error) throw new Error(error);
+      const broken = results.flatMap((r) => r.passes).find((p) => p.status === "failed" && p.counters.failed === 0);
+      if (broken) throw new Error(broken.message ?? `${broken.mapping} ${broken.direction} failed`);
+      failOnRecordFailures(
+        entry.mappingName,
+        results.reduce((n, r) => n + total(r, "failed"), 0),
+      );
       return { idle: !busy };
     },
     [JOB_KINDS.customerStatistics]: async () => {
       const c = await runCustomerStatistics(ctx);
       events.onJob?.(JOB_KINDS.customerStatistics, c);
+      failOnRecordFailures(JOB_KINDS.customerStatistics, c.failed);
       return { idle: c.inserted + c.modified + c.failed === 0 };
     },
     [JOB_KINDS.itemAvailability]: async () => {
       const c = await runItemAvailability(ctx);
       events.onJob?.(JOB_KINDS.itemAvailability, c);
+      failOnRecordFailures(JOB_KINDS.itemAvailability, c.failed);
       return { idle: c.inserted + c.modified + c.failed === 0 };
     },
     // The order and quote flows (flows/, seed S7–S10).

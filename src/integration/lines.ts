@@ -24,6 +24,7 @@ export async function syncLines(ctx: IntegrationContext, child: TableMapping, dr
   const scope = ctx.businessCentral.company(ctx.companyId, child.bc.api === "companion" ? COMPANION_API : "v2.0");
   const loader = new LookupLoader(ctx.store, ctx.engine.ports, ctx.engine.mappings);
   const productUnits = new Map<string, string | undefined>();
+  const carriesProduct = passFields(child, "toDataverse").some((f) => f.dataverseField === "productid");
   const fail = async (sourceId: string, message: string, field?: string) => {
     counters.failed++;
     await ctx.store.jobs.addError(
@@ -64,11 +65,12 @@ export async function syncLines(ctx: IntegrationContext, child: TableMapping, dr
       }
       if (failed) continue;
       const productBind = values["productid@odata.bind"];
-      if (writeIn || productBind === null || productBind === undefined) {
+      // Only document lines carry a product; a child without one (SALESORDER-NOTES) is written as mapped.
+      if (carriesProduct && (writeIn || productBind === null || productBind === undefined)) {
         delete values["productid@odata.bind"];
         values.isproductoverridden = true;
         values.productdescription = String(record.values.description ?? record.values.lineObjectNumber ?? "");
-      } else {
+      } else if (carriesProduct) {
         const productId = /\(([^)]+)\)/.exec(String(productBind))?.[1] ?? "";
         if (!productUnits.has(productId)) {
           const p = await ctx.dataverse.retrieve("products", productId, { select: ["_defaultuomid_value"] });

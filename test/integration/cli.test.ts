@@ -4,9 +4,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulators, startEmulators } from "../../emulators/index.ts";
-import { main } from "../../src/cli/main.ts";
+import { runCli } from "./helpers.ts";
 
 let emulators: RunningEmulators;
 let dir: string;
@@ -29,27 +29,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs `bcsync <args>` in this process; returns the exit code and what it printed. */
-async function bcsync(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(args);
-    return { code: code || Number(process.exitCode ?? 0), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = 0;
-  }
-}
+const bcsync = runCli;
 
 describe("bcsync setup, mappings, sync", () => {
   const config = () => join(dir, "bcsync.config.json");

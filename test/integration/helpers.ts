@@ -3,7 +3,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { vi } from "vitest";
 import { type RunningEmulators, startEmulators } from "../../emulators/index.ts";
+import { main } from "../../src/cli/main.ts";
 import type { Row } from "../../src/connectors/index.ts";
 import { type IntegrationContext, openIntegration } from "../../src/integration/context.ts";
 import type { IntegrationSettingsInput } from "../../src/integration/settings.ts";
@@ -74,4 +76,25 @@ export async function bcRows(ctx: IntegrationContext, set: string, companion = f
     rows.push(...page.value.rows);
   }
   return rows;
+}
+
+/** Runs `bcsync <args>` in this process, as a user would; returns the exit code and what it printed. */
+export async function runCli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+    err += String(chunk);
+    return true;
+  });
+  try {
+    return { code: await main(args), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+    process.exitCode = 0;
+  }
 }

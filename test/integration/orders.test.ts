@@ -12,6 +12,7 @@ import { integrationJobHandlers } from "../../src/integration/job-handlers.ts";
 import { JOB_KINDS } from "../../src/integration/jobs.ts";
 import { syncAll } from "../../src/integration/review.ts";
 import type { IntegrationSettingsInput } from "../../src/integration/settings.ts";
+import { runQueueEntry } from "../../src/jobs/scheduler.ts";
 import { dvRows, type Harness, startIntegration } from "./helpers.ts";
 
 const asUser = { impersonate: { callerId: DEMO_SALES_USER_ID } };
@@ -154,12 +155,17 @@ const coupledBcOrder = async (h: Harness, salesOrderId: string) =>
   (await h.ctx.store.couplings.getByDataverseId("SALESORDER-ORDER", salesOrderId))?.bcId;
 
 /** Runs the job queue entry of a kind (or of a mapping) through the integration's real handlers. */
-async function runJob(h: Harness, kind: string, mappingName?: string): Promise<{ idle: boolean }> {
+/**
+ * Runs a job queue entry's handler as the scheduler does; `failed` is set when the run ended as a failure (records
+ * that failed make the whole run a failed one in the job queue: issue 10.12).
+ */
+async function runJob(h: Harness, kind: string, mappingName?: string): Promise<{ idle: boolean; failed?: string }> {
   const entry = (await h.ctx.store.queue.list()).find(
     (e) => e.kind === kind && (mappingName === undefined || e.mappingName === mappingName),
   );
   if (!entry) throw new Error(`no job queue entry ${kind} ${mappingName ?? ""}`);
-  return integrationJobHandlers(h.ctx)[kind](entry, { signal: new AbortController().signal });
+  const outcome = await runQueueEntry(integrationJobHandlers(h.ctx), entry, new AbortController().signal);
+  return outcome.kind === "failed" ? { idle: false, failed: outcome.error } : { idle: outcome.idle };
 }
 
 async function bcsync(...args: string[]): Promise<{ code: number; out: string }> {
@@ -266,7 +272,9 @@ describe("S9/S10 legacy sales order integration (Sales → BC)", () => {
     ]);
     await submit(h, bad);
     const countBefore = await countBcOrders(h);
-    await runJob(h, JOB_KINDS.autoCreateSalesOrders);
+    const job = await runJob(h, JOB_KINDS.autoCreateSalesOrders);
+    // The job queue shows the run as failed, never "succeeded", and points to the errors.
+    expect(job.failed).toMatch(/1 record\(s\) failed .*npx bcsync errors/);
     expect(await coupledBcOrder(h, bad)).toBeUndefined();
     expect((await salesOrder(h, bad)).statecode).toBe(SALES_ORDER_STATE.submitted);
     const errors = await h.ctx.store.jobs.errors({ mappingName: "SALESORDER-ORDER" });

@@ -4,6 +4,7 @@
 import type { Command } from "commander";
 import { type CommonCliOptions, withCommonOptions, withIntegration } from "../../integration/cli.ts";
 import { type MappingSyncResult, syncMappings, total } from "../../integration/sync.ts";
+import { EXIT, type ExitCode, raiseExitCode } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
 
 interface SyncCliOptions extends CommonCliOptions {
@@ -27,6 +28,26 @@ export function summarize(result: MappingSyncResult): Record<string, unknown> {
           : "ok",
     message: result.error ?? result.skipped ?? result.passes.flatMap((p) => p.message ?? []).join("; "),
   };
+}
+
+/**
+ * What a set of mapping runs means for a script: a mapping that did not run (or whose pass failed as a whole) is an
+ * error; records that failed are record failures; otherwise ok. The summary says it in words for people.
+ */
+export function runOutcome(results: readonly MappingSyncResult[]): { exitCode: ExitCode; summary?: string } {
+  const broken = results.filter(
+    (r) => r.error || r.passes.some((p) => p.status === "failed" && p.counters.failed === 0),
+  );
+  const failedRecords = results.reduce((n, r) => n + total(r, "failed"), 0);
+  const held = results.filter((r) => r.passes.some((p) => p.heldDeletionId));
+  const parts: string[] = [];
+  if (broken.length > 0)
+    parts.push(`${broken.length} mapping(s) did not finish: ${broken.map((r) => r.mapping).join(", ")}`);
+  if (failedRecords > 0) parts.push(`${failedRecords} record(s) failed`);
+  if (held.length > 0) parts.push(`deletions held for approval in ${held.map((r) => r.mapping).join(", ")}`);
+  if (parts.length === 0) return { exitCode: EXIT.ok };
+  const exitCode = broken.length > 0 ? EXIT.error : EXIT.recordFailures;
+  return { exitCode, summary: `${parts.join("; ")} (exit code ${exitCode}).` };
 }
 
 export function registerSyncCommand(program: Command): void {
@@ -54,7 +75,9 @@ export function registerSyncCommand(program: Command): void {
         },
       });
       if (!options.json) printTable(rows, ["mapping", ...COUNTERS, "status", "message"]);
-      if (results.some((r) => r.error)) process.exitCode = 1;
+      const outcome = runOutcome(results);
+      if (!options.json && outcome.summary) process.stderr.write(`${outcome.summary}\n`);
+      raiseExitCode(outcome.exitCode);
     });
   });
 }

@@ -18,7 +18,13 @@ export function salesOrderNotes(): IntegrationDefault {
       },
       direction: "bidirectional",
       syncOnlyCoupled: false,
-      parent: { mapping: "SALESORDER-ORDER", bcParentField: "orderId", dataverseParentField: "objectid" },
+      // A note's parent is polymorphic (objectid): Dataverse binds it only through the typed navigation property.
+      parent: {
+        mapping: "SALESORDER-ORDER",
+        bcParentField: "orderId",
+        dataverseParentField: "objectid",
+        dataverseParentNavigation: "objectid_salesorder",
+      },
       dependsOn: ["SALESORDER-ORDER"],
       runOrder: 172,
       fields: [

@@ -60,7 +60,7 @@ export class FlowLog {
     const failed = this.counters.failed > 0;
     await this.ctx.store.jobs.finish(this.job.id, {
       status: failed ? "failed" : "succeeded",
-      ...(failed ? { message: `${this.counters.failed} record(s) failed; see the sync errors` } : {}),
+      ...(failed ? { message: `${this.counters.failed} record(s) failed; see them with \`npx bcsync errors\`` } : {}),
     });
     return this.counters;
   }
