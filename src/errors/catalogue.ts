@@ -5,6 +5,7 @@ import * as connectors from "./codes/connectors.ts";
 import * as emulate from "./codes/emulate.ts";
 import * as engine from "./codes/engine.ts";
 import * as integration from "./codes/integration.ts";
+import * as server from "./codes/server.ts";
 import * as store from "./codes/store.ts";
 import type { ErrorDefinition } from "./define.ts";
 
@@ -13,6 +14,7 @@ export * from "./codes/connectors.ts";
 export * from "./codes/emulate.ts";
 export * from "./codes/engine.ts";
 export * from "./codes/integration.ts";
+export * from "./codes/server.ts";
 export * from "./codes/store.ts";
 export * from "./define.ts";
 
@@ -22,6 +24,7 @@ export const ERROR_AREAS: Record<string, Record<string, unknown>> = {
   emulate,
   engine,
   integration,
+  server,
   store,
 };
 

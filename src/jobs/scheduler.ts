@@ -67,12 +67,32 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** Polls until stopped. */
   start(): void {
     const loop = async () => {
+      this.timer = undefined;
+      this.again = false;
       this.running = this.tick().then(() => undefined);
       await this.running.catch(() => undefined);
-      if (!this.abort.signal.aborted) this.timer = setTimeout(loop, this.options.pollMs ?? 5000);
+      this.running = undefined;
+      if (this.abort.signal.aborted) return;
+      // A nudge during the tick asks for another one at once; otherwise wait for the next poll.
+      this.timer = setTimeout(loop, this.again ? 0 : (this.options.pollMs ?? 5000));
     };
+    this.loop = loop;
     void loop();
   }
+
+  /** Looks for due entries now instead of at the next poll (a trigger woke an entry). */
+  nudge(): void {
+    if (!this.loop || this.abort.signal.aborted) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    void this.loop();
+  }
+
+  private loop: (() => Promise<void>) | undefined;
+  private again = false;
 
   /** Stops polling and waits for the entry in flight. */
   async stop(): Promise<void> {

@@ -1,3 +1,4 @@
+export * from "./repositories/accounts.ts";
 export * from "./repositories/conflicts.ts";
 export * from "./repositories/couplings.ts";
 export * from "./repositories/full-sync-review.ts";

@@ -199,6 +199,33 @@ export interface HeldDeletionsTable {
   decided_at: string | null;
 }
 
+export interface UsersTable {
+  id: string;
+  username: string;
+  /** argon2id (PHC string); never the password. */
+  password_hash: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the session cookie's value: a stolen database holds no usable session. */
+  id_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  /** SHA-256 of the token; the token itself is shown once when created. */
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
 export interface Database {
   settings: SettingsTable;
   table_mappings: TableMappingsTable;
@@ -212,4 +239,7 @@ export interface Database {
   pending_writes: PendingWritesTable;
   conflicts: ConflictsTable;
   held_deletions: HeldDeletionsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
 }

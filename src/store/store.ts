@@ -4,6 +4,7 @@ import { bcsyncError, STORE_MIGRATION_FAILED, STORE_UNSUPPORTED_URL } from "../e
 import { scrubSecrets } from "../log/logger.ts";
 import { migrationProvider } from "./migrations/index.ts";
 import { connectPostgres, isPostgresUniqueViolation } from "./postgres/connect.ts";
+import { AccountsRepository } from "./repositories/accounts.ts";
 import { ConflictsRepository } from "./repositories/conflicts.ts";
 import { CouplingsRepository, type IsUniqueViolation } from "./repositories/couplings.ts";
 import { FullSyncReviewRepository } from "./repositories/full-sync-review.ts";
@@ -42,6 +43,7 @@ export class Store {
   readonly pendingWrites: PendingWritesRepository;
   readonly conflicts: ConflictsRepository;
   readonly heldDeletions: HeldDeletionsRepository;
+  readonly accounts: AccountsRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -61,6 +63,7 @@ export class Store {
     this.pendingWrites = new PendingWritesRepository(db);
     this.conflicts = new ConflictsRepository(db);
     this.heldDeletions = new HeldDeletionsRepository(db);
+    this.accounts = new AccountsRepository(db);
   }
 
   /** Runs `work` in one transaction: all of it is written, or (on a throw) none of it. Nested calls join it. */

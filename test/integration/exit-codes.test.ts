@@ -55,7 +55,10 @@ describe("bcsync sync exit codes", () => {
   it("`bcsync errors` names the mapping, the record and the field of each standing error, and exits 3", async () => {
     const r = await runCli("errors", "--json", "--config", config());
     expect(r.code).toBe(EXIT.recordFailures);
-    const errors = r.out.trim().split("\n").map((l) => JSON.parse(l));
+    const errors = r.out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(errors.length).toBeGreaterThan(0);
     for (const e of errors) {
       expect(e.mappingName).toBe("CONTACT");
@@ -65,7 +68,10 @@ describe("bcsync sync exit codes", () => {
     }
     const log = await runCli("log", "--mapping", "CONTACT", "--json", "--config", config());
     expect(log.code).toBe(EXIT.ok);
-    const runs = log.out.trim().split("\n").map((l) => JSON.parse(l));
+    const runs = log.out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(runs.some((run) => run.status === "failed" && run.failed > 0)).toBe(true);
   });
 

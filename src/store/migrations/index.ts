@@ -1,12 +1,14 @@
 import type { Migration, MigrationProvider } from "kysely";
 import * as initial from "./001_initial.ts";
 import * as failedCouplings from "./002_failed_couplings.ts";
+import * as accounts from "./003_accounts.ts";
 
 // In-code migrations (no directory scanning), so they work from a clone, a build and a bundle alike.
 // Append new ones; never edit a shipped migration.
 const migrations: Record<string, Migration> = {
   "001_initial": initial,
   "002_failed_couplings": failedCouplings,
+  "003_accounts": accounts,
 };
 
 export const migrationProvider: MigrationProvider = {

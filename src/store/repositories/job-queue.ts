@@ -196,6 +196,24 @@ export class JobQueueRepository {
     return Number(r.numUpdatedRows);
   }
 
+  /**
+   * A change arrived for a mapping (a trigger): its recurring entries run now, whether they wait out an inactivity
+   * timeout, their interval or a failure's retry. Entries put on hold by a person stay on hold. Returns how many
+   * were woken; an entry running right now is not touched (the trigger asks again when it completes).
+   */
+  async wake(mappingName: string, now = new Date()): Promise<number> {
+    const at = now.toISOString();
+    const r = await this.db
+      .updateTable("job_queue_entries")
+      .set({ status: "ready", next_run_at: at, updated_at: nowIso() })
+      .where("mapping_name", "=", mappingName)
+      .where("status", "in", ["ready", "on_hold_inactivity", "error"])
+      .where("recurring", "=", 1)
+      .where((eb) => eb.or([eb("next_run_at", "is", null), eb("next_run_at", ">", at)]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   async setStatus(id: string, status: QueueEntryStatus, nextRunAt?: string | null): Promise<void> {
     await this.db
       .updateTable("job_queue_entries")

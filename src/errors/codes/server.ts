@@ -1,0 +1,53 @@
+import { defineError } from "../define.ts";
+
+// The live service (`bcsync serve`): its REST API answers every error with one of these codes (or the code of the
+// catalogued error behind it), as `{ "error": { "code", "message", "fix" } }`.
+
+export const SERVER_UNAUTHENTICATED = defineError<Record<string, never>>({
+  code: "BCSYNC_E_SERVER_UNAUTHENTICATED",
+  message: "Sign in first: this route needs a session or an API token.",
+  status: 401,
+  fix: "Sign in with POST /api/v1/session (the console does), or send `Authorization: Bearer <token>` with a token made by `npx bcsync users token NAME`.",
+});
+
+export const SERVER_LOGIN_FAILED = defineError<Record<string, never>>({
+  code: "BCSYNC_E_SERVER_LOGIN_FAILED",
+  message: "The user name or the password is wrong.",
+  status: 401,
+  fix: "Check both; an administrator can set a new password with `npx bcsync users reset-password NAME`.",
+});
+
+export const SERVER_CSRF_MISSING = defineError<Record<string, never>>({
+  code: "BCSYNC_E_SERVER_CSRF_MISSING",
+  message: "This request changes something but carries no valid CSRF token.",
+  status: 403,
+  fix: "Read the token from GET /api/v1/session and send it as the `x-csrf-token` header with the session cookie (scripts: use an API token instead of a session).",
+});
+
+export const SERVER_RATE_LIMITED = defineError<{ retryAfter: string }>({
+  code: "BCSYNC_E_SERVER_RATE_LIMITED",
+  message: "Too many attempts; try again in {retryAfter}.",
+  status: 429,
+  fix: "Wait, then try again. Repeated failed sign-ins are slowed down on purpose.",
+});
+
+export const SERVER_NOT_FOUND = defineError<{ what: string }>({
+  code: "BCSYNC_E_SERVER_NOT_FOUND",
+  message: "{what} was not found.",
+  status: 404,
+  fix: "Check the name or id; the OpenAPI page at /docs lists every route.",
+});
+
+export const SERVER_BAD_REQUEST = defineError<{ reason: string }>({
+  code: "BCSYNC_E_SERVER_BAD_REQUEST",
+  message: "The request is not valid: {reason}",
+  status: 400,
+  fix: "Send what the route's schema asks for; the OpenAPI page at /docs shows it.",
+});
+
+export const SERVER_USER_EXISTS = defineError<{ username: string }>({
+  code: "BCSYNC_E_SERVER_USER_EXISTS",
+  message: "A user named {username} exists already.",
+  status: 409,
+  fix: "Pick another name, or give this one a new password with `npx bcsync users reset-password {username}`.",
+});

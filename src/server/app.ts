@@ -1,0 +1,72 @@
+// The HTTP side of `bcsync serve`: one Fastify instance, each concern in its own plugin — errors (one shape, one
+// catalogue), security headers, sign-in (sessions, API tokens, CSRF, rate limit), health and readiness, metrics,
+// the OpenAPI document and its page (/docs), and the REST API under /api/v1 behind the sign-in.
+
+import helmet from "@fastify/helmet";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance } from "fastify";
+import { type ApiDeps, apiRoutes } from "./api/routes.ts";
+import { authPlugin } from "./plugins/auth.ts";
+import { errorsPlugin } from "./plugins/errors.ts";
+import { metricsPlugin, type ServiceMetrics } from "./plugins/metrics.ts";
+
+export interface ServerDeps extends ApiDeps {
+  metrics: ServiceMetrics;
+  /** True once the scheduler and triggers run (readiness). */
+  ready: () => boolean;
+  logger?: boolean;
+  loginAttemptsPerMinute?: number;
+}
+
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: deps.logger ?? false, trustProxy: true });
+  // Every route, as registered: tests check each one for its sign-in rule, so a new route cannot slip by.
+  const routes: { method: string; url: string }[] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  app.decorate("routeList", routes);
+  await app.register(errorsPlugin);
+  // The API documentation page loads its own scripts and styles; everything else is JSON.
+  await app.register(helmet, { contentSecurityPolicy: false });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "bcsync", version: "1", description: "Business Central ⇄ Dataverse synchronization service" },
+      components: {
+        securitySchemes: {
+          session: { type: "apiKey", in: "cookie", name: "bcsync_session" },
+          token: { type: "http", scheme: "bearer" },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(authPlugin, {
+    store: deps.ctx.store,
+    ...(deps.loginAttemptsPerMinute ? { loginAttemptsPerMinute: deps.loginAttemptsPerMinute } : {}),
+  });
+
+  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  app.get("/readyz", { schema: { hide: true } }, async (_request, reply) => {
+    const storeOk = await deps.ctx.store.queue
+      .list()
+      .then(() => true)
+      .catch(() => false);
+    const ready = storeOk && deps.ready();
+    return reply.status(ready ? 200 : 503).send({ status: ready ? "ready" : "starting", store: storeOk });
+  });
+  await app.register(metricsPlugin, { metrics: deps.metrics });
+  await app.register(async (api) => apiRoutes(api, deps), { prefix: "/api/v1" });
+  return app;
+}
+
+/** Routes anyone may call: health, readiness, the API documentation and signing in. */
+export const PUBLIC_ROUTES = [/^\/healthz$/, /^\/readyz$/, /^\/docs(\/|$)/, /^\/api\/v1\/session$/];
+
+declare module "fastify" {
+  interface FastifyInstance {
+    routeList: { method: string; url: string }[];
+  }
+}
