@@ -6,6 +6,7 @@ import { registerLogCommands } from "./commands/log.ts";
 import { registerMappingsCommand } from "./commands/mappings.ts";
 import { registerOrdersCommand } from "./commands/orders.ts";
 import { registerReviewCommand } from "./commands/review.ts";
+import { registerServeCommand } from "./commands/serve.ts";
 import { registerSetupCommand } from "./commands/setup.ts";
 import { registerSyncCommand } from "./commands/sync.ts";
 import { registerWorkerCommand } from "./commands/worker.ts";
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
     registerReviewCommand,
     registerCoupleCommand,
     registerWorkerCommand,
+    registerServeCommand,
     registerOrdersCommand,
   ]) {
     register(program);

@@ -5,8 +5,8 @@
 import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance } from "fastify";
-import { type ApiDeps, apiRoutes } from "./api/routes.ts";
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import { type ApiDeps, apiRoutes } from "./api/index.ts";
 import { authPlugin } from "./plugins/auth.ts";
 import { errorsPlugin } from "./plugins/errors.ts";
 import { metricsPlugin, type ServiceMetrics } from "./plugins/metrics.ts";
@@ -17,6 +17,11 @@ export interface ServerDeps extends ApiDeps {
   ready: () => boolean;
   logger?: boolean;
   loginAttemptsPerMinute?: number;
+  /**
+   * Routes outside the sign-in, each checking its own secret (the webhook endpoints of src/triggers/): registered
+   * at the root, listed in PUBLIC_ROUTES by the prefixes they use.
+   */
+  publicPlugins?: FastifyPluginAsync[];
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -58,12 +63,25 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return reply.status(ready ? 200 : 503).send({ status: ready ? "ready" : "starting", store: storeOk });
   });
   await app.register(metricsPlugin, { metrics: deps.metrics });
-  await app.register(async (api) => apiRoutes(api, deps), { prefix: "/api/v1" });
+  for (const plugin of deps.publicPlugins ?? []) await app.register(plugin);
+  const api: ApiDeps = { ctx: deps.ctx, jobs: deps.jobs, wake: deps.wake };
+  await app.register(apiRoutes, { prefix: "/api/v1", deps: api });
   return app;
 }
 
-/** Routes anyone may call: health, readiness, the API documentation and signing in. */
-export const PUBLIC_ROUTES = [/^\/healthz$/, /^\/readyz$/, /^\/docs(\/|$)/, /^\/api\/v1\/session$/];
+/**
+ * Routes anyone may call: health and readiness (load balancers and orchestrators probe them without credentials;
+ * they tell nothing but up/ready), the API documentation, signing in, and the webhook endpoints (Business Central
+ * and Dataverse cannot sign in; each notification must carry the secret bcsync registered). /metrics is NOT
+ * public: its labels name the mappings and tables in use, so Prometheus sends an API token.
+ */
+export const PUBLIC_ROUTES = [
+  /^\/healthz$/,
+  /^\/readyz$/,
+  /^\/docs(\/|$)/,
+  /^\/api\/v1\/session$/,
+  /^\/webhooks(\/|$)/,
+];
 
 declare module "fastify" {
   interface FastifyInstance {

@@ -3,6 +3,7 @@
 // sign-ins are rate-limited; an API token works for scripts and Prometheus. In-process HTTP with inject().
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JobQueueControl } from "../../src/jobs/control.ts";
 import { ChangeWaker } from "../../src/jobs/waker.ts";
 import { buildServer, PUBLIC_ROUTES } from "../../src/server/app.ts";
 import { ensureAdminAccount } from "../../src/server/auth/accounts.ts";
@@ -18,9 +19,11 @@ beforeAll(async () => {
   const made = await ensureAdminAccount(h.ctx.store);
   if (!made) throw new Error("no admin made");
   admin = made;
+  const waker = new ChangeWaker({ store: h.ctx.store, debounceMs: 0 });
   app = await buildServer({
     ctx: h.ctx,
-    waker: new ChangeWaker({ store: h.ctx.store, debounceMs: 0 }),
+    jobs: new JobQueueControl(h.ctx.store, waker),
+    wake: (mapping) => waker.wake(mapping),
     metrics: new ServiceMetrics(h.ctx.store, { dataverse: () => h.ctx.dataverse.metrics() }),
     ready: () => true,
     loginAttemptsPerMinute: 3,
