@@ -190,8 +190,11 @@ const SEED_JOB_QUEUE: SeedJobRow[] = [
 const WITHOUT_UNIT_GROUPS: Partial<DefaultOptions> = { unitGroupsEnabled: false };
 const WITH_UNIT_GROUPS: Partial<DefaultOptions> = { unitGroupsEnabled: true };
 
+/** The seed's table lists the order mappings, which exist only with a sales order mode on (issue 10 point 15). */
+const WITH_ORDERS: Partial<DefaultOptions> = { legacySalesOrders: true };
+
 function mappingsFor(row: SeedMappingRow) {
-  return defaultMappings(row.unitGroups === false ? WITHOUT_UNIT_GROUPS : WITH_UNIT_GROUPS);
+  return defaultMappings({ ...(row.unitGroups === false ? WITHOUT_UNIT_GROUPS : WITH_UNIT_GROUPS), ...WITH_ORDERS });
 }
 
 const expectedDirection = (d: SeedDirection) => (d === "BC -> Sales" ? "toDataverse" : "bidirectional");
@@ -214,7 +217,7 @@ describe("default table mappings against the seed's table (S11)", () => {
 
   it("Salgsordrehovedet → Salgsordre: BC → Sales, both ways only with bidirectional sales order sync (S8, S11)", () => {
     const row = SEED_TABLE_MAPPINGS.find((r) => r.mapping === "SALESORDER-ORDER")!;
-    const oneWay = defaultMappings({ bidirectionalSalesOrders: false }).find((m) => m.name === row.mapping)!;
+    const oneWay = defaultMappings({ legacySalesOrders: true }).find((m) => m.name === row.mapping)!;
     const twoWay = defaultMappings({ bidirectionalSalesOrders: true }).find((m) => m.name === row.mapping)!;
     expect(oneWay.direction).toBe("toDataverse");
     expect(twoWay.direction).toBe(expectedDirection(row.direction));
@@ -239,7 +242,10 @@ describe("default table mappings against the seed's table (S11)", () => {
 
   it("ships every row of the seed's table and the base Dataverse mappings (S1)", () => {
     const union = new Set(
-      [...defaultMappings(WITH_UNIT_GROUPS), ...defaultMappings(WITHOUT_UNIT_GROUPS)].map((m) => m.name),
+      [
+        ...defaultMappings({ ...WITH_UNIT_GROUPS, ...WITH_ORDERS }),
+        ...defaultMappings({ ...WITHOUT_UNIT_GROUPS, ...WITH_ORDERS }),
+      ].map((m) => m.name),
     );
     for (const row of SEED_TABLE_MAPPINGS) expect(union).toContain(row.mapping);
     for (const base of [

@@ -284,6 +284,8 @@ describe("S9/S10 legacy sales order integration (Sales → BC)", () => {
     expect(error?.detail).toMatch(/ITEM-PRODUCT/);
     // Nothing was left half-made in BC.
     expect(await countBcOrders(h)).toBe(countBefore);
+    // The user takes the order back to fix it later; the next runs are clean again.
+    await reopenInSales(h, bad);
   });
 
   it("S10: `bcsync orders submitted --json` lists every submitted Sales order with its BC order number", async () => {
@@ -417,6 +419,30 @@ describe("S8 bidirectional sales orders", () => {
     expect(String((await salesOrder(h, order))._ownerid_value).toLowerCase()).toBe(f.salespersonUserId);
   });
 
+  it("issue 10 point 12 (S11): a BC note on a coupled order reaches Sales through the notes job, bound by objectid_salesorder", async () => {
+    const note = await companion(h).create("salesOrderNotes", {
+      orderId: bcId,
+      description: "Delivery",
+      note: "Deliver to the back door",
+    });
+    if (!note.ok) throw note.error;
+    const entry = (await h.ctx.store.queue.list()).find((e) => e.mappingName === "SALESORDER-NOTES");
+    if (!entry) throw new Error("no SALESORDER-NOTES job");
+    const outcome = await runQueueEntry(integrationJobHandlers(h.ctx), entry, new AbortController().signal);
+    expect(outcome).toEqual({ kind: "succeeded", idle: false });
+    const notes = await dvRows(h.ctx, "annotations", `_objectid_value eq ${order}`);
+    expect(notes.map((n) => [n.subject, n.notetext, n.isdocument])).toEqual([
+      ["Delivery", "Deliver to the back door", false],
+    ]);
+    const [job] = await h.ctx.store.jobs.list({ mappingName: "SALESORDER-NOTES", limit: 1 });
+    expect([job.status, job.inserted, job.failed]).toEqual(["succeeded", 1, 0]);
+    // Nothing changed: the next run is idle and the job rests.
+    expect(await runQueueEntry(integrationJobHandlers(h.ctx), entry, new AbortController().signal)).toEqual({
+      kind: "succeeded",
+      idle: true,
+    });
+  });
+
   it("S8: an edit in BC after release (reopen, new price, release) writes an archive version and reaches Sales", async () => {
     const versionsBefore = (await archives(h, bcId)).length;
     const reopened = await companion(h).action("salesOrders", bcId, "reopen");
@@ -448,7 +474,16 @@ describe("S8 bidirectional sales orders", () => {
     const bad = await addLine(h, order, { product: String(product.value.id), quantity: 1, price: 1 }, 3);
     await submit(h, order);
     const linesBefore = await bcLines(h, bcId);
-    await syncOrders();
+    // Issue 10 point 12: a run with a failed record is a failed run for the job queue, not "succeeded".
+    const entry = (await h.ctx.store.queue.list()).find((e) => e.mappingName === "SALESORDER-ORDER");
+    if (!entry) throw new Error("no SALESORDER-ORDER job");
+    const outcome = await runQueueEntry(integrationJobHandlers(h.ctx), entry, new AbortController().signal);
+    expect(outcome.kind).toBe("failed");
+    if (outcome.kind === "failed") expect(outcome.error).toContain("1 record(s) failed");
+    const [flowJob] = (await h.ctx.store.jobs.list({ mappingName: "SALESORDER-ORDER", limit: 5 })).filter(
+      (j) => j.direction === "fromDataverse",
+    );
+    expect([flowJob.status, flowJob.failed]).toEqual(["failed", 1]);
     const errors = await h.ctx.store.jobs.errors({ mappingName: "SALESORDER-ORDER" });
     expect(
       errors.some((e) => e.sourceId === order && e.code === "BCSYNC_E_INTEGRATION_ORDER_PRODUCT_NOT_COUPLED"),

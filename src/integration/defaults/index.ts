@@ -50,6 +50,11 @@ export function baseDefaults(options: DefaultOptions): IntegrationDefault[] {
   ];
 }
 
+/** Either sales order mode (legacy S9 or bidirectional S8) is on. */
+export function salesOrderModeOn(options: DefaultOptions): boolean {
+  return options.legacySalesOrders || options.bidirectionalSalesOrders;
+}
+
 /** The Sales mappings (S11), as BC's CRM Setup Defaults creates them, plus bcsync's LEAD. */
 export function salesDefaults(options: DefaultOptions): IntegrationDefault[] {
   return [
@@ -62,9 +67,11 @@ export function salesDefaults(options: DefaultOptions): IntegrationDefault[] {
     postedSalesInvoiceLine(),
     opportunity(options),
     lead(),
-    salesOrder(options),
-    salesOrderLine(options),
-    salesOrderNotes(),
+    // BC creates the order mappings only with a sales order mode on, the line mapping only for bidirectional
+    // (CRM Setup Defaults: ResetSalesOrderMapping / ResetBidirectionalSalesOrder(Line)Mapping; issue 10 point 15).
+    ...(salesOrderModeOn(options) ? [salesOrder(options)] : []),
+    ...(options.bidirectionalSalesOrders ? [salesOrderLine(options)] : []),
+    ...(salesOrderModeOn(options) ? [salesOrderNotes()] : []),
   ];
 }
 

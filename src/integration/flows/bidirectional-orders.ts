@@ -77,40 +77,41 @@ export async function updateOrderFromSales(
 
 /** The Sales → BC half over every submitted Sales order. */
 export async function pullSubmittedOrders(ctx: IntegrationContext): Promise<FlowSummary> {
-  const log = await FlowLog.start(ctx, ORDER_MAPPING, "fromDataverse");
-  const submitted = await readAll(
-    ctx.dataverse.pages("salesorders", {
-      filter: `statecode eq ${SALES_ORDER_STATE.submitted}`,
-      select: ["salesorderid"],
-    }),
-  );
-  for (const row of submitted) {
-    const id = lower(row.salesorderid);
-    const doc = await readSalesDocument(ctx, "salesorder", id);
-    if (!doc.ok) {
-      await log.fail(id, doc.error);
-      continue;
+  const counters = await FlowLog.run(ctx, ORDER_MAPPING, "fromDataverse", async (log) => {
+    const submitted = await readAll(
+      ctx.dataverse.pages("salesorders", {
+        filter: `statecode eq ${SALES_ORDER_STATE.submitted}`,
+        select: ["salesorderid"],
+      }),
+    );
+    for (const row of submitted) {
+      const id = lower(row.salesorderid);
+      const doc = await readSalesDocument(ctx, "salesorder", id);
+      if (!doc.ok) {
+        await log.fail(id, doc.error);
+        continue;
+      }
+      const coupling = await ctx.store.couplings.getByDataverseId(ORDER_MAPPING, id);
+      const step = decideOrder({
+        mode: "bidirectional",
+        sales: salesStateOf(doc.value.header.statecode),
+        bc: await bcStateOf(ctx, coupling?.bcId),
+        salesChanged: coupling ? await salesChanged(ctx, doc.value) : true,
+      });
+      if (step.action === "createInBc") {
+        const created = await createOrderInBc(ctx, doc.value);
+        if (created.ok) {
+          log.counters.inserted++;
+          log.counters.coupled++;
+        } else await log.fail(id, created.error);
+      } else if (step.action === "updateBcFromSales" && coupling) {
+        const updated = await updateOrderFromSales(ctx, doc.value, coupling.bcId);
+        if (updated.ok) log.counters.modified++;
+        else await log.fail(id, updated.error);
+      } else log.counters.unchanged++;
     }
-    const coupling = await ctx.store.couplings.getByDataverseId(ORDER_MAPPING, id);
-    const step = decideOrder({
-      mode: "bidirectional",
-      sales: salesStateOf(doc.value.header.statecode),
-      bc: await bcStateOf(ctx, coupling?.bcId),
-      salesChanged: coupling ? await salesChanged(ctx, doc.value) : true,
-    });
-    if (step.action === "createInBc") {
-      const created = await createOrderInBc(ctx, doc.value);
-      if (created.ok) {
-        log.counters.inserted++;
-        log.counters.coupled++;
-      } else await log.fail(id, created.error);
-    } else if (step.action === "updateBcFromSales" && coupling) {
-      const updated = await updateOrderFromSales(ctx, doc.value, coupling.bcId);
-      if (updated.ok) log.counters.modified++;
-      else await log.fail(id, updated.error);
-    } else log.counters.unchanged++;
-  }
-  return summaryOf(await log.finish());
+  });
+  return summaryOf(counters);
 }
 
 /** One run of the bidirectional order sync: BC → Sales first, then Sales → BC (as BC orders its passes). */

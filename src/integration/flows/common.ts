@@ -41,6 +41,32 @@ export class FlowLog {
     return new FlowLog(ctx, { id: job.id, mappingName: name, direction });
   }
 
+  /**
+   * Runs one flow under its sync job. A flow that throws mid-run (a page that cannot be read, a store error)
+   * leaves its job failed with the reason, never "running"; the error still reaches the caller (issue 10 p12).
+   */
+  static async run(
+    ctx: IntegrationContext,
+    name: string,
+    direction: MappingDirection,
+    body: (log: FlowLog) => Promise<void>,
+  ): Promise<SyncCounters> {
+    const log = await FlowLog.start(ctx, name, direction);
+    try {
+      await body(log);
+    } catch (error) {
+      await log.stopped(error);
+      throw error;
+    }
+    return log.finish();
+  }
+
+  private async stopped(error: unknown): Promise<void> {
+    await this.ctx.store.jobs.count(this.job.id, this.counters);
+    const reason = error instanceof Error ? error.message : String(error);
+    await this.ctx.store.jobs.finish(this.job.id, { status: "failed", message: `stopped: ${reason}` });
+  }
+
   get jobId(): string {
     return this.job.id;
   }

@@ -20,9 +20,13 @@ export interface CreatedOrder {
 
 /** Couples each Sales line with its BC line and gives it BC's line number, as the line mapping would. */
 export async function coupleLines(ctx: IntegrationContext, lines: readonly WrittenLine[]): Promise<void> {
+  // Legacy mode has no line mapping (BC creates SOLINE-ORDERDETAIL for bidirectional orders only).
+  const lineMapping = ctx.mappings.some((m) => m.name === LINE_MAPPING);
   for (const l of lines) {
-    await ctx.store.couplings.uncoupleByDataverseId(LINE_MAPPING, l.salesLineId);
-    await ctx.store.couplings.couple({ mappingName: LINE_MAPPING, bcId: l.bcLineId, dataverseId: l.salesLineId });
+    if (lineMapping) {
+      await ctx.store.couplings.uncoupleByDataverseId(LINE_MAPPING, l.salesLineId);
+      await ctx.store.couplings.couple({ mappingName: LINE_MAPPING, bcId: l.bcLineId, dataverseId: l.salesLineId });
+    }
     await ctx.dataverse.update("salesorderdetails", l.salesLineId, { bcbi_businesscentrallinenumber: l.sequence });
   }
 }

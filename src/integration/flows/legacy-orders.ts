@@ -83,10 +83,11 @@ export async function createSalesOrderInBc(
   salesOrderId: string,
 ): Promise<Outcome<CreateResult>> {
   if (!modeOn(ctx)) return { ok: false, error: bcsyncError(INTEGRATION_ORDERS_MODE_OFF, {}) };
-  const log = await FlowLog.start(ctx, ORDER_MAPPING, "fromDataverse");
-  const result = await createOne(ctx, lower(salesOrderId), log);
-  await log.finish();
-  return result;
+  let result: Outcome<CreateResult> | undefined;
+  await FlowLog.run(ctx, ORDER_MAPPING, "fromDataverse", async (log) => {
+    result = await createOne(ctx, lower(salesOrderId), log);
+  });
+  return result as Outcome<CreateResult>;
 }
 
 async function createOne(ctx: IntegrationContext, id: string, log: FlowLog): Promise<Outcome<CreateResult>> {
@@ -128,17 +129,18 @@ async function createOne(ctx: IntegrationContext, id: string, log: FlowLog): Pro
 
 /** The auto-create job (every 30 minutes with `sales.autoCreateSalesOrders`). */
 export async function autoCreateSalesOrders(ctx: IntegrationContext): Promise<FlowSummary> {
-  const log = await FlowLog.start(ctx, ORDER_MAPPING, "fromDataverse");
-  const rows = await readAll(
-    ctx.dataverse.pages("salesorders", {
-      filter: `statecode eq ${SALES_ORDER_STATE.submitted} and lastbackofficesubmit eq null`,
-      select: ["salesorderid"],
-    }),
-  );
-  for (const r of rows) {
-    const id = lower(r.salesorderid);
-    if (await ctx.store.couplings.getByDataverseId(ORDER_MAPPING, id)) continue;
-    await createOne(ctx, id, log);
-  }
-  return summaryOf(await log.finish());
+  const counters = await FlowLog.run(ctx, ORDER_MAPPING, "fromDataverse", async (log) => {
+    const rows = await readAll(
+      ctx.dataverse.pages("salesorders", {
+        filter: `statecode eq ${SALES_ORDER_STATE.submitted} and lastbackofficesubmit eq null`,
+        select: ["salesorderid"],
+      }),
+    );
+    for (const r of rows) {
+      const id = lower(r.salesorderid);
+      if (await ctx.store.couplings.getByDataverseId(ORDER_MAPPING, id)) continue;
+      await createOne(ctx, id, log);
+    }
+  });
+  return summaryOf(counters);
 }

@@ -110,57 +110,58 @@ export async function completePostedOrders(
   ctx: IntegrationContext,
   options: { withArchiveValues: boolean },
 ): Promise<FlowSummary> {
-  const log = await FlowLog.start(ctx, ORDER_MAPPING, "toDataverse");
-  const couplings = [];
-  for await (const c of ctx.store.couplings.iterate(ORDER_MAPPING)) couplings.push(c);
-  for (const coupling of couplings) {
-    const doc = await readSalesDocument(ctx, "salesorder", coupling.dataverseId);
-    if (!doc.ok) {
-      await log.fail(coupling.dataverseId, doc.error);
-      continue;
-    }
-    const facts = await bcFacts(ctx, coupling.bcId);
-    const step = decideOrder({
-      mode: options.withArchiveValues ? "bidirectional" : "legacy",
-      sales: salesStateOf(doc.value.header.statecode),
-      bc: facts.state,
-      salesChanged: false,
-    });
-    if (step.action === "markFulfilled") {
-      const r = await setSalesState(ctx, doc.value, SALES_ORDER_STATE.fulfilled, SALES_ORDER_STATUS.complete);
-      if (r.ok) log.counters.modified++;
-      else await log.fail(doc.value.id, salesRefused(doc.value, "mark Fulfilled", r.error).error);
-    } else if (step.action === "markInvoiced") {
-      if (options.withArchiveValues && facts.archive) {
-        const failed = await pushArchive(ctx, doc.value, facts.archive);
-        if (failed) {
-          const error = salesRefused(doc.value, "write the archived order's final values", { message: failed }).error;
-          await log.fail(doc.value.id, error);
+  const counters = await FlowLog.run(ctx, ORDER_MAPPING, "toDataverse", async (log) => {
+    const couplings = [];
+    for await (const c of ctx.store.couplings.iterate(ORDER_MAPPING)) couplings.push(c);
+    for (const coupling of couplings) {
+      const doc = await readSalesDocument(ctx, "salesorder", coupling.dataverseId);
+      if (!doc.ok) {
+        await log.fail(coupling.dataverseId, doc.error);
+        continue;
+      }
+      const facts = await bcFacts(ctx, coupling.bcId);
+      const step = decideOrder({
+        mode: options.withArchiveValues ? "bidirectional" : "legacy",
+        sales: salesStateOf(doc.value.header.statecode),
+        bc: facts.state,
+        salesChanged: false,
+      });
+      if (step.action === "markFulfilled") {
+        const r = await setSalesState(ctx, doc.value, SALES_ORDER_STATE.fulfilled, SALES_ORDER_STATUS.complete);
+        if (r.ok) log.counters.modified++;
+        else await log.fail(doc.value.id, salesRefused(doc.value, "mark Fulfilled", r.error).error);
+      } else if (step.action === "markInvoiced") {
+        if (options.withArchiveValues && facts.archive) {
+          const failed = await pushArchive(ctx, doc.value, facts.archive);
+          if (failed) {
+            const error = salesRefused(doc.value, "write the archived order's final values", { message: failed }).error;
+            await log.fail(doc.value.id, error);
+            continue;
+          }
+        }
+        const r = await setSalesState(ctx, doc.value, SALES_ORDER_STATE.invoiced, SALES_ORDER_STATUS.invoiced);
+        if (!r.ok) {
+          await log.fail(doc.value.id, salesRefused(doc.value, "mark Invoiced", r.error).error);
           continue;
         }
-      }
-      const r = await setSalesState(ctx, doc.value, SALES_ORDER_STATE.invoiced, SALES_ORDER_STATUS.invoiced);
-      if (!r.ok) {
-        await log.fail(doc.value.id, salesRefused(doc.value, "mark Invoiced", r.error).error);
-        continue;
-      }
-      await uncoupleOrder(ctx, doc.value);
-      log.counters.modified++;
-      log.counters.uncoupled++;
-    } else if (step.action === "resetSales") {
-      const r = await ctx.dataverse.update("salesorders", doc.value.id, {
-        statecode: SALES_ORDER_STATE.active,
-        statuscode: SALES_ORDER_STATUS.pending,
-        lastbackofficesubmit: null,
-      });
-      if (!r.ok) {
-        await log.fail(doc.value.id, salesRefused(doc.value, "reset to Active", r.error).error);
-        continue;
-      }
-      await uncoupleOrder(ctx, doc.value);
-      log.counters.modified++;
-      log.counters.uncoupled++;
-    } else log.counters.unchanged++;
-  }
-  return summaryOf(await log.finish());
+        await uncoupleOrder(ctx, doc.value);
+        log.counters.modified++;
+        log.counters.uncoupled++;
+      } else if (step.action === "resetSales") {
+        const r = await ctx.dataverse.update("salesorders", doc.value.id, {
+          statecode: SALES_ORDER_STATE.active,
+          statuscode: SALES_ORDER_STATUS.pending,
+          lastbackofficesubmit: null,
+        });
+        if (!r.ok) {
+          await log.fail(doc.value.id, salesRefused(doc.value, "reset to Active", r.error).error);
+          continue;
+        }
+        await uncoupleOrder(ctx, doc.value);
+        log.counters.modified++;
+        log.counters.uncoupled++;
+      } else log.counters.unchanged++;
+    }
+  });
+  return summaryOf(counters);
 }

@@ -57,7 +57,9 @@ async function coupleOrderFromQuote(ctx: IntegrationContext, quoteId: string, bc
     .filter((l) => l.lineType === "Item" || l.lineType === "Resource")
     .sort((a, b) => Number(a.sequence) - Number(b.sequence));
   const salesLines = doc.value.lines.filter((l) => l._productid_value && l.isproductoverridden !== true);
-  for (let i = 0; i < Math.min(bcLines.length, salesLines.length); i++) {
+  // Lines are coupled only where the line mapping exists (bidirectional orders).
+  const lineMapping = ctx.mappings.some((m) => m.name === LINE_MAPPING);
+  for (let i = 0; lineMapping && i < Math.min(bcLines.length, salesLines.length); i++) {
     await ctx.store.couplings.couple({
       mappingName: LINE_MAPPING,
       bcId: lower(bcLines[i].id),
@@ -98,54 +100,55 @@ async function makeOrder(ctx: IntegrationContext, doc: SalesDocument, bcQuoteId:
 
 /** One run of the auto-process quotes job over active and won Sales quotes. */
 export async function autoProcessSalesQuotes(ctx: IntegrationContext): Promise<FlowSummary> {
-  const log = await FlowLog.start(ctx, QUOTE_COUPLING, "fromDataverse");
-  const quotes = await readAll(
-    ctx.dataverse.pages("quotes", {
-      filter: `statecode eq ${QUOTE_STATE.active} or statecode eq ${QUOTE_STATE.won}`,
-      select: ["quoteid"],
-    }),
-  );
-  for (const q of quotes) {
-    const id = lower(q.quoteid);
-    const doc = await readSalesDocument(ctx, "quote", id);
-    if (!doc.ok) {
-      await log.fail(id, doc.error);
-      continue;
-    }
-    let coupling = await ctx.store.couplings.getByDataverseId(QUOTE_COUPLING, id);
-    const converted = coupling?.snapshot?.convertedTo !== undefined;
-    let step = decideQuote(
-      quoteState(doc.value.header.statecode),
-      converted ? "converted" : coupling ? "coupled" : "none",
+  const counters = await FlowLog.run(ctx, QUOTE_COUPLING, "fromDataverse", async (log) => {
+    const quotes = await readAll(
+      ctx.dataverse.pages("quotes", {
+        filter: `statecode eq ${QUOTE_STATE.active} or statecode eq ${QUOTE_STATE.won}`,
+        select: ["quoteid"],
+      }),
     );
-    if (step.action === "createBcQuote") {
-      const created = await createBcQuote(ctx, doc.value);
-      if (!created.ok) {
-        await log.fail(id, created.error);
+    for (const q of quotes) {
+      const id = lower(q.quoteid);
+      const doc = await readSalesDocument(ctx, "quote", id);
+      if (!doc.ok) {
+        await log.fail(id, doc.error);
         continue;
       }
-      log.counters.inserted++;
-      log.counters.coupled++;
-      coupling = await ctx.store.couplings.getByDataverseId(QUOTE_COUPLING, id);
-      step = decideQuote(quoteState(doc.value.header.statecode), "coupled");
+      let coupling = await ctx.store.couplings.getByDataverseId(QUOTE_COUPLING, id);
+      const converted = coupling?.snapshot?.convertedTo !== undefined;
+      let step = decideQuote(
+        quoteState(doc.value.header.statecode),
+        converted ? "converted" : coupling ? "coupled" : "none",
+      );
+      if (step.action === "createBcQuote") {
+        const created = await createBcQuote(ctx, doc.value);
+        if (!created.ok) {
+          await log.fail(id, created.error);
+          continue;
+        }
+        log.counters.inserted++;
+        log.counters.coupled++;
+        coupling = await ctx.store.couplings.getByDataverseId(QUOTE_COUPLING, id);
+        step = decideQuote(quoteState(doc.value.header.statecode), "coupled");
+      }
+      if (step.action === "makeOrder" && coupling) {
+        const order = await makeOrder(ctx, doc.value, coupling.bcId);
+        if (!order.ok) {
+          await log.fail(id, order.error);
+          continue;
+        }
+        await coupleOrderFromQuote(ctx, id, order.value);
+        // The BC quote is gone (makeOrder deletes it); the coupling remembers the order instead.
+        await ctx.store.couplings.uncoupleByDataverseId(QUOTE_COUPLING, id);
+        await ctx.store.couplings.couple({
+          mappingName: QUOTE_COUPLING,
+          bcId: coupling.bcId,
+          dataverseId: id,
+          snapshot: { convertedTo: lower(order.value.id) },
+        });
+        log.counters.modified++;
+      } else if (step.action === "wait") log.counters.unchanged++;
     }
-    if (step.action === "makeOrder" && coupling) {
-      const order = await makeOrder(ctx, doc.value, coupling.bcId);
-      if (!order.ok) {
-        await log.fail(id, order.error);
-        continue;
-      }
-      await coupleOrderFromQuote(ctx, id, order.value);
-      // The BC quote is gone (makeOrder deletes it); the coupling remembers the order instead.
-      await ctx.store.couplings.uncoupleByDataverseId(QUOTE_COUPLING, id);
-      await ctx.store.couplings.couple({
-        mappingName: QUOTE_COUPLING,
-        bcId: coupling.bcId,
-        dataverseId: id,
-        snapshot: { convertedTo: lower(order.value.id) },
-      });
-      log.counters.modified++;
-    } else if (step.action === "wait") log.counters.unchanged++;
-  }
-  return summaryOf(await log.finish());
+  });
+  return summaryOf(counters);
 }
