@@ -247,6 +247,13 @@ export const TableMapping = z
     optionSetCopies: z.array(z.object({ table: z.string().min(1), attribute: z.string().min(1) })).default([]),
     /** Named option maps referenced by field mappings. */
     optionMaps: z.record(z.string(), OptionMap).default({}),
+    /**
+     * BC records this mapping creates get the next code of a series in `field` when the plan leaves it blank
+     * (BC's Salesperson hook: `SP NO. 00001`, then the highest existing `SP NO. 0…` code plus one).
+     */
+    bcCodeSeries: z
+      .object({ field: z.string().min(1), prefix: z.string().min(1), digits: z.number().int().min(1).max(20) })
+      .optional(),
     fields: z.array(FieldMapping).min(1),
   })
   .superRefine((m, ctx) => {

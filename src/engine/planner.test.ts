@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { LookupTable } from "./convert.ts";
-import { defineTableMapping, type PassDirection, type TableMapping, type TableMappingInput } from "./model.ts";
+import {
+  type DeletionConflictPolicy,
+  defineTableMapping,
+  type PassDirection,
+  type TableMapping,
+  type TableMappingInput,
+} from "./model.ts";
 import {
   type PlanContext,
   type PlanInput,
@@ -551,11 +557,14 @@ describe("planner: deletions", () => {
     if (p.kind === "insert") expect(p.restore).toBe(restore);
   });
 
-  it.each<[string, boolean, string]>([
-    ["not propagated → ignore", false, "ignore"],
-    ["propagated → delete the counterpart", true, "delete"],
-  ])("source deleted: %s", (_n, propagateDeletes, kind) => {
-    const m = mappingWith({ propagateDeletes });
+  // Issue 10.7: a deletion that does not propagate is a deletion conflict for the survivor, settled by the policy.
+  it.each<[string, boolean, DeletionConflictPolicy, string]>([
+    ["not propagated, policy none → fail (coupled to a deleted record)", false, "none", "fail"],
+    ["not propagated, policy removeCoupling → uncouple", false, "removeCoupling", "uncouple"],
+    ["not propagated, policy restoreRecord → ignore (the survivor's full sync restores it)", false, "restoreRecord", "ignore"],
+    ["propagated → delete the counterpart", true, "none", "delete"],
+  ])("source deleted: %s", (_n, propagateDeletes, deletionConflict, kind) => {
+    const m = mappingWith({ propagateDeletes, deletionConflict });
     const p = plan(m, "fromDataverse", { change: { kind: "deleted", id: DV_ID }, coupling: coupled(m) });
     expect(p.kind).toBe(kind);
     if (p.kind === "delete") expect(p.targetId).toBe(BC_ID);

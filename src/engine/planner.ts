@@ -147,8 +147,8 @@ export function planRecord(ctx: PlanContext, input: PlanInput): RecordPlan {
 
   if (change.kind === "deleted") {
     if (!coupling || !targetId) return { kind: "ignore", sourceId, reason: "deleted_uncoupled" };
-    if (!mapping.propagateDeletes) return { kind: "ignore", sourceId, targetId, reason: "deleted_not_propagated" };
-    return { kind: "delete", sourceId, targetId };
+    if (mapping.propagateDeletes) return { kind: "delete", sourceId, targetId };
+    return planDeletionConflict(ctx, sourceId, targetId, mode);
   }
   const source = change.record;
 
@@ -189,6 +189,32 @@ export function planRecord(ctx: PlanContext, input: PlanInput): RecordPlan {
   // Our own write with changes still pending from before it: only the pending fields flow.
   const onlyFields = echo !== "none" && mode === "scheduled" && !retrying ? new Set(pendingHere) : undefined;
   return planCoupled(ctx, input, source, coupling, targetId, mode, onlyFields);
+}
+
+/**
+ * A coupled record was deleted and deletes do not propagate: the survivor is now coupled to a deleted record, a
+ * deletion conflict (BC §3.8) settled by the mapping's policy here rather than left as a coupling to nothing.
+ * Remove Coupling uncouples; None fails the coupling with the reason (repeated, then skipped); Restore Records
+ * keeps the coupling, so the survivor's next full sync finds its counterpart gone and creates it again.
+ */
+function planDeletionConflict(ctx: PlanContext, sourceId: string, targetId: string, mode: RunMode): RecordPlan {
+  const { mapping, pass } = ctx;
+  if (mode === "force" || mapping.deletionConflict === "restoreRecord") {
+    return { kind: "ignore", sourceId, targetId, reason: "deleted_not_propagated" };
+  }
+  if (mapping.deletionConflict === "removeCoupling") {
+    return { kind: "uncouple", sourceId, targetId, reason: "source_deleted" };
+  }
+  return {
+    kind: "fail",
+    sourceId,
+    targetId,
+    error: planError(ENGINE_COUNTERPART_DELETED, {
+      mapping: mapping.name,
+      id: targetId,
+      side: pass === "toDataverse" ? "Business Central" : "Dataverse",
+    }),
+  };
 }
 
 /**

@@ -9,6 +9,7 @@ import { STORE_COUPLING_EXISTS } from "../errors/codes/store.ts";
 import type { NewCoupling, Store, SyncCounters } from "../store/index.ts";
 import { zeroCounters } from "../store/index.ts";
 import { type PlanError, passFields, planError } from "./convert.ts";
+import { nextCodes } from "./code-series.ts";
 import { massDeleteDecision } from "./deletions.ts";
 import { type CompiledFilter, compileFilter } from "./filter.ts";
 import { fieldKey, type PassDirection, passesOf, type TableMapping } from "./model.ts";
@@ -31,7 +32,7 @@ import {
 import type { EntityPort, PortError, PortFactory, Side, WriteValidation } from "./ports.ts";
 import { chunks, getAllByIds, LookupLoader, matchCandidates } from "./prefetch.ts";
 import type { CouplingState, SideRecord, SourceChange } from "./records.ts";
-import { hashOf, isAfter } from "./values.ts";
+import { hashOf, isAfter, isBlank } from "./values.ts";
 
 export interface EngineDeps {
   store: Store;
@@ -268,8 +269,7 @@ async function runPass(
     // 3. Deletions propagate only below the mass-delete threshold; above it they wait for approval.
     heldDeletionId = await executeDeletions(run);
     await run.flushCounters();
-    if (run.counters.failed > 0)
-      message = `${run.counters.failed} record(s) failed; see them with \`npx bcsync errors\``;
+    message = passMessage(run, heldDeletionId) || undefined;
   } catch (error) {
     await run.flushCounters();
     const portError = (error as { portError?: PortError }).portError;
@@ -281,6 +281,26 @@ async function runPass(
   const status = run.counters.failed > 0 ? "failed" : "succeeded";
   await deps.store.jobs.finish(job.id, { status, ...(message ? { message } : {}) });
   return report(run, status, message, heldDeletionId);
+}
+
+/** What a person should know about a pass that ran: failures, couplings removed, deletions held. */
+function passMessage(run: Pass, heldDeletionId: string | undefined): string {
+  const parts: string[] = [];
+  if (run.counters.failed > 0) parts.push(`${run.counters.failed} record(s) failed; see them with \`npx bcsync errors\``);
+  if (run.counters.uncoupled > 0) {
+    parts.push(
+      `${run.counters.uncoupled} coupling(s) to deleted records removed (deletion-conflict policy ${run.mapping.deletionConflict})`,
+    );
+  }
+  if (heldDeletionId) {
+    const e = planError(ENGINE_MASS_DELETE_HELD, {
+      mapping: run.mapping.name,
+      count: run.deletions.length,
+      threshold: run.mapping.massDeleteThreshold,
+    });
+    parts.push(`${e.message} ${e.fix}`);
+  }
+  return parts.join("; ");
 }
 
 interface ReadState {
@@ -512,6 +532,10 @@ async function processPage(run: Pass, changes: SourceChange[]): Promise<void> {
   const plans = inputs.map((input) => planRecord(ctx, input));
 
   const needTarget = new Set(inputs.filter((_, i) => plans[i].kind === "modify" || plans[i].kind === "conflict"));
+  // A full sync also checks that the counterparts of unchanged coupled records still exist: a deletion that left
+  // no change behind (no change tracking, an expired delta link) is found here and settled by the mapping's
+  // deletion-conflict policy instead of leaving a coupling to a row that is gone.
+  if (run.mode === "full") await findDeletedCounterparts(run, ctx, inputs, plans);
   const needMatch = inputs.filter((input, i) => plans[i].kind === "insert" && !input.coupling);
   if (needTarget.size > 0) {
     const targetIds = [...needTarget].map((input) => plans[inputs.indexOf(input)].targetId!);
@@ -569,6 +593,24 @@ async function processPage(run: Pass, changes: SourceChange[]): Promise<void> {
   }
   await execute(run, inputs, plans);
   await run.flushCounters();
+}
+
+async function findDeletedCounterparts(
+  run: Pass,
+  ctx: PlanContext,
+  inputs: PlanInput[],
+  plans: RecordPlan[],
+): Promise<void> {
+  const unchanged = [...inputs.entries()].filter(([i, input]) => input.coupling && plans[i].kind === "unchanged");
+  if (unchanged.length === 0) return;
+  const ids = unchanged.map(([i]) => plans[i].targetId!);
+  const targets = await getAllByIds(run.targetPort, ids, run.selectTarget);
+  if (!targets.ok) return; // nothing is written for these records: the next full sync checks again
+  for (const [i, input] of unchanged) {
+    if (targets.value.has(plans[i].targetId!.toLowerCase())) continue;
+    input.target = null;
+    plans[i] = planRecord(ctx, input);
+  }
 }
 
 function describe(plan: RecordPlan): PlannedRecord {
@@ -712,6 +754,7 @@ async function executeInserts(
   inserts: Extract<RecordPlan, { kind: "insert" }>[],
   sourceOf: Map<string, SideRecord>,
 ): Promise<void> {
+  await assignSeriesCodes(run, inserts);
   for (const batch of chunks(inserts, 1000)) {
     // Write intents first: after a crash the key finds the record that may already exist (no duplicates).
     const keyed = batch.map((plan) => ({ plan, key: run.targetPort.newKey() }));
@@ -904,6 +947,24 @@ async function recordConflicts(run: Pass, plan: RecordPlan, coupling: CouplingSt
       ...(c.resolution === "open" ? {} : { resolution: c.resolution }),
     });
   }
+}
+
+/**
+ * BC records created with a blank code in the mapping's code series field get the series' next codes (BC's
+ * Salesperson numbering), read from the codes that exist in BC now.
+ */
+async function assignSeriesCodes(run: Pass, inserts: Extract<RecordPlan, { kind: "insert" }>[]): Promise<void> {
+  const series = run.mapping.bcCodeSeries;
+  if (!series || run.pass !== "fromDataverse") return;
+  const blank = inserts.filter((plan) => isBlank(plan.values[series.field]));
+  if (blank.length === 0) return;
+  const existing: string[] = [];
+  for await (const page of run.targetPort.scan([series.field])) {
+    if (!page.ok) throw Object.assign(new Error(page.error.message), { portError: page.error });
+    for (const record of page.value) existing.push(String(record.values[series.field] ?? ""));
+  }
+  const codes = nextCodes(existing, series, blank.length);
+  for (const [i, plan] of blank.entries()) plan.values = { ...plan.values, [series.field]: codes[i] };
 }
 
 async function executeDeletions(run: Pass): Promise<string | undefined> {

@@ -13,7 +13,7 @@ interface SyncCliOptions extends CommonCliOptions {
   dryRun?: boolean;
 }
 
-const COUNTERS = ["inserted", "modified", "unchanged", "skipped", "failed", "coupled", "deleted"] as const;
+const COUNTERS = ["inserted", "modified", "unchanged", "skipped", "failed", "coupled", "deleted", "uncoupled"] as const;
 
 export function summarize(result: MappingSyncResult): Record<string, unknown> {
   return {
@@ -25,7 +25,9 @@ export function summarize(result: MappingSyncResult): Record<string, unknown> {
         ? "not run"
         : result.passes.some((p) => p.status === "failed")
           ? "failed"
-          : "ok",
+          : result.passes.some((p) => p.heldDeletionId)
+            ? "held" // a warning: deletions wait for approval (`bcsync deletions`)
+            : "ok",
     message: result.error ?? result.skipped ?? result.passes.flatMap((p) => p.message ?? []).join("; "),
   };
 }

@@ -29,6 +29,8 @@ export function integrationDefault(
 ): IntegrationDefault {
   const otherPageFields = otherPageFieldsOf(input.fields);
   const mapping = defineTableMapping({
+    // A record deleted on one side takes its coupling with it (issue 10.7; docs/integration.md, deviations).
+    deletionConflict: "removeCoupling",
     ...input,
     bc: withSecondaryPage(input.bc, otherPageFields),
     ...(job

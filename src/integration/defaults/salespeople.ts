@@ -20,6 +20,8 @@ export function salespeople(): IntegrationDefault {
       },
       direction: "fromDataverse",
       runOrder: 10,
+      // BC's hook on a new salesperson from a Sales user (bc-reference §2.3): the highest `SP NO. 0…` code + 1.
+      bcCodeSeries: { field: "code", prefix: "SP NO. ", digits: 5 },
       fields: [
         // Existing salespeople are coupled to their users by e-mail (BC leaves the match criteria to the user).
         field("email", "internalemailaddress", "fromDataverse", { match: { priority: 0, caseSensitive: false } }),
