@@ -21,5 +21,8 @@ export function nextCodes(existing: Iterable<string>, series: CodeSeries, count:
     if (!/^\d+$/.test(rest)) continue;
     highest = Math.max(highest, Number(rest));
   }
-  return Array.from({ length: count }, (_, i) => `${series.prefix}${String(highest + 1 + i).padStart(series.digits, "0")}`);
+  return Array.from(
+    { length: count },
+    (_, i) => `${series.prefix}${String(highest + 1 + i).padStart(series.digits, "0")}`,
+  );
 }

@@ -561,7 +561,12 @@ describe("planner: deletions", () => {
   it.each<[string, boolean, DeletionConflictPolicy, string]>([
     ["not propagated, policy none → fail (coupled to a deleted record)", false, "none", "fail"],
     ["not propagated, policy removeCoupling → uncouple", false, "removeCoupling", "uncouple"],
-    ["not propagated, policy restoreRecord → ignore (the survivor's full sync restores it)", false, "restoreRecord", "ignore"],
+    [
+      "not propagated, policy restoreRecord → ignore (the survivor's full sync restores it)",
+      false,
+      "restoreRecord",
+      "ignore",
+    ],
     ["propagated → delete the counterpart", true, "none", "delete"],
   ])("source deleted: %s", (_n, propagateDeletes, deletionConflict, kind) => {
     const m = mappingWith({ propagateDeletes, deletionConflict });

@@ -8,8 +8,8 @@ import { ENGINE_MAPPING_NOT_FOUND, ENGINE_MASS_DELETE_HELD, ENGINE_WRITE_FAILED 
 import { STORE_COUPLING_EXISTS } from "../errors/codes/store.ts";
 import type { NewCoupling, Store, SyncCounters } from "../store/index.ts";
 import { zeroCounters } from "../store/index.ts";
-import { type PlanError, passFields, planError } from "./convert.ts";
 import { nextCodes } from "./code-series.ts";
+import { type PlanError, passFields, planError } from "./convert.ts";
 import { massDeleteDecision } from "./deletions.ts";
 import { type CompiledFilter, compileFilter } from "./filter.ts";
 import { fieldKey, type PassDirection, passesOf, type TableMapping } from "./model.ts";
@@ -286,7 +286,8 @@ async function runPass(
 /** What a person should know about a pass that ran: failures, couplings removed, deletions held. */
 function passMessage(run: Pass, heldDeletionId: string | undefined): string {
   const parts: string[] = [];
-  if (run.counters.failed > 0) parts.push(`${run.counters.failed} record(s) failed; see them with \`npx bcsync errors\``);
+  if (run.counters.failed > 0)
+    parts.push(`${run.counters.failed} record(s) failed; see them with \`npx bcsync errors\``);
   if (run.counters.uncoupled > 0) {
     parts.push(
       `${run.counters.uncoupled} coupling(s) to deleted records removed (deletion-conflict policy ${run.mapping.deletionConflict})`,

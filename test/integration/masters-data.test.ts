@@ -62,7 +62,9 @@ describe("deleted Sales products follow ITEM-PRODUCT's deletion-conflict policy 
 
   it("no coupling points at a product that is gone after a full sync", async () => {
     await syncMappings(h.ctx, { names: ["ITEM-PRODUCT"], full: true });
-    const products = new Set((await dvRows(h.ctx, "products", undefined, ["productid"])).map((p) => String(p.productid)));
+    const products = new Set(
+      (await dvRows(h.ctx, "products", undefined, ["productid"])).map((p) => String(p.productid)),
+    );
     for await (const c of h.ctx.store.couplings.iterate("ITEM-PRODUCT")) {
       expect(products.has(c.dataverseId), `coupled product ${c.dataverseId} exists`).toBe(true);
     }
