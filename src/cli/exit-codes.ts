@@ -37,3 +37,22 @@ export function raiseExitCode(code: ExitCode): void {
   if (code === EXIT.ok) return;
   if (current === 0 || current === EXIT.recordFailures) process.exitCode = code;
 }
+
+/** What each exit code means, for people: docs/errors.md is generated from this list (README repeats it). */
+export const EXIT_CODE_MEANINGS: readonly { code: ExitCode; meaning: string }[] = [
+  { code: EXIT.ok, meaning: "Everything asked for was done; no record failed, nothing waits for a decision." },
+  {
+    code: EXIT.error,
+    meaning:
+      "The command could not do its work: a catalogued error, a mapping whose run failed as a whole, a job queue entry whose run failed (`worker --once`), or a mapping already running in another process.",
+  },
+  { code: EXIT.usage, meaning: "Wrong command line (unknown option, missing argument)." },
+  {
+    code: EXIT.recordFailures,
+    meaning:
+      "The run finished but records failed, or deletions wait for approval: the summary says which; `npx bcsync errors` lists them.",
+  },
+  { code: EXIT.unreachable, meaning: "A service could not be reached (network, TLS, or 5xx/429 past the retries)." },
+  { code: EXIT.authentication, meaning: "A service refused the login (client id, secret, tenant, authority)." },
+  { code: EXIT.internal, meaning: "A bug in bcsync (the message carries a stack to report)." },
+];

@@ -1,4 +1,5 @@
 // Renders docs/errors.md from the catalogue, so the documentation cannot drift from the code.
+import { EXIT_CODE_MEANINGS } from "../cli/exit-codes.ts";
 import { allErrorDefinitions } from "./catalogue.ts";
 
 export function renderErrorsMarkdown(): string {
@@ -8,6 +9,14 @@ export function renderErrorsMarkdown(): string {
     "Every error bcsync raises on purpose has a stable code. The CLI prints the code, the message and the fix;",
     "`--json` output and the REST API carry `{ code, message, fix, params }`. This page is generated from",
     "`src/errors/codes/` by `npm run docs:errors`; a test fails when it is out of date.",
+    "",
+    "## Exit codes",
+    "",
+    "Every `bcsync` command exits with one of these (`src/cli/exit-codes.ts`); a run with failures never exits 0.",
+    "",
+    "| Code | Meaning |",
+    "| ---- | ------- |",
+    ...EXIT_CODE_MEANINGS.map((e) => `| ${e.code} | ${e.meaning} |`),
     "",
   ];
   for (const def of allErrorDefinitions()) {

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulators, startEmulators } from "../../emulators/index.ts";
+import { reviewOutcome } from "../../src/cli/commands/review.ts";
 import { EXIT } from "../../src/cli/exit-codes.ts";
 import { openIntegration } from "../../src/integration/context.ts";
 import { coupleDemoSalespeople } from "../../src/integration/demo.ts";
@@ -134,5 +135,51 @@ describe("bcsync sync exit codes", () => {
   it("a clean run exits 0", async () => {
     const r = await runCli("sync", "CURRENCY", "--full", "--config", config());
     expect(r.code, r.err).toBe(EXIT.ok);
+  });
+
+  it("couple without both records is a usage error (2), not a bug (70)", async () => {
+    const r = await runCli("couple", "CUSTOMER", "--bc", "00000000-0000-0000-0000-000000000001", "--config", config());
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.err).toContain("couple needs both --bc and --dataverse");
+  });
+
+  it("uncoupling a record that is not coupled exits 1", async () => {
+    const r = await runCli(
+      "couple",
+      "CUSTOMER",
+      "--uncouple",
+      "--bc",
+      "00000000-0000-0000-0000-000000000001",
+      "--config",
+      config(),
+    );
+    expect(r.code).toBe(EXIT.error);
+  });
+});
+
+describe("review --sync-all exit codes", () => {
+  const line = (name: string, change: Record<string, unknown>) => ({
+    mappingName: name,
+    dependencyFilter: "",
+    direction: "bidirectional" as const,
+    toJobId: "job-to",
+    toJobStatus: "Success",
+    fromJobId: null,
+    fromJobStatus: null,
+    queueEntryId: null,
+    queueStatus: "Finished",
+    recommendation: "Full Synchronization",
+    ...change,
+  });
+  it("a line whose records failed is 3, a line that could not run is 1, all finished is 0", () => {
+    expect(reviewOutcome([line("CURRENCY", {})], []).exitCode).toBe(EXIT.ok);
+    const recordFailures = line("CUSTOMER", { queueStatus: "Error", toJobStatus: "Error" });
+    const waiting = line("CONTACT", { queueStatus: null });
+    const outcome = reviewOutcome([recordFailures], [recordFailures, waiting]);
+    expect(outcome.exitCode).toBe(EXIT.recordFailures);
+    expect(outcome.summary).toContain("CUSTOMER");
+    expect(outcome.summary).toContain("CONTACT");
+    const threw = line("ITEM-PRODUCT", { queueStatus: "Error", toJobId: null, toJobStatus: "connect ECONNREFUSED" });
+    expect(reviewOutcome([recordFailures, threw], []).exitCode).toBe(EXIT.error);
   });
 });

@@ -7,6 +7,7 @@ import { bcsyncError } from "../../errors/catalogue.ts";
 import { INTEGRATION_UNKNOWN_MAPPING } from "../../errors/codes/integration.ts";
 import { type CommonCliOptions, withCommonOptions, withIntegration } from "../../integration/cli.ts";
 import { dataverseRecordUrl } from "../../integration/links.ts";
+import { EXIT, raiseExitCode } from "../exit-codes.ts";
 import { printJson } from "../output.ts";
 
 interface CoupleCliOptions extends CommonCliOptions {
@@ -25,7 +26,13 @@ export function registerCoupleCommand(program: Command): void {
       .option("--dataverse <id>", "Dataverse row id")
       .option("--uncouple", "remove the coupling of --bc or --dataverse")
       .option("--json", "JSON output"),
-  ).action(async (name: string, options: CoupleCliOptions) => {
+  ).action(async (name: string, options: CoupleCliOptions, command: Command) => {
+    // A wrong command line is a usage error (exit 2), found before anything is opened.
+    if (options.uncouple ? !options.bc && !options.dataverse : !options.bc || !options.dataverse)
+      command.error(
+        options.uncouple ? "--uncouple needs --bc or --dataverse" : "couple needs both --bc and --dataverse",
+        { exitCode: EXIT.usage },
+      );
     await withIntegration(options, async (ctx) => {
       const mapping = ctx.mappings.find((m) => m.name === name.toUpperCase());
       if (!mapping) {
@@ -44,9 +51,10 @@ export function registerCoupleCommand(program: Command): void {
             : false;
         if (options.json) printJson({ mapping: mapping.name, uncoupled: removed });
         else process.stdout.write(removed ? "uncoupled\n" : "no such coupling\n");
+        if (!removed) raiseExitCode(EXIT.error);
         return;
       }
-      if (!bcId || !dvId) throw new Error("couple needs both --bc and --dataverse");
+      if (!bcId || !dvId) return;
       await ctx.store.couplings.couple({ mappingName: mapping.name, bcId, dataverseId: dvId });
       const salesUrl = ctx.settings.salesUrl ?? ctx.config.dataverse?.url ?? "";
       const link = dataverseRecordUrl(salesUrl, mapping.dataverse.table, dvId);

@@ -6,7 +6,30 @@ import { type CommonCliOptions, collect, withCommonOptions, withIntegration } fr
 import { recommendFullSync, refreshReview, restartLine, syncAll } from "../../integration/review.ts";
 import { enableMultipleUnits } from "../../integration/units.ts";
 import type { ReviewLine } from "../../store/index.ts";
+import { EXIT, type ExitCode, raiseExitCode } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
+
+/**
+ * What a sync all (or restart) means for a script: a line that could not run is an error (1); a line whose run
+ * had failed records is 3; lines left waiting behind a failed dependency are named in the summary.
+ */
+export function reviewOutcome(
+  ran: readonly ReviewLine[],
+  lines: readonly ReviewLine[],
+): { exitCode: ExitCode; summary?: string } {
+  const failed = ran.filter((l) => l.queueStatus === "Error");
+  if (failed.length === 0) return { exitCode: EXIT.ok };
+  // A line whose sync threw has no job status of its own (the message stands in toJobStatus).
+  const broken = failed.filter(
+    (l) => !["Error", "Success", null].includes(l.toJobStatus) || (!l.toJobId && !l.fromJobId),
+  );
+  const waiting = lines.filter((l) => !l.queueStatus && l.recommendation !== "No Records Found");
+  const parts = [`${failed.length} mapping(s) ended in error: ${failed.map((l) => l.mappingName).join(", ")}`];
+  if (waiting.length > 0)
+    parts.push(`not started (a dependency failed): ${waiting.map((l) => l.mappingName).join(", ")}`);
+  const exitCode = broken.length > 0 ? EXIT.error : EXIT.recordFailures;
+  return { exitCode, summary: `${parts.join("; ")} (exit code ${exitCode}); \`npx bcsync errors\` lists the records.` };
+}
 
 interface ReviewCliOptions extends CommonCliOptions {
   enableUnitGroups?: boolean;
@@ -46,7 +69,9 @@ export function registerReviewCommand(program: Command): void {
           ctx,
           options.recommendFull.map((n) => n.toUpperCase()),
         );
+      const ran: ReviewLine[] = [];
       const progress = (l: ReviewLine) => {
+        if (l.queueStatus !== "In Process") ran.push(l);
         if (!options.json) process.stdout.write(`${l.mappingName}: ${l.queueStatus}\n`);
       };
       let lines: ReviewLine[];
@@ -62,6 +87,9 @@ export function registerReviewCommand(program: Command): void {
       const rows = lines.map(row);
       if (options.json) printJson({ lines: rows });
       else printTable(rows);
+      const outcome = reviewOutcome(ran, lines);
+      if (!options.json && outcome.summary) process.stderr.write(`${outcome.summary}\n`);
+      raiseExitCode(outcome.exitCode);
     });
   });
 }

@@ -5,6 +5,7 @@ import { PgBossWorkers } from "../../jobs/pgboss.ts";
 import { Scheduler } from "../../jobs/scheduler.ts";
 import { scrubSecrets } from "../../log/logger.ts";
 import type { QueueEntry, RunOutcome } from "../../store/index.ts";
+import { EXIT, raiseExitCode } from "../exit-codes.ts";
 import { printJson } from "../output.ts";
 import { untilStopped } from "../signals.ts";
 
@@ -24,6 +25,8 @@ interface WorkerCliOptions {
 export async function runWorker(options: WorkerCliOptions, signal?: AbortSignal): Promise<void> {
   const ctx = await openIntegration({ configPath: options.config, dataDir: options.data });
   const report = (entry: QueueEntry, outcome: RunOutcome) => {
+    // `worker --once` under cron: an entry whose run failed (as a whole or in some records) is not exit 0.
+    if (outcome.kind === "failed") raiseExitCode(EXIT.error);
     const line = {
       entry: entry.mappingName ?? entry.kind,
       outcome: outcome.kind,
