@@ -1,9 +1,18 @@
 // Couplings of a mapping as an administrator reads them (BC's "Coupled records" pages), each with the deep links
 // that open the record in Business Central's web client and in Sales (seed S6, issue 10.20).
 
+import type { TableMapping } from "../engine/model.ts";
 import { getAllByIds } from "../engine/prefetch.ts";
+import {
+  ADMIN_COUPLING_NOT_FOUND,
+  bcsyncError,
+  INTEGRATION_UNKNOWN_MAPPING,
+  isBcsyncError,
+  STORE_COUPLING_EXISTS,
+} from "../errors/catalogue.ts";
 import type { IntegrationContext } from "../integration/context.ts";
 import { BC_PAGES, businessCentralRecordUrl, dataverseRecordUrl } from "../integration/links.ts";
+import { fail, ok, type Result } from "./result.ts";
 
 export interface CouplingView {
   mapping: string;
@@ -34,6 +43,15 @@ export async function listCouplings(
     });
     if (rows.length >= limit) break;
   }
+  return withLinks(ctx, mapping, rows);
+}
+
+/** Adds both deep links to coupling rows of one mapping (one BC read for the record numbers the page needs). */
+async function withLinks(
+  ctx: IntegrationContext,
+  mapping: TableMapping,
+  rows: CouplingView[],
+): Promise<CouplingView[]> {
   const salesUrl = ctx.settings.salesUrl ?? ctx.config.dataverse?.url;
   const webClient = ctx.config.businessCentral?.webClientUrl;
   const page = BC_PAGES[mapping.bc.entitySet];
@@ -58,4 +76,52 @@ export async function listCouplings(
     }
   }
   return rows;
+}
+
+/** The table mapping by name (any case), or the catalogued error listing the known ones. */
+export function findMapping(ctx: IntegrationContext, name: string): Result<TableMapping> {
+  const mapping = ctx.mappings.find((m) => m.name === name.toUpperCase());
+  if (mapping) return ok(mapping);
+  return fail(
+    bcsyncError(INTEGRATION_UNKNOWN_MAPPING, { mapping: name, known: ctx.mappings.map((m) => m.name).join(", ") }),
+  );
+}
+
+/** Couples two records by hand (seed S18); the next sync of the mapping brings them in line. */
+export async function coupleRecords(
+  ctx: IntegrationContext,
+  mappingName: string,
+  ids: { bcId: string; dataverseId: string },
+): Promise<Result<CouplingView>> {
+  const mapping = findMapping(ctx, mappingName);
+  if (!mapping.ok) return mapping;
+  const bcId = ids.bcId.toLowerCase();
+  const dataverseId = ids.dataverseId.toLowerCase();
+  try {
+    await ctx.store.couplings.couple({ mappingName: mapping.value.name, bcId, dataverseId });
+  } catch (error) {
+    if (isBcsyncError(error, STORE_COUPLING_EXISTS)) return fail(error);
+    throw error;
+  }
+  const [view] = await withLinks(ctx, mapping.value, [
+    { mapping: mapping.value.name, bcId, dataverseId, skipped: false, lastError: null },
+  ]);
+  return ok(view);
+}
+
+/** Removes the coupling of a record, given its BC id or its Dataverse id; the records themselves stay. */
+export async function uncoupleRecord(
+  ctx: IntegrationContext,
+  mappingName: string,
+  id: string,
+): Promise<Result<{ mapping: string; bcId: string; dataverseId: string }>> {
+  const mapping = findMapping(ctx, mappingName);
+  if (!mapping.ok) return mapping;
+  const name = mapping.value.name;
+  const key = id.toLowerCase();
+  const coupling =
+    (await ctx.store.couplings.getByBcId(name, key)) ?? (await ctx.store.couplings.getByDataverseId(name, key));
+  if (!coupling) return fail(bcsyncError(ADMIN_COUPLING_NOT_FOUND, { mapping: name, id }));
+  await ctx.store.couplings.uncoupleByBcId(name, coupling.bcId);
+  return ok({ mapping: name, bcId: coupling.bcId, dataverseId: coupling.dataverseId });
 }

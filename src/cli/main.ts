@@ -1,13 +1,19 @@
 import { Command, CommanderError } from "commander";
+import { registerAvailabilityCommand } from "./commands/availability.ts";
+import { registerConflictsCommand } from "./commands/conflicts.ts";
 import { registerCoupleCommand } from "./commands/couple.ts";
+import { registerCouplingsCommand } from "./commands/couplings.ts";
+import { registerDeletionsCommand } from "./commands/deletions.ts";
 import { registerDemoCommand } from "./commands/demo.ts";
 import { registerEmulateCommand } from "./commands/emulate.ts";
 import { registerLogCommands } from "./commands/log.ts";
 import { registerMappingsCommand } from "./commands/mappings.ts";
 import { registerOrdersCommand } from "./commands/orders.ts";
+import { registerReconcileCommand } from "./commands/reconcile.ts";
 import { registerReviewCommand } from "./commands/review.ts";
 import { registerServeCommand } from "./commands/serve.ts";
 import { registerSetupCommand } from "./commands/setup.ts";
+import { registerStatisticsCommand } from "./commands/statistics.ts";
 import { registerSyncCommand } from "./commands/sync.ts";
 import { registerWorkerCommand } from "./commands/worker.ts";
 import { EXIT } from "./exit-codes.ts";
@@ -31,6 +37,12 @@ export function buildProgram(): Command {
     registerWorkerCommand,
     registerServeCommand,
     registerOrdersCommand,
+    registerConflictsCommand,
+    registerDeletionsCommand,
+    registerCouplingsCommand,
+    registerReconcileCommand,
+    registerAvailabilityCommand,
+    registerStatisticsCommand,
   ]) {
     register(program);
   }

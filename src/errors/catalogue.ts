@@ -1,5 +1,6 @@
 // Every catalogued error, by area. Add an area by adding a file under codes/ and a line here.
 
+import * as admin from "./codes/admin.ts";
 import * as config from "./codes/config.ts";
 import * as connectors from "./codes/connectors.ts";
 import * as emulate from "./codes/emulate.ts";
@@ -9,6 +10,7 @@ import * as server from "./codes/server.ts";
 import * as store from "./codes/store.ts";
 import type { ErrorDefinition } from "./define.ts";
 
+export * from "./codes/admin.ts";
 export * from "./codes/config.ts";
 export * from "./codes/connectors.ts";
 export * from "./codes/emulate.ts";
@@ -19,6 +21,7 @@ export * from "./codes/store.ts";
 export * from "./define.ts";
 
 export const ERROR_AREAS: Record<string, Record<string, unknown>> = {
+  admin,
   config,
   connectors,
   emulate,

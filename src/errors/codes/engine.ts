@@ -67,7 +67,7 @@ export const ENGINE_MASS_DELETE_HELD = defineError<{ mapping: string; count: num
   code: "BCSYNC_E_ENGINE_MASS_DELETE_HELD",
   message: "{mapping}: {count} deletions exceed the threshold of {threshold}; they are held for approval.",
   status: 409,
-  fix: "Review the held deletions and approve or discard them (`bcsync deletions`), or raise massDeleteThreshold.",
+  fix: "List the held deletions with `npx bcsync deletions`, then `npx bcsync deletions approve ID` or `npx bcsync deletions reject ID`, or raise massDeleteThreshold.",
 });
 
 export const ENGINE_MAPPING_NOT_FOUND = defineError<{ mapping: string }>({

@@ -4,7 +4,7 @@ export const STORE_COUPLING_EXISTS = defineError<{ mapping: string; side: string
   code: "BCSYNC_E_STORE_COUPLING_EXISTS",
   message: "The {side} record {id} is already coupled to {otherId} in mapping {mapping}.",
   status: 409,
-  fix: "Uncouple the existing coupling first (`bcsync uncouple`), or couple a different record.",
+  fix: "Uncouple the existing coupling first (`npx bcsync couplings {mapping} --uncouple {id}`), or couple a different record.",
 });
 
 export const STORE_UNSUPPORTED_URL = defineError<{ url: string }>({
