@@ -46,12 +46,34 @@ const INTERSECT_KEYS: Record<string, string> = { roleprivileges: "roleprivilegei
 
 const FULLNAME_TABLES = new Set(["contact", "lead", "systemuser"]);
 
+/** A committed-or-not write to a row, for the webhook dispatcher (which re-reads the row before it posts). */
+export interface RecordChange {
+  message: "Create" | "Update" | "Delete";
+  table: string;
+  id: string;
+  /** The row after the write (before it, for Delete). */
+  row: Row;
+  changedColumns: string[];
+  caller: Caller;
+  at: Date;
+}
+
 export function isoSeconds(d: Date): string {
   return `${d.toISOString().slice(0, 19)}Z`;
 }
 
 export class Records {
   private keyIndexes = new Map<string, Map<string, string>>();
+  private readonly changeListeners: ((change: RecordChange) => void)[] = [];
+
+  /** Registers a listener told of every create, update and delete (plug-in steps run from it). */
+  onChange(listener: (change: RecordChange) => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  private changed(change: RecordChange): void {
+    for (const listener of this.changeListeners) listener(change);
+  }
 
   constructor(
     readonly store: Store,
@@ -260,7 +282,17 @@ export class Records {
     this.reindex(table, id, undefined, row);
     for (const run of after) run.call(undefined);
     if (def.logicalName === "uomschedule") this.createBaseUom(row, ctx);
-    return this.get(table, id) as Row;
+    const created = this.get(table, id) as Row;
+    this.changed({
+      message: "Create",
+      table: def.logicalName,
+      id,
+      row: created,
+      changedColumns: Object.keys(body),
+      caller: ctx.caller,
+      at: ctx.now,
+    });
+    return created;
   }
 
   /** Updates a row (PATCH semantics: only the given properties change). */
@@ -293,7 +325,17 @@ export class Records {
     this.rows(table).put(id, row);
     this.reindex(table, id, existing, row);
     for (const run of after) run.call(undefined);
-    return this.get(table, id) as Row;
+    const updated = this.get(table, id) as Row;
+    this.changed({
+      message: "Update",
+      table: def.logicalName,
+      id,
+      row: updated,
+      changedColumns: Object.keys(body),
+      caller: ctx.caller,
+      at: ctx.now,
+    });
+    return updated;
   }
 
   delete(table: TableModel, id: string, ctx: WriteContext): void {
@@ -302,6 +344,15 @@ export class Records {
     this.rows(table).delete(id);
     this.reindex(table, id, existing, undefined);
     this.store.table(deletedTable(table.def.logicalName)).put(id, { id, version: this.nextVersion() });
+    this.changed({
+      message: "Delete",
+      table: table.def.logicalName,
+      id,
+      row: existing as Row,
+      changedColumns: [],
+      caller: ctx.caller,
+      at: ctx.now,
+    });
     // Intersect rows of N:N relationships go with the row.
     for (const rel of table.def.manyToMany) {
       const intersect = this.store.table<Row>(rel.intersect);

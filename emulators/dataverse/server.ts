@@ -19,6 +19,8 @@ import { type Caller, Records, type Row } from "./records.ts";
 import { ORGANIZATION_ID, ROOT_BUSINESS_UNIT_ID } from "./seed/ids.ts";
 import { seedStore } from "./seed/seed.ts";
 import { DataverseService, errorResponse, type ServiceResponse } from "./service.ts";
+import { TABLES } from "./tables/index.ts";
+import { type DataverseWebhookOptions, DataverseWebhooks, DEFAULT_DATAVERSE_WEBHOOK_OPTIONS } from "./webhooks.ts";
 
 export const SERVICE_PATH = "/api/data/v9.2/";
 /** api-limits: 6000 requests and 1,200,000 ms of execution time per 300 s window, per user and web server. */
@@ -33,6 +35,8 @@ export interface DataverseEmulatorOptions extends ApiEmulatorOptions {
   authorizationUri?: string;
   /** Change-tracking token lifetime, days (organization.expirechangetrackingindays; default 7). */
   expireChangeTrackingDays?: number;
+  /** Webhook timing (delay before the asynchronous post, retry waits); tests shorten them. */
+  webhooks?: Partial<DataverseWebhookOptions>;
 }
 
 export interface DataverseEmulator extends RunningEmulator {
@@ -45,6 +49,9 @@ export interface DataverseEmulator extends RunningEmulator {
   limits: ServiceProtection;
   /** The systemuser a client id maps to (application user), if any. */
   applicationUser(clientId: string): Row | undefined;
+  webhooks: DataverseWebhooks;
+  /** Posts every queued webhook job now and waits for the posts. */
+  flushWebhooks(): Promise<void>;
 }
 
 export async function startDataverseEmulator(options: DataverseEmulatorOptions = {}): Promise<DataverseEmulator> {
@@ -54,6 +61,11 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
   const model = new Model();
   loadInsertedOptions(model, store);
   const records = new Records(store, model);
+  const webhooks = new DataverseWebhooks(
+    records,
+    { ...DEFAULT_DATAVERSE_WEBHOOK_OPTIONS, ...options.webhooks },
+    { id: ORGANIZATION_ID, name: "contoso" },
+  );
   const limitsConfig = resolveLimits(options.limits, DATAVERSE_LIMITS);
   const limits = new ServiceProtection(limitsConfig, { clock });
   const cost = resolveCost(options.cost, DATAVERSE_COST);
@@ -224,6 +236,7 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
   origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   serviceRoot = new URL(SERVICE_PATH, origin);
   seedStore(records, model, options.seed ?? "demo", serviceRoot, options.randomSeed);
+  webhooks.ensurePlatformRows(TABLES);
 
   return {
     url: origin,
@@ -234,7 +247,10 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
     service,
     limits,
     applicationUser,
+    webhooks,
+    flushWebhooks: () => webhooks.flush(),
     async close() {
+      webhooks.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

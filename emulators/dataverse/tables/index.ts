@@ -12,6 +12,13 @@ import { nav_accountstatistics } from "./nav_accountstatistics.ts";
 import { nav_connection } from "./nav_connection.ts";
 import { opportunity } from "./opportunity.ts";
 import { organization } from "./organization.ts";
+import {
+  plugintype,
+  sdkmessage,
+  sdkmessagefilter,
+  sdkmessageprocessingstep,
+  serviceendpoint,
+} from "./plugin-registration.ts";
 import { pricelevel } from "./pricelevel.ts";
 import { privilege } from "./privilege.ts";
 import { product } from "./product.ts";
@@ -58,4 +65,9 @@ export const TABLES: readonly TableDef[] = [
   bcbi_company,
   nav_connection,
   nav_accountstatistics,
+  sdkmessage,
+  sdkmessagefilter,
+  plugintype,
+  serviceendpoint,
+  sdkmessageprocessingstep,
 ];
