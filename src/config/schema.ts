@@ -68,6 +68,23 @@ export const ConfigSchema = z.strictObject({
       keepLogDays: z.number().int().positive().default(30),
     })
     .default({ pollSeconds: 5, keepLogDays: 30 }),
+  /** Change triggers of `bcsync serve` (src/triggers/). */
+  triggers: z
+    .strictObject({
+      /** bcsync's address as Business Central and Dataverse reach it; default the address `serve` listens on. */
+      publicUrl: url.optional(),
+      /** Subscribe to Business Central webhooks. */
+      businessCentralWebhooks: z.boolean().default(true),
+      /** Register Dataverse webhooks; false when the organization cannot reach bcsync: its tables are polled. */
+      dataverseWebhooks: z.boolean().default(true),
+      /** Poll interval of tables without webhooks, seconds. */
+      pollSeconds: z.number().positive().default(5),
+      /** Safety-net poll of every mapped table, seconds (a lost notification waits at most this long). */
+      safetyNetSeconds: z.number().positive().default(60),
+      /** Environment variable with the webhook secret shared by every serve process; absent: one per process. */
+      secretEnv: z.string().min(1).optional(),
+    })
+    .default({ businessCentralWebhooks: true, dataverseWebhooks: true, pollSeconds: 5, safetyNetSeconds: 60 }),
 });
 
 export type BcsyncConfig = z.infer<typeof ConfigSchema>;

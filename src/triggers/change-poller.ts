@@ -16,6 +16,8 @@ export interface PollerOptions {
   intervalMs?: number;
   /** Reported per failed probe; the poller carries on (a service that is down is retried next poll). */
   onError?: (mapping: string, error: Error) => void;
+  /** Which mapping sides to probe (default all): sides whose webhooks work are left to them. */
+  include?: (mapping: TableMapping, pass: PassDirection) => boolean;
 }
 
 export class ChangePoller {
@@ -53,6 +55,7 @@ export class ChangePoller {
       if (!scheduled.has(mapping.name) || mapping.kind !== "table") continue;
       for (const pass of passesOf(mapping.direction)) {
         if (this.stopped) return woken;
+        if (this.options.include && !this.options.include(mapping, pass)) continue;
         try {
           if (await this.changed(mapping, pass)) {
             woken.push(mapping.name);

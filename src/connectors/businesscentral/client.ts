@@ -280,10 +280,21 @@ export class BusinessCentralClient {
     return this.json<Subscription>(res.value, "subscriptions");
   }
 
-  /** Renews before the 3-day expiry: PATCH with If-Match (the subscription's ETag, or `*`). */
-  async renewSubscription(subscriptionId: string, etag = "*"): Promise<Result<Subscription>> {
+  /**
+   * Renews before the 3-day expiry: PATCH with If-Match (the subscription's ETag, or `*`); `changes` may give a new
+   * notificationUrl or clientState (Business Central repeats the validationToken handshake either way).
+   */
+  async renewSubscription(
+    subscriptionId: string,
+    etag = "*",
+    changes: { notificationUrl?: string; clientState?: string } = {},
+  ): Promise<Result<Subscription>> {
     const url = this.subscriptionsUrl(subscriptionId);
-    const res = await this.request("PATCH", url, { body: {}, headers: { "if-match": etag }, record: subscriptionId });
+    const res = await this.request("PATCH", url, {
+      body: changes,
+      headers: { "if-match": etag },
+      record: subscriptionId,
+    });
     if (!res.ok) return res;
     if (res.value.body.length === 0) return this.getSubscription(subscriptionId) as Promise<Result<Subscription>>;
     return this.json<Subscription>(res.value, "subscriptions");
