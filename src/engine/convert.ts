@@ -133,7 +133,7 @@ export function convertField(
       if (!fn) {
         return err(ENGINE_UNKNOWN_TRANSFORM, { mapping: mapping.name, field: key, transform: f.transform.name }, key);
       }
-      const out = fn(value, f.transform.args ?? {}, pass);
+      const out = fn(value, f.transform.args ?? {}, pass, source.values);
       if (!out.ok) {
         return err(
           ENGINE_TRANSFORM_FAILED,

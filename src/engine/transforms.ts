@@ -6,7 +6,13 @@ import type { PassDirection } from "./model.ts";
 import { isBlank } from "./values.ts";
 
 export type TransformOutcome = { ok: true; value: unknown } | { ok: false; reason: string };
-export type TransformFn = (value: unknown, args: Record<string, unknown>, pass: PassDirection) => TransformOutcome;
+export type TransformFn = (
+  value: unknown,
+  args: Record<string, unknown>,
+  pass: PassDirection,
+  /** The source record's values (read-only), for transforms that fall back to another field. */
+  record?: Readonly<Record<string, unknown>>,
+) => TransformOutcome;
 
 const ok = (value: unknown): TransformOutcome => ({ ok: true, value });
 const fail = (reason: string): TransformOutcome => ({ ok: false, reason });
@@ -29,8 +35,15 @@ export const transforms: Record<string, TransformFn> = {
     if (max === undefined || max < 0) return fail("maxLength must be a non-negative number");
     return ok(typeof value === "string" && value.length > max ? value.slice(0, max) : value);
   },
-  /** Replace a blank value: `{ value }`. */
-  default: (value, args) => ok(isBlank(value) ? (args.value ?? null) : value),
+  /**
+   * Replace a blank value: `{ value }`, or `{ fromField }` for the source's value of another field (BC's currency
+   * hook gives a currency without a symbol its code as the Sales symbol).
+   */
+  default: (value, args, _pass, record) => {
+    if (!isBlank(value)) return ok(value);
+    if (typeof args.fromField === "string") return ok(record?.[args.fromField] ?? null);
+    return ok(args.value ?? null);
+  },
   /** Round a number: `{ decimals }` (default 2). */
   round: (value, args) => {
     if (isBlank(value)) return ok(value);

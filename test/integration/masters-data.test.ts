@@ -100,3 +100,19 @@ describe("deleted Sales products follow ITEM-PRODUCT's deletion-conflict policy 
     expect(runOutcome(results).summary).toMatch(/held for approval in ITEM-PRODUCT/);
   });
 });
+
+describe("CURRENCY fills what BC's hooks fill (issue 10, same kind as 10.4)", () => {
+  it("a BC currency without a symbol gets its code as the Sales currency symbol, as BC's currency hook does", async () => {
+    await syncMappings(h.ctx, { names: ["CURRENCY"], full: true });
+    const bc = h.ctx.businessCentral.company(h.ctx.companyId);
+    const [eur] = (await bcRows(h.ctx, "currencies")).filter((c) => c.code === "EUR");
+    const blanked = await bc.update("currencies", String(eur.id), { symbol: "" }, "*");
+    expect(blanked.ok).toBe(true);
+    const [result] = await syncMappings(h.ctx, { names: ["CURRENCY"] });
+    expect(total(result, "failed")).toBe(0);
+    const [currency] = await dvRows(h.ctx, "transactioncurrencies", "isocurrencycode eq 'EUR'");
+    expect(currency?.currencysymbol).toBe("EUR");
+    const [again] = await syncMappings(h.ctx, { names: ["CURRENCY"], full: true });
+    expect(total(again, "modified")).toBe(0);
+  });
+});
