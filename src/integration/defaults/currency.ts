@@ -19,7 +19,9 @@ export function currency(): IntegrationDefault {
         field("code", "isocurrencycode", "toDataverse", { match: { priority: 0, caseSensitive: false } }),
         // BC's currency hook (bc-reference §2.3): a currency without a symbol gets its code as the symbol, which
         // Sales requires.
-        field("symbol", "currencysymbol", "toDataverse", { transform: { name: "default", args: { fromField: "code" } } }),
+        field("symbol", "currencysymbol", "toDataverse", {
+          transform: { name: "default", args: { fromField: "code" } },
+        }),
         field("displayName", "currencyname", "toDataverse"),
         // BC's hooks set both (bc-reference §2.3): the rate from BC's exchange rates (units per one LCY, and the
         // LCY is the organization's base currency), the precision from the currency's amount decimal places.
