@@ -14,9 +14,8 @@ export function renderErrorsMarkdown(): string {
     "",
     "Every `bcsync` command exits with one of these (`src/cli/exit-codes.ts`); a run with failures never exits 0.",
     "",
-    "| Code | Meaning |",
-    "| ---- | ------- |",
-    ...EXIT_CODE_MEANINGS.map((e) => `| ${e.code} | ${e.meaning} |`),
+    // A list, not a table: biome formats markdown tables by padding columns, which a generator should not mimic.
+    ...EXIT_CODE_MEANINGS.map((e) => `- \`${e.code}\`: ${e.meaning}`),
     "",
   ];
   for (const def of allErrorDefinitions()) {

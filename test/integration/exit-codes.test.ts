@@ -37,7 +37,12 @@ afterAll(async () => {
 });
 
 /** A copy of the configuration with one change, for one test. */
-function variant(name: string, change: (c: Record<string, any>) => void): string {
+/** The parts of the configuration file these tests change. */
+interface EditableConfig {
+  dataverse: { url: string; credentials: { clientSecretFile?: string } };
+}
+
+function variant(name: string, change: (c: EditableConfig) => void): string {
   const c = JSON.parse(readFileSync(config(), "utf8"));
   change(c);
   const path = join(dir, `${name}.json`);
