@@ -22,7 +22,7 @@ import {
 } from "./model.ts";
 import type { SideRecord } from "./records.ts";
 import { transforms } from "./transforms.ts";
-import { EMPTY_GUID, isBlank } from "./values.ts";
+import { EMPTY_GUID, isBlank, isBlankDate } from "./values.ts";
 
 /** An error as a value, with the catalogued code, the message naming record/field, and the fix. */
 export interface PlanError {
@@ -175,6 +175,7 @@ export function convertField(
     if (out) return out;
   }
   if (f.notNull && isBlank(value)) return { ok: true, value: null, omit: true };
+  if (pass === "toDataverse" && isBlankDate(value)) value = null;
   return { ok: true, value, ...(unresolved ? { unresolved } : {}) };
 }
 

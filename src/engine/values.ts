@@ -5,10 +5,28 @@ import { createHash } from "node:crypto";
 
 const EMPTY_GUID = "00000000-0000-0000-0000-000000000000";
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/;
+/**
+ * Business Central's blank date (`0001-01-01`, or as a timestamp `0001-01-01T00:00:00Z`): "no date". Dataverse has
+ * no such value (its dates start in 1753); it is null there (issue 10.9).
+ */
+const BC_BLANK_DATE = /^0001-01-01(T00:00:00(\.0+)?(Z|[+-]00:00)?)?$/;
 
-/** Blank in either system: undefined, null, "" or the empty GUID. */
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Blank in either system: undefined, null, "", the empty GUID or BC's blank date. */
 export function isBlank(value: unknown): boolean {
-  return value === undefined || value === null || value === "" || value === EMPTY_GUID;
+  return (
+    value === undefined ||
+    value === null ||
+    value === "" ||
+    value === EMPTY_GUID ||
+    (typeof value === "string" && BC_BLANK_DATE.test(value))
+  );
+}
+
+/** BC's blank date, which is written to Dataverse as null. */
+export function isBlankDate(value: unknown): boolean {
+  return typeof value === "string" && BC_BLANK_DATE.test(value);
 }
 
 /** The comparable form of a value: blanks collapse, GUIDs lower-case, ISO timestamps to epoch ms. */
@@ -41,6 +59,9 @@ export function sameValue(a: unknown, b: unknown): boolean {
   // "12.50" from one side vs 12.5 from the other.
   if (typeof ca === "number" && typeof cb === "string" && cb.trim() !== "" && Number(cb) === ca) return true;
   if (typeof cb === "number" && typeof ca === "string" && ca.trim() !== "" && Number(ca) === cb) return true;
+  // A date-only value ("2027-01-15", BC and Dataverse DateOnly) and the same day at midnight UTC as a timestamp.
+  if (typeof ca === "string" && typeof cb === "number" && DATE_ONLY.test(ca)) return Date.parse(ca) === cb;
+  if (typeof cb === "string" && typeof ca === "number" && DATE_ONLY.test(cb)) return Date.parse(cb) === ca;
   if (typeof ca === "object" && typeof cb === "object" && ca !== null && cb !== null) {
     return JSON.stringify(ca) === JSON.stringify(cb);
   }

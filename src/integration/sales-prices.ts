@@ -8,6 +8,8 @@ import { COMPANION_API, type Row } from "../connectors/index.ts";
 import type { TableMapping } from "../engine/model.ts";
 import type { PassReport } from "../engine/runner.ts";
 import { hashOf } from "../engine/values.ts";
+import { bcsyncError } from "../errors/catalogue.ts";
+import { ENGINE_LOOKUP_NOT_COUPLED } from "../errors/codes/engine.ts";
 import { zeroCounters } from "../store/index.ts";
 import type { IntegrationContext } from "./context.ts";
 import { PRICING_METHOD_CURRENCY_AMOUNT } from "./defaults/sales-price.ts";
@@ -20,11 +22,11 @@ export async function syncSalesPrices(
 ): Promise<PassReport> {
   const job = await ctx.store.jobs.start({ mappingName: mapping.name, direction: "toDataverse", dryRun });
   const counters = zeroCounters();
-  const fail = async (sourceId: string, message: string) => {
+  const fail = async (sourceId: string, message: string, detail: { code?: string; field?: string } = {}) => {
     counters.failed++;
     await ctx.store.jobs.addError(
       { id: job.id, mappingName: mapping.name, direction: "toDataverse" },
-      { sourceId, message },
+      { sourceId, message, ...detail },
     );
   };
   const companion = ctx.businessCentral.company(ctx.companyId, COMPANION_API);
@@ -49,10 +51,14 @@ export async function syncSalesPrices(
     const priceList = priceListOf.get(String(price.salesCode));
     const product = await ctx.store.couplings.getByBcId("ITEM-PRODUCT", String(price.itemId).toLowerCase());
     if (!priceList || !product) {
-      await fail(
-        id,
-        `sales price ${price.itemNumber}/${price.salesCode}: ${!priceList ? `customer price group ${price.salesCode}` : `item ${price.itemNumber}`} must be coupled first`,
-      );
+      const [field, value, lookup] = !priceList
+        ? ["salesCode|pricelevelid", String(price.salesCode), "CUSTPRCGRP-PRICE"]
+        : ["itemNumber|productid", String(price.itemNumber), "ITEM-PRODUCT"];
+      const error = bcsyncError(ENGINE_LOOKUP_NOT_COUPLED, { mapping: mapping.name, field, value, lookup });
+      await fail(id, `sales price ${price.itemNumber}/${price.salesCode}: ${error.message}`, {
+        code: error.code,
+        field,
+      });
       continue;
     }
     if (!units.has(product.dataverseId)) {

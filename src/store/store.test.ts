@@ -22,6 +22,7 @@ for (const dialect of STORE_DIALECTS) {
         .filter((n) => !n.startsWith("kysely_"));
       expect(names.sort()).toEqual(
         [
+          "api_tokens",
           "conflicts",
           "couplings",
           "field_mappings",
@@ -29,10 +30,12 @@ for (const dialect of STORE_DIALECTS) {
           "held_deletions",
           "job_queue_entries",
           "pending_writes",
+          "sessions",
           "settings",
           "sync_errors",
           "sync_jobs",
           "table_mappings",
+          "users",
           "watermarks",
         ].sort(),
       );

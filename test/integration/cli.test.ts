@@ -114,11 +114,19 @@ describe("bcsync setup, mappings, sync", () => {
 
   it("runs the due job queue entries once with `bcsync worker --once`, reporting each", async () => {
     const r = await bcsync("worker", "--once", "--config", config(), "--json");
-    expect(r.code).toBe(0);
     const lines = r.out
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as { entry: string; outcome: string; status: string; nextRunAt: string | null });
+      .map(
+        (l) =>
+          JSON.parse(l) as { entry: string; outcome: string; status: string; nextRunAt: string | null; error?: string },
+      );
+    // Without a full synchronization first, the sales prices of uncoupled customer price groups fail (CUSTPRCGRP-PRICE
+    // only syncs coupled records): the entry is failed, names the command that shows why, and the exit code says so.
+    const failed = lines.filter((l) => l.outcome === "failed");
+    expect(failed.map((l) => l.entry)).toEqual(["SALESPRC-PRODPRICE"]);
+    expect(failed[0].error).toContain("npx bcsync errors");
+    expect(r.code).toBe(1);
     // setup created the seed's entries due now: each ran once and is scheduled again (recurring)
     expect(lines.map((l) => l.entry)).toContain("UNIT GROUP");
     for (const line of lines) {

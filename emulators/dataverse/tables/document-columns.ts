@@ -23,6 +23,11 @@ function billShip(): Column[] {
   return cols;
 }
 
+/**
+ * The totals are system-calculated in Sales but valid for create and update (Business Central writes them from its
+ * own amounts: SALESORDER-ORDER, POSTEDSALESINV-INV); the emulator keeps what is written and does not run the
+ * pricing engine's recalculation (README: not emulated).
+ */
 export function headerColumns(numberColumn: string): Column[] {
   return [
     str("name", 300),
@@ -37,12 +42,12 @@ export function headerColumns(numberColumn: string): Column[] {
     money("discountamount"),
     dec("discountpercentage"),
     money("freightamount"),
-    money("totalamount", { readOnly: true }),
-    money("totallineitemamount", { readOnly: true }),
-    money("totallineitemdiscountamount", { readOnly: true }),
-    money("totalamountlessfreight", { readOnly: true }),
-    money("totaldiscountamount", { readOnly: true }),
-    money("totaltax", { readOnly: true }),
+    money("totalamount"),
+    money("totallineitemamount"),
+    money("totallineitemdiscountamount"),
+    money("totalamountlessfreight"),
+    money("totaldiscountamount"),
+    money("totaltax"),
     pick("paymenttermscode", [1, 2, 3, 4], { labels: PAYMENT_TERMS }),
     pick("shippingmethodcode", [1, 2, 3, 4, 5, 6, 7], { labels: SHIPPING_METHODS }),
     pick("freighttermscode", [1, 2], { labels: FREIGHT_TERMS }),
@@ -65,8 +70,8 @@ export function lineColumns(parent: string): Column[] {
     bool("ispriceoverridden"),
     money("manualdiscountamount"),
     money("volumediscountamount", { readOnly: true }),
-    money("baseamount", { readOnly: true }),
-    money("extendedamount", { readOnly: true }),
+    money("baseamount"),
+    money("extendedamount"),
     money("tax"),
     int("lineitemnumber"),
     int("sequencenumber"),

@@ -5,7 +5,7 @@ export const ENGINE_LOOKUP_NOT_COUPLED = defineError<{ mapping: string; field: s
     code: "BCSYNC_E_ENGINE_LOOKUP_NOT_COUPLED",
     message: "{mapping}: field {field} value {value} must be coupled to a record through mapping {lookup}.",
     status: 422,
-    fix: "Synchronize or couple the referenced record in mapping {lookup} first (its job runs earlier), or set clearOnFail on the field mapping to write a blank instead.",
+    fix: "Couple the referenced record first: `npx bcsync sync {lookup} --full` (or `npx bcsync review --sync-all` for every mapping), then `npx bcsync errors --retry-all`; or set clearOnFail on the field mapping to write a blank instead.",
   },
 );
 

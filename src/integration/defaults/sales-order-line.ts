@@ -30,6 +30,8 @@ export function salesOrderLine(options: DefaultOptions): IntegrationDefault {
           field("unitPrice", "priceperunit"),
           field("amountExcludingTax", "baseamount", "toDataverse"),
           field("amountIncludingTax", "extendedamount", "toDataverse"),
+          // BC's line hook: tax = Amount Including VAT − Amount, which is the line's total tax amount.
+          field("totalTaxAmount", "tax", "toDataverse"),
         ],
         direction,
       ),

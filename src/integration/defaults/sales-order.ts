@@ -17,6 +17,8 @@ import {
 
 /** Dataverse salesorder statecode 1 = Submitted. */
 export const SALES_ORDER_STATE_SUBMITTED = 1;
+/** Dataverse salesorder statuscode 3 = In Progress, the status of a Submitted order. */
+export const SALES_ORDER_STATUS_IN_PROGRESS = 3;
 
 export function salesOrderDirection(options: DefaultOptions): SyncDirection {
   return options.bidirectionalSalesOrders ? "bidirectional" : "toDataverse";
@@ -62,9 +64,21 @@ export function salesOrder(options: DefaultOptions): IntegrationDefault {
     otherPageOnly(field("shipToName", "shipto_name")),
     ...addressFields("shipTo", "shipto"),
     field("lastShipmentDate", "datefulfilled", "toDataverse"),
-    ...(bidirectional ? [] : [otherPageOnly(field("billToName", "billto_name", "toDataverse"))]),
+    ...(bidirectional
+      ? [
+          // BC's hooks: a new Sales order is named after the sell-to customer; every write leaves it Submitted.
+          otherPageOnly(field("customerName", "name", "toDataverse", { insertOnly: true })),
+          field(undefined, "statecode", "toDataverse", { constant: SALES_ORDER_STATE_SUBMITTED }),
+          field(undefined, "statuscode", "toDataverse", { constant: SALES_ORDER_STATUS_IN_PROGRESS }),
+        ]
+      : [
+          otherPageOnly(field("billToName", "billto_name", "toDataverse")),
+          otherPageOnly(field("totalAmountExcludingTax", "totalamountlessfreight", "toDataverse")),
+          otherPageOnly(field("totalAmountIncludingTax", "totalamount", "toDataverse")),
+        ]),
     ...addressFields("billTo", "billto"),
-    field("invoiceDiscountAmount", "discountamount", "toDataverse"),
+    // Sales → BC, a submitted order's discount is applied by the order flow (flows/sales-document.ts).
+    field("invoiceDiscountAmount", "discountamount"),
     field("shippingAgentCode", "shippingmethodcode", undefined, {
       ...OPTION_SET_FIELD,
       lookup: { mapping: "SHIPPING AGENT", option: true, bcMatchField: "code" },

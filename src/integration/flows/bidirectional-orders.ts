@@ -114,9 +114,14 @@ export async function pullSubmittedOrders(ctx: IntegrationContext): Promise<Flow
   return summaryOf(counters);
 }
 
-/** One run of the bidirectional order sync: BC → Sales first, then Sales → BC (as BC orders its passes). */
+/**
+ * One run of the bidirectional order sync: Sales → BC first, then BC → Sales. Business Central runs the BC → Sales
+ * pass first, but then a Sales order a user reopened, changed and resubmitted is overwritten with the BC order's
+ * older values before they reach BC (issue 10.10: the quantity 4 came back as 3). A resubmitted Sales order wins:
+ * BC takes it first, and the BC → Sales pass that follows finds both sides equal.
+ */
 export async function syncBidirectionalOrders(ctx: IntegrationContext): Promise<BidirectionalRun> {
-  const toDataverse = await pushOrdersToSales(ctx);
   const fromDataverse = await pullSubmittedOrders(ctx);
+  const toDataverse = await pushOrdersToSales(ctx);
   return { toDataverse, fromDataverse };
 }
