@@ -45,6 +45,18 @@ const CASCADE = new Set([
 const INTERSECT_KEYS: Record<string, string> = { roleprivileges: "roleprivilegeid" };
 
 const FULLNAME_TABLES = new Set(["contact", "lead", "systemuser"]);
+/**
+ * Sales document lines and their header (the lookup column on the line names the header table). Dataverse's pricing
+ * engine ("use system pricing") keeps a line's amounts and its header's totals up to date, and a line always has
+ * its header's currency.
+ */
+const DOCUMENT_LINES: Record<string, string> = {
+  salesorderdetail: "salesorder",
+  quotedetail: "quote",
+  invoicedetail: "invoice",
+};
+const money = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : Number(v ?? 0) || 0);
+const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 /** A committed-or-not write to a row, for the webhook dispatcher (which re-reads the row before it posts). */
 export interface RecordChange {
@@ -282,6 +294,7 @@ export class Records {
     this.reindex(table, id, undefined, row);
     for (const run of after) run.call(undefined);
     if (def.logicalName === "uomschedule") this.createBaseUom(row, ctx);
+    this.recalculateHeader(def.logicalName, row, ctx);
     const created = this.get(table, id) as Row;
     this.changed({
       message: "Create",
@@ -325,6 +338,13 @@ export class Records {
     this.rows(table).put(id, row);
     this.reindex(table, id, existing, row);
     for (const run of after) run.call(undefined);
+    this.recalculateHeader(def.logicalName, row, ctx);
+    if (DOCUMENT_LINES[def.logicalName] === undefined && Object.values(DOCUMENT_LINES).includes(def.logicalName)) {
+      // A client that writes the totals itself (Business Central does) keeps them.
+      const writesTotals = Object.keys(body).some((k) => k.startsWith("total"));
+      if (!writesTotals && ("discountamount" in body || "freightamount" in body))
+        this.recalculateTotals(def.logicalName, id, ctx);
+    }
     const updated = this.get(table, id) as Row;
     this.changed({
       message: "Update",
@@ -344,6 +364,7 @@ export class Records {
     this.rows(table).delete(id);
     this.reindex(table, id, existing, undefined);
     this.store.table(deletedTable(table.def.logicalName)).put(id, { id, version: this.nextVersion() });
+    this.recalculateHeader(table.def.logicalName, existing as Row, ctx);
     this.changed({
       message: "Delete",
       table: table.def.logicalName,
@@ -711,8 +732,57 @@ export class Records {
   }
 
   /** Columns the platform computes from others. */
+  /** After a line changed: its header's totals (unless the header's prices are locked). */
+  private recalculateHeader(lineTable: string, line: Row, ctx: WriteContext): void {
+    const header = DOCUMENT_LINES[lineTable];
+    const headerId = header ? (line[lookupValue(`${header}id`)] as string | undefined) : undefined;
+    if (header && headerId) this.recalculateTotals(header, headerId, ctx);
+  }
+
+  /**
+   * The pricing engine's totals of a Sales document from its lines: line item amount (sum of base amounts), line
+   * discounts, tax, the amount less freight (after the header's discount) and the total. Written as the platform
+   * writes them: a new row version, modified by the caller.
+   */
+  private recalculateTotals(header: string, headerId: string, ctx: WriteContext): void {
+    const headerTable = this.model.table(header);
+    const existing = this.get(headerTable, headerId);
+    if (!existing || existing.ispricelocked === true) return;
+    const lineTable = Object.keys(DOCUMENT_LINES).find((l) => DOCUMENT_LINES[l] === header) as string;
+    let items = 0;
+    let lineDiscounts = 0;
+    let tax = 0;
+    for (const line of this.related(this.model.table(lineTable), `${header}id`, headerId)) {
+      items += money(line.baseamount);
+      lineDiscounts += money(line.manualdiscountamount) + money(line.volumediscountamount);
+      tax += money(line.tax);
+    }
+    const lessFreight = round2(items - lineDiscounts - money(existing.discountamount));
+    const totals: Row = {
+      totallineitemamount: round2(items),
+      totallineitemdiscountamount: round2(lineDiscounts),
+      totaldiscountamount: round2(lineDiscounts + money(existing.discountamount)),
+      totaltax: round2(tax),
+      totalamountlessfreight: lessFreight,
+      totalamount: round2(lessFreight + money(existing.freightamount) + tax),
+    };
+    if (Object.entries(totals).every(([k, v]) => existing[k] === v)) return;
+    const row: Row = { ...existing, ...totals, modifiedon: isoSeconds(ctx.now), versionnumber: this.nextVersion() };
+    this.stampUser(row, "modifiedby", ctx.caller.userId);
+    this.rows(headerTable).put(headerId, row);
+  }
+
   private derive(table: TableModel, row: Row): void {
     const name = table.def.logicalName;
+    const header = DOCUMENT_LINES[name];
+    if (header) {
+      // A line has its header's currency; its amounts follow quantity and price unless written.
+      const parent = this.store.table<Row>(header).get(row[lookupValue(`${header}id`)] as string);
+      if (parent?._transactioncurrencyid_value) row._transactioncurrencyid_value = parent._transactioncurrencyid_value;
+      const base = round2(money(row.quantity) * money(row.priceperunit));
+      if (row.baseamount === undefined || row.baseamount === null || !row.ispriceoverridden) row.baseamount = base;
+      row.extendedamount = round2(money(row.baseamount) - money(row.manualdiscountamount) + money(row.tax));
+    }
     if (FULLNAME_TABLES.has(name)) {
       const full = [row.firstname, row.lastname].filter((p) => typeof p === "string" && p).join(" ");
       row.fullname = full || null;

@@ -12,6 +12,7 @@ import { INTEGRATION_CONNECTION_TEST_FAILED, INTEGRATION_EMULATORS_FILE_INVALID 
 import { openStore } from "../store/index.ts";
 import { connectorClients } from "./context.ts";
 import { OPTION_MAPPINGS } from "./defaults/index.ts";
+import { applySalesOrderMode } from "./order-mode.ts";
 import { type ApplyDefaultsReport, applyDefaults } from "./reset.ts";
 import { fitMappings } from "./schema-fit.ts";
 import { type IntegrationSettingsInput, parseIntegrationSettings } from "./settings.ts";
@@ -136,6 +137,9 @@ export async function runSetup(options: SetupOptions): Promise<Result<SetupRepor
       if (!installed.ok) return installed;
       solution = installed.value;
     }
+
+    const orderMode = await applySalesOrderMode(clients.dataverse, settings.value);
+    if (!orderMode.ok) return orderMode;
 
     const store = await openStore({ url: config.store.url, dataDir: config.dataDir });
     try {

@@ -1,10 +1,13 @@
 // Issue 10, points 8–11 and 16 (seed S8, S9): the data bidirectional and legacy sales orders leave behind.
 // Each test was written against the landed tree first and failed there.
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Row } from "../../src/connectors/index.ts";
 import { SALES_ORDER_STATE } from "../../src/integration/flows/index.ts";
 import { JOB_KINDS } from "../../src/integration/jobs.ts";
-import { bcRows, type Harness, runCli } from "./helpers.ts";
+import type { IntegrationSettingsInput } from "../../src/integration/settings.ts";
+import { configForEmulators, runSetup } from "../../src/integration/setup.ts";
+import { bcRows, dvRows, type Harness, runCli } from "./helpers.ts";
 import {
   bcLines,
   bcOrder,
@@ -173,7 +176,7 @@ describe("issue 10 points 8–11, 16: bidirectional sales orders", () => {
   });
 });
 
-describe("issue 10 point 16: legacy sales orders carry their amounts to Sales", () => {
+describe("issue 10 points 13, 14, 16: legacy sales orders", () => {
   let h: Harness;
   let f: Fixtures;
 
@@ -181,6 +184,45 @@ describe("issue 10 point 16: legacy sales orders carry their amounts to Sales", 
     ({ h, f } = await startOrders({ legacySalesOrders: true, sales: { autoCreateSalesOrders: true } }));
   }, 120_000);
   afterAll(async () => h?.close());
+
+  it("point 13 (S7): the Sales organization has sales order integration enabled", async () => {
+    const [org] = await dvRows(h.ctx, "organizations", undefined, ["issopintegrationenabled"]);
+    expect(org.issopintegrationenabled).toBe(true);
+  });
+
+  it("point 14: the submitted orders view shows each order's total; switching modes waits for them", async () => {
+    const waiting = await enterSalesOrder(h, f, [
+      { product: f.items[0].productId, quantity: 2, price: 40 },
+      { product: f.items[1].productId, quantity: 1, price: 15.5 },
+    ]);
+    await submit(h, waiting);
+    const view = await runCli("orders", "submitted", "--config", h.configPath, "--json");
+    const listed = (JSON.parse(view.out) as { orders: { salesOrderId: string; totalAmount: number }[] }).orders.find(
+      (o) => o.salesOrderId === waiting,
+    );
+    expect(listed?.totalAmount).toBe(95.5);
+
+    const switchTo = (integration: IntegrationSettingsInput) =>
+      runSetup({
+        configPath: h.configPath,
+        config: configForEmulators(h.emulators.info, { dataDir: join(dirname(h.configPath), "state"), integration }),
+        confirmReset: true,
+      });
+    const refused = await switchTo({ bidirectionalSalesOrders: true });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error.code).toBe("BCSYNC_E_INTEGRATION_LEGACY_ORDERS_WAITING");
+    const [org] = await dvRows(h.ctx, "organizations", undefined, ["issopintegrationenabled"]);
+    expect(org.issopintegrationenabled).toBe(true);
+
+    const created = await runCli("orders", "create", waiting, "--config", h.configPath);
+    expect(created.code, created.err).toBe(0);
+    const switched = await switchTo({ bidirectionalSalesOrders: true });
+    expect(switched.ok).toBe(true);
+    const [after] = await dvRows(h.ctx, "organizations", undefined, ["issopintegrationenabled"]);
+    expect(after.issopintegrationenabled).toBe(false);
+    // Back to legacy for the next test of this block.
+    expect((await switchTo({ legacySalesOrders: true, sales: { autoCreateSalesOrders: true } })).ok).toBe(true);
+  });
 
   it("point 16: amount and amount including tax reach totalamountlessfreight and totalamount", async () => {
     const sales = await enterSalesOrder(h, f, [{ product: f.items[0].productId, quantity: 2, price: 40 }]);

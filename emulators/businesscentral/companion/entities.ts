@@ -340,6 +340,29 @@ const contactFields: EntityDef = {
   },
 };
 
+/**
+ * Opportunities: BC's "Contact Company No." and the customer its business relation names, which Business Central's
+ * integration turns into the Sales opportunity's parent account (bc-reference §2.3 rule 7).
+ */
+const opportunityFields: EntityDef = {
+  set: "opportunities",
+  webhooks: true,
+  entity: "opportunity",
+  table: "opportunity",
+  caption: "Opportunity",
+  insert: false,
+  delete: false,
+  modify: false,
+  fields: {
+    ...systemFields(),
+    number: code(20, RO),
+    contactNumber: code(20, RO),
+    contactCompanyNumber: code(20, RO),
+    customerNumber: code(20, RO),
+    ...modifiedField(),
+  },
+};
+
 const itemFields: EntityDef = {
   set: "items",
   webhooks: true,
@@ -594,6 +617,7 @@ export const COMPANION_ENTITIES: readonly EntityDef[] = [
   customerFields,
   vendorFields,
   contactFields,
+  opportunityFields,
   itemFields,
   salesOrderFields,
   salesOrderNote,

@@ -382,6 +382,10 @@ function opportunityContact(ctx: RuleContext, row: Row): void {
   if (!contact) throw bcErrors.invalidTableRelation("Contact No.", "Contact", String(row.contactNumber));
   row.contactName = contact.displayName;
   row.contactCompanyName = contact.companyName || contact.displayName;
+  // Contact Company No.: the person's company, or the contact itself when it is a company.
+  row.contactCompanyNumber = contact.type === "Company" ? contact.number : (contact.companyNumber ?? "");
+  const company = ctx.store.find("contact", (c) => c.number === row.contactCompanyNumber);
+  row.customerNumber = company?.contactBusinessRelation === "Customer" ? (company.customerNumber ?? "") : "";
   if (!row.salespersonCode) row.salespersonCode = contact.salespersonCode ?? "";
 }
 

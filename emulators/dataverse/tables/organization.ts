@@ -1,4 +1,4 @@
-import { defineTable, int, lookup, str } from "../schema.ts";
+import { bool, defineTable, int, lookup, str } from "../schema.ts";
 
 export const organization = defineTable({
   logicalName: "organization",
@@ -9,6 +9,8 @@ export const organization = defineTable({
     lookup("basecurrencyid", "transactioncurrency", { readOnly: true }),
     int("expirechangetrackingindays"),
     str("localeid", 10),
+    // "Is Sales Order Integration Enabled": set by Business Central with its legacy sales order integration (S7).
+    bool("issopintegrationenabled"),
   ],
   ownership: "none",
 });

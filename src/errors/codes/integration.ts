@@ -11,6 +11,14 @@ export const INTEGRATION_SALES_ORDER_MODES_EXCLUSIVE = defineError<Record<string
   fix: "Switch one of them off: `integration.legacySalesOrders` or `integration.bidirectionalSalesOrders` (setup flags --legacy-sales-orders / --bidirectional-sales-orders).",
 });
 
+export const INTEGRATION_LEGACY_ORDERS_WAITING = defineError<{ count: number }>({
+  code: "BCSYNC_E_INTEGRATION_LEGACY_ORDERS_WAITING",
+  message:
+    "Legacy sales order integration cannot be switched off while {count} submitted Sales order(s) wait to be created in Business Central.",
+  status: 409,
+  fix: "Create them first: `npx bcsync orders submitted` lists them and `npx bcsync orders create <salesorderid>` creates one (or cancel them in Sales); then run setup again with the new mode.",
+});
+
 export const INTEGRATION_AUTO_CREATE_NEEDS_LEGACY = defineError<Record<string, never>>({
   code: "BCSYNC_E_INTEGRATION_AUTO_CREATE_NEEDS_LEGACY",
   message: "Automatically creating sales orders needs the legacy sales order integration, which is off.",

@@ -18,7 +18,9 @@ export function contact(options: DefaultOptions): IntegrationDefault {
         table: "contact",
         entitySet: "contacts",
         keyField: "contactid",
-        filter: "_parentcustomerid_value ne null and statecode eq 0",
+        // BC: parent customer set, its type an account ("parentcustomeridtype = account"), active. `accountid` is the
+        // parent customer when that is an account (null when the parent is a contact), so it states both.
+        filter: "_parentcustomerid_value ne null and _accountid_value ne null and statecode eq 0",
       },
       direction: "bidirectional",
       dependsOn: ["CUSTOMER", "VENDOR"],

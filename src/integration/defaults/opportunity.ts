@@ -2,7 +2,7 @@
 // BC creates no job queue entry for it (manual sync, §9.4) and syncs uncoupled ones too.
 
 import { integrationDefault } from "./build.ts";
-import { type DefaultOptions, field, type IntegrationDefault, ownerFields } from "./types.ts";
+import { type DefaultOptions, field, type IntegrationDefault, otherPageOnly, ownerFields } from "./types.ts";
 
 export function opportunity(options: DefaultOptions): IntegrationDefault {
   return integrationDefault(
@@ -20,11 +20,19 @@ export function opportunity(options: DefaultOptions): IntegrationDefault {
       runOrder: 160,
       fields: [
         field("description", "name"),
-        field("contactNumber", "parentcontactid", "toDataverse", {
+        // BC → Sales as BC maps it; Sales → BC too, because BC refuses an opportunity without its contact (a Sales
+        // opportunity created in BC would otherwise always fail with "Contact No. contains a value ()").
+        field("contactNumber", "parentcontactid", undefined, {
           lookup: { mapping: "CONTACT", bcMatchField: "number" },
         }),
-        // BC resolves the account through the contact's company customer (a rule, not a plain lookup).
-        field("contactCompanyNumber", "parentaccountid", "toDataverse", { enabled: false }),
+        // BC: the account coupled to the customer of the contact's company (bc-reference §2.3 rule 7). The companion
+        // page names that customer; without one (a prospect's company) the opportunity has no parent account.
+        otherPageOnly(
+          field("customerNumber", "parentaccountid", "toDataverse", {
+            lookup: { mapping: "CUSTOMER", bcMatchField: "number" },
+            clearOnFail: true,
+          }),
+        ),
         ...ownerFields(options, "salespersonCode"),
         field("estimatedValue", "estimatedvalue", "toDataverse"),
         field("estimatedClosingDate", "estimatedclosedate", "toDataverse"),
