@@ -46,6 +46,19 @@ export async function listCouplings(
   return withLinks(ctx, mapping, rows);
 }
 
+/**
+ * The BC web client of the connected environment: as configured, else Business Central online's address for the
+ * tenant and environment (https://businesscentral.dynamics.com/<tenant>/<environment>).
+ */
+function webClientUrlOf(ctx: IntegrationContext): string | undefined {
+  const bc = ctx.config.businessCentral;
+  if (!bc) return undefined;
+  if (bc.webClientUrl) return bc.webClientUrl;
+  return bc.tenantId && bc.environment
+    ? `https://businesscentral.dynamics.com/${bc.tenantId}/${bc.environment}`
+    : undefined;
+}
+
 /** Adds both deep links to coupling rows of one mapping (one BC read for the record numbers the page needs). */
 async function withLinks(
   ctx: IntegrationContext,
@@ -53,7 +66,7 @@ async function withLinks(
   rows: CouplingView[],
 ): Promise<CouplingView[]> {
   const salesUrl = ctx.settings.salesUrl ?? ctx.config.dataverse?.url;
-  const webClient = ctx.config.businessCentral?.webClientUrl;
+  const webClient = webClientUrlOf(ctx);
   const page = BC_PAGES[mapping.bc.entitySet];
   let numbers = new Map<string, Record<string, unknown>>();
   if (webClient && page && mapping.kind === "table") {

@@ -19,6 +19,7 @@ import { INTEGRATION_NOT_SET_UP } from "../errors/codes/integration.ts";
 import { openStore, type Store } from "../store/index.ts";
 import { loadMappings } from "./reset.ts";
 import { type IntegrationSettings, parseIntegrationSettings } from "./settings.ts";
+import { checkIntegrationUser } from "./solution.ts";
 
 export interface IntegrationContext {
   config: BcsyncConfig;
@@ -87,7 +88,9 @@ export async function openIntegration(options: OpenOptions = {}): Promise<Integr
   const clients = connectorClients(config, options.configPath, env);
   const store = await openStore({ url: config.store.url, dataDir: options.dataDir ?? config.dataDir });
   const mappings = await loadMappings(store);
-  const who = await clients.dataverse.whoAmI();
+  // Who the integration user is, and never a System Administrator (S20), on every path: setup with or without the
+  // solution, and every command that opens the integration.
+  const who = await checkIntegrationUser(clients.dataverse);
   if (!who.ok) {
     // A refused login or an unreachable service stops the command here, with its own exit code, instead of
     // every mapping failing one by one behind an exit code 0.
@@ -101,7 +104,7 @@ export async function openIntegration(options: OpenOptions = {}): Promise<Integr
     ports: connectorPorts(clients),
     // Looked up in the live list: reapplying defaults (units migration, reset) replaces its contents.
     mappings: (name) => mappings.find((m) => m.name === name),
-    integrationUser: { dataverse: who.value.UserId.toLowerCase() },
+    integrationUser: { dataverse: who.value.userId.toLowerCase() },
   };
   return {
     config,

@@ -7,8 +7,12 @@ import { join, resolve } from "node:path";
 import type { EmulatorsInfo } from "../../emulators/index.ts";
 import { type BcsyncConfigInput, saveConfig, validateConfig } from "../config/index.ts";
 import { ok, type Result } from "../connectors/result.ts";
-import { bcsyncError } from "../errors/catalogue.ts";
-import { INTEGRATION_CONNECTION_TEST_FAILED, INTEGRATION_EMULATORS_FILE_INVALID } from "../errors/codes/integration.ts";
+import { bcsyncError, isBcsyncError } from "../errors/catalogue.ts";
+import {
+  INTEGRATION_CONNECTION_TEST_FAILED,
+  INTEGRATION_EMULATORS_FILE_INVALID,
+  INTEGRATION_USER_IS_SYSTEM_ADMINISTRATOR,
+} from "../errors/codes/integration.ts";
 import { openStore } from "../store/index.ts";
 import { connectorClients } from "./context.ts";
 import { OPTION_MAPPINGS } from "./defaults/index.ts";
@@ -16,7 +20,7 @@ import { applySalesOrderMode } from "./order-mode.ts";
 import { type ApplyDefaultsReport, applyDefaults } from "./reset.ts";
 import { fitMappings } from "./schema-fit.ts";
 import { type IntegrationSettingsInput, parseIntegrationSettings } from "./settings.ts";
-import { installIntegrationSolution, type SolutionInstallReport } from "./solution.ts";
+import { checkIntegrationUser, installIntegrationSolution, type SolutionInstallReport } from "./solution.ts";
 
 /** The JSON line `bcsync emulate --json` (and `bcsync demo --json`) prints: one contract, defined by the emulators. */
 export type EmulatorsLine = EmulatorsInfo;
@@ -115,8 +119,13 @@ export async function runSetup(options: SetupOptions): Promise<Result<SetupRepor
   if (!settings.ok) return settings;
   const clients = connectorClients(config, options.configPath, options.env);
   try {
-    const who = await clients.dataverse.whoAmI();
-    if (!who.ok) return connectionFailed("Dataverse", who.error.message);
+    const who = await checkIntegrationUser(clients.dataverse);
+    if (!who.ok) {
+      // A System Administrator integration user is refused as such, with or without the solution (S20).
+      const error: Error = who.error;
+      if (isBcsyncError(error, INTEGRATION_USER_IS_SYSTEM_ADMINISTRATOR)) return who;
+      return connectionFailed("Dataverse", error.message);
+    }
     const companies = await clients.businessCentral.companies();
     if (!companies.ok) return connectionFailed("Business Central", companies.error.message);
     if (!companies.value.some((c) => String(c.id).toLowerCase() === config.businessCentral?.companyId.toLowerCase())) {
@@ -152,7 +161,7 @@ export async function runSetup(options: SetupOptions): Promise<Result<SetupRepor
       saveConfig(options.configPath, options.config);
       return ok({
         configPath: resolve(options.configPath),
-        dataverse: { userId: who.value.UserId },
+        dataverse: { userId: who.value.userId },
         businessCentral: { companies: companies.value.map((c) => String(c.name)) },
         ...(solution ? { solution } : {}),
         defaults: applied.value,

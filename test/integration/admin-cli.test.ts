@@ -67,6 +67,22 @@ describe("bcsync couplings (S6, issue 10.20)", () => {
     const twice = await cli("couplings", "CUSTOMER", "--couple", `${bcId}=${dvId}`, "--json");
     expect(JSON.parse(twice.out).error.fix).toContain("npx bcsync couplings CUSTOMER --uncouple");
   });
+
+  it("issue 10.20: `bcsync couple` gives both links too, not only the Sales one", async () => {
+    const { bcId, dvId } = await coupledCustomer("40000");
+    expect((await cli("couplings", "CUSTOMER", "--uncouple", bcId, "--json")).code).toBe(0);
+    const r = await cli("couple", "CUSTOMER", "--bc", bcId, "--dataverse", dvId, "--json");
+    expect(r.code).toBe(0);
+    const view = JSON.parse(r.out);
+    expect(view.bcUrl).toMatch(/page=21\b/);
+    expect(view.bcUrl).toContain("40000");
+    expect(view.salesUrl).toContain(dvId);
+    const text = await cli("couple", "CUSTOMER", "--uncouple", "--bc", bcId);
+    expect(text.code).toBe(0);
+    const people = await cli("couple", "CUSTOMER", "--bc", bcId, "--dataverse", dvId);
+    expect(people.out).toContain("open in Business Central: http");
+    expect(people.out).toContain("open in Sales: http");
+  });
 });
 
 describe("bcsync conflicts", () => {

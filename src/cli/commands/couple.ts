@@ -3,10 +3,10 @@
 // in line. Prints the deep links of both records.
 
 import type { Command } from "commander";
+import { coupleRecords } from "../../admin/couplings.ts";
 import { bcsyncError } from "../../errors/catalogue.ts";
 import { INTEGRATION_UNKNOWN_MAPPING } from "../../errors/codes/integration.ts";
 import { type CommonCliOptions, withCommonOptions, withIntegration } from "../../integration/cli.ts";
-import { dataverseRecordUrl } from "../../integration/links.ts";
 import { EXIT, raiseExitCode } from "../exit-codes.ts";
 import { printJson } from "../output.ts";
 
@@ -55,11 +55,15 @@ export function registerCoupleCommand(program: Command): void {
         return;
       }
       if (!bcId || !dvId) return;
-      await ctx.store.couplings.couple({ mappingName: mapping.name, bcId, dataverseId: dvId });
-      const salesUrl = ctx.settings.salesUrl ?? ctx.config.dataverse?.url ?? "";
-      const link = dataverseRecordUrl(salesUrl, mapping.dataverse.table, dvId);
-      if (options.json) printJson({ mapping: mapping.name, bcId, dataverseId: dvId, dataverseUrl: link });
-      else process.stdout.write(`coupled ${mapping.name}: ${bcId} ⇄ ${dvId}\n  open in Sales: ${link}\n`);
+      const coupled = await coupleRecords(ctx, mapping.name, { bcId, dataverseId: dvId });
+      if (!coupled.ok) throw coupled.error;
+      const view = coupled.value;
+      if (options.json) printJson(view);
+      else {
+        process.stdout.write(`coupled ${mapping.name}: ${bcId} ⇄ ${dvId}\n`);
+        process.stdout.write(`  open in Business Central: ${view.bcUrl ?? "(no page for this table)"}\n`);
+        process.stdout.write(`  open in Sales: ${view.salesUrl ?? "(no Sales URL configured)"}\n`);
+      }
     });
   });
 }
