@@ -64,6 +64,11 @@ export const DataverseSide = z.object({
   versionField: z.string().min(1).default("@odata.etag"),
   /** OData `$filter` restricting which rows take part (BC "Integration Table Filter"). */
   filter: z.string().min(1).optional(),
+  /**
+   * Properties every row this mapping creates gets, e.g. the company lookup of Business Central's integration
+   * solution (`bcbi_companyid@odata.bind`), so that rows created for one BC company stay out of another's filter.
+   */
+  createValues: z.record(z.string(), z.unknown()).optional(),
 });
 export type DataverseSide = z.infer<typeof DataverseSide>;
 

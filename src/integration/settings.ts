@@ -40,6 +40,12 @@ export const IntegrationSettingsSchema = z.object({
   unitGroupsEnabled: z.boolean().default(true),
   /** Dataverse ownership model (BC "CDS Connection Setup"). */
   ownershipModel: z.enum(["person", "team"]).default("person"),
+  /**
+   * The connected BC company's row in Sales (`bcbi_company`, from the integration solution). Setup finds or creates
+   * it; with it, the company-scoped mappings keep to "this company or none" and stamp what they create (S11, several
+   * BC companies on one Dataverse environment).
+   */
+  dataverseCompanyId: z.uuid().optional(),
 });
 export type IntegrationSettings = z.infer<typeof IntegrationSettingsSchema>;
 export type IntegrationSettingsInput = z.input<typeof IntegrationSettingsSchema>;
@@ -86,6 +92,7 @@ export function defaultOptionsOf(s: IntegrationSettings): DefaultOptions {
     bidirectionalSalesOrders: s.bidirectionalSalesOrders,
     legacySalesOrders: s.legacySalesOrders,
     ownershipModel: s.ownershipModel,
+    ...(s.dataverseCompanyId ? { dataverseCompanyId: s.dataverseCompanyId } : {}),
   };
 }
 

@@ -20,7 +20,12 @@ import { applySalesOrderMode } from "./order-mode.ts";
 import { type ApplyDefaultsReport, applyDefaults } from "./reset.ts";
 import { fitMappings } from "./schema-fit.ts";
 import { type IntegrationSettingsInput, parseIntegrationSettings } from "./settings.ts";
-import { checkIntegrationUser, installIntegrationSolution, type SolutionInstallReport } from "./solution.ts";
+import {
+  checkIntegrationUser,
+  ensureCompanyRow,
+  installIntegrationSolution,
+  type SolutionInstallReport,
+} from "./solution.ts";
 
 /** The JSON line `bcsync emulate --json` (and `bcsync demo --json`) prints: one contract, defined by the emulators. */
 export type EmulatorsLine = EmulatorsInfo;
@@ -115,7 +120,7 @@ export interface SetupReport {
 /** Tests both connections, installs the solution, applies the defaults, then saves the configuration. */
 export async function runSetup(options: SetupOptions): Promise<Result<SetupReport>> {
   const config = validateConfig(options.config);
-  const settings = parseIntegrationSettings(config.integration);
+  let settings = parseIntegrationSettings(config.integration);
   if (!settings.ok) return settings;
   const clients = connectorClients(config, options.configPath, options.env);
   try {
@@ -145,6 +150,16 @@ export async function runSetup(options: SetupOptions): Promise<Result<SetupRepor
       });
       if (!installed.ok) return installed;
       solution = installed.value;
+      // The company's row in Sales: its records keep to this company (or none) beside other BC companies.
+      const company = companies.value.find((c) => String(c.id).toLowerCase() === bc.companyId.toLowerCase());
+      const row = await ensureCompanyRow(clients.dataverse, {
+        id: bc.companyId,
+        name: String(company?.name ?? bc.companyName ?? bc.companyId),
+      });
+      if (!row.ok) return row;
+      options.config.integration = { ...(options.config.integration ?? {}), dataverseCompanyId: row.value };
+      settings = parseIntegrationSettings(options.config.integration);
+      if (!settings.ok) return settings;
     }
 
     const orderMode = await applySalesOrderMode(clients.dataverse, settings.value);

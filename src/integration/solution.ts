@@ -312,3 +312,28 @@ function privilegesWarning(message: string): string {
 function stepFailed<T>(step: string, reason: string): Result<T> {
   return fail(bcsyncError(INTEGRATION_SOLUTION_STEP_FAILED, { step, reason }));
 }
+
+/**
+ * The connected BC company's row in the solution's `bcbi_company` table (alternate key `bcbi_externalid` = the BC
+ * company's id), created when missing. Its id scopes the company's Sales records (issue 10.19).
+ */
+export async function ensureCompanyRow(
+  dv: DataverseClient,
+  company: { id: string; name: string },
+): Promise<Result<string>> {
+  const externalId = company.id.toLowerCase();
+  for await (const page of dv.pages("bcbi_companies", {
+    filter: `bcbi_externalid eq '${externalId}'`,
+    select: ["bcbi_companyid"],
+  })) {
+    if (!page.ok) return page;
+    const found = page.value.rows[0];
+    if (found) return ok(String(found.bcbi_companyid).toLowerCase());
+  }
+  const created = await dv.create("bcbi_companies", {
+    bcbi_name: company.name.slice(0, 30),
+    bcbi_externalid: externalId,
+  });
+  if (!created.ok) return created;
+  return ok(String(created.value.id).toLowerCase());
+}

@@ -13,6 +13,7 @@ import { type PassReport, runMapping } from "../engine/runner.ts";
 import { bcsyncError } from "../errors/catalogue.ts";
 import { INTEGRATION_UNKNOWN_MAPPING } from "../errors/codes/integration.ts";
 import { SYNC_COUNTERS } from "../store/index.ts";
+import { claimCoupledRows } from "./company.ts";
 import type { IntegrationContext } from "./context.ts";
 import { ORDER_MAPPING, syncBidirectionalOrders } from "./flows/index.ts";
 import { syncLines } from "./lines.ts";
@@ -99,6 +100,10 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
       result = { mapping: mapping.name, passes };
     } catch (error) {
       result = { mapping: mapping.name, passes: [], error: error instanceof Error ? error.message : String(error) };
+    }
+    if (!request.dryRun && result.passes.length > 0) {
+      // Unclaimed Sales rows this company now holds get its stamp (issue 10.19); retried on the next run.
+      await claimCoupledRows(ctx, mapping).catch(() => 0);
     }
     if (!request.dryRun && PRODUCT_MAPPINGS.has(mapping.name) && result.passes.length > 0) {
       // Items create and maintain the default price list in Sales (S14): after each product sync.

@@ -134,7 +134,8 @@ export class DataversePort implements EntityPort {
 
   async create(items: readonly CreateItem[]): Promise<PortResult<WriteOutcome[]>> {
     if (items.length === 0) return { ok: true, value: [] };
-    const rows = items.map((item) => ({ ...item.values, ...(item.key ? { [this.key]: item.key } : {}) }));
+    const stamp = this.mapping.dataverse.createValues ?? {};
+    const rows = items.map((item) => ({ ...stamp, ...item.values, ...(item.key ? { [this.key]: item.key } : {}) }));
     const res = await this.client.createMultiple(this.set, this.mapping.dataverse.table, rows);
     if (!res.ok) return { ok: false, error: portError(res.error) };
     return {

@@ -78,7 +78,43 @@ export function salesDefaults(options: DefaultOptions): IntegrationDefault[] {
 /** Every default with its integration metadata, in creation order. */
 export function integrationDefaults(options: Partial<DefaultOptions> = {}): IntegrationDefault[] {
   const full = { ...DEFAULT_OPTIONS, ...options };
-  return [...baseDefaults(full), ...salesDefaults(full)];
+  const defaults = [...baseDefaults(full), ...salesDefaults(full)];
+  return full.dataverseCompanyId
+    ? defaults.map((d) => scopedToCompany(d, full.dataverseCompanyId as string))
+    : defaults;
+}
+
+/**
+ * Sales tables Business Central's integration solution gives a company lookup (`bcbi_companyid`): its default
+ * Dataverse filters keep each to "this company or none", and the rows it creates carry the company, so several BC
+ * companies can share one Dataverse environment without taking each other's records (issue 10.19).
+ */
+export const COMPANY_SCOPED_TABLES = new Set([
+  "account",
+  "contact",
+  "product",
+  "pricelevel",
+  "invoice",
+  "salesorder",
+  "quote",
+  "opportunity",
+]);
+
+function scopedToCompany(d: IntegrationDefault, companyRowId: string): IntegrationDefault {
+  if (d.kind !== "table" || !COMPANY_SCOPED_TABLES.has(d.mapping.dataverse.table)) return d;
+  const company = `(_bcbi_companyid_value eq ${companyRowId} or _bcbi_companyid_value eq null)`;
+  const dataverse = d.mapping.dataverse;
+  return {
+    ...d,
+    mapping: {
+      ...d.mapping,
+      dataverse: {
+        ...dataverse,
+        filter: dataverse.filter ? `(${dataverse.filter}) and ${company}` : company,
+        createValues: { ...dataverse.createValues, "bcbi_companyid@odata.bind": `/bcbi_companies(${companyRowId})` },
+      },
+    },
+  };
 }
 
 /** The default table mappings for these options, in run order (then name). */

@@ -13,6 +13,8 @@ export interface DefaultOptions {
   legacySalesOrders: boolean;
   /** Person: owners follow salesperson codes; Team: records get the business unit's team (no SALESPEOPLE). */
   ownershipModel: "person" | "team";
+  /** The BC company's `bcbi_company` row in Sales: company-scoped mappings filter and stamp by it. */
+  dataverseCompanyId?: string;
 }
 
 /** BC's API writes a blank or spaced enum value with spaces encoded (`" "` → `_x0020_`), in JSON and in filters. */

@@ -14,6 +14,7 @@ import {
   companion,
   FlowLog,
   type FlowSummary,
+  forThisCompany,
   LINE_MAPPING,
   lower,
   ORDER_MAPPING,
@@ -80,7 +81,7 @@ export async function pullSubmittedOrders(ctx: IntegrationContext): Promise<Flow
   const counters = await FlowLog.run(ctx, ORDER_MAPPING, "fromDataverse", async (log) => {
     const submitted = await readAll(
       ctx.dataverse.pages("salesorders", {
-        filter: `statecode eq ${SALES_ORDER_STATE.submitted}`,
+        filter: forThisCompany(ctx, `statecode eq ${SALES_ORDER_STATE.submitted}`),
         select: ["salesorderid"],
       }),
     );

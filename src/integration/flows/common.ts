@@ -28,6 +28,21 @@ export const companion = (ctx: IntegrationContext) => ctx.businessCentral.compan
 
 export const lower = (id: unknown) => String(id ?? "").toLowerCase();
 
+/**
+ * `filter` narrowed to the Sales documents of the connected BC company or of none (issue 10.19): with several BC
+ * companies on one Dataverse environment, each creates only its own (or unclaimed) submitted orders and quotes.
+ */
+export function forThisCompany(ctx: IntegrationContext, filter: string): string {
+  const company = ctx.settings.dataverseCompanyId;
+  return company ? `(${filter}) and (_bcbi_companyid_value eq ${company} or _bcbi_companyid_value eq null)` : filter;
+}
+
+/** The company stamp BC writes on a Sales document it took (bc-reference §4.1 step 6), or nothing. */
+export function companyStamp(ctx: IntegrationContext): Record<string, string> {
+  const company = ctx.settings.dataverseCompanyId;
+  return company ? { "bcbi_companyid@odata.bind": `/bcbi_companies(${company})` } : {};
+}
+
 /** One flow run in the sync log. */
 export class FlowLog {
   readonly counters: SyncCounters = zeroCounters();

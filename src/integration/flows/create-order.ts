@@ -6,7 +6,7 @@ import { bcsyncError, isBcsyncError } from "../../errors/catalogue.ts";
 import { INTEGRATION_ORDER_SALES_WRITE_FAILED } from "../../errors/codes/integration.ts";
 import type { IntegrationContext } from "../context.ts";
 import { createBcDocument, deleteOrder, releaseOrder, type WrittenLine } from "./bc-document-writer.ts";
-import { LINE_MAPPING, lower, ORDER_MAPPING, type Outcome } from "./common.ts";
+import { companyStamp, LINE_MAPPING, lower, ORDER_MAPPING, type Outcome } from "./common.ts";
 import { importSalesNotes } from "./notes.ts";
 import { rememberSales } from "./sales-changes.ts";
 import { documentNumber, readSalesDocument, resolveDraft, type SalesDocument } from "./sales-document.ts";
@@ -38,7 +38,10 @@ export async function writeBackToSales(
   bcOrderNumber: string,
   bcOrderId: string,
 ): Promise<Outcome<void>> {
-  const changes: Record<string, unknown> = { lastbackofficesubmit: new Date().toISOString().slice(0, 10) };
+  const changes: Record<string, unknown> = {
+    lastbackofficesubmit: new Date().toISOString().slice(0, 10),
+    ...companyStamp(ctx),
+  };
   if (ctx.settings.bidirectionalSalesOrders) {
     changes.bcbi_businesscentralordernumber = bcOrderNumber;
     changes.bcbi_businesscentraldocumentoccurrencenumber = 1;

@@ -11,6 +11,7 @@ import {
   companion,
   FlowLog,
   type FlowSummary,
+  forThisCompany,
   lower,
   ORDER_MAPPING,
   type Outcome,
@@ -40,7 +41,7 @@ const modeOn = (ctx: IntegrationContext) => ctx.settings.legacySalesOrders || ct
 export async function listSubmittedSalesOrders(ctx: IntegrationContext): Promise<SubmittedOrder[]> {
   const rows = await readAll(
     ctx.dataverse.pages("salesorders", {
-      filter: `statecode eq ${SALES_ORDER_STATE.submitted}`,
+      filter: forThisCompany(ctx, `statecode eq ${SALES_ORDER_STATE.submitted}`),
       select: [
         "salesorderid",
         "ordernumber",
@@ -132,7 +133,7 @@ export async function autoCreateSalesOrders(ctx: IntegrationContext): Promise<Fl
   const counters = await FlowLog.run(ctx, ORDER_MAPPING, "fromDataverse", async (log) => {
     const rows = await readAll(
       ctx.dataverse.pages("salesorders", {
-        filter: `statecode eq ${SALES_ORDER_STATE.submitted} and lastbackofficesubmit eq null`,
+        filter: forThisCompany(ctx, `statecode eq ${SALES_ORDER_STATE.submitted} and lastbackofficesubmit eq null`),
         select: ["salesorderid"],
       }),
     );

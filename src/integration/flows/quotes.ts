@@ -12,6 +12,7 @@ import {
   companion,
   FlowLog,
   type FlowSummary,
+  forThisCompany,
   LINE_MAPPING,
   lower,
   ORDER_MAPPING,
@@ -103,7 +104,7 @@ export async function autoProcessSalesQuotes(ctx: IntegrationContext): Promise<F
   const counters = await FlowLog.run(ctx, QUOTE_COUPLING, "fromDataverse", async (log) => {
     const quotes = await readAll(
       ctx.dataverse.pages("quotes", {
-        filter: `statecode eq ${QUOTE_STATE.active} or statecode eq ${QUOTE_STATE.won}`,
+        filter: forThisCompany(ctx, `statecode eq ${QUOTE_STATE.active} or statecode eq ${QUOTE_STATE.won}`),
         select: ["quoteid"],
       }),
     );

@@ -1,0 +1,34 @@
+// Several BC companies on one Dataverse environment (issue 10.19): Business Central's integration solution gives the
+// Sales tables a company lookup (`bcbi_companyid`, to `bcbi_company`), and each company's default filters keep to
+// "this company or none" (defaults/index.ts). Rows this company creates are stamped on create (the mapping's
+// `createValues`); a row it takes over without a company (matched by name, or created in Sales and synced to BC)
+// is claimed after the pass, so another company's next run no longer sees it and does not couple it a second time.
+
+import type { TableMapping } from "../engine/model.ts";
+import type { IntegrationContext } from "./context.ts";
+import { COMPANY_SCOPED_TABLES } from "./defaults/index.ts";
+import { allRows } from "./direct-pass.ts";
+
+/** Stamps this company on the mapping's coupled Sales rows that have none; returns how many were claimed. */
+export async function claimCoupledRows(ctx: IntegrationContext, mapping: TableMapping): Promise<number> {
+  const company = ctx.settings.dataverseCompanyId;
+  if (!company || mapping.kind !== "table" || !COMPANY_SCOPED_TABLES.has(mapping.dataverse.table)) return 0;
+  const key = mapping.dataverse.keyField;
+  const unclaimed = await allRows(
+    ctx.dataverse.pages(mapping.dataverse.entitySet, { filter: "_bcbi_companyid_value eq null", select: [key] }),
+  );
+  if (unclaimed.length === 0) return 0;
+  const coupled = await ctx.store.couplings.findMany(
+    mapping.name,
+    "dataverse",
+    unclaimed.map((r) => String(r[key]).toLowerCase()),
+  );
+  let claimed = 0;
+  for (const id of coupled.keys()) {
+    const r = await ctx.dataverse.update(mapping.dataverse.entitySet, id, {
+      "bcbi_companyid@odata.bind": `/bcbi_companies(${company})`,
+    });
+    if (r.ok) claimed++;
+  }
+  return claimed;
+}
