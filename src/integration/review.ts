@@ -101,13 +101,14 @@ function dependenciesDone(line: ReviewLine, byName: Map<string, ReviewLine>): bo
  */
 export async function syncAll(ctx: IntegrationContext, onLine?: (line: ReviewLine) => void): Promise<ReviewLine[]> {
   await refreshReview(ctx);
+  const settle = new Set(forwardReferencing(ctx.mappings));
   for (;;) {
     const lines = await orderedLines(ctx);
     const byName = new Map(lines.map((l) => [l.mappingName, l]));
     const next = lines.find(
       (l) => !l.queueStatus && l.recommendation !== "No Records Found" && dependenciesDone(l, byName),
     );
-    if (!next) return lines;
+    if (!next) return settleReview(ctx, lines, settle, onLine);
     await ctx.store.review.upsert({ ...next, queueStatus: "In Process" });
     let updated: ReviewLine;
     try {
@@ -117,6 +118,9 @@ export async function syncAll(ctx: IntegrationContext, onLine?: (line: ReviewLin
       const to = passes.find((p) => p.direction === "toDataverse");
       const from = passes.find((p) => p.direction === "fromDataverse");
       const failed = passes.some((p) => p.status === "failed" || p.counters.failed > 0);
+      // Records this run created in BC: BC's own values for them (numbers, computed fields) reach Sales on a
+      // second pass, which the review runs at the end instead of leaving it to the next full sync.
+      if ((from?.counters.inserted ?? 0) > 0) settle.add(next.mappingName);
       updated = {
         ...next,
         toJobId: to?.jobId ?? null,
@@ -135,6 +139,44 @@ export async function syncAll(ctx: IntegrationContext, onLine?: (line: ReviewLin
     await ctx.store.review.upsert(updated);
     onLine?.(updated);
   }
+}
+
+/**
+ * Mappings with a lookup to a mapping the review runs at the same point or later (a customer's primary contact →
+ * CONTACT): their first pass leaves those fields blank, to be resolved once the other mapping has run.
+ */
+export function forwardReferencing(mappings: readonly TableMapping[]): string[] {
+  const order = new Map(mappings.map((m) => [m.name, m.runOrder]));
+  return mappings
+    .filter((m) => m.fields.some((f) => f.enabled && f.lookup && (order.get(f.lookup.mapping) ?? -1) >= m.runOrder))
+    .map((m) => m.name);
+}
+
+/**
+ * The review's last step: one more full pass of the finished mappings that need it (forward lookups, records
+ * created in BC), so that a full sync right after the review finds nothing to write. A failure there turns the
+ * line to Error with its job, as any pass of the review would.
+ */
+async function settleReview(
+  ctx: IntegrationContext,
+  lines: ReviewLine[],
+  settle: Set<string>,
+  onLine?: (line: ReviewLine) => void,
+): Promise<ReviewLine[]> {
+  const names = lines
+    .filter((l) => l.queueStatus === "Finished" && settle.has(l.mappingName))
+    .map((l) => l.mappingName);
+  if (names.length === 0) return lines;
+  for (const result of await syncMappings(ctx, { names, full: true })) {
+    const failed = result.error || result.passes.some((p) => p.status === "failed" || p.counters.failed > 0);
+    if (!failed) continue;
+    const line = lines.find((l) => l.mappingName === result.mapping);
+    if (!line) continue;
+    const updated: ReviewLine = { ...line, queueStatus: "Error" };
+    await ctx.store.review.upsert(updated);
+    onLine?.(updated);
+  }
+  return orderedLines(ctx);
 }
 
 /** "Restart": a finished or failed line starts again (after the unit group migration, S13). */

@@ -9,6 +9,7 @@ export const opportunity = defineTable({
     lookup("customerid", ["account", "contact"]),
     lookup("parentaccountid", "account"),
     lookup("parentcontactid", "contact"),
+    lookup("originatingleadid", "lead"),
     lookup("pricelevelid", "pricelevel"),
     lookup("transactioncurrencyid", "transactioncurrency"),
     money("estimatedvalue"),

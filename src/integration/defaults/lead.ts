@@ -37,7 +37,9 @@ export function lead(): IntegrationDefault {
         otherPageOnly(field("firstName", "firstname")),
         otherPageOnly(field("middleName", "middlename")),
         otherPageOnly(field("surname", "lastname")),
-        field("companyName", "companyname", "toDataverse"),
+        // BC's company name of a prospect is its company contact's: a lead created in Sales reaches BC without one
+        // (the field is read-only there), and a blank must not wipe Sales' company name on the next full sync.
+        field("companyName", "companyname", "toDataverse", { notNull: true }),
         field("jobTitle", "jobtitle"),
         field("email", "emailaddress1"),
         field("phoneNumber", "telephone1"),

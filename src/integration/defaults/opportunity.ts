@@ -20,10 +20,35 @@ export function opportunity(options: DefaultOptions): IntegrationDefault {
       runOrder: 160,
       fields: [
         field("description", "name"),
-        // BC → Sales as BC maps it; Sales → BC too, because BC refuses an opportunity without its contact (a Sales
-        // opportunity created in BC would otherwise always fail with "Contact No. contains a value ()").
-        field("contactNumber", "parentcontactid", undefined, {
+        // BC → Sales: the contact as BC maps it. A prospect's contact is a Sales lead (LEAD), not a contact: the
+        // opportunity then names its originating lead instead of failing on every run.
+        field("contactNumber", "parentcontactid", "toDataverse", {
           lookup: { mapping: "CONTACT", bcMatchField: "number" },
+          clearOnFail: true,
+        }),
+        field("contactNumber", "originatingleadid", "toDataverse", {
+          name: "contactNumber|originatingleadid",
+          lookup: { mapping: "LEAD", bcMatchField: "number" },
+          clearOnFail: true,
+        }),
+        // Sales → BC: BC requires an opportunity's contact. A Sales opportunity names its customer (an account); BC
+        // takes that customer's company contact, as its own opportunity card does for a customer. Only to create
+        // one: BC maps no Sales → BC contact, and an opportunity made in BC has no Sales customer to take it from.
+        field("contactNumber", "customerid", "fromDataverse", {
+          name: "contactNumber|customerid",
+          insertOnly: true,
+          lookup: {
+            mapping: "CUSTOMER",
+            bcMatchField: "number",
+            dataverseNavigation: "customerid_account",
+            bcRelated: {
+              api: "companion",
+              entitySet: "contacts",
+              matchField: "customerNumber",
+              valueField: "number",
+              filter: "type eq 'Company'",
+            },
+          },
         }),
         // BC: the account coupled to the customer of the contact's company (bc-reference §2.3 rule 7). The companion
         // page names that customer; without one (a prospect's company) the opportunity has no parent account.
@@ -36,6 +61,16 @@ export function opportunity(options: DefaultOptions): IntegrationDefault {
         ...ownerFields(options, "salespersonCode"),
         field("estimatedValue", "estimatedvalue", "toDataverse"),
         field("estimatedClosingDate", "estimatedclosedate", "toDataverse"),
+        // A Sales opportunity created in BC starts with Sales' estimate: BC maps these BC → Sales only, and a new BC
+        // opportunity without them would send 0 and no date back over Sales' values on the next run.
+        field("estimatedValue", "estimatedvalue", "fromDataverse", {
+          name: "estimatedValue|estimatedvalue (create in BC)",
+          insertOnly: true,
+        }),
+        field("estimatedClosingDate", "estimatedclosedate", "fromDataverse", {
+          name: "estimatedClosingDate|estimatedclosedate (create in BC)",
+          insertOnly: true,
+        }),
         field("dateClosed", "actualclosedate", "toDataverse", { enabled: false }),
         field("chancesOfSuccessPrc", "closeprobability", "toDataverse", { enabled: false }),
         field("calculatedCurrentValue", "actualvalue", "toDataverse", { enabled: false }),
