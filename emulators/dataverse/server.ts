@@ -99,6 +99,13 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
     return undefined;
   };
 
+  const userByObjectId = (objectId: string): Row | undefined => {
+    const wanted = objectId.toLowerCase();
+    for (const u of systemusers().values())
+      if (String(u.azureactivedirectoryobjectid ?? "").toLowerCase() === wanted) return u;
+    return undefined;
+  };
+
   let origin = "";
   let serviceRoot = new URL("http://127.0.0.1/");
   const authorizationUri =
@@ -138,7 +145,9 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
           },
         };
       }
-      appUser = applicationUser(check.claims.appId);
+      // A delegated token (a user signed in, e.g. the legacy connection string's user name and password) acts as
+      // that user; an app-only token as the app's application user.
+      appUser = userByObjectId(check.claims.objectId) ?? applicationUser(check.claims.appId);
     } else {
       appUser = applicationUser(DEMO_INTEGRATION_APP.clientId) ?? systemusers().values()[0];
     }

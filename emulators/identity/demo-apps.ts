@@ -36,7 +36,40 @@ export const DEMO_ADMIN_APP: AppRegistration = {
   dataverseUserId: "a1b2c3d4-0001-4000-8000-000000000003",
 };
 
-export const DEMO_APPS: readonly AppRegistration[] = [DEMO_INTEGRATION_APP, DEMO_INTEGRATION_APP_2, DEMO_ADMIN_APP];
+/**
+ * The app id of the legacy connection string (`AuthType=OAuth;Username=…;Password=…;AppId=…`, older on-premises
+ * versions, S20): a public client that signs a user in with a user name and password (the ROPC grant).
+ */
+export const DEMO_LEGACY_APP: AppRegistration = {
+  clientId: "51f81489-12ee-4a9e-aaae-a2591f45987d",
+  clientSecret: "",
+  displayName: "Dynamics 365 connection string app (public client)",
+};
+
+export const DEMO_APPS: readonly AppRegistration[] = [
+  DEMO_INTEGRATION_APP,
+  DEMO_INTEGRATION_APP_2,
+  DEMO_ADMIN_APP,
+  DEMO_LEGACY_APP,
+];
+
+/** A user account the legacy connection string signs in with; its Dataverse user is a non-interactive integration user. */
+export interface DemoUserAccount {
+  userPrincipalName: string;
+  password: string;
+  /** Entra object id: the `oid` of its tokens and the systemuser's `azureactivedirectoryobjectid`. */
+  objectId: string;
+  dataverseUserId: string;
+}
+
+export const DEMO_INTEGRATION_USER: DemoUserAccount = {
+  userPrincipalName: "bcsync.integration@contoso.example",
+  password: "demo-integration-password",
+  objectId: "6d0f4c1e-2b3a-4c5d-8e9f-0a1b2c3d4e5f",
+  dataverseUserId: "a1b2c3d4-0001-4000-8000-000000000004",
+};
+
+export const DEMO_USER_ACCOUNTS: readonly DemoUserAccount[] = [DEMO_INTEGRATION_USER];
 
 /** A human Sales user, used for impersonation (`MSCRMCallerID`) and as the owner of demo rows. */
 export const DEMO_SALES_USER_ID = "a1b2c3d4-0002-4000-8000-000000000001";

@@ -24,6 +24,7 @@ export type EntraErrorKind =
   | { kind: "unknown_app"; clientId: string; tenant: string }
   | { kind: "missing_secret" }
   | { kind: "bad_secret"; clientId: string }
+  | { kind: "bad_user_credentials" }
   | { kind: "scope_not_default"; scope: string }
   | { kind: "scope_invalid"; scope: string }
   | { kind: "unknown_resource"; resource: string; tenant: string };
@@ -64,6 +65,13 @@ function describe(e: EntraErrorKind): { status: number; error: string; code: num
         error: "invalid_client",
         code: 7000218,
         text: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      };
+    case "bad_user_credentials":
+      return {
+        status: 400,
+        error: "invalid_grant",
+        code: 50126,
+        text: "Error validating credentials due to invalid username or password.",
       };
     case "bad_secret":
       return {

@@ -37,6 +37,9 @@ export interface AccessTokenPayload {
   oid: string;
   rh: string;
   roles?: string[];
+  /** Delegated (user) tokens: the user's sign-in name and the delegated scopes. */
+  upn?: string;
+  scp?: string;
   sub: string;
   tid: string;
   uti: string;

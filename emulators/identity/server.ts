@@ -10,7 +10,14 @@ import Fastify, { type FastifyReply } from "fastify";
 import type { TokenVerifier } from "../contracts.ts";
 import type { Clock } from "../runtime/limits.ts";
 import { loadOrCreateTls } from "../runtime/tls.ts";
-import { type AppRegistration, BUSINESS_CENTRAL_AUDIENCE, DEMO_APPS, DEMO_TENANT_ID } from "./demo-apps.ts";
+import {
+  type AppRegistration,
+  BUSINESS_CENTRAL_AUDIENCE,
+  DEMO_APPS,
+  DEMO_TENANT_ID,
+  DEMO_USER_ACCOUNTS,
+  type DemoUserAccount,
+} from "./demo-apps.ts";
 import { type EntraErrorKind, entraError } from "./errors.ts";
 import {
   type AccessTokenPayload,
@@ -42,6 +49,8 @@ export interface IssueOptions {
   lifetimeSeconds?: number;
   /** Shifts iat/nbf/exp by this many seconds (negative: issued in the past). */
   offsetSeconds?: number;
+  /** A delegated token for this user (ROPC) instead of an app-only token. */
+  user?: DemoUserAccount;
 }
 
 export interface IdentityEmulator {
@@ -145,8 +154,9 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions = {
 
   function issue(registration: AppRegistration, audience: string, issueOptions: IssueOptions = {}): string {
     const now = Math.floor(clock.now() / 1000) + (issueOptions.offsetSeconds ?? 0);
-    const oid = servicePrincipalObjectId(registration.clientId);
-    const granted = roles.get(normalizeAudience(audience));
+    const user = issueOptions.user;
+    const oid = user ? user.objectId : servicePrincipalObjectId(registration.clientId);
+    const granted = user ? undefined : roles.get(normalizeAudience(audience));
     const payload: AccessTokenPayload = {
       aud: audience,
       iss: issuer,
@@ -162,12 +172,51 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions = {
       oid,
       rh: randomUUID(),
       ...(granted ? { roles: [...granted] } : {}),
+      ...(user ? { upn: user.userPrincipalName, scp: "user_impersonation" } : {}),
       sub: oid,
       tid: tenantId,
       uti: randomUUID().replace(/-/g, "").slice(0, 22),
       ver: "2.0",
     };
     return signJwt(payload, signingKey);
+  }
+
+  /**
+   * The resource owner password credentials grant (ROPC), which the legacy connection string's user name and
+   * password use (S20): a public client (no secret needed) signs a user in; the token is delegated (`upn`, `scp`).
+   */
+  function passwordGrant(
+    form: Record<string, string | undefined>,
+    clientId: string | undefined,
+    fail: (kind: EntraErrorKind) => FastifyReply,
+    reply: FastifyReply,
+    correlationId: string,
+  ): FastifyReply {
+    if (!clientId) return fail({ kind: "missing_parameter", name: "client_id" });
+    const registration = appsById.get(clientId.toLowerCase());
+    if (!registration) return fail({ kind: "unknown_app", clientId, tenant: tenantId });
+    for (const name of ["username", "password", "scope"] as const)
+      if (!form[name]) return fail({ kind: "missing_parameter", name });
+    const user = DEMO_USER_ACCOUNTS.find(
+      (u) => u.userPrincipalName.toLowerCase() === String(form.username).toLowerCase(),
+    );
+    if (!user || !secretMatches(String(form.password), user.password)) return fail({ kind: "bad_user_credentials" });
+    // Delegated scopes name the resource: `<resource>/user_impersonation` or `<resource>/.default`, plus the
+    // OpenID scopes MSAL adds (openid profile offline_access).
+    const resourceScope = String(form.scope)
+      .split(/\s+/)
+      .find((s) => s.includes("://"));
+    if (!resourceScope) return fail({ kind: "scope_invalid", scope: String(form.scope) });
+    const resource = resourceScope.replace(/\/(\.default|user_impersonation)$/, "");
+    if (!validResource(resource)) return fail({ kind: "unknown_resource", resource, tenant: tenantId });
+    const token = issue(registration, resource, { user });
+    return reply.headers({ ...noStore, "client-request-id": correlationId }).send({
+      token_type: "Bearer",
+      scope: `${resource}/user_impersonation`,
+      expires_in: 3599,
+      ext_expires_in: 3599,
+      access_token: token,
+    });
   }
 
   function sendError(reply: FastifyReply, kind: EntraErrorKind, correlationId: string): FastifyReply {
@@ -252,6 +301,7 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions = {
     }
 
     if (!form.grant_type) return fail({ kind: "missing_parameter", name: "grant_type" });
+    if (form.grant_type === "password") return passwordGrant(form, clientId, fail, reply, correlationId);
     if (form.grant_type !== "client_credentials") {
       return fail({ kind: "unsupported_grant_type", grantType: form.grant_type });
     }

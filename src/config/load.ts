@@ -51,6 +51,39 @@ export function saveConfig(path: string, config: BcsyncConfigInput): void {
 }
 
 /** Reads a credential's secret from its environment variable or file; the value is never logged. */
+/** The user account and its password when the credentials name one (legacy connection string), else undefined. */
+export function resolveUser(
+  credentials: Credentials,
+  key: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { username: string; password: string } | undefined {
+  if (!credentials.username) return undefined;
+  const password = readSecret(credentials.passwordEnv, credentials.passwordFile, env);
+  if (password) return { username: credentials.username, password };
+  const source = credentials.passwordEnv
+    ? `environment variable ${credentials.passwordEnv}`
+    : credentials.passwordFile
+      ? `secret file ${credentials.passwordFile}`
+      : `${key}.passwordEnv or ${key}.passwordFile`;
+  throw bcsyncError(CONFIG_SECRET_MISSING, { key, source });
+}
+
+function readSecret(envName: string | undefined, file: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (envName) return env[envName] ?? "";
+  if (file && existsSync(file)) return readFileSync(file, "utf8").split(/\r?\n/)[0].trim();
+  return "";
+}
+
+/** The client secret; optional for a user account (a public client signs the user in without one). */
+export function resolveClientSecret(
+  credentials: Credentials,
+  key: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  if (credentials.username && !credentials.clientSecretEnv && !credentials.clientSecretFile) return undefined;
+  return resolveSecret(credentials, key, env);
+}
+
 export function resolveSecret(credentials: Credentials, key: string, env: NodeJS.ProcessEnv = process.env): string {
   if (credentials.clientSecretEnv) {
     const value = env[credentials.clientSecretEnv];

@@ -12,6 +12,13 @@ export const CredentialsSchema = z.strictObject({
   clientSecretEnv: z.string().min(1).optional(),
   /** Path of a file holding the client secret (first line). */
   clientSecretFile: z.string().min(1).optional(),
+  /**
+   * Sign in as this user account instead of the app (the legacy connection string's `Username`, older on-premises
+   * versions, S20); its password comes from `passwordEnv` or `passwordFile`, never from this file.
+   */
+  username: z.string().min(1).optional(),
+  passwordEnv: z.string().min(1).optional(),
+  passwordFile: z.string().min(1).optional(),
   /** Token authority; default `https://login.microsoftonline.com/<tenantId>`. */
   authority: url.optional(),
   /** PEM file of a CA to trust for the authority and the service (local emulators' self-signed certificate). */

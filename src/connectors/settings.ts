@@ -12,6 +12,8 @@ export interface PrincipalSettings {
   clientId: string;
   clientSecret?: string;
   certificate?: ClientCertificate;
+  /** A user account signed in with its password (the legacy connection string, S20) instead of the app itself. */
+  user?: { username: string; password: string };
   /** Defaults to the client's tenant. */
   tenantId?: string;
 }
@@ -23,6 +25,7 @@ export interface ConnectorSettings {
   clientId: string;
   clientSecret?: string;
   certificate?: ClientCertificate;
+  user?: PrincipalSettings["user"];
   /** Token authority: `https://host[:port]` (tenant appended) or a full authority URL. Default Entra ID. */
   authority?: string;
   /** Extra CA (PEM) trusted for the authority and the service: the emulators' certificate. */
@@ -46,6 +49,7 @@ export function allPrincipals(settings: ConnectorSettings): Array<PrincipalSetti
     clientId: settings.clientId,
     clientSecret: settings.clientSecret,
     certificate: settings.certificate,
+    ...(settings.user ? { user: settings.user } : {}),
     tenantId: settings.tenantId,
   };
   return [main, ...(settings.principals ?? [])].map((p) => ({ ...p, tenantId: p.tenantId ?? settings.tenantId }));

@@ -4,7 +4,7 @@
 
 import { readFileSync } from "node:fs";
 import type { BcsyncConfig, Credentials } from "../config/index.ts";
-import { loadConfig, resolveSecret } from "../config/index.ts";
+import { loadConfig, resolveClientSecret, resolveSecret, resolveUser } from "../config/index.ts";
 import {
   type BusinessCentralClient,
   createBusinessCentralClient,
@@ -41,6 +41,11 @@ export interface OpenOptions {
   dataDir?: string;
 }
 
+const userOf = (credentials: Credentials, key: string, env: NodeJS.ProcessEnv) => {
+  const user = resolveUser(credentials, key, env);
+  return user ? { user } : {};
+};
+
 /** Connector clients from the configuration; secrets come from their environment variables or files. */
 export function connectorClients(
   config: BcsyncConfig,
@@ -62,7 +67,8 @@ export function connectorClients(
     url: dv.url,
     tenantId: dv.credentials.tenantId,
     clientId: dv.credentials.clientId,
-    clientSecret: resolveSecret(dv.credentials, "dataverse.credentials", env),
+    clientSecret: resolveClientSecret(dv.credentials, "dataverse.credentials", env),
+    ...userOf(dv.credentials, "dataverse.credentials", env),
     principals: extra(dv.extraPrincipals, "dataverse"),
     ...(dv.credentials.authority ? { authority: dv.credentials.authority } : {}),
     ...(dv.credentials.caFile ? { caPem: ca(dv.credentials.caFile) } : {}),
@@ -72,7 +78,8 @@ export function connectorClients(
     environment: bc.environment,
     tenantId: bc.tenantId,
     clientId: bc.credentials.clientId,
-    clientSecret: resolveSecret(bc.credentials, "businessCentral.credentials", env),
+    clientSecret: resolveClientSecret(bc.credentials, "businessCentral.credentials", env),
+    ...userOf(bc.credentials, "businessCentral.credentials", env),
     principals: extra(bc.extraPrincipals, "businessCentral"),
     ...(bc.credentials.authority ? { authority: bc.credentials.authority } : {}),
     ...(bc.credentials.caFile ? { caPem: ca(bc.credentials.caFile) } : {}),

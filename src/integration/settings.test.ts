@@ -80,7 +80,7 @@ describe("deep links to coupled records (S6)", () => {
 });
 
 describe("legacy connection string (S20)", () => {
-  it("takes the Dataverse URL and app id, never the password", async () => {
+  it("takes the Dataverse URL, the app id and the user; the password only for the user's secret file", async () => {
     const { optionsFromConnectionString } = await import("../cli/commands/setup.ts");
     const o = optionsFromConnectionString({
       config: "c.json",
@@ -90,6 +90,11 @@ describe("legacy connection string (S20)", () => {
     });
     expect(o.dataverseUrl).toBe("https://contosotest.crm.dynamics.com");
     expect(o.clientId).toBe("3f6c2b1a-9d8e-4c7b-a6f5-e4d3c2b1a0f9");
-    expect(JSON.stringify({ ...o, connectionString: undefined })).not.toContain("secret!");
+    expect(o.dataverseUser).toEqual({
+      username: "jsmith@contoso.onmicrosoft.com",
+      password: "secret!",
+      appId: "3f6c2b1a-9d8e-4c7b-a6f5-e4d3c2b1a0f9",
+    });
+    expect(JSON.stringify({ ...o, connectionString: undefined, dataverseUser: undefined })).not.toContain("secret!");
   });
 });

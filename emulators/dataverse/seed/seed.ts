@@ -2,7 +2,7 @@
 // currency USD, roles, the demo application users); `demo` adds a believable Sales org; `scale:N` adds N
 // accounts and N contacts, generated deterministically in one transaction.
 import type { SeedSpec } from "../../contracts.ts";
-import { DEMO_ADMIN_APP, DEMO_APPS, DEMO_SALES_USER_ID } from "../../identity/demo-apps.ts";
+import { DEMO_ADMIN_APP, DEMO_APPS, DEMO_SALES_USER_ID, DEMO_USER_ACCOUNTS } from "../../identity/demo-apps.ts";
 import { seededRandom } from "../../runtime/faults.ts";
 import type { Model } from "../model.ts";
 import { type Caller, LOOKUP_TYPE, type Records, type WriteContext } from "../records.ts";
@@ -107,6 +107,28 @@ export function seedStore(records: Records, model: Model, spec: SeedSpec, servic
         app.dataverseUserId,
         "systemuserroles_association",
         { table: t("role"), id: role },
+        ctx,
+      );
+    }
+    for (const account of DEMO_USER_ACCOUNTS) {
+      // A user account the legacy connection string signs in with (S20): a non-interactive user (accessmode 4)
+      // holding the integration role, found by its Entra object id.
+      put("systemuser", {
+        systemuserid: account.dataverseUserId,
+        firstname: "bcsync",
+        lastname: "integration (user account)",
+        domainname: account.userPrincipalName,
+        internalemailaddress: account.userPrincipalName,
+        azureactivedirectoryobjectid: account.objectId,
+        accessmode: 4,
+        "businessunitid@odata.bind": bu,
+      });
+      setPlatformColumns(records, model, account.dataverseUserId, { islicensed: false, isintegrationuser: true });
+      records.associate(
+        t("systemuser"),
+        account.dataverseUserId,
+        "systemuserroles_association",
+        { table: t("role"), id: INTEGRATION_ROLE_ID },
         ctx,
       );
     }

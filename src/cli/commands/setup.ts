@@ -2,6 +2,8 @@
 // without flags on a TTY, or takes flags (`--emulators FILE` reads the line `bcsync emulate --json` printed).
 // Tests both connections, installs the integration solution, applies the default mappings, writes --config.
 
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import type { BcsyncConfigInput } from "../../config/index.ts";
@@ -14,6 +16,8 @@ import { printJson, printTable } from "../output.ts";
 export interface SetupCliOptions {
   config: string;
   connectionString?: string;
+  /** From the connection string's Username/Password/AppId: Dataverse signs in as this user (S20). */
+  dataverseUser?: { username: string; password: string; appId?: string };
   data: string;
   emulators?: string;
   company?: string;
@@ -72,7 +76,10 @@ function configFromFlags(o: SetupCliOptions): BcsyncConfigInput {
   const bcTenant = o.bcTenantId ?? o.tenantId ?? "";
   return {
     dataDir: o.data,
-    dataverse: { url: o.dataverseUrl ?? "", credentials },
+    dataverse: {
+      url: o.dataverseUrl ?? "",
+      credentials: o.dataverseUser ? userCredentials(o, credentials) : credentials,
+    },
     businessCentral: {
       url: o.bcUrl ?? "https://api.businesscentral.dynamics.com",
       tenantId: bcTenant,
@@ -82,6 +89,29 @@ function configFromFlags(o: SetupCliOptions): BcsyncConfigInput {
       credentials: { ...credentials, tenantId: bcTenant },
     },
     integration: settingsFromFlags(o),
+  };
+}
+
+/**
+ * Dataverse credentials for the connection string's user account: its password goes to a file only the owner can
+ * read, under the data directory, and the configuration names that file (never the password).
+ */
+function userCredentials(
+  o: SetupCliOptions,
+  app: { tenantId: string; clientId: string; authority?: string; caFile?: string },
+) {
+  const user = o.dataverseUser as NonNullable<SetupCliOptions["dataverseUser"]>;
+  const dir = join(resolve(o.data), "secrets");
+  mkdirSync(dir, { recursive: true });
+  const passwordFile = join(dir, "dataverse-user.password");
+  writeFileSync(passwordFile, `${user.password}\n`, { mode: 0o600 });
+  return {
+    tenantId: app.tenantId,
+    clientId: user.appId ?? app.clientId,
+    username: user.username,
+    passwordFile,
+    ...(app.authority ? { authority: app.authority } : {}),
+    ...(app.caFile ? { caFile: app.caFile } : {}),
   };
 }
 
@@ -157,10 +187,15 @@ export function optionsFromConnectionString(o: SetupCliOptions): SetupCliOptions
   if (!o.connectionString) return o;
   const parsed = parseConnectionString(o.connectionString);
   if (!parsed.ok) throw parsed.error;
+  const { username, password, appId } = parsed.value;
+  // The Username/Password form (older on-premises versions): Dataverse signs in as that user through the
+  // connection string's app (a public client); Business Central keeps the app registration and its secret.
+  const user = username && password ? { dataverseUser: { username, password, ...(appId ? { appId } : {}) } } : {};
   return {
     ...o,
+    ...user,
     dataverseUrl: o.dataverseUrl ?? parsed.value.url,
-    ...(parsed.value.appId && !o.clientId ? { clientId: parsed.value.appId } : {}),
+    ...(appId && !o.clientId ? { clientId: appId } : {}),
   };
 }
 

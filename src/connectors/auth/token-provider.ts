@@ -1,6 +1,6 @@
 // One token provider per principal and service: MSAL client credentials, the token kept and refreshed before it
 // expires, concurrent callers sharing one acquisition.
-import { ConfidentialClientApplication, type Configuration } from "@azure/msal-node";
+import { ConfidentialClientApplication, type Configuration, PublicClientApplication } from "@azure/msal-node";
 import { Agent } from "undici";
 import { CONNECTOR_AUTH_FAILED } from "../../errors/codes/connectors.ts";
 import { bcsyncError } from "../../errors/define.ts";
@@ -22,6 +22,11 @@ export interface PrincipalCredentials {
   clientId: string;
   clientSecret?: string;
   certificate?: ClientCertificate;
+  /**
+   * A user account instead of the app's own identity: the legacy connection string's `Username`/`Password` (older
+   * on-premises versions, S20), signed in with the resource owner password grant through a public client.
+   */
+  user?: { username: string; password: string };
 }
 
 export interface TokenProviderOptions extends PrincipalCredentials {
@@ -69,15 +74,33 @@ export function createTokenProvider(options: TokenProviderOptions, now: () => nu
     },
     system: { networkClient: undiciNetworkClient(agent) },
   };
-  const secrets = [options.clientSecret, options.certificate?.privateKey];
+  const secrets = [options.clientSecret, options.certificate?.privateKey, options.user?.password];
   let app: ConfidentialClientApplication | undefined;
+  let publicApp: PublicClientApplication | undefined;
+
+  /** One token: the app's own (client credentials), or the configured user's (password grant). */
+  async function request() {
+    if (options.user) {
+      publicApp ??= new PublicClientApplication({
+        auth: { ...config.auth, clientSecret: undefined },
+        system: config.system,
+      });
+      // MSAL marks the password grant deprecated (it cannot do MFA); it is what the connection string asks for.
+      return publicApp.acquireTokenByUsernamePassword({
+        scopes: [options.scope],
+        username: options.user.username,
+        password: options.user.password,
+      });
+    }
+    app ??= new ConfidentialClientApplication(config);
+    return app.acquireTokenByClientCredential({ scopes: [options.scope], skipCache: true });
+  }
   let cached: { token: string; expiresAt: number; refreshAt: number } | undefined;
   let inflight: Promise<Result<string>> | undefined;
 
   async function acquire(): Promise<Result<string>> {
     try {
-      app ??= new ConfidentialClientApplication(config);
-      const result = await app.acquireTokenByClientCredential({ scopes: [options.scope], skipCache: true });
+      const result = await request();
       if (!result?.accessToken) throw new Error("the token endpoint returned no access token");
       const issuedAt = now();
       const expiresAt = result.expiresOn ? result.expiresOn.getTime() : issuedAt + 3600_000;

@@ -20,6 +20,7 @@ export function createServiceClient(
       clientId: p.clientId,
       clientSecret: p.clientSecret,
       certificate: p.certificate,
+      ...(p.user ? { user: p.user } : {}),
       authority: settings.authority,
       caPem,
       scope,

@@ -66,7 +66,7 @@ describe("privileges and role messages", () => {
       (await (
         await world.call(
           "GET",
-          "systemusers?$select=fullname,islicensed,isintegrationuser&$filter=applicationid eq null and fullname ne 'SYSTEM'",
+          "systemusers?$select=fullname,islicensed,isintegrationuser&$filter=applicationid eq null and fullname ne 'SYSTEM' and accessmode ne 4",
         )
       ).json()) as Json
     ).value as Json[];

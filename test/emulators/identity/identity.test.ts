@@ -12,6 +12,8 @@ import {
   DEMO_ADMIN_APP,
   DEMO_INTEGRATION_APP,
   DEMO_INTEGRATION_APP_2,
+  DEMO_INTEGRATION_USER,
+  DEMO_LEGACY_APP,
   DEMO_TENANT_ID,
   type IdentityEmulator,
   servicePrincipalObjectId,
@@ -182,7 +184,8 @@ describe("identity emulator over HTTPS", () => {
     ],
     ["no secret", (({ client_secret, ...rest }) => rest)(validForm()), 401, "invalid_client", 7000218],
     ["no grant type", (({ grant_type, ...rest }) => rest)(validForm()), 400, "invalid_request", 900144],
-    ["the password grant", validForm({ grant_type: "password" }), 400, "unsupported_grant_type", 70003],
+    ["the device code grant", validForm({ grant_type: "device_code" }), 400, "unsupported_grant_type", 70003],
+    ["a password grant without a user name", validForm({ grant_type: "password" }), 400, "invalid_request", 900144],
   ];
 
   it.each(errorCases)("refuses %s the way Entra does", async (_name, form, status, error, code) => {
@@ -211,6 +214,27 @@ describe("identity emulator over HTTPS", () => {
     const response = await tokenRequest(validForm(), "11111111-2222-4333-8444-555555555555");
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: "invalid_request", error_codes: [90002] });
+  });
+
+  it("signs a user in with the password grant (S20's connection string) and refuses a wrong password with AADSTS50126", async () => {
+    const form = {
+      grant_type: "password",
+      client_id: DEMO_LEGACY_APP.clientId,
+      username: DEMO_INTEGRATION_USER.userPrincipalName,
+      scope: `${DATAVERSE_ORIGIN}/.default openid profile offline_access`,
+    };
+    const good = await tokenRequest({ ...form, password: DEMO_INTEGRATION_USER.password });
+    expect(good.status).toBe(200);
+    const claims = decodePayload(((await good.json()) as { access_token: string }).access_token);
+    expect(claims).toMatchObject({
+      oid: DEMO_INTEGRATION_USER.objectId,
+      upn: DEMO_INTEGRATION_USER.userPrincipalName,
+      appid: DEMO_LEGACY_APP.clientId,
+      aud: DATAVERSE_ORIGIN,
+    });
+    const bad = await tokenRequest({ ...form, password: "not-it" });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: "invalid_grant", error_codes: [50126] });
   });
 
   it("accepts client_secret_basic", async () => {
