@@ -11,6 +11,7 @@ import { buildServer } from "../../server/app.ts";
 import { ensureAdminAccount } from "../../server/auth/accounts.ts";
 import { ServiceMetrics } from "../../server/plugins/metrics.ts";
 import type { QueueEntry, RunOutcome } from "../../store/index.ts";
+import { createTriggers, type Triggers } from "../../triggers/index.ts";
 import { untilStopped } from "../signals.ts";
 
 export interface ServeCliOptions {
@@ -29,6 +30,7 @@ export interface RunningService {
   url: string;
   app: FastifyInstance;
   waker: ChangeWaker;
+  triggers: Triggers;
   /** The local scheduler (absent with --pg-boss: pg-boss workers run the entries). */
   scheduler?: Scheduler;
   workers?: PgBossWorkers;
@@ -96,6 +98,20 @@ export async function startService(options: ServeCliOptions): Promise<RunningSer
       debounceMs: Number(options.debounce),
     });
     const jobs = new JobQueueControl(ctx.store, waker);
+    // Changes in either service wake the mappings that read them within seconds (issue 11, seed S17): webhooks
+    // where the services can reach this process, fast polling elsewhere, and a safety-net poll of every table.
+    const triggerSettings = ctx.config.triggers;
+    const secret = triggerSettings.secretEnv ? process.env[triggerSettings.secretEnv] : undefined;
+    const triggers = createTriggers({
+      context: ctx,
+      wake: (mapping) => waker.wake(mapping),
+      ...(secret ? { secret } : {}),
+      businessCentralWebhooks: triggerSettings.businessCentralWebhooks,
+      dataverseWebhooks: triggerSettings.dataverseWebhooks,
+      pollIntervalMs: triggerSettings.pollSeconds * 1000,
+      safetyNetIntervalMs: triggerSettings.safetyNetSeconds * 1000,
+      onProblem: (message) => log(`triggers: ${scrubSecrets(message)}`),
+    });
     let running = false;
     const app = await buildServer({
       ctx,
@@ -103,20 +119,27 @@ export async function startService(options: ServeCliOptions): Promise<RunningSer
       wake: (mapping) => waker.wake(mapping),
       metrics,
       ready: () => running,
+      publicPlugins: [triggers.plugin],
     });
     const address = await app.listen({ host: options.host, port: Number(options.port) });
     if (workers) await workers.start();
     scheduler?.start();
+    const started = await triggers.start(triggerSettings.publicUrl ?? address);
     running = true;
     log(`bcsync serve: listening on ${address} (API ${address}/api/v1, documentation ${address}/docs)`);
+    log(
+      `triggers: Business Central webhooks ${started.businessCentral ? `${started.businessCentral.created.length + started.businessCentral.renewed.length + started.businessCentral.kept.length} subscribed` : "off"}, Dataverse webhooks ${started.dataverse ? "registered" : "off"}, polled ${started.polled.length > 0 ? started.polled.join(", ") : "nothing"}`,
+    );
     return {
       url: address,
       app,
       waker,
+      triggers,
       ...(scheduler ? { scheduler } : {}),
       ...(workers ? { workers } : {}),
       async stop() {
         running = false; // readiness fails first, so a load balancer stops sending work
+        await triggers.stop();
         await app.close();
         await waker.stop();
         await scheduler?.stop();
