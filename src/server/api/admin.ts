@@ -353,11 +353,34 @@ const adminRoutes: FastifyPluginAsync<ApiPluginOptions> = async (app, { deps }) 
 };
 
 /**
- * What to do about a record error: the catalogue's fix for its code, its placeholders filled from what the error
- * records (mapping, field, record); a code the catalogue does not know is the service's own refusal.
+ * The params a catalogued message was filled with, read back from the message itself (the store keeps the text,
+ * not the params): the template becomes a pattern with one group per placeholder. Undefined when it does not fit.
+ */
+export function paramsFromMessage(template: string, message: string): Record<string, string> | undefined {
+  const names: string[] = [];
+  const pattern = template
+    .split(/(\{\w+\})/)
+    .map((part) => {
+      const name = /^\{(\w+)\}$/.exec(part)?.[1];
+      if (!name) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      const seen = names.indexOf(name);
+      if (seen >= 0) return `\\${seen + 1}`;
+      names.push(name);
+      return "(.+?)";
+    })
+    .join("");
+  const match = new RegExp(`^${pattern}$`, "s").exec(message);
+  return match ? Object.fromEntries(names.map((name, i) => [name, match[i + 1] ?? ""])) : undefined;
+}
+
+/**
+ * What to do about a record error: the catalogue's fix for its code, its placeholders filled from the error's own
+ * message (or, failing that, from what the error records: mapping, field, record); a code the catalogue does not
+ * know is the service's own refusal.
  */
 export function fixFor(error: {
   code: string | null;
+  message: string;
   mappingName: string;
   field: string | null;
   sourceId: string | null;
@@ -370,6 +393,7 @@ export function fixFor(error: {
     field: error.field,
     id: error.sourceId,
     record: error.sourceId,
+    ...paramsFromMessage(definition.message, error.message),
   };
   return definition.fix.replace(/\{(\w+)\}/g, (_whole, name: string) => known[name] ?? `the ${name}`);
 }

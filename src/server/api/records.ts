@@ -7,7 +7,7 @@
 // instead of at the next interval.
 
 import type { FastifyPluginAsync } from "fastify";
-import { bcsyncError, SERVER_NOT_FOUND } from "../../errors/catalogue.ts";
+import { bcsyncError, SERVER_BAD_REQUEST, SERVER_NOT_FOUND } from "../../errors/catalogue.ts";
 import type { ApiPluginOptions } from "./deps.ts";
 
 export type EditorSide = "bc" | "dataverse";
@@ -168,8 +168,16 @@ const recordRoutes: FastifyPluginAsync<ApiPluginOptions> = async (app, { deps })
       const changes: Record<string, unknown> = {};
       for (const [name, value] of Object.entries(request.body)) {
         const field = table.fields.find((f) => f.name === name);
-        if (!field) throw bcsyncError(SERVER_NOT_FOUND, { what: `Editable field ${name} of ${table.entitySet}` });
-        changes[name] = field.type === "number" && value !== null && value !== "" ? Number(value) : value;
+        if (!field)
+          throw bcsyncError(SERVER_BAD_REQUEST, {
+            reason: `the record editor does not change ${name} of ${table.entitySet}; it changes ${table.fields.map((f) => f.name).join(", ")}`,
+          });
+        if (field.type === "number" && value !== null && value !== "") {
+          const number = Number(value);
+          if (!Number.isFinite(number))
+            throw bcsyncError(SERVER_BAD_REQUEST, { reason: `${field.label} must be a number, not ${String(value)}` });
+          changes[name] = number;
+        } else changes[name] = value;
       }
       const written =
         table.side === "bc"

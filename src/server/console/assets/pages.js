@@ -66,7 +66,7 @@ export function Overview() {
           <h2 id="jobs-title">Job queue</h2>
           <p>${s.mappings} table mappings.</p>
           <ul class="counts">
-            ${Object.entries(s.queue).map(([state, n]) => html`<li><strong>${n}</strong> ${state.replace("_", " ")}</li>`)}
+            ${Object.entries(s.queue).map(([state, n]) => html`<li><strong>${n}</strong> ${state.replaceAll("_", " ")}</li>`)}
           </ul>
           <${ActionButton}
             label="Synchronize now"
