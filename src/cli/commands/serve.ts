@@ -1,14 +1,16 @@
 import type { Command } from "commander";
 import type { FastifyInstance } from "fastify";
 import { openIntegration } from "../../integration/context.ts";
-import { integrationJobHandlers } from "../../integration/job-handlers.ts";
+import { integrationJobHandlers, type JobEvents } from "../../integration/job-handlers.ts";
 import { JobQueueControl } from "../../jobs/control.ts";
 import { PgBossWorkers } from "../../jobs/pgboss.ts";
 import { Scheduler } from "../../jobs/scheduler.ts";
 import { ChangeWaker } from "../../jobs/waker.ts";
 import { scrubSecrets } from "../../log/logger.ts";
+import type { RecordEditorDeps } from "../../server/api/records.ts";
 import { buildServer } from "../../server/app.ts";
 import { ensureAdminAccount } from "../../server/auth/accounts.ts";
+import { CONSOLE_PREFIX } from "../../server/console/plugin.ts";
 import { ServiceMetrics } from "../../server/plugins/metrics.ts";
 import type { QueueEntry, RunOutcome } from "../../store/index.ts";
 import { untilStopped } from "../signals.ts";
@@ -23,10 +25,16 @@ export interface ServeCliOptions {
   /** Wakes for one mapping within this window are one run (ms). */
   debounce: string;
   quiet?: boolean;
+  /** Demo mode (set by `bcsync demo`, never a flag): the console's emulator record editor. */
+  recordEditor?: RecordEditorDeps;
+  /** Also told of every run of the job queue (the demo prints what moved). */
+  jobEvents?: JobEvents;
 }
 
 export interface RunningService {
   url: string;
+  /** The web console's address (sign in with an administrator account). */
+  consoleUrl: string;
   app: FastifyInstance;
   waker: ChangeWaker;
   /** The local scheduler (absent with --pg-boss: pg-boss workers run the entries). */
@@ -58,8 +66,10 @@ export async function startService(options: ServeCliOptions): Promise<RunningSer
       businessCentral: () => ctx.businessCentral.metrics(),
     });
     const handlers = integrationJobHandlers(ctx, {
+      ...options.jobEvents,
       onMapping: (result) => {
         for (const pass of result.passes) metrics.recordPass(pass);
+        options.jobEvents?.onMapping?.(result);
       },
     });
     const startedAt = new Map<string, number>();
@@ -103,14 +113,19 @@ export async function startService(options: ServeCliOptions): Promise<RunningSer
       wake: (mapping) => waker.wake(mapping),
       metrics,
       ready: () => running,
+      ...(options.recordEditor ? { recordEditor: options.recordEditor } : {}),
     });
     const address = await app.listen({ host: options.host, port: Number(options.port) });
     if (workers) await workers.start();
     scheduler?.start();
     running = true;
-    log(`bcsync serve: listening on ${address} (API ${address}/api/v1, documentation ${address}/docs)`);
+    const consoleUrl = `${address}${CONSOLE_PREFIX}`;
+    log(
+      `bcsync serve: listening on ${address} (console ${consoleUrl}, API ${address}/api/v1, documentation ${address}/docs)`,
+    );
     return {
       url: address,
+      consoleUrl,
       app,
       waker,
       ...(scheduler ? { scheduler } : {}),
@@ -142,7 +157,7 @@ export function registerServeCommand(program: Command): void {
   program
     .command("serve")
     .description(
-      "Run the live service: the job queue, change triggers and the REST API (/api/v1, documentation at /docs), /healthz, /readyz and /metrics.",
+      "Run the live service: the job queue, change triggers, the web console (/console/), the REST API (/api/v1, documentation at /docs), /healthz, /readyz and /metrics.",
     )
     .option("--config <file>", "configuration file written by `bcsync setup`")
     .option("--data <dir>", "state directory (overrides the configuration's dataDir)")

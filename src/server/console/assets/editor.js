@@ -2,7 +2,7 @@
 // Sales, and changes one as a person would (the API makes Sales edits as the demo Sales user, never as the
 // integration), then wakes the mappings that read the table, so the change arrives on the other side in moments.
 
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api } from "./api.js";
 import { ActionButton, html, Loaded, show, useApi } from "./ui.js";
 
@@ -11,6 +11,8 @@ function RecordForm({ table, record, onSaved }) {
     Object.fromEntries(table.fields.map((f) => [f.name, record.values[f.name] ?? ""])),
   );
   const formId = `edit-${table.entitySet}-${record.id}`;
+  // Opened by an Edit button: the keyboard goes to the form's first field.
+  useEffect(() => document.getElementById(`${formId}-${table.fields[0].name}`)?.focus(), [formId]);
   const save = async () => {
     const changes = Object.fromEntries(
       table.fields
@@ -21,8 +23,8 @@ function RecordForm({ table, record, onSaved }) {
     const result = await api("PATCH", `/emulator/${table.side}/${table.entitySet}/${record.id}`, changes);
     return `Saved ${result.changed.join(", ")}; ${result.woken.length ? `${result.woken.join(", ")} synchronizing now` : "no mapping reads this table"}`;
   };
-  return html`<form id=${formId} class="card record-form" onSubmit=${(e) => e.preventDefault()} aria-label=${`Edit ${record.number ?? record.id}`}>
-    <h3>${record.number ?? record.id}</h3>
+  return html`<form id=${formId} class="card record-form" onSubmit=${(e) => e.preventDefault()} aria-label=${`Edit ${recordName(table, record)}`}>
+    <h3>${recordName(table, record)}</h3>
     ${table.fields.map(
       (f) => html`<p class="field">
         <label for=${`${formId}-${f.name}`}>${f.label}</label>
@@ -39,6 +41,9 @@ function RecordForm({ table, record, onSaved }) {
     <${ActionButton} label="Save" kind="primary" action=${save} onDone=${onSaved} />
   </form>`;
 }
+
+/** How people tell records apart: the number, or (Sales accounts often have none) the first field, the name. */
+const recordName = (table, record) => record.number ?? record.values[table.fields[0].name] ?? record.id;
 
 export function RecordEditor({ side, entitySet }) {
   const tables = useApi("/emulator/tables");
@@ -66,7 +71,10 @@ export function RecordEditor({ side, entitySet }) {
       table
         ? html`<h2>${table.label}</h2>
             <${Loaded} resource=${records}>
-              ${(rows) => html`<div class="table-wrap">
+              ${(rows) => html`${rows
+                .filter((r) => r.id === editing)
+                .map((r) => html`<${RecordForm} key=${r.id} table=${table} record=${r} onSaved=${records.reload} />`)}
+                <div class="table-wrap">
                 <table>
                   <thead>
                     <tr>
@@ -81,7 +89,7 @@ export function RecordEditor({ side, entitySet }) {
                         <td data-label="Number">${r.number ?? "—"}</td>
                         ${table.fields.map((f) => html`<td data-label=${f.label}>${show(r.values[f.name])}</td>`)}
                         <td>
-                          <button type="button" class="secondary" onClick=${() => setEditing(r.id)} aria-label=${`Edit ${r.number ?? r.id}`}>
+                          <button type="button" class="secondary" onClick=${() => setEditing(r.id)} aria-label=${`Edit ${recordName(table, r)}`}>
                             Edit
                           </button>
                         </td>
@@ -89,10 +97,7 @@ export function RecordEditor({ side, entitySet }) {
                     )}
                   </tbody>
                 </table>
-              </div>
-              ${rows
-                .filter((r) => r.id === editing)
-                .map((r) => html`<${RecordForm} key=${r.id} table=${table} record=${r} onSaved=${records.reload} />`)}`}
+              </div>`}
             <//>`
         : html`<p class="muted">Choose a table.</p>`
     }
