@@ -6,7 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "./api.js";
 import { ActionButton, html, Loaded, show, useApi } from "./ui.js";
 
-function RecordForm({ table, record, onSaved }) {
+function RecordForm({ table, record, onSaved, onClose }) {
   const [values, setValues] = useState(() =>
     Object.fromEntries(table.fields.map((f) => [f.name, record.values[f.name] ?? ""])),
   );
@@ -38,7 +38,10 @@ function RecordForm({ table, record, onSaved }) {
         />
       </p>`,
     )}
-    <${ActionButton} label="Save" kind="primary" action=${save} onDone=${onSaved} />
+    <div class="buttons">
+      <${ActionButton} label="Save" kind="primary" action=${save} onDone=${onSaved} />
+      <button type="button" class="secondary" onClick=${onClose}>Close</button>
+    </div>
   </form>`;
 }
 
@@ -73,7 +76,10 @@ export function RecordEditor({ side, entitySet }) {
             <${Loaded} resource=${records}>
               ${(rows) => html`${rows
                 .filter((r) => r.id === editing)
-                .map((r) => html`<${RecordForm} key=${r.id} table=${table} record=${r} onSaved=${records.reload} />`)}
+                .map(
+                  (r) =>
+                    html`<${RecordForm} key=${r.id} table=${table} record=${r} onSaved=${records.reload} onClose=${() => setEditing(null)} />`,
+                )}
                 <div class="table-wrap">
                 <table>
                   <thead>

@@ -326,6 +326,15 @@ export function Couplings({ mapping }) {
   </section>`;
 }
 
+/** The last synchronized value: kept per side; one value when both sides had the same. */
+function baseValue(base) {
+  if (base && typeof base === "object" && "bc" in base && "dv" in base) {
+    if (JSON.stringify(base.bc) === JSON.stringify(base.dv)) return show(base.bc);
+    return html`Business Central ${show(base.bc)}, Sales ${show(base.dv)}`;
+  }
+  return show(base);
+}
+
 /** Open conflicts grouped by record, one choice per field. */
 export function Conflicts() {
   const conflicts = useApi("/conflicts");
@@ -363,7 +372,7 @@ export function Conflicts() {
                 ${fields.map(
                   (c) => html`<fieldset key=${c.id}>
                     <legend>${c.field}</legend>
-                    <p class="base">Last synchronized value: ${show(c.baseValue)}</p>
+                    <p class="base">Last synchronized value: ${baseValue(c.baseValue)}</p>
                     <label>
                       <input type="radio" name=${`keep-${c.id}`} value="bc" checked=${choices[c.id] === "bc"} onChange=${() => choose(c.id, "bc")} />
                       Keep Business Central's value: <strong>${show(c.bcValue)}</strong>
