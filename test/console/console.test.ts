@@ -131,11 +131,6 @@ describe.skipIf(!haveChromium)("web console in chromium", { timeout: 150_000 }, 
     await page.getByRole("table").first().waitFor();
     expect(await page.getByRole("row").count()).toBeGreaterThan(1);
     await shoot("overview");
-    // A phone: the same page in one column.
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.getByRole("heading", { name: "Connection" }).waitFor();
-    await shoot("overview-phone");
-    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it("synchronizes now from the overview: a Business Central change arrives in Sales", async () => {
@@ -303,6 +298,60 @@ describe.skipIf(!haveChromium)("web console in chromium", { timeout: 150_000 }, 
     await expect
       .poll(async () => (await account(dvId, ["name"]))?.name, { timeout: SYNC_WAIT, interval: 250 })
       .toBe("Trey Research (edited in the console)");
+  });
+
+  it("edits a Sales account in the emulator editor as the demo Sales user; the change arrives in Business Central", async () => {
+    const { bcId, dvId } = await coupledCustomer("10000");
+    const before = await account(dvId, ["name"]);
+    await page
+      .getByRole("navigation", { name: "Emulator tables" })
+      .getByRole("link", { name: "Sales accounts" })
+      .click();
+    await page.getByRole("heading", { level: 2, name: "Sales accounts" }).waitFor();
+    await page.getByRole("button", { name: `Edit ${before?.name}` }).click();
+    const form = page.getByRole("form", { name: `Edit ${before?.name}` });
+    await form.getByLabel("City").fill("Springfield");
+    await form.getByRole("button", { name: "Save" }).click();
+    await form.getByText(/^Saved address1_city; .*CUSTOMER/).waitFor();
+    const row = await account(dvId, ["_modifiedby_value"]);
+    expect(String(row?._modifiedby_value).toLowerCase()).toBe(DEMO_SALES_USER_ID);
+    await expect
+      .poll(
+        async () => {
+          const customer = await bc().get("customers", bcId, { select: ["city"] });
+          return customer.ok ? customer.value?.city : undefined;
+        },
+        { timeout: SYNC_WAIT, interval: 250 },
+      )
+      .toBe("Springfield");
+  });
+
+  it("fits a phone: no page is wider than the screen, and the navigation reaches every page", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      for (const [title, shot] of [
+        ["Overview", "overview-phone"],
+        ["Sync log", "sync-log-phone"],
+        ["Conflicts", "conflicts-phone"],
+        ["Job queue", "job-queue-phone"],
+        ["Emulator records", "record-editor-phone"],
+      ]) {
+        await page
+          .getByRole("navigation", { name: "Console" })
+          .getByRole("link", { name: title, exact: true })
+          .scrollIntoViewIfNeeded();
+        await openPage(title);
+        await page.getByRole("heading", { level: 1, name: title }).waitFor();
+        // An expression evaluated in the page (this project's types have no DOM).
+        const widths = (await page.evaluate(
+          "({ page: document.documentElement.scrollWidth, screen: window.innerWidth })",
+        )) as { page: number; screen: number };
+        expect(widths.page, title).toBeLessThanOrEqual(widths.screen);
+        await shoot(shot);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
   });
 
   it("no page logged a console error", () => {
