@@ -10,6 +10,7 @@ import {
   DIRECTIONS,
   ErrorMessage,
   html,
+  humanStatus,
   Loaded,
   runSummary,
   show,
@@ -66,7 +67,7 @@ export function Overview() {
           <h2 id="jobs-title">Job queue</h2>
           <p>${s.mappings} table mappings.</p>
           <ul class="counts">
-            ${Object.entries(s.queue).map(([state, n]) => html`<li><strong>${n}</strong> ${state.replaceAll("_", " ")}</li>`)}
+            ${Object.entries(s.queue).map(([state, n]) => html`<li><strong>${n}</strong> ${humanStatus(state)}</li>`)}
           </ul>
           <${ActionButton}
             label="Synchronize now"
@@ -89,12 +90,15 @@ function jobOf(jobs, mapping) {
 
 function JobButtons({ job, onDone }) {
   if (!job) return html`<span class="muted">no job queue entry</span>`;
+  const act = (verb) => async () => `Now ${humanStatus((await api("POST", `/jobs/${job.id}/${verb}`)).status)}`;
+  // On hold by a person or for inactivity: either way, Resume brings it back. Keyed, so the swapped button starts
+  // without the other one's outcome.
   return html`<span class="buttons">
-    <${ActionButton} label="Run now" action=${async () => `${(await api("POST", `/jobs/${job.id}/run`)).status}`} onDone=${onDone} />
+    <${ActionButton} label="Run now" action=${act("run")} onDone=${onDone} />
     ${
-      job.status === "on_hold"
-        ? html`<${ActionButton} label="Resume" action=${async () => `${(await api("POST", `/jobs/${job.id}/resume`)).status}`} onDone=${onDone} />`
-        : html`<${ActionButton} label="Hold" action=${async () => `${(await api("POST", `/jobs/${job.id}/hold`)).status}`} onDone=${onDone} />`
+      job.status.startsWith("on_hold")
+        ? html`<${ActionButton} key="resume" label="Resume" action=${act("resume")} onDone=${onDone} />`
+        : html`<${ActionButton} key="hold" label="Hold" action=${act("hold")} onDone=${onDone} />`
     }
   </span>`;
 }

@@ -115,13 +115,16 @@ export const DIRECTIONS = {
   bidirectional: "Both ways",
 };
 
+/** A status as people read it: `on_hold_inactivity` → "on hold inactivity". */
+export const humanStatus = (status) => (status ?? "—").replaceAll("_", " ");
+
 export function Badge({ status }) {
   const tone = /fail|error/i.test(status ?? "")
     ? "bad"
     : /hold|held|running|in_process|not run/i.test(status ?? "")
       ? "warn"
       : "ok";
-  return html`<span class=${`badge ${tone}`}>${status ?? "—"}</span>`;
+  return html`<span class=${`badge ${tone}`}>${humanStatus(status)}</span>`;
 }
 
 /** What a synchronization run reports, in one line: +inserted ~modified !failed and its message. */
