@@ -354,6 +354,15 @@ describe.skipIf(!haveChromium)("web console in chromium", { timeout: 150_000 }, 
     }
   });
 
+  it("signs out: the sign-in page shows, also after a reload, and the session no longer opens the API", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { level: 1, name: "Sign in to bcsync" }).waitFor();
+    await page.reload();
+    await page.getByRole("heading", { level: 1, name: "Sign in to bcsync" }).waitFor();
+    const status = await page.request.get(`${base}/api/v1/status`);
+    expect(status.status()).toBe(401);
+  });
+
   it("no page logged a console error", () => {
     expect(consoleErrors).toEqual([]);
   });
