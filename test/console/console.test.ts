@@ -154,6 +154,9 @@ describe.skipIf(!haveChromium)("web console in chromium", { timeout: 150_000 }, 
 
   it("opens an error in plain words with its fix, and retries it after the record is fixed", async () => {
     const { bcId, customer } = await coupledCustomer("10000");
+    // The sync log is open before the error happens: Refresh must show it.
+    await openPage("Sync log");
+    await page.getByRole("heading", { level: 2, name: "Errors" }).waitFor();
     expect((await bc().create("salespeoplePurchasers", { code: "ZZ", displayName: "Not In Sales" })).ok).toBe(true);
     expect((await bc().update("customers", bcId, { salespersonCode: "ZZ", phoneNumber: "555-0303" }, "*")).ok).toBe(
       true,
@@ -164,7 +167,8 @@ describe.skipIf(!haveChromium)("web console in chromium", { timeout: 150_000 }, 
     );
     if (!error) throw new Error("the customer's error was not recorded");
 
-    await openPage("Sync log");
+    expect(await page.locator(`a[href="#/log/errors/${error.id}"]`).count()).toBe(0);
+    await page.getByRole("button", { name: "Refresh" }).click();
     await page.locator(`a[href="#/log/errors/${error.id}"]`).click();
     await page.getByRole("heading", { level: 1, name: "Sync error" }).waitFor();
     await page.getByRole("heading", { name: error.message }).waitFor();

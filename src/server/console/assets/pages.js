@@ -12,6 +12,7 @@ import {
   html,
   humanStatus,
   Loaded,
+  RefreshButton,
   runSummary,
   show,
   Table,
@@ -43,7 +44,10 @@ export function Overview() {
   const jobs = useApi("/jobs");
   const reload = () => Promise.all([status.reload(), runs.reload(), jobs.reload()]);
   return html`<section aria-labelledby="overview-title">
-    <h1 id="overview-title">Overview</h1>
+    <div class="title-row">
+      <h1 id="overview-title">Overview</h1>
+      <${RefreshButton} reload=${reload} />
+    </div>
     <${Loaded} resource=${status}>
       ${(s) => html`<div class="cards">
         <section class="card" aria-labelledby="connection-title">
@@ -160,7 +164,10 @@ export function SyncLog() {
   const skipped = useApi("/skipped");
   const runs = useApi("/log?limit=50");
   return html`<section aria-labelledby="log-title">
-    <h1 id="log-title">Sync log</h1>
+    <div class="title-row">
+      <h1 id="log-title">Sync log</h1>
+      <${RefreshButton} reload=${() => Promise.all([errors.reload(), skipped.reload(), runs.reload()])} />
+    </div>
     <h2>Errors</h2>
     <p class="muted">Errors of each mapping's latest run. Open one to read what it means and retry or skip it.</p>
     <${Loaded} resource=${errors}>

@@ -74,6 +74,18 @@ export function ActionButton({ label, busyLabel, action, onDone, kind = "seconda
   </span>`;
 }
 
+/** Reads a page's data again (runs, errors and records change while it is open). */
+export function RefreshButton({ reload }) {
+  return html`<${ActionButton}
+    label="Refresh"
+    busyLabel="Refreshing…"
+    action=${async () => {
+      await reload();
+      return `Up to date at ${new Date().toLocaleTimeString()}`;
+    }}
+  />`;
+}
+
 /** A data table; `columns` are [header, row => cell]. */
 export function Table({ caption, columns, rows, empty = "Nothing here." }) {
   if (!rows || rows.length === 0) return html`<p class="muted">${empty}</p>`;
