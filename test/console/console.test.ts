@@ -69,7 +69,11 @@ async function shoot(name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
-describe.skipIf(!haveChromium)("web console in chromium", { timeout: 150_000 }, () => {
+const suiteName = haveChromium
+  ? "web console in chromium"
+  : `web console in chromium — skipped: ${CHROMIUM} is absent (apt-get install -y chromium)`;
+
+describe.skipIf(!haveChromium)(suiteName, { timeout: 150_000 }, () => {
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     h = await startIntegration();
