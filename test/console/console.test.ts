@@ -191,6 +191,37 @@ describe.skipIf(!haveChromium)(suiteName, { timeout: 150_000 }, () => {
     expect((await currentErrors(h.ctx.store, { mappingName: "CUSTOMER" })).some((e) => e.id === error.id)).toBe(false);
   });
 
+  it("skips the record of an error, then takes it back from the skipped records", async () => {
+    const { bcId, customer } = await coupledCustomer("10000");
+    expect((await bc().update("customers", bcId, { salespersonCode: "ZZ" }, "*")).ok).toBe(true);
+    await syncMappings(h.ctx, { names: ["CUSTOMER"] });
+    const error = (await currentErrors(h.ctx.store, { mappingName: "CUSTOMER" })).find(
+      (e) => e.sourceId?.toLowerCase() === bcId,
+    );
+    if (!error) throw new Error("the customer's error was not recorded");
+
+    await page.goto(`${base}/console/#/log/errors/${error.id}`);
+    await page.getByRole("button", { name: "Skip this record" }).click();
+    await page.getByText(/^The record is skipped/).waitFor();
+    expect((await h.ctx.store.couplings.getByBcId("CUSTOMER", bcId))?.skipped).toBe(true);
+
+    await page.getByRole("link", { name: "Back to the sync log" }).click();
+    const skippedRow = page.getByRole("row").filter({ hasText: bcId });
+    await skippedRow.getByRole("button", { name: "Un-skip" }).click();
+    await page
+      .getByRole("status")
+      .filter({ hasText: `CUSTOMER ${bcId}: 1 record taken back` })
+      .waitFor();
+    expect((await h.ctx.store.couplings.getByBcId("CUSTOMER", bcId))?.skipped).toBe(false);
+
+    // Back as it was for the steps after this one.
+    expect((await bc().update("customers", bcId, { salespersonCode: customer.salespersonCode ?? "" }, "*")).ok).toBe(
+      true,
+    );
+    await syncMappings(h.ctx, { names: ["CUSTOMER"], full: true });
+    expect((await currentErrors(h.ctx.store, { mappingName: "CUSTOMER" })).length).toBe(0);
+  });
+
   it("resolves a conflict field by field: Business Central's phone, Sales' email", async () => {
     const { bcId, dvId } = await coupledCustomer("30000");
     expect((await bc().update("customers", bcId, { phoneNumber: "555-0404", email: "bc@example.com" }, "*")).ok).toBe(
@@ -251,7 +282,10 @@ describe.skipIf(!haveChromium)(suiteName, { timeout: 150_000 }, () => {
     await row.getByRole("button", { name: "Approve" }).waitFor();
     await shoot("held-deletions");
     await row.getByRole("button", { name: "Approve" }).click();
-    await page.getByText("No deletions are held.").waitFor({ timeout: SYNC_WAIT });
+    await page.getByRole("status").filter({ hasText: "CUSTOMER, 2 records: Approved: 2 deleted." }).waitFor({
+      timeout: SYNC_WAIT,
+    });
+    await page.getByText("No deletions are held.").waitFor();
 
     expect((await h.ctx.store.heldDeletions.get(held.id))?.status).toBe("approved");
     for (const p of pairs) {

@@ -17,6 +17,7 @@ import {
   show,
   Table,
   useApi,
+  useNotice,
   when,
 } from "./ui.js";
 
@@ -160,6 +161,7 @@ export function Mappings() {
 }
 
 export function SyncLog() {
+  const [notice, setNotice] = useNotice();
   const errors = useApi("/errors?limit=200");
   const skipped = useApi("/skipped");
   const runs = useApi("/log?limit=50");
@@ -184,6 +186,7 @@ export function SyncLog() {
       />`}
     <//>
     <h2>Skipped records</h2>
+    ${notice}
     <${Loaded} resource=${skipped}>
       ${(list) => html`<${Table}
         rows=${list}
@@ -197,7 +200,10 @@ export function SyncLog() {
             (c) => html`<${ActionButton}
               label="Un-skip"
               action=${async () => `${(await api("POST", `/skipped/${encodeURIComponent(c.mappingName)}/unskip`, { bcId: c.bcId })).unskipped} record taken back`}
-              onDone=${skipped.reload}
+              onDone=${(text) => {
+                setNotice(`${c.mappingName} ${c.bcId}: ${text}; the next run synchronizes it.`);
+                return skipped.reload();
+              }}
             />`,
           ],
         ]}
@@ -278,6 +284,7 @@ export function ErrorDetail({ id }) {
 }
 
 export function Couplings({ mapping }) {
+  const [notice, setNotice] = useNotice();
   const counts = useApi("/couplings");
   const rows = useApi(mapping ? `/couplings/${encodeURIComponent(mapping)}?limit=100` : null);
   return html`<section aria-labelledby="couplings-title">
@@ -293,6 +300,7 @@ export function Couplings({ mapping }) {
         )}
       </nav>`}
     <//>
+    ${notice}
     ${
       mapping
         ? html`<${Loaded} resource=${rows}>
@@ -326,7 +334,10 @@ export function Couplings({ mapping }) {
                       await api("DELETE", `/couplings/${encodeURIComponent(mapping)}/${encodeURIComponent(c.bcId)}`);
                       return "Uncoupled";
                     }}
-                    onDone=${() => Promise.all([rows.reload(), counts.reload()])}
+                    onDone=${() => {
+                      setNotice(`Uncoupled ${c.bcId} from ${c.dataverseId}; both records stay.`);
+                      return Promise.all([rows.reload(), counts.reload()]);
+                    }}
                   />`,
                 ],
               ]}
@@ -407,6 +418,7 @@ export function Conflicts() {
 }
 
 export function Deletions() {
+  const [notice, setNotice] = useNotice();
   const held = useApi("/deletions");
   return html`<section aria-labelledby="deletions-title">
     <h1 id="deletions-title">Held deletions</h1>
@@ -414,6 +426,7 @@ export function Deletions() {
       A run that would delete more records than a mapping allows holds them here: an outage or a paging error looks
       exactly like a mass deletion. Approve to delete the counterparts now, reject to delete nothing.
     </p>
+    ${notice}
     <${Loaded} resource=${held}>
       ${(list) => html`<${Table}
         rows=${list}
@@ -433,7 +446,10 @@ export function Deletions() {
                   const r = await api("POST", `/deletions/${d.id}/approve`);
                   return `Approved: ${r.deleted ?? 0} deleted`;
                 }}
-                onDone=${held.reload}
+                onDone=${(text) => {
+                  setNotice(`${d.mappingName}, ${d.recordCount} records: ${text}.`);
+                  return held.reload();
+                }}
               />
               <${ActionButton}
                 label="Reject"
@@ -441,7 +457,10 @@ export function Deletions() {
                   await api("POST", `/deletions/${d.id}/reject`);
                   return "Rejected: nothing deleted";
                 }}
-                onDone=${held.reload}
+                onDone=${(text) => {
+                  setNotice(`${d.mappingName}, ${d.recordCount} records: ${text}.`);
+                  return held.reload();
+                }}
               />
             </span>`,
           ],

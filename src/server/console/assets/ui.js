@@ -74,6 +74,16 @@ export function ActionButton({ label, busyLabel, action, onDone, kind = "seconda
   </span>`;
 }
 
+/**
+ * What an action did, said on the page: an action on a row (un-skip, uncouple, approve) takes the row, and its
+ * button's own status, out of the list it reloads.
+ */
+export function useNotice() {
+  const [text, setText] = useState(undefined);
+  const notice = text ? html`<p class="notice" role="status">${text}</p>` : null;
+  return [notice, setText];
+}
+
 /** Reads a page's data again (runs, errors and records change while it is open). */
 export function RefreshButton({ reload }) {
   return html`<${ActionButton}
