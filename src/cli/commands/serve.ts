@@ -59,7 +59,7 @@ export async function startService(options: ServeCliOptions): Promise<RunningSer
     const admin = await ensureAdminAccount(ctx.store);
     if (admin)
       process.stdout.write(
-        `Administrator account created: ${admin.username} / ${admin.password}\n(shown once; change it with \`npx bcsync users reset-password ${admin.username}\`)\n`,
+        `Administrator account created: ${admin.username} / ${admin.password} (the web console's sign-in, at ${CONSOLE_PREFIX})\n(shown once; change it with \`npx bcsync users reset-password ${admin.username}\`)\n`,
       );
     const metrics = new ServiceMetrics(ctx.store, {
       dataverse: () => ctx.dataverse.metrics(),
