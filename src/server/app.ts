@@ -1,12 +1,14 @@
 // The HTTP side of `bcsync serve`: one Fastify instance, each concern in its own plugin — errors (one shape, one
 // catalogue), security headers, sign-in (sessions, API tokens, CSRF, rate limit), health and readiness, metrics,
-// the OpenAPI document and its page (/docs), and the REST API under /api/v1 behind the sign-in.
+// the OpenAPI document and its page (/docs), the REST API under /api/v1 behind the sign-in, and the web console
+// (/console/, a client of that API).
 
 import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import { type ApiDeps, apiRoutes } from "./api/index.ts";
+import { consolePlugin } from "./console/plugin.ts";
 import { authPlugin } from "./plugins/auth.ts";
 import { errorsPlugin } from "./plugins/errors.ts";
 import { metricsPlugin, type ServiceMetrics } from "./plugins/metrics.ts";
@@ -64,14 +66,21 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   await app.register(metricsPlugin, { metrics: deps.metrics });
   for (const plugin of deps.publicPlugins ?? []) await app.register(plugin);
-  const api: ApiDeps = { ctx: deps.ctx, jobs: deps.jobs, wake: deps.wake };
+  const api: ApiDeps = {
+    ctx: deps.ctx,
+    jobs: deps.jobs,
+    wake: deps.wake,
+    ...(deps.recordEditor ? { recordEditor: deps.recordEditor } : {}),
+  };
   await app.register(apiRoutes, { prefix: "/api/v1", deps: api });
+  await app.register(consolePlugin, { recordEditor: Boolean(deps.recordEditor) });
   return app;
 }
 
 /**
  * Routes anyone may call: health and readiness (load balancers and orchestrators probe them without credentials;
- * they tell nothing but up/ready), the API documentation, signing in, and the webhook endpoints (Business Central
+ * they tell nothing but up/ready), the API documentation, signing in, the web console's page and static modules
+ * (they hold no data: every page reads through the signed-in API), and the webhook endpoints (Business Central
  * and Dataverse cannot sign in; each notification must carry the secret bcsync registered). /metrics is NOT
  * public: its labels name the mappings and tables in use, so Prometheus sends an API token.
  */
@@ -80,6 +89,8 @@ export const PUBLIC_ROUTES = [
   /^\/readyz$/,
   /^\/docs(\/|$)/,
   /^\/api\/v1\/session$/,
+  /^\/$/,
+  /^\/console(\/|$)/,
   /^\/webhooks(\/|$)/,
 ];
 

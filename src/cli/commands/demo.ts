@@ -1,20 +1,23 @@
 // `bcsync demo` (`npm start`): starts the emulators with demo data, sets up the integration against them, runs
-// the full synchronization review once, then the job queue, and shows in the terminal what syncs. With --json it
-// prints one JSON line (the emulators' line plus `configPath`) so scripts can drive the running demo with the
-// other commands (`--config <configPath>`). Runs until SIGINT / SIGTERM.
+// the full synchronization review once, then the live service (`bcsync serve`: job queue, web console with the
+// emulator record editor, REST API), and shows in the terminal what syncs and how to sign in to the console. With
+// --json it prints one JSON line (the emulators' line plus `configPath` and `console`) so scripts can drive the
+// running demo with the other commands (`--config <configPath>`). Runs until SIGINT / SIGTERM.
 
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import { DEMO_SALES_USER_ID } from "../../../emulators/identity/demo-apps.ts";
 import { startEmulators } from "../../../emulators/index.ts";
 import { openIntegration } from "../../integration/context.ts";
 import { coupleDemoSalespeople } from "../../integration/demo.ts";
-import { integrationJobHandlers } from "../../integration/job-handlers.ts";
 import { syncAll } from "../../integration/review.ts";
 import { configForEmulators, runSetup } from "../../integration/setup.ts";
 import { syncMappings } from "../../integration/sync.ts";
-import { Scheduler } from "../../jobs/scheduler.ts";
+import { ensureAdminAccount, FIRST_ADMIN, resetPassword } from "../../server/auth/accounts.ts";
+import type { Store } from "../../store/index.ts";
 import { printJson, printTable } from "../output.ts";
 import { untilStopped } from "../signals.ts";
+import { type RunningService, startService } from "./serve.ts";
 import { printSetupReport } from "./setup.ts";
 import { summarize } from "./sync.ts";
 
@@ -24,6 +27,54 @@ interface DemoCliOptions {
   data: string;
   json?: boolean;
   limits: string;
+  host: string;
+  port: string;
+}
+
+/**
+ * The console's login for this demo run: the first administrator, made now or given a new generated password (the
+ * demo's state outlives a run, and the password of an earlier run was shown once and never kept in plain text).
+ */
+async function demoLogin(store: Store): Promise<{ username: string; password: string }> {
+  const created = await ensureAdminAccount(store);
+  return created ?? { username: FIRST_ADMIN, password: await resetPassword(store, FIRST_ADMIN) };
+}
+
+/** The service on the asked port, or on any free one when another program holds it (a demo should just start). */
+async function startDemoService(
+  o: DemoCliOptions,
+  configPath: string,
+  say: (line?: string) => void,
+): Promise<RunningService> {
+  const events = {
+    onMapping: (r: Parameters<typeof summarize>[0]) => {
+      const s = summarize(r);
+      if (Number(s.inserted) || Number(s.modified) || Number(s.failed))
+        say(`  ${new Date().toISOString()} ${r.mapping}: +${s.inserted} ~${s.modified} !${s.failed} ${s.message}`);
+    },
+    onJob: (kind: string, c: { inserted: number; modified: number; failed: number }) => {
+      if (c.inserted || c.modified || c.failed)
+        say(`  ${new Date().toISOString()} ${kind}: +${c.inserted} ~${c.modified} !${c.failed}`);
+    },
+  };
+  const options = {
+    config: configPath,
+    host: o.host,
+    port: o.port,
+    concurrency: "1",
+    debounce: "500",
+    quiet: true,
+    // Record editor edits in Sales are made as this human user, so the integration does not take them for its own.
+    recordEditor: { dataverseUserId: DEMO_SALES_USER_ID },
+    jobEvents: events,
+  };
+  try {
+    return await startService(options);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    say(`Port ${o.port} is in use; the console takes a free port instead.`);
+    return startService({ ...options, port: "0" });
+  }
 }
 
 export async function runDemo(
@@ -51,6 +102,7 @@ export async function runDemo(
     if (!setup.ok) throw setup.error;
     if (!o.json) printSetupReport(setup.value);
 
+    let login: { username: string; password: string };
     const ctx = await openIntegration({ configPath });
     try {
       const pairs = await coupleDemoSalespeople(ctx);
@@ -77,37 +129,31 @@ export async function runDemo(
           },
         });
       }
-      if (o.json) printJson({ ...emulators.info, configPath });
+      login = await demoLogin(ctx.store);
+    } finally {
+      await ctx.close();
+    }
+
+    // The job queue now runs in the live service, beside the console and the REST API.
+    const service = await startDemoService(o, configPath, say);
+    try {
+      if (o.json) printJson({ ...emulators.info, configPath, console: { url: service.consoleUrl, ...login } });
       else {
-        say(`\nThe job queue is running. Drive the demo with: bcsync sync --config ${configPath}`);
+        say(`\nWeb console: ${service.consoleUrl}`);
+        say(`  sign in as ${login.username} / ${login.password}  (a new password each demo start, shown only here)`);
+        say(`  Emulator records (${service.consoleUrl}#/editor): change a customer, item, account or product and`);
+        say("  watch it arrive on the other side; Sales edits are made as the demo Sales user, not the integration.");
+        say(
+          `  Business Central emulator ${emulators.info.businessCentral.url}, Dataverse emulator ${emulators.info.dataverse.url}`,
+        );
+        say(`\nThe job queue is running. Drive the demo from another terminal: npx bcsync sync --config ${configPath}`);
         say("Press Ctrl+C to stop.\n");
       }
       hooks.onReady?.(configPath);
-
-      const scheduler = new Scheduler({
-        store: ctx.store,
-        handlers: integrationJobHandlers(ctx, {
-          onMapping: (r) => {
-            const s = summarize(r);
-            if (!o.json && (Number(s.inserted) || Number(s.modified) || Number(s.failed))) {
-              say(
-                `  ${new Date().toISOString()} ${r.mapping}: +${s.inserted} ~${s.modified} !${s.failed} ${s.message}`,
-              );
-            }
-          },
-          onJob: (kind, c) => {
-            if (!o.json && (c.inserted || c.modified || c.failed))
-              say(`  ${new Date().toISOString()} ${kind}: +${c.inserted} ~${c.modified} !${c.failed}`);
-          },
-        }),
-        pollMs: ctx.config.jobs.pollSeconds * 1000,
-      });
-      scheduler.start();
       await untilStopped(hooks.signal);
       say("\nStopping…");
-      await scheduler.stop();
     } finally {
-      await ctx.close();
+      await service.stop();
     }
   } finally {
     await emulators.close();
@@ -120,7 +166,9 @@ export function registerDemoCommand(program: Command): void {
     .description("Run the Sales integration on the local emulators with demo data, and show what syncs.")
     .option("--data <dir>", "where the demo keeps emulator data, configuration and state", ".bcsync/demo")
     .option("--limits <mode>", "service protection limits of the emulators: realistic or off", "realistic")
-    .option("--json", "print one JSON line (emulators + configPath) and keep running")
+    .option("--host <host>", "address the web console listens on", "127.0.0.1")
+    .option("--port <port>", "port of the web console (a free one when it is taken)", "8080")
+    .option("--json", "print one JSON line (emulators, configPath, console URL and login) and keep running")
     .action(async (o: DemoCliOptions) => {
       await runDemo(o);
     });

@@ -1,14 +1,16 @@
 import type { Command } from "commander";
 import type { FastifyInstance } from "fastify";
 import { openIntegration } from "../../integration/context.ts";
-import { integrationJobHandlers } from "../../integration/job-handlers.ts";
+import { integrationJobHandlers, type JobEvents } from "../../integration/job-handlers.ts";
 import { JobQueueControl } from "../../jobs/control.ts";
 import { PgBossWorkers } from "../../jobs/pgboss.ts";
 import { Scheduler } from "../../jobs/scheduler.ts";
 import { ChangeWaker } from "../../jobs/waker.ts";
 import { scrubSecrets } from "../../log/logger.ts";
+import type { RecordEditorDeps } from "../../server/api/records.ts";
 import { buildServer } from "../../server/app.ts";
 import { ensureAdminAccount } from "../../server/auth/accounts.ts";
+import { CONSOLE_PREFIX } from "../../server/console/plugin.ts";
 import { ServiceMetrics } from "../../server/plugins/metrics.ts";
 import type { QueueEntry, RunOutcome } from "../../store/index.ts";
 import { createTriggers, type Triggers } from "../../triggers/index.ts";
@@ -24,10 +26,16 @@ export interface ServeCliOptions {
   /** Wakes for one mapping within this window are one run (ms). */
   debounce: string;
   quiet?: boolean;
+  /** Demo mode (set by `bcsync demo`, never a flag): the console's emulator record editor. */
+  recordEditor?: RecordEditorDeps;
+  /** Also told of every run of the job queue (the demo prints what moved). */
+  jobEvents?: JobEvents;
 }
 
 export interface RunningService {
   url: string;
+  /** The web console's address (sign in with an administrator account). */
+  consoleUrl: string;
   app: FastifyInstance;
   waker: ChangeWaker;
   triggers: Triggers;
@@ -53,15 +61,17 @@ export async function startService(options: ServeCliOptions): Promise<RunningSer
     const admin = await ensureAdminAccount(ctx.store);
     if (admin)
       process.stdout.write(
-        `Administrator account created: ${admin.username} / ${admin.password}\n(shown once; change it with \`npx bcsync users reset-password ${admin.username}\`)\n`,
+        `Administrator account created: ${admin.username} / ${admin.password} (the web console's sign-in, at ${CONSOLE_PREFIX})\n(shown once; change it with \`npx bcsync users reset-password ${admin.username}\`)\n`,
       );
     const metrics = new ServiceMetrics(ctx.store, {
       dataverse: () => ctx.dataverse.metrics(),
       businessCentral: () => ctx.businessCentral.metrics(),
     });
     const handlers = integrationJobHandlers(ctx, {
+      ...options.jobEvents,
       onMapping: (result) => {
         for (const pass of result.passes) metrics.recordPass(pass);
+        options.jobEvents?.onMapping?.(result);
       },
     });
     const startedAt = new Map<string, number>();
@@ -120,18 +130,23 @@ export async function startService(options: ServeCliOptions): Promise<RunningSer
       metrics,
       ready: () => running,
       publicPlugins: [triggers.plugin],
+      ...(options.recordEditor ? { recordEditor: options.recordEditor } : {}),
     });
     const address = await app.listen({ host: options.host, port: Number(options.port) });
     if (workers) await workers.start();
     scheduler?.start();
     const started = await triggers.start(triggerSettings.publicUrl ?? address);
     running = true;
-    log(`bcsync serve: listening on ${address} (API ${address}/api/v1, documentation ${address}/docs)`);
+    const consoleUrl = `${address}${CONSOLE_PREFIX}`;
+    log(
+      `bcsync serve: listening on ${address} (console ${consoleUrl}, API ${address}/api/v1, documentation ${address}/docs)`,
+    );
     log(
       `triggers: Business Central webhooks ${started.businessCentral ? `${started.businessCentral.created.length + started.businessCentral.renewed.length + started.businessCentral.kept.length} subscribed` : "off"}, Dataverse webhooks ${started.dataverse ? "registered" : "off"}, polled ${started.polled.length > 0 ? started.polled.join(", ") : "nothing"}`,
     );
     return {
       url: address,
+      consoleUrl,
       app,
       waker,
       triggers,
@@ -165,7 +180,7 @@ export function registerServeCommand(program: Command): void {
   program
     .command("serve")
     .description(
-      "Run the live service: the job queue, change triggers and the REST API (/api/v1, documentation at /docs), /healthz, /readyz and /metrics.",
+      "Run the live service: the job queue, change triggers, the web console (/console/), the REST API (/api/v1, documentation at /docs), /healthz, /readyz and /metrics.",
     )
     .option("--config <file>", "configuration file written by `bcsync setup`")
     .option("--data <dir>", "state directory (overrides the configuration's dataDir)")

@@ -8,13 +8,13 @@ import { itemAvailabilityNow } from "../../admin/availability.ts";
 import { type ConflictDecision, listConflicts, resolveConflicts } from "../../admin/conflicts.ts";
 import { coupleRecords, findMapping, listCouplings, uncoupleRecord } from "../../admin/couplings.ts";
 import { approveDeletion, listHeldDeletions, rejectDeletion } from "../../admin/deletions.ts";
-import { retryError, skipError, unskipRecords } from "../../admin/errors.ts";
+import { findStandingError, retryError, skipError, unskipRecords } from "../../admin/errors.ts";
 import { reconciliationReport } from "../../admin/reconcile.ts";
 import { type Result, valueOrThrow } from "../../admin/result.ts";
 import { customerStatisticsNow } from "../../admin/statistics.ts";
 import { currentErrors, recentRuns } from "../../admin/sync-log.ts";
 import { summarize } from "../../cli/commands/sync.ts";
-import { bcsyncError, SERVER_NOT_FOUND } from "../../errors/catalogue.ts";
+import { allErrorDefinitions, bcsyncError, SERVER_NOT_FOUND } from "../../errors/catalogue.ts";
 import { syncMappings } from "../../integration/sync.ts";
 import type { ApiPluginOptions } from "./deps.ts";
 
@@ -92,6 +92,21 @@ const adminRoutes: FastifyPluginAsync<ApiPluginOptions> = async (app, { deps }) 
   const value = <T>(result: Result<T>): T => valueOrThrow(result);
   const mappingOf = (query: { mapping?: string }) =>
     query.mapping ? { mappingName: query.mapping.toUpperCase() } : {};
+
+  app.get<{ Params: { id: string } }>(
+    "/errors/:id",
+    {
+      schema: {
+        tags: ["log"],
+        summary: "One standing error with what to do about it (the catalogue's fix for its code)",
+        params: idParam,
+      },
+    },
+    async (request) => {
+      const error = value(await findStandingError(ctx.store, request.params.id));
+      return { ...error, fix: fixFor(error) };
+    },
+  );
 
   app.post<{ Params: { id: string } }>(
     "/errors/:id/retry",
@@ -336,5 +351,51 @@ const adminRoutes: FastifyPluginAsync<ApiPluginOptions> = async (app, { deps }) 
     async (request) => value(await customerStatisticsNow(ctx, request.params.customer)),
   );
 };
+
+/**
+ * The params a catalogued message was filled with, read back from the message itself (the store keeps the text,
+ * not the params): the template becomes a pattern with one group per placeholder. Undefined when it does not fit.
+ */
+export function paramsFromMessage(template: string, message: string): Record<string, string> | undefined {
+  const names: string[] = [];
+  const pattern = template
+    .split(/(\{\w+\})/)
+    .map((part) => {
+      const name = /^\{(\w+)\}$/.exec(part)?.[1];
+      if (!name) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      const seen = names.indexOf(name);
+      if (seen >= 0) return `\\${seen + 1}`;
+      names.push(name);
+      return "(.+?)";
+    })
+    .join("");
+  const match = new RegExp(`^${pattern}$`, "s").exec(message);
+  return match ? Object.fromEntries(names.map((name, i) => [name, match[i + 1] ?? ""])) : undefined;
+}
+
+/**
+ * What to do about a record error: the catalogue's fix for its code, its placeholders filled from the error's own
+ * message (or, failing that, from what the error records: mapping, field, record); a code the catalogue does not
+ * know is the service's own refusal.
+ */
+export function fixFor(error: {
+  code: string | null;
+  message: string;
+  mappingName: string;
+  field: string | null;
+  sourceId: string | null;
+}): string {
+  const definition = error.code ? allErrorDefinitions().find((d) => d.code === error.code) : undefined;
+  if (!definition)
+    return "The service refused the record for the reason in the message. Correct the record (or the data it refers to) in the system named there, then retry; if this record should not synchronize, skip it.";
+  const known: Record<string, string | null> = {
+    mapping: error.mappingName,
+    field: error.field,
+    id: error.sourceId,
+    record: error.sourceId,
+    ...paramsFromMessage(definition.message, error.message),
+  };
+  return definition.fix.replace(/\{(\w+)\}/g, (_whole, name: string) => known[name] ?? `the ${name}`);
+}
 
 export default adminRoutes;

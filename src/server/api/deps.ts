@@ -3,6 +3,7 @@
 
 import type { IntegrationContext } from "../../integration/context.ts";
 import type { JobQueueControl } from "../../jobs/control.ts";
+import type { RecordEditorDeps } from "./records.ts";
 
 export interface ApiDeps {
   ctx: IntegrationContext;
@@ -13,6 +14,8 @@ export interface ApiDeps {
    * Debounced and deduplicated: a burst of wakes is one run, plus one more if a wake came in during that run.
    */
   wake(mappingName: string): void;
+  /** Demo mode only (the service runs against the local emulators): the emulator record editor's routes. */
+  recordEditor?: RecordEditorDeps;
 }
 
 /** The options of every route plugin. */

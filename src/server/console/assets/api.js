@@ -1,0 +1,59 @@
+// Every call the console makes goes through here: same-origin cookies, the CSRF token on changes, and the API's
+// one error shape ({ error: { code, message, fix } }) turned into an ApiError the pages show as they are.
+
+const boot = JSON.parse(document.getElementById("bcsync-boot")?.textContent ?? "null") ?? {};
+
+/** Who was signed in when the page loaded (the server embeds it, so no request has to fail to find out). */
+export const initialSession = boot.session ?? null;
+/** Demo mode: the emulator record editor exists. */
+export const recordEditorAvailable = boot.recordEditor === true;
+
+let csrfToken = initialSession?.csrfToken ?? null;
+const signedOutListeners = new Set();
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const error = body?.error ?? {};
+    super(error.message ?? `The service answered ${status}.`);
+    this.status = status;
+    this.code = error.code ?? "BCSYNC_E_CONSOLE_HTTP";
+    this.fix = error.fix ?? "";
+  }
+}
+
+/** Called when the session has ended (expired, or signed out elsewhere): the app shows the sign-in again. */
+export function onSignedOut(listener) {
+  signedOutListeners.add(listener);
+  return () => signedOutListeners.delete(listener);
+}
+
+export async function api(method, path, body) {
+  const headers = { accept: "application/json" };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
+  const response = await fetch(`/api/v1${path}`, {
+    method,
+    headers,
+    credentials: "same-origin",
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!response.ok) {
+    const error = new ApiError(response.status, data);
+    if (error.code === "BCSYNC_E_SERVER_UNAUTHENTICATED") for (const listener of signedOutListeners) listener();
+    throw error;
+  }
+  return data;
+}
+
+export async function signIn(username, password) {
+  const session = await api("POST", "/session", { username, password });
+  csrfToken = session.csrfToken;
+  return session;
+}
+
+export async function signOut() {
+  await api("DELETE", "/session");
+  csrfToken = null;
+}
