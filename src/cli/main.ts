@@ -6,6 +6,7 @@ import { registerCouplingsCommand } from "./commands/couplings.ts";
 import { registerDeletionsCommand } from "./commands/deletions.ts";
 import { registerDemoCommand } from "./commands/demo.ts";
 import { registerEmulateCommand } from "./commands/emulate.ts";
+import { registerJobsCommand } from "./commands/jobs.ts";
 import { registerLogCommands } from "./commands/log.ts";
 import { registerMappingsCommand } from "./commands/mappings.ts";
 import { registerOrdersCommand } from "./commands/orders.ts";
@@ -15,6 +16,7 @@ import { registerServeCommand } from "./commands/serve.ts";
 import { registerSetupCommand } from "./commands/setup.ts";
 import { registerStatisticsCommand } from "./commands/statistics.ts";
 import { registerSyncCommand } from "./commands/sync.ts";
+import { registerUsersCommand } from "./commands/users.ts";
 import { registerWorkerCommand } from "./commands/worker.ts";
 import { EXIT } from "./exit-codes.ts";
 import { reportError } from "./output.ts";
@@ -39,6 +41,8 @@ export function buildProgram(): Command {
     registerOrdersCommand,
     registerConflictsCommand,
     registerDeletionsCommand,
+    registerJobsCommand,
+    registerUsersCommand,
     registerCouplingsCommand,
     registerReconcileCommand,
     registerAvailabilityCommand,

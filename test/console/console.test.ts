@@ -177,9 +177,7 @@ describe.skipIf(!haveChromium)(suiteName, { timeout: 150_000 }, () => {
     await page.getByRole("heading", { level: 1, name: "Sync error" }).waitFor();
     await page.getByRole("heading", { name: error.message }).waitFor();
     await page.getByRole("heading", { name: "What to do" }).waitFor();
-    expect(await page.locator("#error-fix").textContent()).toMatch(
-      /npx bcsync sync SALESPEOPLE --full/,
-    );
+    expect(await page.locator("#error-fix").textContent()).toMatch(/npx bcsync sync SALESPEOPLE --full/);
     await shoot("sync-error");
 
     // The fix: give the customer back a salesperson Sales knows; then retry from the page.

@@ -44,3 +44,10 @@ export const ADMIN_SYNC_ERROR_NOT_FOUND = defineError<{ id: string }>({
   status: 404,
   fix: "List the standing errors with `npx bcsync errors` and use one of their ids; an error a later run cleared is gone.",
 });
+
+export const ADMIN_JOB_ENTRY_RUNNING = defineError<{ entry: string }>({
+  code: "BCSYNC_E_ADMIN_JOB_ENTRY_RUNNING",
+  message: "Job queue entry {entry} is running now (in bcsync serve or a worker); it was not started a second time.",
+  status: 409,
+  fix: "Wait for that run to finish (`npx bcsync jobs` shows its status), or make the entry due again with `npx bcsync jobs run {entry}`.",
+});
