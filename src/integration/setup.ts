@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { EmulatorsInfo } from "../../emulators/index.ts";
-import { type BcsyncConfigInput, saveConfig, validateConfig } from "../config/index.ts";
+import { type BcsyncConfigInput, overlayEnvironment, saveConfig, validateConfig } from "../config/index.ts";
 import { ok, type Result } from "../connectors/result.ts";
 import { bcsyncError, isBcsyncError } from "../errors/catalogue.ts";
 import {
@@ -49,6 +49,29 @@ export function readEmulatorsFile(path: string): EmulatorsLine {
   if (!parsed.businessCentral.companies?.length) throw invalid("businessCentral.companies is empty");
   if (!parsed.apps?.length) throw invalid("apps is empty");
   return parsed;
+}
+
+/**
+ * `readEmulatorsFile`, waiting for `bcsync emulate --json > FILE &` to have written it (the README's step-by-step
+ * path starts the emulators in the background and runs setup at once): polls until the file holds a valid line or
+ * `timeoutMs` passes, then fails with the last reason.
+ */
+export async function waitForEmulatorsFile(
+  path: string,
+  options: { timeoutMs?: number; onWait?: () => void } = {},
+): Promise<EmulatorsLine> {
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  let told = false;
+  for (;;) {
+    try {
+      return readEmulatorsFile(path);
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+      if (!told) options.onWait?.();
+      told = true;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 export interface EmulatorConfigOptions {
@@ -119,7 +142,9 @@ export interface SetupReport {
 
 /** Tests both connections, installs the solution, applies the defaults, then saves the configuration. */
 export async function runSetup(options: SetupOptions): Promise<Result<SetupReport>> {
-  const config = validateConfig(options.config);
+  // BCSYNC_* variables apply as they do for every command (BCSYNC_STORE__URL: PostgreSQL); the file keeps what the
+  // caller gave, without them.
+  const config = validateConfig(overlayEnvironment(options.config, options.env ?? process.env));
   let settings = parseIntegrationSettings(config.integration);
   if (!settings.ok) return settings;
   const clients = connectorClients(config, options.configPath, options.env);

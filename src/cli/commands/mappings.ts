@@ -6,9 +6,9 @@ import { extname, join } from "node:path";
 import type { Command } from "commander";
 import { type MappingFormat, parseMappings, serializeMappings } from "../../engine/model.ts";
 import { toStoredMapping } from "../../engine/persist.ts";
-import { bcsyncError, CONFIG_INVALID } from "../../errors/catalogue.ts";
-import { type CommonCliOptions, withCommonOptions, withIntegration } from "../../integration/cli.ts";
-import { applyDefaults, customMappings } from "../../integration/reset.ts";
+import { bcsyncError, INTEGRATION_MAPPING_FILE_INVALID } from "../../errors/catalogue.ts";
+import { type CommonCliOptions, withCommonOptions, withIntegration, withStore } from "../../integration/cli.ts";
+import { applyDefaults, customMappings, loadMappings } from "../../integration/reset.ts";
 import { runSequence } from "../../integration/sync.ts";
 import { printJson, printTable } from "../output.ts";
 
@@ -23,9 +23,10 @@ export function registerMappingsCommand(program: Command): void {
       .description("Every table mapping with direction, filters, run order and job defaults.")
       .option("--json", "one JSON document"),
   ).action(async (options: ListOptions) => {
-    await withIntegration(options, async (ctx) => {
-      const queue = await ctx.store.queue.list();
-      const rows = runSequence(ctx.mappings).map((m, i) => {
+    // Only bcsync's own store: listing, exporting and importing mappings needs no connection and no secret.
+    await withStore(options, async (store) => {
+      const queue = await store.queue.list();
+      const rows = runSequence(await loadMappings(store)).map((m, i) => {
         const entry = queue.find((e) => e.mappingName === m.name);
         return {
           name: m.name,
@@ -75,9 +76,9 @@ export function registerMappingsCommand(program: Command): void {
       .option("--out <file>", "file to write (default: standard output)")
       .option("--format <format>", "yaml or json (default: by --out extension, else yaml)"),
   ).action(async (options: CommonCliOptions & { out?: string; format?: string }) => {
-    await withIntegration(options, async (ctx) => {
+    await withStore(options, async (store) => {
       const format = formatOf(options.format, options.out);
-      const text = serializeMappings(ctx.mappings, format);
+      const text = serializeMappings(await loadMappings(store), format);
       if (options.out) writeFileSync(options.out, text);
       else process.stdout.write(text);
     });
@@ -93,11 +94,9 @@ export function registerMappingsCommand(program: Command): void {
       .option("--json", "JSON output"),
   ).action(async (file: string, options: CommonCliOptions) => {
     const parsed = parseMappings(readFileSync(file, "utf8"), formatOf(undefined, file));
-    if (!parsed.ok) {
-      throw bcsyncError(CONFIG_INVALID, { key: file, value: parsed.issues[0], expected: "a valid mapping file" });
-    }
-    await withIntegration(options, async (ctx) => {
-      await ctx.store.transaction(async (tx) => {
+    if (!parsed.ok) throw bcsyncError(INTEGRATION_MAPPING_FILE_INVALID, { file, issue: parsed.issues[0] });
+    await withStore(options, async (store) => {
+      await store.transaction(async (tx) => {
         for (const m of parsed.value) await tx.mappings.save(toStoredMapping(m));
       });
       const names = parsed.value.map((m) => m.name);

@@ -2,7 +2,7 @@
 // without flags on a TTY, or takes flags (`--emulators FILE` reads the line `bcsync emulate --json` printed).
 // Tests both connections, installs the integration solution, applies the default mappings, writes --config.
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
@@ -10,7 +10,7 @@ import type { BcsyncConfigInput } from "../../config/index.ts";
 import { parseConnectionString } from "../../connectors/index.ts";
 import { DEFAULT_CONFIG_PATH } from "../../integration/cli.ts";
 import type { IntegrationSettingsInput } from "../../integration/settings.ts";
-import { configForEmulators, readEmulatorsFile, runSetup, type SetupReport } from "../../integration/setup.ts";
+import { configForEmulators, runSetup, type SetupReport, waitForEmulatorsFile } from "../../integration/setup.ts";
 import { printJson, printTable } from "../output.ts";
 
 export interface SetupCliOptions {
@@ -199,11 +199,33 @@ export function optionsFromConnectionString(o: SetupCliOptions): SetupCliOptions
   };
 }
 
+/**
+ * Setup rewrites the connection, never the rest: the state store (`store.url`: PostgreSQL), the job queue, the
+ * triggers and the log settings of an existing configuration file stay as they were (issue 12, first hour 7).
+ */
+function keepServiceSections(config: BcsyncConfigInput, path: string): BcsyncConfigInput {
+  if (!existsSync(path)) return config;
+  let existing: Record<string, unknown>;
+  try {
+    existing = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  } catch {
+    return config; // not ours to fix here: setup writes a whole new file
+  }
+  const kept: Record<string, unknown> = {};
+  for (const key of ["store", "jobs", "triggers", "log"]) if (existing[key] !== undefined) kept[key] = existing[key];
+  return { ...kept, ...config } as BcsyncConfigInput;
+}
+
 export async function runSetupCommand(o: SetupCliOptions): Promise<SetupReport> {
   let options = optionsFromConnectionString(o);
   if (!hasConnectionFlags(o) && process.stdin.isTTY && !o.json) options = await askMissing(o);
-  const config = options.emulators
-    ? configForEmulators(readEmulatorsFile(options.emulators), {
+  const emulators = options.emulators
+    ? await waitForEmulatorsFile(options.emulators, {
+        onWait: () => process.stderr.write(`waiting for the emulators to write ${options.emulators}…\n`),
+      })
+    : undefined;
+  const config = emulators
+    ? configForEmulators(emulators, {
         dataDir: options.data,
         ...(options.company ? { company: options.company } : {}),
         integration: settingsFromFlags(options),
@@ -211,7 +233,7 @@ export async function runSetupCommand(o: SetupCliOptions): Promise<SetupReport> 
     : configFromFlags(options);
   const result = await runSetup({
     configPath: options.config,
-    config,
+    config: keepServiceSections(config, options.config),
     confirmReset: options.yes === true,
     reinstallSolution: options.reinstallSolution === true,
   });

@@ -157,3 +157,10 @@ export const INTEGRATION_QUOTE_FAILED = defineError<{ quote: string; step: strin
   status: 502,
   fix: "Correct what is named (customer and products must be coupled), then let the auto-process quotes job run again.",
 });
+
+export const INTEGRATION_MAPPING_FILE_INVALID = defineError<{ file: string; issue: string }>({
+  code: "BCSYNC_E_INTEGRATION_MAPPING_FILE_INVALID",
+  message: "The mapping file {file} is not valid: {issue}.",
+  status: 400,
+  fix: "Correct the file (`npx bcsync mappings export --out mappings.yaml` writes a valid one to start from), then import it again with `npx bcsync mappings import {file}`.",
+});
