@@ -135,6 +135,7 @@ export function address(prefix: string): Column[] {
     str(`${prefix}_country`, 80),
     str(`${prefix}_telephone1`, 50),
     str(`${prefix}_fax`, 50),
+    str(`${prefix}_primarycontactname`, 100),
   ];
 }
 

@@ -24,6 +24,7 @@ export const contact = defineTable({
     str("mobilephone", 50),
     str("websiteurl", 200),
     str("fax", 50),
+    str("pager", 100),
     ...address("address1"),
     ...address("address2"),
     ...address("address3"),

@@ -70,7 +70,8 @@ export function contact(options: DefaultOptions): IntegrationDefault {
             },
           },
         }),
-        field(undefined, "parentcustomeridtype", "toDataverse", { constant: "account" }),
+        // BC also sets ParentCustomerIdType = account; over the Web API the parent's type is the navigation property
+        // bound (`parentcustomerid_account`), and `parentcustomeridtype` is not a writable column.
         field("salutationCode", "salutation", undefined, { enabled: false }),
       ],
     },
