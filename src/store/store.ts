@@ -27,6 +27,10 @@ export interface StoreOptions {
   dataDir?: string;
   /** PostgreSQL schema (tests use one per run). */
   schema?: string;
+  /** PostgreSQL application_name of the store's sessions (default `bcsync`). */
+  applicationName?: string;
+  /** Told when PostgreSQL ends an idle connection (the pool reconnects on the next query). */
+  onConnectionLost?: (error: Error) => void;
   /** Apply pending migrations on open (default true). */
   migrate?: boolean;
 }
@@ -102,7 +106,12 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     if (!/^postgres(ql)?:\/\//.test(options.url)) {
       throw bcsyncError(STORE_UNSUPPORTED_URL, { url: scrubSecrets(options.url) });
     }
-    const db = await connectPostgres({ url: options.url, schema: options.schema });
+    const db = await connectPostgres({
+      url: options.url,
+      schema: options.schema,
+      ...(options.applicationName ? { applicationName: options.applicationName } : {}),
+      ...(options.onConnectionLost ? { onConnectionLost: options.onConnectionLost } : {}),
+    });
     store = new Store(db, "postgres", isPostgresUniqueViolation, false, options.schema);
   } else {
     const dataDir = options.dataDir ?? ".bcsync";

@@ -7,6 +7,9 @@ export interface PostgresOptions {
   /** Schema to use (created if missing); tests use one per run so they never touch each other's data. */
   schema?: string;
   maxConnections?: number;
+  applicationName?: string;
+  /** Told when the server ends an idle connection (the pool reconnects on the next query). */
+  onConnectionLost?: (error: Error) => void;
 }
 
 /** Opens the PostgreSQL store; with `schema`, every connection's search_path points at it. */
@@ -17,10 +20,34 @@ export async function connectPostgres(options: PostgresOptions): Promise<Kysely<
     connectionString: options.url,
     max: options.maxConnections ?? 10,
     options: schema ? `-c search_path=${schema}` : undefined,
+    // Named, so an administrator sees bcsync's sessions in pg_stat_activity.
+    application_name: options.applicationName ?? "bcsync",
   });
+  // An idle connection the server ended (restart, failover, pg_terminate_backend: 57P01) is an 'error' event on the
+  // pool; without a listener Node ends the process with it (issue 14.1). The pool has already dropped that client:
+  // the next query opens a new connection, so there is nothing to do but say so.
+  pool.on("error", (error) => options.onConnectionLost?.(error));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
   return db;
+}
+
+/**
+ * A query that failed because its connection was lost (the server ended it, or the network did): safe to run again
+ * on a new connection when it was not inside a transaction that may have committed.
+ */
+export function isPostgresConnectionLost(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return (
+    e?.code === "57P01" || // admin_shutdown (pg_terminate_backend)
+    e?.code === "57P02" || // crash_shutdown
+    e?.code === "57P03" || // cannot_connect_now
+    e?.code === "08006" || // connection_failure
+    e?.code === "08003" || // connection_does_not_exist
+    e?.code === "ECONNRESET" ||
+    e?.code === "ECONNREFUSED" ||
+    /Connection terminated|terminating connection/i.test(e?.message ?? "")
+  );
 }
 
 /** PostgreSQL's SQLSTATE for unique_violation. */

@@ -1,0 +1,46 @@
+// Issue 14.1: losing the PostgreSQL connection crashed the process ("Unhandled 'error' event … 57P01", a raw stack
+// trace) when the server ended bcsync's idle connections (pg_terminate_backend, a restart, a failover). The store now
+// survives it: the pool drops the dead connections and the next query opens a new one.
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { afterEach, describe, expect, it } from "vitest";
+import { openStore, type Store } from "../store.ts";
+import { isPostgresConnectionLost } from "./connect.ts";
+
+const databaseUrl = process.env.DATABASE_URL;
+
+describe.skipIf(!databaseUrl)("PostgreSQL connection loss", () => {
+  let store: Store | undefined;
+  afterEach(async () => store?.close());
+
+  it("ending every bcsync session on the server leaves the store working, with no unhandled error", async () => {
+    // Its own schema and session name: only this store's connections are ended, never another test file's.
+    const name = `bcsync_test_${randomBytes(5).toString("hex")}`;
+    const lost: Error[] = [];
+    store = await openStore({
+      url: databaseUrl,
+      schema: name,
+      applicationName: name,
+      onConnectionLost: (e) => lost.push(e),
+    });
+    await store.settings.set("probe", 1);
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    const { rows } = await admin.query(
+      "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = $1",
+      [name],
+    );
+    await admin.end();
+    expect(rows.length).toBeGreaterThan(0);
+    // The pool notices the ended connections; the next queries run on new ones.
+    await store.settings.set("probe", 2);
+    expect(await store.settings.get<number>("probe")).toBe(2);
+    expect(lost.map((e) => (e as { code?: string }).code)).toContain("57P01");
+  });
+
+  it("recognises a lost connection among errors", () => {
+    expect(isPostgresConnectionLost({ code: "57P01" })).toBe(true);
+    expect(isPostgresConnectionLost(new Error("Connection terminated unexpectedly"))).toBe(true);
+    expect(isPostgresConnectionLost({ code: "23505" })).toBe(false);
+  });
+});
