@@ -7,12 +7,12 @@
 // engine's own Sales → BC pass would PATCH released BC orders, which BC refuses.
 
 import { COMPANION_API, type Row } from "../connectors/index.ts";
-import { matchValueCouplingId, type TableMapping } from "../engine/model.ts";
+import { matchValueCouplingId, type PassDirection, type TableMapping } from "../engine/model.ts";
 import type { RunMode } from "../engine/planner.ts";
 import { type PassReport, runMapping } from "../engine/runner.ts";
 import { bcsyncError } from "../errors/catalogue.ts";
 import { INTEGRATION_UNKNOWN_MAPPING } from "../errors/codes/integration.ts";
-import { SYNC_COUNTERS } from "../store/index.ts";
+import { SYNC_COUNTERS, type SyncCounters } from "../store/index.ts";
 import { claimCoupledRows } from "./company.ts";
 import type { IntegrationContext } from "./context.ts";
 import { ORDER_MAPPING, syncBidirectionalOrders } from "./flows/index.ts";
@@ -27,6 +27,8 @@ export interface SyncRequest {
   dryRun?: boolean;
   /** Called after each mapping, for progress output. */
   onMapping?: (result: MappingSyncResult) => void;
+  /** A mapping starts, and after each page its engine passes write (progress for people). */
+  onProgress?: (mapping: string, page?: { direction: PassDirection; pages: number; counters: SyncCounters }) => void;
 }
 
 export interface MappingSyncResult {
@@ -82,6 +84,7 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
   // Reports of child mappings the order flow already ran under their header, by mapping name.
   const ranByFlow = new Map<string, PassReport[]>();
   for (const mapping of selectMappings(ctx.mappings, request.names)) {
+    request.onProgress?.(mapping.name);
     let result: MappingSyncResult;
     try {
       const dryRun = request.dryRun === true;
@@ -96,7 +99,12 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
         }
       } else if (mapping.parent) passes = [await syncLines(ctx, mapping, dryRun)];
       else if (mapping.name === "SALESPRC-PRODPRICE") passes = [await syncSalesPrices(ctx, mapping, dryRun)];
-      else passes = await runMapping(ctx.engine, mapping.name, { mode, dryRun });
+      else
+        passes = await runMapping(ctx.engine, mapping.name, {
+          mode,
+          dryRun,
+          ...(request.onProgress ? { onPage: (page) => request.onProgress?.(mapping.name, page) } : {}),
+        });
       result = { mapping: mapping.name, passes };
     } catch (error) {
       result = { mapping: mapping.name, passes: [], error: error instanceof Error ? error.message : String(error) };

@@ -8,6 +8,7 @@ import { enableMultipleUnits } from "../../integration/units.ts";
 import type { ReviewLine } from "../../store/index.ts";
 import { EXIT, type ExitCode, raiseExitCode } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
+import { mappingProgress } from "../progress.ts";
 
 /**
  * What a sync all (or restart) means for a script: a line that could not run is an error (1); a line whose run
@@ -70,9 +71,15 @@ export function registerReviewCommand(program: Command): void {
           options.recommendFull.map((n) => n.toUpperCase()),
         );
       const ran: ReviewLine[] = [];
+      const lineCount = options.syncAll || options.restart ? (await refreshReview(ctx)).length : 0;
+      const bar = mappingProgress(lineCount, { json: options.json });
       const progress = (l: ReviewLine) => {
-        if (l.queueStatus !== "In Process") ran.push(l);
-        if (!options.json) process.stdout.write(`${l.mappingName}: ${l.queueStatus}\n`);
+        if (l.queueStatus === "In Process") bar.working(l.mappingName);
+        else {
+          ran.push(l);
+          bar.done(l.mappingName);
+        }
+        if (!options.json && !process.stderr.isTTY) process.stdout.write(`${l.mappingName}: ${l.queueStatus}\n`);
       };
       let lines: ReviewLine[];
       if (options.enableUnitGroups) {
@@ -84,6 +91,7 @@ export function registerReviewCommand(program: Command): void {
       if (options.restart) lines = await restartLine(ctx, options.restart.toUpperCase(), progress);
       else if (options.syncAll) lines = await syncAll(ctx, progress);
       else lines = await refreshReview(ctx);
+      bar.stop();
       const rows = lines.map(row);
       if (options.json) printJson({ lines: rows });
       else printTable(rows);

@@ -3,9 +3,10 @@
 
 import type { Command } from "commander";
 import { type CommonCliOptions, withCommonOptions, withIntegration } from "../../integration/cli.ts";
-import { type MappingSyncResult, syncMappings, total } from "../../integration/sync.ts";
+import { type MappingSyncResult, selectMappings, syncMappings, total } from "../../integration/sync.ts";
 import { EXIT, type ExitCode, raiseExitCode } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
+import { mappingProgress } from "../progress.ts";
 
 interface SyncCliOptions extends CommonCliOptions {
   all?: boolean;
@@ -65,17 +66,22 @@ export function registerSyncCommand(program: Command): void {
   ).action(async (names: string[], options: SyncCliOptions) => {
     await withIntegration(options, async (ctx) => {
       const rows: Record<string, unknown>[] = [];
+      const selected = options.all ? [] : names;
+      const progress = mappingProgress(selectMappings(ctx.mappings, selected).length, { json: options.json });
       const results = await syncMappings(ctx, {
-        names: options.all ? [] : names,
+        names: selected,
         full: options.full,
         dryRun: options.dryRun,
+        onProgress: (mapping, page) => progress.working(mapping, page),
         onMapping: (r) => {
+          progress.done(r.mapping);
           const row = summarize(r);
           if (options.json) {
             printJson(options.dryRun ? { ...row, planned: r.passes.flatMap((p) => p.planned) } : row);
           } else rows.push(row);
         },
       });
+      progress.stop();
       if (!options.json) printTable(rows, ["mapping", ...COUNTERS, "status", "message"]);
       const outcome = runOutcome(results);
       if (!options.json && outcome.summary) process.stderr.write(`${outcome.summary}\n`);
