@@ -1,4 +1,5 @@
 import { PassThrough } from "node:stream";
+import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
 import { zeroCounters } from "../store/index.ts";
 import { mappingProgress } from "./progress.ts";
@@ -11,7 +12,7 @@ function terminal(isTTY: boolean): { stream: NodeJS.WriteStream; drawn: () => st
     text += chunk.toString();
   });
   Object.assign(stream, { isTTY, columns: 160, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
-  return { stream, drawn: () => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "") };
+  return { stream, drawn: () => stripVTControlCharacters(text) };
 }
 
 describe("mappingProgress", () => {

@@ -17,6 +17,7 @@ import { claimCoupledRows } from "./company.ts";
 import type { IntegrationContext } from "./context.ts";
 import { ORDER_MAPPING, syncBidirectionalOrders } from "./flows/index.ts";
 import { syncLines } from "./lines.ts";
+import { withMappingLease } from "./mapping-lease.ts";
 import { maintainDefaultPriceList } from "./price-list.ts";
 import { syncSalesPrices } from "./sales-prices.ts";
 
@@ -89,22 +90,24 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
     try {
       const dryRun = request.dryRun === true;
       const byFlow = ranByFlow.get(mapping.name);
-      let passes: PassReport[];
-      if (byFlow) passes = byFlow;
-      else if (mapping.name === ORDER_MAPPING && ctx.settings.bidirectionalSalesOrders) {
-        const reports = await runBidirectionalOrders(ctx, mode, dryRun);
-        passes = reports.filter((p) => p.mapping === ORDER_MAPPING);
-        for (const p of reports) {
-          if (p.mapping !== ORDER_MAPPING) ranByFlow.set(p.mapping, [...(ranByFlow.get(p.mapping) ?? []), p]);
+      const run = async (): Promise<PassReport[]> => {
+        if (mapping.name === ORDER_MAPPING && ctx.settings.bidirectionalSalesOrders) {
+          const reports = await runBidirectionalOrders(ctx, mode, dryRun);
+          for (const p of reports) {
+            if (p.mapping !== ORDER_MAPPING) ranByFlow.set(p.mapping, [...(ranByFlow.get(p.mapping) ?? []), p]);
+          }
+          return reports.filter((p) => p.mapping === ORDER_MAPPING);
         }
-      } else if (mapping.parent) passes = [await syncLines(ctx, mapping, dryRun)];
-      else if (mapping.name === "SALESPRC-PRODPRICE") passes = [await syncSalesPrices(ctx, mapping, dryRun)];
-      else
-        passes = await runMapping(ctx.engine, mapping.name, {
+        if (mapping.parent) return [await syncLines(ctx, mapping, dryRun)];
+        if (mapping.name === "SALESPRC-PRODPRICE") return [await syncSalesPrices(ctx, mapping, dryRun)];
+        return runMapping(ctx.engine, mapping.name, {
           mode,
           dryRun,
           ...(request.onProgress ? { onPage: (page) => request.onProgress?.(mapping.name, page) } : {}),
         });
+      };
+      // A dry run writes nothing and needs no lease; children the header's flow ran are already reported.
+      const passes = byFlow ?? (dryRun ? await run() : await withMappingLease(ctx.store, mapping.name, run));
       result = { mapping: mapping.name, passes };
     } catch (error) {
       result = { mapping: mapping.name, passes: [], error: error instanceof Error ? error.message : String(error) };

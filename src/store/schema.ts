@@ -226,7 +226,16 @@ export interface ApiTokensTable {
   last_used_at: string | null;
 }
 
+export interface MappingLeasesTable {
+  mapping_name: string;
+  /** `<host>:<pid>:<random>`: who runs the mapping now. */
+  holder: string;
+  acquired_at: string;
+  expires_at: string;
+}
+
 export interface Database {
+  mapping_leases: MappingLeasesTable;
   settings: SettingsTable;
   table_mappings: TableMappingsTable;
   field_mappings: FieldMappingsTable;

@@ -29,6 +29,7 @@ for (const dialect of STORE_DIALECTS) {
           "full_sync_review",
           "held_deletions",
           "job_queue_entries",
+          "mapping_leases",
           "pending_writes",
           "sessions",
           "settings",

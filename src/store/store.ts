@@ -10,6 +10,7 @@ import { CouplingsRepository, type IsUniqueViolation } from "./repositories/coup
 import { FullSyncReviewRepository } from "./repositories/full-sync-review.ts";
 import { HeldDeletionsRepository } from "./repositories/held-deletions.ts";
 import { JobQueueRepository } from "./repositories/job-queue.ts";
+import { LeasesRepository } from "./repositories/leases.ts";
 import { MappingsRepository } from "./repositories/mappings.ts";
 import { PendingWritesRepository } from "./repositories/pending-writes.ts";
 import { SettingsRepository } from "./repositories/settings.ts";
@@ -48,6 +49,7 @@ export class Store {
   readonly conflicts: ConflictsRepository;
   readonly heldDeletions: HeldDeletionsRepository;
   readonly accounts: AccountsRepository;
+  readonly leases: LeasesRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -68,6 +70,7 @@ export class Store {
     this.conflicts = new ConflictsRepository(db);
     this.heldDeletions = new HeldDeletionsRepository(db);
     this.accounts = new AccountsRepository(db);
+    this.leases = new LeasesRepository(db);
   }
 
   /** Runs `work` in one transaction: all of it is written, or (on a throw) none of it. Nested calls join it. */

@@ -27,3 +27,11 @@ export const STORE_NOT_FOUND = defineError<{ entity: string; key: string }>({
   status: 404,
   fix: "List what exists (for example `bcsync mappings list`) and use one of those names.",
 });
+
+export const STORE_MAPPING_BUSY = defineError<{ mapping: string; holder: string; since: string }>({
+  code: "BCSYNC_E_STORE_MAPPING_BUSY",
+  message:
+    "{mapping} is being synchronized by another bcsync process ({holder}, since {since}); this run left it alone so the two do not write the same records twice.",
+  status: 409,
+  fix: "Let that run finish (`npx bcsync jobs` shows the job queue) and run it again; a process that died gives the mapping up within two minutes, or at once on the same machine.",
+});

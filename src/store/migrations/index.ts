@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from "kysely";
 import * as initial from "./001_initial.ts";
 import * as failedCouplings from "./002_failed_couplings.ts";
 import * as accounts from "./003_accounts.ts";
+import * as mappingLeases from "./004_mapping_leases.ts";
 
 // In-code migrations (no directory scanning), so they work from a clone, a build and a bundle alike.
 // Append new ones; never edit a shipped migration.
@@ -9,6 +10,7 @@ const migrations: Record<string, Migration> = {
   "001_initial": initial,
   "002_failed_couplings": failedCouplings,
   "003_accounts": accounts,
+  "004_mapping_leases": mappingLeases,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,54 @@
+// One run of a mapping at a time, across every process on the state store (issue 14.4): two `bcsync sync CUSTOMER
+// --full` at once on one store produced duplicate keys, "already coupled" failures and needless rewrites. A run takes
+// the mapping's lease, renews it while it works, and gives it back; a second process is told who holds it. A lease
+// whose process died expires after LEASE_TTL_MS; on the same machine a dead holder (its pid gone) is taken over at
+// once, so a restart after SIGKILL does not wait.
+
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { bcsyncError } from "../errors/catalogue.ts";
+import { STORE_MAPPING_BUSY } from "../errors/codes/store.ts";
+import type { Store } from "../store/index.ts";
+
+export const LEASE_TTL_MS = 120_000;
+
+const HOST = hostname();
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** A holder on this machine whose process is gone. */
+function deadHere(holder: string): boolean {
+  const [host, pid] = holder.split(":");
+  return host === HOST && Number.isInteger(Number(pid)) && !processAlive(Number(pid));
+}
+
+export async function withMappingLease<T>(store: Store, mappingName: string, work: () => Promise<T>): Promise<T> {
+  const holder = `${HOST}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  let taken = await store.leases.acquire(mappingName, holder, LEASE_TTL_MS);
+  if (!taken.ok && deadHere(taken.lease.holder))
+    taken = await store.leases.acquire(mappingName, holder, LEASE_TTL_MS, new Date(), taken.lease.holder);
+  if (!taken.ok)
+    throw bcsyncError(STORE_MAPPING_BUSY, {
+      mapping: mappingName,
+      holder: taken.lease.holder,
+      since: taken.lease.acquiredAt,
+    });
+  const heartbeat = setInterval(() => {
+    store.leases.renew(mappingName, holder, LEASE_TTL_MS).catch(() => undefined); // the next beat tries again
+  }, LEASE_TTL_MS / 4);
+  heartbeat.unref();
+  try {
+    return await work();
+  } finally {
+    clearInterval(heartbeat);
+    await store.leases.release(mappingName, holder);
+  }
+}
