@@ -99,7 +99,10 @@ function dependenciesDone(line: ReviewLine, byName: Map<string, ReviewLine>): bo
  * "Sync all": runs every line that has not started and whose dependencies are done, again and again until
  * nothing more can start. A full sync matches uncoupled records first (couple), then creates the rest.
  */
-export async function syncAll(ctx: IntegrationContext, onLine?: (line: ReviewLine) => void): Promise<ReviewLine[]> {
+export async function syncAll(
+  ctx: IntegrationContext,
+  onLine?: (line: ReviewLine) => void | Promise<void>,
+): Promise<ReviewLine[]> {
   await refreshReview(ctx);
   const settle = new Set(forwardReferencing(ctx.mappings));
   for (;;) {
@@ -137,7 +140,7 @@ export async function syncAll(ctx: IntegrationContext, onLine?: (line: ReviewLin
       };
     }
     await ctx.store.review.upsert(updated);
-    onLine?.(updated);
+    await onLine?.(updated);
   }
 }
 
@@ -161,7 +164,7 @@ async function settleReview(
   ctx: IntegrationContext,
   lines: ReviewLine[],
   settle: Set<string>,
-  onLine?: (line: ReviewLine) => void,
+  onLine?: (line: ReviewLine) => void | Promise<void>,
 ): Promise<ReviewLine[]> {
   const names = lines
     .filter((l) => l.queueStatus === "Finished" && settle.has(l.mappingName))
@@ -174,7 +177,7 @@ async function settleReview(
     if (!line) continue;
     const updated: ReviewLine = { ...line, queueStatus: "Error" };
     await ctx.store.review.upsert(updated);
-    onLine?.(updated);
+    await onLine?.(updated);
   }
   return orderedLines(ctx);
 }
@@ -183,7 +186,7 @@ async function settleReview(
 export async function restartLine(
   ctx: IntegrationContext,
   name: string,
-  onLine?: (line: ReviewLine) => void,
+  onLine?: (line: ReviewLine) => void | Promise<void>,
 ): Promise<ReviewLine[]> {
   const line = (await ctx.store.review.list()).find((l) => l.mappingName === name);
   if (line) {

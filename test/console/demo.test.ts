@@ -37,6 +37,10 @@ it("prints the console URL and a working login, whose password is stored only as
             const login = /sign in as (\S+) \/ (\S+) /.exec(printed);
             expect(url, printed).toBeDefined();
             expect(login, printed).not.toBeNull();
+            // Issue 12, first hour 4: each review line says what it did, and no line failed in the demo.
+            expect(printed).toMatch(/CUSTOMER\s+Finished\s+\+\d+ new, \d+ coupled, ~\d+ changed/);
+            expect(printed).not.toMatch(/^\s+\S+\s+Error\b/m);
+            expect(printed).not.toContain("switched off because the connected services do not have them");
             const [, username, password] = login as RegExpExecArray;
             const origin = new URL(url as string).origin;
             const signIn = await fetch(`${origin}/api/v1/session`, {

@@ -14,7 +14,7 @@ import { syncAll } from "../../integration/review.ts";
 import { configForEmulators, runSetup } from "../../integration/setup.ts";
 import { syncMappings } from "../../integration/sync.ts";
 import { ensureAdminAccount, FIRST_ADMIN, resetPassword } from "../../server/auth/accounts.ts";
-import type { Store } from "../../store/index.ts";
+import type { ReviewLine, Store } from "../../store/index.ts";
 import { printJson, printTable } from "../output.ts";
 import { untilStopped } from "../signals.ts";
 import { type RunningService, startService } from "./serve.ts";
@@ -109,7 +109,18 @@ export async function runDemo(
       if (pairs.length)
         say(`\nCoupled demo salespeople with Sales users: ${pairs.map((p) => `${p.code} ⇄ ${p.user}`).join(", ")}`);
       say("\nFull synchronization review: sync all, in dependency order");
-      const lines = await syncAll(ctx, (l) => say(`  ${l.mappingName.padEnd(20)} ${l.queueStatus}`));
+      // Each line with what its passes did (a bare "Finished" told a new user nothing, issue 12 first hour 4).
+      const counts = async (l: ReviewLine) => {
+        const jobs = await Promise.all(
+          [l.toJobId, l.fromJobId].filter((id): id is string => !!id).map((id) => ctx.store.jobs.get(id)),
+        );
+        const sum = (k: "inserted" | "modified" | "coupled" | "failed") =>
+          jobs.reduce((n, j) => n + Number(j?.[k] ?? 0), 0);
+        return `+${sum("inserted")} new, ${sum("coupled")} coupled, ~${sum("modified")} changed${sum("failed") ? `, ${sum("failed")} failed (npx bcsync errors)` : ""}`;
+      };
+      const lines = await syncAll(ctx, async (l) =>
+        say(`  ${l.mappingName.padEnd(20)} ${String(l.queueStatus).padEnd(9)} ${await counts(l)}`),
+      );
       if (!o.json)
         printTable(
           lines.map((l) => ({ mapping: l.mappingName, recommendation: l.recommendation, state: l.queueStatus })),
