@@ -12,6 +12,7 @@ import { DEFAULT_CONFIG_PATH } from "../../integration/cli.ts";
 import type { IntegrationSettingsInput } from "../../integration/settings.ts";
 import { configForEmulators, runSetup, type SetupReport, waitForEmulatorsFile } from "../../integration/setup.ts";
 import { printJson, printTable } from "../output.ts";
+import { askSetupAnswers } from "../setup-wizard.ts";
 
 export interface SetupCliOptions {
   config: string;
@@ -115,43 +116,6 @@ function userCredentials(
   };
 }
 
-/** Asks for what the flags did not give (interactive setup, S4). */
-async function askMissing(o: SetupCliOptions): Promise<SetupCliOptions> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  const ask = async (question: string, current?: string, fallback?: string) =>
-    current ?? ((await rl.question(`${question}${fallback ? ` [${fallback}]` : ""}: `)).trim() || fallback);
-  const yes = async (question: string) => /^y/i.test((await rl.question(`${question} [y/N]: `)).trim());
-  try {
-    process.stdout.write("Set up the connection between Business Central and Dynamics 365 Sales.\n\n");
-    const answers: SetupCliOptions = { ...o };
-    answers.dataverseUrl = await ask(
-      "Dynamics 365 Sales (Dataverse) URL, e.g. https://contoso.crm4.dynamics.com",
-      o.dataverseUrl,
-    );
-    answers.tenantId = await ask("Microsoft Entra tenant id", o.tenantId);
-    answers.clientId = await ask("App registration (client) id", o.clientId);
-    answers.clientSecretEnv = await ask(
-      "Environment variable that holds the client secret",
-      o.clientSecretEnv,
-      "BCSYNC_CLIENT_SECRET",
-    );
-    answers.bcUrl = await ask("Business Central API URL", o.bcUrl, "https://api.businesscentral.dynamics.com");
-    answers.environment = await ask("Business Central environment", o.environment, "production");
-    answers.company = await ask("Business Central company id", o.company);
-    answers.itemAvailability =
-      o.itemAvailability ?? (await yes("Synchronize item availability automatically (every 30 minutes)?"));
-    answers.bidirectionalSalesOrders =
-      o.bidirectionalSalesOrders ?? (await yes("Synchronize sales orders in both directions?"));
-    if (!answers.bidirectionalSalesOrders) {
-      answers.legacySalesOrders =
-        o.legacySalesOrders ?? (await yes("Enable legacy sales order integration (Sales → BC)?"));
-    }
-    return answers;
-  } finally {
-    rl.close();
-  }
-}
-
 function hasConnectionFlags(o: SetupCliOptions): boolean {
   return Boolean(o.emulators || o.dataverseUrl || o.clientId || o.bcUrl || o.company || o.connectionString);
 }
@@ -218,7 +182,8 @@ function keepServiceSections(config: BcsyncConfigInput, path: string): BcsyncCon
 
 export async function runSetupCommand(o: SetupCliOptions): Promise<SetupReport> {
   let options = optionsFromConnectionString(o);
-  if (!hasConnectionFlags(o) && process.stdin.isTTY && !o.json) options = await askMissing(o);
+  if (!hasConnectionFlags(o) && process.stdin.isTTY && !o.json)
+    options = await askSetupAnswers(options, { input: process.stdin, output: process.stdout, env: process.env });
   const emulators = options.emulators
     ? await waitForEmulatorsFile(options.emulators, {
         onWait: () => process.stderr.write(`waiting for the emulators to write ${options.emulators}…\n`),
