@@ -163,7 +163,7 @@ export async function askSetupAnswers(
     }
     if (list.length === 0) throw new Error("setup: the Business Central environment has no company");
     say("Companies in this environment:");
-    list.forEach((c, i) => say(`  ${i + 1}. ${c.name}  (${c.id})`));
+    for (const [i, c] of list.entries()) say(`  ${i + 1}. ${c.name}  (${c.id})`);
     const picked = await ask("Company to connect (number, name or id)", undefined, (answer) =>
       pick(list, answer) ? undefined : `a number from 1 to ${list.length}, a company name or id`,
     );

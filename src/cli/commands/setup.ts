@@ -4,7 +4,6 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import type { BcsyncConfigInput } from "../../config/index.ts";
 import { parseConnectionString } from "../../connectors/index.ts";
