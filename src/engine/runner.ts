@@ -12,9 +12,13 @@ import { nextCodes } from "./code-series.ts";
 import { type PlanError, passFields, planError } from "./convert.ts";
 import { massDeleteDecision } from "./deletions.ts";
 import { type CompiledFilter, compileFilter } from "./filter.ts";
+import { hasMatchFields } from "./matching.ts";
 import { fieldKey, type PassDirection, passesOf, type TableMapping } from "./model.ts";
 import { runOptionPass } from "./options.ts";
 import { storedSnapshot, toCouplingState } from "./persist.ts";
+import { readAhead } from "./pipeline/read.ts";
+import { PageWindow } from "./pipeline/record.ts";
+import { batchSize, inParallel } from "./pipeline/write.ts";
 import {
   type CouplingUpdate,
   type FieldConflict,
@@ -135,6 +139,8 @@ class Pass {
   readonly mode: RunMode;
   readonly dryRun: boolean;
   pages = 0;
+  /** Pages fully written and recorded (progress reported to onPage). */
+  pagesRecorded = 0;
 
   constructor(
     readonly deps: EngineDeps,
@@ -341,7 +347,9 @@ async function readChanges(
   const serverFilter = pass === "toDataverse" ? mapping.bc.filter : mapping.dataverse.filter;
   const select = how.useDelta ? deltaSelect(run, how.clientFilter) : run.selectSource;
   let pages = 0;
-  for await (const page of run.sourcePort.readChanges({
+  // Pages overlap (page n+1 planned while page n is written) only where planning cannot depend on page n's writes.
+  const window = new PageWindow(run.dryRun || !canOverlapPages(run) ? 1 : PAGES_IN_FLIGHT);
+  const source = run.sourcePort.readChanges({
     select,
     // Change tracking takes no $filter: the mapping's filter is applied to the rows below instead.
     filter: how.useDelta ? undefined : serverFilter,
@@ -349,30 +357,67 @@ async function readChanges(
     modifiedSince: how.since,
     useDelta: how.useDelta,
     deltaLink: how.deltaLink,
-  })) {
-    if (!page.ok) {
-      if (pages === 0 && how.deltaLink && page.error.code === CONNECTOR_DELTA_EXPIRED.code) return "deltaExpired";
-      return page.error;
+  });
+  try {
+    for await (const page of readAhead(source, PAGES_READ_AHEAD)) {
+      if (!page.ok) {
+        if (pages === 0 && how.deltaLink && page.error.code === CONNECTOR_DELTA_EXPIRED.code) return "deltaExpired";
+        await window.drain();
+        return page.error;
+      }
+      pages++;
+      run.pages++;
+      const inScope = how.clientFilter
+        ? page.value.changes.filter((c) => c.kind === "deleted" || how.clientFilter!.test(c.record.values))
+        : page.value.changes;
+      const changes = inScope.filter((c) => !handled.has(idOfChange(c)));
+      let pageMax: string | undefined;
+      for (const c of changes) {
+        if (c.kind === "upsert" && isAfter(c.record.modifiedAt, pageMax)) pageMax = c.record.modifiedAt;
+      }
+      const deltaLink = page.value.deltaLink;
+      const planned = await planPage(run, changes);
+      await window.push({
+        done: executePage(run, planned),
+        // In read order, after the page's records are all recorded: progress never runs ahead of them.
+        recorded: async () => {
+          if (isAfter(pageMax, state.maxSeen)) state.maxSeen = pageMax;
+          if (deltaLink) state.deltaLink = deltaLink;
+          // Pages come oldest first, so the watermark may rise page by page: a crash resumes near where it stopped.
+          if (!run.dryRun && !how.useDelta && state.maxSeen) {
+            await deps.store.watermarks.advance(mapping.name, pass, {
+              modifiedAt: capAt(state.maxSeen, state.startedAt),
+            });
+          }
+          options.onPage?.({ direction: pass, pages: ++run.pagesRecorded, counters: { ...run.counters } });
+        },
+      });
+      if (options.maxPages !== undefined && run.pages >= options.maxPages) break;
     }
-    pages++;
-    run.pages++;
-    const inScope = how.clientFilter
-      ? page.value.changes.filter((c) => c.kind === "deleted" || how.clientFilter!.test(c.record.values))
-      : page.value.changes;
-    const changes = inScope.filter((c) => !handled.has(idOfChange(c)));
-    await processPage(run, changes);
-    for (const c of changes) {
-      if (c.kind === "upsert" && isAfter(c.record.modifiedAt, state.maxSeen)) state.maxSeen = c.record.modifiedAt;
-    }
-    if (page.value.deltaLink) state.deltaLink = page.value.deltaLink;
-    // Pages come oldest first, so the watermark may rise page by page: a crash resumes near where it stopped.
-    if (!run.dryRun && !how.useDelta && state.maxSeen) {
-      await deps.store.watermarks.advance(mapping.name, pass, { modifiedAt: capAt(state.maxSeen, state.startedAt) });
-    }
-    options.onPage?.({ direction: pass, pages: run.pages, counters: { ...run.counters } });
-    if (options.maxPages !== undefined && run.pages >= options.maxPages) break;
+    await window.drain();
+  } catch (error) {
+    await window.abandon();
+    throw error;
   }
   return "done";
+}
+
+/** Pages planned or being written at once (memory: this many pages of records, whatever the table size). */
+const PAGES_IN_FLIGHT = 3;
+/** Pages read ahead of the one being planned. */
+const PAGES_READ_AHEAD = 1;
+
+/**
+ * Whether page n+1 may be planned while page n is still being written: not when its plan could depend on what
+ * page n writes — match-based coupling (a record created by page n is a candidate for page n+1), a code series
+ * (page n+1 would number from codes page n has not created yet), or a lookup to this same mapping (a parent
+ * coupled by page n).
+ */
+function canOverlapPages(run: Pass): boolean {
+  const { mapping, pass } = run;
+  if (hasMatchFields(mapping, pass)) return false;
+  if (pass === "fromDataverse" && mapping.bcCodeSeries) return false;
+  return !mapping.fields.some((f) => f.lookup?.mapping === mapping.name);
 }
 
 /** Whether a delta link's `$select` (none = every column) holds every property asked for. */
@@ -512,7 +557,32 @@ async function retryFailed(run: Pass, handled: Set<string>): Promise<void> {
 
 /** Plans and executes one page of source changes. */
 async function processPage(run: Pass, changes: SourceChange[]): Promise<void> {
-  if (changes.length === 0) return;
+  await executePage(run, await planPage(run, changes));
+}
+
+interface PlannedPage {
+  inputs: PlanInput[];
+  plans: RecordPlan[];
+}
+
+/** Writes a planned page and records the outcome (a dry run only counts and describes it). */
+async function executePage(run: Pass, page: PlannedPage | undefined): Promise<void> {
+  if (!page) return;
+  if (run.dryRun) {
+    for (const plan of page.plans) {
+      countPlan(run, plan);
+      if (run.planned.length < DRY_RUN_CAP) run.planned.push(describe(plan));
+    }
+    await run.flushCounters();
+    return;
+  }
+  await execute(run, page.inputs, page.plans);
+  await run.flushCounters();
+}
+
+/** Reads what the planner needs for one page (couplings, targets, lookups, match candidates) and plans it. */
+async function planPage(run: Pass, changes: SourceChange[]): Promise<PlannedPage | undefined> {
+  if (changes.length === 0) return undefined;
   const { store, mapping, pass } = run;
   const ids = changes.map(idOfChange);
   const rows = await store.couplings.findMany(mapping.name, storeSide(run.sides.source), ids);
@@ -584,16 +654,7 @@ async function processPage(run: Pass, changes: SourceChange[]): Promise<void> {
     }
   }
 
-  if (run.dryRun) {
-    for (const plan of plans) {
-      countPlan(run, plan);
-      if (run.planned.length < DRY_RUN_CAP) run.planned.push(describe(plan));
-    }
-    await run.flushCounters();
-    return;
-  }
-  await execute(run, inputs, plans);
-  await run.flushCounters();
+  return { inputs, plans };
 }
 
 async function findDeletedCounterparts(
@@ -756,7 +817,9 @@ async function executeInserts(
   sourceOf: Map<string, SideRecord>,
 ): Promise<void> {
   await assignSeriesCodes(run, inserts);
-  for (const batch of chunks(inserts, 1000)) {
+  const budget = run.targetPort.writeBudget?.();
+  // Several bulk requests in flight; each batch records its own outcome once acknowledged (intents first).
+  await inParallel(chunks(inserts, batchSize(inserts.length, budget)), budget?.concurrency ?? 1, async (batch) => {
     // Write intents first: after a crash the key finds the record that may already exist (no duplicates).
     const keyed = batch.map((plan) => ({ plan, key: run.targetPort.newKey() }));
     const withKeys = keyed.filter((k) => k.key !== undefined);
@@ -839,7 +902,7 @@ async function executeInserts(
     });
     // Created, but not all of it written: coupled, and retried on the next run for the rest.
     for (const p of partials) await run.fail(p.plan, p.error, true);
-  }
+  });
 }
 
 async function executeUpdates(
@@ -848,7 +911,8 @@ async function executeUpdates(
   sourceOf: Map<string, SideRecord>,
   couplingOf: Map<string, CouplingState>,
 ): Promise<void> {
-  for (const batch of chunks(updates, 1000)) {
+  const budget = run.targetPort.writeBudget?.();
+  await inParallel(chunks(updates, batchSize(updates.length, budget)), budget?.concurrency ?? 1, async (batch) => {
     const res = await run.targetPort.update(
       batch.map((plan) => ({
         id: plan.targetId,
@@ -880,7 +944,7 @@ async function executeUpdates(
       await recordSuccess(run, written, source, outcome.record, openConflicts);
       if (outcome.partial) await run.fail(plan, outcome.partial.error, true);
     }
-  }
+  });
 }
 
 function openConflictsAfter(plan: RecordPlan, coupling: CouplingState | undefined): string[] {
