@@ -97,7 +97,17 @@ export interface StrategyResult {
   requests: { dataverse: number; businessCentral: number };
   maxInFlight: { dataverse: number; businessCentral: number };
   throttled429: number;
+  /**
+   * CPU seconds this process spent during the strategy (engine, store and both emulators together): on a shared
+   * machine it tells a slow run from a busy machine.
+   */
+  cpuSeconds: number;
 }
+
+const cpuSince = (start: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(start);
+  return round((used.user + used.system) / 1e6);
+};
 
 const metricsOf = (dv: ConnectorMetrics, bc: ConnectorMetrics) => ({
   requests: { dataverse: dv.requests, businessCentral: bc.requests },
@@ -112,6 +122,7 @@ async function recordByRecord(preset: Preset): Promise<StrategyResult> {
   const businessCentral = createBusinessCentralClient(clients.businessCentral);
   try {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     let written = 0;
     const select = ["id", ...CUSTOMER_MAPPING.fields.map((f) => f.bcField!)];
     for await (const page of businessCentral.company(clients.companyId).pages("customers", {
@@ -137,6 +148,7 @@ async function recordByRecord(preset: Preset): Promise<StrategyResult> {
       records: written,
       seconds: round(seconds),
       recordsPerSecond: round(written / seconds),
+      cpuSeconds: cpuSince(cpu),
       ...metricsOf(dataverse.metrics(), businessCentral.metrics()),
     };
   } finally {
@@ -156,6 +168,7 @@ async function bcsync(preset: Preset): Promise<StrategyResult & { counters: Reco
   try {
     const ports = connectorPorts({ dataverse, businessCentral, companyId: clients.companyId });
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const [report] = await runMapping(
       { store, ports, mappings: (name) => (name === CUSTOMER_MAPPING.name ? CUSTOMER_MAPPING : undefined) },
       CUSTOMER_MAPPING.name,
@@ -168,6 +181,7 @@ async function bcsync(preset: Preset): Promise<StrategyResult & { counters: Reco
       records: written,
       seconds: round(seconds),
       recordsPerSecond: round(written / seconds),
+      cpuSeconds: cpuSince(cpu),
       ...metricsOf(dataverse.metrics(), businessCentral.metrics()),
       counters: { ...report.counters },
     };
@@ -308,7 +322,7 @@ export async function runThroughput(preset: Preset, log: (line: string) => void 
 export function table(result: ThroughputResult): string {
   const s = result.strategies;
   const rows: string[][] = [
-    ["strategy", "records", "seconds", "records/s", "requests DV/BC", "max in flight DV/BC"],
+    ["strategy", "records", "seconds", "records/s", "cpu s", "requests DV/BC", "max in flight DV/BC"],
     ...(["record-by-record", "bcsync"] as const).map((name) => {
       const r = s[name];
       return [
@@ -316,6 +330,7 @@ export function table(result: ThroughputResult): string {
         String(r.records),
         String(r.seconds),
         String(r.recordsPerSecond),
+        String(r.cpuSeconds),
         `${r.requests.dataverse}/${r.requests.businessCentral}`,
         `${r.maxInFlight.dataverse}/${r.maxInFlight.businessCentral}`,
       ];
@@ -325,6 +340,7 @@ export function table(result: ThroughputResult): string {
       String(s.ceiling.records),
       String(s.ceiling.seconds),
       String(s.ceiling.recordsPerSecond),
+      "",
       `bulk ${s.ceiling.bulkSize}`,
       s.ceiling.bottleneck,
     ],

@@ -17,7 +17,7 @@ import { fieldKey, type PassDirection, passesOf, type TableMapping } from "./mod
 import { runOptionPass } from "./options.ts";
 import { storedSnapshot, toCouplingState } from "./persist.ts";
 import { readAhead } from "./pipeline/read.ts";
-import { PageWindow } from "./pipeline/record.ts";
+import { GroupRecorder, PageWindow } from "./pipeline/record.ts";
 import { batchSize, inParallel } from "./pipeline/write.ts";
 import {
   type CouplingUpdate,
@@ -141,6 +141,8 @@ class Pass {
   pages = 0;
   /** Pages fully written and recorded (progress reported to onPage). */
   pagesRecorded = 0;
+  /** Records acknowledged creates, several batches per transaction. */
+  readonly recorder: GroupRecorder<Store>;
 
   constructor(
     readonly deps: EngineDeps,
@@ -157,6 +159,7 @@ class Pass {
     this.selectTarget = selectFor(mapping, this.sides.target === "bc" ? "bc" : "dv");
     this.mode = options.mode ?? "scheduled";
     this.dryRun = options.dryRun ?? false;
+    this.recorder = new GroupRecorder((work) => deps.store.transaction(work));
   }
 
   get store(): Store {
@@ -817,37 +820,40 @@ async function executeInserts(
   sourceOf: Map<string, SideRecord>,
 ): Promise<void> {
   await assignSeriesCodes(run, inserts);
+  if (inserts.length === 0) return;
+  // Write intents first, for the whole page in one store round: after a crash the key finds the record that may
+  // already exist (no duplicates); an intent whose create was never sent is simply created again with its key.
+  const keyed = inserts.map((plan) => ({ plan, key: run.targetPort.newKey() }));
+  const withKeys = keyed.filter((k) => k.key !== undefined);
+  if (withKeys.length > 0) {
+    const intents = await run.store.pendingWrites.record(
+      withKeys.map(({ plan, key }) => ({
+        mappingName: run.mapping.name,
+        direction: run.pass,
+        sourceId: plan.sourceId.toLowerCase(),
+        targetKey: key!,
+        payloadHash: hashOf(plan.values),
+      })),
+    );
+    const keyBySource = new Map(intents.map((i) => [i.sourceId, i.targetKey]));
+    for (const k of withKeys) k.key = keyBySource.get(k.plan.sourceId.toLowerCase()) ?? k.key;
+  }
+  for (const { plan } of keyed) {
+    if (plan.restore) {
+      if (run.pass === "toDataverse") await run.store.couplings.uncoupleByBcId(run.mapping.name, plan.sourceId);
+      else await run.store.couplings.uncoupleByDataverseId(run.mapping.name, plan.sourceId);
+    }
+  }
   const budget = run.targetPort.writeBudget?.();
-  // Several bulk requests in flight; each batch records its own outcome once acknowledged (intents first).
-  await inParallel(chunks(inserts, batchSize(inserts.length, budget)), budget?.concurrency ?? 1, async (batch) => {
-    // Write intents first: after a crash the key finds the record that may already exist (no duplicates).
-    const keyed = batch.map((plan) => ({ plan, key: run.targetPort.newKey() }));
-    const withKeys = keyed.filter((k) => k.key !== undefined);
-    if (withKeys.length > 0) {
-      const intents = await run.store.pendingWrites.record(
-        withKeys.map(({ plan, key }) => ({
-          mappingName: run.mapping.name,
-          direction: run.pass,
-          sourceId: plan.sourceId.toLowerCase(),
-          targetKey: key!,
-          payloadHash: hashOf(plan.values),
-        })),
-      );
-      const keyBySource = new Map(intents.map((i) => [i.sourceId, i.targetKey]));
-      for (const k of withKeys) k.key = keyBySource.get(k.plan.sourceId.toLowerCase()) ?? k.key;
-    }
-    for (const { plan } of keyed) {
-      if (plan.restore) {
-        if (run.pass === "toDataverse") await run.store.couplings.uncoupleByBcId(run.mapping.name, plan.sourceId);
-        else await run.store.couplings.uncoupleByDataverseId(run.mapping.name, plan.sourceId);
-      }
-    }
+  // Several bulk requests in flight; each batch records its own outcome once acknowledged.
+  await inParallel(chunks(keyed, batchSize(keyed.length, budget)), budget?.concurrency ?? 1, async (keyed) => {
     const res = await run.targetPort.create(
       keyed.map(({ plan, key }) => ({ ...(key ? { key } : {}), values: plan.values, ...validation(run, plan.values) })),
     );
     const outcomes = res.ok ? res.value : keyed.map(() => ({ ok: false as const, error: res.error }));
     const partials: { plan: { sourceId: string; targetId: string }; error: PortError }[] = [];
-    await run.store.transaction(async (store) => {
+    // Batches acknowledged meanwhile are recorded together in one transaction (group commit).
+    await run.recorder.record(async (store) => {
       const created: NewCoupling[] = [];
       for (const [i, { plan }] of keyed.entries()) {
         const outcome = outcomes[i];

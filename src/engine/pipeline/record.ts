@@ -44,3 +44,42 @@ export class PageWindow {
     await page.recorded();
   }
 }
+
+/**
+ * Group commit: work queued while a transaction is running is done together in the next one, so a page written
+ * as fifty concurrent bulk requests is recorded in a few transactions, not fifty. Each caller's promise settles
+ * when its work is committed; a failure rolls the whole group back and rejects every caller in it (their writes
+ * were acknowledged but are not recorded: their write intents stay, and the next run couples them by key).
+ */
+export class GroupRecorder<S> {
+  private queue: { work: (store: S) => Promise<void>; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private running = false;
+
+  constructor(private readonly transaction: (work: (store: S) => Promise<void>) => Promise<void>) {}
+
+  record(work: (store: S) => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ work, resolve, reject });
+      if (!this.running) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue.splice(0);
+        try {
+          await this.transaction(async (store) => {
+            for (const item of group) await item.work(store);
+          });
+          for (const item of group) item.resolve();
+        } catch (error) {
+          for (const item of group) item.reject(error);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}
