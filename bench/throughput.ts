@@ -3,14 +3,15 @@
 //   record-by-record  one Dataverse request per record, sequential (as Business Central's own job does);
 //   bcsync            the engine (runMapping) as the CLI runs it;
 //   ceiling           what the emulators' cost model and limits allow at best, computed, not measured.
-// Each measured strategy gets its own freshly seeded emulators, so one's throttling window does not slow the other.
+// Each measured strategy gets its own freshly seeded emulators (in a child process, as the services are remote),
+// so one's throttling window does not slow the other.
 // Results are ratios between strategies of the same run, never absolute timings compared with a constant.
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { CostModel, LimitsConfig } from "../emulators/contracts.ts";
-import { DEMO_INTEGRATION_APP } from "../emulators/identity/demo-apps.ts";
-import { type RunningEmulators, startEmulators } from "../emulators/index.ts";
 import { BUSINESS_CENTRAL_COST, DATAVERSE_COST } from "../emulators/runtime/cost.ts";
 import { BUSINESS_CENTRAL_LIMITS, DATAVERSE_LIMITS } from "../emulators/runtime/limits.ts";
 import {
@@ -39,6 +40,8 @@ export const PRESETS: Record<Preset["name"], Preset> = {
   quick: { name: "quick", records: 1000, sample: 20, pageSize: 250 },
 };
 
+const here = dirname(fileURLToPath(import.meta.url));
+
 /** Network latency added by the emulators; Microsoft's figures the cost model comes from already include it. */
 const LATENCY_MS = 0;
 
@@ -63,29 +66,30 @@ interface Clients {
   companyId: string;
 }
 
-async function world(records: number): Promise<{ emulators: RunningEmulators; clients: Clients }> {
-  const emulators = await startEmulators({
-    seed: `scale:${records}`,
-    limits: "realistic",
-    cost: "realistic",
-    faults: { latencyMs: LATENCY_MS, faultRate: 0 },
-    randomSeed: 7,
-    notice: () => {},
+/** Freshly seeded emulators in a child process (bench/emulators-process.ts), and how to reach them. */
+async function world(records: number): Promise<{ emulators: { close(): Promise<void> }; clients: Clients }> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(here, "emulators-process.ts"), JSON.stringify({ records, latencyMs: LATENCY_MS })],
+    { stdio: ["pipe", "pipe", "inherit"] },
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const clients = await new Promise<Clients>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString("utf8");
+      const newline = out.indexOf("\n");
+      if (newline >= 0) resolve(JSON.parse(out.slice(0, newline)) as Clients);
+    });
+    child.once("exit", (code) => reject(new Error(`the emulators exited (${code}) before they listened`)));
   });
-  const credentials = {
-    tenantId: emulators.identity.tenantId,
-    clientId: DEMO_INTEGRATION_APP.clientId,
-    clientSecret: DEMO_INTEGRATION_APP.clientSecret,
-    authority: emulators.identity.url,
-    caPem: emulators.identity.caPem,
-  };
-  const bc = emulators.info.businessCentral;
   return {
-    emulators,
-    clients: {
-      dataverse: { url: emulators.info.dataverse.url, ...credentials },
-      businessCentral: { url: bc.url, environment: bc.environment, ...credentials, tenantId: bc.tenantId },
-      companyId: bc.companies[0].id,
+    clients,
+    emulators: {
+      close: async () => {
+        child.stdin.end();
+        await exited;
+      },
     },
   };
 }

@@ -17,7 +17,7 @@ import { fieldKey, type PassDirection, passesOf, type TableMapping } from "./mod
 import { runOptionPass } from "./options.ts";
 import { storedSnapshot, toCouplingState } from "./persist.ts";
 import { readAhead } from "./pipeline/read.ts";
-import { GroupRecorder, PageWindow } from "./pipeline/record.ts";
+import { PageWindow } from "./pipeline/record.ts";
 import { batchSize, inParallel } from "./pipeline/write.ts";
 import {
   type CouplingUpdate,
@@ -141,8 +141,6 @@ class Pass {
   pages = 0;
   /** Pages fully written and recorded (progress reported to onPage). */
   pagesRecorded = 0;
-  /** Records acknowledged creates, several batches per transaction. */
-  readonly recorder: GroupRecorder<Store>;
 
   constructor(
     readonly deps: EngineDeps,
@@ -159,7 +157,6 @@ class Pass {
     this.selectTarget = selectFor(mapping, this.sides.target === "bc" ? "bc" : "dv");
     this.mode = options.mode ?? "scheduled";
     this.dryRun = options.dryRun ?? false;
-    this.recorder = new GroupRecorder((work) => deps.store.transaction(work));
   }
 
   get store(): Store {
@@ -845,69 +842,92 @@ async function executeInserts(
     }
   }
   const budget = run.targetPort.writeBudget?.();
-  // Several bulk requests in flight; each batch records its own outcome once acknowledged.
-  await inParallel(chunks(keyed, batchSize(keyed.length, budget)), budget?.concurrency ?? 1, async (keyed) => {
-    const res = await run.targetPort.create(
-      keyed.map(({ plan, key }) => ({ ...(key ? { key } : {}), values: plan.values, ...validation(run, plan.values) })),
+  // Several bulk requests in flight. What each acknowledged batch records is kept and done for the whole page in
+  // one transaction: one commit a page, not one a bulk request (a commit costs about as much as 50 couplings).
+  // Recording later than the acknowledgement is safe; recording before it never happens: until the transaction
+  // commits, the write intents are what a crash leaves, and the next run couples by their keys.
+  const recordings: ((store: Store) => Promise<void>)[] = [];
+  const partials: { plan: { sourceId: string; targetId: string }; error: PortError }[] = [];
+  try {
+    await inParallel(chunks(keyed, batchSize(keyed.length, budget)), budget?.concurrency ?? 1, (keyed) =>
+      createBatch(run, keyed, sourceOf, recordings, partials),
     );
-    const outcomes = res.ok ? res.value : keyed.map(() => ({ ok: false as const, error: res.error }));
-    const partials: { plan: { sourceId: string; targetId: string }; error: PortError }[] = [];
-    // Batches acknowledged meanwhile are recorded together in one transaction (group commit).
-    await run.recorder.record(async (store) => {
-      const created: NewCoupling[] = [];
-      for (const [i, { plan }] of keyed.entries()) {
-        const outcome = outcomes[i];
-        const source = sourceOf.get(plan.sourceId.toLowerCase());
-        if (!outcome?.ok) {
-          const error = outcome?.error ?? writeError(run, plan.sourceId, "create", "no outcome");
-          run.count("failed");
-          await store.jobs.addError(
-            { id: run.jobId, mappingName: run.mapping.name, direction: run.pass },
-            {
-              sourceId: plan.sourceId,
-              code: error.code,
-              message: error.message,
-              field: error.field ?? null,
-              requestId: error.requestId ?? null,
-              detail: error.detail ?? null,
-            },
-          );
-          continue;
-        }
-        if (outcome.partial) {
-          const partial = outcome.partial;
-          keyed[i].plan = withoutUnwritten(run, plan, partial.properties, undefined);
-          partials.push({ plan: { ...plan, targetId: outcome.id }, error: partial.error });
-        }
-        const written = keyed[i].plan;
-        const target = outcome.record;
-        const toDv = run.pass === "toDataverse";
-        const bc = toDv ? source : target;
-        const dv = toDv ? target : source;
-        created.push({
-          mappingName: run.mapping.name,
-          bcId: (toDv ? plan.sourceId : outcome.id).toLowerCase(),
-          dataverseId: (toDv ? outcome.id : plan.sourceId).toLowerCase(),
-          bcModifiedAt: bc?.modifiedAt ?? null,
-          dataverseModifiedAt: dv?.modifiedAt ?? null,
-          bcVersion: bc?.version ?? null,
-          dataverseVersion: dv?.version ?? null,
-          snapshot: storedSnapshot(written.update.snapshot, written.update.pending) as never,
-          snapshotHash: written.update.snapshotHash,
-        });
+  } finally {
+    // Also after a batch threw: the others were acknowledged and are recorded all the same.
+    if (recordings.length > 0) {
+      await run.store.transaction(async (store) => {
+        for (const record of recordings) await record(store);
+      });
+    }
+  }
+  // Created, but not all of it written: coupled, and retried on the next run for the rest.
+  for (const p of partials) await run.fail(p.plan, p.error, true);
+}
+
+/** One bulk create; its outcome's recording is queued in `recordings`, to run once acknowledged batches are in. */
+async function createBatch(
+  run: Pass,
+  keyed: { plan: Extract<RecordPlan, { kind: "insert" }>; key: string | undefined }[],
+  sourceOf: Map<string, SideRecord>,
+  recordings: ((store: Store) => Promise<void>)[],
+  partials: { plan: { sourceId: string; targetId: string }; error: PortError }[],
+): Promise<void> {
+  const res = await run.targetPort.create(
+    keyed.map(({ plan, key }) => ({ ...(key ? { key } : {}), values: plan.values, ...validation(run, plan.values) })),
+  );
+  const outcomes = res.ok ? res.value : keyed.map(() => ({ ok: false as const, error: res.error }));
+  recordings.push(async (store) => {
+    const created: NewCoupling[] = [];
+    for (const [i, { plan }] of keyed.entries()) {
+      const outcome = outcomes[i];
+      const source = sourceOf.get(plan.sourceId.toLowerCase());
+      if (!outcome?.ok) {
+        const error = outcome?.error ?? writeError(run, plan.sourceId, "create", "no outcome");
+        run.count("failed");
+        await store.jobs.addError(
+          { id: run.jobId, mappingName: run.mapping.name, direction: run.pass },
+          {
+            sourceId: plan.sourceId,
+            code: error.code,
+            message: error.message,
+            field: error.field ?? null,
+            requestId: error.requestId ?? null,
+            detail: error.detail ?? null,
+          },
+        );
+        continue;
       }
-      // One bulk insert for the batch's couplings, in the same transaction as the cleared write intents.
-      await store.couplings.coupleMany(created);
-      run.count("inserted", created.length);
-      // Only the creates known to have happened: a failed one keeps its intent, so the next pass looks its key up
-      // (a create whose answer was lost may exist) instead of creating a second record under a new key.
-      const cleared = keyed
-        .filter((k, i) => k.key !== undefined && outcomes[i]?.ok)
-        .map((k) => k.plan.sourceId.toLowerCase());
-      if (cleared.length > 0) await store.pendingWrites.clear(run.mapping.name, run.pass, cleared);
-    });
-    // Created, but not all of it written: coupled, and retried on the next run for the rest.
-    for (const p of partials) await run.fail(p.plan, p.error, true);
+      if (outcome.partial) {
+        const partial = outcome.partial;
+        keyed[i].plan = withoutUnwritten(run, plan, partial.properties, undefined);
+        partials.push({ plan: { ...plan, targetId: outcome.id }, error: partial.error });
+      }
+      const written = keyed[i].plan;
+      const target = outcome.record;
+      const toDv = run.pass === "toDataverse";
+      const bc = toDv ? source : target;
+      const dv = toDv ? target : source;
+      created.push({
+        mappingName: run.mapping.name,
+        bcId: (toDv ? plan.sourceId : outcome.id).toLowerCase(),
+        dataverseId: (toDv ? outcome.id : plan.sourceId).toLowerCase(),
+        bcModifiedAt: bc?.modifiedAt ?? null,
+        dataverseModifiedAt: dv?.modifiedAt ?? null,
+        bcVersion: bc?.version ?? null,
+        dataverseVersion: dv?.version ?? null,
+        snapshot: storedSnapshot(written.update.snapshot, written.update.pending) as never,
+        snapshotHash: written.update.snapshotHash,
+      });
+    }
+    // One bulk insert for the batch's couplings, in the same transaction as the cleared write intents.
+    await store.couplings.coupleMany(created);
+    run.count("inserted", created.length);
+    // Only the creates known to have happened: a failed one keeps its intent, so the next pass looks its key up
+    // (a create whose answer was lost may exist) instead of creating a second record under a new key.
+    const cleared = keyed
+      .filter((k, i) => k.key !== undefined && outcomes[i]?.ok)
+      .map((k) => k.plan.sourceId.toLowerCase());
+    if (cleared.length > 0) await store.pendingWrites.clear(run.mapping.name, run.pass, cleared);
   });
 }
 

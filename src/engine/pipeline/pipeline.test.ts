@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readAhead } from "./read.ts";
-import { GroupRecorder, PageWindow } from "./record.ts";
+import { PageWindow } from "./record.ts";
 import { batchSize, inParallel } from "./write.ts";
 
 /** A promise resolved by hand, so a test decides when each step finishes (no timers). */
@@ -156,41 +156,5 @@ describe("write budget", () => {
       }),
     ).rejects.toThrow("boom");
     expect(finished.sort()).toEqual([2, 3]);
-  });
-});
-
-describe("GroupRecorder", () => {
-  it("records work queued during a transaction together in the next one", async () => {
-    const transactions: string[][] = [];
-    let current: string[] = [];
-    const first = gate();
-    let calls = 0;
-    const recorder = new GroupRecorder<string[]>(async (work) => {
-      current = [];
-      if (calls++ === 0) await first.promise;
-      await work(current);
-      transactions.push(current);
-    });
-    const a = recorder.record(async (tx) => void tx.push("a"));
-    const b = recorder.record(async (tx) => void tx.push("b"));
-    const c = recorder.record(async (tx) => void tx.push("c"));
-    first.resolve();
-    await Promise.all([a, b, c]);
-    expect(transactions).toEqual([["a"], ["b", "c"]]);
-  });
-
-  it("rejects every caller of a group whose transaction failed, and goes on with the next group", async () => {
-    const committed: string[] = [];
-    const recorder = new GroupRecorder<string[]>(async (work) => {
-      const tx: string[] = [];
-      await work(tx);
-      committed.push(...tx);
-    });
-    const bad = recorder.record(async () => {
-      throw new Error("unique violation");
-    });
-    await expect(bad).rejects.toThrow("unique violation");
-    await recorder.record(async (tx) => void tx.push("next"));
-    expect(committed).toEqual(["next"]);
   });
 });
