@@ -141,6 +141,8 @@ class Pass {
   pages = 0;
   /** Pages fully written and recorded (progress reported to onPage). */
   pagesRecorded = 0;
+  /** Pages being written at once: each page's writes get that share of the target's concurrency. */
+  pagesInFlight = 1;
 
   constructor(
     readonly deps: EngineDeps,
@@ -349,6 +351,9 @@ async function readChanges(
   let pages = 0;
   // Pages overlap (page n+1 planned while page n is written) only where planning cannot depend on page n's writes.
   const window = new PageWindow(run.dryRun || !canOverlapPages(run) ? 1 : PAGES_IN_FLIGHT);
+  // One page more than share the budget: it waits, planned, in the throttle's queue, so slots freed by a finished
+  // page are taken at once instead of after the next page is planned.
+  run.pagesInFlight = Math.max(1, window.depth - 1);
   const source = run.sourcePort.readChanges({
     select,
     // Change tracking takes no $filter: the mapping's filter is applied to the rows below instead.
@@ -403,7 +408,7 @@ async function readChanges(
 }
 
 /** Pages planned or being written at once (memory: this many pages of records, whatever the table size). */
-const PAGES_IN_FLIGHT = 3;
+const PAGES_IN_FLIGHT = 4;
 /** Pages read ahead of the one being planned. */
 const PAGES_READ_AHEAD = 1;
 
@@ -849,8 +854,10 @@ async function executeInserts(
   const recordings: ((store: Store) => Promise<void>)[] = [];
   const partials: { plan: { sourceId: string; targetId: string }; error: PortError }[] = [];
   try {
-    await inParallel(chunks(keyed, batchSize(keyed.length, budget)), budget?.concurrency ?? 1, (keyed) =>
-      createBatch(run, keyed, sourceOf, recordings, partials),
+    await inParallel(
+      chunks(keyed, batchSize(keyed.length, budget, run.pagesInFlight)),
+      budget?.concurrency ?? 1,
+      (keyed) => createBatch(run, keyed, sourceOf, recordings, partials),
     );
   } finally {
     // Also after a batch threw: the others were acknowledged and are recorded all the same.
@@ -938,39 +945,43 @@ async function executeUpdates(
   couplingOf: Map<string, CouplingState>,
 ): Promise<void> {
   const budget = run.targetPort.writeBudget?.();
-  await inParallel(chunks(updates, batchSize(updates.length, budget)), budget?.concurrency ?? 1, async (batch) => {
-    const res = await run.targetPort.update(
-      batch.map((plan) => ({
-        id: plan.targetId,
-        values: plan.values,
-        ...validation(run, plan.values),
-        ...("ifMatch" in plan && plan.ifMatch ? { ifMatch: plan.ifMatch } : {}),
-      })),
-    );
-    const outcomes = res.ok
-      ? res.value
-      : batch.map(() => ({ ok: false as const, error: { ...res.error, transient: true } }));
-    for (const [i, plan] of batch.entries()) {
-      const outcome = outcomes[i];
-      if (!outcome?.ok) {
-        const error = outcome?.error ?? writeError(run, plan.sourceId, "update", "no outcome");
-        await run.fail(plan, error, true);
-        continue;
+  await inParallel(
+    chunks(updates, batchSize(updates.length, budget, run.pagesInFlight)),
+    budget?.concurrency ?? 1,
+    async (batch) => {
+      const res = await run.targetPort.update(
+        batch.map((plan) => ({
+          id: plan.targetId,
+          values: plan.values,
+          ...validation(run, plan.values),
+          ...("ifMatch" in plan && plan.ifMatch ? { ifMatch: plan.ifMatch } : {}),
+        })),
+      );
+      const outcomes = res.ok
+        ? res.value
+        : batch.map(() => ({ ok: false as const, error: { ...res.error, transient: true } }));
+      for (const [i, plan] of batch.entries()) {
+        const outcome = outcomes[i];
+        if (!outcome?.ok) {
+          const error = outcome?.error ?? writeError(run, plan.sourceId, "update", "no outcome");
+          await run.fail(plan, error, true);
+          continue;
+        }
+        if (plan.kind === "modify") {
+          await recordConflicts(run, plan, couplingOf.get(plan.sourceId.toLowerCase()));
+          run.count("modified");
+        }
+        const source = sourceOf.get(plan.sourceId.toLowerCase());
+        const coupling = couplingOf.get(plan.sourceId.toLowerCase());
+        const openConflicts = openConflictsAfter(plan, coupling);
+        const written = outcome.partial
+          ? withoutUnwritten(run, plan, outcome.partial.properties, coupling?.snapshot)
+          : plan;
+        await recordSuccess(run, written, source, outcome.record, openConflicts);
+        if (outcome.partial) await run.fail(plan, outcome.partial.error, true);
       }
-      if (plan.kind === "modify") {
-        await recordConflicts(run, plan, couplingOf.get(plan.sourceId.toLowerCase()));
-        run.count("modified");
-      }
-      const source = sourceOf.get(plan.sourceId.toLowerCase());
-      const coupling = couplingOf.get(plan.sourceId.toLowerCase());
-      const openConflicts = openConflictsAfter(plan, coupling);
-      const written = outcome.partial
-        ? withoutUnwritten(run, plan, outcome.partial.properties, coupling?.snapshot)
-        : plan;
-      await recordSuccess(run, written, source, outcome.record, openConflicts);
-      if (outcome.partial) await run.fail(plan, outcome.partial.error, true);
-    }
-  });
+    },
+  );
 }
 
 function openConflictsAfter(plan: RecordPlan, coupling: CouplingState | undefined): string[] {

@@ -129,6 +129,8 @@ describe("write budget", () => {
     expect(batchSize(30, { concurrency: 52, maxBatch: 1000 })).toBe(10);
     expect(batchSize(3, undefined)).toBe(3);
     expect(batchSize(5000, undefined)).toBe(1000);
+    // Three pages written at once share the budget: each uses about a third of it.
+    expect(batchSize(1000, { concurrency: 52, maxBatch: 1000 }, 3)).toBe(59);
   });
 
   it("runs at most limit tasks at once and all of them", async () => {

@@ -12,7 +12,7 @@ export interface PageInFlight {
 export class PageWindow {
   private readonly pages: PageInFlight[] = [];
 
-  constructor(private readonly depth: number) {}
+  constructor(readonly depth: number) {}
 
   /** Adds a page; when more than `depth` pages are in flight, waits for the oldest (in order). */
   async push(page: PageInFlight): Promise<void> {

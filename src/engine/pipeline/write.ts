@@ -16,10 +16,15 @@ export interface WriteBudget {
  */
 export const MIN_BATCH = 10;
 
-/** The batch size that spreads `count` records over the budget's concurrency. */
-export function batchSize(count: number, budget: WriteBudget | undefined, fallback = 1000): number {
+/**
+ * The batch size that spreads `count` records over this page's share of the budget's concurrency (the budget
+ * divided among the pages written at once): large enough that a request's fixed cost is spread over many
+ * records, small enough that every slot the service allows is busy.
+ */
+export function batchSize(count: number, budget: WriteBudget | undefined, pagesInFlight = 1, fallback = 1000): number {
   if (!budget) return Math.min(fallback, Math.max(1, count));
-  const spread = Math.ceil(count / Math.max(1, budget.concurrency));
+  const lanes = Math.max(1, Math.floor(budget.concurrency / Math.max(1, pagesInFlight)));
+  const spread = Math.ceil(count / lanes);
   return Math.max(1, Math.min(budget.maxBatch, Math.max(MIN_BATCH, spread)));
 }
 
