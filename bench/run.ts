@@ -1,34 +1,52 @@
-// Runs the benchmarks: every bench/<name>.bench.ts (or those named on the command line) in its own process,
-// one after another, so they do not disturb each other. Each prints one JSON object; this prints them as one
-// JSON document and keeps a copy in bench/results/latest.json.
+// `npm run bench`: the throughput workload (bench/throughput.ts) in this one process, strategies side by side,
+// JSON to bench/results/latest.json and stdout, a short table on stderr.
+//   npm run bench                  full preset (20,000 customers)
+//   npm run bench -- --quick       a small preset for CI smoke tests (never judged on timings)
+//   npm run bench -- --suite engine [other]   the older per-file benchmarks (bench/<name>.bench.ts), each in its
+//                                  own process, results under `suites` in the same JSON
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PRESETS, runThroughput, table } from "./throughput.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const wanted = process.argv.slice(2);
-const files = readdirSync(here)
-  .filter((f) => f.endsWith(".bench.ts"))
-  .filter((f) => wanted.length === 0 || wanted.some((w) => f.startsWith(w)))
-  .sort();
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const suiteAt = args.indexOf("--suite");
+const suites = suiteAt >= 0 ? args.slice(suiteAt + 1).filter((a) => !a.startsWith("--")) : [];
+const out = args.includes("--out") ? args[args.indexOf("--out") + 1] : join(here, "results", "latest.json");
 
-const results: Record<string, unknown> = {};
-for (const file of files) {
-  process.stderr.write(`bench: ${file} ...\n`);
-  const run = spawnSync(process.execPath, ["--import", "tsx", join(here, file)], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const lastLine = run.stdout.trim().split("\n").pop() ?? "";
-  try {
-    results[file.replace(/\.bench\.ts$/, "")] = JSON.parse(lastLine);
-  } catch {
-    results[file.replace(/\.bench\.ts$/, "")] = { error: `exit ${run.status}`, output: run.stdout.slice(-2000) };
+const document: Record<string, unknown> = { machine: { node: process.version, cpus: cpus().length } };
+
+if (suiteAt < 0) {
+  const result = await runThroughput(quick ? PRESETS.quick : PRESETS.full, (line) => process.stderr.write(`${line}\n`));
+  document.throughput = result;
+  document.table = table(result).split("\n");
+  process.stderr.write(`\n${table(result)}\n\n`);
+} else {
+  const files = readdirSync(here)
+    .filter((f) => f.endsWith(".bench.ts"))
+    .filter((f) => suites.length === 0 || suites.some((w) => f.startsWith(w)))
+    .sort();
+  const results: Record<string, unknown> = {};
+  for (const file of files) {
+    process.stderr.write(`bench: ${file} ...\n`);
+    const run = spawnSync(process.execPath, ["--import", "tsx", join(here, file)], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const lastLine = run.stdout.trim().split("\n").pop() ?? "";
+    try {
+      results[file.replace(/\.bench\.ts$/, "")] = JSON.parse(lastLine);
+    } catch {
+      results[file.replace(/\.bench\.ts$/, "")] = { error: `exit ${run.status}`, output: run.stdout.slice(-2000) };
+    }
   }
+  document.suites = results;
 }
-const document = { machine: { node: process.version, cpus: (await import("node:os")).cpus().length }, results };
-mkdirSync(join(here, "results"), { recursive: true });
-writeFileSync(join(here, "results", "latest.json"), `${JSON.stringify(document, null, 2)}\n`);
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(document, null, 2)}\n`);
 process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);

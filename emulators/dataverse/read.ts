@@ -5,7 +5,7 @@ import { weakEtag } from "../odata/etag.ts";
 import { type EvalContext, FilterEvalError, orderValues } from "../odata/evaluate.ts";
 import { filterPaths } from "../odata/filter.ts";
 import type { TokenCodec } from "../odata/paging.ts";
-import { type ExpandOption, filterRows, orderRows, type QueryOptions } from "../odata/query.ts";
+import { type ExpandOption, filterRows, keyValues, orderRows, type QueryOptions } from "../odata/query.ts";
 import { dv, fail } from "./errors.ts";
 import { annotationWanted, contextSelect, type FormatLookups, formattedValue } from "./format.ts";
 import type { Model, TableModel } from "./model.ts";
@@ -217,7 +217,15 @@ export class Reader {
   select(table: TableModel, options: QueryOptions, rows?: Iterable<Row>): Row[] {
     const ctx = this.evalContext(table);
     try {
-      const matched = filterRows(rows ?? this.records.rows(table).values(), options.filter, ctx);
+      // A list of ids is looked up by key, not evaluated on every row (keyValues, emulators/odata/query.ts).
+      const keys = rows ? undefined : keyValues(options.filter, table.def.primaryKey);
+      const candidates = keys
+        ? [...new Set(keys)].flatMap((k): Row[] => {
+            const row = this.records.get(table, k) ?? this.records.get(table, k.toLowerCase());
+            return row ? [row] : [];
+          })
+        : undefined;
+      const matched = filterRows(candidates ?? rows ?? this.records.rows(table).values(), options.filter, ctx);
       return orderRows(matched, options.orderby, ctx, table.def.primaryKey);
     } catch (error) {
       if (error instanceof FilterEvalError) fail(dv.make("badQuery", error.message));

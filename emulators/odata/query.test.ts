@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { etagMatches, weakEtag } from "./etag.ts";
 import type { EvalContext } from "./evaluate.ts";
+import { parseFilter } from "./filter.ts";
 import { createTokenCodec } from "./paging.ts";
-import { orderRows, parseQueryString, projectRow } from "./query.ts";
+import { keyValues, orderRows, parseQueryString, projectRow } from "./query.ts";
 
 describe("query options", () => {
   it("parses select, filter, orderby, top, count and aliases", () => {
@@ -93,5 +94,29 @@ describe("tokens and etags", () => {
     expect(etagMatches('W/"41"', 'W/"42"')).toBe(false);
     expect(etagMatches("*", 'W/"1"')).toBe(true);
     expect(etagMatches("*", undefined)).toBe(false);
+  });
+});
+
+describe("keyValues", () => {
+  const parsed = (text: string) => {
+    const r = parseFilter(text);
+    if (!r.ok) throw new Error(r.message);
+    return r.expr;
+  };
+  it("finds the ids of an or-list of key equalities, alone or beside an and", () => {
+    expect(keyValues(parsed("accountid eq 'a' or accountid eq 'b' or 'c' eq accountid"), "accountid")?.sort()).toEqual([
+      "a",
+      "b",
+      "c",
+    ]);
+    expect(keyValues(parsed("statecode eq 0 and (accountid eq 'a' or accountid eq 'b')"), "accountid")?.sort()).toEqual(
+      ["a", "b"],
+    );
+  });
+  it("gives up on anything else, so the filter is evaluated on every row", () => {
+    expect(keyValues(parsed("accountid eq 'a' or name eq 'b'"), "accountid")).toBeUndefined();
+    expect(keyValues(parsed("accountid ne 'a'"), "accountid")).toBeUndefined();
+    expect(keyValues(parsed("accountid eq null"), "accountid")).toBeUndefined();
+    expect(keyValues(undefined, "accountid")).toBeUndefined();
   });
 });

@@ -6,17 +6,23 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { CostModel } from "../contracts.ts";
 
 /**
- * Dataverse. Microsoft's bulk-operation samples (peers.md §2.2) create 100 rows on a standard table in about 1 s
- * with CreateMultiple and update them in about 3 s with UpdateMultiple, network included; that is roughly
- * 8–30 ms of server time per row written, so 8 ms per row written is on the fast side of what a tenant does.
- * A request's own overhead (auth, routing, plug-in pipeline) of 5 ms, and 0.02 ms per row read (a 5000-row page
- * costs 100 ms) keep reads cheap, as they are online. With the 1,200 s per 5 min execution budget this allows
- * about 500 rows written per second per principal, the same order as the ~400/s derived in peers.md §2.2.
+ * Dataverse, calibrated to Microsoft's own sample timings for 100 rows on a standard table, defaults, network
+ * included (microsoft/PowerApps-Samples, dataverse/orgsvc/CSharp-NETCore/BulkOperations/{SimpleLoop,
+ * CreateUpdateMultiple}/README.md; quoted in /work/shared/reference/peers.md §2.2):
+ *   - one Create request per row, sequential: 100 rows in about 10 s  → perRequestMs + perRecordWrittenMs ≈ 100;
+ *   - one CreateMultiple request of 100 rows: about 1 s             → perRequestMs + 100 × perRecordWrittenMs ≈ 1,000.
+ * Solving both: about 91 ms a request (its overhead: auth, routing, the plug-in pipeline, and the network round
+ * trip the samples include) and about 9 ms a row written, so bulk is about 10× cheaper per row, as published.
+ * The samples' updates (12 s one by one, 3 s with UpdateMultiple) cost more per row; one figure for all writes
+ * keeps the model simple and errs on the cheap side for updates. Reads: no published figure; 0.02 ms a row (a
+ * 5,000-row page costs 100 ms beyond the request) keeps them cheap, as they are online. With the 1,200 s per
+ * 5 min execution budget (api-limits.md) this allows about 440 rows created per second per principal sustained,
+ * the same order as the ~400/s derived in peers.md §2.2, and up to 52 concurrent requests in a burst.
  */
 export const DATAVERSE_COST: CostModel = Object.freeze({
-  perRequestMs: 5,
+  perRequestMs: 91,
   perRecordReadMs: 0.02,
-  perRecordWrittenMs: 8,
+  perRecordWrittenMs: 9,
 });
 
 /**

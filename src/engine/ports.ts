@@ -5,6 +5,7 @@
 import type { PlanError } from "./convert.ts";
 import type { MatchCondition } from "./matching.ts";
 import type { TableMapping } from "./model.ts";
+import type { WriteBudget } from "./pipeline/write.ts";
 import type { SideRecord, SourceChange } from "./records.ts";
 
 export type Side = "bc" | "dataverse";
@@ -88,6 +89,11 @@ export interface EntityPort {
   query(filter: string, select: readonly string[], top: number): Promise<PortResult<SideRecord[]>>;
   /** A fresh primary key for a create, or undefined when the side assigns keys itself. */
   newKey(): string | undefined;
+  /**
+   * How many write requests the side takes at once for this client and how many records one may carry; the
+   * runner splits a page's writes to match. Absent: one request of up to 1,000 records at a time.
+   */
+  writeBudget?(): WriteBudget;
   create(items: readonly CreateItem[]): Promise<PortResult<WriteOutcome[]>>;
   update(items: readonly UpdateItem[]): Promise<PortResult<WriteOutcome[]>>;
   delete(ids: readonly string[]): Promise<PortResult<WriteOutcome[]>>;

@@ -12,9 +12,13 @@ import { nextCodes } from "./code-series.ts";
 import { type PlanError, passFields, planError } from "./convert.ts";
 import { massDeleteDecision } from "./deletions.ts";
 import { type CompiledFilter, compileFilter } from "./filter.ts";
+import { hasMatchFields } from "./matching.ts";
 import { fieldKey, type PassDirection, passesOf, type TableMapping } from "./model.ts";
 import { runOptionPass } from "./options.ts";
 import { storedSnapshot, toCouplingState } from "./persist.ts";
+import { readAhead } from "./pipeline/read.ts";
+import { PageWindow } from "./pipeline/record.ts";
+import { batchSize, inParallel } from "./pipeline/write.ts";
 import {
   type CouplingUpdate,
   type FieldConflict,
@@ -135,6 +139,10 @@ class Pass {
   readonly mode: RunMode;
   readonly dryRun: boolean;
   pages = 0;
+  /** Pages fully written and recorded (progress reported to onPage). */
+  pagesRecorded = 0;
+  /** Pages being written at once: each page's writes get that share of the target's concurrency. */
+  pagesInFlight = 1;
 
   constructor(
     readonly deps: EngineDeps,
@@ -341,7 +349,12 @@ async function readChanges(
   const serverFilter = pass === "toDataverse" ? mapping.bc.filter : mapping.dataverse.filter;
   const select = how.useDelta ? deltaSelect(run, how.clientFilter) : run.selectSource;
   let pages = 0;
-  for await (const page of run.sourcePort.readChanges({
+  // Pages overlap (page n+1 planned while page n is written) only where planning cannot depend on page n's writes.
+  const window = new PageWindow(run.dryRun || !canOverlapPages(run) ? 1 : PAGES_IN_FLIGHT);
+  // One page more than share the budget: it waits, planned, in the throttle's queue, so slots freed by a finished
+  // page are taken at once instead of after the next page is planned.
+  run.pagesInFlight = Math.max(1, window.depth - 1);
+  const source = run.sourcePort.readChanges({
     select,
     // Change tracking takes no $filter: the mapping's filter is applied to the rows below instead.
     filter: how.useDelta ? undefined : serverFilter,
@@ -349,30 +362,67 @@ async function readChanges(
     modifiedSince: how.since,
     useDelta: how.useDelta,
     deltaLink: how.deltaLink,
-  })) {
-    if (!page.ok) {
-      if (pages === 0 && how.deltaLink && page.error.code === CONNECTOR_DELTA_EXPIRED.code) return "deltaExpired";
-      return page.error;
+  });
+  try {
+    for await (const page of readAhead(source, PAGES_READ_AHEAD)) {
+      if (!page.ok) {
+        if (pages === 0 && how.deltaLink && page.error.code === CONNECTOR_DELTA_EXPIRED.code) return "deltaExpired";
+        await window.drain();
+        return page.error;
+      }
+      pages++;
+      run.pages++;
+      const inScope = how.clientFilter
+        ? page.value.changes.filter((c) => c.kind === "deleted" || how.clientFilter!.test(c.record.values))
+        : page.value.changes;
+      const changes = inScope.filter((c) => !handled.has(idOfChange(c)));
+      let pageMax: string | undefined;
+      for (const c of changes) {
+        if (c.kind === "upsert" && isAfter(c.record.modifiedAt, pageMax)) pageMax = c.record.modifiedAt;
+      }
+      const deltaLink = page.value.deltaLink;
+      const planned = await planPage(run, changes);
+      await window.push({
+        done: executePage(run, planned),
+        // In read order, after the page's records are all recorded: progress never runs ahead of them.
+        recorded: async () => {
+          if (isAfter(pageMax, state.maxSeen)) state.maxSeen = pageMax;
+          if (deltaLink) state.deltaLink = deltaLink;
+          // Pages come oldest first, so the watermark may rise page by page: a crash resumes near where it stopped.
+          if (!run.dryRun && !how.useDelta && state.maxSeen) {
+            await deps.store.watermarks.advance(mapping.name, pass, {
+              modifiedAt: capAt(state.maxSeen, state.startedAt),
+            });
+          }
+          options.onPage?.({ direction: pass, pages: ++run.pagesRecorded, counters: { ...run.counters } });
+        },
+      });
+      if (options.maxPages !== undefined && run.pages >= options.maxPages) break;
     }
-    pages++;
-    run.pages++;
-    const inScope = how.clientFilter
-      ? page.value.changes.filter((c) => c.kind === "deleted" || how.clientFilter!.test(c.record.values))
-      : page.value.changes;
-    const changes = inScope.filter((c) => !handled.has(idOfChange(c)));
-    await processPage(run, changes);
-    for (const c of changes) {
-      if (c.kind === "upsert" && isAfter(c.record.modifiedAt, state.maxSeen)) state.maxSeen = c.record.modifiedAt;
-    }
-    if (page.value.deltaLink) state.deltaLink = page.value.deltaLink;
-    // Pages come oldest first, so the watermark may rise page by page: a crash resumes near where it stopped.
-    if (!run.dryRun && !how.useDelta && state.maxSeen) {
-      await deps.store.watermarks.advance(mapping.name, pass, { modifiedAt: capAt(state.maxSeen, state.startedAt) });
-    }
-    options.onPage?.({ direction: pass, pages: run.pages, counters: { ...run.counters } });
-    if (options.maxPages !== undefined && run.pages >= options.maxPages) break;
+    await window.drain();
+  } catch (error) {
+    await window.abandon();
+    throw error;
   }
   return "done";
+}
+
+/** Pages planned or being written at once (memory: this many pages of records, whatever the table size). */
+const PAGES_IN_FLIGHT = 4;
+/** Pages read ahead of the one being planned. */
+const PAGES_READ_AHEAD = 1;
+
+/**
+ * Whether page n+1 may be planned while page n is still being written: not when its plan could depend on what
+ * page n writes — match-based coupling (a record created by page n is a candidate for page n+1), a code series
+ * (page n+1 would number from codes page n has not created yet), or a lookup to this same mapping (a parent
+ * coupled by page n).
+ */
+function canOverlapPages(run: Pass): boolean {
+  const { mapping, pass } = run;
+  if (hasMatchFields(mapping, pass)) return false;
+  if (pass === "fromDataverse" && mapping.bcCodeSeries) return false;
+  return !mapping.fields.some((f) => f.lookup?.mapping === mapping.name);
 }
 
 /** Whether a delta link's `$select` (none = every column) holds every property asked for. */
@@ -512,7 +562,32 @@ async function retryFailed(run: Pass, handled: Set<string>): Promise<void> {
 
 /** Plans and executes one page of source changes. */
 async function processPage(run: Pass, changes: SourceChange[]): Promise<void> {
-  if (changes.length === 0) return;
+  await executePage(run, await planPage(run, changes));
+}
+
+interface PlannedPage {
+  inputs: PlanInput[];
+  plans: RecordPlan[];
+}
+
+/** Writes a planned page and records the outcome (a dry run only counts and describes it). */
+async function executePage(run: Pass, page: PlannedPage | undefined): Promise<void> {
+  if (!page) return;
+  if (run.dryRun) {
+    for (const plan of page.plans) {
+      countPlan(run, plan);
+      if (run.planned.length < DRY_RUN_CAP) run.planned.push(describe(plan));
+    }
+    await run.flushCounters();
+    return;
+  }
+  await execute(run, page.inputs, page.plans);
+  await run.flushCounters();
+}
+
+/** Reads what the planner needs for one page (couplings, targets, lookups, match candidates) and plans it. */
+async function planPage(run: Pass, changes: SourceChange[]): Promise<PlannedPage | undefined> {
+  if (changes.length === 0) return undefined;
   const { store, mapping, pass } = run;
   const ids = changes.map(idOfChange);
   const rows = await store.couplings.findMany(mapping.name, storeSide(run.sides.source), ids);
@@ -584,16 +659,7 @@ async function processPage(run: Pass, changes: SourceChange[]): Promise<void> {
     }
   }
 
-  if (run.dryRun) {
-    for (const plan of plans) {
-      countPlan(run, plan);
-      if (run.planned.length < DRY_RUN_CAP) run.planned.push(describe(plan));
-    }
-    await run.flushCounters();
-    return;
-  }
-  await execute(run, inputs, plans);
-  await run.flushCounters();
+  return { inputs, plans };
 }
 
 async function findDeletedCounterparts(
@@ -756,90 +822,120 @@ async function executeInserts(
   sourceOf: Map<string, SideRecord>,
 ): Promise<void> {
   await assignSeriesCodes(run, inserts);
-  for (const batch of chunks(inserts, 1000)) {
-    // Write intents first: after a crash the key finds the record that may already exist (no duplicates).
-    const keyed = batch.map((plan) => ({ plan, key: run.targetPort.newKey() }));
-    const withKeys = keyed.filter((k) => k.key !== undefined);
-    if (withKeys.length > 0) {
-      const intents = await run.store.pendingWrites.record(
-        withKeys.map(({ plan, key }) => ({
-          mappingName: run.mapping.name,
-          direction: run.pass,
-          sourceId: plan.sourceId.toLowerCase(),
-          targetKey: key!,
-          payloadHash: hashOf(plan.values),
-        })),
-      );
-      const keyBySource = new Map(intents.map((i) => [i.sourceId, i.targetKey]));
-      for (const k of withKeys) k.key = keyBySource.get(k.plan.sourceId.toLowerCase()) ?? k.key;
-    }
-    for (const { plan } of keyed) {
-      if (plan.restore) {
-        if (run.pass === "toDataverse") await run.store.couplings.uncoupleByBcId(run.mapping.name, plan.sourceId);
-        else await run.store.couplings.uncoupleByDataverseId(run.mapping.name, plan.sourceId);
-      }
-    }
-    const res = await run.targetPort.create(
-      keyed.map(({ plan, key }) => ({ ...(key ? { key } : {}), values: plan.values, ...validation(run, plan.values) })),
+  if (inserts.length === 0) return;
+  // Write intents first, for the whole page in one store round: after a crash the key finds the record that may
+  // already exist (no duplicates); an intent whose create was never sent is simply created again with its key.
+  const keyed = inserts.map((plan) => ({ plan, key: run.targetPort.newKey() }));
+  const withKeys = keyed.filter((k) => k.key !== undefined);
+  if (withKeys.length > 0) {
+    const intents = await run.store.pendingWrites.record(
+      withKeys.map(({ plan, key }) => ({
+        mappingName: run.mapping.name,
+        direction: run.pass,
+        sourceId: plan.sourceId.toLowerCase(),
+        targetKey: key!,
+        payloadHash: hashOf(plan.values),
+      })),
     );
-    const outcomes = res.ok ? res.value : keyed.map(() => ({ ok: false as const, error: res.error }));
-    const partials: { plan: { sourceId: string; targetId: string }; error: PortError }[] = [];
-    await run.store.transaction(async (store) => {
-      const created: NewCoupling[] = [];
-      for (const [i, { plan }] of keyed.entries()) {
-        const outcome = outcomes[i];
-        const source = sourceOf.get(plan.sourceId.toLowerCase());
-        if (!outcome?.ok) {
-          const error = outcome?.error ?? writeError(run, plan.sourceId, "create", "no outcome");
-          run.count("failed");
-          await store.jobs.addError(
-            { id: run.jobId, mappingName: run.mapping.name, direction: run.pass },
-            {
-              sourceId: plan.sourceId,
-              code: error.code,
-              message: error.message,
-              field: error.field ?? null,
-              requestId: error.requestId ?? null,
-              detail: error.detail ?? null,
-            },
-          );
-          continue;
-        }
-        if (outcome.partial) {
-          const partial = outcome.partial;
-          keyed[i].plan = withoutUnwritten(run, plan, partial.properties, undefined);
-          partials.push({ plan: { ...plan, targetId: outcome.id }, error: partial.error });
-        }
-        const written = keyed[i].plan;
-        const target = outcome.record;
-        const toDv = run.pass === "toDataverse";
-        const bc = toDv ? source : target;
-        const dv = toDv ? target : source;
-        created.push({
-          mappingName: run.mapping.name,
-          bcId: (toDv ? plan.sourceId : outcome.id).toLowerCase(),
-          dataverseId: (toDv ? outcome.id : plan.sourceId).toLowerCase(),
-          bcModifiedAt: bc?.modifiedAt ?? null,
-          dataverseModifiedAt: dv?.modifiedAt ?? null,
-          bcVersion: bc?.version ?? null,
-          dataverseVersion: dv?.version ?? null,
-          snapshot: storedSnapshot(written.update.snapshot, written.update.pending) as never,
-          snapshotHash: written.update.snapshotHash,
-        });
-      }
-      // One bulk insert for the batch's couplings, in the same transaction as the cleared write intents.
-      await store.couplings.coupleMany(created);
-      run.count("inserted", created.length);
-      // Only the creates known to have happened: a failed one keeps its intent, so the next pass looks its key up
-      // (a create whose answer was lost may exist) instead of creating a second record under a new key.
-      const cleared = keyed
-        .filter((k, i) => k.key !== undefined && outcomes[i]?.ok)
-        .map((k) => k.plan.sourceId.toLowerCase());
-      if (cleared.length > 0) await store.pendingWrites.clear(run.mapping.name, run.pass, cleared);
-    });
-    // Created, but not all of it written: coupled, and retried on the next run for the rest.
-    for (const p of partials) await run.fail(p.plan, p.error, true);
+    const keyBySource = new Map(intents.map((i) => [i.sourceId, i.targetKey]));
+    for (const k of withKeys) k.key = keyBySource.get(k.plan.sourceId.toLowerCase()) ?? k.key;
   }
+  for (const { plan } of keyed) {
+    if (plan.restore) {
+      if (run.pass === "toDataverse") await run.store.couplings.uncoupleByBcId(run.mapping.name, plan.sourceId);
+      else await run.store.couplings.uncoupleByDataverseId(run.mapping.name, plan.sourceId);
+    }
+  }
+  const budget = run.targetPort.writeBudget?.();
+  // Several bulk requests in flight. What each acknowledged batch records is kept and done for the whole page in
+  // one transaction: one commit a page, not one a bulk request (a commit costs about as much as 50 couplings).
+  // Recording later than the acknowledgement is safe; recording before it never happens: until the transaction
+  // commits, the write intents are what a crash leaves, and the next run couples by their keys.
+  const recordings: ((store: Store) => Promise<void>)[] = [];
+  const partials: { plan: { sourceId: string; targetId: string }; error: PortError }[] = [];
+  try {
+    await inParallel(
+      chunks(keyed, batchSize(keyed.length, budget, run.pagesInFlight)),
+      budget?.concurrency ?? 1,
+      (keyed) => createBatch(run, keyed, sourceOf, recordings, partials),
+    );
+  } finally {
+    // Also after a batch threw: the others were acknowledged and are recorded all the same.
+    if (recordings.length > 0) {
+      await run.store.transaction(async (store) => {
+        for (const record of recordings) await record(store);
+      });
+    }
+  }
+  // Created, but not all of it written: coupled, and retried on the next run for the rest.
+  for (const p of partials) await run.fail(p.plan, p.error, true);
+}
+
+/** One bulk create; its outcome's recording is queued in `recordings`, to run once acknowledged batches are in. */
+async function createBatch(
+  run: Pass,
+  keyed: { plan: Extract<RecordPlan, { kind: "insert" }>; key: string | undefined }[],
+  sourceOf: Map<string, SideRecord>,
+  recordings: ((store: Store) => Promise<void>)[],
+  partials: { plan: { sourceId: string; targetId: string }; error: PortError }[],
+): Promise<void> {
+  const res = await run.targetPort.create(
+    keyed.map(({ plan, key }) => ({ ...(key ? { key } : {}), values: plan.values, ...validation(run, plan.values) })),
+  );
+  const outcomes = res.ok ? res.value : keyed.map(() => ({ ok: false as const, error: res.error }));
+  recordings.push(async (store) => {
+    const created: NewCoupling[] = [];
+    for (const [i, { plan }] of keyed.entries()) {
+      const outcome = outcomes[i];
+      const source = sourceOf.get(plan.sourceId.toLowerCase());
+      if (!outcome?.ok) {
+        const error = outcome?.error ?? writeError(run, plan.sourceId, "create", "no outcome");
+        run.count("failed");
+        await store.jobs.addError(
+          { id: run.jobId, mappingName: run.mapping.name, direction: run.pass },
+          {
+            sourceId: plan.sourceId,
+            code: error.code,
+            message: error.message,
+            field: error.field ?? null,
+            requestId: error.requestId ?? null,
+            detail: error.detail ?? null,
+          },
+        );
+        continue;
+      }
+      if (outcome.partial) {
+        const partial = outcome.partial;
+        keyed[i].plan = withoutUnwritten(run, plan, partial.properties, undefined);
+        partials.push({ plan: { ...plan, targetId: outcome.id }, error: partial.error });
+      }
+      const written = keyed[i].plan;
+      const target = outcome.record;
+      const toDv = run.pass === "toDataverse";
+      const bc = toDv ? source : target;
+      const dv = toDv ? target : source;
+      created.push({
+        mappingName: run.mapping.name,
+        bcId: (toDv ? plan.sourceId : outcome.id).toLowerCase(),
+        dataverseId: (toDv ? outcome.id : plan.sourceId).toLowerCase(),
+        bcModifiedAt: bc?.modifiedAt ?? null,
+        dataverseModifiedAt: dv?.modifiedAt ?? null,
+        bcVersion: bc?.version ?? null,
+        dataverseVersion: dv?.version ?? null,
+        snapshot: storedSnapshot(written.update.snapshot, written.update.pending) as never,
+        snapshotHash: written.update.snapshotHash,
+      });
+    }
+    // One bulk insert for the batch's couplings, in the same transaction as the cleared write intents.
+    await store.couplings.coupleMany(created);
+    run.count("inserted", created.length);
+    // Only the creates known to have happened: a failed one keeps its intent, so the next pass looks its key up
+    // (a create whose answer was lost may exist) instead of creating a second record under a new key.
+    const cleared = keyed
+      .filter((k, i) => k.key !== undefined && outcomes[i]?.ok)
+      .map((k) => k.plan.sourceId.toLowerCase());
+    if (cleared.length > 0) await store.pendingWrites.clear(run.mapping.name, run.pass, cleared);
+  });
 }
 
 async function executeUpdates(
@@ -848,39 +944,44 @@ async function executeUpdates(
   sourceOf: Map<string, SideRecord>,
   couplingOf: Map<string, CouplingState>,
 ): Promise<void> {
-  for (const batch of chunks(updates, 1000)) {
-    const res = await run.targetPort.update(
-      batch.map((plan) => ({
-        id: plan.targetId,
-        values: plan.values,
-        ...validation(run, plan.values),
-        ...("ifMatch" in plan && plan.ifMatch ? { ifMatch: plan.ifMatch } : {}),
-      })),
-    );
-    const outcomes = res.ok
-      ? res.value
-      : batch.map(() => ({ ok: false as const, error: { ...res.error, transient: true } }));
-    for (const [i, plan] of batch.entries()) {
-      const outcome = outcomes[i];
-      if (!outcome?.ok) {
-        const error = outcome?.error ?? writeError(run, plan.sourceId, "update", "no outcome");
-        await run.fail(plan, error, true);
-        continue;
+  const budget = run.targetPort.writeBudget?.();
+  await inParallel(
+    chunks(updates, batchSize(updates.length, budget, run.pagesInFlight)),
+    budget?.concurrency ?? 1,
+    async (batch) => {
+      const res = await run.targetPort.update(
+        batch.map((plan) => ({
+          id: plan.targetId,
+          values: plan.values,
+          ...validation(run, plan.values),
+          ...("ifMatch" in plan && plan.ifMatch ? { ifMatch: plan.ifMatch } : {}),
+        })),
+      );
+      const outcomes = res.ok
+        ? res.value
+        : batch.map(() => ({ ok: false as const, error: { ...res.error, transient: true } }));
+      for (const [i, plan] of batch.entries()) {
+        const outcome = outcomes[i];
+        if (!outcome?.ok) {
+          const error = outcome?.error ?? writeError(run, plan.sourceId, "update", "no outcome");
+          await run.fail(plan, error, true);
+          continue;
+        }
+        if (plan.kind === "modify") {
+          await recordConflicts(run, plan, couplingOf.get(plan.sourceId.toLowerCase()));
+          run.count("modified");
+        }
+        const source = sourceOf.get(plan.sourceId.toLowerCase());
+        const coupling = couplingOf.get(plan.sourceId.toLowerCase());
+        const openConflicts = openConflictsAfter(plan, coupling);
+        const written = outcome.partial
+          ? withoutUnwritten(run, plan, outcome.partial.properties, coupling?.snapshot)
+          : plan;
+        await recordSuccess(run, written, source, outcome.record, openConflicts);
+        if (outcome.partial) await run.fail(plan, outcome.partial.error, true);
       }
-      if (plan.kind === "modify") {
-        await recordConflicts(run, plan, couplingOf.get(plan.sourceId.toLowerCase()));
-        run.count("modified");
-      }
-      const source = sourceOf.get(plan.sourceId.toLowerCase());
-      const coupling = couplingOf.get(plan.sourceId.toLowerCase());
-      const openConflicts = openConflictsAfter(plan, coupling);
-      const written = outcome.partial
-        ? withoutUnwritten(run, plan, outcome.partial.properties, coupling?.snapshot)
-        : plan;
-      await recordSuccess(run, written, source, outcome.record, openConflicts);
-      if (outcome.partial) await run.fail(plan, outcome.partial.error, true);
-    }
-  }
+    },
+  );
 }
 
 function openConflictsAfter(plan: RecordPlan, coupling: CouplingState | undefined): string[] {

@@ -51,6 +51,35 @@ describe("token provider (MSAL client credentials)", () => {
     }
   });
 
+  it("shares a token among the providers of this process with the same app, credential, CA and scope", async () => {
+    const options = {
+      tenantId: DEMO_TENANT_ID,
+      clientId: DEMO_INTEGRATION_APP.clientId,
+      clientSecret: DEMO_INTEGRATION_APP.clientSecret,
+      authority: identity.url,
+      caPem: identity.caPem,
+      scope: `${AUDIENCE}/shared/.default`,
+    };
+    const first = createTokenProvider(options);
+    const second = createTokenProvider(options);
+    const otherScope = createTokenProvider({ ...options, scope: `${AUDIENCE}/other/.default` });
+    try {
+      const a = await first.getToken();
+      const b = await second.getToken();
+      expect(a.ok && b.ok && b.value === a.value).toBe(true);
+      const c = await otherScope.getToken();
+      expect(c.ok && c.value !== (a.ok && a.value)).toBe(true);
+      // A token the service refused is not handed out again by any provider.
+      second.invalidate();
+      const d = await first.getToken();
+      expect(d.ok && d.value === (a.ok && a.value)).toBe(true); // first still holds it until told otherwise
+      const e = await second.getToken();
+      expect(e.ok && e.value !== (a.ok && a.value)).toBe(true);
+    } finally {
+      await Promise.all([first.close(), second.close(), otherScope.close()]);
+    }
+  });
+
   it("reports a wrong secret as a catalogued error without the secret", async () => {
     const secret = "definitely-wrong-secret-value";
     const provider = createTokenProvider({

@@ -2,7 +2,14 @@
 // JSON body) → one response. HTTP routes and `$batch` both call it; everything it writes runs in one storage
 // transaction, so a failing request (or a failing snapshot batch) leaves no trace.
 
-import { etagMatches, filterPaths, parseQueryString, type QueryOptions, type TokenCodec } from "../../odata/index.ts";
+import {
+  etagMatches,
+  filterPaths,
+  keyValues,
+  parseQueryString,
+  type QueryOptions,
+  type TokenCodec,
+} from "../../odata/index.ts";
 import type { ApiDef } from "../entities/registry.ts";
 import type { EntityDef, Row } from "../entities/types.ts";
 import { BcError, bcErrors } from "../errors.ts";
@@ -404,6 +411,12 @@ export class ApiCore {
       options.filter,
       new URLSearchParams(request.query).get("$schemaversion") ?? undefined,
     );
+    // A list of ids (`id eq … or id eq …`) narrows the rows by a set lookup before the filter is evaluated on them.
+    const ids = "id" in def.fields ? keyValues(filter, "id") : undefined;
+    if (ids) {
+      const wanted = new Set(ids.map((id) => id.toLowerCase()));
+      rows = rows.filter((r) => wanted.has(String(r.id).toLowerCase()));
+    }
     // Fast path: when every field the filter and the sort read is stored as shown, work on stored rows and
     // serialize only the page; otherwise serialize first (enums, FlowFields, aliases).
     const plain = plainFields(def, store, rows[0]);

@@ -1,5 +1,6 @@
 // One token provider per principal and service: MSAL client credentials, the token kept and refreshed before it
 // expires, concurrent callers sharing one acquisition.
+import { createHash } from "node:crypto";
 import { ConfidentialClientApplication, type Configuration, PublicClientApplication } from "@azure/msal-node";
 import { Agent } from "undici";
 import { CONNECTOR_AUTH_FAILED } from "../../errors/codes/connectors.ts";
@@ -54,6 +55,29 @@ export function authorityUrl(authority: string | undefined, tenantId: string): s
   return `${base.origin}${base.pathname.replace(/\/+$/, "")}`;
 }
 
+/**
+ * Tokens shared by every provider of this process with the same authority, app, credential and scope: a command
+ * that builds several clients (or a long-running worker that builds them per job) asks the token endpoint once,
+ * not once per client. Keyed by a hash of the credential and the trusted CA, never the credential itself.
+ */
+const sharedTokens = new Map<string, { token: string; expiresAt: number; refreshAt: number }>();
+
+function sharedKey(options: TokenProviderOptions, authority: string): string {
+  const credential = createHash("sha256")
+    .update(options.clientSecret ?? "")
+    .update("\u0000")
+    .update(options.certificate?.thumbprintSha256 ?? "")
+    .update(options.certificate?.privateKey ?? "")
+    .update("\u0000")
+    // A user account's token is that user's, never the app's or another user's.
+    .update(options.user ? `${options.user.username}\u0000${options.user.password}` : "")
+    .update("\u0000")
+    // A provider that trusts another CA (or none) must reach the endpoint itself, and may fail to.
+    .update(options.caPem ?? "")
+    .digest("hex");
+  return [authority, options.clientId, options.scope, credential].join("\u0000");
+}
+
 export function createTokenProvider(options: TokenProviderOptions, now: () => number = Date.now): TokenProvider {
   const authority = authorityUrl(options.authority, options.tenantId);
   const host = new URL(authority).host;
@@ -95,6 +119,7 @@ export function createTokenProvider(options: TokenProviderOptions, now: () => nu
     app ??= new ConfidentialClientApplication(config);
     return app.acquireTokenByClientCredential({ scopes: [options.scope], skipCache: true });
   }
+  const key = sharedKey(options, authority);
   let cached: { token: string; expiresAt: number; refreshAt: number } | undefined;
   let inflight: Promise<Result<string>> | undefined;
 
@@ -108,6 +133,7 @@ export function createTokenProvider(options: TokenProviderOptions, now: () => nu
       // Refresh 5 minutes early, or after three quarters of a short lifetime.
       const refreshAt = expiresAt - Math.min(300_000, lifetime / 4);
       cached = { token: result.accessToken, expiresAt, refreshAt };
+      sharedTokens.set(key, cached);
       return ok(result.accessToken);
     } catch (err) {
       const reason = redact(err instanceof Error ? err.message : String(err), secrets);
@@ -119,6 +145,10 @@ export function createTokenProvider(options: TokenProviderOptions, now: () => nu
     clientId: options.clientId,
     async getToken() {
       const t = now();
+      if (!cached || t >= cached.refreshAt) {
+        const shared = sharedTokens.get(key);
+        if (shared && t < shared.refreshAt) cached = shared;
+      }
       if (cached && t < cached.refreshAt) return ok(cached.token);
       if (!inflight) {
         inflight = acquire().finally(() => {
@@ -131,6 +161,8 @@ export function createTokenProvider(options: TokenProviderOptions, now: () => nu
       return result;
     },
     invalidate() {
+      // Refused by the service: no provider of this process may hand it out again.
+      if (cached && sharedTokens.get(key) === cached) sharedTokens.delete(key);
       cached = undefined;
     },
     close() {

@@ -19,6 +19,8 @@ export interface ConnectorMetrics {
   bytesIn: number;
   /** Responses per status code. */
   byStatus: Record<string, number>;
+  /** Most requests in flight at once (admitted by the throttle, answer not yet complete): the fan-out reached. */
+  maxInFlight: number;
 }
 
 export function emptyMetrics(): ConnectorMetrics {
@@ -33,11 +35,23 @@ export function emptyMetrics(): ConnectorMetrics {
     bytesOut: 0,
     bytesIn: 0,
     byStatus: {},
+    maxInFlight: 0,
   };
 }
 
 export class MetricsRecorder {
   private readonly m = emptyMetrics();
+  private inFlight = 0;
+
+  /** A request was sent; `finished` must follow once its answer is in (or it failed). */
+  started(): void {
+    this.inFlight++;
+    if (this.inFlight > this.m.maxInFlight) this.m.maxInFlight = this.inFlight;
+  }
+
+  finished(): void {
+    this.inFlight--;
+  }
 
   attempt(isRetry: boolean, bytesOut: number): void {
     this.m.requests++;

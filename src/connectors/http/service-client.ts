@@ -127,6 +127,7 @@ export class ServiceClient {
       this.metrics.attempt(attempt > 1, bytesOut);
       let result: Awaited<ReturnType<Transport["send"]>>;
       const started = performance.now();
+      this.metrics.started();
       try {
         result = await this.transport.send({
           method: req.method,
@@ -135,6 +136,7 @@ export class ServiceClient {
           body: req.body,
         });
       } finally {
+        this.metrics.finished();
         release();
       }
       this.options.onCall?.({

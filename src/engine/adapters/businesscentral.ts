@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import { type BusinessCentralClient, COMPANION_API, type CompanyScope, type Row } from "../../connectors/index.ts";
 import type { MatchCondition } from "../matching.ts";
 import type { TableMapping } from "../model.ts";
+import type { WriteBudget } from "../pipeline/write.ts";
 import type {
   ChangePage,
   CreateItem,
@@ -22,7 +23,7 @@ import type {
 } from "../ports.ts";
 import { chunks } from "../prefetch.ts";
 import type { SideRecord } from "../records.ts";
-import { andConditions, andFilters, isNotFound, orEquals, portError } from "./common.ts";
+import { andConditions, andFilters, isNotFound, orEquals, portError, writeBudgetOf } from "./common.ts";
 
 type BatchRequest = {
   method: "POST" | "PATCH" | "DELETE";
@@ -53,7 +54,11 @@ export class BusinessCentralPort implements EntityPort {
   private readonly modified: string;
   private readonly second: SecondaryPage | undefined;
 
-  constructor(client: BusinessCentralClient, companyId: string, mapping: TableMapping) {
+  constructor(
+    private readonly client: BusinessCentralClient,
+    companyId: string,
+    mapping: TableMapping,
+  ) {
     this.scope = scopeOf(client, companyId, mapping.bc.api);
     this.set = mapping.bc.entitySet;
     this.key = mapping.bc.keyField;
@@ -168,6 +173,11 @@ export class BusinessCentralPort implements EntityPort {
 
   newKey(): string {
     return randomUUID();
+  }
+
+  /** A Business Central $batch carries at most 100 operations. */
+  writeBudget(): WriteBudget {
+    return writeBudgetOf(this.client.throttleStates(), 100);
   }
 
   async create(items: readonly CreateItem[]): Promise<PortResult<WriteOutcome[]>> {

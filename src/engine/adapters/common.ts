@@ -2,6 +2,7 @@
 
 import type { BcsyncError } from "../../errors/define.ts";
 import type { MatchCondition } from "../matching.ts";
+import type { WriteBudget } from "../pipeline/write.ts";
 import type { PortError } from "../ports.ts";
 
 const TRANSIENT = new Set([
@@ -55,4 +56,18 @@ export function andFilters(...filters: (string | undefined)[]): string | undefin
   if (present.length === 0) return undefined;
   if (present.length === 1) return present[0];
   return present.map((f) => `(${f})`).join(" and ");
+}
+
+/** Most write requests worth starting at once when the limits are off (the throttle then admits any number). */
+const UNBOUNDED_CONCURRENCY = 64;
+
+/**
+ * A client's write budget: the requests its throttles admit at once, summed over its principals (each lowered by
+ * the service's 429s and x-ms-dop-hint, so the runner follows the service's answers), and the records one request
+ * may carry.
+ */
+export function writeBudgetOf(states: readonly { effectiveConcurrency: number }[], maxBatch: number): WriteBudget {
+  let concurrency = 0;
+  for (const s of states) concurrency += Number.isFinite(s.effectiveConcurrency) ? s.effectiveConcurrency : Infinity;
+  return { concurrency: Math.max(1, Math.min(UNBOUNDED_CONCURRENCY, concurrency)), maxBatch };
 }

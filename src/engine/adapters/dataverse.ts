@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { DataverseClient, Row } from "../../connectors/index.ts";
 import type { MatchCondition } from "../matching.ts";
 import type { TableMapping } from "../model.ts";
+import type { WriteBudget } from "../pipeline/write.ts";
 import type {
   ChangePage,
   CreateItem,
@@ -18,7 +19,7 @@ import type {
   WriteOutcome,
 } from "../ports.ts";
 import type { SideRecord } from "../records.ts";
-import { andConditions, andFilters, isNotFound, orEquals, portError } from "./common.ts";
+import { andConditions, andFilters, isNotFound, orEquals, portError, writeBudgetOf } from "./common.ts";
 
 export class DataversePort implements EntityPort {
   readonly side = "dataverse" as const;
@@ -130,6 +131,11 @@ export class DataversePort implements EntityPort {
 
   newKey(): string {
     return randomUUID();
+  }
+
+  /** CreateMultiple/UpdateMultiple take up to 1,000 records a request (the client splits larger ones). */
+  writeBudget(): WriteBudget {
+    return writeBudgetOf(this.client.throttleStates(), 1000);
   }
 
   async create(items: readonly CreateItem[]): Promise<PortResult<WriteOutcome[]>> {

@@ -87,25 +87,31 @@ export class CouplingsRepository {
     for (let i = 0; i < couplings.length; i += 200) {
       const chunk = couplings.slice(i, i + 200);
       const mappingNames = [...new Set(chunk.map((c) => c.mappingName))];
-      const existing = await this.db
-        .selectFrom("couplings")
-        .select(["mapping_name", "bc_id", "dataverse_id"])
-        .where("mapping_name", "in", mappingNames)
-        .where((eb) =>
-          eb.or([
-            eb(
-              "bc_id",
-              "in",
-              chunk.map((c) => c.bcId),
-            ),
-            eb(
-              "dataverse_id",
-              "in",
-              chunk.map((c) => c.dataverseId),
-            ),
-          ]),
-        )
-        .execute();
+      // Two queries, not one with `bc_id in … or dataverse_id in …`: without ANALYZE statistics SQLite answers the
+      // OR through the (mapping_name, skipped) index, scanning every coupling of the mapping, so each call grew
+      // with the table; each half alone is a lookup in its unique index.
+      const existing = [
+        ...(await this.db
+          .selectFrom("couplings")
+          .select(["mapping_name", "bc_id", "dataverse_id"])
+          .where("mapping_name", "in", mappingNames)
+          .where(
+            "bc_id",
+            "in",
+            chunk.map((c) => c.bcId),
+          )
+          .execute()),
+        ...(await this.db
+          .selectFrom("couplings")
+          .select(["mapping_name", "bc_id", "dataverse_id"])
+          .where("mapping_name", "in", mappingNames)
+          .where(
+            "dataverse_id",
+            "in",
+            chunk.map((c) => c.dataverseId),
+          )
+          .execute()),
+      ];
       for (const c of chunk) {
         const clash = existing.find(
           (e) => e.mapping_name === c.mappingName && (e.bc_id === c.bcId || e.dataverse_id === c.dataverseId),

@@ -25,6 +25,15 @@ describe("cost model", () => {
     }
   });
 
+  it("charges Dataverse what Microsoft's samples measured: 100 creates ≈ 10 s one by one, ≈ 1 s with CreateMultiple", () => {
+    const oneByOne = 100 * serverTimeMs(DATAVERSE_COST, { written: 1 });
+    const bulk = serverTimeMs(DATAVERSE_COST, { written: 100 });
+    expect(oneByOne).toBeGreaterThan(9_000);
+    expect(oneByOne).toBeLessThan(11_000);
+    expect(bulk).toBeGreaterThan(900);
+    expect(bulk).toBeLessThan(1_100);
+  });
+
   it("resolves realistic, off and partial specs", () => {
     expect(resolveCost(undefined, DATAVERSE_COST)).toEqual(DATAVERSE_COST);
     expect(serverTimeMs(resolveCost("off", DATAVERSE_COST), { read: 5000, written: 1000 })).toBe(0);

@@ -1,0 +1,39 @@
+// Both emulators in a process of their own for the benchmark, as the services are remote from a real client: the
+// engine's CPU is then its own, not shared with the servers it talks to. Prints one JSON line (urls, credentials,
+// the CA to trust) once listening; stops when its stdin closes (the parent
+// went away or is done), printing the CPU seconds it spent serving.
+import { DEMO_INTEGRATION_APP } from "../emulators/identity/demo-apps.ts";
+import { startEmulators } from "../emulators/index.ts";
+
+const { records, latencyMs } = JSON.parse(process.argv[2] ?? "{}") as { records: number; latencyMs: number };
+const emulators = await startEmulators({
+  seed: `scale:${records}`,
+  limits: "realistic",
+  cost: "realistic",
+  faults: { latencyMs, faultRate: 0 },
+  randomSeed: 7,
+  notice: () => {},
+});
+const credentials = {
+  tenantId: emulators.identity.tenantId,
+  clientId: DEMO_INTEGRATION_APP.clientId,
+  clientSecret: DEMO_INTEGRATION_APP.clientSecret,
+  authority: emulators.identity.url,
+  caPem: emulators.identity.caPem,
+};
+const bc = emulators.info.businessCentral;
+process.stdout.write(
+  `${JSON.stringify({
+    dataverse: { url: emulators.info.dataverse.url, ...credentials },
+    businessCentral: { url: bc.url, environment: bc.environment, ...credentials, tenantId: bc.tenantId },
+    companyId: bc.companies[0].id,
+  })}\n`,
+);
+// CPU spent from here on (serving, not seeding), reported on a second line when told to stop.
+const serving = process.cpuUsage();
+process.stdin.resume();
+process.stdin.on("end", () => {
+  const used = process.cpuUsage(serving);
+  process.stdout.write(`${JSON.stringify({ cpuSeconds: (used.user + used.system) / 1e6 })}\n`);
+  void emulators.close().then(() => process.exit(0));
+});

@@ -1,0 +1,393 @@
+// The throughput workload of issue 13: customers Business Central → Dataverse, full sync, against both emulators
+// with their documented limits and calibrated cost model, three strategies side by side in one process:
+//   record-by-record  one Dataverse request per record, sequential (as Business Central's own job does);
+//   bcsync            the engine (runMapping) as the CLI runs it;
+//   ceiling           what the emulators' cost model and limits allow at best, computed, not measured.
+// Each measured strategy gets its own freshly seeded emulators (in a child process, as the services are remote),
+// so one's throttling window does not slow the other.
+// Results are ratios between strategies of the same run, never absolute timings compared with a constant.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { CostModel, LimitsConfig } from "../emulators/contracts.ts";
+import { BUSINESS_CENTRAL_COST, DATAVERSE_COST } from "../emulators/runtime/cost.ts";
+import { BUSINESS_CENTRAL_LIMITS, DATAVERSE_LIMITS } from "../emulators/runtime/limits.ts";
+import {
+  type BusinessCentralSettings,
+  type ConnectorMetrics,
+  createBusinessCentralClient,
+  createDataverseClient,
+  type DataverseSettings,
+} from "../src/connectors/index.ts";
+import { connectorPorts } from "../src/engine/adapters/index.ts";
+import { defineTableMapping } from "../src/engine/model.ts";
+import { runMapping } from "../src/engine/runner.ts";
+import { openStore } from "../src/store/index.ts";
+
+export interface Preset {
+  name: "full" | "quick";
+  /** Customers synced by bcsync (the emulators' `scale:N` seed adds them to the demo data). */
+  records: number;
+  /** Records the record-by-record client writes: its rate is steady, so a sample measures it. */
+  sample: number;
+  pageSize: number;
+}
+
+export const PRESETS: Record<Preset["name"], Preset> = {
+  full: { name: "full", records: 20_000, sample: 200, pageSize: 1000 },
+  quick: { name: "quick", records: 1000, sample: 20, pageSize: 250 },
+};
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Network latency added by the emulators; Microsoft's figures the cost model comes from already include it. */
+const LATENCY_MS = 0;
+
+/** No match fields: a full sync of customers creates their accounts without candidate queries. */
+export const CUSTOMER_MAPPING = defineTableMapping({
+  name: "CUSTOMER",
+  bc: { entitySet: "customers" },
+  dataverse: { table: "account", entitySet: "accounts", keyField: "accountid" },
+  direction: "toDataverse",
+  syncOnlyCoupled: false,
+  fields: [
+    { bcField: "displayName", dataverseField: "name" },
+    { bcField: "phoneNumber", dataverseField: "telephone1" },
+    { bcField: "email", dataverseField: "emailaddress1" },
+    { bcField: "website", dataverseField: "websiteurl" },
+  ],
+});
+
+interface Clients {
+  dataverse: DataverseSettings;
+  businessCentral: BusinessCentralSettings;
+  companyId: string;
+}
+
+/** Freshly seeded emulators in a child process (bench/emulators-process.ts), and how to reach them. */
+async function world(
+  records: number,
+): Promise<{ emulators: { close(): Promise<{ cpuSeconds: number }> }; clients: Clients }> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(here, "emulators-process.ts"), JSON.stringify({ records, latencyMs: LATENCY_MS })],
+    { stdio: ["pipe", "pipe", "inherit"] },
+  );
+  const lines: string[] = [];
+  const waiters: (() => void)[] = [];
+  let out = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    out += chunk.toString("utf8");
+    for (let newline = out.indexOf("\n"); newline >= 0; newline = out.indexOf("\n")) {
+      lines.push(out.slice(0, newline));
+      out = out.slice(newline + 1);
+      waiters.shift()?.();
+    }
+  });
+  let exited = false;
+  const exit = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      exited = true;
+      for (const wake of waiters.splice(0)) wake();
+      resolve();
+    }),
+  );
+  const line = async (n: number): Promise<string> => {
+    while (lines.length <= n && !exited) await new Promise<void>((resolve) => waiters.push(resolve));
+    if (lines.length <= n) throw new Error("the emulators' process exited early");
+    return lines[n];
+  };
+  const clients = JSON.parse(await line(0)) as Clients;
+  let closed: Promise<{ cpuSeconds: number }> | undefined;
+  return {
+    clients,
+    emulators: {
+      close: () => {
+        closed ??= (async () => {
+          child.stdin.end();
+          const used = JSON.parse(await line(1)) as { cpuSeconds: number };
+          await exit;
+          return used;
+        })();
+        return closed;
+      },
+    },
+  };
+}
+
+export interface StrategyResult {
+  records: number;
+  seconds: number;
+  recordsPerSecond: number;
+  requests: { dataverse: number; businessCentral: number };
+  maxInFlight: { dataverse: number; businessCentral: number };
+  throttled429: number;
+  /**
+   * CPU seconds this process spent during the strategy (engine, store and both emulators together): on a shared
+   * machine it tells a slow run from a busy machine.
+   */
+  cpuSeconds: number;
+  /** CPU seconds both emulators spent serving this strategy (their own process). */
+  emulatorCpuSeconds?: number;
+}
+
+const cpuSince = (start: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(start);
+  return round((used.user + used.system) / 1e6);
+};
+
+const metricsOf = (dv: ConnectorMetrics, bc: ConnectorMetrics) => ({
+  requests: { dataverse: dv.requests, businessCentral: bc.requests },
+  maxInFlight: { dataverse: dv.maxInFlight, businessCentral: bc.maxInFlight },
+  throttled429: dv.throttled429 + bc.throttled429,
+});
+
+/** One Dataverse POST per customer, one after the other, reading BC page by page as it goes. */
+async function recordByRecord(preset: Preset): Promise<StrategyResult> {
+  const { emulators, clients } = await world(preset.records);
+  const dataverse = createDataverseClient(clients.dataverse);
+  const businessCentral = createBusinessCentralClient(clients.businessCentral);
+  try {
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    let written = 0;
+    const select = ["id", ...CUSTOMER_MAPPING.fields.map((f) => f.bcField!)];
+    for await (const page of businessCentral.company(clients.companyId).pages("customers", {
+      select,
+      pageSize: preset.pageSize,
+    })) {
+      if (!page.ok) throw new Error(page.error.message);
+      for (const row of page.value.rows) {
+        if (written >= preset.sample) break;
+        const res = await dataverse.create("accounts", {
+          name: row.displayName,
+          telephone1: row.phoneNumber,
+          emailaddress1: row.email,
+          websiteurl: row.website,
+        });
+        if (!res.ok) throw new Error(res.error.message);
+        written++;
+      }
+      if (written >= preset.sample) break;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const cpuSeconds = cpuSince(cpu);
+    const served = await emulators.close();
+    return {
+      records: written,
+      seconds: round(seconds),
+      recordsPerSecond: round(written / seconds),
+      cpuSeconds,
+      emulatorCpuSeconds: round(served.cpuSeconds),
+      ...metricsOf(dataverse.metrics(), businessCentral.metrics()),
+    };
+  } finally {
+    await dataverse.close();
+    await businessCentral.close();
+    await emulators.close();
+  }
+}
+
+/** The engine, as `bcsync sync --full` runs one mapping, with a SQLite store. */
+async function bcsync(preset: Preset): Promise<StrategyResult & { counters: Record<string, number> }> {
+  const { emulators, clients } = await world(preset.records);
+  const dir = mkdtempSync(join(tmpdir(), "bcsync-bench-"));
+  const dataverse = createDataverseClient(clients.dataverse);
+  const businessCentral = createBusinessCentralClient(clients.businessCentral);
+  const store = await openStore({ dataDir: join(dir, "store") });
+  try {
+    const ports = connectorPorts({ dataverse, businessCentral, companyId: clients.companyId });
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    const [report] = await runMapping(
+      { store, ports, mappings: (name) => (name === CUSTOMER_MAPPING.name ? CUSTOMER_MAPPING : undefined) },
+      CUSTOMER_MAPPING.name,
+      { mode: "full", pageSize: preset.pageSize },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    if (report.status !== "succeeded") throw new Error(`bcsync pass failed: ${report.message}`);
+    const written = report.counters.inserted + report.counters.modified;
+    const cpuSeconds = cpuSince(cpu);
+    const served = await emulators.close();
+    return {
+      records: written,
+      seconds: round(seconds),
+      recordsPerSecond: round(written / seconds),
+      cpuSeconds,
+      emulatorCpuSeconds: round(served.cpuSeconds),
+      ...metricsOf(dataverse.metrics(), businessCentral.metrics()),
+      counters: { ...report.counters },
+    };
+  } finally {
+    await store.close();
+    await dataverse.close();
+    await businessCentral.close();
+    await emulators.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface Ceiling {
+  records: number;
+  seconds: number;
+  recordsPerSecond: number;
+  /** The resource that sets the ceiling. */
+  bottleneck: "dataverse writes" | "business central reads";
+  dataverseSeconds: number;
+  businessCentralSeconds: number;
+  /** Records per bulk request at the ceiling. */
+  bulkSize: number;
+}
+
+/**
+ * The fastest any client could sync `records` customers under the emulators' cost model and limits: the
+ * Dataverse writes spread over its 52 concurrent requests in bulk requests of the best size (at most 1,000 rows),
+ * within its execution-time and request budgets per 5-minute window, while the Business Central reads run beside
+ * them within its 5 concurrent requests. Overheads every client pays (token, store) are left out, so no client
+ * reaches 100%.
+ */
+export function ceiling(
+  records: number,
+  dvCost: CostModel = DATAVERSE_COST,
+  dvLimits: LimitsConfig = DATAVERSE_LIMITS,
+  bcCost: CostModel = BUSINESS_CENTRAL_COST,
+  bcLimits: LimitsConfig = BUSINESS_CENTRAL_LIMITS,
+  bcPageSize = 1000,
+): Ceiling {
+  let best = { ms: Number.POSITIVE_INFINITY, bulkSize: 1 };
+  for (let bulkSize = 1; bulkSize <= 1000; bulkSize++) {
+    const requests = Math.ceil(records / bulkSize);
+    const perRequestMs = dvCost.perRequestMs + bulkSize * dvCost.perRecordWrittenMs + LATENCY_MS;
+    const waves = Math.ceil(requests / dvLimits.maxConcurrent);
+    let ms = waves * perRequestMs;
+    // Beyond one window's execution budget the rest runs at the sustained rate the budget allows.
+    const serverMs = requests * (dvCost.perRequestMs + bulkSize * dvCost.perRecordWrittenMs);
+    const budget = dvLimits.maxExecutionMsPerWindow;
+    if (budget > 0 && serverMs > budget) ms = Math.max(ms, ((serverMs - budget) / budget) * dvLimits.windowMs);
+    if (requests > dvLimits.maxRequestsPerWindow) {
+      ms = Math.max(
+        ms,
+        ((requests - dvLimits.maxRequestsPerWindow) / dvLimits.maxRequestsPerWindow) * dvLimits.windowMs,
+      );
+    }
+    if (ms < best.ms) best = { ms, bulkSize };
+  }
+  const pages = Math.ceil(records / bcPageSize);
+  const bcServerMs = records * bcCost.perRecordReadMs + pages * (bcCost.perRequestMs + LATENCY_MS);
+  const bcMs = bcServerMs / Math.min(bcLimits.maxConcurrent, pages);
+  const ms = Math.max(best.ms, bcMs);
+  return {
+    records,
+    seconds: round(ms / 1000),
+    recordsPerSecond: round(records / (ms / 1000)),
+    bottleneck: best.ms >= bcMs ? "dataverse writes" : "business central reads",
+    dataverseSeconds: round(best.ms / 1000),
+    businessCentralSeconds: round(bcMs / 1000),
+    bulkSize: best.bulkSize,
+  };
+}
+
+export interface Target {
+  name: string;
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+export interface ThroughputResult {
+  workload: string;
+  preset: Preset;
+  emulators: {
+    limits: "realistic";
+    cost: "realistic";
+    latencyMs: number;
+    dataverse: CostModel;
+    businessCentral: CostModel;
+  };
+  strategies: {
+    "record-by-record": StrategyResult;
+    bcsync: StrategyResult & { counters: Record<string, number> };
+    ceiling: Ceiling;
+  };
+  ratios: { bcsyncToRecordByRecord: number; bcsyncShareOfCeiling: number };
+  targets: Target[];
+}
+
+export async function runThroughput(preset: Preset, log: (line: string) => void = () => {}): Promise<ThroughputResult> {
+  log(`throughput (${preset.name}): record-by-record, ${preset.sample} of ${preset.records} customers ...`);
+  const rbr = await recordByRecord(preset);
+  log(`throughput (${preset.name}): bcsync, ${preset.records} customers ...`);
+  const engine = await bcsync(preset);
+  const top = ceiling(engine.records, DATAVERSE_COST, DATAVERSE_LIMITS, BUSINESS_CENTRAL_COST, BUSINESS_CENTRAL_LIMITS);
+  const speedup = engine.recordsPerSecond / rbr.recordsPerSecond;
+  const share = engine.recordsPerSecond / top.recordsPerSecond;
+  return {
+    workload: "customers BC → Dataverse, full sync",
+    preset,
+    emulators: {
+      limits: "realistic",
+      cost: "realistic",
+      latencyMs: LATENCY_MS,
+      dataverse: DATAVERSE_COST,
+      businessCentral: BUSINESS_CENTRAL_COST,
+    },
+    strategies: { "record-by-record": rbr, bcsync: engine, ceiling: top },
+    ratios: { bcsyncToRecordByRecord: round(speedup), bcsyncShareOfCeiling: round(share, 3) },
+    targets: [
+      { name: "bcsync vs record-by-record", target: "≥ 25×", measured: `${round(speedup, 1)}×`, met: speedup >= 25 },
+      {
+        name: "share of the ceiling",
+        target: "≥ 80%",
+        measured: `${round(share * 100, 1)}%`,
+        met: share >= 0.8,
+      },
+      {
+        name: "Dataverse requests in flight",
+        target: `up to ${DATAVERSE_LIMITS.maxConcurrent}`,
+        measured: String(engine.maxInFlight.dataverse),
+        met: engine.maxInFlight.dataverse > 1,
+      },
+    ],
+  };
+}
+
+/** The short table people read; the JSON holds the rest. */
+export function table(result: ThroughputResult): string {
+  const s = result.strategies;
+  const rows: string[][] = [
+    ["strategy", "records", "seconds", "records/s", "cpu s (emulators)", "requests DV/BC", "max in flight DV/BC"],
+    ...(["record-by-record", "bcsync"] as const).map((name) => {
+      const r = s[name];
+      return [
+        name,
+        String(r.records),
+        String(r.seconds),
+        String(r.recordsPerSecond),
+        `${r.cpuSeconds} (${r.emulatorCpuSeconds ?? "?"})`,
+        `${r.requests.dataverse}/${r.requests.businessCentral}`,
+        `${r.maxInFlight.dataverse}/${r.maxInFlight.businessCentral}`,
+      ];
+    }),
+    [
+      "ceiling",
+      String(s.ceiling.records),
+      String(s.ceiling.seconds),
+      String(s.ceiling.recordsPerSecond),
+      "",
+      `bulk ${s.ceiling.bulkSize}`,
+      s.ceiling.bottleneck,
+    ],
+  ];
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ");
+  const targets = result.targets.map(
+    (t) => `${t.met ? "met    " : "NOT met"}  ${t.name}: target ${t.target}, measured ${t.measured}`,
+  );
+  return [`${result.workload} (${result.preset.name})`, ...rows.map(line), "", ...targets].join("\n");
+}
+
+function round(n: number, digits = 2): number {
+  return Math.round(n * 10 ** digits) / 10 ** digits;
+}

@@ -1,0 +1,53 @@
+// Read stage: keeps the next pages of a source coming while the current one is planned and written. At most
+// `depth` pages are read ahead (bounded memory whatever the table size); a paged read is a chain of next links,
+// so read-ahead is the only parallelism a single source read has.
+
+/**
+ * Yields what `source` yields, in order, reading up to `depth` items ahead of the consumer. When the consumer
+ * stops early, the source is closed once the read in flight has settled (no request is left dangling).
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>, depth: number): AsyncGenerator<T> {
+  if (depth <= 0) {
+    yield* source;
+    return;
+  }
+  const iterator = source[Symbol.asyncIterator]();
+  const buffer: Promise<IteratorResult<T>>[] = [];
+  let ended = false;
+  const fill = () => {
+    // One read at a time: a paged source cannot start page n+1 before page n told it where n+1 is.
+    while (!ended && buffer.length < depth + 1) {
+      const previous = buffer.at(-1);
+      const next: Promise<IteratorResult<T>> = previous
+        ? previous.then((r) => (r.done ? r : iterator.next()))
+        : iterator.next();
+      next.then(
+        (r) => {
+          if (r.done) ended = true;
+        },
+        () => {
+          ended = true;
+        },
+      );
+      buffer.push(next);
+    }
+  };
+  let finished = false;
+  try {
+    for (;;) {
+      fill();
+      const result = await buffer.shift()!;
+      if (result.done) {
+        finished = true;
+        return;
+      }
+      yield result.value;
+    }
+  } finally {
+    if (!finished) {
+      // Stopped early (break, or a throw in the consumer): let the reads in flight settle, then close the source.
+      await Promise.allSettled(buffer);
+      await iterator.return?.();
+    }
+  }
+}

@@ -1,0 +1,33 @@
+// The benchmark's --quick preset as a smoke test: it runs end to end and reports consistent figures. Timings are
+// never asserted (they depend on the machine); only counts, shapes and the computed ceiling are.
+import { describe, expect, it } from "vitest";
+import { ceiling, PRESETS, runThroughput, table } from "../../bench/throughput.ts";
+import { DATAVERSE_COST } from "../../emulators/runtime/cost.ts";
+import { DATAVERSE_LIMITS } from "../../emulators/runtime/limits.ts";
+
+describe("throughput benchmark", () => {
+  it("computes the ceiling from the cost model and limits", () => {
+    const c = ceiling(20_000);
+    // Dataverse writes are the bottleneck: spread over 52 concurrent bulk requests.
+    expect(c.bottleneck).toBe("dataverse writes");
+    const oneWave = DATAVERSE_COST.perRequestMs + c.bulkSize * DATAVERSE_COST.perRecordWrittenMs;
+    expect(Math.ceil(20_000 / c.bulkSize)).toBeLessThanOrEqual(DATAVERSE_LIMITS.maxConcurrent);
+    expect(c.dataverseSeconds).toBeCloseTo(oneWave / 1000, 1);
+  });
+
+  it("runs the quick preset with the three strategies side by side", async () => {
+    const result = await runThroughput(PRESETS.quick);
+    const s = result.strategies;
+    expect(s["record-by-record"].records).toBe(PRESETS.quick.sample);
+    expect(s["record-by-record"].requests.dataverse).toBe(PRESETS.quick.sample);
+    expect(s.bcsync.counters.inserted).toBeGreaterThanOrEqual(PRESETS.quick.records);
+    expect(s.bcsync.counters.failed).toBe(0);
+    expect(s.ceiling.records).toBe(s.bcsync.records);
+    expect(result.targets.map((t) => t.name)).toEqual([
+      "bcsync vs record-by-record",
+      "share of the ceiling",
+      "Dataverse requests in flight",
+    ]);
+    expect(table(result)).toContain("ceiling");
+  });
+});
