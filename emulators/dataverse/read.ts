@@ -368,12 +368,15 @@ export class Reader {
     prefs: Preferences,
     serviceRoot: string,
     rawQuery: string,
+    /** A filtered collection (`systemusers(<id>)/user_accounts`): its rows, and its path for the nextLink. */
+    source?: { rows: Row[]; path: string },
   ): ListResult {
     for (const unsupported of ["$skip", "$search", "$format", "$apply"]) {
       if (options.present.includes(unsupported))
         fail(dv.make("badQuery", `The query parameter ${unsupported} is not supported`));
     }
     const set = table.def.entitySet;
+    const path = source?.path ?? set;
     const tracking = prefs.trackChanges || options.deltatoken !== undefined;
     if (tracking) {
       for (const opt of ["$filter", "$orderby", "$expand", "$top"]) {
@@ -388,9 +391,9 @@ export class Reader {
     let page: PageToken | undefined;
     if (options.skiptoken !== undefined) {
       page = this.tokens.decode<PageToken>(options.skiptoken);
-      if (!page || page.t !== set || !Array.isArray(page.k)) fail(dv.make("badSkipToken"));
+      if (!page || page.t !== path || !Array.isArray(page.k)) fail(dv.make("badSkipToken"));
     }
-    const rows = this.select(table, options);
+    const rows = this.select(table, options, source?.rows);
     const keys = [...(options.orderby ?? []), { path: [table.def.primaryKey], descending: false }];
     const ctx = this.evalContext(table);
     const tuple = (r: Row) => keys.map((k) => ctx.resolve(r, k.path));
@@ -407,14 +410,16 @@ export class Reader {
       start = rows.findIndex((r) => compare(tuple(r), after) > 0);
       if (start < 0) start = rows.length;
     }
+    // page-results: "Don't use $top with the Prefer: odata.maxpagesize request header. If you include both, $top is
+    // ignored."
     let pageSize = MAX_PAGE_SIZE;
     let limited = false;
-    if (options.top !== undefined) {
-      pageSize = Math.min(options.top, MAX_PAGE_SIZE);
-      limited = true;
-    } else if (prefs.maxPageSize !== undefined) {
+    if (prefs.maxPageSize !== undefined) {
       pageSize = Math.max(1, Math.min(prefs.maxPageSize, MAX_PAGE_SIZE));
       applied.push(`odata.maxpagesize=${pageSize}`);
+    } else if (options.top !== undefined) {
+      pageSize = Math.min(options.top, MAX_PAGE_SIZE);
+      limited = true;
     }
     const slice = rows.slice(start, start + pageSize);
     const more = !limited && start + pageSize < rows.length;
@@ -434,7 +439,7 @@ export class Reader {
     if (more) {
       const last = slice[slice.length - 1];
       const token = this.tokens.encode({
-        t: set,
+        t: path,
         k: tuple(last),
         p: (page?.p ?? 1) + 1,
         ...(tracking ? { dv: startVersion } : {}),
@@ -444,7 +449,7 @@ export class Reader {
         .filter((p) => p && !p.startsWith("$skiptoken="))
         .concat(`$skiptoken=${encodeURIComponent(token)}`)
         .join("&");
-      body["@odata.nextLink"] = `${serviceRoot}${set}?${query}`;
+      body["@odata.nextLink"] = `${serviceRoot}${path}?${query}`;
     } else if (tracking) {
       body["@odata.deltaLink"] = this.deltaLink(serviceRoot, set, options.select, startVersion);
     }

@@ -53,6 +53,8 @@ export interface ServiceContext {
 }
 
 const JSON_TYPE = "application/json; odata.metadata=minimal";
+/** The version RetrieveVersion and RetrieveCurrentOrganization report (a current online 9.2 build number). */
+const ORGANIZATION_VERSION = "9.2.25041.00180";
 const MAX_BATCH = 1000;
 const ROLE_ACTIONS = new Set(["AddPrivilegesRole", "ReplacePrivilegesRole", "RemovePrivilegeRole"]);
 
@@ -110,9 +112,17 @@ export class DataverseService {
         OrganizationId: org.organizationId,
       });
     }
-    const fn = /^(?:Microsoft\.Dynamics\.CRM\.)?(RetrieveTotalRecordCount|RetrieveRolePrivilegesRole)\((.*)\)$/s.exec(
-      path,
-    );
+    if (path === "RetrieveVersion" || path === "RetrieveVersion()") {
+      if (method !== "GET") fail(dv.make("methodNotAllowed", method));
+      return json(200, {
+        "@odata.context": `${root}$metadata#Microsoft.Dynamics.CRM.RetrieveVersionResponse`,
+        Version: ORGANIZATION_VERSION,
+      });
+    }
+    const fn =
+      /^(?:Microsoft\.Dynamics\.CRM\.)?(RetrieveTotalRecordCount|RetrieveRolePrivilegesRole|RetrieveCurrentOrganization)\((.*)\)$/s.exec(
+        path,
+      );
     if (fn) {
       if (method !== "GET") fail(dv.make("methodNotAllowed", method));
       return this.unboundFunction(fn[1], fn[2], req.query, ctx);
@@ -411,17 +421,16 @@ export class DataverseService {
         nav.kind === "oneToMany"
           ? this.records.related(child, nav.rel.column, id)
           : this.records.manyToManyRows(table, nav.name, id);
-      this.reader.validate(child, options);
-      let selected = this.reader.select(child, options, rows);
-      if (options.top !== undefined) selected = selected.slice(0, options.top);
-      const res = json(200, {
-        "@odata.context": `${ctx.serviceRoot.href}$metadata#${child.def.entitySet}${contextSelect(options.select, options.expand)}`,
-        value: selected.map((r) =>
-          this.reader.format(child, r, options.select, options.expand, prefs.annotations, { inList: true }),
-        ),
+      // A filtered collection (filter-rows, query/overview): queried and paged like an entity set.
+      if (prefs.trackChanges || options.deltatoken !== undefined)
+        fail(dv.make("badQuery", "Change tracking is only supported on entity sets."));
+      const result = this.reader.list(child, options, prefs, ctx.serviceRoot.href, req.query, {
+        rows,
+        path: `${table.def.entitySet}(${id})/${nav.name}`,
       });
-      annotationsApplied(res, prefs);
-      res.work.read = selected.length;
+      const res = json(200, result.body);
+      if (result.preferenceApplied.length) res.headers["Preference-Applied"] = result.preferenceApplied.join(",");
+      res.work.read = result.rowsRead;
       return res;
     }
     if (nav && nav.kind !== "single" && rest.length === 2 && method === "GET") {
@@ -500,6 +509,41 @@ export class DataverseService {
       return json(200, {
         "@odata.context": `${root}$metadata#Microsoft.Dynamics.CRM.RetrieveTotalRecordCountResponse`,
         EntityRecordCountCollection: { Count: names.length, IsReadOnly: false, Keys: names, Values: values },
+      });
+    }
+    if (name === "RetrieveCurrentOrganization") {
+      // The AccessType parameter is an EndpointAccessType: Default, Internet or Intranet.
+      const access = /^(?:Microsoft\.Dynamics\.CRM\.EndpointAccessType)?'?(Default|Internet|Intranet|[0-2])'?$/.exec(
+        (params.AccessType ?? "").trim(),
+      );
+      if (!access)
+        fail(dv.make("badQuery", "The parameter 'AccessType' is required and must be an EndpointAccessType."));
+      const org = this.org();
+      const row = this.records.get(this.model.table("organization"), org.organizationId);
+      const origin = ctx.serviceRoot.origin;
+      const name = String(row?.name ?? "org");
+      const keys = ["WebApplication", "OrganizationService", "OrganizationDataService"];
+      return json(200, {
+        "@odata.context": `${root}$metadata#Microsoft.Dynamics.CRM.RetrieveCurrentOrganizationResponse`,
+        Detail: {
+          OrganizationId: org.organizationId,
+          FriendlyName: name,
+          OrganizationVersion: ORGANIZATION_VERSION,
+          Geo: "NA",
+          UrlName: ctx.serviceRoot.hostname,
+          UniqueName: name,
+          Endpoints: {
+            Count: keys.length,
+            IsReadOnly: false,
+            Keys: keys,
+            Values: [
+              origin,
+              `${origin}/XRMServices/2011/Organization.svc`,
+              `${origin}/XRMServices/2011/OrganizationData.svc`,
+            ],
+          },
+          State: "Enabled",
+        },
       });
     }
     const roleId = normalizeGuid(params.RoleId ?? "");
