@@ -10,6 +10,7 @@ import {
 } from "../odata/batch.ts";
 import { errorBody, type ODataError } from "../odata/errors.ts";
 import { etagMatches, weakEtag } from "../odata/etag.ts";
+import { parseLiteralText } from "../odata/filter.ts";
 import { parseQueryString, type QueryOptions, splitTopLevel } from "../odata/query.ts";
 import { runApply } from "./apply.ts";
 import { entityDefinitions } from "./entity-definitions.ts";
@@ -53,6 +54,16 @@ export interface ServiceContext {
 }
 
 const JSON_TYPE = "application/json; odata.metadata=minimal";
+/** Time zone codes of a few en-US (1033) standard names, for GetTimeZoneCodeByLocalizedName. */
+const TIME_ZONE_CODES: Record<string, number> = {
+  "pacific standard time": 4,
+  "mountain standard time": 10,
+  "central standard time": 20,
+  "eastern standard time": 35,
+  "gmt standard time": 85,
+  utc: 92,
+  "w. europe standard time": 110,
+};
 /** The version RetrieveVersion and RetrieveCurrentOrganization report (a current online 9.2 build number). */
 const ORGANIZATION_VERSION = "9.2.25041.00180";
 const MAX_BATCH = 1000;
@@ -120,7 +131,7 @@ export class DataverseService {
       });
     }
     const fn =
-      /^(?:Microsoft\.Dynamics\.CRM\.)?(RetrieveTotalRecordCount|RetrieveRolePrivilegesRole|RetrieveCurrentOrganization)\((.*)\)$/s.exec(
+      /^(?:Microsoft\.Dynamics\.CRM\.)?(RetrieveTotalRecordCount|RetrieveRolePrivilegesRole|RetrieveCurrentOrganization|GetTimeZoneCodeByLocalizedName)\((.*)\)$/s.exec(
         path,
       );
     if (fn) {
@@ -511,6 +522,25 @@ export class DataverseService {
         EntityRecordCountCollection: { Count: names.length, IsReadOnly: false, Keys: names, Values: values },
       });
     }
+    if (name === "GetTimeZoneCodeByLocalizedName") {
+      // use-web-api-functions, "Passing parameters to a function": inline or as aliases (`=@p1…?@p1='…'`).
+      const zone = literalParam(params.LocalizedStandardName);
+      const locale = literalParam(params.LocaleId);
+      if (typeof zone !== "string" || typeof locale !== "number")
+        fail(
+          dv.make(
+            "badQuery",
+            "The parameters 'LocalizedStandardName' (a string) and 'LocaleId' (a number) of GetTimeZoneCodeByLocalizedName are required.",
+          ),
+        );
+      const code = TIME_ZONE_CODES[zone.toLowerCase()];
+      if (code === undefined || locale !== 1033)
+        fail(dv.make("badQuery", `No time zone named '${zone}' was found for locale ${locale}.`));
+      return json(200, {
+        "@odata.context": `${root}$metadata#Microsoft.Dynamics.CRM.GetTimeZoneCodeByLocalizedNameResponse`,
+        TimeZoneCode: code,
+      });
+    }
     if (name === "RetrieveCurrentOrganization") {
       // The AccessType parameter is an EndpointAccessType: Default, Internet or Intranet.
       const access = /^(?:Microsoft\.Dynamics\.CRM\.EndpointAccessType)?'?(Default|Internet|Intranet|[0-2])'?$/.exec(
@@ -756,6 +786,16 @@ export function errorResponse(error: ODataError, annotations?: string): ServiceR
     body: errorBody({ ...error, extra }),
     work: none(),
   };
+}
+
+/** A function parameter's value as written in the URL (`'text'`, `1033`), or undefined when it is not a literal. */
+function literalParam(raw: string | undefined): string | number | boolean | null | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return parseLiteralText(raw).value;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseBody(text: string): Record<string, unknown> {

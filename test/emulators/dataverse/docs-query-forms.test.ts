@@ -181,6 +181,27 @@ describe("filter-rows: filtered collections", () => {
   });
 });
 
+describe("filter-rows: Filter using lookup column property values", () => {
+  it("a filter two lookups deep with the nested $expand of the example and its context URL", async () => {
+    const creator = await json(await world.call("GET", `systemusers(${me})?$select=fullname`));
+    const res = await world.call(
+      "GET",
+      `accounts?$filter=${encodeURIComponent(`primarycontactid/createdby/fullname eq '${creator.fullname}'`)}&$select=name,_primarycontactid_value&$expand=primarycontactid($select=fullname,_createdby_value;$expand=createdby($select=fullname))&$top=1&$orderby=name`,
+    );
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body["@odata.context"]).toBe(
+      `${root}$metadata#accounts(name,_primarycontactid_value,primarycontactid(fullname,_createdby_value,createdby(fullname)))`,
+    );
+    expect(body.value).toHaveLength(1);
+    const row = body.value[0];
+    expect(row.name).toBe("Account 1");
+    expect(row.primarycontactid.fullname).toBe("Yvonne McKay (sample)");
+    expect(row.primarycontactid._createdby_value).toBe(me);
+    expect(row.primarycontactid.createdby.fullname).toBe(creator.fullname);
+  });
+});
+
 describe("$batch request lines written by common clients", () => {
   it("a GET whose $filter has unencoded spaces: the URL is read between the first and the last space", async () => {
     const b = "batch_spaces";

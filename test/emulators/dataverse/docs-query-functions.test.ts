@@ -201,3 +201,21 @@ describe("filter-rows: Dataverse query functions", () => {
     expect(missing.status).toBe(400);
   });
 });
+
+describe("use-web-api-functions: Passing parameters to a function", () => {
+  it("GetTimeZoneCodeByLocalizedName inline and with parameter aliases give the documented TimeZoneCode 4", async () => {
+    for (const path of [
+      "GetTimeZoneCodeByLocalizedName(LocalizedStandardName='Pacific Standard Time',LocaleId=1033)",
+      "GetTimeZoneCodeByLocalizedName(LocalizedStandardName=@p1,LocaleId=@p2)?@p1='Pacific Standard Time'&@p2=1033",
+    ]) {
+      const { status, body } = await get(path.replace(/ /g, "%20"));
+      expect(status, JSON.stringify(body)).toBe(200);
+      expect(body).toEqual({
+        "@odata.context": `${world.dataverse.serviceRoot}$metadata#Microsoft.Dynamics.CRM.GetTimeZoneCodeByLocalizedNameResponse`,
+        TimeZoneCode: 4,
+      });
+    }
+    const missing = await get("GetTimeZoneCodeByLocalizedName(LocalizedStandardName=@p1,LocaleId=@p2)?@p2=1033");
+    expect(missing.status).toBe(400);
+  });
+});
