@@ -122,6 +122,10 @@ export class Reader {
       now: () => new Date(this.options.now()),
       userId,
       businessUnitId: (user?._businessunitid_value as string | undefined) ?? undefined,
+      teamIds: () =>
+        users && userId
+          ? this.records.manyToManyRows(users, "teammembership_association", userId).map((t) => String(t.teamid))
+          : [],
     };
   }
 

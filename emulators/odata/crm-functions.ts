@@ -230,6 +230,15 @@ const fns: Record<string, FilterFunction> = {
     const v = columnValue(p, r, c);
     return v !== null && v !== undefined && !userIs(p, r, c);
   },
+  EqualUserTeams: (p, r, c) => {
+    const v = columnValue(p, r, c);
+    return typeof v === "string" && (c.teamIds?.() ?? []).some((t) => t.toLowerCase() === v.toLowerCase());
+  },
+  EqualUserOrUserTeams: (p, r, c) => {
+    const v = columnValue(p, r, c);
+    if (typeof v !== "string") return false;
+    return userIs(p, r, c) || (c.teamIds?.() ?? []).some((t) => t.toLowerCase() === v.toLowerCase());
+  },
   EqualBusinessId: (p, r, c) => {
     const v = columnValue(p, r, c);
     return typeof v === "string" && !!c.businessUnitId && v.toLowerCase() === c.businessUnitId.toLowerCase();

@@ -20,6 +20,8 @@ export interface EvalContext {
   userId?: string;
   /** The calling user's business unit, for EqualBusinessId. */
   businessUnitId?: string;
+  /** The teams the calling user is a member of, for EqualUserTeams and EqualUserOrUserTeams. */
+  teamIds?: () => string[];
   /**
    * The value a query function's PropertyName designates (Dataverse names a lookup by its attribute, `ownerid`,
    * whose value is `_ownerid_value`); `resolve` on the `/`-split name when absent.

@@ -202,6 +202,32 @@ describe("filter-rows: Dataverse query functions", () => {
   });
 });
 
+describe("filter-rows: Id values (EqualUserTeams, EqualUserOrUserTeams)", () => {
+  it("rows owned by the caller's teams, and by the caller or its teams", async () => {
+    const whoami = (await (await world.call("GET", "WhoAmI")).json()) as Json;
+    const team = await world.call("POST", "teams", {
+      body: { name: "Query team", "businessunitid@odata.bind": `/businessunits(${whoami.BusinessUnitId})` },
+    });
+    expect(team.status).toBe(204);
+    const teamId = /\(([0-9a-f-]{36})\)$/.exec(team.headers.get("odata-entityid") ?? "")?.[1] as string;
+    const joined = await world.call("POST", `teams(${teamId})/teammembership_association/$ref`, {
+      body: { "@odata.id": `${world.dataverse.serviceRoot}systemusers(${whoami.UserId})` },
+    });
+    expect(joined.status).toBe(204);
+    const owned = await world.call("POST", "accounts", {
+      body: { name: "team owned", "ownerid@odata.bind": `/teams(${teamId})` },
+    });
+    expect(owned.status).toBe(204);
+    expect(await names(`$filter=${q("Microsoft.Dynamics.CRM.EqualUserTeams(PropertyName='ownerid')")}`)).toEqual([
+      "team owned",
+    ]);
+    expect(
+      await names(`$filter=${q("Microsoft.Dynamics.CRM.EqualUserOrUserTeams(PropertyName='ownerid')")}`),
+    ).toHaveLength(6);
+    expect(await names(`$filter=${q("Microsoft.Dynamics.CRM.EqualUserId(PropertyName='ownerid')")}`)).toHaveLength(5);
+  });
+});
+
 describe("use-web-api-functions: Passing parameters to a function", () => {
   it("GetTimeZoneCodeByLocalizedName inline and with parameter aliases give the documented TimeZoneCode 4", async () => {
     for (const path of [
