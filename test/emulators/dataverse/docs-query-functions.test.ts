@@ -145,6 +145,26 @@ describe("filter-rows: Dataverse query functions", () => {
     expect(notIn.body.value.map((c: Json) => c.lastname)).toEqual(["Smith"]);
   });
 
+  it("aliases reach query functions inside $expand options", async () => {
+    const account = await world.call("POST", "accounts", { body: { name: "Quotes Inc." } });
+    const accountId = /\(([0-9a-f-]{36})\)$/.exec(account.headers.get("odata-entityid") ?? "")?.[1] as string;
+    for (const lastname of ["O'Brian", "Smith"]) {
+      await world.call("PATCH", `contacts(${created[lastname]})`, {
+        body: { "parentcustomerid_account@odata.bind": `/accounts(${accountId})` },
+      });
+    }
+    const { status, body } = await get(
+      `accounts(${accountId})?$select=name&$expand=contact_customer_accounts($select=lastname;$filter=${q("Microsoft.Dynamics.CRM.In(PropertyName='lastname',PropertyValues=@p2)")})&@p2=${q('["O\'Brian"]')}`,
+    );
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(body.contact_customer_accounts.map((c: Json) => c.lastname)).toEqual(["O'Brian"]);
+    const negated = await get(
+      `accounts(${accountId})?$expand=contact_customer_accounts($filter=${q("not Microsoft.Dynamics.CRM.In(PropertyName='lastname',PropertyValues=@p2)")})&@p2=${q('["Smith"]')}`,
+    );
+    expect(negated.status).toBe(400);
+    await world.call("DELETE", `accounts(${accountId})`);
+  });
+
   it("Manage single quotes: single-quoted values containing a quote answer the documented Invalid JSON error", async () => {
     const { status, body } = await get(
       `contacts?$select=fullname&$filter=${q("Microsoft.Dynamics.CRM.In(PropertyName=@p1,PropertyValues=@p2)")}&@p1='lastname'&@p2=${q("['OBrian','O'Brian']")}`,
