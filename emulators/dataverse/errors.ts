@@ -66,6 +66,18 @@ export const dv = createErrorFactory({
     message: () => "Expand with $ref is only supported on lookup type navigation property.",
   },
   badQuery: { status: 400, code: "0x80060888", message: (detail: string) => detail },
+  /** [unverified code] use-web-api-functions, "Limitations of query functions": the documented message. */
+  notQueryFunction: {
+    status: 400,
+    code: "0x80040203",
+    message: () => "Not operator along with the Custom Named Condition operators is not allowed",
+  },
+  /** TooManyConditionsInQuery (-2147204340), filter-rows "Condition limits". */
+  tooManyConditions: {
+    status: 400,
+    code: "0x8004430c",
+    message: () => "Number of conditions in query exceeded maximum limit.",
+  },
   stringTooLong: {
     status: 400,
     code: "0x80044331",

@@ -1,9 +1,9 @@
 // Reading Dataverse tables: $select/$filter/$orderby/$top/$count/$expand, keyset paging with an opaque signed
 // $skiptoken, change tracking (delta links), and the JSON shape of rows with their annotations.
-import { CRM_FUNCTIONS } from "../odata/crm-functions.ts";
+import { CRM_FUNCTION_PARAMETERS, CRM_FUNCTIONS } from "../odata/crm-functions.ts";
 import { weakEtag } from "../odata/etag.ts";
 import { type EvalContext, FilterEvalError, orderValues } from "../odata/evaluate.ts";
-import { filterPaths } from "../odata/filter.ts";
+import { type FilterExpr, filterPaths } from "../odata/filter.ts";
 import type { TokenCodec } from "../odata/paging.ts";
 import { type ExpandOption, filterRows, keyValues, orderRows, type QueryOptions } from "../odata/query.ts";
 import { dv, fail } from "./errors.ts";
@@ -101,14 +101,31 @@ export class Reader {
   ) {}
 
   evalContext(table: TableModel): EvalContext {
+    const userId = this.options.userId();
+    const users = this.model.tables.get("systemuser");
+    const user = users && userId ? this.records.get(users, userId) : undefined;
     return {
       resolve: (row, path) => this.resolvePath(table, row, path),
       resolveCollection: (row, path) => this.collection(table, row, path[0]),
+      // Query functions name a lookup by its attribute (`ownerid`), whose value is `_ownerid_value`.
+      resolveFunctionProperty: (row, name) => {
+        const path = name.split("/");
+        const last = path[path.length - 1];
+        const owner = path.length === 1 ? table : undefined;
+        if (owner && !owner.attributes.has(last) && owner.attributes.has(lookupValue(last)))
+          return row[lookupValue(last)] ?? null;
+        return this.resolvePath(table, row, path);
+      },
       caseInsensitive: true,
       likeWildcards: true,
       functions: CRM_FUNCTIONS,
       now: () => new Date(this.options.now()),
-      userId: this.options.userId(),
+      userId,
+      businessUnitId: (user?._businessunitid_value as string | undefined) ?? undefined,
+      teamIds: () =>
+        users && userId
+          ? this.records.manyToManyRows(users, "teammembership_association", userId).map((t) => String(t.teamid))
+          : [],
     };
   }
 
@@ -188,6 +205,7 @@ export class Reader {
       }
     };
     if (options.filter) {
+      checkQueryFunctions(options.filter);
       const vars = new Set<string>();
       const collect = (e: import("../odata/filter.ts").FilterExpr): void => {
         if (e.kind === "lambda") vars.add(e.variable);
@@ -362,12 +380,15 @@ export class Reader {
     prefs: Preferences,
     serviceRoot: string,
     rawQuery: string,
+    /** A filtered collection (`systemusers(<id>)/user_accounts`): its rows, and its path for the nextLink. */
+    source?: { rows: Row[]; path: string },
   ): ListResult {
     for (const unsupported of ["$skip", "$search", "$format", "$apply"]) {
       if (options.present.includes(unsupported))
         fail(dv.make("badQuery", `The query parameter ${unsupported} is not supported`));
     }
     const set = table.def.entitySet;
+    const path = source?.path ?? set;
     const tracking = prefs.trackChanges || options.deltatoken !== undefined;
     if (tracking) {
       for (const opt of ["$filter", "$orderby", "$expand", "$top"]) {
@@ -382,9 +403,9 @@ export class Reader {
     let page: PageToken | undefined;
     if (options.skiptoken !== undefined) {
       page = this.tokens.decode<PageToken>(options.skiptoken);
-      if (!page || page.t !== set || !Array.isArray(page.k)) fail(dv.make("badSkipToken"));
+      if (!page || page.t !== path || !Array.isArray(page.k)) fail(dv.make("badSkipToken"));
     }
-    const rows = this.select(table, options);
+    const rows = this.select(table, options, source?.rows);
     const keys = [...(options.orderby ?? []), { path: [table.def.primaryKey], descending: false }];
     const ctx = this.evalContext(table);
     const tuple = (r: Row) => keys.map((k) => ctx.resolve(r, k.path));
@@ -401,14 +422,16 @@ export class Reader {
       start = rows.findIndex((r) => compare(tuple(r), after) > 0);
       if (start < 0) start = rows.length;
     }
+    // page-results: "Don't use $top with the Prefer: odata.maxpagesize request header. If you include both, $top is
+    // ignored."
     let pageSize = MAX_PAGE_SIZE;
     let limited = false;
-    if (options.top !== undefined) {
-      pageSize = Math.min(options.top, MAX_PAGE_SIZE);
-      limited = true;
-    } else if (prefs.maxPageSize !== undefined) {
+    if (prefs.maxPageSize !== undefined) {
       pageSize = Math.max(1, Math.min(prefs.maxPageSize, MAX_PAGE_SIZE));
       applied.push(`odata.maxpagesize=${pageSize}`);
+    } else if (options.top !== undefined) {
+      pageSize = Math.min(options.top, MAX_PAGE_SIZE);
+      limited = true;
     }
     const slice = rows.slice(start, start + pageSize);
     const more = !limited && start + pageSize < rows.length;
@@ -428,7 +451,7 @@ export class Reader {
     if (more) {
       const last = slice[slice.length - 1];
       const token = this.tokens.encode({
-        t: set,
+        t: path,
         k: tuple(last),
         p: (page?.p ?? 1) + 1,
         ...(tracking ? { dv: startVersion } : {}),
@@ -438,7 +461,7 @@ export class Reader {
         .filter((p) => p && !p.startsWith("$skiptoken="))
         .concat(`$skiptoken=${encodeURIComponent(token)}`)
         .join("&");
-      body["@odata.nextLink"] = `${serviceRoot}${set}?${query}`;
+      body["@odata.nextLink"] = `${serviceRoot}${path}?${query}`;
     } else if (tracking) {
       body["@odata.deltaLink"] = this.deltaLink(serviceRoot, set, options.select, startVersion);
     }
@@ -528,4 +551,53 @@ function deltaLinkFirst(body: Record<string, unknown>): Record<string, unknown> 
   const { value, "@odata.deltaLink": deltaLink, ...rest } = body;
   const { "@odata.context": context, ...others } = rest;
   return { "@odata.context": context, "@odata.deltaLink": deltaLink, ...others, value };
+}
+
+/** filter-rows "Condition limits": no more than 500 conditions in a query. */
+export const MAX_CONDITIONS = 500;
+
+/**
+ * Dataverse's own checks of a filter before it runs: query functions exist and have their documented parameters,
+ * none is negated with `not` (use-web-api-functions, "Limitations of query functions"), and the filter has no more
+ * than 500 conditions (filter-rows, "Condition limits").
+ */
+export function checkQueryFunctions(filter: FilterExpr): void {
+  let conditions = 0;
+  const visit = (e: FilterExpr, negated: boolean): void => {
+    switch (e.kind) {
+      case "and":
+      case "or":
+        visit(e.left, negated);
+        visit(e.right, negated);
+        return;
+      case "not":
+        visit(e.expr, true);
+        return;
+      case "lambda":
+        conditions++;
+        if (e.predicate) visit(e.predicate, negated);
+        return;
+      case "function": {
+        conditions++;
+        const takes = e.namespace === "Microsoft.Dynamics.CRM" ? CRM_FUNCTION_PARAMETERS[e.name] : undefined;
+        if (!takes)
+          fail(dv.make("badQuery", `'${e.namespace ? `${e.namespace}.` : ""}${e.name}' is not a valid function.`));
+        if (negated) fail(dv.make("notQueryFunction"));
+        const name = e.params.PropertyName;
+        if (!name || Array.isArray(name) || typeof name.value !== "string")
+          fail(dv.make("badQuery", `The parameter 'PropertyName' of ${e.name} is required and must be a string.`));
+        if (takes === "one" && (!e.params.PropertyValue || Array.isArray(e.params.PropertyValue)))
+          fail(dv.make("badQuery", `The parameter 'PropertyValue' of ${e.name} is required.`));
+        if (takes === "many" && !Array.isArray(e.params.PropertyValues))
+          fail(
+            dv.make("badQuery", `The parameter 'PropertyValues' of ${e.name} is required and must be a collection.`),
+          );
+        return;
+      }
+      default:
+        conditions++;
+    }
+  };
+  visit(filter, false);
+  if (conditions > MAX_CONDITIONS) fail(dv.make("tooManyConditions"));
 }

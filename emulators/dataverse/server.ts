@@ -228,7 +228,8 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
     send(res, result, extra);
   };
 
-  const server = createServer((req, res) => {
+  // query/overview "URL length": GET URLs up to 32 KB are served, more than Node's default 16 KB header limit.
+  const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
     handle(req, res).catch((error: Error) => {
       if (!res.headersSent) {
         res.writeHead(500, { "Content-Type": "application/json", "OData-Version": "4.0" });

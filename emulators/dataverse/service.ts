@@ -10,6 +10,7 @@ import {
 } from "../odata/batch.ts";
 import { errorBody, type ODataError } from "../odata/errors.ts";
 import { etagMatches, weakEtag } from "../odata/etag.ts";
+import { parseLiteralText } from "../odata/filter.ts";
 import { parseQueryString, type QueryOptions, splitTopLevel } from "../odata/query.ts";
 import { runApply } from "./apply.ts";
 import { entityDefinitions } from "./entity-definitions.ts";
@@ -53,6 +54,18 @@ export interface ServiceContext {
 }
 
 const JSON_TYPE = "application/json; odata.metadata=minimal";
+/** Time zone codes of a few en-US (1033) standard names, for GetTimeZoneCodeByLocalizedName. */
+const TIME_ZONE_CODES: Record<string, number> = {
+  "pacific standard time": 4,
+  "mountain standard time": 10,
+  "central standard time": 20,
+  "eastern standard time": 35,
+  "gmt standard time": 85,
+  utc: 92,
+  "w. europe standard time": 110,
+};
+/** The version RetrieveVersion and RetrieveCurrentOrganization report (a current online 9.2 build number). */
+const ORGANIZATION_VERSION = "9.2.25041.00180";
 const MAX_BATCH = 1000;
 const ROLE_ACTIONS = new Set(["AddPrivilegesRole", "ReplacePrivilegesRole", "RemovePrivilegeRole"]);
 
@@ -110,9 +123,17 @@ export class DataverseService {
         OrganizationId: org.organizationId,
       });
     }
-    const fn = /^(?:Microsoft\.Dynamics\.CRM\.)?(RetrieveTotalRecordCount|RetrieveRolePrivilegesRole)\((.*)\)$/s.exec(
-      path,
-    );
+    if (path === "RetrieveVersion" || path === "RetrieveVersion()") {
+      if (method !== "GET") fail(dv.make("methodNotAllowed", method));
+      return json(200, {
+        "@odata.context": `${root}$metadata#Microsoft.Dynamics.CRM.RetrieveVersionResponse`,
+        Version: ORGANIZATION_VERSION,
+      });
+    }
+    const fn =
+      /^(?:Microsoft\.Dynamics\.CRM\.)?(RetrieveTotalRecordCount|RetrieveRolePrivilegesRole|RetrieveCurrentOrganization|GetTimeZoneCodeByLocalizedName)\((.*)\)$/s.exec(
+        path,
+      );
     if (fn) {
       if (method !== "GET") fail(dv.make("methodNotAllowed", method));
       return this.unboundFunction(fn[1], fn[2], req.query, ctx);
@@ -411,17 +432,16 @@ export class DataverseService {
         nav.kind === "oneToMany"
           ? this.records.related(child, nav.rel.column, id)
           : this.records.manyToManyRows(table, nav.name, id);
-      this.reader.validate(child, options);
-      let selected = this.reader.select(child, options, rows);
-      if (options.top !== undefined) selected = selected.slice(0, options.top);
-      const res = json(200, {
-        "@odata.context": `${ctx.serviceRoot.href}$metadata#${child.def.entitySet}${contextSelect(options.select, options.expand)}`,
-        value: selected.map((r) =>
-          this.reader.format(child, r, options.select, options.expand, prefs.annotations, { inList: true }),
-        ),
+      // A filtered collection (filter-rows, query/overview): queried and paged like an entity set.
+      if (prefs.trackChanges || options.deltatoken !== undefined)
+        fail(dv.make("badQuery", "Change tracking is only supported on entity sets."));
+      const result = this.reader.list(child, options, prefs, ctx.serviceRoot.href, req.query, {
+        rows,
+        path: `${table.def.entitySet}(${id})/${nav.name}`,
       });
-      annotationsApplied(res, prefs);
-      res.work.read = selected.length;
+      const res = json(200, result.body);
+      if (result.preferenceApplied.length) res.headers["Preference-Applied"] = result.preferenceApplied.join(",");
+      res.work.read = result.rowsRead;
       return res;
     }
     if (nav && nav.kind !== "single" && rest.length === 2 && method === "GET") {
@@ -500,6 +520,60 @@ export class DataverseService {
       return json(200, {
         "@odata.context": `${root}$metadata#Microsoft.Dynamics.CRM.RetrieveTotalRecordCountResponse`,
         EntityRecordCountCollection: { Count: names.length, IsReadOnly: false, Keys: names, Values: values },
+      });
+    }
+    if (name === "GetTimeZoneCodeByLocalizedName") {
+      // use-web-api-functions, "Passing parameters to a function": inline or as aliases (`=@p1…?@p1='…'`).
+      const zone = literalParam(params.LocalizedStandardName);
+      const locale = literalParam(params.LocaleId);
+      if (typeof zone !== "string" || typeof locale !== "number")
+        fail(
+          dv.make(
+            "badQuery",
+            "The parameters 'LocalizedStandardName' (a string) and 'LocaleId' (a number) of GetTimeZoneCodeByLocalizedName are required.",
+          ),
+        );
+      const code = TIME_ZONE_CODES[zone.toLowerCase()];
+      if (code === undefined || locale !== 1033)
+        fail(dv.make("badQuery", `No time zone named '${zone}' was found for locale ${locale}.`));
+      return json(200, {
+        "@odata.context": `${root}$metadata#Microsoft.Dynamics.CRM.GetTimeZoneCodeByLocalizedNameResponse`,
+        TimeZoneCode: code,
+      });
+    }
+    if (name === "RetrieveCurrentOrganization") {
+      // The AccessType parameter is an EndpointAccessType: Default, Internet or Intranet.
+      const access = /^(?:Microsoft\.Dynamics\.CRM\.EndpointAccessType)?'?(Default|Internet|Intranet|[0-2])'?$/.exec(
+        (params.AccessType ?? "").trim(),
+      );
+      if (!access)
+        fail(dv.make("badQuery", "The parameter 'AccessType' is required and must be an EndpointAccessType."));
+      const org = this.org();
+      const row = this.records.get(this.model.table("organization"), org.organizationId);
+      const origin = ctx.serviceRoot.origin;
+      const name = String(row?.name ?? "org");
+      const keys = ["WebApplication", "OrganizationService", "OrganizationDataService"];
+      return json(200, {
+        "@odata.context": `${root}$metadata#Microsoft.Dynamics.CRM.RetrieveCurrentOrganizationResponse`,
+        Detail: {
+          OrganizationId: org.organizationId,
+          FriendlyName: name,
+          OrganizationVersion: ORGANIZATION_VERSION,
+          Geo: "NA",
+          UrlName: ctx.serviceRoot.hostname,
+          UniqueName: name,
+          Endpoints: {
+            Count: keys.length,
+            IsReadOnly: false,
+            Keys: keys,
+            Values: [
+              origin,
+              `${origin}/XRMServices/2011/Organization.svc`,
+              `${origin}/XRMServices/2011/OrganizationData.svc`,
+            ],
+          },
+          State: "Enabled",
+        },
       });
     }
     const roleId = normalizeGuid(params.RoleId ?? "");
@@ -712,6 +786,16 @@ export function errorResponse(error: ODataError, annotations?: string): ServiceR
     body: errorBody({ ...error, extra }),
     work: none(),
   };
+}
+
+/** A function parameter's value as written in the URL (`'text'`, `1033`), or undefined when it is not a literal. */
+function literalParam(raw: string | undefined): string | number | boolean | null | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return parseLiteralText(raw).value;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseBody(text: string): Record<string, unknown> {

@@ -78,7 +78,8 @@ function parseHttpPart(partHeaders: Record<string, string>, content: string): Ba
   let i = 0;
   while (i < lines.length && lines[i].trim() === "") i++;
   const requestLine = lines[i]?.trim() ?? "";
-  const m = /^([A-Z]+)\s+(\S+)(?:\s+HTTP\/\d(?:\.\d)?)?$/.exec(requestLine);
+  // The URL is what lies between the first and the last space: clients write `$filter` values unencoded.
+  const m = /^([A-Z]+)\s+(.+?)(?:\s+HTTP\/\d(?:\.\d)?)?$/.exec(requestLine);
   if (!m) return `Invalid request line '${requestLine}' in the batch.`;
   const { headers, rest } = splitHeaders(lines.slice(i + 1).join("\n"));
   const body = rest.replace(/\n+$/, "");

@@ -18,6 +18,15 @@ export interface EvalContext {
   now?: () => Date;
   /** The calling user's id, for EqualUserId and friends. */
   userId?: string;
+  /** The calling user's business unit, for EqualBusinessId. */
+  businessUnitId?: string;
+  /** The teams the calling user is a member of, for EqualUserTeams and EqualUserOrUserTeams. */
+  teamIds?: () => string[];
+  /**
+   * The value a query function's PropertyName designates (Dataverse names a lookup by its attribute, `ownerid`,
+   * whose value is `_ownerid_value`); `resolve` on the `/`-split name when absent.
+   */
+  resolveFunctionProperty?(row: Row, name: string): unknown;
 }
 
 export type FilterFunction = (params: Record<string, Literal | Literal[]>, row: Row, ctx: EvalContext) => boolean;

@@ -150,3 +150,45 @@ describe("$filter", () => {
     expect(evaluateFilter(parsed.expr, { contacts: [{ lastname: "Jones" }] }, withCollection)).toBe(false);
   });
 });
+
+describe("parameter aliases with array values (filter-rows, Manage single quotes)", () => {
+  const ctx: EvalContext = {
+    resolve: (row, path) => (row as Record<string, unknown>)[path[0]] ?? null,
+    caseInsensitive: true,
+    functions: CRM_FUNCTIONS,
+    now: () => NOW,
+  };
+  const ids = (text: string, aliases: Record<string, string>) => {
+    const parsed = parseFilter(text, aliases);
+    if (!parsed.ok) throw new Error(parsed.message);
+    return rows.filter((r) => evaluateFilter(parsed.expr, r, ctx)).map((r) => r.id);
+  };
+
+  it("reads double-quoted values containing single quotes, and single-quoted arrays", () => {
+    const fn = "Microsoft.Dynamics.CRM.In(PropertyName=@p1,PropertyValues=@p2)";
+    expect(ids(fn, { p1: "'name'", p2: `["O'Bryan Ltd", "Contoso"]` })).toEqual(["a", "b"]);
+    expect(ids(fn, { p1: "'name'", p2: "['Contoso']" })).toEqual(["b"]);
+    expect(ids(fn, { p1: "'revenue'", p2: "[5000, 1]" })).toEqual(["a"]);
+    expect(ids(fn, { p1: "'name'", p2: "[]" })).toEqual([]);
+  });
+
+  it("an inline array may hold double-quoted values with a single quote", () => {
+    expect(ids(`Microsoft.Dynamics.CRM.In(PropertyName='name',PropertyValues=["O'Bryan Ltd"])`, {})).toEqual(["a"]);
+  });
+
+  it("refuses a single-quoted value containing a quote with the documented Invalid JSON message", () => {
+    const parsed = parseFilter("Microsoft.Dynamics.CRM.In(PropertyName=@p1,PropertyValues=@p2)", {
+      p1: "'name'",
+      p2: "['OBrian','O'Brian']",
+    });
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok)
+      expect(parsed.message).toMatch(/^Invalid JSON\. A comma character ',' was expected in scope 'Array'\./);
+  });
+
+  it("an undefined alias is refused", () => {
+    expect(parseFilter("Microsoft.Dynamics.CRM.In(PropertyName=@p1,PropertyValues=@p9)", { p1: "'name'" }).ok).toBe(
+      false,
+    );
+  });
+});

@@ -132,13 +132,14 @@ function toFunction(node: Node, aliases: Record<string, string>): FilterExpr {
   const params: Record<string, Literal | Literal[]> = {};
   for (const p of (node.value.params?.value ?? []) as Node[]) {
     const name = p.value.name.value.name as string;
-    const value = unwrap(p.value.value.value as Node);
+    const given = p.value.value as Node;
+    const value = unwrap(given.type === "ParameterAlias" ? given : (given.value as Node));
     if (value.type === "Array") {
       params[name] = (value.value.items as Node[]).map((item) => toLiteral(item));
     } else if (value.type === "Literal") {
       params[name] = toLiteral(value);
     } else if (value.type === "ParameterAlias") {
-      params[name] = aliasLiteral(value.value.name, aliases);
+      params[name] = aliasValue(value.value.name, aliases);
     } else {
       throw new FilterSyntaxError(`Unsupported parameter value '${value.raw}'.`);
     }
@@ -236,6 +237,69 @@ function aliasLiteral(name: string, aliases: Record<string, string>): Literal {
   const raw = aliases[name] ?? aliases[`@${name}`];
   if (raw === undefined) throw new FilterSyntaxError(`Parameter alias '@${name}' is not defined.`);
   return parseLiteralText(raw);
+}
+
+/** A function parameter given by alias: a literal, or an array (`@p2=["a","O'Brian"]`, `@p2=['a','b']`). */
+function aliasValue(name: string, aliases: Record<string, string>): Literal | Literal[] {
+  const raw = aliases[name] ?? aliases[`@${name}`];
+  if (raw === undefined) throw new FilterSyntaxError(`Parameter alias '@${name}' is not defined.`);
+  return raw.trim().startsWith("[") ? parseArrayText(raw.trim()) : parseLiteralText(raw);
+}
+
+/**
+ * An array value as the service's JSON reader takes it: double-quoted JSON strings, single-quoted strings (no
+ * escapes: a quote inside one ends it, as filter-rows "Manage single quotes" documents), numbers, true/false/null.
+ */
+export function parseArrayText(text: string): Literal[] {
+  const out: Literal[] = [];
+  let i = 1;
+  const space = () => {
+    while (i < text.length && /\s/.test(text[i])) i++;
+  };
+  const invalid = (): never => {
+    throw new FilterSyntaxError(
+      "Invalid JSON. A comma character ',' was expected in scope 'Array'. Every two elements in an array and properties of an object must be separated by commas.",
+    );
+  };
+  space();
+  if (text[i] === "]") {
+    i++;
+  } else {
+    for (;;) {
+      space();
+      const c = text[i];
+      if (c === '"') {
+        let j = i + 1;
+        while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+        if (j >= text.length) throw new FilterSyntaxError(`Invalid JSON. Unterminated string in '${text}'.`);
+        out.push({ type: "string", value: JSON.parse(text.slice(i, j + 1)) as string });
+        i = j + 1;
+      } else if (c === "'") {
+        const j = text.indexOf("'", i + 1);
+        if (j < 0) throw new FilterSyntaxError(`Invalid JSON. Unterminated string in '${text}'.`);
+        out.push({ type: "string", value: text.slice(i + 1, j) });
+        i = j + 1;
+      } else {
+        const m = /^[^,\]\s]+/.exec(text.slice(i));
+        if (!m) invalid();
+        out.push(parseLiteralText((m as RegExpExecArray)[0]));
+        i += (m as RegExpExecArray)[0].length;
+      }
+      space();
+      if (text[i] === ",") {
+        i++;
+        continue;
+      }
+      if (text[i] === "]") {
+        i++;
+        break;
+      }
+      invalid();
+    }
+  }
+  space();
+  if (i !== text.length) invalid();
+  return out;
 }
 
 /** Parses a literal as written in a URL (used for parameter aliases and key segments). */

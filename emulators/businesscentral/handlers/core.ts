@@ -358,21 +358,47 @@ export class ApiCore {
         throw bcErrors.querySyntax(
           `Could not find a property named '${e.property}' on type 'Microsoft.NAV.${def.entity}'.`,
         );
+      // Nested `$expand` (`salesOrderLines($expand=item)`) expands each related row in turn, with the same
+      // checks as at the top level.
       if (nav.many) {
-        let children = pageRows(target, store).filter((c) => c[nav.foreignKey] === row.id);
+        const children = pageRows(target, store).filter((c) => c[nav.foreignKey] === row.id);
         work.read += children.length;
+        const byId = new Map(children.map((c) => [String(c.id), c]));
         let shaped = children.map((c) => serialize(target, c, store));
         shaped = applyFilter(shaped, checkFilter(target, e.options.filter));
         shaped = applyOrder(target, shaped, e.options);
         if (e.options.skip) shaped = shaped.slice(e.options.skip);
         if (e.options.top !== undefined) shaped = shaped.slice(0, e.options.top);
-        children = [];
-        out[e.property] = shaped.map((c) => applySelect(target, c, e.options.select));
+        out[e.property] = shaped.map((c) => {
+          const projected = applySelect(target, c, e.options.select);
+          const original = byId.get(String(c.id));
+          if (original && e.options.expand?.length) this.expand(target, store, original, projected, e.options, work);
+          return projected;
+        });
       } else {
         const id = String(row[nav.foreignKey] ?? "");
         const related = id ? pageRow(target, store, id) : undefined;
-        out[e.property] = related ? applySelect(target, serialize(target, related, store), e.options.select) : null;
+        if (related) {
+          const projected = applySelect(target, serialize(target, related, store), e.options.select);
+          if (e.options.expand?.length) this.expand(target, store, related, projected, e.options, work);
+          out[e.property] = projected;
+        } else {
+          out[e.property] = null;
+        }
       }
+    }
+  }
+
+  /** Refuses unknown navigation properties in `$expand`, at any depth. */
+  private checkExpand(def: EntityDef, options: QueryOptions): void {
+    for (const e of options.expand ?? []) {
+      const nav = def.navigation?.[e.property];
+      const target = nav ? this.o.api.pages.get(nav.target) : undefined;
+      if (!nav || !target)
+        throw bcErrors.querySyntax(
+          `Could not find a property named '${e.property}' on type 'Microsoft.NAV.${def.entity}'.`,
+        );
+      this.checkExpand(target, e.options);
     }
   }
 
@@ -386,6 +412,7 @@ export class ApiCore {
     status = 200,
   ): InnerResponse {
     work.read += 1;
+    this.checkExpand(def, options);
     const shaped = serialize(def, row, store);
     const projected = applySelect(def, shaped, options.select);
     this.expand(def, store, row, projected, options, work);
@@ -406,6 +433,7 @@ export class ApiCore {
     context: string,
     work: InnerResponse["work"],
   ): InnerResponse {
+    this.checkExpand(def, options);
     const filter = checkFilter(
       def,
       options.filter,

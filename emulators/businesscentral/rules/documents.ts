@@ -317,8 +317,13 @@ function line(kind: DocumentKind): TableRules {
       row.itemId = item.id;
       row.lineObjectNumber = item.number;
       if (!row.description) row.description = item.displayName;
-      if (!row.unitOfMeasureCode) row.unitOfMeasureCode = item.baseUnitOfMeasureCode;
-      if (!ctx.store.find("sourceUnitOfMeasure", (u) => u.sourceId === item.id && u.code === row.unitOfMeasureCode))
+      // The line takes the item's unit (the API exposes no sales unit, so the base unit) and stays blank when the
+      // item has none: a blank value never fails a table relation, only a non-empty code must exist.
+      if (!row.unitOfMeasureCode) row.unitOfMeasureCode = item.baseUnitOfMeasureCode ?? "";
+      if (
+        row.unitOfMeasureCode &&
+        !ctx.store.find("sourceUnitOfMeasure", (u) => u.sourceId === item.id && u.code === row.unitOfMeasureCode)
+      )
         throw bcErrors.invalidTableRelation(
           "Unit of Measure Code",
           "Item Unit of Measure",
@@ -337,15 +342,18 @@ function line(kind: DocumentKind): TableRules {
       const resource = ctx.store.find("resource", (r) => r.number === row.lineObjectNumber);
       if (!resource) throw bcErrors.dialog(`The resource '${String(row.lineObjectNumber)}' does not exist.`);
       if (!row.description) row.description = resource.displayName;
-      if (!row.unitOfMeasureCode) row.unitOfMeasureCode = resource.baseUnitOfMeasureCode;
+      if (!row.unitOfMeasureCode) row.unitOfMeasureCode = resource.baseUnitOfMeasureCode ?? "";
       if (isNew && row.$unitPriceSent !== true) row.unitPrice = resource.unitPrice;
     } else if (row.lineType === "Comment") {
       row.quantity = 0;
       row.unitPrice = 0;
     }
     delete row.$unitPriceSent;
-    if (row.unitOfMeasureCode)
-      resolveRelations(ctx.store, [LINE_UOM], { unitOfMeasureCode: row.unitOfMeasureCode }, undefined, ctx.def.caption);
+    if (row.unitOfMeasureCode) {
+      const unit = { unitOfMeasureCode: row.unitOfMeasureCode } as Row;
+      resolveRelations(ctx.store, [LINE_UOM], unit, undefined, ctx.def.caption);
+      row.unitOfMeasureId = unit.unitOfMeasureId;
+    } else row.unitOfMeasureId = EMPTY_GUID;
     row.taxPercent = customer?.taxLiable === true && row.lineType !== "Comment" ? 8 : 0;
   };
   return {

@@ -378,6 +378,14 @@ const priceListHeader: TableRules = {
 };
 
 function opportunityContact(ctx: RuleContext, row: Row): void {
+  // A blank Contact No. is no relation to check (only a non-empty code must exist).
+  if (!row.contactNumber) {
+    row.contactName = "";
+    row.contactCompanyName = "";
+    row.contactCompanyNumber = "";
+    row.customerNumber = "";
+    return;
+  }
   const contact = ctx.store.find("contact", (c) => c.number === row.contactNumber);
   if (!contact) throw bcErrors.invalidTableRelation("Contact No.", "Contact", String(row.contactNumber));
   row.contactName = contact.displayName;

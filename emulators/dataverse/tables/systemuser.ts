@@ -20,6 +20,8 @@ export const systemuser = defineTable({
     lookup("businessunitid", "businessunit", { required: true }),
     str("title", 128),
   ],
+  // filter-rows: `systemusers(<id>)/user_accounts` is the filtered collection of accounts the user owns.
+  oneToMany: [{ name: "user_accounts", table: "account", column: "owninguser" }],
   manyToMany: [
     {
       name: "systemuserroles_association",
