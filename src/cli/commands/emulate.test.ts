@@ -40,6 +40,7 @@ describe("bcsync emulate", () => {
         ...defaults,
         seed: "scale:5000",
         limits: "off",
+        cost: "off",
         latency: "25",
         faults: "0.05",
         bcPort: "0",
@@ -51,6 +52,7 @@ describe("bcsync emulate", () => {
       host: "127.0.0.1",
       seed: "scale:5000",
       limits: "off",
+      cost: "off",
       faults: { latencyMs: 25, faultRate: 0.05 },
       ports: { identity: 8443, dataverse: undefined, businessCentral: 0 },
     });
@@ -60,6 +62,7 @@ describe("bcsync emulate", () => {
     ["--seed", { seed: "lots" }],
     ["--seed", { seed: "scale:0" }],
     ["--limits", { limits: "strict" }],
+    ["--cost", { cost: "free" }],
     ["--faults", { faults: "1.5" }],
     ["--latency", { latency: "-1" }],
     ["--bc-port", { bcPort: "70000" }],

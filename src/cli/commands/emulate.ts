@@ -25,6 +25,8 @@ export interface EmulateCliOptions {
   host: string;
   seed: string;
   limits: string;
+  /** The services' cost model (time each request takes): realistic, or off for engine-only measurements. */
+  cost?: string;
   latency?: string;
   faults?: string;
   json?: boolean;
@@ -57,6 +59,8 @@ export function emulateOptionsFrom(cli: EmulateCliOptions): StartEmulatorsOption
   }
   if (cli.limits !== "realistic" && cli.limits !== "off")
     invalid("--limits", cli.limits, "it must be realistic or off");
+  const cost = cli.cost ?? "realistic";
+  if (cost !== "realistic" && cost !== "off") invalid("--cost", cost, "it must be realistic or off");
   const latencyMs = nonNegative("--latency", cli.latency);
   const faultRate = nonNegative("--faults", cli.faults, 1);
   return {
@@ -65,6 +69,7 @@ export function emulateOptionsFrom(cli: EmulateCliOptions): StartEmulatorsOption
     host: cli.host,
     seed: cli.seed as SeedSpec,
     limits: cli.limits,
+    cost,
     faults: { latencyMs: latencyMs ?? 0, faultRate: faultRate ?? 0 },
     ports: {
       identity: port("--identity-port", cli.identityPort),
@@ -149,6 +154,7 @@ export function registerEmulateCommand(program: Command): void {
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--seed <seed>", "initial data: empty, demo or scale:N", "demo")
     .option("--limits <mode>", "service protection limits: realistic or off", "realistic")
+    .option("--cost <mode>", "the services' request costs (time per request and row): realistic or off", "realistic")
     .option("--latency <ms>", "extra latency added to every API response, in ms")
     .option("--faults <rate>", "share of API requests that fail (500, 503, dropped, slow), 0 to 1")
     .option("--json", "print one JSON line with the URLs and credentials instead of text")
