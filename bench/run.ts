@@ -2,6 +2,7 @@
 // JSON to bench/results/latest.json and stdout, a short table on stderr.
 //   npm run bench                  full preset (20,000 customers)
 //   npm run bench -- --quick       a small preset for CI smoke tests (never judged on timings)
+//   npm run bench -- --only throughput|latency   one workload (default: both; latency is issue 11's edit → other side)
 //   npm run bench -- --suite engine [other]   the older per-file benchmarks (bench/<name>.bench.ts), each in its
 //                                  own process, results under `suites` in the same JSON
 import { spawnSync } from "node:child_process";
@@ -9,6 +10,7 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { LATENCY_PRESETS, latencyTable, runLatency } from "./latency.ts";
 import { PRESETS, runThroughput, table } from "./throughput.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -20,11 +22,21 @@ const out = args.includes("--out") ? args[args.indexOf("--out") + 1] : join(here
 
 const document: Record<string, unknown> = { machine: { node: process.version, cpus: cpus().length } };
 
+const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
+const log = (line: string) => process.stderr.write(`${line}\n`);
 if (suiteAt < 0) {
-  const result = await runThroughput(quick ? PRESETS.quick : PRESETS.full, (line) => process.stderr.write(`${line}\n`));
-  document.throughput = result;
-  document.table = table(result).split("\n");
-  process.stderr.write(`\n${table(result)}\n\n`);
+  if (only === undefined || only === "throughput") {
+    const result = await runThroughput(quick ? PRESETS.quick : PRESETS.full, log);
+    document.throughput = result;
+    document.table = table(result).split("\n");
+    process.stderr.write(`\n${table(result)}\n\n`);
+  }
+  if (only === undefined || only === "latency") {
+    const latency = await runLatency(quick ? LATENCY_PRESETS.quick : LATENCY_PRESETS.full, log);
+    document.latency = latency;
+    document.latencyTable = latencyTable(latency).split("\n");
+    process.stderr.write(`\n${latencyTable(latency)}\n\n`);
+  }
 } else {
   const files = readdirSync(here)
     .filter((f) => f.endsWith(".bench.ts"))

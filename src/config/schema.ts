@@ -86,12 +86,23 @@ export const ConfigSchema = z.strictObject({
       dataverseWebhooks: z.boolean().default(true),
       /** Poll interval of tables without webhooks, seconds. */
       pollSeconds: z.number().positive().default(5),
+      /**
+       * Also poll Business Central's mapped entity sets every pollSeconds where webhooks cover them: BC online sends
+       * a notification only after a 30-second quiet window (one cheap request per entity set and interval).
+       */
+      businessCentralFastPoll: z.boolean().default(true),
       /** Safety-net poll of every mapped table, seconds (a lost notification waits at most this long). */
       safetyNetSeconds: z.number().positive().default(60),
       /** Environment variable with the webhook secret shared by every serve process; absent: one per process. */
       secretEnv: z.string().min(1).optional(),
     })
-    .default({ businessCentralWebhooks: true, dataverseWebhooks: true, pollSeconds: 5, safetyNetSeconds: 60 }),
+    .default({
+      businessCentralWebhooks: true,
+      dataverseWebhooks: true,
+      pollSeconds: 5,
+      businessCentralFastPoll: true,
+      safetyNetSeconds: 60,
+    }),
 });
 
 export type BcsyncConfig = z.infer<typeof ConfigSchema>;

@@ -38,6 +38,12 @@ export interface TriggerOptions {
   dataverseWebhooks?: boolean;
   /** Poll interval of sides without webhooks (default 5 s). */
   pollIntervalMs?: number;
+  /**
+   * Poll Business Central's mapped entity sets at `pollIntervalMs` even where a webhook covers them (default true):
+   * Business Central online sends a notification only after a 30-second quiet window, so webhooks alone cannot bring
+   * a change within seconds. One cheap request per entity set and interval.
+   */
+  businessCentralFastPoll?: boolean;
   /** Safety-net poll of every side (default 60 s). */
   safetyNetIntervalMs?: number;
   /** How often subscriptions are checked for renewal or loss (default 15 min). */
@@ -103,6 +109,7 @@ export function createTriggers(options: TriggerOptions): Triggers {
   /** A side is left to fast polling when no webhook covers it. */
   const polled = (m: TableMapping, pass: PassDirection): boolean => {
     if (pass === "fromDataverse") return !dataverseRegistered;
+    if (options.businessCentralFastPoll !== false) return true;
     if (!subscriptions || m.bc.api !== "v2.0") return true;
     return subscriptions.unsupported.has(`api/v2.0/companies(${ctx.companyId})/${m.bc.entitySet}`);
   };

@@ -119,6 +119,7 @@ export async function startService(options: ServeCliOptions): Promise<RunningSer
       businessCentralWebhooks: triggerSettings.businessCentralWebhooks,
       dataverseWebhooks: triggerSettings.dataverseWebhooks,
       pollIntervalMs: triggerSettings.pollSeconds * 1000,
+      businessCentralFastPoll: triggerSettings.businessCentralFastPoll,
       safetyNetIntervalMs: triggerSettings.safetyNetSeconds * 1000,
       onProblem: (message) => log(`triggers: ${scrubSecrets(message)}`),
     });
