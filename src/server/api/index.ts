@@ -6,6 +6,7 @@ import type { FastifyPluginAsync } from "fastify";
 import adminRoutes from "./admin.ts";
 import type { ApiPluginOptions } from "./deps.ts";
 import jobRoutes from "./jobs.ts";
+import orderRoutes from "./orders.ts";
 import recordRoutes from "./records.ts";
 import serviceRoutes from "./service.ts";
 
@@ -15,6 +16,6 @@ export const apiRoutes: FastifyPluginAsync<ApiPluginOptions> = async (app, optio
   // Everything under /api/v1 needs a sign-in (session + CSRF on changes, or an API token).
   app.addHook("preValidation", app.requireUser);
   // Only the deps: the options also carry this scope's prefix, which nested plugins must not add again.
-  for (const plugin of [serviceRoutes, jobRoutes, adminRoutes, recordRoutes])
+  for (const plugin of [serviceRoutes, jobRoutes, adminRoutes, orderRoutes, recordRoutes])
     await app.register(plugin, { deps: options.deps });
 };

@@ -5,7 +5,18 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { initialSession, onSignedOut, recordEditorAvailable, signIn, signOut } from "./api.js";
 import { RecordEditor } from "./editor.js";
-import { Conflicts, Couplings, Deletions, ErrorDetail, Jobs, Mappings, Overview, Reconcile, SyncLog } from "./pages.js";
+import {
+  Conflicts,
+  Couplings,
+  Deletions,
+  ErrorDetail,
+  Jobs,
+  Mappings,
+  Overview,
+  Reconcile,
+  SalesOrders,
+  SyncLog,
+} from "./pages.js";
 import { ErrorMessage, html } from "./ui.js";
 
 const PAGES = [
@@ -16,6 +27,7 @@ const PAGES = [
   { path: "conflicts", title: "Conflicts" },
   { path: "deletions", title: "Held deletions" },
   { path: "jobs", title: "Job queue" },
+  { path: "orders", title: "Sales orders" },
   { path: "reconcile", title: "Reconciliation" },
   ...(recordEditorAvailable ? [{ path: "editor", title: "Emulator records" }] : []),
 ];
@@ -84,6 +96,8 @@ function Page({ route }) {
       return html`<${Deletions} />`;
     case "jobs":
       return html`<${Jobs} />`;
+    case "orders":
+      return html`<${SalesOrders} />`;
     case "reconcile":
       return html`<${Reconcile} />`;
     case "editor":

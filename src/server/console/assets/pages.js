@@ -470,6 +470,51 @@ export function Deletions() {
   </section>`;
 }
 
+/** "Sales Orders – Dynamics 365 Sales" (S10): submitted Sales orders, each with its BC order or "Create in BC". */
+export function SalesOrders() {
+  const [notice, setNotice] = useNotice();
+  const orders = useApi("/sales-orders");
+  return html`<section aria-labelledby="orders-title">
+    <h1 id="orders-title">Sales Orders – Dynamics 365 Sales</h1>
+    <p class="muted">
+      Orders submitted in Sales. One not yet in Business Central can be created there now (released, its lines and
+      notes included); the job queue does it on its own when automatic creation is on.
+    </p>
+    ${notice}
+    <${Loaded} resource=${orders}>
+      ${(list) => html`<${Table}
+        rows=${list}
+        empty="No Sales order is submitted."
+        columns=${[
+          ["Order", (o) => html`<a href=${o.salesUrl} target="_blank" rel="noopener">${o.orderNumber || o.name}</a>`],
+          ["Name", (o) => o.name],
+          ["Customer", (o) => o.customer],
+          ["Total", (o) => Number(o.totalAmount ?? 0).toFixed(2)],
+          ["Submitted", (o) => when(o.submitted)],
+          [
+            "Business Central order",
+            (o) =>
+              o.bcOrderNumber
+                ? o.bcOrderNumber
+                : html`<${ActionButton}
+                    label="Create in Business Central"
+                    kind="primary"
+                    action=${async () => {
+                      const r = await api("POST", `/sales-orders/${o.salesOrderId}/create-in-bc`);
+                      return `created Business Central order ${r.bcOrderNumber}`;
+                    }}
+                    onDone=${(text) => {
+                      setNotice(`${o.orderNumber || o.name}: ${text}.`);
+                      return orders.reload();
+                    }}
+                  />`,
+          ],
+        ]}
+      />`}
+    <//>
+  </section>`;
+}
+
 export function Jobs() {
   const jobs = useApi("/jobs");
   return html`<section aria-labelledby="jobs-page-title">
