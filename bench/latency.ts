@@ -126,8 +126,10 @@ export async function runLatency(
     const toSales: number[] = [];
     const toBc: number[] = [];
     let n = 0;
-    for (let done = 0; done < preset.edits; done += preset.perRound) {
+    // Rounds of at most perRound records (and no more than the demo has coupled), until `edits` were made.
+    for (let done = 0; done < preset.edits; ) {
       const round = pairs.slice(0, Math.min(preset.perRound, preset.edits - done, pairs.length));
+      done += round.length;
       // BC → Sales: a BC user changes phone numbers; wait for each account to show it.
       const bcEdits = round.map(async (p) => {
         const phone = `555-1${String(++n).padStart(4, "0")}`;
@@ -157,9 +159,9 @@ export async function runLatency(
         if (t !== undefined) toBc.push(t);
       });
       await Promise.all(salesEdits);
-      log(`latency: ${Math.min(done + preset.perRound, preset.edits)}/${preset.edits} edits per direction`);
+      log(`latency: ${done}/${preset.edits} edits per direction`);
     }
-    const edits = Math.ceil(preset.edits / preset.perRound) * Math.min(preset.perRound, pairs.length);
+    const edits = preset.edits;
     const directions = { "bc→sales": summarize(toSales, edits), "sales→bc": summarize(toBc, edits) };
     const targets = Object.entries(directions).flatMap(([name, d]) => [
       {

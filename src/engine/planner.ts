@@ -7,7 +7,12 @@
 // edited on both sides follows the policy or waits in the review queue, and the losing value is recorded),
 // and hash/snapshot change detection so an unchanged record writes nothing.
 
-import { ENGINE_AMBIGUOUS_MATCH, ENGINE_COUNTERPART_DELETED, ENGINE_UPDATE_CONFLICT } from "../errors/codes/engine.ts";
+import {
+  ENGINE_AMBIGUOUS_MATCH,
+  ENGINE_COUNTERPART_DELETED,
+  ENGINE_UPDATE_CONFLICT,
+  ENGINE_VALUE_TOO_LONG,
+} from "../errors/codes/engine.ts";
 import {
   convertField,
   dataverseReadProperty,
@@ -43,6 +48,8 @@ export interface PlanContext {
   lookups: LookupTable;
   /** Ids of the integration user on each side: their changes are never synced (seed S15). */
   integrationUser?: { bc?: string; dataverse?: string };
+  /** The most characters each target text property takes (from its metadata): longer values are reported, not sent. */
+  targetLimits?: ReadonlyMap<string, number>;
   mode?: RunMode;
 }
 
@@ -392,6 +399,30 @@ interface FieldDecision {
  * The three-way merge of one record. `target` undefined means an insert (no current values); `coupling`
  * undefined means no base (insert or fresh coupling: the source wins).
  */
+/**
+ * A text the target would refuse as too long (its metadata's MaxLength), named with the record and the field (issue
+ * 14.6): reported as the record's error, never cut short, and never sent to fail a whole request. A value the target
+ * already holds is not checked again.
+ */
+function overLimit(
+  ctx: PlanContext,
+  f: FieldMapping,
+  value: unknown,
+  targetValue: unknown,
+  source: SideRecord,
+): PlanError | undefined {
+  const property = ctx.pass === "toDataverse" ? f.dataverseField : f.bcField;
+  const max = property === undefined ? undefined : ctx.targetLimits?.get(property);
+  if (max === undefined || typeof value !== "string" || value.length <= max || sameValue(value, targetValue))
+    return undefined;
+  const record = String(source.values.number ?? source.values.code ?? source.values.displayName ?? source.id);
+  return planError(
+    ENGINE_VALUE_TOO_LONG,
+    { mapping: ctx.mapping.name, record, field: fieldKey(f), length: value.length, max },
+    fieldKey(f),
+  );
+}
+
 function mergeFields(
   ctx: PlanContext,
   source: SideRecord,
@@ -420,6 +451,8 @@ function mergeFields(
     if (!converted.ok) return { kind: "error", error: converted.error };
     const srcVal = sideValue(f, src, source);
     const tgtVal = sideValue(f, tgt, target);
+    const tooLong = overLimit(ctx, f, converted.value, tgtVal, source);
+    if (tooLong) return { kind: "error", error: tooLong };
     const b = base?.[key];
     const baseSrc = b ? (src === "bc" ? b.bc : b.dv) : undefined;
     const baseTgt = b ? (tgt === "bc" ? b.bc : b.dv) : undefined;

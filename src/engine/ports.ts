@@ -83,6 +83,8 @@ export interface EntityPort {
   /** Whether this mapping's table has change tracking switched on (read once; false where unsupported). */
   changeTracking(): Promise<boolean>;
   readChanges(options: ReadChangesOptions): AsyncIterable<PortResult<ChangePage>>;
+  /** The most characters each text property takes, where the side's metadata says (checked before writing). */
+  columnLimits?(): Promise<Map<string, number>>;
   /** Records by id; absent ids are gone. */
   getByIds(ids: readonly string[], select: readonly string[]): Promise<PortResult<SideRecord[]>>;
   /** Records matching an OData filter (match candidates, lookups by code). */

@@ -595,11 +595,13 @@ async function planPage(run: Pass, changes: SourceChange[]): Promise<PlannedPage
   for (const [id, row] of rows) couplings.set(id.toLowerCase(), toCouplingState(row));
 
   const records = changes.flatMap((c) => (c.kind === "upsert" ? [c.record] : []));
+  const limits = await run.targetPort.columnLimits?.();
   const ctx: PlanContext = {
     mapping,
     pass,
     lookups: await run.lookups.load(mapping, pass, records),
     ...(run.deps.integrationUser ? { integrationUser: run.deps.integrationUser } : {}),
+    ...(limits && limits.size > 0 ? { targetLimits: limits } : {}),
     mode: run.mode,
   };
 

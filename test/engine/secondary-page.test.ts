@@ -87,8 +87,8 @@ describe("a BC side with a secondary page", () => {
     expect(await faxOf(coupling!.bcId)).toBe("555-FAX3");
   });
 
-  it("a secondary-page value BC refuses leaves the record coupled and retries only what was not written", async () => {
-    const tooLong = "5".repeat(40); // faxNumber is Text[30]
+  it("a secondary-page value too long for BC is reported before anything is written; fixed, the record arrives once", async () => {
+    const tooLong = "5".repeat(40); // faxNumber is Text[30] on the companion page
     const created = unwrap(
       await h.dv.create(
         "accounts",
@@ -98,17 +98,19 @@ describe("a BC side with a secondary page", () => {
     );
     const dvId = String(created.id).toLowerCase();
     const [, first] = await runMapping(h.deps, "CUSTOMER");
-    expect(first.counters).toMatchObject({ inserted: 1, failed: 1 });
-    const coupling = await h.store.couplings.getByDataverseId("CUSTOMER", dvId);
-    expect(coupling).toMatchObject({ lastResultFromDataverse: "failure", skipped: false });
+    // Issue 14.6: checked against BC's $metadata before writing, so the customer is not half written (main page
+    // created, fax refused): nothing is written and the error names the record and the field.
+    expect(first.counters).toMatchObject({ inserted: 0, failed: 1 });
+    expect(await h.store.couplings.getByDataverseId("CUSTOMER", dvId)).toBeUndefined();
     const errors = await h.store.jobs.errors({ mappingName: "CUSTOMER", sourceId: dvId });
-    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.map((e) => [e.code, e.field])).toContainEqual(["BCSYNC_E_ENGINE_VALUE_TOO_LONG", "faxNumber|fax"]);
 
-    // Fixed in Sales: the retry writes the fax, and the record was never created twice.
+    // Fixed in Sales: the next run creates the customer with its fax, once.
     const salesUser = await otherUser();
     unwrap(await h.dv.update("accounts", dvId, { fax: "555-FAX4" }, { impersonate: { callerId: salesUser } }));
     const [, second] = await runMapping(h.deps, "CUSTOMER");
-    expect(second.counters).toMatchObject({ inserted: 0, modified: 1, failed: 0 });
+    expect(second.counters).toMatchObject({ inserted: 1, failed: 0 });
+    const coupling = await h.store.couplings.getByDataverseId("CUSTOMER", dvId);
     expect(await faxOf(coupling!.bcId)).toBe("555-FAX4");
     const named = await firstRows(
       h.bc.company(h.companyId).pages("customers", { filter: "displayName eq 'Half Written'" }),

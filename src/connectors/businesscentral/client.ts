@@ -152,6 +152,25 @@ export class BusinessCentralClient {
     return ok(rows);
   }
 
+  /**
+   * The most characters each text property of an entity set takes (the `MaxLength` facets of the API's $metadata),
+   * read once per API route and process: what the engine checks before writing (issue 14.6), so a value Business
+   * Central would refuse is reported with its record and field. A $metadata that cannot be read gives no limits.
+   */
+  async textColumnLimits(entitySet: string, route: ApiRoute = "v2.0"): Promise<Map<string, number>> {
+    const root = this.apiRoot(route).href;
+    let metadata = this.metadataCache.get(root);
+    if (!metadata) {
+      metadata = this.request("GET", new URL("$metadata", root).href, { headers: { accept: "application/xml" } }).then(
+        (r) => (r.ok ? r.value.body.toString("utf8") : ""),
+      );
+      this.metadataCache.set(root, metadata);
+    }
+    return maxLengthsOf(await metadata, entitySet);
+  }
+
+  private readonly metadataCache = new Map<string, Promise<string>>();
+
   /** Company-scoped access to one API route (standard v2.0 by default, `COMPANION_API` for the companion). */
   company(companyId: string, route: ApiRoute = "v2.0"): CompanyScope {
     return new CompanyScope(this, companyId, route);
@@ -504,4 +523,19 @@ function queryString(options: ListOptions): string {
   if (options.orderby) params.push(`$orderby=${encodeURIComponent(options.orderby)}`);
   if (options.top !== undefined) params.push(`$top=${options.top}`);
   return params.length ? `?${params.join("&")}` : "";
+}
+
+/** `MaxLength` of each string property of the entity type behind `entitySet`, from CSDL XML. */
+export function maxLengthsOf(csdl: string, entitySet: string): Map<string, number> {
+  const limits = new Map<string, number>();
+  const set = new RegExp(`<EntitySet\\s+Name="${entitySet}"\\s+EntityType="[^"]*\\.([^".]+)"`).exec(csdl);
+  if (!set) return limits;
+  const type = new RegExp(`<EntityType\\s+Name="${set[1]}"[^>]*>([\\s\\S]*?)</EntityType>`).exec(csdl);
+  if (!type) return limits;
+  for (const p of type[1].matchAll(/<Property\s+([^>]*?)\/?>/g)) {
+    const name = /Name="([^"]+)"/.exec(p[1])?.[1];
+    const max = /MaxLength="(\d+)"/.exec(p[1])?.[1];
+    if (name && max && /Type="Edm\.String"/.test(p[1])) limits.set(name, Number(max));
+  }
+  return limits;
 }

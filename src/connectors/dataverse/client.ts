@@ -135,6 +135,42 @@ export class DataverseClient {
    * metadata is read first and the POST is never retried. `inserted` says which happened; `undefined` when the
    * table has no such choice column.
    */
+  /**
+   * The most characters each text column of a table takes (string and memo columns' MaxLength), from the table's
+   * metadata: what the engine checks before writing, so a value Dataverse would refuse is reported with its field
+   * (issue 14.6) instead of failing a request. An unknown table gives an empty map.
+   */
+  textColumnLimits(entity: string): Promise<Result<Map<string, number>>> {
+    // Metadata changes rarely: read once per table and process (a failed read is tried again next time).
+    let cached = this.columnLimitCache.get(entity);
+    if (!cached) {
+      cached = this.readTextColumnLimits(entity).then((r) => {
+        if (!r.ok) this.columnLimitCache.delete(entity);
+        return r;
+      });
+      this.columnLimitCache.set(entity, cached);
+    }
+    return cached;
+  }
+
+  private readonly columnLimitCache = new Map<string, Promise<Result<Map<string, number>>>>();
+
+  private async readTextColumnLimits(entity: string): Promise<Result<Map<string, number>>> {
+    const quote = (s: string) => s.replace(/'/g, "''");
+    const limits = new Map<string, number>();
+    for (const type of ["StringAttributeMetadata", "MemoAttributeMetadata"]) {
+      const path = `EntityDefinitions(LogicalName='${quote(entity)}')/Attributes/Microsoft.Dynamics.CRM.${type}?$select=LogicalName,MaxLength`;
+      const read = await this.request("GET", path, { allow404: true, record: entity });
+      if (!read.ok) return read;
+      if (read.value.status === 404) return ok(limits);
+      const body = this.json<{ value?: { LogicalName: string; MaxLength?: number | null }[] }>(read.value, type);
+      if (!body.ok) return body;
+      for (const a of body.value.value ?? [])
+        if (typeof a.MaxLength === "number" && a.MaxLength > 0) limits.set(a.LogicalName, a.MaxLength);
+    }
+    return ok(limits);
+  }
+
   async insertOptionValue(
     entity: string,
     attribute: string,

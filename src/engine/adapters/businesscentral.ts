@@ -57,7 +57,7 @@ export class BusinessCentralPort implements EntityPort {
   constructor(
     private readonly client: BusinessCentralClient,
     companyId: string,
-    mapping: TableMapping,
+    private readonly mapping: TableMapping,
   ) {
     this.scope = scopeOf(client, companyId, mapping.bc.api);
     this.set = mapping.bc.entitySet;
@@ -67,6 +67,21 @@ export class BusinessCentralPort implements EntityPort {
     this.second = sec
       ? { scope: scopeOf(client, companyId, sec.api), set: sec.entitySet, fields: new Set(sec.fields) }
       : undefined;
+  }
+
+  /** Text lengths from the API's $metadata: the main page's fields, and the secondary page's for its own fields. */
+  async columnLimits(): Promise<Map<string, number>> {
+    const routeOf = (api: "v2.0" | "companion") => (api === "companion" ? COMPANION_API : "v2.0");
+    const limits = await this.client.textColumnLimits(this.set, routeOf(this.mapping.bc.api));
+    const sec = this.mapping.bc.secondary;
+    if (sec && this.second) {
+      const other = await this.client.textColumnLimits(sec.entitySet, routeOf(sec.api));
+      for (const field of this.second.fields) {
+        const max = other.get(field);
+        if (max !== undefined) limits.set(field, max);
+      }
+    }
+    return limits;
   }
 
   /** The main page's share of a `$select` (with key and stamp) and the secondary page's. */

@@ -38,6 +38,7 @@ export class DataversePort implements EntityPort {
   }
 
   private tracking: Promise<boolean> | undefined;
+  private limits: Promise<Map<string, number>> | undefined;
 
   /** The table's ChangeTrackingEnabled (metadata), read once per port; unreadable counts as off. */
   changeTracking(): Promise<boolean> {
@@ -49,6 +50,14 @@ export class DataversePort implements EntityPort {
       )
       .then((r) => r.ok && r.value?.ChangeTrackingEnabled === true);
     return this.tracking;
+  }
+
+  /** Text columns' MaxLength, read once per port (a metadata read that fails checks nothing: the service still does). */
+  columnLimits(): Promise<Map<string, number>> {
+    this.limits ??= this.client
+      .textColumnLimits(this.mapping.dataverse.table)
+      .then((r) => (r.ok ? r.value : new Map<string, number>()));
+    return this.limits;
   }
 
   toRecord(row: Row): SideRecord {

@@ -104,3 +104,17 @@ export const ENGINE_OPTION_SET_NOT_FOUND = defineError<{ mapping: string; table:
   status: 404,
   fix: "Check the option-set mapping's Dataverse table and key field (the choice column), or reinstall the integration solution.",
 });
+
+export const ENGINE_VALUE_TOO_LONG = defineError<{
+  mapping: string;
+  record: string;
+  field: string;
+  length: number;
+  max: number;
+}>({
+  code: "BCSYNC_E_ENGINE_VALUE_TOO_LONG",
+  message:
+    "{mapping}: record {record}, field {field}: the value has {length} characters and the other side takes at most {max}; it was not sent (never cut short).",
+  status: 422,
+  fix: "Shorten the value at its source and the next run writes the record (or retry it now with `npx bcsync errors --retry-all`); to cut such values on purpose, give the field mapping the truncate transform with maxLength {max}.",
+});
