@@ -20,7 +20,7 @@ import {
   type PassDirection,
   type TableMapping,
 } from "./model.ts";
-import type { SideRecord } from "./records.ts";
+import { recordLabel, type SideRecord } from "./records.ts";
 import { transforms } from "./transforms.ts";
 import { EMPTY_GUID, isBlank, isBlankDate } from "./values.ts";
 
@@ -157,7 +157,7 @@ export function convertField(
       }
     }
     if (order === "lookup" && f.lookup) {
-      const out = resolveLookup(mapping, f, pass, value, lookups);
+      const out = resolveLookup(mapping, f, pass, value, lookups, source);
       if (!out.ok) return out;
       value = out.value;
       if (out.unresolved) unresolved = true;
@@ -207,6 +207,7 @@ function resolveLookup(
   pass: PassDirection,
   value: unknown,
   lookups: LookupTable,
+  source: SideRecord,
 ): Converted {
   const ref = f.lookup!;
   const key = fieldKey(f);
@@ -219,7 +220,11 @@ function resolveLookup(
       : table?.fromDataverse.get(text.toLowerCase());
   if (found !== undefined) return { ok: true, value: ref.option && pass === "toDataverse" ? Number(found) : found };
   if (f.clearOnFail) return { ok: true, value: blankFor(f, pass), unresolved: true };
-  return err(ENGINE_LOOKUP_NOT_COUPLED, { mapping: mapping.name, field: key, value: text, lookup: ref.mapping }, key);
+  return err(
+    ENGINE_LOOKUP_NOT_COUPLED,
+    { mapping: mapping.name, record: recordLabel(source), field: key, value: text, lookup: ref.mapping },
+    key,
+  );
 }
 
 function blankFor(f: FieldMapping, pass: PassDirection): unknown {

@@ -31,7 +31,7 @@ import {
   type PassDirection,
   type TableMapping,
 } from "./model.ts";
-import type { CouplingState, SideRecord, Snapshot, SourceChange } from "./records.ts";
+import { type CouplingState, recordLabel, type SideRecord, type Snapshot, type SourceChange } from "./records.ts";
 import { hashOf, isAfter, isBlank, sameValue } from "./values.ts";
 
 export type RunMode =
@@ -415,7 +415,7 @@ function overLimit(
   const max = property === undefined ? undefined : ctx.targetLimits?.get(property);
   if (max === undefined || typeof value !== "string" || value.length <= max || sameValue(value, targetValue))
     return undefined;
-  const record = String(source.values.number ?? source.values.code ?? source.values.displayName ?? source.id);
+  const record = recordLabel(source);
   return planError(
     ENGINE_VALUE_TOO_LONG,
     { mapping: ctx.mapping.name, record, field: fieldKey(f), length: value.length, max },

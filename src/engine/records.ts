@@ -63,3 +63,9 @@ export function sourceIdOf(c: CouplingState, pass: PassDirection): string {
 export function targetIdOf(c: CouplingState, pass: PassDirection): string {
   return pass === "toDataverse" ? c.dataverseId : c.bcId;
 }
+
+/** How a record is named in messages: its number or code as people know it, else its name, else its id. */
+export function recordLabel(record: SideRecord): string {
+  const v = record.values;
+  return String(v.number ?? v.code ?? v.displayName ?? v.name ?? v.fullname ?? record.id);
+}

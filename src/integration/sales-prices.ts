@@ -54,8 +54,9 @@ export async function syncSalesPrices(
       const [field, value, lookup] = !priceList
         ? ["salesCode|pricelevelid", String(price.salesCode), "CUSTPRCGRP-PRICE"]
         : ["itemNumber|productid", String(price.itemNumber), "ITEM-PRODUCT"];
-      const error = bcsyncError(ENGINE_LOOKUP_NOT_COUPLED, { mapping: mapping.name, field, value, lookup });
-      await fail(id, `sales price ${price.itemNumber}/${price.salesCode}: ${error.message}`, {
+      const record = `${price.itemNumber}/${price.salesCode}`;
+      const error = bcsyncError(ENGINE_LOOKUP_NOT_COUPLED, { mapping: mapping.name, record, field, value, lookup });
+      await fail(id, error.message, {
         code: error.code,
         field,
       });

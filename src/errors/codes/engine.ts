@@ -1,13 +1,18 @@
 import { defineError } from "../define.ts";
 
-export const ENGINE_LOOKUP_NOT_COUPLED = defineError<{ mapping: string; field: string; value: string; lookup: string }>(
-  {
-    code: "BCSYNC_E_ENGINE_LOOKUP_NOT_COUPLED",
-    message: "{mapping}: field {field} value {value} must be coupled to a record through mapping {lookup}.",
-    status: 422,
-    fix: "Couple the referenced record first: `npx bcsync sync {lookup} --full` (or `npx bcsync review --sync-all` for every mapping), then `npx bcsync errors --retry-all`; or set clearOnFail on the field mapping to write a blank instead.",
-  },
-);
+export const ENGINE_LOOKUP_NOT_COUPLED = defineError<{
+  mapping: string;
+  record: string;
+  field: string;
+  value: string;
+  lookup: string;
+}>({
+  code: "BCSYNC_E_ENGINE_LOOKUP_NOT_COUPLED",
+  message:
+    "{mapping}: record {record}, field {field}: value {value} must be coupled to a record through mapping {lookup}.",
+  status: 422,
+  fix: "Couple the referenced record first: `npx bcsync sync {lookup} --full` (or `npx bcsync review --sync-all` for every mapping), then `npx bcsync errors --retry-all`; or set clearOnFail on the field mapping to write a blank instead.",
+});
 
 export const ENGINE_OPTION_UNMAPPED = defineError<{ mapping: string; field: string; value: string }>({
   code: "BCSYNC_E_ENGINE_OPTION_UNMAPPED",

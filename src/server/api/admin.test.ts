@@ -6,10 +6,16 @@ describe("paramsFromMessage", () => {
   it("reads each placeholder back from a message made from the template", () => {
     expect(
       paramsFromMessage(
-        "{mapping}: field {field} value {value} must be coupled to a record through mapping {lookup}.",
-        "CUSTOMER: field salespersonCode|ownerid value ZZ must be coupled to a record through mapping SALESPEOPLE.",
+        "{mapping}: record {record}, field {field}: value {value} must be coupled to a record through mapping {lookup}.",
+        "CUSTOMER: record 10000, field salespersonCode|ownerid: value ZZ must be coupled to a record through mapping SALESPEOPLE.",
       ),
-    ).toEqual({ mapping: "CUSTOMER", field: "salespersonCode|ownerid", value: "ZZ", lookup: "SALESPEOPLE" });
+    ).toEqual({
+      mapping: "CUSTOMER",
+      record: "10000",
+      field: "salespersonCode|ownerid",
+      value: "ZZ",
+      lookup: "SALESPEOPLE",
+    });
   });
 
   it("treats the template's other characters literally and a repeated placeholder as the same value", () => {
@@ -31,7 +37,7 @@ describe("fixFor", () => {
         ...base,
         code: "BCSYNC_E_ENGINE_LOOKUP_NOT_COUPLED",
         message:
-          "CUSTOMER: field salespersonCode|ownerid value ZZ must be coupled to a record through mapping SALESPEOPLE.",
+          "CUSTOMER: record 10000, field salespersonCode|ownerid: value ZZ must be coupled to a record through mapping SALESPEOPLE.",
       }),
     ).toMatch(/^Couple the referenced record first: `npx bcsync sync SALESPEOPLE --full`/);
   });
