@@ -18,6 +18,17 @@ export async function allRows(
   return out;
 }
 
+/** The first row of a read, or undefined; a failed read throws. */
+export async function firstRow(
+  pages: AsyncGenerator<{ ok: true; value: { rows: Row[] } } | { ok: false; error: Error }>,
+): Promise<Row | undefined> {
+  for await (const page of pages) {
+    if (!page.ok) throw page.error;
+    return page.value.rows[0];
+  }
+  return undefined;
+}
+
 /** Adds the counters to the pass's sync job, finishes it, and reports it as the engine's passes are reported. */
 export async function finishDirectPass(
   ctx: IntegrationContext,

@@ -4,9 +4,11 @@
 // submits after the switch, and the auto-create job goes with the legacy mode).
 
 import type { DataverseClient } from "../connectors/dataverse/client.ts";
+import type { Row } from "../connectors/index.ts";
 import { ok, type Result } from "../connectors/result.ts";
-import { bcsyncError } from "../errors/catalogue.ts";
+import { type BcsyncError, bcsyncError } from "../errors/catalogue.ts";
 import { INTEGRATION_LEGACY_ORDERS_WAITING } from "../errors/codes/integration.ts";
+import { allRows, firstRow } from "./direct-pass.ts";
 import { SALES_ORDER_STATE } from "./flows/states.ts";
 import type { IntegrationSettings } from "./settings.ts";
 
@@ -16,30 +18,30 @@ export interface SalesOrderModeReport {
   enabled: boolean;
 }
 
-async function firstPage(client: DataverseClient, set: string, options: Parameters<DataverseClient["pages"]>[1]) {
-  for await (const page of client.pages(set, options)) return page;
-  return { ok: true as const, value: { rows: [] } };
-}
-
 export async function applySalesOrderMode(
   client: DataverseClient,
   settings: Pick<IntegrationSettings, "legacySalesOrders">,
 ): Promise<Result<SalesOrderModeReport>> {
-  const org = await firstPage(client, "organizations", { select: ["organizationid", "issopintegrationenabled"] });
-  if (!org.ok) return org;
-  const row = org.value.rows[0];
-  if (!row) return ok({ wasEnabled: false, enabled: false });
+  let row: Row | undefined;
+  let count = 0;
+  try {
+    row = await firstRow(client.pages("organizations", { select: ["organizationid", "issopintegrationenabled"] }));
+    if (!row) return ok({ wasEnabled: false, enabled: false });
+    if (row.issopintegrationenabled === true && !settings.legacySalesOrders) {
+      const waiting = await allRows(
+        client.pages("salesorders", {
+          filter: `statecode eq ${SALES_ORDER_STATE.submitted} and lastbackofficesubmit eq null`,
+          select: ["salesorderid"],
+        }),
+      );
+      count = waiting.length;
+    }
+  } catch (error) {
+    return { ok: false, error: error as BcsyncError }; // connector reads fail with catalogued errors
+  }
   const wasEnabled = row.issopintegrationenabled === true;
   const enabled = settings.legacySalesOrders;
-  if (wasEnabled && !enabled) {
-    const waiting = await firstPage(client, "salesorders", {
-      filter: `statecode eq ${SALES_ORDER_STATE.submitted} and lastbackofficesubmit eq null`,
-      select: ["salesorderid"],
-    });
-    if (!waiting.ok) return waiting;
-    const count = waiting.value.rows.length;
-    if (count > 0) return { ok: false, error: bcsyncError(INTEGRATION_LEGACY_ORDERS_WAITING, { count }) };
-  }
+  if (count > 0) return { ok: false, error: bcsyncError(INTEGRATION_LEGACY_ORDERS_WAITING, { count }) };
   if (wasEnabled !== enabled) {
     const updated = await client.update("organizations", String(row.organizationid), {
       issopintegrationenabled: enabled,
