@@ -8,7 +8,7 @@ import { COMPANION_API } from "../connectors/index.ts";
 import type { TableMapping } from "../engine/model.ts";
 import type { ReviewLine } from "../store/index.ts";
 import type { IntegrationContext } from "./context.ts";
-import { runSequence, syncMappings } from "./sync.ts";
+import { type MappingSyncResult, needsSettling, runSequence, syncMappings } from "./sync.ts";
 
 export type Recommendation = "Full Synchronization" | "Couple Records" | "No Records Found";
 export type LineState = "" | "In Process" | "Finished" | "Error";
@@ -104,26 +104,26 @@ export async function syncAll(
   onLine?: (line: ReviewLine) => void | Promise<void>,
 ): Promise<ReviewLine[]> {
   await refreshReview(ctx);
-  const settle = new Set(forwardReferencing(ctx.mappings));
+  // The review runs one mapping at a time, so the full sync's own settling pass (sync.ts) never sees the whole set:
+  // the review settles at its end with the same rule.
+  const ran: MappingSyncResult[] = [];
   for (;;) {
     const lines = await orderedLines(ctx);
     const byName = new Map(lines.map((l) => [l.mappingName, l]));
     const next = lines.find(
       (l) => !l.queueStatus && l.recommendation !== "No Records Found" && dependenciesDone(l, byName),
     );
-    if (!next) return settleReview(ctx, lines, settle, onLine);
+    if (!next) return settleReview(ctx, lines, new Set(needsSettling(ctx.mappings, ran)), onLine);
     await ctx.store.review.upsert({ ...next, queueStatus: "In Process" });
     let updated: ReviewLine;
     try {
       const [result] = await syncMappings(ctx, { names: [next.mappingName], full: true });
       if (result.error) throw new Error(result.error);
+      ran.push(result);
       const passes = result.passes;
       const to = passes.find((p) => p.direction === "toDataverse");
       const from = passes.find((p) => p.direction === "fromDataverse");
       const failed = passes.some((p) => p.status === "failed" || p.counters.failed > 0);
-      // Records this run created in BC: BC's own values for them (numbers, computed fields) reach Sales on a
-      // second pass, which the review runs at the end instead of leaving it to the next full sync.
-      if ((from?.counters.inserted ?? 0) > 0) settle.add(next.mappingName);
       updated = {
         ...next,
         toJobId: to?.jobId ?? null,
@@ -142,17 +142,6 @@ export async function syncAll(
     await ctx.store.review.upsert(updated);
     await onLine?.(updated);
   }
-}
-
-/**
- * Mappings with a lookup to a mapping the review runs at the same point or later (a customer's primary contact →
- * CONTACT): their first pass leaves those fields blank, to be resolved once the other mapping has run.
- */
-export function forwardReferencing(mappings: readonly TableMapping[]): string[] {
-  const order = new Map(mappings.map((m) => [m.name, m.runOrder]));
-  return mappings
-    .filter((m) => m.fields.some((f) => f.enabled && f.lookup && (order.get(f.lookup.mapping) ?? -1) >= m.runOrder))
-    .map((m) => m.name);
 }
 
 /**

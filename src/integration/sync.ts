@@ -6,7 +6,7 @@
 // bidirectional sales orders, SALESORDER-ORDER runs the order flow (flows/), as its job queue entry does: the
 // engine's own Sales → BC pass would PATCH released BC orders, which BC refuses.
 
-import { COMPANION_API, type Row } from "../connectors/index.ts";
+import { COMPANION_API } from "../connectors/index.ts";
 import { matchValueCouplingId, type PassDirection, type TableMapping } from "../engine/model.ts";
 import type { RunMode } from "../engine/planner.ts";
 import { type PassReport, runMapping } from "../engine/runner.ts";
@@ -15,6 +15,7 @@ import { INTEGRATION_UNKNOWN_MAPPING } from "../errors/codes/integration.ts";
 import { SYNC_COUNTERS, type SyncCounters } from "../store/index.ts";
 import { claimCoupledRows } from "./company.ts";
 import type { IntegrationContext } from "./context.ts";
+import { firstRow } from "./direct-pass.ts";
 import { ORDER_MAPPING, syncBidirectionalOrders } from "./flows/index.ts";
 import { syncLines } from "./lines.ts";
 import { withMappingLease } from "./mapping-lease.ts";
@@ -28,6 +29,8 @@ export interface SyncRequest {
   dryRun?: boolean;
   /** Called after each mapping, for progress output. */
   onMapping?: (result: MappingSyncResult) => void;
+  /** A full sync of several mappings settles forward lookups with one more pass at its end (default true). */
+  settle?: boolean;
   /** A mapping starts, and after each page its engine passes write (progress for people). */
   onProgress?: (mapping: string, page?: { direction: PassDirection; pages: number; counters: SyncCounters }) => void;
 }
@@ -127,7 +130,45 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
     results.push(result);
     request.onMapping?.(result);
   }
+  const selected = selectMappings(ctx.mappings, request.names).filter((m) => !m.parent);
+  if (request.full && !request.dryRun && request.settle !== false && selected.length > 1) {
+    // One more full pass where the first one left lookups for later; its passes join the mapping's report.
+    const again = needsSettling(selected, results);
+    if (again.length > 0)
+      for (const extra of await syncMappings(ctx, { names: again, full: true, settle: false })) {
+        const first = results.find((r) => r.mapping === extra.mapping);
+        if (!first) continue;
+        first.passes.push(...extra.passes);
+        if (extra.error) first.error = extra.error;
+      }
+  }
   return results;
+}
+
+/**
+ * Mappings with a lookup to a mapping run at the same point or later (a customer's primary contact →
+ * CONTACT): their first pass leaves those fields blank, to be resolved once the other mapping has run.
+ */
+export function forwardReferencing(mappings: readonly TableMapping[]): string[] {
+  const order = new Map(mappings.map((m) => [m.name, m.runOrder]));
+  return mappings
+    .filter((m) => m.fields.some((f) => f.enabled && f.lookup && (order.get(f.lookup.mapping) ?? -1) >= m.runOrder))
+    .map((m) => m.name);
+}
+
+/**
+ * What a full sync of several mappings runs once more at its end, so that running it again writes nothing: the
+ * mappings whose lookups point at mappings that ran later (their first pass left those fields for later), and those
+ * that created records in BC (BC's own values for them go back to Sales on a second pass).
+ */
+export function needsSettling(mappings: readonly TableMapping[], results: readonly MappingSyncResult[]): string[] {
+  const forward = new Set(forwardReferencing(mappings));
+  return results
+    .filter((r) => !r.error && !r.skipped)
+    .filter(
+      (r) => forward.has(r.mapping) || r.passes.some((p) => p.direction === "fromDataverse" && p.counters.inserted > 0),
+    )
+    .map((r) => r.mapping);
 }
 
 const PRODUCT_MAPPINGS = new Set(["ITEM-PRODUCT", "RESOURCE-PRODUCT"]);
@@ -240,13 +281,3 @@ async function createLocalCurrency(ctx: IntegrationContext, lcy: string): Promis
 }
 
 const CURRENCY = "CURRENCY";
-
-async function firstRow(
-  pages: AsyncGenerator<{ ok: true; value: { rows: Row[] } } | { ok: false; error: Error }>,
-): Promise<Row | undefined> {
-  for await (const page of pages) {
-    if (!page.ok) throw page.error;
-    return page.value.rows[0];
-  }
-  return undefined;
-}
