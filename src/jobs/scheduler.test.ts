@@ -106,3 +106,68 @@ for (const dialect of STORE_DIALECTS) {
     });
   });
 }
+
+// A change that arrives while its mapping runs in another process (pg-boss workers, or a second `serve`): the wake
+// is kept in the store, so whichever process completes the run runs it again at once — before, it was remembered
+// only in the memory of the process whose scheduler ran the entry, and an idle run put the entry on hold for a day.
+for (const dialect of STORE_DIALECTS) {
+  describe.skipIf(dialect.skipReason)(`a wake during a run elsewhere, on ${dialect.name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await dialect.open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it("runs the entry again as soon as the run in flight completes, even when that run was idle", async () => {
+      await store.queue.create({
+        kind: "mapping",
+        mappingName: "CUSTOMER",
+        description: "customers",
+        intervalMinutes: 30,
+        inactivityTimeoutMinutes: 1440,
+        nextRunAt: new Date(Date.now() - 1000).toISOString(),
+      });
+      let release: () => void = () => undefined;
+      const inFlight = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let started: () => void = () => undefined;
+      const hasStarted = new Promise<void>((resolve) => {
+        started = resolve;
+      });
+      let runs = 0;
+      const scheduler = new Scheduler({
+        store,
+        pollMs: 3_600_000, // no polling: only the completion itself may bring the second run
+        handlers: {
+          mapping: async () => {
+            runs++;
+            if (runs === 1) {
+              started();
+              await inFlight;
+            }
+            return { idle: true };
+          },
+        },
+      });
+      const second = new Promise<void>((resolve) => {
+        scheduler.on("completed", () => {
+          if (runs === 2) resolve();
+        });
+      });
+      scheduler.start();
+      await hasStarted;
+      // Another process's waker: the entry is in process, so nothing is woken now …
+      expect(await store.queue.wake("CUSTOMER")).toBe(0);
+      release();
+      // … but the completion of the idle run schedules it now instead of putting it on hold for a day.
+      await second;
+      await scheduler.stop();
+      expect(runs).toBe(2);
+      const entry = (await store.queue.list())[0];
+      expect(entry.status).toBe("on_hold_inactivity");
+    });
+  });
+}

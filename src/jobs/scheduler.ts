@@ -54,7 +54,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         claimed++;
         this.emit("started", entry);
         const outcome = await runQueueEntry(this.options.handlers, entry, this.abort.signal);
-        const after = await store.queue.complete(entry.id, outcome, this.options.now?.() ?? new Date());
+        const completedAt = this.options.now?.() ?? new Date();
+        const after = await store.queue.complete(entry.id, outcome, completedAt);
+        // Due again already (a change arrived during the run): look once more right after this tick.
+        if (after.nextRunAt !== null && after.nextRunAt <= completedAt.toISOString()) this.again = true;
         this.emit("completed", after, outcome);
       }
       ran += claimed;

@@ -1,10 +1,10 @@
 // Turns change notifications into job runs (seed S17: a change re-arms the entry on hold for its table), fast and
-// cheap: wakes for one mapping that arrive within the debounce window are one run, and a wake for a mapping whose
-// entry is running now is kept and applied when that run completes, so a change made during a run is never left
-// to the next interval.
+// cheap: wakes for one mapping that arrive within the debounce window are one run. A wake for a mapping whose entry
+// is running now (in this process or any other) is kept on the entry in the store, and the completion of that run
+// schedules the next one at once, so a change made during a run is never left to the next interval.
 
 import { EventEmitter } from "node:events";
-import type { QueueEntry, Store } from "../store/index.ts";
+import type { Store } from "../store/index.ts";
 import type { Scheduler } from "./scheduler.ts";
 
 export interface WakerOptions {
@@ -22,16 +22,11 @@ export interface WakerEvents {
 
 export class ChangeWaker extends EventEmitter<WakerEvents> {
   private readonly pending = new Set<string>();
-  private readonly afterRun = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
-  private readonly onCompleted = (entry: QueueEntry) => {
-    if (entry.mappingName && this.afterRun.delete(entry.mappingName)) this.wake(entry.mappingName);
-  };
 
   constructor(private readonly options: WakerOptions) {
     super();
-    options.scheduler?.on("completed", this.onCompleted);
   }
 
   /** A change arrived for a mapping's table. */
@@ -49,15 +44,7 @@ export class ChangeWaker extends EventEmitter<WakerEvents> {
     this.pending.clear();
     if (names.length === 0) return;
     const woken: string[] = [];
-    const running = new Set(
-      (await this.options.store.queue.list())
-        .filter((e) => e.status === "in_process" && e.mappingName)
-        .map((e) => e.mappingName as string),
-    );
-    for (const name of names) {
-      if (running.has(name)) this.afterRun.add(name);
-      if ((await this.options.store.queue.wake(name)) > 0) woken.push(name);
-    }
+    for (const name of names) if ((await this.options.store.queue.wake(name)) > 0) woken.push(name);
     if (woken.length > 0) {
       this.options.scheduler?.nudge();
       this.emit("woke", woken);
@@ -68,6 +55,5 @@ export class ChangeWaker extends EventEmitter<WakerEvents> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.flushing;
-    this.options.scheduler?.off("completed", this.onCompleted);
   }
 }

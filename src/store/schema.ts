@@ -134,6 +134,8 @@ export interface JobQueueEntriesTable {
   /** Who holds it while in process (worker id), so a dead worker's lock can be taken over. */
   locked_by: string | null;
   locked_at: string | null;
+  /** 1 when a change arrived while the entry was in process: its completion schedules the next run now. */
+  wake_requested: number;
   updated_at: string;
 }
 

@@ -310,6 +310,7 @@ describe("job queue transitions (pure)", () => {
     attempts: 0,
     maxAttempts: 2,
     rerunDelaySeconds: 30,
+    wakeRequested: false,
   };
   const now = new Date("2026-01-01T00:00:00.000Z");
   it.each([
@@ -318,6 +319,14 @@ describe("job queue transitions (pure)", () => {
     [{ kind: "failed", error: "x" } as const, base, "ready", "2026-01-01T00:00:30.000Z"],
     [{ kind: "failed", error: "x" } as const, { ...base, attempts: 1 }, "error", "2026-01-01T00:30:00.000Z"],
     [{ kind: "succeeded", idle: true } as const, { ...base, recurring: false }, "finished", null],
+    // A change arrived during the run: run again now, busy or idle.
+    [{ kind: "succeeded", idle: true } as const, { ...base, wakeRequested: true }, "ready", "2026-01-01T00:00:00.000Z"],
+    [
+      { kind: "succeeded", idle: false } as const,
+      { ...base, wakeRequested: true },
+      "ready",
+      "2026-01-01T00:00:00.000Z",
+    ],
   ])("%j from %j → %s", (outcome, entry, status, nextRunAt) => {
     expect(nextQueueState(entry, outcome, now)).toMatchObject({ status, nextRunAt });
   });

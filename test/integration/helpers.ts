@@ -21,7 +21,10 @@ export interface Harness {
 
 export async function startIntegration(
   integration: IntegrationSettingsInput = {},
-  options: { company?: string } = {},
+  options: {
+    company?: string /** A PostgreSQL state store (postgres://…) instead of the embedded one. */;
+    storeUrl?: string;
+  } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "bcsync-it-"));
   const emulators = await startEmulators({
@@ -35,11 +38,14 @@ export async function startIntegration(
   const configPath = join(dir, "bcsync.config.json");
   const setup = await runSetup({
     configPath,
-    config: configForEmulators(emulators.info, {
-      dataDir: join(dir, "state"),
-      integration,
-      ...(options.company ? { company: options.company } : {}),
-    }),
+    config: {
+      ...configForEmulators(emulators.info, {
+        dataDir: join(dir, "state"),
+        integration,
+        ...(options.company ? { company: options.company } : {}),
+      }),
+      ...(options.storeUrl ? { store: { url: options.storeUrl } } : {}),
+    },
     confirmReset: true,
   });
   if (!setup.ok) throw setup.error;

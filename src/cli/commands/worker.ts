@@ -41,6 +41,11 @@ export async function runWorker(options: WorkerCliOptions, signal?: AbortSignal)
       );
   };
   const handlers = integrationJobHandlers(ctx);
+  // A long-running worker says when it takes work (supervisors and tests wait for this line, not for a time).
+  const ready = (mode: string) => {
+    if (options.json) printJson({ event: "ready", mode, concurrency: Number(options.concurrency) });
+    else process.stdout.write(`bcsync worker: ready, running the job queue (${mode}); Ctrl+C stops it\n`);
+  };
   try {
     if (options.pgBoss) {
       if (!ctx.config.store.url) throw new Error("--pg-boss needs a PostgreSQL state store (store.url)");
@@ -52,6 +57,7 @@ export async function runWorker(options: WorkerCliOptions, signal?: AbortSignal)
       });
       workers.on("completed", report);
       await workers.start();
+      ready(`pg-boss, ${Number(options.concurrency)} at once`);
       await untilStopped(signal);
       await workers.stop();
       return;
@@ -63,6 +69,7 @@ export async function runWorker(options: WorkerCliOptions, signal?: AbortSignal)
       return;
     }
     scheduler.start();
+    ready("embedded scheduler");
     await untilStopped(signal);
     await scheduler.stop();
   } finally {
@@ -79,7 +86,7 @@ export function registerWorkerCommand(program: Command): void {
     .option("--once", "run what is due now, then exit (for cron or CI)")
     .option("--pg-boss", "share the work with other processes through pg-boss (PostgreSQL store only)")
     .option("--concurrency <n>", "entries this process runs at once (with --pg-boss)", "1")
-    .option("--json", "one JSON line per completed entry")
+    .option("--json", "JSON lines: one when ready, then one per completed entry")
     .action(async (o: WorkerCliOptions) => {
       await runWorker(o);
     });

@@ -3,6 +3,7 @@ import * as initial from "./001_initial.ts";
 import * as failedCouplings from "./002_failed_couplings.ts";
 import * as accounts from "./003_accounts.ts";
 import * as mappingLeases from "./004_mapping_leases.ts";
+import * as queueWakeRequested from "./005_queue_wake_requested.ts";
 
 // In-code migrations (no directory scanning), so they work from a clone, a build and a bundle alike.
 // Append new ones; never edit a shipped migration.
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   "002_failed_couplings": failedCouplings,
   "003_accounts": accounts,
   "004_mapping_leases": mappingLeases,
+  "005_queue_wake_requested": queueWakeRequested,
 };
 
 export const migrationProvider: MigrationProvider = {

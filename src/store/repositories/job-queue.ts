@@ -20,6 +20,8 @@ export interface QueueEntry {
   rerunDelaySeconds: number;
   lastError: string | null;
   lockedBy: string | null;
+  /** A change arrived while the entry was in process: its completion schedules the next run now. */
+  wakeRequested: boolean;
 }
 
 export interface QueueEntryInput {
@@ -45,7 +47,13 @@ export type RunOutcome = { kind: "succeeded"; idle: boolean } | { kind: "failed"
 export function nextQueueState(
   entry: Pick<
     QueueEntry,
-    "recurring" | "intervalMinutes" | "inactivityTimeoutMinutes" | "attempts" | "maxAttempts" | "rerunDelaySeconds"
+    | "recurring"
+    | "intervalMinutes"
+    | "inactivityTimeoutMinutes"
+    | "attempts"
+    | "maxAttempts"
+    | "rerunDelaySeconds"
+    | "wakeRequested"
   >,
   outcome: RunOutcome,
   now: Date,
@@ -60,6 +68,8 @@ export function nextQueueState(
     return { status: "error", nextRunAt: null, attempts };
   }
   if (!entry.recurring) return { status: "finished", nextRunAt: null, attempts: 0 };
+  // A change arrived during the run (seed S17): it may have come after the run read its table, so run again now.
+  if (entry.wakeRequested) return { status: "ready", nextRunAt: now.toISOString(), attempts: 0 };
   if (outcome.idle)
     return { status: "on_hold_inactivity", nextRunAt: at(entry.inactivityTimeoutMinutes * 60_000), attempts: 0 };
   return { status: "ready", nextRunAt: at(entry.intervalMinutes * 60_000), attempts: 0 };
@@ -89,6 +99,7 @@ export class JobQueueRepository {
       last_error: null,
       locked_by: null,
       locked_at: null,
+      wake_requested: 0,
       updated_at: nowIso(),
     };
     await this.db.insertInto("job_queue_entries").values(row).execute();
@@ -149,23 +160,29 @@ export class JobQueueRepository {
 
   /** Releases an entry after its run and schedules the next one (see `nextQueueState`). */
   async complete(id: string, outcome: RunOutcome, now = new Date()): Promise<QueueEntry> {
-    const entry = await this.get(id);
-    if (!entry) throw new Error(`job queue entry ${id} vanished while running`);
-    const next = nextQueueState(entry, outcome, now);
-    await this.db
-      .updateTable("job_queue_entries")
-      .set({
-        status: next.status,
-        next_run_at: next.nextRunAt,
-        attempts: next.attempts,
-        last_error: outcome.kind === "failed" ? outcome.error : null,
-        locked_by: null,
-        locked_at: null,
-        updated_at: nowIso(),
-      })
-      .where("id", "=", id)
-      .execute();
-    return (await this.get(id))!;
+    // Compare-and-set on the wake flag: a wake landing between the read and the write is not lost (the write
+    // misses and is computed again with it).
+    for (;;) {
+      const entry = await this.get(id);
+      if (!entry) throw new Error(`job queue entry ${id} vanished while running`);
+      const next = nextQueueState(entry, outcome, now);
+      const r = await this.db
+        .updateTable("job_queue_entries")
+        .set({
+          status: next.status,
+          next_run_at: next.nextRunAt,
+          attempts: next.attempts,
+          last_error: outcome.kind === "failed" ? outcome.error : null,
+          locked_by: null,
+          locked_at: null,
+          wake_requested: 0,
+          updated_at: nowIso(),
+        })
+        .where("id", "=", id)
+        .where("wake_requested", "=", toFlag(entry.wakeRequested))
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 1) return (await this.get(id))!;
+    }
   }
 
   /** Frees entries held by workers that died (locked longer ago than `staleBefore`), so they run again. */
@@ -199,10 +216,17 @@ export class JobQueueRepository {
   /**
    * A change arrived for a mapping (a trigger): its recurring entries run now, whether they wait out an inactivity
    * timeout, their interval or a failure's retry. Entries put on hold by a person stay on hold. Returns how many
-   * were woken; an entry running right now is not touched (the trigger asks again when it completes).
+   * were woken; an entry running right now (in any process) is marked instead, and its completion runs it again.
    */
   async wake(mappingName: string, now = new Date()): Promise<number> {
     const at = now.toISOString();
+    await this.db
+      .updateTable("job_queue_entries")
+      .set({ wake_requested: 1 })
+      .where("mapping_name", "=", mappingName)
+      .where("status", "=", "in_process")
+      .where("recurring", "=", 1)
+      .execute();
     const r = await this.db
       .updateTable("job_queue_entries")
       .set({ status: "ready", next_run_at: at, updated_at: nowIso() })
@@ -240,5 +264,6 @@ function fromRow(row: JobQueueEntriesTable): QueueEntry {
     rerunDelaySeconds: Number(row.rerun_delay_seconds),
     lastError: row.last_error,
     lockedBy: row.locked_by,
+    wakeRequested: Number(row.wake_requested) === 1,
   };
 }
