@@ -7,6 +7,7 @@ import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import { companiesRoute, companyName } from "./api/companies.ts";
 import { type ApiDeps, apiRoutes } from "./api/index.ts";
 import { consolePlugin } from "./console/plugin.ts";
 import { authPlugin } from "./plugins/auth.ts";
@@ -24,6 +25,19 @@ export interface ServerDeps extends ApiDeps {
    * at the root, listed in PUBLIC_ROUTES by the prefixes they use.
    */
   publicPlugins?: FastifyPluginAsync[];
+  /**
+   * The other Business Central companies the service connects (issue 11): each one's REST API under
+   * /api/v1/companies/<slug> and its webhook endpoints under /companies/<slug>. The top-level API is the first
+   * company's; sign-ins are shared (the first company's store).
+   */
+  companies?: CompanyRoutes[];
+}
+
+export interface CompanyRoutes {
+  slug: string;
+  name: string;
+  api: ApiDeps;
+  publicPlugins: FastifyPluginAsync[];
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -73,6 +87,25 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     ...(deps.recordEditor ? { recordEditor: deps.recordEditor } : {}),
   };
   await app.register(apiRoutes, { prefix: "/api/v1", deps: api });
+  const companies = deps.companies ?? [];
+  for (const company of companies) {
+    await app.register(
+      async (scope) => {
+        for (const plugin of company.publicPlugins) await scope.register(plugin);
+      },
+      { prefix: `/companies/${company.slug}` },
+    );
+    await app.register(apiRoutes, {
+      prefix: `/api/v1/companies/${company.slug}`,
+      deps: { ...company.api, accountsStore: deps.ctx.store },
+    });
+  }
+  await app.register(companiesRoute, {
+    companies: [
+      { slug: null, name: companyName(deps.ctx), api: "/api/v1" },
+      ...companies.map((c) => ({ slug: c.slug, name: companyName(c.api.ctx), api: `/api/v1/companies/${c.slug}` })),
+    ],
+  });
   await app.register(consolePlugin, { recordEditor: Boolean(deps.recordEditor) });
   return app;
 }
@@ -92,6 +125,7 @@ export const PUBLIC_ROUTES = [
   /^\/$/,
   /^\/console(\/|$)/,
   /^\/webhooks(\/|$)/,
+  /^\/companies\/[^/]+\/webhooks(\/|$)/,
 ];
 
 declare module "fastify" {

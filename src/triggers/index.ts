@@ -36,6 +36,11 @@ export interface TriggerOptions {
   businessCentralWebhooks?: boolean;
   /** Register Dataverse webhooks (default true); false when Dataverse cannot reach bcsync: its tables are polled. */
   dataverseWebhooks?: boolean;
+  /**
+   * The name of the Dataverse service endpoint (default `bcsync`). Registration is idempotent by name, so each
+   * company a service connects to the same environment needs its own, or the last one would take the others' over.
+   */
+  dataverseEndpointName?: string;
   /** Poll interval of sides without webhooks (default 5 s). */
   pollIntervalMs?: number;
   /**
@@ -168,7 +173,7 @@ export function createTriggers(options: TriggerOptions): Triggers {
           ...new Set(ctx.mappings.filter((m) => reads(m, "fromDataverse")).map((m) => m.dataverse.table)),
         ];
         const registered = await registerDataverseWebhook(ctx.dataverse, {
-          name: DATAVERSE_SERVICE_ENDPOINT_NAME,
+          name: options.dataverseEndpointName ?? DATAVERSE_SERVICE_ENDPOINT_NAME,
           url: `${base}${DATAVERSE_WEBHOOK_PATH}`,
           key: secret,
           tables,

@@ -1,23 +1,27 @@
 import type { Command } from "commander";
 import type { FastifyInstance } from "fastify";
-import { openIntegration } from "../../integration/context.ts";
-import { integrationJobHandlers, type JobEvents } from "../../integration/job-handlers.ts";
-import { JobQueueControl } from "../../jobs/control.ts";
-import { PgBossWorkers } from "../../jobs/pgboss.ts";
-import { Scheduler } from "../../jobs/scheduler.ts";
-import { ChangeWaker } from "../../jobs/waker.ts";
+import { BcsyncError, SERVER_COMPANY_TWICE } from "../../errors/catalogue.ts";
+import type { JobEvents } from "../../integration/job-handlers.ts";
+import type { PgBossWorkers } from "../../jobs/pgboss.ts";
+import type { Scheduler } from "../../jobs/scheduler.ts";
+import type { ChangeWaker } from "../../jobs/waker.ts";
 import { scrubSecrets } from "../../log/logger.ts";
 import type { RecordEditorDeps } from "../../server/api/records.ts";
 import { buildServer } from "../../server/app.ts";
 import { ensureAdminAccount } from "../../server/auth/accounts.ts";
 import { CONSOLE_PREFIX } from "../../server/console/plugin.ts";
 import { ServiceMetrics } from "../../server/plugins/metrics.ts";
-import type { QueueEntry, RunOutcome } from "../../store/index.ts";
-import { createTriggers, type Triggers } from "../../triggers/index.ts";
+import { type CompanyService, openCompanyService } from "../../service/company.ts";
+import type { Triggers } from "../../triggers/index.ts";
 import { untilStopped } from "../signals.ts";
 
 export interface ServeCliOptions {
-  config?: string;
+  /**
+   * The configuration written by `bcsync setup`; several (`--config a.json --config b.json`) connect several
+   * Business Central companies in one service, the first one's API at /api/v1, the others' at
+   * /api/v1/companies/<slug>.
+   */
+  config?: string | string[];
   data?: string;
   host: string;
   port: string;
@@ -37,134 +41,130 @@ export interface RunningService {
   /** The web console's address (sign in with an administrator account). */
   consoleUrl: string;
   app: FastifyInstance;
+  /** The first company's waker, triggers and job queue (the one most callers have). */
   waker: ChangeWaker;
   triggers: Triggers;
   /** The local scheduler (absent with --pg-boss: pg-boss workers run the entries). */
   scheduler?: Scheduler;
   workers?: PgBossWorkers;
-  /** Stops taking requests, lets the entry in flight finish, closes the store and the clients. */
+  /** Every connected company, the first one first. */
+  companies: CompanyService[];
+  /** Stops taking requests, lets the entries in flight finish, closes the stores and the clients. */
   stop(): Promise<void>;
 }
 
 /**
- * Starts the live service: the job queue (a local scheduler, or pg-boss workers shared with any number of other
- * `serve`/`worker` processes on PostgreSQL), the change waker, and the HTTP server (REST API, /docs, /healthz,
- * /readyz, /metrics). Resolves once it listens.
+ * Starts the live service: per connected company the job queue (a local scheduler, or pg-boss workers shared with
+ * any number of other `serve`/`worker` processes on PostgreSQL), the change waker and the triggers; and one HTTP
+ * server (REST API, /docs, /healthz, /readyz, /metrics, the console). Resolves once it listens.
  */
 export async function startService(options: ServeCliOptions): Promise<RunningService> {
-  const ctx = await openIntegration({ configPath: options.config, dataDir: options.data });
   const log = (line: string) => {
     if (!options.quiet) process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   };
+  const configs = [options.config ?? []].flat();
+  const companies: CompanyService[] = [];
+  let metrics: ServiceMetrics | undefined;
+  const startedAt = new Map<string, number>();
+  const closeAll = () => Promise.all(companies.map((c) => c.stop()));
   try {
+    for (const [index, config] of (configs.length > 0 ? configs : [undefined]).entries()) {
+      const prefix = () => (configs.length > 1 ? `${companies[index]?.slug ?? ""}: ` : "");
+      const company = await openCompanyService({
+        ...(config ? { config } : {}),
+        ...(options.data && index === 0 ? { data: options.data } : {}),
+        primary: index === 0,
+        ...(options.pgBoss ? { pgBoss: true } : {}),
+        concurrency: Number(options.concurrency),
+        debounceMs: Number(options.debounce),
+        jobEvents: {
+          ...options.jobEvents,
+          onMapping: (result) => {
+            for (const pass of result.passes) metrics?.recordPass(pass);
+            options.jobEvents?.onMapping?.(result);
+          },
+        },
+        onStarted: (entry) => startedAt.set(entry.id, performance.now()),
+        onCompleted: (entry, outcome) => {
+          const began = startedAt.get(entry.id);
+          startedAt.delete(entry.id);
+          if (began !== undefined)
+            metrics?.runSeconds.observe({ entry: entry.mappingName ?? entry.kind }, (performance.now() - began) / 1000);
+          log(
+            `${prefix()}${entry.mappingName ?? entry.kind}: ${outcome.kind} → ${entry.status}, next ${entry.nextRunAt ?? "-"}${outcome.kind === "failed" ? ` (${scrubSecrets(outcome.error)})` : ""}`,
+          );
+        },
+        onProblem: (message) => log(`${prefix()}triggers: ${scrubSecrets(message)}`),
+      });
+      const clash = companies.find((c) => c.slug === company.slug || c.ctx.companyId === company.ctx.companyId);
+      companies.push(company);
+      if (clash)
+        throw new BcsyncError(SERVER_COMPANY_TWICE, {
+          config: configs[index],
+          company: company.ctx.config.businessCentral?.companyName ?? company.ctx.companyId,
+        });
+    }
+    const [first, ...others] = companies as [CompanyService, ...CompanyService[]];
+    const ctx = first.ctx;
     // An install made before accounts existed gets its first administrator now (its password printed once).
     const admin = await ensureAdminAccount(ctx.store);
     if (admin)
       process.stdout.write(
         `Administrator account created: ${admin.username} / ${admin.password} (the web console's sign-in, at ${CONSOLE_PREFIX})\n(shown once; change it with \`npx bcsync users reset-password ${admin.username}\`)\n`,
       );
-    const metrics = new ServiceMetrics(ctx.store, {
+    metrics = new ServiceMetrics(ctx.store, {
       dataverse: () => ctx.dataverse.metrics(),
       businessCentral: () => ctx.businessCentral.metrics(),
-    });
-    const handlers = integrationJobHandlers(ctx, {
-      ...options.jobEvents,
-      onMapping: (result) => {
-        for (const pass of result.passes) metrics.recordPass(pass);
-        options.jobEvents?.onMapping?.(result);
-      },
-    });
-    const startedAt = new Map<string, number>();
-    const onStarted = (entry: QueueEntry) => startedAt.set(entry.id, performance.now());
-    const onCompleted = (entry: QueueEntry, outcome: RunOutcome) => {
-      const began = startedAt.get(entry.id);
-      startedAt.delete(entry.id);
-      if (began !== undefined)
-        metrics.runSeconds.observe({ entry: entry.mappingName ?? entry.kind }, (performance.now() - began) / 1000);
-      log(
-        `${entry.mappingName ?? entry.kind}: ${outcome.kind} → ${entry.status}, next ${entry.nextRunAt ?? "-"}${outcome.kind === "failed" ? ` (${scrubSecrets(outcome.error)})` : ""}`,
-      );
-    };
-
-    let scheduler: Scheduler | undefined;
-    let workers: PgBossWorkers | undefined;
-    if (options.pgBoss) {
-      if (!ctx.config.store.url) throw new Error("--pg-boss needs a PostgreSQL state store (store.url)");
-      workers = new PgBossWorkers({
-        store: ctx.store,
-        databaseUrl: ctx.config.store.url,
-        handlers,
-        concurrency: Number(options.concurrency),
-      });
-      workers.on("completed", onCompleted);
-    } else {
-      scheduler = new Scheduler({ store: ctx.store, handlers, pollMs: ctx.config.jobs.pollSeconds * 1000 });
-      scheduler.on("started", onStarted);
-      scheduler.on("completed", onCompleted);
-    }
-    const waker = new ChangeWaker({
-      store: ctx.store,
-      ...(scheduler ? { scheduler } : {}),
-      debounceMs: Number(options.debounce),
-    });
-    const jobs = new JobQueueControl(ctx.store, waker);
-    // Changes in either service wake the mappings that read them within seconds (issue 11, seed S17): webhooks
-    // where the services can reach this process, fast polling elsewhere, and a safety-net poll of every table.
-    const triggerSettings = ctx.config.triggers;
-    const secret = triggerSettings.secretEnv ? process.env[triggerSettings.secretEnv] : undefined;
-    const triggers = createTriggers({
-      context: ctx,
-      wake: (mapping) => waker.wake(mapping),
-      ...(secret ? { secret } : {}),
-      businessCentralWebhooks: triggerSettings.businessCentralWebhooks,
-      dataverseWebhooks: triggerSettings.dataverseWebhooks,
-      pollIntervalMs: triggerSettings.pollSeconds * 1000,
-      businessCentralFastPoll: triggerSettings.businessCentralFastPoll,
-      safetyNetIntervalMs: triggerSettings.safetyNetSeconds * 1000,
-      onProblem: (message) => log(`triggers: ${scrubSecrets(message)}`),
     });
     let running = false;
     const app = await buildServer({
       ctx,
-      jobs,
-      wake: (mapping) => waker.wake(mapping),
+      jobs: first.jobs,
+      wake: (mapping) => first.waker.wake(mapping),
       metrics,
       ready: () => running,
-      publicPlugins: [triggers.plugin],
+      publicPlugins: [first.triggers.plugin],
+      companies: others.map((c) => ({
+        slug: c.slug,
+        name: c.ctx.config.businessCentral?.companyName ?? c.ctx.companyId,
+        api: { ctx: c.ctx, jobs: c.jobs, wake: (mapping: string) => c.waker.wake(mapping) },
+        publicPlugins: [c.triggers.plugin],
+      })),
       ...(options.recordEditor ? { recordEditor: options.recordEditor } : {}),
     });
     const address = await app.listen({ host: options.host, port: Number(options.port) });
-    if (workers) await workers.start();
-    scheduler?.start();
-    const started = await triggers.start(triggerSettings.publicUrl ?? address);
+    const publicUrl = ctx.config.triggers.publicUrl ?? address;
+    const reports = [];
+    for (const company of companies) reports.push(await company.start(publicUrl));
     running = true;
     const consoleUrl = `${address}${CONSOLE_PREFIX}`;
     log(
       `bcsync serve: listening on ${address} (console ${consoleUrl}, API ${address}/api/v1, documentation ${address}/docs)`,
     );
-    log(
-      `triggers: Business Central webhooks ${started.businessCentral ? `${started.businessCentral.created.length + started.businessCentral.renewed.length + started.businessCentral.kept.length} subscribed` : "off"}, Dataverse webhooks ${started.dataverse ? "registered" : "off"}, polled ${started.polled.length > 0 ? started.polled.join(", ") : "nothing"}`,
-    );
+    for (const [i, started] of reports.entries()) {
+      const company = companies[i];
+      log(
+        `${configs.length > 1 ? `${company.slug} (API ${address}/api/v1${company.pathPrefix}): ` : ""}triggers: Business Central webhooks ${started.businessCentral ? `${started.businessCentral.created.length + started.businessCentral.renewed.length + started.businessCentral.kept.length} subscribed` : "off"}, Dataverse webhooks ${started.dataverse ? "registered" : "off"}, polled ${started.polled.length > 0 ? started.polled.join(", ") : "nothing"}`,
+      );
+    }
     return {
       url: address,
       consoleUrl,
       app,
-      waker,
-      triggers,
-      ...(scheduler ? { scheduler } : {}),
-      ...(workers ? { workers } : {}),
+      waker: first.waker,
+      triggers: first.triggers,
+      ...(first.scheduler ? { scheduler: first.scheduler } : {}),
+      ...(first.workers ? { workers: first.workers } : {}),
+      companies,
       async stop() {
         running = false; // readiness fails first, so a load balancer stops sending work
-        await triggers.stop();
+        await Promise.all(companies.map((c) => c.triggers.stop()));
         await app.close();
-        await waker.stop();
-        await scheduler?.stop();
-        await workers?.stop();
-        await ctx.close();
+        await closeAll();
       },
     };
   } catch (error) {
-    await ctx.close();
+    await closeAll();
     throw error;
   }
 }
@@ -183,7 +183,11 @@ export function registerServeCommand(program: Command): void {
     .description(
       "Run the live service: the job queue, change triggers, the web console (/console/), the REST API (/api/v1, documentation at /docs), /healthz, /readyz and /metrics.",
     )
-    .option("--config <file>", "configuration file written by `bcsync setup`")
+    .option(
+      "--config <file>",
+      "configuration file written by `bcsync setup`; repeat it to connect several Business Central companies (the others' APIs at /api/v1/companies/<slug>)",
+      (file: string, files: string[] = []) => [...files, file],
+    )
     .option("--data <dir>", "state directory (overrides the configuration's dataDir)")
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--port <port>", "port to listen on (0: any free port)", "8080")

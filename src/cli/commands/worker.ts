@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { BcsyncError, SERVER_PG_BOSS_NEEDS_POSTGRES } from "../../errors/catalogue.ts";
 import { openIntegration } from "../../integration/context.ts";
 import { integrationJobHandlers } from "../../integration/job-handlers.ts";
 import { PgBossWorkers } from "../../jobs/pgboss.ts";
@@ -48,7 +49,7 @@ export async function runWorker(options: WorkerCliOptions, signal?: AbortSignal)
   };
   try {
     if (options.pgBoss) {
-      if (!ctx.config.store.url) throw new Error("--pg-boss needs a PostgreSQL state store (store.url)");
+      if (!ctx.config.store.url) throw new BcsyncError(SERVER_PG_BOSS_NEEDS_POSTGRES);
       const workers = new PgBossWorkers({
         store: ctx.store,
         databaseUrl: ctx.config.store.url,

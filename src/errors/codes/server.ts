@@ -51,3 +51,17 @@ export const SERVER_USER_EXISTS = defineError<{ username: string }>({
   status: 409,
   fix: "Pick another name, or give this one a new password with `npx bcsync users reset-password {username}`.",
 });
+
+export const SERVER_COMPANY_TWICE = defineError<{ config: string; company: string }>({
+  code: "BCSYNC_E_SERVER_COMPANY_TWICE",
+  message: "{config} connects the company {company} again; one service connects each Business Central company once.",
+  status: 400,
+  fix: "Give each --config of `npx bcsync serve` a configuration for another company (`npx bcsync setup --company NAME --config FILE` writes one); a second process for the same company shares its job queue with `--pg-boss` instead.",
+});
+
+export const SERVER_PG_BOSS_NEEDS_POSTGRES = defineError<Record<string, never>>({
+  code: "BCSYNC_E_SERVER_PG_BOSS_NEEDS_POSTGRES",
+  message: "--pg-boss shares the job queue through PostgreSQL, but this configuration keeps its state in SQLite.",
+  status: 400,
+  fix: "Set store.url to a postgres:// address in the configuration (or BCSYNC_STORE__URL), run `npx bcsync setup` against it, or leave out --pg-boss to run the job queue in this one process.",
+});

@@ -3,6 +3,7 @@
 
 import type { IntegrationContext } from "../../integration/context.ts";
 import type { JobQueueControl } from "../../jobs/control.ts";
+import type { Store } from "../../store/index.ts";
 import type { RecordEditorDeps } from "./records.ts";
 
 export interface ApiDeps {
@@ -14,6 +15,11 @@ export interface ApiDeps {
    * Debounced and deduplicated: a burst of wakes is one run, plus one more if a wake came in during that run.
    */
   wake(mappingName: string): void;
+  /**
+   * Where accounts and API tokens live when it is not `ctx.store`: a service connecting several companies keeps
+   * its sign-ins in the first company's store, whichever company's API makes the token.
+   */
+  accountsStore?: Store;
   /** Demo mode only (the service runs against the local emulators): the emulator record editor's routes. */
   recordEditor?: RecordEditorDeps;
 }

@@ -57,7 +57,7 @@ const serviceRoutes: FastifyPluginAsync<ApiPluginOptions> = async (app, { deps }
     },
     async (request) => ({
       name: request.body.name,
-      token: await createApiToken(ctx.store, request.user?.username ?? "", request.body.name),
+      token: await createApiToken(deps.accountsStore ?? ctx.store, request.user?.username ?? "", request.body.name),
     }),
   );
 };
