@@ -143,6 +143,18 @@ describe("two Business Central companies in one bcsync serve", () => {
     expect((await ctx.store.jobs.list({ mappingName: "CUSTOMER", limit: 1000 })).length).toBeGreaterThan(before);
   });
 
+  it("labels the job queue and run metrics with the company", async () => {
+    const r = await service.app.inject({
+      method: "GET",
+      url: "/metrics",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toMatch(/bcsync_queue_entries\{company="cronus-usa-inc",status="[a-z_]+"\} \d+/);
+    expect(r.body).toMatch(/bcsync_queue_entries\{company="cronus-canada",status="[a-z_]+"\} \d+/);
+    expect(r.body).toMatch(/bcsync_sync_runs_total\{company="cronus-canada",mapping="CUSTOMER"/);
+  });
+
   it("refuses a second --config for a company already connected", async () => {
     await expect(
       startService({

@@ -67,6 +67,8 @@ export async function startService(options: ServeCliOptions): Promise<RunningSer
   let metrics: ServiceMetrics | undefined;
   const startedAt = new Map<string, number>();
   const closeAll = () => Promise.all(companies.map((c) => c.stop()));
+  // Metrics carry the company only when there are several (one company's labels stay as they always were).
+  const label = (company: CompanyService | undefined) => (configs.length > 1 ? (company?.slug ?? "") : "");
   try {
     for (const [index, config] of (configs.length > 0 ? configs : [undefined]).entries()) {
       const prefix = () => (configs.length > 1 ? `${companies[index]?.slug ?? ""}: ` : "");
@@ -80,7 +82,7 @@ export async function startService(options: ServeCliOptions): Promise<RunningSer
         jobEvents: {
           ...options.jobEvents,
           onMapping: (result) => {
-            for (const pass of result.passes) metrics?.recordPass(pass);
+            for (const pass of result.passes) metrics?.recordPass(pass, label(companies[index]));
             options.jobEvents?.onMapping?.(result);
           },
         },
@@ -89,7 +91,10 @@ export async function startService(options: ServeCliOptions): Promise<RunningSer
           const began = startedAt.get(entry.id);
           startedAt.delete(entry.id);
           if (began !== undefined)
-            metrics?.runSeconds.observe({ entry: entry.mappingName ?? entry.kind }, (performance.now() - began) / 1000);
+            metrics?.runSeconds.observe(
+              { company: label(companies[index]), entry: entry.mappingName ?? entry.kind },
+              (performance.now() - began) / 1000,
+            );
           log(
             `${prefix()}${entry.mappingName ?? entry.kind}: ${outcome.kind} → ${entry.status}, next ${entry.nextRunAt ?? "-"}${outcome.kind === "failed" ? ` (${scrubSecrets(outcome.error)})` : ""}`,
           );
@@ -112,10 +117,12 @@ export async function startService(options: ServeCliOptions): Promise<RunningSer
       process.stdout.write(
         `Administrator account created: ${admin.username} / ${admin.password} (the web console's sign-in, at ${CONSOLE_PREFIX})\n(shown once; change it with \`npx bcsync users reset-password ${admin.username}\`)\n`,
       );
-    metrics = new ServiceMetrics(ctx.store, {
-      dataverse: () => ctx.dataverse.metrics(),
-      businessCentral: () => ctx.businessCentral.metrics(),
-    });
+    metrics = new ServiceMetrics(
+      ctx.store,
+      { dataverse: () => ctx.dataverse.metrics(), businessCentral: () => ctx.businessCentral.metrics() },
+      label(first),
+    );
+    for (const company of others) metrics.addCompany(label(company), company.ctx.store);
     let running = false;
     const app = await buildServer({
       ctx,
