@@ -11,6 +11,7 @@ import { hashOf } from "../engine/values.ts";
 import { bcsyncError } from "../errors/catalogue.ts";
 import { INTEGRATION_RESET_NOT_CONFIRMED } from "../errors/codes/integration.ts";
 import type { Store } from "../store/index.ts";
+import type { IntegrationContext } from "./context.ts";
 import { integrationDefaults } from "./defaults/index.ts";
 import { defaultJobQueueEntries, JOB_KINDS } from "./jobs.ts";
 import type { FitReport } from "./schema-fit.ts";
@@ -64,6 +65,15 @@ export async function customMappings(store: Store, settings: IntegrationSettings
 /** The table mappings in the store, validated through the engine's schema. */
 export async function loadMappings(store: Store): Promise<TableMapping[]> {
   return (await store.mappings.list()).map((m) => fromStoredMapping(m as Parameters<typeof fromStoredMapping>[0]));
+}
+
+/**
+ * The context's mapping list follows the store after mappings were changed (defaults reapplied, a file imported, an
+ * edit through the API): the list is replaced in place, as the engine and the triggers look mappings up in it.
+ */
+export async function reloadMappings(ctx: Pick<IntegrationContext, "store" | "mappings">): Promise<void> {
+  const fresh = await loadMappings(ctx.store);
+  ctx.mappings.splice(0, ctx.mappings.length, ...fresh);
 }
 
 /** Replaces the mappings and job queue entries with the defaults for these settings. */

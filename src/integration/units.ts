@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { loadConfig, saveConfig } from "../config/index.ts";
 import type { IntegrationContext } from "./context.ts";
 import { OPTION_MAPPINGS, UNIT_GROUP_MAPPINGS } from "./defaults/index.ts";
-import { applyDefaults, loadMappings } from "./reset.ts";
+import { applyDefaults, reloadMappings } from "./reset.ts";
 import { recommendFullSync, restartLine, syncAll } from "./review.ts";
 import { fitMappings } from "./schema-fit.ts";
 
@@ -128,10 +128,4 @@ export async function enableMultipleUnits(
     note(`restart ${name}`, after.find((l) => l.mappingName === name)?.queueStatus ?? "not run");
   }
   return { steps, uncoupled: productIds.length, retired, uncouplingJobId: jobId };
-}
-
-/** The context's mapping list follows the store after defaults were reapplied. */
-async function reloadMappings(ctx: IntegrationContext): Promise<void> {
-  const fresh = await loadMappings(ctx.store);
-  ctx.mappings.splice(0, ctx.mappings.length, ...fresh);
 }

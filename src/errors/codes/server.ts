@@ -65,3 +65,10 @@ export const SERVER_PG_BOSS_NEEDS_POSTGRES = defineError<Record<string, never>>(
   status: 400,
   fix: "Set store.url to a postgres:// address in the configuration (or BCSYNC_STORE__URL), run `npx bcsync setup` against it, or leave out --pg-boss to run the job queue in this one process.",
 });
+
+export const SERVER_MAPPING_EDIT_INVALID = defineError<{ mapping: string; issue: string }>({
+  code: "BCSYNC_E_SERVER_MAPPING_EDIT_INVALID",
+  message: "The change to table mapping {mapping} is not valid: {issue}. Nothing was changed.",
+  status: 400,
+  fix: "Correct the request (GET /api/v1/mappings lists each mapping's fields by name, direction and filters; `npx bcsync mappings export` shows the same), or edit an exported file and import it with `npx bcsync mappings import FILE`.",
+});

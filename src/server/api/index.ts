@@ -6,6 +6,7 @@ import type { FastifyPluginAsync } from "fastify";
 import adminRoutes from "./admin.ts";
 import type { ApiPluginOptions } from "./deps.ts";
 import jobRoutes from "./jobs.ts";
+import mappingRoutes from "./mappings.ts";
 import orderRoutes from "./orders.ts";
 import recordRoutes from "./records.ts";
 import serviceRoutes from "./service.ts";
@@ -16,6 +17,6 @@ export const apiRoutes: FastifyPluginAsync<ApiPluginOptions> = async (app, optio
   // Everything under /api/v1 needs a sign-in (session + CSRF on changes, or an API token).
   app.addHook("preValidation", app.requireUser);
   // Only the deps: the options also carry this scope's prefix, which nested plugins must not add again.
-  for (const plugin of [serviceRoutes, jobRoutes, adminRoutes, orderRoutes, recordRoutes])
+  for (const plugin of [serviceRoutes, mappingRoutes, jobRoutes, adminRoutes, orderRoutes, recordRoutes])
     await app.register(plugin, { deps: options.deps });
 };
