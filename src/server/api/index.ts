@@ -9,6 +9,7 @@ import jobRoutes from "./jobs.ts";
 import orderRoutes from "./orders.ts";
 import recordRoutes from "./records.ts";
 import serviceRoutes from "./service.ts";
+import setupRoutes from "./setup.ts";
 
 export type { ApiDeps, ApiPluginOptions } from "./deps.ts";
 
@@ -16,6 +17,6 @@ export const apiRoutes: FastifyPluginAsync<ApiPluginOptions> = async (app, optio
   // Everything under /api/v1 needs a sign-in (session + CSRF on changes, or an API token).
   app.addHook("preValidation", app.requireUser);
   // Only the deps: the options also carry this scope's prefix, which nested plugins must not add again.
-  for (const plugin of [serviceRoutes, jobRoutes, adminRoutes, orderRoutes, recordRoutes])
+  for (const plugin of [serviceRoutes, setupRoutes, jobRoutes, adminRoutes, orderRoutes, recordRoutes])
     await app.register(plugin, { deps: options.deps });
 };
