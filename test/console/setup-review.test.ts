@@ -14,6 +14,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_SALES_USER_ID } from "../../emulators/identity/demo-apps.ts";
 import { coupleDemoSalespeople } from "../../src/integration/demo.ts";
+import { listSubmittedSalesOrders } from "../../src/integration/flows/index.ts";
 import { JobQueueControl } from "../../src/jobs/control.ts";
 import { ChangeWaker } from "../../src/jobs/waker.ts";
 import { buildServer } from "../../src/server/app.ts";
@@ -239,6 +240,11 @@ describe.skipIf(!haveChromium)(suiteName, { timeout: 300_000 }, () => {
     await refusal.waitFor({ timeout: 120_000 });
     expect(await refusal.textContent()).toContain("1 submitted Sales order(s) wait to be created in Business Central");
     expect(h.ctx.settings.legacySalesOrders).toBe(true);
+    // Chromium logs every 4xx answer as a console error: this one is the refusal the step expects, not a fault of
+    // the page; any other console error still fails the last test.
+    const refused = consoleErrors.findIndex((e) => e.includes("#/setup") && e.includes("status of 409"));
+    expect(refused).toBeGreaterThanOrEqual(0);
+    consoleErrors.splice(refused, 1);
     await shoot("assisted-setup-orders-waiting");
 
     await page.getByRole("link", { name: "Open the Sales orders page to create them in Business Central" }).click();
@@ -251,7 +257,8 @@ describe.skipIf(!haveChromium)(suiteName, { timeout: 300_000 }, () => {
       .waitFor({
         timeout: 120_000,
       });
-    expect((await salesOrder(h, order)).bcbi_businesscentralordernumber).toBeTruthy();
+    const listed = (await listSubmittedSalesOrders(h.ctx)).find((o) => o.salesOrderId === order);
+    expect(listed?.bcOrderNumber).toBeTruthy();
     await shoot("sales-orders");
 
     await openPage("Assisted setup");

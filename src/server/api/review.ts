@@ -33,6 +33,11 @@ function runOf(ctx: IntegrationContext): ReviewRun {
   return run;
 }
 
+/** Whether a full synchronization of the review runs in this process now (setup must not reset mappings under it). */
+export function fullSyncRunning(ctx: IntegrationContext): boolean {
+  return runs.get(ctx)?.running === true;
+}
+
 const counters = (job: SyncJob | undefined) =>
   job ? { status: job.status, ...Object.fromEntries(COUNTERS.map((c) => [c, job[c]])) } : null;
 

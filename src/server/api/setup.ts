@@ -8,7 +8,12 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { BcsyncConfig, BcsyncConfigInput, Credentials } from "../../config/index.ts";
 import { loadConfig, validateConfig } from "../../config/index.ts";
-import { bcsyncError, SERVER_SETUP_ANSWERS_INVALID, SERVER_SETUP_NO_CONFIG_FILE } from "../../errors/catalogue.ts";
+import {
+  bcsyncError,
+  SERVER_FULL_SYNC_RUNNING,
+  SERVER_SETUP_ANSWERS_INVALID,
+  SERVER_SETUP_NO_CONFIG_FILE,
+} from "../../errors/catalogue.ts";
 import { connectorClients } from "../../integration/context.ts";
 import { loadMappings } from "../../integration/reset.ts";
 import { type IntegrationSettingsInput, parseIntegrationSettings } from "../../integration/settings.ts";
@@ -24,6 +29,7 @@ import {
 } from "../../integration/setup.ts";
 import { installIntegrationSolution } from "../../integration/solution.ts";
 import type { ApiPluginOptions } from "./deps.ts";
+import { fullSyncRunning } from "./review.ts";
 
 /** The secret typed in the console, for a connection test only: it stays in memory, under this variable name. */
 const TYPED_SECRET_ENV = "BCSYNC_CONSOLE_TYPED_SECRET";
@@ -349,6 +355,8 @@ const setupRoutes: FastifyPluginAsync<ApiPluginOptions> = async (app, { deps }) 
     async (request) => {
       const { connection: answers, settings, confirmReset } = request.body;
       requireValid(answers, [...requiredConnection, "companyId"]);
+      // Saving replaces the mappings and job queue entries: never under a full synchronization that runs them.
+      if (fullSyncRunning(ctx)) throw bcsyncError(SERVER_FULL_SYNC_RUNNING, {});
       const path = configPath();
       const base = fileConfig();
       const before = connectionPart(base);

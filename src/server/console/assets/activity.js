@@ -57,7 +57,8 @@ function Chart({ activity }) {
 }
 
 export function ActivityChart() {
-  const [hours, setHours] = useState(24);
+  // The last hour by default: a new installation (the demo) shows its first runs as a curve, not a spike.
+  const [hours, setHours] = useState(1);
   const activity = useApi(`/activity?hours=${hours}`);
   return html`<section class="card wide" aria-labelledby="activity-title">
     <div class="title-row">

@@ -155,7 +155,7 @@ export function Settings() {
   return html`<section aria-labelledby="settings-title">
     <h1 id="settings-title">Settings</h1>
     <p class="muted">
-      The connection, the company, the sales order mode and item availability are set in the
+      The connection, the company, the sales order mode and item availability are set in the${" "}
       <a href="#/setup">assisted setup</a>.
     </p>
     <${Loaded} resource=${settings}>

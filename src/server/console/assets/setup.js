@@ -107,8 +107,7 @@ function SolutionStatus({ check }) {
   ];
   return check.installed
     ? html`<p class="ok-text">
-        Installed: ${check.tables.length} integration tables answer, the application user holds
-        ${check.roles.map((r) => r.name).join(", ")}, and Sales links back to Business Central.
+        ${`Installed: ${check.tables.length} integration tables answer, the application user holds ${check.roles.map((r) => r.name).join(", ")}, and Sales links back to Business Central.`}
       </p>`
     : html`<p class="bad-text">Not complete. Missing: ${missing.join("; ")}.</p>`;
 }
@@ -334,8 +333,8 @@ function SetupForm({ initial, companiesNow, solution }) {
       <h2 id="setup-save">Save and apply</h2>
       <p class="muted">
         Saving tests both services again, installs the solution (when chosen), sets the sales order mode in Sales and
-        applies the default table mappings and job queue entries for these options, as <code>npx bcsync setup</code>
-        does.
+        applies the default table mappings and job queue entries for these options, as${" "}
+        <code>npx bcsync setup</code> does.
       </p>
       <p class="check">
         <label>
