@@ -7,7 +7,7 @@
 
 import type { FastifyPluginAsync } from "fastify";
 import type { BcsyncConfig, BcsyncConfigInput, Credentials } from "../../config/index.ts";
-import { loadConfig, validateConfig } from "../../config/index.ts";
+import { loadConfig, resolveClientSecret, validateConfig } from "../../config/index.ts";
 import {
   bcsyncError,
   SERVER_FULL_SYNC_RUNNING,
@@ -200,9 +200,18 @@ function keptSecret(base: BcsyncConfig) {
   );
 }
 
+/** JSON with its keys sorted, so two configurations compare by content, not by the order their keys were written. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}
+
 /** The part of a configuration that the open connector clients were made from: changing it needs a restart. */
 const connectionPart = (c: BcsyncConfig | BcsyncConfigInput) =>
-  JSON.stringify([
+  canonical([
     c.dataverse?.url,
     c.dataverse?.credentials,
     c.businessCentral?.url,
@@ -211,6 +220,17 @@ const connectionPart = (c: BcsyncConfig | BcsyncConfigInput) =>
     c.businessCentral?.companyId,
     c.businessCentral?.credentials,
   ]);
+
+/** The secret the running connectors were made with, to tell whether a typed one is new (undefined: unreadable). */
+function secretInUse(base: BcsyncConfig): string | undefined {
+  const credentials = base.dataverse?.credentials;
+  if (!credentials) return undefined;
+  try {
+    return resolveClientSecret(credentials, "dataverse.credentials");
+  } catch {
+    return undefined;
+  }
+}
 
 const setupRoutes: FastifyPluginAsync<ApiPluginOptions> = async (app, { deps }) => {
   const { ctx } = deps;
@@ -360,7 +380,8 @@ const setupRoutes: FastifyPluginAsync<ApiPluginOptions> = async (app, { deps }) 
       const path = configPath();
       const base = fileConfig();
       const before = connectionPart(base);
-      const typed = answers.clientSecret?.trim();
+      const secretBefore = secretInUse(base);
+      const typed = answers.clientSecret?.trim() || undefined;
       const secretRef = typed
         ? { clientSecretFile: writeClientSecretFile(base.dataDir, answers.clientId, typed) }
         : keptSecret(base);
@@ -386,7 +407,8 @@ const setupRoutes: FastifyPluginAsync<ApiPluginOptions> = async (app, { deps }) 
         store: ctx.store,
       });
       if (!result.ok) throw result.error;
-      const restartNeeded = connectionPart(config) !== before;
+      // The connectors read their secret once, at start: a new one (even in the same file) needs a restart too.
+      const restartNeeded = connectionPart(config) !== before || (typed !== undefined && typed !== secretBefore);
       // Settings take effect now: the job queue reads the new entries from the store, and the engine looks mappings
       // up in ctx.mappings. A new connection needs new connector clients: the service must restart for those.
       const fresh = await loadMappings(ctx.store);

@@ -7,12 +7,12 @@ import { api } from "./api.js";
 import { ErrorMessage, html, Loaded, Table, useApi } from "./ui.js";
 
 const UPDATE_CONFLICT = {
-  none: "Ask (keep as a conflict to resolve)",
+  none: "Keep it as a conflict to resolve",
   bcWins: "Business Central wins",
   dataverseWins: "Sales wins",
 };
 const DELETION_CONFLICT = {
-  none: "Ask (report it)",
+  none: "Report it as a sync error",
   removeCoupling: "Remove the coupling",
   restoreRecord: "Restore the deleted record",
 };

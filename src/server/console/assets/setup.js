@@ -350,6 +350,11 @@ function SetupForm({ initial, companiesNow, solution }) {
           ? html`<p><a href="#/orders">Open the Sales orders page to create them in Business Central</a>.</p>`
           : null
       }
+      ${
+        saveError?.code === "BCSYNC_E_INTEGRATION_RESET_NOT_CONFIRMED"
+          ? html`<p>In this page: tick "Reset customized table mappings to the defaults" above, then save again.</p>`
+          : null
+      }
     </section>
   </form>`;
 }
