@@ -3,7 +3,7 @@
 // entries (reconnect resets them, S2). The CLI's interactive and flag-driven setups, and the demo, all end here.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { EmulatorsInfo } from "../../emulators/index.ts";
 import { type BcsyncConfigInput, overlayEnvironment, saveConfig, validateConfig } from "../config/index.ts";
 import type { BusinessCentralClient, DataverseClient } from "../connectors/index.ts";
@@ -129,12 +129,16 @@ export function configForEmulators(line: EmulatorsLine, options: EmulatorConfigO
  * the secret, and nothing reads it back except the connectors (the console never shows it again).
  */
 export function writeClientSecretFile(dataDir: string, clientId: string, secret: string): string {
-  const secretsDir = join(dataDir, "secrets");
-  mkdirSync(secretsDir, { recursive: true });
-  // The client id names the file; anything but its safe characters is dropped so it cannot name another path.
-  const secretFile = resolve(secretsDir, `${clientId.replace(/[^A-Za-z0-9._-]/g, "_")}.secret`);
+  const secretFile = clientSecretPath(dataDir, clientId);
+  mkdirSync(dirname(secretFile), { recursive: true });
   writeFileSync(secretFile, `${secret}\n`, { mode: 0o600 });
   return secretFile;
+}
+
+/** Where `writeClientSecretFile` keeps an app registration's secret. */
+export function clientSecretPath(dataDir: string, clientId: string): string {
+  // The client id names the file; anything but its safe characters is dropped so it cannot name another path.
+  return resolve(dataDir, "secrets", `${clientId.replace(/[^A-Za-z0-9._-]/g, "_")}.secret`);
 }
 
 /** An answer that is not right says what was expected; `undefined` means it is fine. */

@@ -222,4 +222,62 @@ describe("assisted setup routes", () => {
     expect(r.statusCode).toBe(400);
     expect(r.json().error.code).toBe("BCSYNC_E_INTEGRATION_AUTO_CREATE_NEEDS_LEGACY");
   });
+
+  it("a save that fails (a wrong secret) leaves the secret file and the configuration as they were", async () => {
+    const { connection } = await current();
+    const secretFile = String(JSON.parse(readFileSync(h.configPath, "utf8")).dataverse.credentials.clientSecretFile);
+    const secret = readFileSync(secretFile, "utf8");
+    const file = readFileSync(h.configPath, "utf8");
+    const r = await app.inject({
+      method: "PUT",
+      url: "/api/v1/setup",
+      ...session,
+      payload: {
+        connection: answersOf(connection, { clientSecret: "not-the-secret" }),
+        settings: {
+          installSolution: false,
+          itemAvailability: false,
+          salesOrderMode: "none",
+          autoCreateSalesOrders: false,
+          autoProcessSalesQuotes: false,
+        },
+      },
+    });
+    expect(r.statusCode).toBeGreaterThanOrEqual(400);
+    expect(r.json().error.code).toMatch(/^BCSYNC_E_/);
+    expect(r.body).not.toContain("not-the-secret");
+    expect(readFileSync(secretFile, "utf8")).toBe(secret);
+    expect(readFileSync(h.configPath, "utf8")).toBe(file);
+    expect(h.ctx.settings.itemAvailability).toBe(true);
+  });
+
+  it("connecting another company is saved and says the service must restart; the running one keeps its company", async () => {
+    const { connection } = await current();
+    const other = h.emulators.info.businessCentral.companies.find(
+      (c) => c.id.toLowerCase() !== h.ctx.companyId.toLowerCase(),
+    );
+    if (!other) throw new Error("the emulators have one company");
+    const r = await app.inject({
+      method: "PUT",
+      url: "/api/v1/setup",
+      ...session,
+      payload: {
+        connection: answersOf(connection, { companyId: other.id }),
+        settings: {
+          installSolution: true,
+          itemAvailability: false,
+          salesOrderMode: "none",
+          autoCreateSalesOrders: false,
+          autoProcessSalesQuotes: false,
+        },
+      },
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().restartNeeded).toBe(true);
+    const written = JSON.parse(readFileSync(h.configPath, "utf8")).businessCentral;
+    expect(written).toMatchObject({ companyId: other.id, companyName: other.name });
+    expect(h.ctx.config.businessCentral?.companyId).toBe(h.ctx.companyId);
+    const setup = await current();
+    expect(setup.connection.companyId).toBe(other.id);
+  });
 });

@@ -5,6 +5,7 @@
 // same functions as `bcsync setup` (src/integration/setup.ts): the answers' checks, the connection test, and
 // runSetup, which refuses what the CLI refuses (e.g. leaving legacy sales order mode with orders waiting).
 
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { FastifyPluginAsync } from "fastify";
 import type { BcsyncConfig, BcsyncConfigInput, Credentials } from "../../config/index.ts";
 import { loadConfig, resolveClientSecret, validateConfig } from "../../config/index.ts";
@@ -21,6 +22,7 @@ import {
   type ConnectionAnswers,
   checkConnectionAnswers,
   checkIntegrationSolution,
+  clientSecretPath,
   companiesOf,
   runSetup,
   solutionTargets,
@@ -382,9 +384,19 @@ const setupRoutes: FastifyPluginAsync<ApiPluginOptions> = async (app, { deps }) 
       const before = connectionPart(base);
       const secretBefore = secretInUse(base);
       const typed = answers.clientSecret?.trim() || undefined;
-      const secretRef = typed
-        ? { clientSecretFile: writeClientSecretFile(base.dataDir, answers.clientId, typed) }
-        : keptSecret(base);
+      // A typed secret replaces the file of its app registration; if the setup then fails (a wrong secret, say),
+      // the file gets back what it held, so a failed save never breaks the connection in use.
+      const secretFile = typed ? clientSecretPath(base.dataDir, answers.clientId) : undefined;
+      const previousSecret = secretFile && existsSync(secretFile) ? readFileSync(secretFile) : undefined;
+      const secretRef =
+        typed && secretFile
+          ? { clientSecretFile: writeClientSecretFile(base.dataDir, answers.clientId, typed) }
+          : keptSecret(base);
+      const undoSecret = () => {
+        if (!secretFile) return;
+        if (previousSecret) writeFileSync(secretFile, previousSecret, { mode: 0o600 });
+        else rmSync(secretFile, { force: true });
+      };
       const salesUrl = answers.salesUrl?.trim();
       const { salesUrl: _oldSalesUrl, ...keptIntegration } = base.integration as IntegrationSettingsInput;
       const integration: IntegrationSettingsInput = {
@@ -405,8 +417,11 @@ const setupRoutes: FastifyPluginAsync<ApiPluginOptions> = async (app, { deps }) 
         config,
         confirmReset: confirmReset === true,
         store: ctx.store,
-      });
-      if (!result.ok) throw result.error;
+      }).catch((error: unknown) => ({ ok: false as const, error: error as Error }));
+      if (!result.ok) {
+        undoSecret();
+        throw result.error;
+      }
       // The connectors read their secret once, at start: a new one (even in the same file) needs a restart too.
       const restartNeeded = connectionPart(config) !== before || (typed !== undefined && typed !== secretBefore);
       // Settings take effect now: the job queue reads the new entries from the store, and the engine looks mappings
