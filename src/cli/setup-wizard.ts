@@ -1,7 +1,8 @@
 // The terminal setup wizard (seed S4; issue 12, first hour 5): asks what the flags did not give, checks each answer
 // when it is given (a URL is a URL, an id is not empty, the secret's variable is set, a CA file exists), asks for the
 // authority and the CA file (needed against the emulators or a private cloud), offers the companies of the
-// environment as a list instead of asking for a GUID, and asks the sales order options and the Sales URL.
+// environment as a list instead of asking for a GUID, and asks the sales order options and the Sales URL. The checks
+// and the company list live in src/integration/setup.ts, shared with the console's assisted setup.
 
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";

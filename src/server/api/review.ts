@@ -72,12 +72,19 @@ const mappingParam = {
 const reviewRoutes: FastifyPluginAsync<ApiPluginOptions> = async (app, { deps }) => {
   const { ctx } = deps;
 
+  // The service stops as it does for a job queue run (SIGTERM lets the run in flight finish): closing waits for a
+  // review run started here, so the store is not closed under it.
+  let inFlight: Promise<unknown> = Promise.resolve();
+  app.addHook("onClose", async () => {
+    await inFlight;
+  });
+
   /** Starts a review run in the background; refused while one runs. */
   const start = (work: () => Promise<unknown>) => {
     const run = runOf(ctx);
     if (run.running) throw bcsyncError(SERVER_FULL_SYNC_RUNNING, {});
     Object.assign(run, { running: true, startedAt: new Date().toISOString(), finishedAt: null, error: null });
-    work()
+    inFlight = work()
       .catch((error: unknown) => {
         run.error = error instanceof Error ? error.message : String(error);
         app.log.error({ err: error }, "full synchronization review stopped");

@@ -13,8 +13,10 @@ function JobCell({ side }) {
   const job = side.job;
   if (!side.status && !job) return html`<span class="muted">—</span>`;
   const status = job?.status === "running" ? "running" : (side.status ?? job?.status);
+  // A line whose run could not start at all keeps the reason where its job status would be: show it as words.
+  const known = ["running", "Success", "Error", "succeeded", "failed", "cancelled"].includes(status);
   return html`<span class="job-cell">
-    <${Badge} status=${status} />
+    ${known ? html`<${Badge} status=${status} />` : html`<span class="bad-text">${status}</span>`}
     ${
       job
         ? html`<span class="counts-line">
@@ -25,8 +27,12 @@ function JobCell({ side }) {
   </span>`;
 }
 
-/** "" → "Not started": a line's state as people read it. */
-const stateText = (state) => state || "Not started";
+/** A line's state in Business Central's words, coloured by what it means. */
+function LineState({ state }) {
+  if (!state) return html`<span class="muted">Not started</span>`;
+  const tone = { Finished: "ok", Error: "bad", "In Process": "warn" }[state] ?? "warn";
+  return html`<span class=${`badge ${tone}`}>${state}</span>`;
+}
 
 export function FullSyncReview() {
   const review = useApi("/review");
@@ -95,10 +101,7 @@ export function FullSyncReview() {
           ["Direction", (l) => DIRECTIONS[l.direction] ?? l.direction],
           ["Depends on", (l) => (l.dependsOn.length ? l.dependsOn.join(", ") : "—")],
           ["Recommendation", (l) => l.recommendation ?? "—"],
-          [
-            "State",
-            (l) => html`<span data-state=${l.state || "none"}><${Badge} status=${stateText(l.state)} /></span>`,
-          ],
+          ["State", (l) => html`<span data-state=${l.state || "none"}><${LineState} state=${l.state} /></span>`],
           ["To Sales", (l) => html`<${JobCell} side=${l.toDataverse} />`],
           ["From Sales", (l) => html`<${JobCell} side=${l.fromDataverse} />`],
           ["Job queue", (l) => (l.jobQueueStatus ? html`<${Badge} status=${l.jobQueueStatus} />` : "—")],
