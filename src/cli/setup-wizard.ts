@@ -1,13 +1,17 @@
 // The terminal setup wizard (seed S4; issue 12, first hour 5): asks what the flags did not give, checks each answer
 // when it is given (a URL is a URL, an id is not empty, the secret's variable is set, a CA file exists), asks for the
 // authority and the CA file (needed against the emulators or a private cloud), offers the companies of the
-// environment as a list instead of asking for a GUID, and asks the sales order options and the Sales URL.
+// environment as a list instead of asking for a GUID, and asks the sales order options and the Sales URL. The checks
+// and the company list live in src/integration/setup.ts, shared with the console's assisted setup.
 
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import type { Readable, Writable } from "node:stream";
 import { createBusinessCentralClient } from "../connectors/index.ts";
+import { ANSWER_CHECKS, type AnswerCheck, type CompanyChoice, companiesOf } from "../integration/setup.ts";
 import type { SetupCliOptions } from "./commands/setup.ts";
+
+export type { CompanyChoice };
 
 export interface WizardIo {
   input: Readable;
@@ -15,36 +19,14 @@ export interface WizardIo {
   env: NodeJS.ProcessEnv;
 }
 
-export interface CompanyChoice {
-  id: string;
-  name: string;
-}
-
 /** Lists the environment's companies with the answers so far (a real connection: it also tests the credentials). */
 export type CompanyLister = (answers: SetupCliOptions, env: NodeJS.ProcessEnv) => Promise<CompanyChoice[] | string>;
 
-/** An answer that is not right says why; `undefined` means it is fine. */
-type Check = (answer: string) => string | undefined;
+type Check = AnswerCheck;
 
 const MAX_TRIES = 5;
 
-const isUrl: Check = (a) => {
-  try {
-    const u = new URL(a);
-    return u.protocol === "https:" || u.protocol === "http:" ? undefined : "a URL starting with https://";
-  } catch {
-    return "a URL such as https://contoso.crm4.dynamics.com";
-  }
-};
-const notEmpty: Check = (a) => (a.trim() ? undefined : "an answer (it cannot be empty)");
-const tenantLike: Check = (a) =>
-  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(a) || /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(a)
-    ? undefined
-    : "a tenant id (a GUID) or a domain such as contoso.onmicrosoft.com";
-const guid: Check = (a) =>
-  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(a)
-    ? undefined
-    : "the app registration's Application (client) ID, a GUID";
+const { url: isUrl, notEmpty, tenant: tenantLike, clientId: guid, existingFile } = ANSWER_CHECKS;
 
 /** The companies of the Business Central environment the answers name, or why they could not be listed. */
 export const listCompanies: CompanyLister = async (a, env) => {
@@ -59,9 +41,8 @@ export const listCompanies: CompanyLister = async (a, env) => {
     ...(a.caFile ? { caPem: readFileSync(a.caFile, "utf8") } : {}),
   });
   try {
-    const companies = await client.companies();
-    if (!companies.ok) return companies.error.message;
-    return companies.value.map((c) => ({ id: String(c.id), name: String(c.name ?? c.displayName ?? c.id) }));
+    const companies = await companiesOf(client);
+    return companies.ok ? companies.value : companies.error.message;
   } finally {
     await client.close();
   }
@@ -122,7 +103,7 @@ export async function askSetupAnswers(
     a.caFile = await optional(
       "CA certificate file to trust (PEM), only for a private certificate such as the emulators'",
       o.caFile,
-      (f) => (existsSync(f) ? undefined : `a file that exists (${f} does not)`),
+      existingFile,
     );
     a.bcUrl = await ask("Business Central API URL", o.bcUrl, isUrl, "https://api.businesscentral.dynamics.com");
     a.environment = await ask("Business Central environment", o.environment, notEmpty, "production");

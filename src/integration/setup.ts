@@ -3,9 +3,10 @@
 // entries (reconnect resets them, S2). The CLI's interactive and flag-driven setups, and the demo, all end here.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { EmulatorsInfo } from "../../emulators/index.ts";
 import { type BcsyncConfigInput, overlayEnvironment, saveConfig, validateConfig } from "../config/index.ts";
+import type { BusinessCentralClient, DataverseClient } from "../connectors/index.ts";
 import { ok, type Result } from "../connectors/result.ts";
 import { bcsyncError, isBcsyncError } from "../errors/catalogue.ts";
 import {
@@ -13,7 +14,7 @@ import {
   INTEGRATION_EMULATORS_FILE_INVALID,
   INTEGRATION_USER_IS_SYSTEM_ADMINISTRATOR,
 } from "../errors/codes/integration.ts";
-import { openStore } from "../store/index.ts";
+import { openStore, type Store } from "../store/index.ts";
 import { connectorClients } from "./context.ts";
 import { OPTION_MAPPINGS } from "./defaults/index.ts";
 import { applySalesOrderMode } from "./order-mode.ts";
@@ -23,7 +24,10 @@ import { type IntegrationSettingsInput, parseIntegrationSettings } from "./setti
 import {
   checkIntegrationUser,
   ensureCompanyRow,
+  INTEGRATION_ROLES,
+  INTEGRATION_SCHEMA_PROBES,
   installIntegrationSolution,
+  NAV_CONNECTION_NAME,
   type SolutionInstallReport,
 } from "./solution.ts";
 
@@ -95,10 +99,7 @@ export function configForEmulators(line: EmulatorsLine, options: EmulatorConfigO
   const company =
     line.businessCentral.companies.find((c) => c.name === options.company || c.id === options.company) ??
     line.businessCentral.companies[0];
-  const secretsDir = join(options.dataDir, "secrets");
-  mkdirSync(secretsDir, { recursive: true });
-  const secretFile = resolve(secretsDir, `${app.clientId}.secret`);
-  writeFileSync(secretFile, `${app.clientSecret}\n`, { mode: 0o600 });
+  const secretFile = writeClientSecretFile(options.dataDir, app.clientId, app.clientSecret);
   const credentials = {
     tenantId: line.identity.tenantId,
     clientId: app.clientId,
@@ -122,6 +123,203 @@ export function configForEmulators(line: EmulatorsLine, options: EmulatorConfigO
   };
 }
 
+/**
+ * Writes an app registration's client secret to `<dataDir>/secrets/<clientId>.secret`, readable by the owner only,
+ * and returns its absolute path for the configuration's `clientSecretFile`: the configuration file never holds
+ * the secret, and nothing reads it back except the connectors (the console never shows it again).
+ */
+export function writeClientSecretFile(dataDir: string, clientId: string, secret: string): string {
+  const secretFile = clientSecretPath(dataDir, clientId);
+  mkdirSync(dirname(secretFile), { recursive: true });
+  writeFileSync(secretFile, `${secret}\n`, { mode: 0o600 });
+  return secretFile;
+}
+
+/** Where `writeClientSecretFile` keeps an app registration's secret. */
+export function clientSecretPath(dataDir: string, clientId: string): string {
+  // The client id names the file; anything but its safe characters is dropped so it cannot name another path.
+  return resolve(dataDir, "secrets", `${clientId.replace(/[^A-Za-z0-9._-]/g, "_")}.secret`);
+}
+
+/** An answer that is not right says what was expected; `undefined` means it is fine. */
+export type AnswerCheck = (answer: string) => string | undefined;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The checks of each setup answer, shared by the terminal wizard (asked again until it passes) and the console's
+ * assisted setup (shown beside the field): one place says what a valid answer is.
+ */
+export const ANSWER_CHECKS = {
+  url: (a) => {
+    try {
+      const u = new URL(a);
+      return u.protocol === "https:" || u.protocol === "http:" ? undefined : "a URL starting with https://";
+    } catch {
+      return "a URL such as https://contoso.crm4.dynamics.com";
+    }
+  },
+  notEmpty: (a) => (a.trim() ? undefined : "an answer (it cannot be empty)"),
+  tenant: (a) =>
+    GUID.test(a) || /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(a)
+      ? undefined
+      : "a tenant id (a GUID) or a domain such as contoso.onmicrosoft.com",
+  clientId: (a) => (GUID.test(a) ? undefined : "the app registration's Application (client) ID, a GUID"),
+  companyId: (a) => (GUID.test(a) ? undefined : "a Business Central company id, a GUID"),
+  existingFile: (a) => (existsSync(a) ? undefined : `a file that exists (${a} does not)`),
+} satisfies Record<string, AnswerCheck>;
+
+/** The connection answers of a setup, as the console's assisted setup sends them (the secret only when typed). */
+export interface ConnectionAnswers {
+  dataverseUrl: string;
+  tenantId: string;
+  clientId: string;
+  /** Typed now; absent: the secret already configured (its file or environment variable) stays. */
+  clientSecret?: string;
+  authority?: string;
+  caFile?: string;
+  bcUrl: string;
+  /** Business Central's tenant when it differs from the Entra tenant (the emulators); default `tenantId`. */
+  bcTenantId?: string;
+  environment: string;
+  companyId?: string;
+  salesUrl?: string;
+}
+
+/** Which check each answer takes; optional answers are checked only when given. */
+const ANSWER_RULES: Record<keyof ConnectionAnswers, { check: AnswerCheck; optional?: boolean }> = {
+  dataverseUrl: { check: ANSWER_CHECKS.url },
+  tenantId: { check: ANSWER_CHECKS.tenant },
+  clientId: { check: ANSWER_CHECKS.clientId },
+  clientSecret: { check: ANSWER_CHECKS.notEmpty, optional: true },
+  authority: { check: ANSWER_CHECKS.url, optional: true },
+  caFile: { check: ANSWER_CHECKS.existingFile, optional: true },
+  bcUrl: { check: ANSWER_CHECKS.url },
+  bcTenantId: { check: ANSWER_CHECKS.tenant, optional: true },
+  environment: { check: ANSWER_CHECKS.notEmpty },
+  companyId: { check: ANSWER_CHECKS.companyId, optional: true },
+  salesUrl: { check: ANSWER_CHECKS.url, optional: true },
+};
+
+/** What is wrong with each given answer (field → "expected …"); empty when all are fine. */
+export function checkConnectionAnswers(answers: Partial<ConnectionAnswers>): Record<string, string> {
+  const problems: Record<string, string> = {};
+  for (const [field, rule] of Object.entries(ANSWER_RULES) as [
+    keyof ConnectionAnswers,
+    (typeof ANSWER_RULES)[keyof ConnectionAnswers],
+  ][]) {
+    if (!(field in answers)) continue;
+    const value = String(answers[field] ?? "").trim();
+    if (!value && rule.optional) continue;
+    const problem = rule.check(value);
+    if (problem) problems[field] = `Expected ${problem}.`;
+  }
+  return problems;
+}
+
+export interface CompanyChoice {
+  id: string;
+  name: string;
+}
+
+/** The companies of a Business Central environment (its companies endpoint), or the connector's error. */
+export async function companiesOf(client: BusinessCentralClient): Promise<Result<CompanyChoice[]>> {
+  const companies = await client.companies();
+  if (!companies.ok) return companies;
+  return ok(companies.value.map((c) => ({ id: String(c.id), name: String(c.name ?? c.displayName ?? c.id) })));
+}
+
+/** One service's connection test, in words a person reads. */
+export interface ServiceTest {
+  ok: boolean;
+  /** What happened: "Connected as application user …" or why it failed. */
+  text: string;
+  code?: string;
+}
+
+export interface ConnectionTestReport {
+  dataverse: ServiceTest & { userId?: string };
+  businessCentral: ServiceTest & { companies: CompanyChoice[] };
+}
+
+/**
+ * Tests both services with these clients, each on its own (one failing does not hide the other's answer):
+ * Dataverse signs in and names its application user (refusing a System Administrator), Business Central lists its
+ * companies — the list the company to connect is chosen from.
+ */
+export async function testConnections(clients: {
+  dataverse: DataverseClient;
+  businessCentral: BusinessCentralClient;
+}): Promise<ConnectionTestReport> {
+  const [who, companies] = await Promise.all([
+    checkIntegrationUser(clients.dataverse).catch((error: Error) => ({ ok: false as const, error })),
+    companiesOf(clients.businessCentral).catch((error: Error) => ({ ok: false as const, error })),
+  ]);
+  const failed = (error: Error): ServiceTest => ({
+    ok: false,
+    text: error.message,
+    ...(isBcsyncError(error) ? { code: error.code } : {}),
+  });
+  return {
+    dataverse: who.ok
+      ? {
+          ok: true,
+          text: `Connected as application user ${who.value.userId}${who.value.roles.length ? ` (roles: ${who.value.roles.join(", ")})` : ""}.`,
+          userId: who.value.userId,
+        }
+      : failed(who.error),
+    businessCentral: companies.ok
+      ? {
+          ok: true,
+          text: `Connected; ${companies.value.length} compan${companies.value.length === 1 ? "y" : "ies"} in this environment.`,
+          companies: companies.value,
+        }
+      : { ...failed(companies.error), companies: [] },
+  };
+}
+
+/** Whether the integration solution is in place, piece by piece (nothing is written). */
+export interface SolutionCheck {
+  installed: boolean;
+  tables: { table: string; present: boolean }[];
+  roles: { name: string; assigned: boolean }[];
+  navConnection: boolean;
+}
+
+/**
+ * Checks the integration solution as its install leaves it: the integration tables and columns answer, the
+ * application user holds the integration roles, and the `nav_connection` row exists.
+ */
+export async function checkIntegrationSolution(dv: DataverseClient): Promise<Result<SolutionCheck>> {
+  const user = await checkIntegrationUser(dv);
+  if (!user.ok) return user;
+  const tables: SolutionCheck["tables"] = [];
+  for (const probe of INTEGRATION_SCHEMA_PROBES) {
+    const pages = dv.pages(probe.entitySet, { select: probe.select, top: 1 });
+    const first = await pages.next();
+    await pages.return(undefined);
+    tables.push({ table: probe.table, present: first.done === true || first.value.ok });
+  }
+  const roles = INTEGRATION_ROLES.map((r) => ({ name: r.name, assigned: user.value.roles.includes(r.name) }));
+  let navConnection = false;
+  if (tables.find((t) => t.table === "nav_connection")?.present) {
+    const pages = dv.pages("nav_connections", {
+      filter: `nav_name eq '${NAV_CONNECTION_NAME}'`,
+      select: ["nav_name"],
+      top: 1,
+    });
+    const first = await pages.next();
+    await pages.return(undefined);
+    navConnection = !first.done && first.value.ok && first.value.value.rows.length > 0;
+  }
+  return ok({
+    installed: tables.every((t) => t.present) && roles.every((r) => r.assigned) && navConnection,
+    tables,
+    roles,
+    navConnection,
+  });
+}
+
 export interface SetupOptions {
   configPath: string;
   config: BcsyncConfigInput;
@@ -130,6 +328,11 @@ export interface SetupOptions {
   /** Reinstall the solution: reset the roles' privileges (S3). */
   reinstallSolution?: boolean;
   env?: NodeJS.ProcessEnv;
+  /**
+   * The state store to apply the defaults in, when the caller has it open (the running service's console setup);
+   * absent: setup opens the configuration's store and closes it at the end.
+   */
+  store?: Store;
 }
 
 export interface SetupReport {
@@ -158,19 +361,25 @@ export async function runSetup(options: SetupOptions): Promise<Result<SetupRepor
     }
     const companies = await clients.businessCentral.companies();
     if (!companies.ok) return connectionFailed("Business Central", companies.error.message);
-    if (!companies.value.some((c) => String(c.id).toLowerCase() === config.businessCentral?.companyId.toLowerCase())) {
+    const connected = companies.value.find(
+      (c) => String(c.id).toLowerCase() === config.businessCentral?.companyId.toLowerCase(),
+    );
+    if (!connected) {
       return connectionFailed(
         "Business Central",
         `company ${config.businessCentral?.companyId} is not in this environment`,
       );
     }
+    // The company's name as Business Central has it (a company chosen by id from a list has none yet): the
+    // overview and the messages name it.
+    if (options.config.businessCentral && !options.config.businessCentral.companyName && connected.name)
+      options.config.businessCentral.companyName = String(connected.name);
 
     let solution: SolutionInstallReport | undefined;
     if (settings.value.installSolution) {
       const bc = config.businessCentral!;
       const installed = await installIntegrationSolution(clients.dataverse, {
-        businessCentralUrl: bc.webClientUrl ?? bc.url,
-        businessCentralApiUrl: `${bc.url.replace(/\/+$/, "")}/v2.0/${bc.tenantId}/${bc.environment}/api/v2.0/`,
+        ...solutionTargets(bc),
         reinstall: options.reinstallSolution === true,
       });
       if (!installed.ok) return installed;
@@ -190,7 +399,7 @@ export async function runSetup(options: SetupOptions): Promise<Result<SetupRepor
     const orderMode = await applySalesOrderMode(clients.dataverse, settings.value);
     if (!orderMode.ok) return orderMode;
 
-    const store = await openStore({ url: config.store.url, dataDir: config.dataDir });
+    const store = options.store ?? (await openStore({ url: config.store.url, dataDir: config.dataDir }));
     try {
       const applied = await applyDefaults(store, settings.value, {
         confirmed: options.confirmReset,
@@ -207,12 +416,25 @@ export async function runSetup(options: SetupOptions): Promise<Result<SetupRepor
         defaults: applied.value,
       });
     } finally {
-      await store.close();
+      if (!options.store) await store.close();
     }
   } finally {
     await clients.dataverse.close();
     await clients.businessCentral.close();
   }
+}
+
+/** Where the integration solution's `nav_connection` points Sales back to: BC's web client and its API root. */
+export function solutionTargets(bc: {
+  url: string;
+  tenantId: string;
+  environment: string;
+  webClientUrl?: string | undefined;
+}): { businessCentralUrl: string; businessCentralApiUrl: string } {
+  return {
+    businessCentralUrl: bc.webClientUrl ?? bc.url,
+    businessCentralApiUrl: `${bc.url.replace(/\/+$/, "")}/v2.0/${bc.tenantId}/${bc.environment}/api/v2.0/`,
+  };
 }
 
 function connectionFailed<T>(service: string, reason: string): Result<T> {

@@ -72,3 +72,24 @@ export const SERVER_MAPPING_EDIT_INVALID = defineError<{ mapping: string; issue:
   status: 400,
   fix: "Correct the request (GET /api/v1/mappings lists each mapping's fields by name, direction and filters; `npx bcsync mappings export` shows the same), or edit an exported file and import it with `npx bcsync mappings import FILE`.",
 });
+
+export const SERVER_SETUP_ANSWERS_INVALID = defineError<{ problems: string }>({
+  code: "BCSYNC_E_SERVER_SETUP_ANSWERS_INVALID",
+  message: "Some setup answers are not valid: {problems}",
+  status: 400,
+  fix: "Correct the answers named (the console shows each beside its field), then test or save again.",
+});
+
+export const SERVER_SETUP_NO_CONFIG_FILE = defineError<Record<string, never>>({
+  code: "BCSYNC_E_SERVER_SETUP_NO_CONFIG_FILE",
+  message: "This service was started without a configuration file, so the setup has nowhere to be saved.",
+  status: 409,
+  fix: "Start the service with `npx bcsync serve --config bcsync.config.json` (the file `bcsync setup` wrote), or run `npx bcsync setup` in a terminal.",
+});
+
+export const SERVER_FULL_SYNC_RUNNING = defineError<Record<string, never>>({
+  code: "BCSYNC_E_SERVER_FULL_SYNC_RUNNING",
+  message: "A full synchronization is running already.",
+  status: 409,
+  fix: "Wait for it to finish: the Full synchronization review page (GET /api/v1/review) shows each mapping's progress.",
+});

@@ -23,6 +23,9 @@ const VENDOR_MODULES: Record<string, string> = {
   "preact.mjs": require.resolve("preact"),
   "hooks.mjs": require.resolve("preact/hooks"),
   "htm.mjs": join(htmDist, "htm.mjs"),
+  // uPlot's package exports only its CommonJS build to require(); the ES module and the stylesheet sit beside it.
+  "uplot.mjs": join(dirname(require.resolve("uplot")), "uPlot.esm.js"),
+  "uplot.css": join(dirname(require.resolve("uplot")), "uPlot.min.css"),
 };
 
 const IMPORT_MAP = JSON.stringify({
@@ -30,6 +33,7 @@ const IMPORT_MAP = JSON.stringify({
     preact: `${CONSOLE_PREFIX}vendor/preact.mjs`,
     "preact/hooks": `${CONSOLE_PREFIX}vendor/hooks.mjs`,
     htm: `${CONSOLE_PREFIX}vendor/htm.mjs`,
+    uplot: `${CONSOLE_PREFIX}vendor/uplot.mjs`,
   },
 });
 
@@ -64,6 +68,7 @@ function consolePage(boot: ConsoleBoot): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>bcsync console</title>
 <link rel="icon" href="data:,">
+<link rel="stylesheet" href="${CONSOLE_PREFIX}vendor/uplot.css">
 <link rel="stylesheet" href="${CONSOLE_PREFIX}assets/console.css">
 <script type="importmap">${IMPORT_MAP}</script>
 <script type="application/json" id="bcsync-boot">${scriptJson(boot)}</script>
@@ -103,7 +108,10 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
       const body = vendor.get(request.params.file);
       if (!body) return reply.callNotFound();
       return reply
-        .header("content-type", "text/javascript; charset=utf-8")
+        .header(
+          "content-type",
+          request.params.file.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8",
+        )
         .header("cache-control", "public, max-age=3600")
         .send(body);
     },

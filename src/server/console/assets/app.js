@@ -17,11 +17,16 @@ import {
   SalesOrders,
   SyncLog,
 } from "./pages.js";
+import { FullSyncReview } from "./review.js";
+import { Settings } from "./settings.js";
+import { AssistedSetup } from "./setup.js";
 import { ErrorMessage, html } from "./ui.js";
 
 const PAGES = [
   { path: "", title: "Overview" },
+  { path: "setup", title: "Assisted setup" },
   { path: "mappings", title: "Table mappings" },
+  { path: "review", title: "Full sync review" },
   { path: "log", title: "Sync log" },
   { path: "couplings", title: "Couplings" },
   { path: "conflicts", title: "Conflicts" },
@@ -29,6 +34,7 @@ const PAGES = [
   { path: "jobs", title: "Job queue" },
   { path: "orders", title: "Sales orders" },
   { path: "reconcile", title: "Reconciliation" },
+  { path: "settings", title: "Settings" },
   ...(recordEditorAvailable ? [{ path: "editor", title: "Emulator records" }] : []),
 ];
 
@@ -84,8 +90,14 @@ function Page({ route }) {
     case "":
     case undefined:
       return html`<${Overview} />`;
+    case "setup":
+      return html`<${AssistedSetup} />`;
     case "mappings":
       return html`<${Mappings} />`;
+    case "review":
+      return html`<${FullSyncReview} />`;
+    case "settings":
+      return html`<${Settings} />`;
     case "log":
       return second === "errors" && third ? html`<${ErrorDetail} id=${third} />` : html`<${SyncLog} />`;
     case "couplings":

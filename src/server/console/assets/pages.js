@@ -3,6 +3,7 @@
 // the REST API (/api/v1), so the console can do nothing a script with an API token cannot.
 
 import { useState } from "preact/hooks";
+import { ActivityChart, LiveProgress } from "./activity.js";
 import { api } from "./api.js";
 import {
   ActionButton,
@@ -43,7 +44,12 @@ export function Overview() {
   const status = useApi("/status");
   const runs = useApi("/log?limit=15");
   const jobs = useApi("/jobs");
-  const reload = () => Promise.all([status.reload(), runs.reload(), jobs.reload()]);
+  // A new key remounts the chart, which reads the sync log again (after a run ended or a sync from this page).
+  const [chartKey, setChartKey] = useState(0);
+  const reload = () => {
+    setChartKey((k) => k + 1);
+    return Promise.all([status.reload(), runs.reload(), jobs.reload()]);
+  };
   return html`<section aria-labelledby="overview-title">
     <div class="title-row">
       <h1 id="overview-title">Overview</h1>
@@ -84,6 +90,8 @@ export function Overview() {
         </section>
       </div>`}
     <//>
+    <${LiveProgress} onFinished=${reload} />
+    <${ActivityChart} key=${chartKey} />
     <h2>Last runs</h2>
     <${Loaded} resource=${runs}>${(r) => html`<${RunsTable} runs=${r} caption="The 15 newest runs, with counters" />`}<//>
   </section>`;
