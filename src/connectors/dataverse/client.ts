@@ -6,6 +6,7 @@ import { createServiceClient } from "../http/create-service-client.ts";
 import type { ConnectorMetrics } from "../http/metrics.ts";
 import { displayPath, type ServiceClient, type ServiceResponse } from "../http/service-client.ts";
 import { mapServiceError, readErrorBody } from "../http/service-error.ts";
+import { isSplittable, sendIsolating } from "../http/split.ts";
 import { fail, ok, type Result } from "../result.ts";
 import {
   type BatchOperation,
@@ -441,11 +442,13 @@ export class DataverseClient {
     if (options.continueOnError) headers.prefer = "odata.continue-on-error";
     const operations = parts.flatMap((p) => ("changeSet" in p ? p.changeSet : [p.operation]));
     const idempotent = options.idempotent ?? operations.every(isIdempotentOperation);
+    // A batch of one (what isolating a refused batch comes down to) names its record in errors.
+    const record = operations.length === 1 ? recordOf(operations[0]) : `$batch of ${operations.length}`;
     const res = await this.request("POST", "$batch", {
       body,
       headers,
       idempotent,
-      record: `$batch of ${operations.length}`,
+      record,
       allowStatus: [400, 412, 404, 409, 500],
     });
     if (!res.ok) return res;
@@ -454,7 +457,7 @@ export class DataverseClient {
       if (res.value.status >= 400) {
         return fail(
           mapServiceError(
-            this.ctx("POST", "$batch"),
+            this.ctx("POST", "$batch", record, res.value.attempts),
             res.value.status,
             res.value.headers,
             res.value.body.toString("utf8"),
@@ -473,14 +476,21 @@ export class DataverseClient {
   ): Promise<Result<BatchOperationResult[]>> {
     const results: BatchOperationResult[] = [];
     for (let i = 0; i < operations.length; i += this.batchSize) {
-      const chunk = operations.slice(i, i + this.batchSize).map((operation) => ({ operation }));
-      const res = await this.batch(chunk, { continueOnError: options.continueOnError ?? true, ...options });
-      if (!res.ok) {
-        // This chunk failed as a whole; earlier chunks were applied, so their results must not be lost.
-        for (const _ of chunk) results.push({ status: res.error.status, error: res.error });
-        continue;
-      }
-      results.push(...res.value);
+      const chunk = operations.slice(i, i + this.batchSize);
+      // A chunk refused as a whole is halved until the operation that causes it fails alone; a chunk that fails
+      // for any other reason fails as a whole, and earlier chunks' results (they were applied) are kept.
+      const idempotent = options.idempotent ?? chunk.every(isIdempotentOperation);
+      results.push(
+        ...(await sendIsolating(
+          chunk,
+          (part) =>
+            this.batch(
+              part.map((operation) => ({ operation })),
+              { continueOnError: options.continueOnError ?? true, ...options },
+            ),
+          { idempotent, failed: (_, error) => ({ status: error.status, error }) },
+        )),
+      );
     }
     return ok(results);
   }
@@ -529,23 +539,27 @@ export class DataverseClient {
     for (let i = 0; i < items.length; i += this.bulkSize) {
       const chunk = items.slice(i, i + this.bulkSize);
       const key = `${entitySet}:${message}`;
+      // Creates that carry their primary key (the engine's write intents) are safe to repeat: a repeat of one
+      // that did apply is refused as a duplicate of that key instead of creating a second record (issue 14.3).
+      const idempotent = message !== "CreateMultiple" || chunk.every((item) => hasKey(item.row, primaryKey));
       if (!this.unsupportedBulk.has(key)) {
-        const res = await this.bulkRequest(message, entitySet, logicalName, chunk, primaryKey);
+        const res = await this.bulkRequest(message, entitySet, logicalName, chunk, primaryKey, idempotent);
         if (res.kind === "done") {
           outcomes.push(...res.outcomes);
           continue;
         }
-        if (res.kind === "failed") {
+        if (res.kind === "failed" && !isSplittable(res.error, idempotent)) {
           outcomes.push(...chunk.map(() => ({ ok: false as const, error: res.error })));
           continue;
         }
         if (res.kind === "unsupported") this.unsupportedBulk.add(key);
-        // "unsupported" or "rejected": a data error rolled the whole chunk back; per-record requests isolate it.
+        // "unsupported", "rejected" (a data error rolled the whole chunk back) or a failure one record may cause:
+        // per-record requests isolate it.
       }
       usedBatch = true;
       const fallback = await this.batchOperations(
-        chunk.map((item) => fallbackOperation(message, entitySet, item)),
-        { continueOnError: true, idempotent: message !== "CreateMultiple" },
+        chunk.map((item) => fallbackOperation(message, entitySet, item, primaryKey)),
+        { continueOnError: true, idempotent },
       );
       if (!fallback.ok) {
         outcomes.push(...chunk.map(() => ({ ok: false as const, error: fallback.error })));
@@ -564,6 +578,7 @@ export class DataverseClient {
     logicalName: string,
     chunk: ReadonlyArray<{ key?: RecordKey; row: Row }>,
     primaryKey: string,
+    idempotent: boolean,
   ): Promise<
     | { kind: "done"; outcomes: RecordOutcome[] }
     | { kind: "unsupported" }
@@ -575,7 +590,7 @@ export class DataverseClient {
     const res = await this.request("POST", path, {
       body: { Targets: targets },
       record: `${message} of ${chunk.length}`,
-      idempotent: message !== "CreateMultiple",
+      idempotent,
       allowStatus: [400, 404, 405, 412, 501],
     });
     if (!res.ok) return { kind: "failed", error: res.error };
@@ -747,6 +762,10 @@ export class DataverseClient {
       attempts,
     };
   }
+}
+
+function hasKey(row: Row, primaryKey: string): boolean {
+  return typeof row[primaryKey] === "string" && row[primaryKey] !== "";
 }
 
 /** api-limits.md error codes: 0x80072322 number of requests, 0x80072326 concurrent requests (0x80072321 time). */

@@ -19,7 +19,15 @@ import type {
   WriteOutcome,
 } from "../ports.ts";
 import type { SideRecord } from "../records.ts";
-import { andConditions, andFilters, isNotFound, orEquals, portError, writeBudgetOf } from "./common.ts";
+import {
+  andConditions,
+  andFilters,
+  isNotFound,
+  orEquals,
+  portError,
+  settleRepeatedCreates,
+  writeBudgetOf,
+} from "./common.ts";
 
 export class DataversePort implements EntityPort {
   readonly side = "dataverse" as const;
@@ -153,14 +161,13 @@ export class DataversePort implements EntityPort {
     const rows = items.map((item) => ({ ...stamp, ...item.values, ...(item.key ? { [this.key]: item.key } : {}) }));
     const res = await this.client.createMultiple(this.set, this.mapping.dataverse.table, rows);
     if (!res.ok) return { ok: false, error: portError(res.error) };
-    return {
-      ok: true,
-      value: res.value.outcomes.map((o, i) =>
+    const outcomes = res.value.outcomes.map(
+      (o, i): WriteOutcome =>
         o.ok
           ? { ok: true as const, id: String(o.id ?? items[i].key).toLowerCase() }
           : { ok: false as const, error: portError(o.error) },
-      ),
-    };
+    );
+    return { ok: true, value: await settleRepeatedCreates((ids) => this.getByIds(ids, []), items, outcomes) };
   }
 
   async update(items: readonly UpdateItem[]): Promise<PortResult<WriteOutcome[]>> {
