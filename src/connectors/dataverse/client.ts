@@ -46,6 +46,13 @@ import {
 export { isBulkUnsupported } from "./bulk.ts";
 export * from "./types.ts";
 
+/** Column rules from a table's metadata (see `DataverseClient.columnRules`). */
+export interface DataverseColumnRules {
+  required: Set<string>;
+  email: Set<string>;
+  options: Map<string, Set<number>>;
+}
+
 /** A metadata label (`Label` of an option): the user's language and every language. */
 interface OptionLabel {
   UserLocalizedLabel?: { Label?: string } | null;
@@ -155,6 +162,68 @@ export class DataverseClient {
   }
 
   private readonly columnLimitCache = new Map<string, Promise<Result<Map<string, number>>>>();
+
+  /**
+   * What a table's metadata says its columns' values must be, checked by the engine before writing (issue 14.6):
+   * columns the service itself requires (RequiredLevel SystemRequired; ApplicationRequired is a form rule the Web
+   * API does not enforce), string columns whose Format is Email, and the option values of choice columns. Read once
+   * per table and process; a failed read is tried again next time.
+   */
+  columnRules(entity: string): Promise<Result<DataverseColumnRules>> {
+    let cached = this.columnRuleCache.get(entity);
+    if (!cached) {
+      cached = this.readColumnRules(entity).then((r) => {
+        if (!r.ok) this.columnRuleCache.delete(entity);
+        return r;
+      });
+      this.columnRuleCache.set(entity, cached);
+    }
+    return cached;
+  }
+
+  private readonly columnRuleCache = new Map<string, Promise<Result<DataverseColumnRules>>>();
+
+  private async readColumnRules(entity: string): Promise<Result<DataverseColumnRules>> {
+    const base = `EntityDefinitions(LogicalName='${entity.replace(/'/g, "''")}')/Attributes`;
+    const rules: DataverseColumnRules = { required: new Set(), email: new Set(), options: new Map() };
+    const read = async <T>(path: string): Promise<Result<T[] | undefined>> => {
+      const res = await this.request("GET", path, { allow404: true, record: entity });
+      if (!res.ok) return res;
+      if (res.value.status === 404) return ok(undefined);
+      const body = this.json<{ value?: T[] }>(res.value, path);
+      if (!body.ok) return body;
+      if (!Array.isArray(body.value.value)) return this.malformed(path, "no value array");
+      return ok(body.value.value);
+    };
+    const all = await read<{
+      LogicalName: string;
+      AttributeType?: string;
+      IsPrimaryId?: boolean;
+      IsValidForCreate?: boolean;
+      RequiredLevel?: { Value?: string };
+    }>(`${base}?$select=LogicalName,AttributeType,IsPrimaryId,IsValidForCreate,RequiredLevel`);
+    if (!all.ok) return all;
+    // The platform fills the key, the owner (the caller) and state/status (their defaults) when they are left out.
+    const defaulted = new Set(["Owner", "State", "Status"]);
+    for (const a of all.value ?? []) {
+      if (a.RequiredLevel?.Value !== "SystemRequired" || a.IsPrimaryId || a.IsValidForCreate === false) continue;
+      if (!defaulted.has(a.AttributeType ?? "")) rules.required.add(a.LogicalName);
+    }
+    const strings = await read<{ LogicalName: string; Format?: string | null }>(
+      `${base}/Microsoft.Dynamics.CRM.StringAttributeMetadata?$select=LogicalName,Format`,
+    );
+    if (!strings.ok) return strings;
+    for (const a of strings.value ?? []) if (a.Format === "Email") rules.email.add(a.LogicalName);
+    const choices = await read<{ LogicalName: string; OptionSet?: { Options?: { Value: number }[] } | null }>(
+      `${base}/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options)`,
+    );
+    if (!choices.ok) return choices;
+    for (const a of choices.value ?? []) {
+      const values = (a.OptionSet?.Options ?? []).map((o) => o.Value).filter((v) => typeof v === "number");
+      if (values.length > 0) rules.options.set(a.LogicalName, new Set(values));
+    }
+    return ok(rules);
+  }
 
   private async readTextColumnLimits(entity: string): Promise<Result<Map<string, number>>> {
     const quote = (s: string) => s.replace(/'/g, "''");
@@ -674,7 +743,12 @@ export class DataverseClient {
   }
 
   private batchItemError(op: BatchOperation, response: BatchPartResponse): BcsyncError {
-    return mapServiceError(this.ctx(op.method, op.url, recordOf(op)), response.status, response.headers, response.body);
+    return mapServiceError(
+      { ...this.ctx(op.method, op.url, recordOf(op)), body: op.body },
+      response.status,
+      response.headers,
+      response.body,
+    );
   }
 
   private async request(
@@ -710,7 +784,7 @@ export class DataverseClient {
     }
     return fail(
       mapServiceError(
-        this.ctx(method, url, options.record, res.attempts),
+        { ...this.ctx(method, url, options.record, res.attempts), body: options.body },
         res.status,
         res.headers,
         res.body.toString("utf8"),

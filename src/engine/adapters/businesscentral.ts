@@ -12,14 +12,16 @@ import { type BusinessCentralClient, COMPANION_API, type CompanyScope, type Row 
 import type { MatchCondition } from "../matching.ts";
 import type { TableMapping } from "../model.ts";
 import type { WriteBudget } from "../pipeline/write.ts";
-import type {
-  ChangePage,
-  CreateItem,
-  EntityPort,
-  PortResult,
-  ReadChangesOptions,
-  UpdateItem,
-  WriteOutcome,
+import {
+  type ChangePage,
+  type ColumnRules,
+  type CreateItem,
+  type EntityPort,
+  NO_COLUMN_RULES,
+  type PortResult,
+  type ReadChangesOptions,
+  type UpdateItem,
+  type WriteOutcome,
 } from "../ports.ts";
 import { chunks } from "../prefetch.ts";
 import type { SideRecord } from "../records.ts";
@@ -91,6 +93,17 @@ export class BusinessCentralPort implements EntityPort {
       }
     }
     return limits;
+  }
+
+  /**
+   * Business Central validates its e-mail fields (MailManagement: "The email address … is not valid") and its API
+   * metadata does not mark them: the text properties named e-mail of the pages this mapping writes. It enforces no
+   * required text (a blank is a value) and takes enums as names, so those rules stay empty.
+   */
+  async columnRules(): Promise<ColumnRules> {
+    const limits = await this.columnLimits();
+    const email = new Set([...limits.keys()].filter((p) => /^(e-?mail|.*E-?mail)$/i.test(p)));
+    return { ...NO_COLUMN_RULES, email };
   }
 
   /** The main page's share of a `$select` (with key and stamp) and the secondary page's. */

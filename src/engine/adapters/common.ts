@@ -16,7 +16,7 @@ const TRANSIENT = new Set([
 
 /** A connector error as the runner logs it; throttling, timeouts, 5xx and lost updates never count toward skips. */
 export function portError(error: BcsyncError): PortError {
-  const params = error.params as { httpStatus?: number; requestId?: string; serviceMessage?: string };
+  const params = error.params as { httpStatus?: number; requestId?: string; serviceMessage?: string; field?: string };
   const status = typeof params.httpStatus === "number" ? params.httpStatus : undefined;
   return {
     code: error.code,
@@ -25,6 +25,8 @@ export function portError(error: BcsyncError): PortError {
     ...(params.requestId && params.requestId !== "-" ? { requestId: String(params.requestId) } : {}),
     ...(status !== undefined ? { status } : {}),
     ...(params.serviceMessage ? { detail: String(params.serviceMessage) } : {}),
+    // The service named the field it refused (a Dataverse payload error): the stored error carries it.
+    ...(typeof params.field === "string" && params.field ? { field: params.field } : {}),
     transient: TRANSIENT.has(error.code) || (status !== undefined && (status >= 500 || status === 429)),
   };
 }

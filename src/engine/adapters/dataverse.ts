@@ -8,15 +8,17 @@ import type { DataverseClient, Row } from "../../connectors/index.ts";
 import type { MatchCondition } from "../matching.ts";
 import type { TableMapping } from "../model.ts";
 import type { WriteBudget } from "../pipeline/write.ts";
-import type {
-  ChangePage,
-  CreateItem,
-  EntityPort,
-  OptionValue,
-  PortResult,
-  ReadChangesOptions,
-  UpdateItem,
-  WriteOutcome,
+import {
+  type ChangePage,
+  type ColumnRules,
+  type CreateItem,
+  type EntityPort,
+  NO_COLUMN_RULES,
+  type OptionValue,
+  type PortResult,
+  type ReadChangesOptions,
+  type UpdateItem,
+  type WriteOutcome,
 } from "../ports.ts";
 import type { SideRecord } from "../records.ts";
 import {
@@ -66,6 +68,16 @@ export class DataversePort implements EntityPort {
       .textColumnLimits(this.mapping.dataverse.table)
       .then((r) => (r.ok ? r.value : new Map<string, number>()));
     return this.limits;
+  }
+
+  private rules: Promise<ColumnRules> | undefined;
+
+  /** Required, e-mail and choice columns, read once per port (unreadable metadata checks nothing: the service still does). */
+  columnRules(): Promise<ColumnRules> {
+    this.rules ??= this.client
+      .columnRules(this.mapping.dataverse.table)
+      .then((r) => (r.ok ? r.value : NO_COLUMN_RULES));
+    return this.rules;
   }
 
   toRecord(row: Row): SideRecord {
