@@ -64,6 +64,10 @@ export interface FaultConfig {
   weights?: Partial<Record<"error500" | "error503" | "drop" | "slow" | "lostAnswer", number>>;
   /** A request whose body holds this text is answered 500 every time (a defect one record triggers). */
   poison?: string;
+  /** Extra delay of a slow response, ms (default 2000). */
+  slowMs?: number;
+  /** Retry-After of an injected 503, seconds (default 1). */
+  retryAfterSeconds?: number;
 }
 
 export type SeedSpec = "empty" | "demo" | `scale:${number}`;

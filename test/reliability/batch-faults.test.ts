@@ -7,82 +7,21 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_INTEGRATION_APP_2 } from "../../emulators/identity/demo-apps.ts";
-import type { RunningEmulators, StartEmulatorsOptions } from "../../emulators/index.ts";
-import type { BusinessCentralClient, DataverseClient, Row } from "../../src/connectors/index.ts";
 import { connectorPorts } from "../../src/engine/adapters/index.ts";
 import { runMapping } from "../../src/engine/runner.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
-import { businessCentralClient, dataverseClient, startTestEmulators } from "../connectors/emulators.ts";
 import { customerMapping } from "../engine/harness.ts";
+import { all, type Rig, rig, seed as seedRecords } from "./rig.ts";
 
 const PER_SIDE = 120;
-// Short backoff: the policy (which statuses, how often) is what is under test, not the waiting.
-const RETRY = { maxAttempts: 8, baseDelayMs: 2, maxDelayMs: 20 };
 
-interface Rig {
-  emulators: RunningEmulators;
-  dv: DataverseClient;
-  bc: BusinessCentralClient;
-  companyId: string;
-  close(): Promise<void>;
-}
-
-async function rig(dataDir: string, options: StartEmulatorsOptions = {}): Promise<Rig> {
-  const emulators = await startTestEmulators({ seed: "empty", dataDir, ...options });
-  const dv = dataverseClient(emulators, { retry: RETRY });
-  const bc = businessCentralClient(emulators, { retry: RETRY });
-  return {
-    emulators,
-    dv,
-    bc,
-    companyId: emulators.info.businessCentral.companies[0].id,
-    async close() {
-      await dv.close();
-      await bc.close();
-      await emulators.close();
-    },
-  };
-}
-
-async function all(pages: AsyncGenerator<{ ok: true; value: { rows: Row[] } } | { ok: false; error: Error }>) {
-  const rows: Row[] = [];
-  for await (const page of pages) {
-    if (!page.ok) throw page.error;
-    rows.push(...page.value.rows);
-  }
-  return rows;
-}
-
-/** Writes customers in BC and accounts in Sales (by another app's user), fault-free, into `dataDir`. */
-async function seed(dataDir: string, bcNames: string[], dvNames: string[]): Promise<void> {
-  const clean = await rig(dataDir);
-  // Written by another app's user: what the integration user writes is never synced back (an echo).
-  const other = dataverseClient(clean.emulators, {
-    clientId: DEMO_INTEGRATION_APP_2.clientId,
-    clientSecret: DEMO_INTEGRATION_APP_2.clientSecret,
-  });
-  try {
-    const written = await clean.bc.company(clean.companyId).batch(
-      bcNames.map((displayName, i) => ({
-        method: "POST" as const,
-        url: "customers",
-        body: { displayName, phoneNumber: `555-1${String(i).padStart(3, "0")}` },
-      })),
-    );
-    if (!written.ok) throw written.error;
-    expect(written.value.filter((r) => r.error)).toEqual([]);
-    const accounts = await other.createMultiple(
-      "accounts",
-      "account",
-      dvNames.map((name, i) => ({ name, telephone1: `555-2${i}` })),
-    );
-    if (!accounts.ok) throw accounts.error;
-    expect(accounts.value.outcomes.filter((o) => !o.ok)).toEqual([]);
-  } finally {
-    await other.close();
-    await clean.close();
-  }
+/** Customers in BC and accounts in Sales, with phone numbers, written fault-free into `dataDir`. */
+function seed(dataDir: string, bcNames: string[], dvNames: string[]): Promise<void> {
+  return seedRecords(
+    dataDir,
+    bcNames.map((name, i) => ({ name, phone: `555-1${String(i).padStart(3, "0")}` })),
+    dvNames.map((name, i) => ({ name, phone: `555-2${i}` })),
+  );
 }
 
 /** A fresh store and the engine wired to the rig, as production wires it. */
