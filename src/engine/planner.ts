@@ -421,7 +421,8 @@ function overLimit(
   const max = property === undefined ? undefined : ctx.targetLimits?.get(property);
   if (max === undefined || typeof value !== "string" || value.length <= max || sameValue(value, targetValue))
     return undefined;
-  const record = recordLabel(source);
+  // Label and id: a name alone may be shared or blank (found by the bad-input property test).
+  const record = `${recordLabel(source)} (${source.id})`;
   return planError(
     ENGINE_VALUE_TOO_LONG,
     { mapping: ctx.mapping.name, record, field: fieldKey(f), length: value.length, max },

@@ -11,7 +11,7 @@ export interface SuiteChildConfig {
   credentials: { tenantId: string; clientId: string; clientSecret: string; authority: string; caPem: string };
   dataverseUrl: string;
   bc: { url: string; environment: string; tenantId: string; companyId: string };
-  store: { dataDir: string } | { url: string; schema: string };
+  store: { dataDir: string } | { url: string; schema: string; applicationName: string };
   mapping: unknown;
   integrationUserId: string;
   pageSize: number;

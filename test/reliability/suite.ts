@@ -171,7 +171,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       const storeConfig: SuiteChildConfig["store"] =
         options.store === "sqlite"
           ? { dataDir: join(dir, "store") }
-          : { url: withApplicationName(databaseUrl!, appName), schema };
+          : { url: databaseUrl!, schema, applicationName: appName };
       const config: SuiteChildConfig = {
         credentials: {
           tenantId: faulty.emulators.identity.tenantId,
@@ -201,9 +201,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       let pgConnectionsKilled = 0;
       if (options.store === "postgres") pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
       for (let i = 0; i < options.kills; i++) {
-        const killAt = 1 + Math.floor(random() * 3);
-        // Once per scenario on PostgreSQL: the child's connections are terminated after its first page.
+        // Once per scenario on PostgreSQL: the child's connections are terminated after its first page, and the
+        // child is killed no earlier than its second (so the termination meets a running process).
         const terminate = pool && i === Math.floor(options.kills / 2);
+        const killAt = (terminate ? 2 : 1) + Math.floor(random() * 3);
         const run = await runChild(configPath, killAt, async (page) => {
           if (terminate && page === 1 && pool) {
             const res = await pool.query(
@@ -266,10 +267,4 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     }
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function withApplicationName(url: string, name: string): string {
-  const u = new URL(url);
-  u.searchParams.set("application_name", name);
-  return u.href;
 }
