@@ -185,7 +185,14 @@ export class BusinessCentralClient {
     const headers: Record<string, string> = {};
     if (options.pageSize) headers.prefer = `odata.maxpagesize=${Math.min(options.pageSize, 20_000)}`;
     if (options.replica) headers["data-access-intent"] = "ReadOnly";
+    // A service that hands out a link already followed would keep a read going forever: a catalogued error instead.
+    const followed = new Set<string>();
     while (next) {
+      if (followed.has(next)) {
+        yield this.malformed(next, "the nextLink leads back to a page already read (a paging loop)");
+        return;
+      }
+      followed.add(next);
       const res = await this.request("GET", next, { headers });
       if (!res.ok) {
         yield res;

@@ -308,7 +308,10 @@ export class DataverseClient {
     options: QueryOptions & { nextLink?: string; prefetch?: boolean } = {},
   ): AsyncGenerator<Result<Page>> {
     const headers = readHeaders(options);
+    // A service that hands out a link already followed would keep a read going forever: a catalogued error instead.
+    const followed = new Set<string>();
     const fetchPage = async (url: string): Promise<Result<Page>> => {
+      followed.add(url);
       const res = await this.request("GET", url, { headers });
       if (!res.ok) return res;
       const body = this.json<{ value?: Row[]; "@odata.nextLink"?: string }>(res.value, entitySet);
@@ -317,6 +320,9 @@ export class DataverseClient {
       const next = body.value["@odata.nextLink"];
       if (next !== undefined && !this.sameService(next)) {
         return this.malformed(entitySet, "the nextLink points at another host");
+      }
+      if (next !== undefined && followed.has(next)) {
+        return this.malformed(entitySet, "the nextLink leads back to a page already read (a paging loop)");
       }
       return ok({ rows: body.value.value, nextLink: next });
     };
@@ -348,7 +354,13 @@ export class DataverseClient {
     let url: string | undefined =
       options.nextLink ?? options.deltaLink ?? `${entitySet}${queryString({ select: options.select })}`;
     const headers = readHeaders({ pageSize: options.pageSize, trackChanges: true });
+    const followed = new Set<string>();
     while (url) {
+      if (followed.has(url)) {
+        yield this.malformed(entitySet, "the nextLink leads back to a page already read (a paging loop)");
+        return;
+      }
+      followed.add(url);
       const res = await this.request("GET", url, { headers, allowStatus: [400, 410] });
       if (!res.ok) {
         yield res;
