@@ -215,8 +215,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
           }
         });
         faultsMet += run.faultsMet;
-        if (!run.killed) break;
-        killsSurvived++;
+        if (run.killed) killsSurvived++;
+        // A run that completed before its kill page ends the kill rounds; one that ended otherwise (its store
+        // connection terminated) is simply restarted like a killed one.
+        else if (run.done) break;
       }
       let runsToConverge = 0;
       for (; runsToConverge < MAX_FINAL_RUNS; ) {
