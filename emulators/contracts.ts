@@ -57,6 +57,17 @@ export interface FaultConfig {
   latencyMs: number;
   /** Share of requests (0..1) that fail with a fault: 500, 503, a dropped connection or a slow response. */
   faultRate: number;
+  /**
+   * Relative weights of the fault kinds (default 500: 3, 503: 3, drop: 2, slow: 2, lostAnswer: 0); a weight of 0
+   * disables one. `lostAnswer` runs the request and then drops the connection without the answer.
+   */
+  weights?: Partial<Record<"error500" | "error503" | "drop" | "slow" | "lostAnswer", number>>;
+  /** A request whose body holds this text is answered 500 every time (a defect one record triggers). */
+  poison?: string;
+  /** Extra delay of a slow response, ms (default 2000). */
+  slowMs?: number;
+  /** Retry-After of an injected 503, seconds (default 1). */
+  retryAfterSeconds?: number;
 }
 
 export type SeedSpec = "empty" | "demo" | `scale:${number}`;

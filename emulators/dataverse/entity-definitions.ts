@@ -149,6 +149,7 @@ export function attributeJson(t: TableModel, c: Column): Json {
     DisplayName: label(pascal(c.name)),
   };
   if (c.type === "string" || c.type === "memo") out.MaxLength = c.maxLength ?? null;
+  if (c.type === "string") out.Format = c.format ?? "Text";
   if (c.type === "lookup") out.Targets = [...(c.targets ?? [])];
   if (c.min !== undefined) out.MinValue = c.min;
   if (c.max !== undefined) out.MaxValue = c.max;

@@ -21,6 +21,8 @@ export interface Column {
   name: string;
   type: ColumnType;
   maxLength?: number;
+  /** A string column's format (StringAttributeMetadata.Format); default Text. */
+  format?: "Email" | "Url" | "Phone" | "Text";
   /** Must have a value on create (SystemRequired on the service). */
   required?: boolean;
   /** Set by the platform only (createdon, fullname, versionnumber...). */

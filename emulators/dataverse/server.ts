@@ -179,7 +179,8 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
       req.socket.destroy();
       return;
     }
-    if (decision?.kind === "error500") return send(res, errorResponse(dv.make("unexpected", "Injected fault.")));
+    if (decision?.kind === "error500" || faults.poisoned(body))
+      return send(res, errorResponse(dv.make("unexpected", "Injected fault.")));
     if (decision?.kind === "error503") {
       return send(res, errorResponse(dv.make("unavailable")), { "Retry-After": String(decision.retryAfterSeconds) });
     }
@@ -225,6 +226,11 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
         Math.round(Number.isFinite(snap.remainingExecutionMs) ? snap.remainingExecutionMs : DOCUMENTED_TIME_LIMIT_MS),
       ),
     };
+    // An injected lost answer: the request has run; its answer never arrives.
+    if (decision?.kind === "lostAnswer") {
+      req.socket.destroy();
+      return;
+    }
     send(res, result, extra);
   };
 

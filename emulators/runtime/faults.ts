@@ -1,10 +1,12 @@
 // Latency and fault injection, deterministic for a given seed: the n-th request an injector sees always gets
 // the same decision, so a failing sync scenario replays exactly. Faults are the ones a client meets online:
-// a 500, a 503 with Retry-After (gateway/maintenance), a connection dropped without a response, a slow answer.
+// a 500, a 503 with Retry-After (gateway/maintenance), a connection dropped without a response, a slow answer,
+// and (off unless weighted) an answer lost after the service applied the request. A `poison` text makes every
+// request whose body holds it fail with a 500, as a service defect one record triggers would: retries do not help.
 
 import type { FaultConfig } from "../contracts.ts";
 
-export type FaultKind = "error500" | "error503" | "drop" | "slow";
+export type FaultKind = "error500" | "error503" | "drop" | "slow" | "lostAnswer";
 
 export type FaultDecision =
   | { kind: "none"; latencyMs: number }
@@ -13,7 +15,9 @@ export type FaultDecision =
   /** Destroy the socket without writing a response. */
   | { kind: "drop"; latencyMs: number }
   /** Answer normally, but only after `latencyMs` (which includes the slow-down). */
-  | { kind: "slow"; latencyMs: number };
+  | { kind: "slow"; latencyMs: number }
+  /** Run the request, then destroy the socket instead of answering: the client cannot know it was applied. */
+  | { kind: "lostAnswer"; latencyMs: number };
 
 export interface FaultOptions extends Partial<FaultConfig> {
   /** Relative weights of the fault kinds; default 500: 3, 503: 3, drop: 2, slow: 2. A weight of 0 disables one. */
@@ -24,7 +28,8 @@ export interface FaultOptions extends Partial<FaultConfig> {
   retryAfterSeconds?: number;
 }
 
-const DEFAULT_WEIGHTS: Record<FaultKind, number> = { error500: 3, error503: 3, drop: 2, slow: 2 };
+// lostAnswer is off by default so that seeded runs written before it existed see the same faults.
+const DEFAULT_WEIGHTS: Record<FaultKind, number> = { error500: 3, error503: 3, drop: 2, slow: 2, lostAnswer: 0 };
 
 /** mulberry32: tiny, fast, good enough for choosing faults; the same seed gives the same sequence. */
 export function seededRandom(seed: number): () => number {
@@ -46,6 +51,7 @@ export class FaultInjector {
   private readonly totalWeight: number;
   private readonly slowMs: number;
   private readonly retryAfterSeconds: number;
+  private readonly poison: Buffer | undefined;
 
   constructor(options: FaultOptions = {}, seed = 1) {
     this.latencyMs = Math.max(0, options.latencyMs ?? 0);
@@ -56,11 +62,18 @@ export class FaultInjector {
     this.totalWeight = this.weights.reduce((sum, [, w]) => sum + w, 0);
     this.slowMs = options.slowMs ?? 2000;
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
+    this.poison = options.poison ? Buffer.from(options.poison, "utf8") : undefined;
+  }
+
+  /** Whether a request body holds the poison text (answered 500 every time). */
+  poisoned(body: Buffer | string | undefined): boolean {
+    if (!this.poison || body === undefined) return false;
+    return (typeof body === "string" ? Buffer.from(body, "utf8") : body).includes(this.poison);
   }
 
   /** True when this injector never changes a request (lets the pipeline skip it). */
   get inert(): boolean {
-    return this.latencyMs === 0 && (this.faultRate === 0 || this.totalWeight === 0);
+    return this.latencyMs === 0 && (this.faultRate === 0 || this.totalWeight === 0) && !this.poison;
   }
 
   /** The decision for the next request. */

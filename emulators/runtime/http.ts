@@ -56,6 +56,8 @@ interface RequestState {
   startedAt: number;
   handlerEndedAt?: number;
   latencyMs: number;
+  /** Injected fault: run the request, then drop the connection instead of answering. */
+  loseAnswer?: boolean;
   abort: AbortController;
   cost: CostModel;
 }
@@ -113,6 +115,7 @@ export function installPipeline(app: FastifyInstance, options: PipelineOptions):
     if (faults && !faults.inert) {
       const decision = faults.decide();
       state.latencyMs = decision.latencyMs;
+      if (decision.kind === "lostAnswer") state.loseAnswer = true;
       if (decision.kind === "drop") {
         if (decision.latencyMs > 0) await delay(decision.latencyMs);
         reply.hijack();
@@ -151,11 +154,19 @@ export function installPipeline(app: FastifyInstance, options: PipelineOptions):
     state.startedAt = performance.now();
   });
 
+  // The body is known only now: a poisoned one fails like a service defect, after authentication and limits.
+  app.addHook("preHandler", async (request, reply) => {
+    if (!faults?.poisoned(request.body as Buffer | undefined)) return;
+    return send(reply, options.formatRejection({ kind: "fault", status: 500 }, request));
+  });
+
   app.addHook("onSend", async (request, _reply, payload) => {
     const state = states.get(request);
     if (!state) return payload;
     state.handlerEndedAt ??= performance.now();
     if (state.latencyMs > 0) await delay(state.latencyMs, undefined, { signal: state.abort.signal }).catch(() => {});
+    // The request has run; its answer never arrives.
+    if (state.loseAnswer) request.raw.socket.destroy();
     return payload;
   });
 

@@ -699,3 +699,46 @@ describe("planner: a lookup cleared by clearOnFail is retried, never written bac
     expect(valuesOf(p)).toEqual({ phoneNumber: "555-0142" });
   });
 });
+
+describe("values the target's metadata refuses (issue 14.6)", () => {
+  const rules = (over: Partial<NonNullable<PlanContext["targetRules"]>> = {}): PlanContext["targetRules"] => ({
+    required: new Set(),
+    email: new Set(),
+    options: new Map(),
+    ...over,
+  });
+  const insert = (pass: PassDirection, record: SideRecord, targetRules: PlanContext["targetRules"]) =>
+    planRecord(ctx(mappingWith({ syncOnlyCoupled: false }), pass, { targetRules, mode: "full" }), {
+      change: upsert(record),
+    });
+
+  it("a required target property left empty fails the record, naming record, id and field", () => {
+    const plan = insert("toDataverse", bcRec({ phoneNumber: "" }), rules({ required: new Set(["telephone1"]) }));
+    expect(plan.kind).toBe("fail");
+    const error = (plan as Extract<RecordPlan, { kind: "fail" }>).error;
+    expect(error).toMatchObject({ code: "BCSYNC_E_ENGINE_VALUE_REQUIRED", field: "phoneNumber|telephone1" });
+    expect(error.message).toContain(`Adatum (${BC_ID})`);
+    // A value present is fine.
+    expect(insert("toDataverse", bcRec(), rules({ required: new Set(["telephone1"]) })).kind).toBe("insert");
+  });
+
+  it("an e-mail property accepts addresses (several separated by ';') and refuses anything else", () => {
+    const check = (email: string) =>
+      insert("toDataverse", bcRec({ email }), rules({ email: new Set(["emailaddress1"]) })).kind;
+    expect(check("info@adatum.com")).toBe("insert");
+    expect(check("a@adatum.com; b@adatum.co.uk")).toBe("insert");
+    expect(check("")).toBe("insert");
+    for (const bad of ["info at adatum", "info@adatum", "@adatum.com", "in fo@adatum.com", "a@b.com;c", ";"])
+      expect([bad, check(bad)]).toEqual([bad, "fail"]);
+  });
+
+  it("a choice value outside the target's options fails; one inside is written", () => {
+    const options = rules({ options: new Map([["address1_freighttermscode", new Set([1])]]) });
+    expect(insert("toDataverse", bcRec({ shipmentMethodCode: "DHL" }), options).kind).toBe("insert");
+    const plan = insert("toDataverse", bcRec({ shipmentMethodCode: "UPS" }), options);
+    expect(plan).toMatchObject({
+      kind: "fail",
+      error: { code: "BCSYNC_E_ENGINE_OPTION_VALUE_INVALID", field: "shipmentMethodCode|address1_freighttermscode" },
+    });
+  });
+});

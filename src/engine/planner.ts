@@ -10,7 +10,10 @@
 import {
   ENGINE_AMBIGUOUS_MATCH,
   ENGINE_COUNTERPART_DELETED,
+  ENGINE_OPTION_VALUE_INVALID,
   ENGINE_UPDATE_CONFLICT,
+  ENGINE_VALUE_NOT_EMAIL,
+  ENGINE_VALUE_REQUIRED,
   ENGINE_VALUE_TOO_LONG,
 } from "../errors/codes/engine.ts";
 import {
@@ -31,6 +34,7 @@ import {
   type PassDirection,
   type TableMapping,
 } from "./model.ts";
+import type { ColumnRules } from "./ports.ts";
 import { type CouplingState, recordLabel, type SideRecord, type Snapshot, type SourceChange } from "./records.ts";
 import { hashOf, isAfter, isBlank, sameValue } from "./values.ts";
 
@@ -50,6 +54,8 @@ export interface PlanContext {
   integrationUser?: { bc?: string; dataverse?: string };
   /** The most characters each target text property takes (from its metadata): longer values are reported, not sent. */
   targetLimits?: ReadonlyMap<string, number>;
+  /** Required, e-mail and choice properties of the target (from its metadata): refused values are reported, not sent. */
+  targetRules?: ColumnRules;
   mode?: RunMode;
 }
 
@@ -415,12 +421,54 @@ function overLimit(
   const max = property === undefined ? undefined : ctx.targetLimits?.get(property);
   if (max === undefined || typeof value !== "string" || value.length <= max || sameValue(value, targetValue))
     return undefined;
-  const record = recordLabel(source);
+  // Label and id: a name alone may be shared or blank (found by the bad-input property test).
+  const record = `${recordLabel(source)} (${source.id})`;
   return planError(
     ENGINE_VALUE_TOO_LONG,
     { mapping: ctx.mapping.name, record, field: fieldKey(f), length: value.length, max },
     fieldKey(f),
   );
+}
+
+const EMAIL = /^[^\s@;,<>"]+@[^\s@;,<>"]+\.[^\s@;,<>".]+$/;
+
+/**
+ * A value the target's metadata says it would refuse (issue 14.6): a required property left empty, an e-mail
+ * property whose value is no address, a choice property given a value that is not one of its options. Named with
+ * the mapping, the record (label and id) and the field; a value the target already holds is not checked again.
+ */
+function refusedValue(
+  ctx: PlanContext,
+  f: FieldMapping,
+  value: unknown,
+  target: SideRecord | undefined,
+  targetValue: unknown,
+  source: SideRecord,
+): PlanError | undefined {
+  const rules = ctx.targetRules;
+  const property = ctx.pass === "toDataverse" ? f.dataverseField : f.bcField;
+  // On an insert every value is new (an empty one included: the record would be created without it).
+  if (!rules || property === undefined || (target !== undefined && sameValue(value, targetValue))) return undefined;
+  const field = fieldKey(f);
+  const record = `${recordLabel(source)} (${source.id})`;
+  const mapping = ctx.mapping.name;
+  const empty = value === undefined || value === null || (typeof value === "string" && value.trim() === "");
+  if (empty) {
+    if (!rules.required.has(property)) return undefined;
+    const side = ctx.pass === "toDataverse" ? "Dataverse" : "Business Central";
+    return planError(ENGINE_VALUE_REQUIRED, { mapping, record, field, side }, field);
+  }
+  if (rules.email.has(property) && typeof value === "string") {
+    const addresses = value.split(";").map((a) => a.trim());
+    if (!addresses.every((a) => a === "" || EMAIL.test(a)) || addresses.every((a) => a === ""))
+      return planError(ENGINE_VALUE_NOT_EMAIL, { mapping, record, field, value: value.slice(0, 200) }, field);
+  }
+  const options = rules.options.get(property);
+  if (options && options.size > 0 && typeof value === "number" && !options.has(value)) {
+    const valid = [...options].slice(0, 20).join(", ") + (options.size > 20 ? ", …" : "");
+    return planError(ENGINE_OPTION_VALUE_INVALID, { mapping, record, field, value: String(value), valid }, field);
+  }
+  return undefined;
 }
 
 function mergeFields(
@@ -453,6 +501,8 @@ function mergeFields(
     const tgtVal = sideValue(f, tgt, target);
     const tooLong = overLimit(ctx, f, converted.value, tgtVal, source);
     if (tooLong) return { kind: "error", error: tooLong };
+    const refused = converted.omit ? undefined : refusedValue(ctx, f, converted.value, target, tgtVal, source);
+    if (refused) return { kind: "error", error: refused };
     const b = base?.[key];
     const baseSrc = b ? (src === "bc" ? b.bc : b.dv) : undefined;
     const baseTgt = b ? (tgt === "bc" ? b.bc : b.dv) : undefined;

@@ -85,6 +85,8 @@ export interface EntityPort {
   readChanges(options: ReadChangesOptions): AsyncIterable<PortResult<ChangePage>>;
   /** The most characters each text property takes, where the side's metadata says (checked before writing). */
   columnLimits?(): Promise<Map<string, number>>;
+  /** What else the side's metadata says a value must be (checked before writing); empty when it cannot be read. */
+  columnRules?(): Promise<ColumnRules>;
   /** Records by id; absent ids are gone. */
   getByIds(ids: readonly string[], select: readonly string[]): Promise<PortResult<SideRecord[]>>;
   /** Records matching an OData filter (match candidates, lookups by code). */
@@ -129,3 +131,15 @@ export interface PortFactory {
     value?: number,
   ): Promise<PortResult<OptionValue | undefined>>;
 }
+
+/** Rules from a side's metadata that the planner checks before writing, so a refusal is a field error (14.6). */
+export interface ColumnRules {
+  /** Properties that must hold a value (Dataverse RequiredLevel SystemRequired/ApplicationRequired). */
+  required: ReadonlySet<string>;
+  /** Properties holding e-mail addresses (Dataverse Format Email; Business Central's e-mail fields). */
+  email: ReadonlySet<string>;
+  /** The valid values of choice properties (Dataverse option sets). */
+  options: ReadonlyMap<string, ReadonlySet<number>>;
+}
+
+export const NO_COLUMN_RULES: ColumnRules = { required: new Set(), email: new Set(), options: new Map() };

@@ -596,12 +596,14 @@ async function planPage(run: Pass, changes: SourceChange[]): Promise<PlannedPage
 
   const records = changes.flatMap((c) => (c.kind === "upsert" ? [c.record] : []));
   const limits = await run.targetPort.columnLimits?.();
+  const rules = await run.targetPort.columnRules?.();
   const ctx: PlanContext = {
     mapping,
     pass,
     lookups: await run.lookups.load(mapping, pass, records),
     ...(run.deps.integrationUser ? { integrationUser: run.deps.integrationUser } : {}),
     ...(limits && limits.size > 0 ? { targetLimits: limits } : {}),
+    ...(rules ? { targetRules: rules } : {}),
     mode: run.mode,
   };
 

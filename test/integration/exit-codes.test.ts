@@ -109,6 +109,8 @@ describe("bcsync sync exit codes", () => {
     const r = await runCli("sync", "CUSTOMER", "--config", wrong);
     expect(r.code).toBe(EXIT.authentication);
     expect(r.err.match(/BCSYNC_E_CONNECTOR_AUTH_FAILED/g)).toHaveLength(1);
+    // The service's ids once each (MSAL's wrapping repeated what Entra's description already says).
+    for (const id of ["Trace ID", "Correlation ID", "Timestamp"]) expect(r.err.split(id)).toHaveLength(2);
     expect(r.err).not.toContain("not-the-secret");
   });
 

@@ -101,16 +101,31 @@ function createCustomerContact(store: CompanyStore, customer: Row): void {
   });
 }
 
+/**
+ * The E-Mail field's OnValidate (MailManagement.CheckValidEmailAddresses): each address of a ';'-separated list
+ * needs one '@', a name, a domain with a dot, and no blanks; an empty field is fine.
+ */
+function validateEmail(value: unknown): void {
+  if (value === undefined || value === null || value === "") return;
+  for (const address of String(value).split(";")) {
+    const a = address.trim();
+    if (a === "") continue;
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(a)) throw bcErrors.dialog(`The email address "${a}" is not valid.`);
+  }
+}
+
 const customer: TableRules = {
   beforeInsert(ctx, row) {
     numbered("customer", "C", 10001)(ctx, row);
     resolveRelations(ctx.store, customerRelations, row, undefined, ctx.def.caption);
+    validateEmail(row.email);
   },
   afterInsert(ctx, row) {
     createCustomerContact(ctx.store, row);
   },
   beforeModify(ctx, current, changes) {
     resolveRelations(ctx.store, customerRelations, changes, current, ctx.def.caption);
+    if ("email" in changes) validateEmail(changes.email);
   },
   afterModify(ctx, row) {
     const contact = customerContact(ctx.store, row.number);

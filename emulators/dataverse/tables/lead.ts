@@ -12,7 +12,7 @@ export const lead = defineTable({
     str("fullname", 160, { readOnly: true }),
     str("companyname", 100),
     str("jobtitle", 100),
-    str("emailaddress1", 100),
+    str("emailaddress1", 100, { format: "Email" }),
     str("telephone1", 50),
     str("mobilephone", 20),
     str("websiteurl", 200),

@@ -9,7 +9,7 @@ export const systemuser = defineTable({
     str("lastname", 64),
     str("fullname", 200, { readOnly: true }),
     str("domainname", 1024),
-    str("internalemailaddress", 100),
+    str("internalemailaddress", 100, { format: "Email" }),
     str("azureactivedirectoryobjectid", 36),
     str("applicationid", 36),
     bool("isdisabled"),

@@ -136,7 +136,7 @@ export function createTokenProvider(options: TokenProviderOptions, now: () => nu
       sharedTokens.set(key, cached);
       return ok(result.accessToken);
     } catch (err) {
-      const reason = redact(err instanceof Error ? err.message : String(err), secrets);
+      const reason = redact(authFailureReason(err), secrets);
       return fail(bcsyncError(CONNECTOR_AUTH_FAILED, { clientId: options.clientId, authority, reason }));
     }
   }
@@ -169,4 +169,26 @@ export function createTokenProvider(options: TokenProviderOptions, now: () => nu
       return agent.close();
     },
   };
+}
+
+/**
+ * The reason of a refused login, each part once. MSAL wraps the token endpoint's answer as
+ * `<code>: Error(s): <numbers> - Timestamp: … - Description: <description> - Correlation ID: … - Trace ID: …`,
+ * and Entra's description already ends with its own Trace ID, Correlation ID and Timestamp, so the raw message
+ * said them twice (issue 14.5). Kept: the code and the description; the ids are added only when the description
+ * lacks them. Anything else is passed on as it is.
+ */
+export function authFailureReason(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const m =
+    /^([\w.]+): Error\(s\): [\d, ]*- Timestamp: .+? - Description: ([\s\S]+?) - Correlation ID: ([\w-]+) - Trace ID: ([\w-]+)\.?$/.exec(
+      message,
+    );
+  if (!m) return message;
+  const [, code, description, correlation, trace] = m;
+  const ids = [
+    description.includes(trace) ? "" : ` Trace ID: ${trace}`,
+    description.includes(correlation) ? "" : ` Correlation ID: ${correlation}`,
+  ].join("");
+  return `${code}: ${description.trim()}${ids}`;
 }

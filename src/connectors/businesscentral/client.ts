@@ -9,6 +9,7 @@ import type { ConnectorMetrics } from "../http/metrics.ts";
 import { isIdempotentRequest } from "../http/retry.ts";
 import { displayPath, type ServiceClient, type ServiceResponse } from "../http/service-client.ts";
 import { mapServiceError } from "../http/service-error.ts";
+import { sendIsolating } from "../http/split.ts";
 import type { ThrottleLimits } from "../http/throttle.ts";
 import { fail, ok, type Result } from "../result.ts";
 import type { ConnectorSettings } from "../settings.ts";
@@ -77,6 +78,8 @@ export interface BcBatchRequest {
   body?: unknown;
   /** Defaults to the position. */
   id?: string;
+  /** The record, for errors, when the URL does not name it (a create); never sent. */
+  record?: string;
 }
 
 export interface BcBatchResult {
@@ -182,7 +185,14 @@ export class BusinessCentralClient {
     const headers: Record<string, string> = {};
     if (options.pageSize) headers.prefer = `odata.maxpagesize=${Math.min(options.pageSize, 20_000)}`;
     if (options.replica) headers["data-access-intent"] = "ReadOnly";
+    // A service that hands out a link already followed would keep a read going forever: a catalogued error instead.
+    const followed = new Set<string>();
     while (next) {
+      if (followed.has(next)) {
+        yield this.malformed(next, "the nextLink leads back to a page already read (a paging loop)");
+        return;
+      }
+      followed.add(next);
       const res = await this.request("GET", next, { headers });
       if (!res.ok) {
         yield res;
@@ -215,70 +225,85 @@ export class BusinessCentralClient {
     const root = this.apiRoot(options.route);
     for (let i = 0; i < requests.length; i += this.batchSize) {
       const chunk = requests.slice(i, i + this.batchSize).map((r, j) => ({ ...r, id: r.id ?? String(i + j + 1) }));
-      const headers: Record<string, string> = {};
-      const prefer = (options.continueOnError ?? true) ? "odata.continue-on-error" : undefined;
-      if (prefer) headers.prefer = prefer;
-      if (options.isolation) headers.isolation = "snapshot";
       const idempotent = options.idempotent ?? chunk.every((r) => isIdempotentRequest(r.method, r.headers ?? {}));
-      const res = await this.request("POST", new URL("$batch", root).href, {
-        body: {
-          requests: chunk.map((r) => ({
-            id: r.id,
-            method: r.method,
-            url: r.url,
-            headers: { ...(r.body !== undefined ? { "Content-Type": "application/json" } : {}), ...r.headers },
-            body: r.body,
-          })),
-        },
-        headers,
-        idempotent,
-        record: `$batch of ${chunk.length}`,
-      });
-      if (!res.ok) {
-        // This chunk failed as a whole; earlier chunks were applied, so their results must not be lost.
-        for (const request of chunk) results.push({ id: request.id, status: res.error.status, error: res.error });
+      // A chunk refused as a whole is halved until the request that causes it fails alone (issue 14.3); a chunk
+      // that fails for any other reason fails as a whole, and earlier chunks' results (they were applied) are kept.
+      results.push(
+        ...(await sendIsolating(chunk, (part) => this.batchRequest(root, part, options, idempotent), {
+          idempotent,
+          failed: (request, error) => ({ id: request.id, status: error.status, error }),
+        })),
+      );
+    }
+    return ok(results);
+  }
+
+  /** One JSON $batch request; fails as a whole only when the request as a whole was not answered per operation. */
+  private async batchRequest(
+    root: URL,
+    chunk: readonly (BcBatchRequest & { id: string })[],
+    options: { continueOnError?: boolean; isolation?: boolean },
+    idempotent: boolean,
+  ): Promise<Result<BcBatchResult[]>> {
+    const headers: Record<string, string> = {};
+    if (options.continueOnError ?? true) headers.prefer = "odata.continue-on-error";
+    if (options.isolation) headers.isolation = "snapshot";
+    const res = await this.request("POST", new URL("$batch", root).href, {
+      body: {
+        requests: chunk.map((r) => ({
+          id: r.id,
+          method: r.method,
+          url: r.url,
+          headers: { ...(r.body !== undefined ? { "Content-Type": "application/json" } : {}), ...r.headers },
+          body: r.body,
+        })),
+      },
+      headers,
+      idempotent,
+      // A batch of one (what isolating a refused batch comes down to) names its record in errors.
+      record: chunk.length === 1 ? (chunk[0].record ?? chunk[0].url) : `$batch of ${chunk.length}`,
+    });
+    if (!res.ok) return res;
+    const body = this.json<{
+      responses?: Array<{ id?: string | null; status: number; headers?: Record<string, string>; body?: unknown }>;
+    }>(res.value, "$batch");
+    if (!body.ok || !Array.isArray(body.value.responses))
+      return body.ok ? this.malformed("$batch", "no responses array") : body;
+    const results: BcBatchResult[] = [];
+    const byId = new Map(body.value.responses.map((r, index) => [r.id ?? chunk[index]?.id, r]));
+    for (const request of chunk) {
+      const response = byId.get(request.id);
+      if (!response) {
+        results.push({
+          id: request.id,
+          status: 424,
+          error: mapServiceError(
+            this.ctx(request.method, new URL(request.url, root).href, request.record ?? request.url),
+            424,
+            {},
+            '{"error":{"code":"NotExecuted","message":"not executed: the batch stopped at an earlier failure"}}',
+          ),
+        });
         continue;
       }
-      const body = this.json<{
-        responses?: Array<{ id?: string | null; status: number; headers?: Record<string, string>; body?: unknown }>;
-      }>(res.value, "$batch");
-      if (!body.ok || !Array.isArray(body.value.responses))
-        return body.ok ? this.malformed("$batch", "no responses array") : body;
-      const byId = new Map(body.value.responses.map((r, index) => [r.id ?? chunk[index]?.id, r]));
-      for (const request of chunk) {
-        const response = byId.get(request.id);
-        if (!response) {
-          results.push({
-            id: request.id,
-            status: 424,
-            error: mapServiceError(
-              this.ctx(request.method, new URL(request.url, root).href, request.url),
-              424,
-              {},
-              '{"error":{"code":"NotExecuted","message":"not executed: the batch stopped at an earlier failure"}}',
-            ),
-          });
-          continue;
-        }
-        const headersLower = Object.fromEntries(
-          Object.entries(response.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+      const headersLower = Object.fromEntries(
+        Object.entries(response.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+      );
+      const result: BcBatchResult = {
+        id: request.id,
+        status: response.status,
+        body: response.body,
+        headers: headersLower,
+      };
+      if (response.status >= 400 && !(request.method === "DELETE" && response.status === 404)) {
+        result.error = mapServiceError(
+          this.ctx(request.method, new URL(request.url, root).href, request.record ?? request.url),
+          response.status,
+          headersLower,
+          JSON.stringify(response.body ?? {}),
         );
-        const result: BcBatchResult = {
-          id: request.id,
-          status: response.status,
-          body: response.body,
-          headers: headersLower,
-        };
-        if (response.status >= 400 && !(request.method === "DELETE" && response.status === 404)) {
-          result.error = mapServiceError(
-            this.ctx(request.method, new URL(request.url, root).href, request.url),
-            response.status,
-            headersLower,
-            JSON.stringify(response.body ?? {}),
-          );
-        }
-        results.push(result);
       }
+      results.push(result);
     }
     return ok(results);
   }

@@ -11,6 +11,8 @@ export interface BatchOperation {
   body?: unknown;
   /** Content-ID, to reference this operation's result from later operations of the same change set (`$1`). */
   contentId?: string;
+  /** The record, for errors, when the URL does not name it (a create); never sent. */
+  record?: string;
 }
 
 /** A change set runs atomically; a lone operation (GETs must be lone) runs on its own. */

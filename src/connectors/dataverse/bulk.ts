@@ -16,8 +16,13 @@ export function fallbackOperation(
   message: BulkMessage,
   entitySet: string,
   item: { key?: RecordKey; row: Row },
+  primaryKey?: string,
 ): BatchOperation {
-  if (message === "CreateMultiple" || item.key === undefined) return { method: "POST", url: entitySet, body: item.row };
+  if (message === "CreateMultiple" || item.key === undefined) {
+    // A create with a client-chosen key names its record by that key in errors.
+    const id = primaryKey === undefined ? undefined : item.row[primaryKey];
+    return { method: "POST", url: entitySet, body: item.row, ...(typeof id === "string" ? { record: id } : {}) };
+  }
   const url = `${entitySet}${keySegment(item.key)}`;
   if (message === "UpdateMultiple") return { method: "PATCH", url, body: item.row, headers: { "If-Match": "*" } };
   return { method: "PATCH", url, body: item.row };

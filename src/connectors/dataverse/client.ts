@@ -6,6 +6,7 @@ import { createServiceClient } from "../http/create-service-client.ts";
 import type { ConnectorMetrics } from "../http/metrics.ts";
 import { displayPath, type ServiceClient, type ServiceResponse } from "../http/service-client.ts";
 import { mapServiceError, readErrorBody } from "../http/service-error.ts";
+import { isSplittable, sendIsolating } from "../http/split.ts";
 import { fail, ok, type Result } from "../result.ts";
 import {
   type BatchOperation,
@@ -44,6 +45,13 @@ import {
 
 export { isBulkUnsupported } from "./bulk.ts";
 export * from "./types.ts";
+
+/** Column rules from a table's metadata (see `DataverseClient.columnRules`). */
+export interface DataverseColumnRules {
+  required: Set<string>;
+  email: Set<string>;
+  options: Map<string, Set<number>>;
+}
 
 /** A metadata label (`Label` of an option): the user's language and every language. */
 interface OptionLabel {
@@ -155,6 +163,68 @@ export class DataverseClient {
 
   private readonly columnLimitCache = new Map<string, Promise<Result<Map<string, number>>>>();
 
+  /**
+   * What a table's metadata says its columns' values must be, checked by the engine before writing (issue 14.6):
+   * columns the service itself requires (RequiredLevel SystemRequired; ApplicationRequired is a form rule the Web
+   * API does not enforce), string columns whose Format is Email, and the option values of choice columns. Read once
+   * per table and process; a failed read is tried again next time.
+   */
+  columnRules(entity: string): Promise<Result<DataverseColumnRules>> {
+    let cached = this.columnRuleCache.get(entity);
+    if (!cached) {
+      cached = this.readColumnRules(entity).then((r) => {
+        if (!r.ok) this.columnRuleCache.delete(entity);
+        return r;
+      });
+      this.columnRuleCache.set(entity, cached);
+    }
+    return cached;
+  }
+
+  private readonly columnRuleCache = new Map<string, Promise<Result<DataverseColumnRules>>>();
+
+  private async readColumnRules(entity: string): Promise<Result<DataverseColumnRules>> {
+    const base = `EntityDefinitions(LogicalName='${entity.replace(/'/g, "''")}')/Attributes`;
+    const rules: DataverseColumnRules = { required: new Set(), email: new Set(), options: new Map() };
+    const read = async <T>(path: string): Promise<Result<T[] | undefined>> => {
+      const res = await this.request("GET", path, { allow404: true, record: entity });
+      if (!res.ok) return res;
+      if (res.value.status === 404) return ok(undefined);
+      const body = this.json<{ value?: T[] }>(res.value, path);
+      if (!body.ok) return body;
+      if (!Array.isArray(body.value.value)) return this.malformed(path, "no value array");
+      return ok(body.value.value);
+    };
+    const all = await read<{
+      LogicalName: string;
+      AttributeType?: string;
+      IsPrimaryId?: boolean;
+      IsValidForCreate?: boolean;
+      RequiredLevel?: { Value?: string };
+    }>(`${base}?$select=LogicalName,AttributeType,IsPrimaryId,IsValidForCreate,RequiredLevel`);
+    if (!all.ok) return all;
+    // The platform fills the key, the owner (the caller) and state/status (their defaults) when they are left out.
+    const defaulted = new Set(["Owner", "State", "Status"]);
+    for (const a of all.value ?? []) {
+      if (a.RequiredLevel?.Value !== "SystemRequired" || a.IsPrimaryId || a.IsValidForCreate === false) continue;
+      if (!defaulted.has(a.AttributeType ?? "")) rules.required.add(a.LogicalName);
+    }
+    const strings = await read<{ LogicalName: string; Format?: string | null }>(
+      `${base}/Microsoft.Dynamics.CRM.StringAttributeMetadata?$select=LogicalName,Format`,
+    );
+    if (!strings.ok) return strings;
+    for (const a of strings.value ?? []) if (a.Format === "Email") rules.email.add(a.LogicalName);
+    const choices = await read<{ LogicalName: string; OptionSet?: { Options?: { Value: number }[] } | null }>(
+      `${base}/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options)`,
+    );
+    if (!choices.ok) return choices;
+    for (const a of choices.value ?? []) {
+      const values = (a.OptionSet?.Options ?? []).map((o) => o.Value).filter((v) => typeof v === "number");
+      if (values.length > 0) rules.options.set(a.LogicalName, new Set(values));
+    }
+    return ok(rules);
+  }
+
   private async readTextColumnLimits(entity: string): Promise<Result<Map<string, number>>> {
     const quote = (s: string) => s.replace(/'/g, "''");
     const limits = new Map<string, number>();
@@ -238,7 +308,10 @@ export class DataverseClient {
     options: QueryOptions & { nextLink?: string; prefetch?: boolean } = {},
   ): AsyncGenerator<Result<Page>> {
     const headers = readHeaders(options);
+    // A service that hands out a link already followed would keep a read going forever: a catalogued error instead.
+    const followed = new Set<string>();
     const fetchPage = async (url: string): Promise<Result<Page>> => {
+      followed.add(url);
       const res = await this.request("GET", url, { headers });
       if (!res.ok) return res;
       const body = this.json<{ value?: Row[]; "@odata.nextLink"?: string }>(res.value, entitySet);
@@ -247,6 +320,9 @@ export class DataverseClient {
       const next = body.value["@odata.nextLink"];
       if (next !== undefined && !this.sameService(next)) {
         return this.malformed(entitySet, "the nextLink points at another host");
+      }
+      if (next !== undefined && followed.has(next)) {
+        return this.malformed(entitySet, "the nextLink leads back to a page already read (a paging loop)");
       }
       return ok({ rows: body.value.value, nextLink: next });
     };
@@ -278,7 +354,13 @@ export class DataverseClient {
     let url: string | undefined =
       options.nextLink ?? options.deltaLink ?? `${entitySet}${queryString({ select: options.select })}`;
     const headers = readHeaders({ pageSize: options.pageSize, trackChanges: true });
+    const followed = new Set<string>();
     while (url) {
+      if (followed.has(url)) {
+        yield this.malformed(entitySet, "the nextLink leads back to a page already read (a paging loop)");
+        return;
+      }
+      followed.add(url);
       const res = await this.request("GET", url, { headers, allowStatus: [400, 410] });
       if (!res.ok) {
         yield res;
@@ -441,11 +523,13 @@ export class DataverseClient {
     if (options.continueOnError) headers.prefer = "odata.continue-on-error";
     const operations = parts.flatMap((p) => ("changeSet" in p ? p.changeSet : [p.operation]));
     const idempotent = options.idempotent ?? operations.every(isIdempotentOperation);
+    // A batch of one (what isolating a refused batch comes down to) names its record in errors.
+    const record = operations.length === 1 ? recordOf(operations[0]) : `$batch of ${operations.length}`;
     const res = await this.request("POST", "$batch", {
       body,
       headers,
       idempotent,
-      record: `$batch of ${operations.length}`,
+      record,
       allowStatus: [400, 412, 404, 409, 500],
     });
     if (!res.ok) return res;
@@ -454,7 +538,7 @@ export class DataverseClient {
       if (res.value.status >= 400) {
         return fail(
           mapServiceError(
-            this.ctx("POST", "$batch"),
+            this.ctx("POST", "$batch", record, res.value.attempts),
             res.value.status,
             res.value.headers,
             res.value.body.toString("utf8"),
@@ -473,14 +557,21 @@ export class DataverseClient {
   ): Promise<Result<BatchOperationResult[]>> {
     const results: BatchOperationResult[] = [];
     for (let i = 0; i < operations.length; i += this.batchSize) {
-      const chunk = operations.slice(i, i + this.batchSize).map((operation) => ({ operation }));
-      const res = await this.batch(chunk, { continueOnError: options.continueOnError ?? true, ...options });
-      if (!res.ok) {
-        // This chunk failed as a whole; earlier chunks were applied, so their results must not be lost.
-        for (const _ of chunk) results.push({ status: res.error.status, error: res.error });
-        continue;
-      }
-      results.push(...res.value);
+      const chunk = operations.slice(i, i + this.batchSize);
+      // A chunk refused as a whole is halved until the operation that causes it fails alone; a chunk that fails
+      // for any other reason fails as a whole, and earlier chunks' results (they were applied) are kept.
+      const idempotent = options.idempotent ?? chunk.every(isIdempotentOperation);
+      results.push(
+        ...(await sendIsolating(
+          chunk,
+          (part) =>
+            this.batch(
+              part.map((operation) => ({ operation })),
+              { continueOnError: options.continueOnError ?? true, ...options },
+            ),
+          { idempotent, failed: (_, error) => ({ status: error.status, error }) },
+        )),
+      );
     }
     return ok(results);
   }
@@ -529,23 +620,27 @@ export class DataverseClient {
     for (let i = 0; i < items.length; i += this.bulkSize) {
       const chunk = items.slice(i, i + this.bulkSize);
       const key = `${entitySet}:${message}`;
+      // Creates that carry their primary key (the engine's write intents) are safe to repeat: a repeat of one
+      // that did apply is refused as a duplicate of that key instead of creating a second record (issue 14.3).
+      const idempotent = message !== "CreateMultiple" || chunk.every((item) => hasKey(item.row, primaryKey));
       if (!this.unsupportedBulk.has(key)) {
-        const res = await this.bulkRequest(message, entitySet, logicalName, chunk, primaryKey);
+        const res = await this.bulkRequest(message, entitySet, logicalName, chunk, primaryKey, idempotent);
         if (res.kind === "done") {
           outcomes.push(...res.outcomes);
           continue;
         }
-        if (res.kind === "failed") {
+        if (res.kind === "failed" && !isSplittable(res.error, idempotent)) {
           outcomes.push(...chunk.map(() => ({ ok: false as const, error: res.error })));
           continue;
         }
         if (res.kind === "unsupported") this.unsupportedBulk.add(key);
-        // "unsupported" or "rejected": a data error rolled the whole chunk back; per-record requests isolate it.
+        // "unsupported", "rejected" (a data error rolled the whole chunk back) or a failure one record may cause:
+        // per-record requests isolate it.
       }
       usedBatch = true;
       const fallback = await this.batchOperations(
-        chunk.map((item) => fallbackOperation(message, entitySet, item)),
-        { continueOnError: true, idempotent: message !== "CreateMultiple" },
+        chunk.map((item) => fallbackOperation(message, entitySet, item, primaryKey)),
+        { continueOnError: true, idempotent },
       );
       if (!fallback.ok) {
         outcomes.push(...chunk.map(() => ({ ok: false as const, error: fallback.error })));
@@ -564,6 +659,7 @@ export class DataverseClient {
     logicalName: string,
     chunk: ReadonlyArray<{ key?: RecordKey; row: Row }>,
     primaryKey: string,
+    idempotent: boolean,
   ): Promise<
     | { kind: "done"; outcomes: RecordOutcome[] }
     | { kind: "unsupported" }
@@ -575,7 +671,7 @@ export class DataverseClient {
     const res = await this.request("POST", path, {
       body: { Targets: targets },
       record: `${message} of ${chunk.length}`,
-      idempotent: message !== "CreateMultiple",
+      idempotent,
       allowStatus: [400, 404, 405, 412, 501],
     });
     if (!res.ok) return { kind: "failed", error: res.error };
@@ -659,7 +755,12 @@ export class DataverseClient {
   }
 
   private batchItemError(op: BatchOperation, response: BatchPartResponse): BcsyncError {
-    return mapServiceError(this.ctx(op.method, op.url, recordOf(op)), response.status, response.headers, response.body);
+    return mapServiceError(
+      { ...this.ctx(op.method, op.url, recordOf(op)), body: op.body },
+      response.status,
+      response.headers,
+      response.body,
+    );
   }
 
   private async request(
@@ -695,7 +796,7 @@ export class DataverseClient {
     }
     return fail(
       mapServiceError(
-        this.ctx(method, url, options.record, res.attempts),
+        { ...this.ctx(method, url, options.record, res.attempts), body: options.body },
         res.status,
         res.headers,
         res.body.toString("utf8"),
@@ -747,6 +848,10 @@ export class DataverseClient {
       attempts,
     };
   }
+}
+
+function hasKey(row: Row, primaryKey: string): boolean {
+  return typeof row[primaryKey] === "string" && row[primaryKey] !== "";
 }
 
 /** api-limits.md error codes: 0x80072322 number of requests, 0x80072326 concurrent requests (0x80072321 time). */

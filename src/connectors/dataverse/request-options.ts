@@ -41,6 +41,7 @@ export function isIdempotentOperation(op: BatchOperation): boolean {
 }
 
 export function recordOf(op: BatchOperation): string {
+  if (op.record) return op.record;
   const m = /\(([^)]*)\)/.exec(op.url);
   return m ? m[1] : op.url;
 }

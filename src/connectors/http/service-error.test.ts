@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { redact } from "../secrets.ts";
-import { findRequestId, mapServiceError } from "./service-error.ts";
+import { findRequestId, mapServiceError, payloadField } from "./service-error.ts";
 
 const ctx = { service: "Dataverse", method: "PATCH", path: "accounts(1)", record: "1" };
 
@@ -59,5 +59,39 @@ describe("mapServiceError", () => {
     expect(text).not.toContain("abc123");
     expect(text).not.toContain("eyJ0eXAi");
     expect(text).not.toContain("my-secret-value");
+  });
+});
+
+describe("payloadField (Dataverse 0x80048d19)", () => {
+  const help =
+    "Error identified in Payload provided by the user for Entity :'account', For more information ----> InnerException : Microsoft.OData.ODataException: ";
+  it("takes the property the service names", () => {
+    expect(
+      payloadField(`${help}The property 'nmae' does not exist on type 'Microsoft.Dynamics.CRM.account'.`, {}),
+    ).toBe("nmae");
+    expect(payloadField(`${help}An @odata.bind value for 'parentaccountid' must be a URL.`, {})).toBe(
+      "parentaccountid",
+    );
+  });
+  it("finds the property of a wrongly typed literal in the body that was sent", () => {
+    const message = `${help}Cannot convert the literal 'many' to the expected type 'Edm.Int32'.`;
+    expect(payloadField(message, { name: "A", numberofemployees: "many" })).toBe("numberofemployees");
+    expect(payloadField(message, { name: "A" })).toBeUndefined();
+    expect(payloadField("Error identified in Payload", { a: 1 })).toBeUndefined();
+  });
+  it("makes a catalogued error naming the field", () => {
+    const e = mapServiceError(
+      { service: "Dataverse", method: "POST", path: "accounts", record: "A-1", body: { numberofemployees: "many" } },
+      400,
+      {},
+      JSON.stringify({
+        error: {
+          code: "0x80048d19",
+          message: `${help}Cannot convert the literal 'many' to the expected type 'Edm.Int32'.`,
+        },
+      }),
+    );
+    expect(e.code).toBe("BCSYNC_E_CONNECTOR_PAYLOAD_INVALID");
+    expect(e.params).toMatchObject({ field: "numberofemployees", record: "A-1" });
   });
 });

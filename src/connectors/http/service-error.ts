@@ -4,6 +4,7 @@ import {
   CONNECTOR_CONCURRENCY_CONFLICT,
   CONNECTOR_DUPLICATE_KEY,
   CONNECTOR_NOT_FOUND,
+  CONNECTOR_PAYLOAD_INVALID,
   CONNECTOR_SERVICE_ERROR,
   CONNECTOR_THROTTLED,
 } from "../../errors/codes/connectors.ts";
@@ -16,6 +17,8 @@ export interface ErrorContext {
   path: string;
   record?: string;
   attempts?: number;
+  /** The JSON body that was sent, to find the field a payload error is about. */
+  body?: unknown;
 }
 
 export interface ServiceErrorDetail {
@@ -86,6 +89,27 @@ export function mapServiceError(
     CONCURRENCY_CODES.has(detail.code) || /changed the record|version of the existing record/i.test(detail.message);
   if ((status === 412 || status === 409 || status === 400) && duplicate)
     return bcsyncError(CONNECTOR_DUPLICATE_KEY, base);
+  const field = status === 400 && detail.code === "0x80048d19" ? payloadField(detail.message, ctx.body) : undefined;
+  if (field) return bcsyncError(CONNECTOR_PAYLOAD_INVALID, { ...base, method: ctx.method, field });
   if (status === 412 || (status === 409 && concurrency)) return bcsyncError(CONNECTOR_CONCURRENCY_CONFLICT, base);
   return bcsyncError(CONNECTOR_SERVICE_ERROR, { ...base, method: ctx.method });
+}
+
+/**
+ * The field a Dataverse `0x80048d19 Error identified in Payload` is about (issue 14.5). The service names the
+ * property when it does not exist on the table or a bind is malformed; for a value of the wrong type it quotes only
+ * the literal ("Cannot convert the literal 'abc' to the expected type 'Edm.Int32'"), so the property is the one in
+ * the body that was sent with that value. Undefined when neither says.
+ */
+export function payloadField(message: string, body: unknown): string | undefined {
+  const named =
+    /The property '([^']+)' does not exist/.exec(message) ??
+    /(?:bind value for|values for|The value of) '([^']+)'/.exec(message);
+  if (named) return named[1];
+  const literal = /Cannot convert the literal '([\s\S]*?)' to the expected type '([^']+)'/.exec(message);
+  if (!literal || !body || typeof body !== "object") return undefined;
+  const fields = Object.entries(body as Record<string, unknown>)
+    .filter(([, v]) => v !== null && typeof v !== "object" && String(v) === literal[1])
+    .map(([k]) => k);
+  return fields.length > 0 ? fields.join(", ") : undefined;
 }

@@ -12,22 +12,33 @@ import { type BusinessCentralClient, COMPANION_API, type CompanyScope, type Row 
 import type { MatchCondition } from "../matching.ts";
 import type { TableMapping } from "../model.ts";
 import type { WriteBudget } from "../pipeline/write.ts";
-import type {
-  ChangePage,
-  CreateItem,
-  EntityPort,
-  PortResult,
-  ReadChangesOptions,
-  UpdateItem,
-  WriteOutcome,
+import {
+  type ChangePage,
+  type ColumnRules,
+  type CreateItem,
+  type EntityPort,
+  NO_COLUMN_RULES,
+  type PortResult,
+  type ReadChangesOptions,
+  type UpdateItem,
+  type WriteOutcome,
 } from "../ports.ts";
 import { chunks } from "../prefetch.ts";
 import type { SideRecord } from "../records.ts";
-import { andConditions, andFilters, isNotFound, orEquals, portError, writeBudgetOf } from "./common.ts";
+import {
+  andConditions,
+  andFilters,
+  isNotFound,
+  orEquals,
+  portError,
+  settleRepeatedCreates,
+  writeBudgetOf,
+} from "./common.ts";
 
 type BatchRequest = {
   method: "POST" | "PATCH" | "DELETE";
   url: string;
+  record?: string;
   headers?: Record<string, string>;
   body?: unknown;
 };
@@ -82,6 +93,17 @@ export class BusinessCentralPort implements EntityPort {
       }
     }
     return limits;
+  }
+
+  /**
+   * Business Central validates its e-mail fields (MailManagement: "The email address … is not valid") and its API
+   * metadata does not mark them: the text properties named e-mail of the pages this mapping writes. It enforces no
+   * required text (a blank is a value) and takes enums as names, so those rules stay empty.
+   */
+  async columnRules(): Promise<ColumnRules> {
+    const limits = await this.columnLimits();
+    const email = new Set([...limits.keys()].filter((p) => /^(e-?mail|.*E-?mail)$/i.test(p)));
+    return { ...NO_COLUMN_RULES, email };
   }
 
   /** The main page's share of a `$select` (with key and stamp) and the secondary page's. */
@@ -202,13 +224,18 @@ export class BusinessCentralPort implements EntityPort {
         method: "POST" as const,
         url: this.set,
         body: { ...parts[i].main, ...(item.key ? { [this.key]: item.key } : {}) },
+        ...(item.key ? { record: `${this.set}(${item.key})` } : {}),
       })),
       items.map((item) => item.key ?? ""),
+      // Creates that carry their SystemId are safe to repeat after a 5xx or a lost answer (issue 14.3): a repeat
+      // of one that applied is refused as a duplicate of that id, and settled below.
+      items.every((item) => item.key !== undefined),
     );
     if (!created.ok) return created;
+    const settled = await settleRepeatedCreates((ids) => this.getByIds(ids, []), items, created.value);
     // The secondary page cannot insert: its fields are written to the record just created.
     return this.writeSecondary(
-      created.value,
+      settled,
       parts.map((p) => p.other),
       () => "*",
     );
@@ -300,9 +327,13 @@ export class BusinessCentralPort implements EntityPort {
     );
   }
 
-  private async writeBatch(requests: BatchRequest[], ids: string[]): Promise<PortResult<WriteOutcome[]>> {
+  private async writeBatch(
+    requests: BatchRequest[],
+    ids: string[],
+    idempotent?: boolean,
+  ): Promise<PortResult<WriteOutcome[]>> {
     if (requests.length === 0) return { ok: true, value: [] };
-    const res = await this.scope.batch(requests, { continueOnError: true });
+    const res = await this.scope.batch(requests, { continueOnError: true, ...(idempotent ? { idempotent } : {}) });
     if (!res.ok) return { ok: false, error: portError(res.error) };
     return {
       ok: true,

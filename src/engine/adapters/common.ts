@@ -3,7 +3,8 @@
 import type { BcsyncError } from "../../errors/define.ts";
 import type { MatchCondition } from "../matching.ts";
 import type { WriteBudget } from "../pipeline/write.ts";
-import type { PortError } from "../ports.ts";
+import type { CreateItem, PortError, PortResult, WriteOutcome } from "../ports.ts";
+import type { SideRecord } from "../records.ts";
 
 const TRANSIENT = new Set([
   "BCSYNC_E_CONNECTOR_THROTTLED",
@@ -15,7 +16,7 @@ const TRANSIENT = new Set([
 
 /** A connector error as the runner logs it; throttling, timeouts, 5xx and lost updates never count toward skips. */
 export function portError(error: BcsyncError): PortError {
-  const params = error.params as { httpStatus?: number; requestId?: string; serviceMessage?: string };
+  const params = error.params as { httpStatus?: number; requestId?: string; serviceMessage?: string; field?: string };
   const status = typeof params.httpStatus === "number" ? params.httpStatus : undefined;
   return {
     code: error.code,
@@ -24,6 +25,8 @@ export function portError(error: BcsyncError): PortError {
     ...(params.requestId && params.requestId !== "-" ? { requestId: String(params.requestId) } : {}),
     ...(status !== undefined ? { status } : {}),
     ...(params.serviceMessage ? { detail: String(params.serviceMessage) } : {}),
+    // The service named the field it refused (a Dataverse payload error): the stored error carries it.
+    ...(typeof params.field === "string" && params.field ? { field: params.field } : {}),
     transient: TRANSIENT.has(error.code) || (status !== undefined && (status >= 500 || status === 429)),
   };
 }
@@ -70,4 +73,30 @@ export function writeBudgetOf(states: readonly { effectiveConcurrency: number }[
   let concurrency = 0;
   for (const s of states) concurrency += Number.isFinite(s.effectiveConcurrency) ? s.effectiveConcurrency : Infinity;
   return { concurrency: Math.max(1, Math.min(UNBOUNDED_CONCURRENCY, concurrency)), maxBatch };
+}
+
+/**
+ * Creates refused as duplicates whose client-chosen key is on the target: a create that was repeated after a lost
+ * answer or a 5xx (issue 14.3: keyed creates are retried) and had applied the first time. The key is a fresh
+ * GUID chosen for this record, so the record under it is this create's: it succeeded. Other outcomes are kept.
+ */
+export async function settleRepeatedCreates(
+  getByIds: (ids: readonly string[]) => Promise<PortResult<SideRecord[]>>,
+  items: readonly CreateItem[],
+  outcomes: WriteOutcome[],
+): Promise<WriteOutcome[]> {
+  const repeated = outcomes.flatMap((o, i) =>
+    !o.ok && o.error.code === "BCSYNC_E_CONNECTOR_DUPLICATE_KEY" && items[i].key ? [i] : [],
+  );
+  if (repeated.length === 0) return outcomes;
+  const found = await getByIds(repeated.map((i) => items[i].key!));
+  // Not readable now: the duplicate errors stand, the write intents stay, and the next pass looks the keys up.
+  if (!found.ok) return outcomes;
+  const byId = new Map(found.value.map((r) => [r.id.toLowerCase(), r]));
+  const settled = [...outcomes];
+  for (const i of repeated) {
+    const record = byId.get(items[i].key!.toLowerCase());
+    if (record) settled[i] = { ok: true, id: record.id, record };
+  }
+  return settled;
 }

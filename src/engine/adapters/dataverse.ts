@@ -8,18 +8,28 @@ import type { DataverseClient, Row } from "../../connectors/index.ts";
 import type { MatchCondition } from "../matching.ts";
 import type { TableMapping } from "../model.ts";
 import type { WriteBudget } from "../pipeline/write.ts";
-import type {
-  ChangePage,
-  CreateItem,
-  EntityPort,
-  OptionValue,
-  PortResult,
-  ReadChangesOptions,
-  UpdateItem,
-  WriteOutcome,
+import {
+  type ChangePage,
+  type ColumnRules,
+  type CreateItem,
+  type EntityPort,
+  NO_COLUMN_RULES,
+  type OptionValue,
+  type PortResult,
+  type ReadChangesOptions,
+  type UpdateItem,
+  type WriteOutcome,
 } from "../ports.ts";
 import type { SideRecord } from "../records.ts";
-import { andConditions, andFilters, isNotFound, orEquals, portError, writeBudgetOf } from "./common.ts";
+import {
+  andConditions,
+  andFilters,
+  isNotFound,
+  orEquals,
+  portError,
+  settleRepeatedCreates,
+  writeBudgetOf,
+} from "./common.ts";
 
 export class DataversePort implements EntityPort {
   readonly side = "dataverse" as const;
@@ -58,6 +68,16 @@ export class DataversePort implements EntityPort {
       .textColumnLimits(this.mapping.dataverse.table)
       .then((r) => (r.ok ? r.value : new Map<string, number>()));
     return this.limits;
+  }
+
+  private rules: Promise<ColumnRules> | undefined;
+
+  /** Required, e-mail and choice columns, read once per port (unreadable metadata checks nothing: the service still does). */
+  columnRules(): Promise<ColumnRules> {
+    this.rules ??= this.client
+      .columnRules(this.mapping.dataverse.table)
+      .then((r) => (r.ok ? r.value : NO_COLUMN_RULES));
+    return this.rules;
   }
 
   toRecord(row: Row): SideRecord {
@@ -153,14 +173,13 @@ export class DataversePort implements EntityPort {
     const rows = items.map((item) => ({ ...stamp, ...item.values, ...(item.key ? { [this.key]: item.key } : {}) }));
     const res = await this.client.createMultiple(this.set, this.mapping.dataverse.table, rows);
     if (!res.ok) return { ok: false, error: portError(res.error) };
-    return {
-      ok: true,
-      value: res.value.outcomes.map((o, i) =>
+    const outcomes = res.value.outcomes.map(
+      (o, i): WriteOutcome =>
         o.ok
           ? { ok: true as const, id: String(o.id ?? items[i].key).toLowerCase() }
           : { ok: false as const, error: portError(o.error) },
-      ),
-    };
+    );
+    return { ok: true, value: await settleRepeatedCreates((ids) => this.getByIds(ids, []), items, outcomes) };
   }
 
   async update(items: readonly UpdateItem[]): Promise<PortResult<WriteOutcome[]>> {

@@ -76,6 +76,24 @@ export const CONNECTOR_SERVICE_ERROR = defineError<{
   fix: "Read the service's message: it names the field or rule that failed. Correct the record or the mapping and run the sync job again.",
 });
 
+export const CONNECTOR_PAYLOAD_INVALID = defineError<{
+  service: string;
+  method: string;
+  path: string;
+  field: string;
+  httpStatus: number;
+  serviceCode: string;
+  serviceMessage: string;
+  requestId: string;
+  record: string;
+}>({
+  code: "BCSYNC_E_CONNECTOR_PAYLOAD_INVALID",
+  message:
+    "{service} refused field {field} of record {record} ({method} {path}): {httpStatus} {serviceCode} {serviceMessage} [request id {requestId}]",
+  status: 422,
+  fix: "The value of {field} does not fit the column (its type, or a property the table does not have): correct the value at its source, or the field mapping (its target property or transform), then `npx bcsync errors --retry-all`.",
+});
+
 export const CONNECTOR_NOT_FOUND = defineError<{
   service: string;
   path: string;

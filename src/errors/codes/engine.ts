@@ -123,3 +123,36 @@ export const ENGINE_VALUE_TOO_LONG = defineError<{
   status: 422,
   fix: "Shorten the value at its source and the next run writes the record (or retry it now with `npx bcsync errors --retry-all`); to cut such values on purpose, give the field mapping the truncate transform with maxLength {max}.",
 });
+
+// Values the target would refuse, found before writing from its metadata (issue 14.6): the record fails with its
+// name, id and field, nothing is sent for it, and the other records of its batch are written.
+
+export const ENGINE_VALUE_REQUIRED = defineError<{ mapping: string; record: string; field: string; side: string }>({
+  code: "BCSYNC_E_ENGINE_VALUE_REQUIRED",
+  message:
+    "{mapping}: record {record}, field {field}: {side} requires a value and the source has none; it was not sent.",
+  status: 422,
+  fix: "Fill in the field at its source and the next run writes the record (or retry it now with `npx bcsync errors --retry-all`); or give the field mapping a default or constant value.",
+});
+
+export const ENGINE_VALUE_NOT_EMAIL = defineError<{ mapping: string; record: string; field: string; value: string }>({
+  code: "BCSYNC_E_ENGINE_VALUE_NOT_EMAIL",
+  message:
+    "{mapping}: record {record}, field {field}: '{value}' is not an e-mail address (name@domain.tld, several separated by ';'); it was not sent.",
+  status: 422,
+  fix: "Correct the e-mail address at its source and the next run writes the record (or retry it now with `npx bcsync errors --retry-all`).",
+});
+
+export const ENGINE_OPTION_VALUE_INVALID = defineError<{
+  mapping: string;
+  record: string;
+  field: string;
+  value: string;
+  valid: string;
+}>({
+  code: "BCSYNC_E_ENGINE_OPTION_VALUE_INVALID",
+  message:
+    "{mapping}: record {record}, field {field}: {value} is not one of the target's options ({valid}); it was not sent.",
+  status: 422,
+  fix: "Map the value to one of the target's options (the field mapping's option map), or add it to the choice column on the target; then `npx bcsync errors --retry-all`.",
+});

@@ -1,0 +1,54 @@
+// One bidirectional sync of the CUSTOMER mapping in a child process, printing `page <n>` after each page, so the
+// fault suite can SIGKILL it at a chosen page (a state, not a moment). Settings come from the JSON file in argv[2].
+import { readFileSync } from "node:fs";
+import { createBusinessCentralClient, createDataverseClient } from "../../src/connectors/index.ts";
+import { connectorPorts } from "../../src/engine/adapters/index.ts";
+import { TableMapping } from "../../src/engine/model.ts";
+import { runMapping } from "../../src/engine/runner.ts";
+import { openStore } from "../../src/store/index.ts";
+
+export interface SuiteChildConfig {
+  credentials: { tenantId: string; clientId: string; clientSecret: string; authority: string; caPem: string };
+  dataverseUrl: string;
+  bc: { url: string; environment: string; tenantId: string; companyId: string };
+  store: { dataDir: string } | { url: string; schema: string; applicationName: string };
+  mapping: unknown;
+  integrationUserId: string;
+  pageSize: number;
+  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+}
+
+const config = JSON.parse(readFileSync(process.argv[2], "utf8")) as SuiteChildConfig;
+const mapping = TableMapping.parse(config.mapping);
+const dataverse = createDataverseClient({ url: config.dataverseUrl, ...config.credentials, retry: config.retry });
+const businessCentral = createBusinessCentralClient({
+  url: config.bc.url,
+  environment: config.bc.environment,
+  ...config.credentials,
+  tenantId: config.bc.tenantId,
+  retry: config.retry,
+});
+const store = await openStore(config.store);
+let pages = 0;
+const reports = await runMapping(
+  {
+    store,
+    ports: connectorPorts({ dataverse, businessCentral, companyId: config.bc.companyId }),
+    mappings: (name) => (name === mapping.name ? mapping : undefined),
+    integrationUser: { dataverse: config.integrationUserId },
+  },
+  mapping.name,
+  {
+    pageSize: config.pageSize,
+    // With the faults this process met so far (its requests retried or failed below HTTP), for the suite's report.
+    onPage: () => {
+      const [d, b] = [dataverse.metrics(), businessCentral.metrics()];
+      const met = d.retries + b.retries + d.outcomeUnknown + b.outcomeUnknown;
+      process.stdout.write(`page ${++pages} ${met}\n`);
+    },
+  },
+);
+process.stdout.write(`done ${JSON.stringify(reports.map((r) => [r.status, r.counters]))}\n`);
+await store.close();
+await dataverse.close();
+await businessCentral.close();
