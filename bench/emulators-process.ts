@@ -5,11 +5,21 @@
 import { DEMO_INTEGRATION_APP } from "../emulators/identity/demo-apps.ts";
 import { startEmulators } from "../emulators/index.ts";
 
-const { records, latencyMs } = JSON.parse(process.argv[2] ?? "{}") as { records: number; latencyMs: number };
+const {
+  records,
+  latencyMs,
+  limits = "realistic",
+  cost = "realistic",
+} = JSON.parse(process.argv[2] ?? "{}") as {
+  records: number;
+  latencyMs: number;
+  limits?: "realistic" | "off";
+  cost?: "realistic" | "off";
+};
 const emulators = await startEmulators({
   seed: `scale:${records}`,
-  limits: "realistic",
-  cost: "realistic",
+  limits,
+  cost,
   faults: { latencyMs, faultRate: 0 },
   randomSeed: 7,
   notice: () => {},

@@ -2,7 +2,8 @@
 // JSON to bench/results/latest.json and stdout, a short table on stderr.
 //   npm run bench                  full preset (20,000 customers)
 //   npm run bench -- --quick       a small preset for CI smoke tests (never judged on timings)
-//   npm run bench -- --only throughput|latency   one workload (default: both; latency is issue 11's edit → other side)
+//   npm run bench -- --only start|throughput|latency   one workload (default: all; start is `bcsync --help`,
+//                                  latency is issue 11's edit → other side)
 //   npm run bench -- --suite engine [other]   the older per-file benchmarks (bench/<name>.bench.ts), each in its
 //                                  own process, results under `suites` in the same JSON
 import { spawnSync } from "node:child_process";
@@ -11,6 +12,7 @@ import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LATENCY_PRESETS, latencyTable, runLatency } from "./latency.ts";
+import { runStart, startTable } from "./start.ts";
 import { PRESETS, runThroughput, table } from "./throughput.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,6 +27,11 @@ const document: Record<string, unknown> = { machine: { node: process.version, cp
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 if (suiteAt < 0) {
+  if (only === undefined || only === "start") {
+    const start = await runStart(quick ? 3 : 7);
+    document.start = start;
+    process.stderr.write(`\n${startTable(start)}\n\n`);
+  }
   if (only === undefined || only === "throughput") {
     const result = await runThroughput(quick ? PRESETS.quick : PRESETS.full, log);
     document.throughput = result;

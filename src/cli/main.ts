@@ -1,25 +1,24 @@
 import { Command, CommanderError } from "commander";
-import { registerAvailabilityCommand } from "./commands/availability.ts";
-import { registerConflictsCommand } from "./commands/conflicts.ts";
-import { registerCoupleCommand } from "./commands/couple.ts";
-import { registerCouplingsCommand } from "./commands/couplings.ts";
-import { registerDeletionsCommand } from "./commands/deletions.ts";
-import { registerDemoCommand } from "./commands/demo.ts";
-import { registerEmulateCommand } from "./commands/emulate.ts";
-import { registerJobsCommand } from "./commands/jobs.ts";
-import { registerLogCommands } from "./commands/log.ts";
-import { registerMappingsCommand } from "./commands/mappings.ts";
-import { registerOrdersCommand } from "./commands/orders.ts";
-import { registerReconcileCommand } from "./commands/reconcile.ts";
-import { registerReviewCommand } from "./commands/review.ts";
-import { registerServeCommand } from "./commands/serve.ts";
-import { registerSetupCommand } from "./commands/setup.ts";
-import { registerStatisticsCommand } from "./commands/statistics.ts";
-import { registerSyncCommand } from "./commands/sync.ts";
-import { registerUsersCommand } from "./commands/users.ts";
-import { registerWorkerCommand } from "./commands/worker.ts";
 import { EXIT } from "./exit-codes.ts";
-import { reportError } from "./output.ts";
+import { registerAvailabilityCommand } from "./program/availability.ts";
+import { registerConflictsCommand } from "./program/conflicts.ts";
+import { registerCoupleCommand } from "./program/couple.ts";
+import { registerCouplingsCommand } from "./program/couplings.ts";
+import { registerDeletionsCommand } from "./program/deletions.ts";
+import { registerDemoCommand } from "./program/demo.ts";
+import { registerEmulateCommand } from "./program/emulate.ts";
+import { registerJobsCommand } from "./program/jobs.ts";
+import { registerLogCommands } from "./program/log.ts";
+import { registerMappingsCommand } from "./program/mappings.ts";
+import { registerOrdersCommand } from "./program/orders.ts";
+import { registerReconcileCommand } from "./program/reconcile.ts";
+import { registerReviewCommand } from "./program/review.ts";
+import { registerServeCommand } from "./program/serve.ts";
+import { registerSetupCommand } from "./program/setup.ts";
+import { registerStatisticsCommand } from "./program/statistics.ts";
+import { registerSyncCommand } from "./program/sync.ts";
+import { registerUsersCommand } from "./program/users.ts";
+import { registerWorkerCommand } from "./program/worker.ts";
 
 /** Builds the `bcsync` program; tests run commands in-process through `main`. */
 export function buildProgram(): Command {
@@ -71,6 +70,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     // Help and --version exit 0; every other commander refusal is a usage error.
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    // Loaded on failure only: it brings the error catalogue and the logger's scrubbing, which --help does not need.
+    const { reportError } = await import("./output.ts");
     return reportError(error, argv.includes("--json"));
   }
 }

@@ -1,24 +1,12 @@
 // Small helpers the integration's CLI commands share (src/cli/commands/{setup,mappings,sync,review,demo,couple}.ts).
 
-import type { Command } from "commander";
+import { type CommonCliOptions, DEFAULT_CONFIG_PATH } from "../cli/options.ts";
 import { loadConfig } from "../config/index.ts";
 import { openStore, type Store } from "../store/index.ts";
 import { type IntegrationContext, openIntegration } from "./context.ts";
 
-export const DEFAULT_CONFIG_PATH = "bcsync.config.json";
-
-export interface CommonCliOptions {
-  config?: string;
-  data?: string;
-  json?: boolean;
-}
-
-/** `--config` and `--data`, the same on every command (issue 7). */
-export function withCommonOptions(command: Command): Command {
-  return command
-    .option("--config <path>", "configuration file", DEFAULT_CONFIG_PATH)
-    .option("--data <dir>", "state directory (overrides dataDir of the configuration)");
-}
+// The shared options live in src/cli/options.ts, which `bcsync --help` loads without the integration.
+export { type CommonCliOptions, collect, DEFAULT_CONFIG_PATH, withCommonOptions } from "../cli/options.ts";
 
 /** Opens the integration, runs `work`, closes it whatever happens. */
 export async function withIntegration<T>(
@@ -48,9 +36,4 @@ export async function withStore<T>(options: CommonCliOptions, work: (store: Stor
   } finally {
     await store.close();
   }
-}
-
-/** Collects a repeatable option's values. */
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
 }

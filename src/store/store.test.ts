@@ -166,6 +166,19 @@ for (const dialect of STORE_DIALECTS) {
         "The Dataverse record p-7 is already coupled to i-7 in mapping ITEM-PRODUCT.",
       );
       expect(await store.couplings.getByBcId("ITEM-PRODUCT", "i-new")).toBeUndefined();
+      // Outside a transaction too: the pairs inserted before the clash are taken back, even across chunks.
+      const outside = await store.couplings
+        .coupleMany([
+          ...Array.from({ length: 250 }, (_, i) => ({
+            mappingName: "ITEM-PRODUCT",
+            bcId: `n-${i}`,
+            dataverseId: `q-${i}`,
+          })),
+          { mappingName: "ITEM-PRODUCT", bcId: "n-0", dataverseId: "q-dup" },
+        ])
+        .catch((e: unknown) => e);
+      expect(isBcsyncError(outside, STORE_COUPLING_EXISTS)).toBe(true);
+      expect(await store.couplings.count("ITEM-PRODUCT")).toBe(450);
 
       const job = await store.jobs.start({ mappingName: "ITEM-PRODUCT", direction: "toDataverse" });
       const fail = (bcId: string, transient = false) =>

@@ -1,6 +1,7 @@
 // The benchmark's --quick preset as a smoke test: it runs end to end and reports consistent figures. Timings are
 // never asserted (they depend on the machine); only counts, shapes and the computed ceiling are.
 import { describe, expect, it } from "vitest";
+import { runStart } from "../../bench/start.ts";
 import { ceiling, PRESETS, runThroughput, table } from "../../bench/throughput.ts";
 import { DATAVERSE_COST } from "../../emulators/runtime/cost.ts";
 import { DATAVERSE_LIMITS } from "../../emulators/runtime/limits.ts";
@@ -27,7 +28,18 @@ describe("throughput benchmark", () => {
       "bcsync vs record-by-record",
       "share of the ceiling",
       "Dataverse requests in flight",
+      "engine CPU, limits and cost off",
     ]);
+    // The same sync with limits and cost off: every record written, CPU per record measured.
+    expect(result.engineCpu.counters.inserted).toBe(s.bcsync.counters.inserted);
+    expect(result.engineCpu.recordsPerCpuSecond).toBeGreaterThan(0);
     expect(table(result)).toContain("ceiling");
+  });
+
+  it("measures bcsync --help: a time and a resident size per run, targets judged, never asserted", async () => {
+    const start = await runStart(1);
+    expect(start.medianSeconds).toBeGreaterThan(0);
+    expect(start.peakRssMb).toBeGreaterThan(0);
+    expect(start.targets.map((t) => t.name)).toEqual(["bcsync --help", "resident before any work"]);
   });
 });

@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import { type ConflictDecision, type ConflictSide, listConflicts, resolveConflicts } from "../../admin/conflicts.ts";
 import { valueOrThrow } from "../../admin/result.ts";
-import { type CommonCliOptions, withCommonOptions, withIntegration, withStore } from "../../integration/cli.ts";
+import { type CommonCliOptions, withIntegration, withStore } from "../../integration/cli.ts";
 import type { Conflict } from "../../store/index.ts";
 import { EXIT, raiseExitCode } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
@@ -39,49 +39,40 @@ export function parseDecisions(args: string[], keep?: string): ConflictDecision[
   return decisions;
 }
 
-export function registerConflictsCommand(program: Command): void {
-  const conflicts = withCommonOptions(
-    program
-      .command("conflicts")
-      .description("Conflicts: fields changed on both sides, with the base, BC and Sales values (list, resolve).")
-      .option("--mapping <name>", "only this table mapping")
-      .option("--all", "resolved ones too")
-      .option("--json", "one JSON line per conflict"),
-  ).action(async (options: ConflictsCliOptions) => {
-    await withStore(options, async (store) => {
-      const list = await listConflicts(store, {
-        ...(options.mapping ? { mappingName: options.mapping.toUpperCase() } : {}),
-        all: options.all === true,
-      });
-      if (options.json) for (const c of list) printJson(c);
-      else {
-        printTable(list.map(row), ["id", "mapping", "bcId", "field", "base", "bc", "dataverse", "status"]);
-        const open = list.filter((c) => c.status === "open").length;
-        if (open > 0)
-          process.stdout.write(
-            `\n${open} open conflict(s). Keep one side per field: npx bcsync conflicts resolve ID=bc (or ID=dataverse)\n`,
-          );
-      }
-      if (list.some((c) => c.status === "open")) raiseExitCode(EXIT.recordFailures);
+export async function conflictsAction(options: ConflictsCliOptions): Promise<void> {
+  await withStore(options, async (store) => {
+    const list = await listConflicts(store, {
+      ...(options.mapping ? { mappingName: options.mapping.toUpperCase() } : {}),
+      all: options.all === true,
     });
-  });
-  conflicts
-    .command("resolve")
-    .description("Resolve conflicts field by field: the kept side's value is written to the other side.")
-    .argument("<decision...>", "ID=bc or ID=dataverse (or ID with --keep)")
-    .option("--keep <side>", "bc or dataverse, for every ID given without a side")
-    .action(async (args: string[], _local: ConflictsCliOptions, command: Command) => {
-      // --config, --data and --json belong to `conflicts` (commander gives a parent's options to the parent).
-      const options = command.optsWithGlobals<ConflictsCliOptions>();
-      const decisions = parseDecisions(args, options.keep);
-      if (!Array.isArray(decisions))
-        return command.error(
-          `error: say which side to keep for ${decisions.missingSide}: ID=bc, ID=dataverse, or --keep bc|dataverse`,
+    if (options.json) for (const c of list) printJson(c);
+    else {
+      printTable(list.map(row), ["id", "mapping", "bcId", "field", "base", "bc", "dataverse", "status"]);
+      const open = list.filter((c) => c.status === "open").length;
+      if (open > 0)
+        process.stdout.write(
+          `\n${open} open conflict(s). Keep one side per field: npx bcsync conflicts resolve ID=bc (or ID=dataverse)\n`,
         );
-      await withIntegration(options, async (ctx) => {
-        const resolved = valueOrThrow(await resolveConflicts(ctx, decisions));
-        if (options.json) for (const c of resolved) printJson(c);
-        else printTable(resolved.map(row), ["id", "mapping", "bcId", "field", "bc", "dataverse", "status"]);
-      });
-    });
+    }
+    if (list.some((c) => c.status === "open")) raiseExitCode(EXIT.recordFailures);
+  });
+}
+
+export async function resolveConflictsAction(
+  args: string[],
+  _local: ConflictsCliOptions,
+  command: Command,
+): Promise<void> {
+  // --config, --data and --json belong to `conflicts` (commander gives a parent's options to the parent).
+  const options = command.optsWithGlobals<ConflictsCliOptions>();
+  const decisions = parseDecisions(args, options.keep);
+  if (!Array.isArray(decisions))
+    return command.error(
+      `error: say which side to keep for ${decisions.missingSide}: ID=bc, ID=dataverse, or --keep bc|dataverse`,
+    );
+  await withIntegration(options, async (ctx) => {
+    const resolved = valueOrThrow(await resolveConflicts(ctx, decisions));
+    if (options.json) for (const c of resolved) printJson(c);
+    else printTable(resolved.map(row), ["id", "mapping", "bcId", "field", "bc", "dataverse", "status"]);
+  });
 }

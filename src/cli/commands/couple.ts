@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { coupleRecords } from "../../admin/couplings.ts";
 import { bcsyncError } from "../../errors/catalogue.ts";
 import { INTEGRATION_UNKNOWN_MAPPING } from "../../errors/codes/integration.ts";
-import { type CommonCliOptions, withCommonOptions, withIntegration } from "../../integration/cli.ts";
+import { type CommonCliOptions, withIntegration } from "../../integration/cli.ts";
 import { EXIT, raiseExitCode } from "../exit-codes.ts";
 import { printJson } from "../output.ts";
 
@@ -16,54 +16,43 @@ interface CoupleCliOptions extends CommonCliOptions {
   uncouple?: boolean;
 }
 
-export function registerCoupleCommand(program: Command): void {
-  withCommonOptions(
-    program
-      .command("couple")
-      .description("Couple a BC record with a Dataverse row for a table mapping (or --uncouple).")
-      .argument("<mapping>", "table mapping name, e.g. SALESPEOPLE")
-      .option("--bc <id>", "BC record id (SystemId)")
-      .option("--dataverse <id>", "Dataverse row id")
-      .option("--uncouple", "remove the coupling of --bc or --dataverse")
-      .option("--json", "JSON output"),
-  ).action(async (name: string, options: CoupleCliOptions, command: Command) => {
-    // A wrong command line is a usage error (exit 2), found before anything is opened.
-    if (options.uncouple ? !options.bc && !options.dataverse : !options.bc || !options.dataverse)
-      command.error(
-        options.uncouple ? "--uncouple needs --bc or --dataverse" : "couple needs both --bc and --dataverse",
-        { exitCode: EXIT.usage },
-      );
-    await withIntegration(options, async (ctx) => {
-      const mapping = ctx.mappings.find((m) => m.name === name.toUpperCase());
-      if (!mapping) {
-        throw bcsyncError(INTEGRATION_UNKNOWN_MAPPING, {
-          mapping: name,
-          known: ctx.mappings.map((m) => m.name).join(", "),
-        });
-      }
-      const bcId = options.bc?.toLowerCase();
-      const dvId = options.dataverse?.toLowerCase();
-      if (options.uncouple) {
-        const removed = bcId
-          ? await ctx.store.couplings.uncoupleByBcId(mapping.name, bcId)
-          : dvId
-            ? await ctx.store.couplings.uncoupleByDataverseId(mapping.name, dvId)
-            : false;
-        if (options.json) printJson({ mapping: mapping.name, uncoupled: removed });
-        else process.stdout.write(removed ? "uncoupled\n" : "no such coupling\n");
-        if (!removed) raiseExitCode(EXIT.error);
-        return;
-      }
-      if (!bcId || !dvId) return;
-      const coupled = await coupleRecords(ctx, mapping.name, { bcId, dataverseId: dvId });
-      if (!coupled.ok) throw coupled.error;
-      const view = coupled.value;
-      if (options.json) printJson(view);
-      else {
-        process.stdout.write(`coupled ${mapping.name}: ${bcId} ⇄ ${dvId}\n`);
-        process.stdout.write(`  open in Business Central: ${view.bcUrl ?? "(no page for this table)"}\n`);
-        process.stdout.write(`  open in Sales: ${view.salesUrl ?? "(no Sales URL configured)"}\n`);
-      }
-    });
+export async function coupleAction(name: string, options: CoupleCliOptions, command: Command): Promise<void> {
+  // A wrong command line is a usage error (exit 2), found before anything is opened.
+  if (options.uncouple ? !options.bc && !options.dataverse : !options.bc || !options.dataverse)
+    command.error(
+      options.uncouple ? "--uncouple needs --bc or --dataverse" : "couple needs both --bc and --dataverse",
+      { exitCode: EXIT.usage },
+    );
+  await withIntegration(options, async (ctx) => {
+    const mapping = ctx.mappings.find((m) => m.name === name.toUpperCase());
+    if (!mapping) {
+      throw bcsyncError(INTEGRATION_UNKNOWN_MAPPING, {
+        mapping: name,
+        known: ctx.mappings.map((m) => m.name).join(", "),
+      });
+    }
+    const bcId = options.bc?.toLowerCase();
+    const dvId = options.dataverse?.toLowerCase();
+    if (options.uncouple) {
+      const removed = bcId
+        ? await ctx.store.couplings.uncoupleByBcId(mapping.name, bcId)
+        : dvId
+          ? await ctx.store.couplings.uncoupleByDataverseId(mapping.name, dvId)
+          : false;
+      if (options.json) printJson({ mapping: mapping.name, uncoupled: removed });
+      else process.stdout.write(removed ? "uncoupled\n" : "no such coupling\n");
+      if (!removed) raiseExitCode(EXIT.error);
+      return;
+    }
+    if (!bcId || !dvId) return;
+    const coupled = await coupleRecords(ctx, mapping.name, { bcId, dataverseId: dvId });
+    if (!coupled.ok) throw coupled.error;
+    const view = coupled.value;
+    if (options.json) printJson(view);
+    else {
+      process.stdout.write(`coupled ${mapping.name}: ${bcId} ⇄ ${dvId}\n`);
+      process.stdout.write(`  open in Business Central: ${view.bcUrl ?? "(no page for this table)"}\n`);
+      process.stdout.write(`  open in Sales: ${view.salesUrl ?? "(no Sales URL configured)"}\n`);
+    }
   });
 }

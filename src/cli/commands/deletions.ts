@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { approveDeletion, listHeldDeletions, rejectDeletion } from "../../admin/deletions.ts";
 import { valueOrThrow } from "../../admin/result.ts";
-import { type CommonCliOptions, withCommonOptions, withIntegration, withStore } from "../../integration/cli.ts";
+import { type CommonCliOptions, withIntegration, withStore } from "../../integration/cli.ts";
 import type { HeldDeletion } from "../../store/index.ts";
 import { EXIT, raiseExitCode } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
@@ -25,58 +25,43 @@ const row = (d: HeldDeletion) => ({
   sample: d.recordIds.slice(0, 3).join(", ") + (d.recordIds.length > 3 ? ", …" : ""),
 });
 
-export function registerDeletionsCommand(program: Command): void {
-  const deletions = withCommonOptions(
-    program
-      .command("deletions")
-      .description("Mass deletions held for approval (list, approve, reject).")
-      .option("--mapping <name>", "only this table mapping")
-      .option("--all", "decided ones too")
-      .option("--json", "one JSON line per held deletion"),
-  ).action(async (options: DeletionsCliOptions) => {
-    await withStore(options, async (store) => {
-      const list = await listHeldDeletions(store, {
-        ...(options.mapping ? { mappingName: options.mapping.toUpperCase() } : {}),
-        all: options.all === true,
-      });
-      if (options.json) for (const d of list) printJson(d);
-      else {
-        printTable(list.map(row));
-        const held = list.filter((d) => d.status === "held").length;
-        if (held > 0)
-          process.stdout.write(
-            `\n${held} deletion(s) wait for a decision: npx bcsync deletions approve ID (delete them) or npx bcsync deletions reject ID (keep them)\n`,
-          );
-      }
-      if (list.some((d) => d.status === "held")) raiseExitCode(EXIT.recordFailures);
+export async function deletionsAction(options: DeletionsCliOptions): Promise<void> {
+  await withStore(options, async (store) => {
+    const list = await listHeldDeletions(store, {
+      ...(options.mapping ? { mappingName: options.mapping.toUpperCase() } : {}),
+      all: options.all === true,
     });
+    if (options.json) for (const d of list) printJson(d);
+    else {
+      printTable(list.map(row));
+      const held = list.filter((d) => d.status === "held").length;
+      if (held > 0)
+        process.stdout.write(
+          `\n${held} deletion(s) wait for a decision: npx bcsync deletions approve ID (delete them) or npx bcsync deletions reject ID (keep them)\n`,
+        );
+    }
+    if (list.some((d) => d.status === "held")) raiseExitCode(EXIT.recordFailures);
   });
-  deletions
-    .command("approve")
-    .description("Delete the counterparts a held deletion lists, and their couplings, now.")
-    .argument("<id>", "held deletion id (see bcsync deletions)")
-    .action(async (id: string, _local: DeletionsCliOptions, command: Command) => {
-      // --config, --data and --json belong to `deletions` (commander gives a parent's options to the parent).
-      const options = command.optsWithGlobals<DeletionsCliOptions>();
-      await withIntegration(options, async (ctx) => {
-        const report = valueOrThrow(await approveDeletion(ctx, id));
-        const summary = { id, mapping: report.mapping, status: report.status, ...report.counters };
-        if (options.json) printJson(summary);
-        else printTable([summary], ["id", "mapping", "status", "deleted", "failed"]);
-        if (report.status === "failed") raiseExitCode(EXIT.recordFailures);
-      });
-    });
-  deletions
-    .command("reject")
-    .description("Discard a held deletion: nothing is deleted.")
-    .argument("<id>", "held deletion id (see bcsync deletions)")
-    .action(async (id: string, _local: DeletionsCliOptions, command: Command) => {
-      // --config, --data and --json belong to `deletions` (commander gives a parent's options to the parent).
-      const options = command.optsWithGlobals<DeletionsCliOptions>();
-      await withStore(options, async (store) => {
-        const decided = valueOrThrow(await rejectDeletion(store, id));
-        if (options.json) printJson(decided);
-        else printTable([row(decided)]);
-      });
-    });
+}
+
+export async function approveDeletionAction(id: string, _local: DeletionsCliOptions, command: Command): Promise<void> {
+  // --config, --data and --json belong to `deletions` (commander gives a parent's options to the parent).
+  const options = command.optsWithGlobals<DeletionsCliOptions>();
+  await withIntegration(options, async (ctx) => {
+    const report = valueOrThrow(await approveDeletion(ctx, id));
+    const summary = { id, mapping: report.mapping, status: report.status, ...report.counters };
+    if (options.json) printJson(summary);
+    else printTable([summary], ["id", "mapping", "status", "deleted", "failed"]);
+    if (report.status === "failed") raiseExitCode(EXIT.recordFailures);
+  });
+}
+
+export async function rejectDeletionAction(id: string, _local: DeletionsCliOptions, command: Command): Promise<void> {
+  // --config, --data and --json belong to `deletions` (commander gives a parent's options to the parent).
+  const options = command.optsWithGlobals<DeletionsCliOptions>();
+  await withStore(options, async (store) => {
+    const decided = valueOrThrow(await rejectDeletion(store, id));
+    if (options.json) printJson(decided);
+    else printTable([row(decided)]);
+  });
 }

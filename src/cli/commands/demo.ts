@@ -5,7 +5,6 @@
 // running demo with the other commands (`--config <configPath>`). Runs until SIGINT / SIGTERM.
 
 import { join, resolve } from "node:path";
-import type { Command } from "commander";
 import { DEMO_SALES_USER_ID } from "../../../emulators/identity/demo-apps.ts";
 import { startEmulators } from "../../../emulators/index.ts";
 import { openIntegration } from "../../integration/context.ts";
@@ -171,16 +170,6 @@ export async function runDemo(
   }
 }
 
-export function registerDemoCommand(program: Command): void {
-  program
-    .command("demo")
-    .description("Run the Sales integration on the local emulators with demo data, and show what syncs.")
-    .option("--data <dir>", "where the demo keeps emulator data, configuration and state", ".bcsync/demo")
-    .option("--limits <mode>", "service protection limits of the emulators: realistic or off", "realistic")
-    .option("--host <host>", "address the web console listens on", "127.0.0.1")
-    .option("--port <port>", "port of the web console (a free one when it is taken)", "8080")
-    .option("--json", "print one JSON line (emulators, configPath, console URL and login) and keep running")
-    .action(async (o: DemoCliOptions) => {
-      await runDemo(o);
-    });
+export async function demoAction(o: DemoCliOptions): Promise<void> {
+  await runDemo(o);
 }

@@ -2,7 +2,6 @@
 // SIGTERM, and prints where they listen and the demo credentials (for people, or one JSON line with --json).
 
 import { resolve } from "node:path";
-import type { Command } from "commander";
 import type { SeedSpec } from "../../../emulators/contracts.ts";
 import {
   type EmulatorsInfo,
@@ -14,7 +13,7 @@ import { bcsyncError, EMULATE_OPTION_INVALID, EMULATE_PORT_IN_USE } from "../../
 import { printJson, printTable } from "../output.ts";
 import { untilStopped } from "../signals.ts";
 
-export const DEFAULT_EMULATOR_DATA_DIR = ".bcsync/emulators";
+export { DEFAULT_EMULATOR_DATA_DIR } from "../options.ts";
 
 export interface EmulateCliOptions {
   dataversePort?: string;
@@ -142,23 +141,6 @@ export async function runEmulate(
   }
 }
 
-export function registerEmulateCommand(program: Command): void {
-  program
-    .command("emulate")
-    .description("Run local emulators of Entra ID, Dataverse and Business Central until Ctrl+C.")
-    .option("--dataverse-port <port>", "Dataverse emulator port (default: any free port)")
-    .option("--bc-port <port>", "Business Central emulator port (default: any free port)")
-    .option("--identity-port <port>", "identity (Entra ID) emulator port (default: any free port)")
-    .option("--data <dir>", "where the emulators keep their data and TLS certificate", DEFAULT_EMULATOR_DATA_DIR)
-    .option("--in-memory", "keep nothing on disk (a new certificate and empty stores on every start)")
-    .option("--host <host>", "address to listen on", "127.0.0.1")
-    .option("--seed <seed>", "initial data: empty, demo or scale:N", "demo")
-    .option("--limits <mode>", "service protection limits: realistic or off", "realistic")
-    .option("--cost <mode>", "the services' request costs (time per request and row): realistic or off", "realistic")
-    .option("--latency <ms>", "extra latency added to every API response, in ms")
-    .option("--faults <rate>", "share of API requests that fail (500, 503, dropped, slow), 0 to 1")
-    .option("--json", "print one JSON line with the URLs and credentials instead of text")
-    .action(async (cli: EmulateCliOptions) => {
-      await runEmulate(cli);
-    });
+export async function emulateAction(cli: EmulateCliOptions): Promise<void> {
+  await runEmulate(cli);
 }

@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { bcsyncError, SERVER_NOT_FOUND } from "../../errors/catalogue.ts";
 import { ADMIN_JOB_ENTRY_RUNNING } from "../../errors/codes/admin.ts";
-import { type CommonCliOptions, withCommonOptions, withIntegration, withStore } from "../../integration/cli.ts";
+import { type CommonCliOptions, withIntegration, withStore } from "../../integration/cli.ts";
 import { integrationJobHandlers } from "../../integration/job-handlers.ts";
 import { JobQueueControl } from "../../jobs/control.ts";
 import { runQueueEntry } from "../../jobs/scheduler.ts";
@@ -52,71 +52,54 @@ function show(entry: QueueEntry, options: JobsCliOptions): void {
   else printTable([row(entry)]);
 }
 
-export function registerJobsCommand(program: Command): void {
-  const jobs = withCommonOptions(
-    program
-      .command("jobs")
-      .description("Job queue entries: status, last and next run, last error; run now, hold, resume.")
-      .option("--json", "one JSON line per entry"),
-  ).action(async (options: JobsCliOptions) => {
-    await withStore(options, async (store) => {
-      const entries = await store.queue.list();
-      if (options.json) for (const e of entries) printJson(e);
-      else printTable(entries.map(row));
-      if (entries.some((e) => e.status === "error")) raiseExitCode(EXIT.recordFailures);
-    });
+export async function jobsAction(options: JobsCliOptions): Promise<void> {
+  await withStore(options, async (store) => {
+    const entries = await store.queue.list();
+    if (options.json) for (const e of entries) printJson(e);
+    else printTable(entries.map(row));
+    if (entries.some((e) => e.status === "error")) raiseExitCode(EXIT.recordFailures);
   });
-  jobs
-    .command("run")
-    .description("Make an entry due now (a running serve or worker runs it); --here runs it in this process.")
-    .argument("<entry>", "entry id, mapping name or kind")
-    .option("--here", "run it now in this process and report the outcome")
-    .action(async (name: string, _local: JobsCliOptions, command: Command) => {
-      const options = command.optsWithGlobals<JobsCliOptions>();
-      if (!options.here) {
-        await withStore(options, async (store) => {
-          const entry = await findEntry(store, name);
-          show(await control(store).runNow(entry.id), options);
-        });
-        return;
-      }
-      await withIntegration(options, async (ctx) => {
-        const entry = await findEntry(ctx.store, name);
-        // Claimed as a scheduler claims it: a run in flight elsewhere (serve, worker) is not started twice.
-        if (!(await ctx.store.queue.claim(entry, `cli-${process.pid}`)))
-          throw bcsyncError(ADMIN_JOB_ENTRY_RUNNING, { entry: entry.mappingName ?? entry.kind });
-        const outcome = await runQueueEntry(integrationJobHandlers(ctx), entry, new AbortController().signal);
-        const after = await ctx.store.queue.complete(entry.id, outcome);
-        if (options.json) printJson({ entry: after, outcome });
-        else {
-          printTable([row(after)]);
-          process.stdout.write(
-            `\n${outcome.kind === "failed" ? `failed: ${outcome.error}` : outcome.idle ? "succeeded: nothing to do" : "succeeded"}\n`,
-          );
-        }
-        if (outcome.kind === "failed") raiseExitCode(EXIT.error);
-      });
+}
+
+export async function runJobAction(name: string, _local: JobsCliOptions, command: Command): Promise<void> {
+  const options = command.optsWithGlobals<JobsCliOptions>();
+  if (!options.here) {
+    await withStore(options, async (store) => {
+      const entry = await findEntry(store, name);
+      show(await control(store).runNow(entry.id), options);
     });
-  jobs
-    .command("hold")
-    .description("Put an entry on hold: no interval, trigger or wake runs it until it is resumed.")
-    .argument("<entry>", "entry id, mapping name or kind")
-    .action(async (name: string, _local: JobsCliOptions, command: Command) => {
-      const options = command.optsWithGlobals<JobsCliOptions>();
-      await withStore(options, async (store) => {
-        const entry = await findEntry(store, name);
-        show(await control(store).hold(entry.id), options);
-      });
-    });
-  jobs
-    .command("resume")
-    .description("Resume an entry on hold (by a person or for inactivity): ready and due now.")
-    .argument("<entry>", "entry id, mapping name or kind")
-    .action(async (name: string, _local: JobsCliOptions, command: Command) => {
-      const options = command.optsWithGlobals<JobsCliOptions>();
-      await withStore(options, async (store) => {
-        const entry = await findEntry(store, name);
-        show(await control(store).resume(entry.id), options);
-      });
-    });
+    return;
+  }
+  await withIntegration(options, async (ctx) => {
+    const entry = await findEntry(ctx.store, name);
+    // Claimed as a scheduler claims it: a run in flight elsewhere (serve, worker) is not started twice.
+    if (!(await ctx.store.queue.claim(entry, `cli-${process.pid}`)))
+      throw bcsyncError(ADMIN_JOB_ENTRY_RUNNING, { entry: entry.mappingName ?? entry.kind });
+    const outcome = await runQueueEntry(integrationJobHandlers(ctx), entry, new AbortController().signal);
+    const after = await ctx.store.queue.complete(entry.id, outcome);
+    if (options.json) printJson({ entry: after, outcome });
+    else {
+      printTable([row(after)]);
+      process.stdout.write(
+        `\n${outcome.kind === "failed" ? `failed: ${outcome.error}` : outcome.idle ? "succeeded: nothing to do" : "succeeded"}\n`,
+      );
+    }
+    if (outcome.kind === "failed") raiseExitCode(EXIT.error);
+  });
+}
+
+export async function holdJobAction(name: string, _local: JobsCliOptions, command: Command): Promise<void> {
+  const options = command.optsWithGlobals<JobsCliOptions>();
+  await withStore(options, async (store) => {
+    const entry = await findEntry(store, name);
+    show(await control(store).hold(entry.id), options);
+  });
+}
+
+export async function resumeJobAction(name: string, _local: JobsCliOptions, command: Command): Promise<void> {
+  const options = command.optsWithGlobals<JobsCliOptions>();
+  await withStore(options, async (store) => {
+    const entry = await findEntry(store, name);
+    show(await control(store).resume(entry.id), options);
+  });
 }

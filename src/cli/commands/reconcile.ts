@@ -1,10 +1,9 @@
 // `bcsync reconcile [MAPPING...]`: the reconciliation report — both sides scanned and compared with the
 // couplings (uncoupled records, couplings whose record is gone, coupled pairs whose values differ). Writes nothing.
 
-import type { Command } from "commander";
 import { reconciliationReport } from "../../admin/reconcile.ts";
 import { valueOrThrow } from "../../admin/result.ts";
-import { type CommonCliOptions, withCommonOptions, withIntegration } from "../../integration/cli.ts";
+import { type CommonCliOptions, withIntegration } from "../../integration/cli.ts";
 import { EXIT, raiseExitCode } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
 
@@ -12,50 +11,41 @@ interface ReconcileCliOptions extends CommonCliOptions {
   limit?: string;
 }
 
-export function registerReconcileCommand(program: Command): void {
-  withCommonOptions(
-    program
-      .command("reconcile")
-      .description("Reconciliation report: uncoupled records, couplings without a record, differing values.")
-      .argument("[mapping...]", "table mapping names (without: every table mapping)")
-      .option("--limit <n>", "how many records to list per finding (the counts are complete)", "100")
-      .option("--json", "one JSON line per mapping, with the records"),
-  ).action(async (names: string[], options: ReconcileCliOptions) => {
-    await withIntegration(options, async (ctx) => {
-      const reports = valueOrThrow(await reconciliationReport(ctx, { names, limit: Number(options.limit) }));
-      if (options.json) for (const r of reports) printJson(r);
-      else {
-        printTable(
-          reports.map((r) => ({ mapping: r.mapping, ...r.counts, errors: r.errors.join("; ") })),
-          [
-            "mapping",
-            "bcRecords",
-            "dataverseRecords",
-            "couplings",
-            "uncoupledBc",
-            "uncoupledDataverse",
-            "couplingsWithoutBc",
-            "couplingsWithoutDataverse",
-            "differing",
-            "errors",
-          ],
-        );
-        for (const r of reports)
-          for (const d of r.differing.slice(0, 10))
-            for (const f of d.fields)
-              process.stdout.write(
-                `${r.mapping} ${d.bcId}: ${f.field} BC=${JSON.stringify(f.bc)} Sales=${JSON.stringify(f.dataverse)}\n`,
-              );
-      }
-      // Differences are findings a script acts on, like record failures; a scan that failed is an error.
-      if (reports.some((r) => r.errors.length > 0 && !r.errors.every((e) => e.includes("option-set"))))
-        raiseExitCode(EXIT.error);
-      else if (
-        reports.some(
-          (r) => r.counts.differing > 0 || r.counts.couplingsWithoutBc + r.counts.couplingsWithoutDataverse > 0,
-        )
+export async function reconcileAction(names: string[], options: ReconcileCliOptions): Promise<void> {
+  await withIntegration(options, async (ctx) => {
+    const reports = valueOrThrow(await reconciliationReport(ctx, { names, limit: Number(options.limit) }));
+    if (options.json) for (const r of reports) printJson(r);
+    else {
+      printTable(
+        reports.map((r) => ({ mapping: r.mapping, ...r.counts, errors: r.errors.join("; ") })),
+        [
+          "mapping",
+          "bcRecords",
+          "dataverseRecords",
+          "couplings",
+          "uncoupledBc",
+          "uncoupledDataverse",
+          "couplingsWithoutBc",
+          "couplingsWithoutDataverse",
+          "differing",
+          "errors",
+        ],
+      );
+      for (const r of reports)
+        for (const d of r.differing.slice(0, 10))
+          for (const f of d.fields)
+            process.stdout.write(
+              `${r.mapping} ${d.bcId}: ${f.field} BC=${JSON.stringify(f.bc)} Sales=${JSON.stringify(f.dataverse)}\n`,
+            );
+    }
+    // Differences are findings a script acts on, like record failures; a scan that failed is an error.
+    if (reports.some((r) => r.errors.length > 0 && !r.errors.every((e) => e.includes("option-set"))))
+      raiseExitCode(EXIT.error);
+    else if (
+      reports.some(
+        (r) => r.counts.differing > 0 || r.counts.couplingsWithoutBc + r.counts.couplingsWithoutDataverse > 0,
       )
-        raiseExitCode(EXIT.recordFailures);
-    });
+    )
+      raiseExitCode(EXIT.recordFailures);
   });
 }

@@ -1,8 +1,7 @@
 // `bcsync sync [MAPPING...|--all] [--full] [--dry-run] [--json]`: runs table mappings now through the engine,
 // in dependency order, and reports the counters per mapping (one JSON line per mapping with --json).
 
-import type { Command } from "commander";
-import { type CommonCliOptions, withCommonOptions, withIntegration } from "../../integration/cli.ts";
+import { type CommonCliOptions, withIntegration } from "../../integration/cli.ts";
 import { type MappingSyncResult, selectMappings, syncMappings, total } from "../../integration/sync.ts";
 import { EXIT, type ExitCode, raiseExitCode } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
@@ -53,39 +52,28 @@ export function runOutcome(results: readonly MappingSyncResult[]): { exitCode: E
   return { exitCode, summary: `${parts.join("; ")} (exit code ${exitCode}).` };
 }
 
-export function registerSyncCommand(program: Command): void {
-  withCommonOptions(
-    program
-      .command("sync")
-      .description("Synchronize table mappings now (all of them without names), in dependency order.")
-      .argument("[mapping...]", "table mapping names, e.g. ITEM-PRODUCT CUSTOMER")
-      .option("--all", "every table mapping")
-      .option("--full", "full synchronization: couple or create uncoupled records too")
-      .option("--dry-run", "plan only: show what would be written, write nothing")
-      .option("--json", "one JSON line per mapping"),
-  ).action(async (names: string[], options: SyncCliOptions) => {
-    await withIntegration(options, async (ctx) => {
-      const rows: Record<string, unknown>[] = [];
-      const selected = options.all ? [] : names;
-      const progress = mappingProgress(selectMappings(ctx.mappings, selected).length, { json: options.json });
-      const results = await syncMappings(ctx, {
-        names: selected,
-        full: options.full,
-        dryRun: options.dryRun,
-        onProgress: (mapping, page) => progress.working(mapping, page),
-        onMapping: (r) => {
-          progress.done(r.mapping);
-          const row = summarize(r);
-          if (options.json) {
-            printJson(options.dryRun ? { ...row, planned: r.passes.flatMap((p) => p.planned) } : row);
-          } else rows.push(row);
-        },
-      });
-      progress.stop();
-      if (!options.json) printTable(rows, ["mapping", ...COUNTERS, "status", "message"]);
-      const outcome = runOutcome(results);
-      if (!options.json && outcome.summary) process.stderr.write(`${outcome.summary}\n`);
-      raiseExitCode(outcome.exitCode);
+export async function syncAction(names: string[], options: SyncCliOptions): Promise<void> {
+  await withIntegration(options, async (ctx) => {
+    const rows: Record<string, unknown>[] = [];
+    const selected = options.all ? [] : names;
+    const progress = mappingProgress(selectMappings(ctx.mappings, selected).length, { json: options.json });
+    const results = await syncMappings(ctx, {
+      names: selected,
+      full: options.full,
+      dryRun: options.dryRun,
+      onProgress: (mapping, page) => progress.working(mapping, page),
+      onMapping: (r) => {
+        progress.done(r.mapping);
+        const row = summarize(r);
+        if (options.json) {
+          printJson(options.dryRun ? { ...row, planned: r.passes.flatMap((p) => p.planned) } : row);
+        } else rows.push(row);
+      },
     });
+    progress.stop();
+    if (!options.json) printTable(rows, ["mapping", ...COUNTERS, "status", "message"]);
+    const outcome = runOutcome(results);
+    if (!options.json && outcome.summary) process.stderr.write(`${outcome.summary}\n`);
+    raiseExitCode(outcome.exitCode);
   });
 }

@@ -3,7 +3,7 @@
 // `token` makes an API token for scripts and Prometheus (shown once; only its hash is kept).
 
 import type { Command } from "commander";
-import { type CommonCliOptions, withCommonOptions, withStore } from "../../integration/cli.ts";
+import { type CommonCliOptions, withStore } from "../../integration/cli.ts";
 import { addUser, createApiToken, resetPassword } from "../../server/auth/accounts.ts";
 import { printJson } from "../output.ts";
 
@@ -20,58 +20,43 @@ function passwordOf(options: UsersCliOptions): string | undefined {
   return value;
 }
 
-export function registerUsersCommand(program: Command): void {
-  const users = withCommonOptions(
-    program
-      .command("users")
-      .description("Administrator accounts of the console and the REST API: add, reset-password, token.")
-      .option("--json", "JSON output"),
-  ).action(async (options: UsersCliOptions) => {
-    await withStore(options, async (store) => {
-      const count = await store.accounts.count();
-      if (options.json) printJson({ accounts: count });
-      else process.stdout.write(`${count} administrator account(s); add one with \`npx bcsync users add NAME\`\n`);
-    });
+export async function usersAction(options: UsersCliOptions): Promise<void> {
+  await withStore(options, async (store) => {
+    const count = await store.accounts.count();
+    if (options.json) printJson({ accounts: count });
+    else process.stdout.write(`${count} administrator account(s); add one with \`npx bcsync users add NAME\`\n`);
   });
-  users
-    .command("add")
-    .description("Add an administrator; prints its generated password once.")
-    .argument("<name>", "user name")
-    .option("--password-env <var>", "take the password from this environment variable instead")
-    .action(async (name: string, _local: UsersCliOptions, command: Command) => {
-      const options = command.optsWithGlobals<UsersCliOptions>();
-      await withStore(options, async (store) => {
-        const given = passwordOf(options);
-        const password = await addUser(store, name, given);
-        report(options, name, given ? undefined : password);
-      });
-    });
-  users
-    .command("reset-password")
-    .description("Give an administrator a new password (generated unless --password-env); its sessions end.")
-    .argument("<name>", "user name")
-    .option("--password-env <var>", "take the password from this environment variable instead")
-    .action(async (name: string, _local: UsersCliOptions, command: Command) => {
-      const options = command.optsWithGlobals<UsersCliOptions>();
-      await withStore(options, async (store) => {
-        const given = passwordOf(options);
-        const password = await resetPassword(store, name, given);
-        report(options, name, given ? undefined : password);
-      });
-    });
-  users
-    .command("token")
-    .description("Make an API token for scripts and Prometheus (Authorization: Bearer …); shown once.")
-    .argument("<name>", "the administrator the token acts as")
-    .option("--label <text>", "what the token is for", "script")
-    .action(async (name: string, _local: UsersCliOptions & { label: string }, command: Command) => {
-      const options = command.optsWithGlobals<UsersCliOptions & { label: string }>();
-      await withStore(options, async (store) => {
-        const token = await createApiToken(store, name, options.label);
-        if (options.json) printJson({ user: name, label: options.label, token });
-        else process.stdout.write(`API token for ${name} (${options.label}), shown once:\n${token}\n`);
-      });
-    });
+}
+
+export async function addUserAction(name: string, _local: UsersCliOptions, command: Command): Promise<void> {
+  const options = command.optsWithGlobals<UsersCliOptions>();
+  await withStore(options, async (store) => {
+    const given = passwordOf(options);
+    const password = await addUser(store, name, given);
+    report(options, name, given ? undefined : password);
+  });
+}
+
+export async function resetPasswordAction(name: string, _local: UsersCliOptions, command: Command): Promise<void> {
+  const options = command.optsWithGlobals<UsersCliOptions>();
+  await withStore(options, async (store) => {
+    const given = passwordOf(options);
+    const password = await resetPassword(store, name, given);
+    report(options, name, given ? undefined : password);
+  });
+}
+
+export async function tokenAction(
+  name: string,
+  _local: UsersCliOptions & { label: string },
+  command: Command,
+): Promise<void> {
+  const options = command.optsWithGlobals<UsersCliOptions & { label: string }>();
+  await withStore(options, async (store) => {
+    const token = await createApiToken(store, name, options.label);
+    if (options.json) printJson({ user: name, label: options.label, token });
+    else process.stdout.write(`API token for ${name} (${options.label}), shown once:\n${token}\n`);
+  });
 }
 
 function report(options: UsersCliOptions, name: string, generated: string | undefined): void {

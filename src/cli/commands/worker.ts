@@ -1,4 +1,3 @@
-import type { Command } from "commander";
 import { BcsyncError, SERVER_PG_BOSS_NEEDS_POSTGRES } from "../../errors/catalogue.ts";
 import { openIntegration } from "../../integration/context.ts";
 import { integrationJobHandlers } from "../../integration/job-handlers.ts";
@@ -78,17 +77,6 @@ export async function runWorker(options: WorkerCliOptions, signal?: AbortSignal)
   }
 }
 
-export function registerWorkerCommand(program: Command): void {
-  program
-    .command("worker")
-    .description("Run the job queue: due table mapping syncs, statistics and availability jobs.")
-    .option("--config <file>", "configuration file written by `bcsync setup`")
-    .option("--data <dir>", "state directory (overrides the configuration's dataDir)")
-    .option("--once", "run what is due now, then exit (for cron or CI)")
-    .option("--pg-boss", "share the work with other processes through pg-boss (PostgreSQL store only)")
-    .option("--concurrency <n>", "entries this process runs at once (with --pg-boss)", "1")
-    .option("--json", "JSON lines: one when ready, then one per completed entry")
-    .action(async (o: WorkerCliOptions) => {
-      await runWorker(o);
-    });
+export async function workerAction(o: WorkerCliOptions): Promise<void> {
+  await runWorker(o);
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { PendingWritesTable, SyncDirection } from "../schema.ts";
+import { insertRows } from "./bulk-insert.ts";
 import type { Executor } from "./executor.ts";
 import { nowIso } from "./executor.ts";
 
@@ -23,46 +24,52 @@ export class PendingWritesRepository {
 
   /**
    * Records intents; an intent already there for the same source is kept (its key is the one that may exist).
-   * One insert (ON CONFLICT DO NOTHING) and one read per chunk, not two round trips per record: this runs before
-   * every batch of creates.
+   * One insert per chunk (ON CONFLICT DO NOTHING … RETURNING): only the sources it did not insert are read back,
+   * usually none, so a full sync pays one statement per 200 creates for its crash safety, not two.
    */
   async record(intents: Omit<PendingWrite, "id" | "createdAt">[]): Promise<PendingWrite[]> {
     const recorded: PendingWrite[] = [];
+    const keyOf = (r: { mapping_name: string; direction: string; source_id: string }) =>
+      `${r.mapping_name}\u0000${r.direction}\u0000${r.source_id}`;
     for (let i = 0; i < intents.length; i += 200) {
       const chunk = intents.slice(i, i + 200);
       const createdAt = nowIso();
-      await this.db
-        .insertInto("pending_writes")
-        .values(
-          chunk.map((intent) => ({
-            id: randomUUID(),
-            mapping_name: intent.mappingName,
-            direction: intent.direction,
-            source_id: intent.sourceId,
-            target_key: intent.targetKey,
-            payload_hash: intent.payloadHash,
-            created_at: createdAt,
-          })),
-        )
-        .onConflict((oc) => oc.columns(["mapping_name", "direction", "source_id"]).doNothing())
-        .execute();
-      const keys = new Set(chunk.map((c) => `${c.mappingName}\u0000${c.direction}\u0000${c.sourceId}`));
-      const rows = await this.db
-        .selectFrom("pending_writes")
-        .selectAll()
-        .where("mapping_name", "in", [...new Set(chunk.map((c) => c.mappingName))])
-        .where(
-          "source_id",
-          "in",
-          chunk.map((c) => c.sourceId),
-        )
-        .execute();
-      const found = new Map(
-        rows
-          .filter((r) => keys.has(`${r.mapping_name}\u0000${r.direction}\u0000${r.source_id}`))
-          .map((r) => [`${r.mapping_name}\u0000${r.direction}\u0000${r.source_id}`, fromRow(r)]),
+      const rows = chunk.map((intent) => ({
+        id: randomUUID(),
+        mapping_name: intent.mappingName,
+        direction: intent.direction,
+        source_id: intent.sourceId,
+        target_key: intent.targetKey,
+        payload_hash: intent.payloadHash,
+        created_at: createdAt,
+      }));
+      const inserted = await insertRows(this.db, "pending_writes:record", rows, (values) =>
+        this.db
+          .insertInto("pending_writes")
+          .values([...values])
+          .onConflict((oc) => oc.columns(["mapping_name", "direction", "source_id"]).doNothing())
+          .returning(["mapping_name", "direction", "source_id"]),
       );
-      for (const c of chunk) recorded.push(found.get(`${c.mappingName}\u0000${c.direction}\u0000${c.sourceId}`)!);
+      const found = new Map<string, PendingWrite>();
+      const added = new Set(inserted.map(keyOf));
+      for (const row of rows) if (added.has(keyOf(row))) found.set(keyOf(row), fromRow(row));
+      const kept = rows.filter((row) => !added.has(keyOf(row)));
+      if (kept.length > 0) {
+        // Sources with an intent already: theirs is the key that counts.
+        const existing = await this.db
+          .selectFrom("pending_writes")
+          .selectAll()
+          .where("mapping_name", "in", [...new Set(kept.map((r) => r.mapping_name))])
+          .where("direction", "in", [...new Set(kept.map((r) => r.direction))])
+          .where(
+            "source_id",
+            "in",
+            kept.map((r) => r.source_id),
+          )
+          .execute();
+        for (const row of existing) if (!found.has(keyOf(row))) found.set(keyOf(row), fromRow(row));
+      }
+      for (const row of rows) recorded.push(found.get(keyOf(row))!);
     }
     return recorded;
   }

@@ -1,0 +1,81 @@
+// The bcsync strategy of the customer workload once, to find where the engine spends its time:
+//   node --import tsx bench/profile-run.ts        one line of JSON on stderr (seconds, CPU, requests)
+//   BENCH_RECORDS=20000 BENCH_MODE=off|realistic  table size; emulators' limits and cost (default realistic)
+//   BENCH_PROFILE=file.cpuprofile                 a CPU profile of the run only (not the start or the seeding)
+//   BENCH_TIMELINE=file.json                      start and end of every Business Central page and bulk create
+//   BENCH_TMP=/dev/shm                            where the SQLite store goes
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createBusinessCentralClient, createDataverseClient } from "../src/connectors/index.ts";
+import { connectorPorts } from "../src/engine/adapters/index.ts";
+import { runMapping } from "../src/engine/runner.ts";
+import { openStore } from "../src/store/index.ts";
+import { CUSTOMER_MAPPING, world } from "./throughput.ts";
+
+const records = Number(process.env.BENCH_RECORDS ?? 20000);
+const mode = (process.env.BENCH_MODE ?? "realistic") as "off" | "realistic";
+const { emulators, clients } = await world(records, { limits: mode, cost: mode });
+const dir = mkdtempSync(join(process.env.BENCH_TMP ?? tmpdir(), "bcsync-prof-"));
+const dataverse = createDataverseClient(clients.dataverse);
+const businessCentral = createBusinessCentralClient(clients.businessCentral);
+const store = await openStore({ dataDir: join(dir, "store") });
+const t0 = performance.now();
+const timeline: { kind: string; start: number; end: number; n: number }[] = [];
+const wrap = (obj: Record<string, unknown>, name: string, count: (args: unknown[]) => number) => {
+  const original = obj[name] as (...a: unknown[]) => Promise<unknown>;
+  obj[name] = async (...args: unknown[]) => {
+    const start = performance.now() - t0;
+    try {
+      return await original.apply(obj, args);
+    } finally {
+      timeline.push({ kind: name, start, end: performance.now() - t0, n: count(args) });
+    }
+  };
+};
+if (process.env.BENCH_TIMELINE) {
+  wrap(dataverse as never, "createMultiple", (a) => (a[2] as unknown[]).length);
+  wrap(dataverse as never, "textColumnLimits", () => 0);
+  wrap(dataverse as never, "whoAmI", () => 0);
+  wrap(dataverse as never, "retrieve", () => 0);
+  const company = businessCentral.company(clients.companyId);
+  const pagesOf = company.pages.bind(company);
+  (businessCentral as unknown as { company: () => unknown }).company = () => company;
+  (company as unknown as { pages: unknown }).pages = async function* (...args: Parameters<typeof pagesOf>) {
+    let start = performance.now() - t0;
+    for await (const page of pagesOf(...args)) {
+      timeline.push({ kind: "bcPage", start, end: performance.now() - t0, n: page.ok ? page.value.rows.length : -1 });
+      yield page;
+      start = performance.now() - t0;
+    }
+  };
+}
+const ports = connectorPorts({ dataverse, businessCentral, companyId: clients.companyId });
+const session = process.env.BENCH_PROFILE ? new Session() : undefined;
+session?.connect();
+await session?.post("Profiler.enable");
+await session?.post("Profiler.setSamplingInterval", { interval: 200 });
+await session?.post("Profiler.start");
+const started = performance.now();
+const cpu = process.cpuUsage();
+const [report] = await runMapping({ store, ports, mappings: () => CUSTOMER_MAPPING }, CUSTOMER_MAPPING.name, {
+  mode: "full",
+  pageSize: 1000,
+});
+const seconds = (performance.now() - started) / 1000;
+if (session) {
+  const { profile } = await session.post("Profiler.stop");
+  writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
+}
+const used = process.cpuUsage(cpu);
+const served = await emulators.close();
+process.stderr.write(
+  `${JSON.stringify({ records, mode, status: report.status, counters: report.counters, seconds, cpu: (used.user + used.system) / 1e6, emulatorCpu: served.cpuSeconds, dv: dataverse.metrics().requests, bc: businessCentral.metrics().requests, maxInFlight: dataverse.metrics().maxInFlight })}\n`,
+);
+if (process.env.BENCH_TIMELINE)
+  writeFileSync(process.env.BENCH_TIMELINE, JSON.stringify({ started: started - t0, timeline }));
+await store.close();
+await dataverse.close();
+await businessCentral.close();
+rmSync(dir, { recursive: true, force: true });

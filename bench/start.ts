@@ -1,0 +1,76 @@
+// Process start (issue 13): `bcsync --help` as a user runs it (node bin/bcsync.js, the compiled CLI when dist/ is
+// fresh), timed from spawn to exit, with the process's peak resident memory, which is what it holds before any
+// work. Several runs, the median reported: a shared machine's noise is larger than the figure.
+import { spawn } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Target } from "./throughput.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bin = join(root, "bin", "bcsync.js");
+
+export interface StartResult {
+  command: string;
+  runs: number;
+  /** Whether dist/ was built (bin/bcsync.js runs the TypeScript through tsx otherwise). */
+  compiled: boolean;
+  medianSeconds: number;
+  maxSeconds: number;
+  peakRssMb: number;
+  targets: Target[];
+}
+
+/** One `bcsync --help`: wall seconds and peak RSS (reported by the process itself at exit, on fd 3). */
+function once(): Promise<{ seconds: number; rssMb: number }> {
+  // The CLI runs as bin/bcsync.js would (same argv[1]); a hook prints its peak RSS as it exits.
+  const script = `process.argv = [process.execPath, ${JSON.stringify(bin)}, "--help"];
+process.on("exit", () => require("node:fs").writeSync(3, String(process.resourceUsage().maxRSS)));
+import(${JSON.stringify(bin)});`;
+  const started = performance.now();
+  const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "ignore", "inherit", "pipe"] });
+  let rss = "";
+  (child.stdio[3] as NodeJS.ReadableStream).on("data", (chunk: Buffer) => {
+    rss += chunk.toString("utf8");
+  });
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => {
+      if (code !== 0) return reject(new Error(`bcsync --help exited ${code}`));
+      resolve({ seconds: (performance.now() - started) / 1000, rssMb: Number(rss) / 1024 });
+    });
+  });
+}
+
+export async function runStart(runs: number): Promise<StartResult> {
+  const stamp = join(root, "dist", ".build-stamp");
+  const compiled = existsSync(stamp) && statSync(stamp).isFile();
+  const results: { seconds: number; rssMb: number }[] = [];
+  for (let i = 0; i < runs; i++) results.push(await once());
+  const seconds = results.map((r) => r.seconds).sort((a, b) => a - b);
+  const median = seconds[Math.floor(seconds.length / 2)];
+  const peak = Math.max(...results.map((r) => r.rssMb));
+  return {
+    command: "node bin/bcsync.js --help",
+    runs,
+    compiled,
+    medianSeconds: Math.round(median * 1000) / 1000,
+    maxSeconds: Math.round(seconds.at(-1)! * 1000) / 1000,
+    peakRssMb: Math.round(peak),
+    targets: [
+      { name: "bcsync --help", target: "≤ 0.5 s", measured: `${median.toFixed(2)} s (median)`, met: median <= 0.5 },
+      { name: "resident before any work", target: "≤ 80 MB", measured: `${Math.round(peak)} MB`, met: peak <= 80 },
+    ],
+  };
+}
+
+export function startTable(result: StartResult): string {
+  return [
+    `process start: ${result.command}, ${result.runs} runs${result.compiled ? "" : " (not compiled: run npm run build)"}`,
+    `median ${result.medianSeconds} s, slowest ${result.maxSeconds} s, peak RSS ${result.peakRssMb} MB`,
+    "",
+    ...result.targets.map(
+      (t) => `${t.met ? "met    " : "NOT met"}  ${t.name}: target ${t.target}, measured ${t.measured}`,
+    ),
+  ].join("\n");
+}
