@@ -261,7 +261,7 @@ describe.skipIf(!haveChromium)(suiteName, { timeout: 150_000 }, () => {
     expect(customerField("website")?.enabled).toBe(true);
     expect(customerField("phoneNumber")?.direction ?? "bidirectional").toBe("bidirectional");
     expect(await page.getByText(/The previous mappings were exported to .*mappings-before-reset-/).count()).toBe(1);
-    await shoot("mappings");
+    await shoot("mappings-after-reset");
   });
 
   it("no page logged a console error", () => {
