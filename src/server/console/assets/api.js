@@ -27,8 +27,9 @@ export function onSignedOut(listener) {
   return () => signedOutListeners.delete(listener);
 }
 
-export async function api(method, path, body) {
-  const headers = { accept: "application/json" };
+/** One request; its body as text when it succeeded, else an ApiError (the API's error shape, or the status alone). */
+async function request(method, path, body, accept) {
+  const headers = { accept };
   if (body !== undefined) headers["content-type"] = "application/json";
   if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
   const response = await fetch(`/api/v1${path}`, {
@@ -38,13 +39,22 @@ export async function api(method, path, body) {
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  const data = text ? JSON.parse(text) : null;
   if (!response.ok) {
-    const error = new ApiError(response.status, data);
+    const error = new ApiError(response.status, text ? JSON.parse(text) : null);
     if (error.code === "BCSYNC_E_SERVER_UNAUTHENTICATED") for (const listener of signedOutListeners) listener();
     throw error;
   }
-  return data;
+  return text;
+}
+
+export async function api(method, path, body) {
+  const text = await request(method, path, body, "application/json");
+  return text ? JSON.parse(text) : null;
+}
+
+/** A GET whose answer is a file's text, not JSON (the mapping export in YAML); errors are JSON as always. */
+export function apiText(path) {
+  return request("GET", path, undefined, "application/yaml, application/json, text/plain");
 }
 
 export async function signIn(username, password) {

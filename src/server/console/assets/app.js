@@ -5,13 +5,13 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { initialSession, onSignedOut, recordEditorAvailable, signIn, signOut } from "./api.js";
 import { RecordEditor } from "./editor.js";
+import { Mappings } from "./mappings.js";
 import {
   Conflicts,
   Couplings,
   Deletions,
   ErrorDetail,
   Jobs,
-  Mappings,
   Overview,
   Reconcile,
   SalesOrders,

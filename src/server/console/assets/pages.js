@@ -1,6 +1,7 @@
-// The console's pages, in the order an administrator works: overview, table mappings, sync log and its errors,
-// couplings, conflicts, held deletions, job queue, reconciliation. Each reads and changes things only through
-// the REST API (/api/v1), so the console can do nothing a script with an API token cannot.
+// The console's pages, in the order an administrator works: overview, sync log and its errors, couplings,
+// conflicts, held deletions, job queue, reconciliation (table mappings, with their edit form, are in mappings.js).
+// Each reads and changes things only through the REST API (/api/v1), so the console can do nothing a script with
+// an API token cannot.
 
 import { useState } from "preact/hooks";
 import { ActivityChart, LiveProgress } from "./activity.js";
@@ -97,11 +98,12 @@ export function Overview() {
   </section>`;
 }
 
-function jobOf(jobs, mapping) {
+/** A mapping's job queue entry (the Table mappings page shows it with its buttons, as the Job queue page does). */
+export function jobOf(jobs, mapping) {
   return (jobs ?? []).find((j) => j.mappingName === mapping);
 }
 
-function JobButtons({ job, onDone }) {
+export function JobButtons({ job, onDone }) {
   if (!job) return html`<span class="muted">no job queue entry</span>`;
   const act = (verb) => async () => `Now ${humanStatus((await api("POST", `/jobs/${job.id}/${verb}`)).status)}`;
   // On hold by a person or for inactivity: either way, Resume brings it back. Keyed, so the swapped button starts
@@ -114,58 +116,6 @@ function JobButtons({ job, onDone }) {
         : html`<${ActionButton} key="hold" label="Hold" action=${act("hold")} onDone=${onDone} />`
     }
   </span>`;
-}
-
-export function Mappings() {
-  const mappings = useApi("/mappings");
-  const jobs = useApi("/jobs");
-  return html`<section aria-labelledby="mappings-title">
-    <h1 id="mappings-title">Table mappings</h1>
-    <p class="muted">
-      A mapping is switched off by putting its job queue entry on hold, and on again by resuming it. Directions,
-      filters and field mappings are changed with <code>npx bcsync mappings export</code> / <code>import</code>.
-    </p>
-    <${Loaded} resource=${mappings}>
-      ${(list) =>
-        list.map((m) => {
-          const job = jobOf(jobs.data, m.name);
-          return html`<article class="mapping" key=${m.name} aria-labelledby=${`mapping-${m.name}`}>
-            <h2 id=${`mapping-${m.name}`}>${m.name}</h2>
-            <dl class="inline">
-              <dt>Direction</dt><dd>${DIRECTIONS[m.direction] ?? m.direction}</dd>
-              <dt>Business Central</dt><dd>${m.bc.entitySet}${m.bc.filter ? html` <code>${m.bc.filter}</code>` : null}</dd>
-              <dt>Sales</dt><dd>${m.dataverse.entitySet}${m.dataverse.filter ? html` <code>${m.dataverse.filter}</code>` : null}</dd>
-              ${m.dependsOn?.length ? html`<dt>Depends on</dt><dd>${m.dependsOn.join(", ")}</dd>` : null}
-              <dt>Job</dt><dd><${Badge} status=${job?.status} /> <${JobButtons} job=${job} onDone=${jobs.reload} /></dd>
-            </dl>
-            <details>
-              <summary>${m.fields.length} field mappings</summary>
-              <${Table}
-                rows=${m.fields}
-                columns=${[
-                  ["Business Central field", (f) => f.bcField ?? html`<span class="muted">(constant)</span>`],
-                  ["Sales field", (f) => f.dataverseField ?? "—"],
-                  ["Direction", (f) => DIRECTIONS[f.direction ?? m.direction]],
-                  ["Enabled", (f) => (f.enabled === false ? "No" : "Yes")],
-                  [
-                    "Rule",
-                    (f) =>
-                      [
-                        f.lookup ? `lookup via ${f.lookup.mapping}` : "",
-                        f.transform ? `transform ${f.transform.name}` : "",
-                        f.constant !== undefined ? `constant ${JSON.stringify(f.constant)}` : "",
-                        f.match ? "match field" : "",
-                      ]
-                        .filter(Boolean)
-                        .join(", "),
-                  ],
-                ]}
-              />
-            </details>
-          </article>`;
-        })}
-    <//>
-  </section>`;
 }
 
 export function SyncLog() {
