@@ -8,12 +8,9 @@ import { DEMO_SALES_USER_ID } from "../../emulators/identity/demo-apps.ts";
 import type { Row } from "../../src/connectors/index.ts";
 import { coupleDemoSalespeople } from "../../src/integration/demo.ts";
 import { syncMappings } from "../../src/integration/sync.ts";
-import { JobQueueControl } from "../../src/jobs/control.ts";
-import { ChangeWaker } from "../../src/jobs/waker.ts";
-import { buildServer } from "../../src/server/app.ts";
 import { createApiToken, ensureAdminAccount } from "../../src/server/auth/accounts.ts";
-import { ServiceMetrics } from "../../src/server/plugins/metrics.ts";
 import { bcRows, type Harness, startIntegration } from "../integration/helpers.ts";
+import { buildTestServer } from "./helpers.ts";
 
 const asUser = { impersonate: { callerId: DEMO_SALES_USER_ID } };
 let h: Harness;
@@ -27,15 +24,7 @@ beforeAll(async () => {
   const admin = await ensureAdminAccount(h.ctx.store);
   if (!admin) throw new Error("no admin made");
   token = await createApiToken(h.ctx.store, admin.username, "admin-api test");
-  const waker = new ChangeWaker({ store: h.ctx.store, debounceMs: 0 });
-  app = await buildServer({
-    ctx: h.ctx,
-    jobs: new JobQueueControl(h.ctx.store, waker),
-    wake: (mapping) => waker.wake(mapping),
-    metrics: new ServiceMetrics(h.ctx.store, { dataverse: () => h.ctx.dataverse.metrics() }),
-    ready: () => true,
-  });
-  await app.ready();
+  app = await buildTestServer(h.ctx);
 }, 180_000);
 afterAll(async () => {
   await app?.close();

@@ -5,12 +5,9 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { coupleDemoSalespeople } from "../../src/integration/demo.ts";
 import { syncMappings } from "../../src/integration/sync.ts";
-import { JobQueueControl } from "../../src/jobs/control.ts";
-import { ChangeWaker } from "../../src/jobs/waker.ts";
-import { buildServer } from "../../src/server/app.ts";
 import { createApiToken, ensureAdminAccount } from "../../src/server/auth/accounts.ts";
-import { ServiceMetrics } from "../../src/server/plugins/metrics.ts";
 import { type Harness, startIntegration } from "../integration/helpers.ts";
+import { buildTestServer } from "./helpers.ts";
 
 let h: Harness;
 let app: FastifyInstance;
@@ -25,15 +22,7 @@ beforeAll(async () => {
   const admin = await ensureAdminAccount(h.ctx.store);
   if (!admin) throw new Error("no admin made");
   token = await createApiToken(h.ctx.store, admin.username, "mappings-api test");
-  const waker = new ChangeWaker({ store: h.ctx.store, debounceMs: 0 });
-  app = await buildServer({
-    ctx: h.ctx,
-    jobs: new JobQueueControl(h.ctx.store, waker),
-    wake: (mapping) => waker.wake(mapping),
-    metrics: new ServiceMetrics(h.ctx.store, { dataverse: () => h.ctx.dataverse.metrics() }),
-    ready: () => true,
-  });
-  await app.ready();
+  app = await buildTestServer(h.ctx);
   defaultCustomerFilter = customerMapping()?.dataverse.filter;
 }, 180_000);
 afterAll(async () => {

@@ -5,12 +5,9 @@
 import { readFileSync, statSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JobQueueControl } from "../../src/jobs/control.ts";
-import { ChangeWaker } from "../../src/jobs/waker.ts";
-import { buildServer } from "../../src/server/app.ts";
 import { ensureAdminAccount } from "../../src/server/auth/accounts.ts";
-import { ServiceMetrics } from "../../src/server/plugins/metrics.ts";
 import { type Harness, startIntegration } from "../integration/helpers.ts";
+import { buildTestServer, signIn } from "./helpers.ts";
 
 let h: Harness;
 let app: FastifyInstance;
@@ -30,20 +27,8 @@ beforeAll(async () => {
   h = await startIntegration();
   const admin = await ensureAdminAccount(h.ctx.store);
   if (!admin) throw new Error("no admin made");
-  const waker = new ChangeWaker({ store: h.ctx.store, debounceMs: 0 });
-  app = await buildServer({
-    ctx: h.ctx,
-    jobs: new JobQueueControl(h.ctx.store, waker),
-    wake: () => {},
-    metrics: new ServiceMetrics(h.ctx.store, { dataverse: () => h.ctx.dataverse.metrics() }),
-    ready: () => true,
-  });
-  await app.ready();
-  const r = await app.inject({ method: "POST", url: "/api/v1/session", payload: admin });
-  session = {
-    cookies: Object.fromEntries((r.cookies as { name: string; value: string }[]).map((c) => [c.name, c.value])),
-    headers: { "x-csrf-token": r.json().csrfToken },
-  };
+  app = await buildTestServer(h.ctx);
+  session = await signIn(app, admin);
 }, 180_000);
 afterAll(async () => {
   await app?.close();
