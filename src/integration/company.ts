@@ -9,6 +9,10 @@ import type { IntegrationContext } from "./context.ts";
 import { COMPANY_SCOPED_TABLES } from "./defaults/index.ts";
 import { allRows } from "./direct-pass.ts";
 
+/** The connected company's name as Business Central has it (its id when setup did not record one). */
+export const companyName = (ctx: Pick<IntegrationContext, "config" | "companyId">): string =>
+  ctx.config.businessCentral?.companyName ?? ctx.companyId;
+
 /** Stamps this company on the mapping's coupled Sales rows that have none; returns how many were claimed. */
 export async function claimCoupledRows(ctx: IntegrationContext, mapping: TableMapping): Promise<number> {
   const company = ctx.settings.dataverseCompanyId;

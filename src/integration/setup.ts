@@ -8,6 +8,7 @@ import type { EmulatorsInfo } from "../../emulators/index.ts";
 import { type BcsyncConfigInput, overlayEnvironment, saveConfig, validateConfig } from "../config/index.ts";
 import type { BusinessCentralClient, DataverseClient } from "../connectors/index.ts";
 import { ok, type Result } from "../connectors/result.ts";
+import { literal } from "../engine/adapters/common.ts";
 import { bcsyncError, isBcsyncError } from "../errors/catalogue.ts";
 import {
   INTEGRATION_CONNECTION_TEST_FAILED,
@@ -116,7 +117,11 @@ export function configForEmulators(line: EmulatorsLine, options: EmulatorConfigO
       environment: line.businessCentral.environment,
       companyId: company.id,
       companyName: company.name,
-      webClientUrl: `${line.businessCentral.url.replace(/\/+$/, "")}/${line.businessCentral.tenantId}/${line.businessCentral.environment}`,
+      webClientUrl: businessCentralWebClient(
+        line.businessCentral.url,
+        line.businessCentral.tenantId,
+        line.businessCentral.environment,
+      ),
       credentials: { ...credentials, tenantId: line.businessCentral.tenantId },
     },
     integration: { ...(options.integration ?? {}) },
@@ -304,7 +309,7 @@ export async function checkIntegrationSolution(dv: DataverseClient): Promise<Res
   let navConnection = false;
   if (tables.find((t) => t.table === "nav_connection")?.present) {
     const pages = dv.pages("nav_connections", {
-      filter: `nav_name eq '${NAV_CONNECTION_NAME}'`,
+      filter: `nav_name eq ${literal(NAV_CONNECTION_NAME)}`,
       select: ["nav_name"],
       top: 1,
     });
@@ -422,6 +427,13 @@ export async function runSetup(options: SetupOptions): Promise<Result<SetupRepor
     await clients.dataverse.close();
     await clients.businessCentral.close();
   }
+}
+
+/** Business Central's web client for deep links: the cloud's own address, or beside the API (emulators, on-premises). */
+export function businessCentralWebClient(bcUrl: string, tenant: string, environment: string): string {
+  return new URL(bcUrl).hostname === "api.businesscentral.dynamics.com"
+    ? `https://businesscentral.dynamics.com/${tenant}/${environment}`
+    : `${bcUrl.replace(/\/+$/, "")}/${tenant}/${environment}`;
 }
 
 /** Where the integration solution's `nav_connection` points Sales back to: BC's web client and its API root. */

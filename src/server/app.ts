@@ -7,7 +7,8 @@ import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
-import { companiesRoute, companyName } from "./api/companies.ts";
+import { companyName } from "../integration/company.ts";
+import { companiesRoute } from "./api/companies.ts";
 import { type ApiDeps, apiRoutes } from "./api/index.ts";
 import { consolePlugin } from "./console/plugin.ts";
 import { authPlugin } from "./plugins/auth.ts";
@@ -35,7 +36,6 @@ export interface ServerDeps extends ApiDeps {
 
 export interface CompanyRoutes {
   slug: string;
-  name: string;
   api: ApiDeps;
   publicPlugins: FastifyPluginAsync[];
 }

@@ -5,11 +5,12 @@
 // environment whose rows the company filter keeps apart (src/integration/company.ts).
 
 import { BcsyncError, SERVER_PG_BOSS_NEEDS_POSTGRES } from "../errors/catalogue.ts";
+import { companyName } from "../integration/company.ts";
 import { type IntegrationContext, openIntegration } from "../integration/context.ts";
 import { integrationJobHandlers, type JobEvents } from "../integration/job-handlers.ts";
 import { JobQueueControl } from "../jobs/control.ts";
 import { PgBossWorkers } from "../jobs/pgboss.ts";
-import { Scheduler } from "../jobs/scheduler.ts";
+import { type JobHandler, Scheduler } from "../jobs/scheduler.ts";
 import { ChangeWaker } from "../jobs/waker.ts";
 import type { QueueEntry, RunOutcome } from "../store/index.ts";
 import {
@@ -63,28 +64,37 @@ export const companySlug = (name: string): string =>
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "") || "company";
 
+/**
+ * What runs an integration's job queue entries: pg-boss workers shared with every other process on its PostgreSQL
+ * store (`pgBoss`), or a scheduler in this process. `bcsync serve` and `bcsync worker` both start theirs here.
+ */
+export function jobQueueRunner(
+  ctx: IntegrationContext,
+  handlers: Record<string, JobHandler>,
+  options: { pgBoss?: boolean; concurrency: number },
+): { scheduler: Scheduler; workers?: undefined } | { workers: PgBossWorkers; scheduler?: undefined } {
+  if (!options.pgBoss)
+    return { scheduler: new Scheduler({ store: ctx.store, handlers, pollMs: ctx.config.jobs.pollSeconds * 1000 }) };
+  if (!ctx.config.store.url) throw new BcsyncError(SERVER_PG_BOSS_NEEDS_POSTGRES);
+  return {
+    workers: new PgBossWorkers({
+      store: ctx.store,
+      databaseUrl: ctx.config.store.url,
+      handlers,
+      concurrency: options.concurrency,
+    }),
+  };
+}
+
 export async function openCompanyService(options: CompanyServiceOptions): Promise<CompanyService> {
   const ctx = await openIntegration({ configPath: options.config, dataDir: options.data });
   try {
-    const slug = companySlug(ctx.config.businessCentral?.companyName ?? ctx.companyId);
+    const slug = companySlug(companyName(ctx));
     const pathPrefix = options.primary ? "" : `/companies/${slug}`;
     const handlers = integrationJobHandlers(ctx, options.jobEvents);
-    let scheduler: Scheduler | undefined;
-    let workers: PgBossWorkers | undefined;
-    if (options.pgBoss) {
-      if (!ctx.config.store.url) throw new BcsyncError(SERVER_PG_BOSS_NEEDS_POSTGRES);
-      workers = new PgBossWorkers({
-        store: ctx.store,
-        databaseUrl: ctx.config.store.url,
-        handlers,
-        concurrency: options.concurrency,
-      });
-      if (options.onCompleted) workers.on("completed", options.onCompleted);
-    } else {
-      scheduler = new Scheduler({ store: ctx.store, handlers, pollMs: ctx.config.jobs.pollSeconds * 1000 });
-      if (options.onStarted) scheduler.on("started", options.onStarted);
-      if (options.onCompleted) scheduler.on("completed", options.onCompleted);
-    }
+    const { scheduler, workers } = jobQueueRunner(ctx, handlers, options);
+    if (options.onCompleted) (workers ?? scheduler)?.on("completed", options.onCompleted);
+    if (options.onStarted) scheduler?.on("started", options.onStarted);
     const waker = new ChangeWaker({
       store: ctx.store,
       ...(scheduler ? { scheduler } : {}),

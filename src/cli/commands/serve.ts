@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { BcsyncError, SERVER_COMPANY_TWICE } from "../../errors/catalogue.ts";
+import { companyName } from "../../integration/company.ts";
 import type { JobEvents } from "../../integration/job-handlers.ts";
 import type { PgBossWorkers } from "../../jobs/pgboss.ts";
 import type { Scheduler } from "../../jobs/scheduler.ts";
@@ -105,7 +106,7 @@ export async function startService(options: ServeCliOptions): Promise<RunningSer
       if (clash)
         throw new BcsyncError(SERVER_COMPANY_TWICE, {
           config: configs[index],
-          company: company.ctx.config.businessCentral?.companyName ?? company.ctx.companyId,
+          company: companyName(company.ctx),
         });
     }
     const [first, ...others] = companies as [CompanyService, ...CompanyService[]];
@@ -132,7 +133,6 @@ export async function startService(options: ServeCliOptions): Promise<RunningSer
       publicPlugins: [first.triggers.plugin],
       companies: others.map((c) => ({
         slug: c.slug,
-        name: c.ctx.config.businessCentral?.companyName ?? c.ctx.companyId,
         api: { ctx: c.ctx, jobs: c.jobs, wake: (mapping: string) => c.waker.wake(mapping) },
         publicPlugins: [c.triggers.plugin],
       })),

@@ -1,9 +1,7 @@
-import { BcsyncError, SERVER_PG_BOSS_NEEDS_POSTGRES } from "../../errors/catalogue.ts";
 import { openIntegration } from "../../integration/context.ts";
 import { integrationJobHandlers } from "../../integration/job-handlers.ts";
-import { PgBossWorkers } from "../../jobs/pgboss.ts";
-import { Scheduler } from "../../jobs/scheduler.ts";
 import { scrubSecrets } from "../../log/logger.ts";
+import { jobQueueRunner } from "../../service/company.ts";
 import type { QueueEntry, RunOutcome } from "../../store/index.ts";
 import { EXIT, raiseExitCode } from "../exit-codes.ts";
 import { printJson } from "../output.ts";
@@ -47,14 +45,12 @@ export async function runWorker(options: WorkerCliOptions, signal?: AbortSignal)
     else process.stdout.write(`bcsync worker: ready, running the job queue (${mode}); Ctrl+C stops it\n`);
   };
   try {
-    if (options.pgBoss) {
-      if (!ctx.config.store.url) throw new BcsyncError(SERVER_PG_BOSS_NEEDS_POSTGRES);
-      const workers = new PgBossWorkers({
-        store: ctx.store,
-        databaseUrl: ctx.config.store.url,
-        handlers,
-        concurrency: Number(options.concurrency),
-      });
+    const runner = jobQueueRunner(ctx, handlers, {
+      pgBoss: options.pgBoss === true,
+      concurrency: Number(options.concurrency),
+    });
+    if (runner.workers) {
+      const { workers } = runner;
       workers.on("completed", report);
       await workers.start();
       ready(`pg-boss, ${Number(options.concurrency)} at once`);
@@ -62,7 +58,7 @@ export async function runWorker(options: WorkerCliOptions, signal?: AbortSignal)
       await workers.stop();
       return;
     }
-    const scheduler = new Scheduler({ store: ctx.store, handlers, pollMs: ctx.config.jobs.pollSeconds * 1000 });
+    const { scheduler } = runner;
     scheduler.on("completed", report);
     if (options.once) {
       await scheduler.tick();

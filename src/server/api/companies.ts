@@ -3,7 +3,6 @@
 // one company keeps working; the others live under /api/v1/companies/<slug>.
 
 import type { FastifyPluginAsync } from "fastify";
-import type { IntegrationContext } from "../../integration/context.ts";
 
 export interface ConnectedCompany {
   /** Null for the first company (its API is /api/v1). */
@@ -12,9 +11,6 @@ export interface ConnectedCompany {
   /** The base path of the company's REST API. */
   api: string;
 }
-
-export const companyName = (ctx: IntegrationContext): string =>
-  ctx.config.businessCentral?.companyName ?? ctx.companyId;
 
 export const companiesRoute: FastifyPluginAsync<{ companies: ConnectedCompany[] }> = async (app, { companies }) => {
   app.addHook("preValidation", app.requireUser);

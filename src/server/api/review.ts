@@ -9,10 +9,8 @@ import { valueOrThrow } from "../../admin/result.ts";
 import { bcsyncError, SERVER_FULL_SYNC_RUNNING } from "../../errors/catalogue.ts";
 import type { IntegrationContext } from "../../integration/context.ts";
 import { orderedLines, recommendFullSync, refreshReview, restartLine, syncAll } from "../../integration/review.ts";
-import type { ReviewLine, SyncJob } from "../../store/index.ts";
+import { type ReviewLine, SYNC_COUNTERS, type SyncJob } from "../../store/index.ts";
 import type { ApiPluginOptions } from "./deps.ts";
-
-const COUNTERS = ["inserted", "modified", "deleted", "unchanged", "skipped", "failed", "coupled", "uncoupled"] as const;
 
 /** The run of the review in this process: one at a time, as Business Central allows. */
 interface ReviewRun {
@@ -39,7 +37,7 @@ export function fullSyncRunning(ctx: IntegrationContext): boolean {
 }
 
 const counters = (job: SyncJob | undefined) =>
-  job ? { status: job.status, ...Object.fromEntries(COUNTERS.map((c) => [c, job[c]])) } : null;
+  job ? { status: job.status, ...Object.fromEntries(SYNC_COUNTERS.map((c) => [c, job[c]])) } : null;
 
 /** A line as the page shows it: its jobs' counters (the running ones while it is in process). */
 async function lineView(ctx: IntegrationContext, line: ReviewLine, queueStatus: string | undefined) {

@@ -2,6 +2,7 @@
 
 import type { FastifyPluginAsync } from "fastify";
 import { currentErrors } from "../../admin/sync-log.ts";
+import { companyName } from "../../integration/company.ts";
 import { createApiToken } from "../auth/accounts.ts";
 import type { ApiPluginOptions } from "./deps.ts";
 
@@ -13,7 +14,7 @@ const serviceRoutes: FastifyPluginAsync<ApiPluginOptions> = async (app, { deps }
     const errors = await currentErrors(ctx.store);
     const who = await ctx.dataverse.whoAmI();
     return {
-      company: ctx.config.businessCentral?.companyName ?? ctx.companyId,
+      company: companyName(ctx),
       businessCentral: ctx.config.businessCentral?.url,
       dataverse: ctx.config.dataverse?.url,
       dataverseConnected: who.ok,

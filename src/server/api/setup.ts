@@ -16,9 +16,10 @@ import {
   SERVER_SETUP_NO_CONFIG_FILE,
 } from "../../errors/catalogue.ts";
 import { connectorClients } from "../../integration/context.ts";
-import { loadMappings } from "../../integration/reset.ts";
+import { reloadMappings } from "../../integration/reset.ts";
 import { type IntegrationSettingsInput, parseIntegrationSettings } from "../../integration/settings.ts";
 import {
+  businessCentralWebClient,
   type ConnectionAnswers,
   checkConnectionAnswers,
   checkIntegrationSolution,
@@ -145,14 +146,6 @@ function requireValid(answers: Partial<ConnectionAnswers>, required: readonly (k
   if (listed.length > 0) throw bcsyncError(SERVER_SETUP_ANSWERS_INVALID, { problems: listed.join(" ") });
 }
 
-/** Business Central's web client for deep links: the cloud's own address, or beside the API (emulators, on-premises). */
-function webClientUrl(bcUrl: string, tenant: string, environment: string): string {
-  const host = new URL(bcUrl).hostname;
-  return host === "api.businesscentral.dynamics.com"
-    ? `https://businesscentral.dynamics.com/${tenant}/${environment}`
-    : `${bcUrl.replace(/\/+$/, "")}/${tenant}/${environment}`;
-}
-
 /**
  * The configuration the answers make, over the one in use: what the answers do not cover (the store, the job
  * queue, triggers, log, extra principals, the other integration settings) stays. `secretRef` says where the
@@ -182,7 +175,8 @@ function configFromAnswers(
       tenantId: bcTenant,
       environment: a.environment,
       companyId: a.companyId ?? oldBc?.companyId ?? "",
-      webClientUrl: sameBc && oldBc?.webClientUrl ? oldBc.webClientUrl : webClientUrl(a.bcUrl, bcTenant, a.environment),
+      webClientUrl:
+        sameBc && oldBc?.webClientUrl ? oldBc.webClientUrl : businessCentralWebClient(a.bcUrl, bcTenant, a.environment),
       credentials: { ...credentials, tenantId: bcTenant },
       extraPrincipals: oldBc?.extraPrincipals ?? [],
     },
@@ -426,8 +420,7 @@ const setupRoutes: FastifyPluginAsync<ApiPluginOptions> = async (app, { deps }) 
       const restartNeeded = connectionPart(config) !== before || (typed !== undefined && typed !== secretBefore);
       // Settings take effect now: the job queue reads the new entries from the store, and the engine looks mappings
       // up in ctx.mappings. A new connection needs new connector clients: the service must restart for those.
-      const fresh = await loadMappings(ctx.store);
-      ctx.mappings.splice(0, ctx.mappings.length, ...fresh);
+      await reloadMappings(ctx);
       if (!restartNeeded) {
         const saved = loadConfig({ path });
         const parsed = parseIntegrationSettings(saved.integration);
