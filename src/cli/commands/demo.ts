@@ -26,6 +26,7 @@ interface DemoCliOptions {
   data: string;
   json?: boolean;
   limits: string;
+  cost?: string;
   host: string;
   port: string;
 }
@@ -88,6 +89,8 @@ export async function runDemo(
     dataDir: join(dataDir, "emulators"),
     seed: "demo",
     limits: o.limits === "off" ? "off" : "realistic",
+    // A first look answers at once (the console within seconds of `npm start`); the limits stay enforced.
+    cost: o.cost === "realistic" ? "realistic" : "off",
     notice: (m) => process.stderr.write(`${m}\n`),
   });
   try {
