@@ -116,6 +116,23 @@ describe("$filter", () => {
     }
   });
 
+  it("accepts control characters inside string literals, and only there (bad-input property test, issue 14)", () => {
+    const name = "R4-1 \u0014 tab\there \u0000 \u007f and \ue000 kept";
+    const parsed = parseFilter(`(name eq '${name.replace(/'/g, "''")}') or (name eq 'O''\nBrien')`);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    const literals: unknown[] = [];
+    const walk = (e: typeof parsed.expr): void => {
+      if (e.kind === "or") {
+        walk(e.left);
+        walk(e.right);
+      } else if (e.kind === "compare" && e.right.kind === "literal") literals.push(e.right.literal.value);
+    };
+    walk(parsed.expr);
+    expect(literals).toEqual([name, "O'\nBrien"]);
+    expect(parseFilter("name eq\u0014'a'").ok).toBe(false);
+  });
+
   it("reports unknown namespace functions at evaluation", () => {
     const parsed = parseFilter("Microsoft.Dynamics.CRM.Above(PropertyName='accountid',PropertyValue='x')");
     expect(parsed.ok).toBe(true);

@@ -49,21 +49,71 @@ const COMPARE: Record<string, CompareOp> = {
 
 /** Parses a decoded `$filter` value. `aliases` are the request's `@p1=...` parameter values (raw text). */
 export function parseFilter(text: string, aliases: Record<string, string> = {}): FilterParse {
+  const masked = maskControlCharacters(text);
   let root: Node;
   try {
-    root = defaultParser.filter(text) as unknown as Node;
+    root = defaultParser.filter(masked.text) as unknown as Node;
   } catch (error) {
     return { ok: false, message: `Syntax error in $filter '${text}': ${(error as Error).message}` };
   }
-  if (!root || root.raw.length !== text.length) {
+  if (!root || root.raw.length !== masked.text.length) {
     return { ok: false, message: `Syntax error at position ${root?.raw.length ?? 0} in '${text}'.` };
   }
   try {
-    return { ok: true, expr: toExpr(root, aliases) };
+    const expr = toExpr(root, aliases);
+    if (masked.unmask) unmaskLiterals(expr, masked.unmask);
+    return { ok: true, expr };
   } catch (error) {
     if (error instanceof FilterSyntaxError) return { ok: false, message: error.message };
     throw error;
   }
+}
+
+// OData's string literals may hold any character, control characters included (sent percent-encoded, ABNF
+// `pct-encoded-no-SQUOTE`), and both services accept them; @odata/parser lexes the decoded text and refuses
+// U+0000–U+001F and U+007F. Inside single-quoted literals those are swapped for private-use characters the filter
+// does not contain, and swapped back in the parsed literals. Outside a literal they stay a syntax error.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is masked.
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+function maskControlCharacters(text: string): { text: string; unmask?: (value: string) => string } {
+  if (!CONTROL_CHARACTER.test(text)) return { text };
+  // A block of 128 private-use code points none of which the filter uses, so unmasking is exact.
+  let base = 0xe000;
+  while ([...text].some((c) => c.codePointAt(0)! >= base && c.codePointAt(0)! < base + 0x80)) base += 0x80;
+  let out = "";
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote === "'" && CONTROL_CHARACTER.test(c)) out += String.fromCharCode(base + c.charCodeAt(0));
+    else out += c;
+    if (quote === '"' && c === "\\") {
+      out += text[++i] ?? "";
+      continue;
+    }
+    // '' inside a single-quoted literal is an escaped quote: closing and reopening gives the same state.
+    if (quote === undefined && (c === "'" || c === '"')) quote = c;
+    else if (c === quote) quote = undefined;
+  }
+  const masked = new RegExp(`[${String.fromCharCode(base)}-${String.fromCharCode(base + 0x7f)}]`, "g");
+  return { text: out, unmask: (value) => value.replace(masked, (m) => String.fromCharCode(m.charCodeAt(0) - base)) };
+}
+
+function unmaskLiterals(expr: FilterExpr, unmask: (value: string) => string): void {
+  const literal = (l: Literal) => {
+    if (l.type === "string" && typeof l.value === "string") l.value = unmask(l.value);
+  };
+  const operand = (o: Operand): void => {
+    if (o.kind === "literal") literal(o.literal);
+    else if (o.kind === "call") o.args.forEach(operand);
+  };
+  walkFilter(expr, (e) => {
+    if (e.kind === "compare") [e.left, e.right].forEach(operand);
+    else if (e.kind === "method") e.args.forEach(operand);
+    else if (e.kind === "truthy") operand(e.operand);
+    else if (e.kind === "function")
+      for (const p of Object.values(e.params)) (Array.isArray(p) ? p : [p]).forEach(literal);
+  });
 }
 
 function unwrap(node: Node): Node {

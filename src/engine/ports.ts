@@ -103,6 +103,11 @@ export interface EntityPort {
   delete(ids: readonly string[]): Promise<PortResult<WriteOutcome[]>>;
   /** Every record's id and stamps (reconciliation, deletion detection), page by page. */
   scan(select: readonly string[], filter?: string, pageSize?: number): AsyncIterable<PortResult<SideRecord[]>>;
+  /**
+   * false when the side refuses an `or` between conditions on different fields (Business Central); the match
+   * queries then OR only conditions on one field. Absent: allowed.
+   */
+  readonly orAcrossFields?: boolean;
   /** OData filter for one group of match conditions (AND). */
   matchFilter(conditions: readonly MatchCondition[]): string;
   /** OData filter: `property` equals one of `values`. */

@@ -15,7 +15,7 @@ import {
   type TableMapping,
 } from "./model.ts";
 import { inParallel } from "./pipeline/write.ts";
-import type { EntityPort, PortFactory, PortResult } from "./ports.ts";
+import type { EntityPort, PortError, PortFactory, PortResult } from "./ports.ts";
 import type { SideRecord } from "./records.ts";
 
 const CHUNK = 100;
@@ -199,9 +199,26 @@ export class LookupLoader {
   }
 }
 
+/** The target's refusal of one record's match query, and the match fields that query compared. */
+export interface MatchRefusal {
+  error: PortError;
+  fields: string[];
+}
+
+/** Match candidates of a page, and the records whose own match query the target refused. */
+export interface MatchPool {
+  candidates: SideRecord[];
+  /** By source record id (lower case). */
+  refused: Map<string, MatchRefusal>;
+}
+
 /**
  * Candidates for match-based coupling of a page's uncoupled records: one query per chunk of OR-ed condition
- * groups, so a full sync of N records costs about N/20 candidate reads, not N.
+ * groups, so a full sync of N records costs about N/20 candidate reads, not N. Only groups on the same fields are
+ * OR-ed together, and a group on several fields goes alone where the side refuses an `or` across fields (Business
+ * Central: a second match priority, or two match fields, failed every record of the page). A chunk the side refuses
+ * for good (not throttling or an outage) is asked again group by group, so a value it cannot be queried with fails
+ * its own record only, naming the match fields, and the rest of the page is matched (bad-input property test).
  */
 export async function matchCandidates(
   mapping: TableMapping,
@@ -210,27 +227,70 @@ export async function matchCandidates(
   records: readonly SideRecord[],
   lookups: LookupTable,
   select: readonly string[],
-): Promise<PortResult<SideRecord[]>> {
-  if (records.length === 0 || !hasMatchFields(mapping, pass)) return { ok: true, value: [] };
-  const filters = new Set<string>();
+): Promise<PortResult<MatchPool>> {
+  const refused: MatchPool["refused"] = new Map();
+  if (records.length === 0 || !hasMatchFields(mapping, pass)) return { ok: true, value: { candidates: [], refused } };
+  const groupsOf = new Map<SideRecord, string[]>();
+  const fieldsOf = new Map<string, string[]>();
   for (const r of records) {
-    for (const group of matchCriteria(mapping, pass, r, lookups)) filters.add(`(${target.matchFilter(group)})`);
+    const filters: string[] = [];
+    for (const group of matchCriteria(mapping, pass, r, lookups)) {
+      const filter = `(${target.matchFilter(group)})`;
+      filters.push(filter);
+      fieldsOf.set(
+        filter,
+        group.map((c) => c.field),
+      );
+    }
+    groupsOf.set(r, filters);
   }
-  const pool = new Map<string, SideRecord>();
   const targetFilter = pass === "toDataverse" ? mapping.dataverse.filter : mapping.bc.filter;
-  let failed: PortResult<never> | undefined;
-  const groups = chunks([...filters], 20);
-  const answers: SideRecord[][] = [];
-  await inParallel(groups, readConcurrency(target), async (chunk, i) => {
-    if (failed) return;
+  const query = (chunk: readonly string[]) => {
     const ors = chunk.join(" or ");
-    const filter = targetFilter ? `(${targetFilter}) and (${ors})` : ors;
-    const res = await target.query(filter, select, 5000);
-    if (!res.ok) failed = res;
-    else answers[i] = res.value;
+    return target.query(targetFilter ? `(${targetFilter}) and (${ors})` : ors, select, 5000);
+  };
+  let failed: PortResult<never> | undefined;
+  const answers: SideRecord[][] = [];
+  const refusedFilters = new Map<string, PortError>();
+  await inParallel(combinableChunks(target, fieldsOf), readConcurrency(target), async (chunk, i) => {
+    if (failed) return;
+    const res = await query(chunk);
+    if (res.ok) {
+      answers[i] = res.value;
+      return;
+    }
+    if (res.error.transient || chunk.length === 1) {
+      if (res.error.transient) failed = res;
+      else refusedFilters.set(chunk[0], res.error);
+      return;
+    }
+    const alone = await Promise.all(chunk.map((filter) => query([filter])));
+    answers[i] = [];
+    for (const [j, one] of alone.entries()) {
+      if (one.ok) answers[i].push(...one.value);
+      else if (one.error.transient) failed = one;
+      else refusedFilters.set(chunk[j], one.error);
+    }
   });
   if (failed) return failed;
+  for (const [record, filters] of groupsOf) {
+    const bad = filters.find((f) => refusedFilters.has(f));
+    if (bad) refused.set(record.id.toLowerCase(), { error: refusedFilters.get(bad)!, fields: fieldsOf.get(bad)! });
+  }
   // In query order, whatever order the answers came in: the planner's choice among candidates stays the same.
+  const pool = new Map<string, SideRecord>();
   for (const answer of answers) for (const r of answer ?? []) pool.set(r.id.toLowerCase(), r);
-  return { ok: true, value: [...pool.values()] };
+  return { ok: true, value: { candidates: [...pool.values()], refused } };
+}
+
+/** Chunks of at most 20 filters that one query may OR together on this side. */
+function combinableChunks(target: EntityPort, fieldsOf: ReadonlyMap<string, string[]>): string[][] {
+  const bySignature = new Map<string, string[]>();
+  for (const [filter, fields] of fieldsOf) {
+    const signature = target.orAcrossFields === false ? [...fields].sort().join("\u0000") : "";
+    bySignature.set(signature, [...(bySignature.get(signature) ?? []), filter]);
+  }
+  return [...bySignature.entries()].flatMap(([signature, filters]) =>
+    chunks(filters, target.orAcrossFields === false && signature.includes("\u0000") ? 1 : 20),
+  );
 }

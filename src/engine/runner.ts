@@ -4,7 +4,12 @@
 // record couplings, snapshots, counters and errors. Memory is bounded by the page size.
 
 import { CONNECTOR_DELTA_EXPIRED } from "../errors/codes/connectors.ts";
-import { ENGINE_MAPPING_NOT_FOUND, ENGINE_MASS_DELETE_HELD, ENGINE_WRITE_FAILED } from "../errors/codes/engine.ts";
+import {
+  ENGINE_MAPPING_NOT_FOUND,
+  ENGINE_MASS_DELETE_HELD,
+  ENGINE_MATCH_QUERY_REFUSED,
+  ENGINE_WRITE_FAILED,
+} from "../errors/codes/engine.ts";
 import { STORE_COUPLING_EXISTS } from "../errors/codes/store.ts";
 import type { NewCoupling, Store, SyncCounters } from "../store/index.ts";
 import { zeroCounters } from "../store/index.ts";
@@ -34,8 +39,8 @@ import {
   wireValue,
 } from "./planner.ts";
 import type { EntityPort, PortError, PortFactory, Side, WriteValidation } from "./ports.ts";
-import { chunks, getAllByIds, LookupLoader, matchCandidates } from "./prefetch.ts";
-import type { CouplingState, SideRecord, SourceChange } from "./records.ts";
+import { chunks, getAllByIds, LookupLoader, type MatchRefusal, matchCandidates } from "./prefetch.ts";
+import { type CouplingState, recordLabel, type SideRecord, type SourceChange } from "./records.ts";
 import { hashOf, isAfter, isBlank } from "./values.ts";
 
 export interface EngineDeps {
@@ -649,20 +654,32 @@ async function planPage(run: Pass, changes: SourceChange[]): Promise<PlannedPage
         const i = inputs.indexOf(input);
         plans[i] = { kind: "fail", sourceId: plans[i].sourceId, error: { ...pool.error, transient: true } };
       }
-    } else if (pool.value.length > 0) {
-      const coupled = await store.couplings.findMany(
-        mapping.name,
-        storeSide(run.sides.target),
-        pool.value.map((r) => r.id.toLowerCase()),
-      );
+    } else {
+      const { candidates, refused } = pool.value;
+      const coupled =
+        candidates.length === 0
+          ? new Map<string, unknown>()
+          : await store.couplings.findMany(
+              mapping.name,
+              storeSide(run.sides.target),
+              candidates.map((r) => r.id.toLowerCase()),
+            );
       const claimed = new Set([...coupled.keys()].map((k) => k.toLowerCase()));
       for (const input of needMatch) {
-        input.matchCandidates = pool.value;
+        const i = inputs.indexOf(input);
+        const source = input.change.kind === "upsert" ? input.change.record : undefined;
+        const refusal = source && refused.get(source.id.toLowerCase());
+        if (source && refusal) {
+          plans[i] = { kind: "fail", sourceId: plans[i].sourceId, error: matchRefused(mapping, pass, source, refusal) };
+          continue;
+        }
+        if (candidates.length === 0) continue;
+        input.matchCandidates = candidates;
         input.coupledTargetIds = claimed;
         const plan = planRecord(ctx, input);
         // A target matched by one record of the page is not available to the next.
         if (plan.kind === "couple") claimed.add(plan.targetId.toLowerCase());
-        plans[inputs.indexOf(input)] = plan;
+        plans[i] = plan;
       }
     }
   }
@@ -1187,6 +1204,20 @@ function withoutUnwritten<P extends { update: CouplingUpdate }>(
 function validation(run: Pass, values: Record<string, unknown>): WriteValidation {
   const skip = unvalidatedProperties(run.mapping, run.pass, values);
   return skip.length > 0 ? { skipValidation: skip } : {};
+}
+
+/** A record whose match query the target refused for good: its own error, naming the match fields (issue 14.5). */
+function matchRefused(
+  mapping: TableMapping,
+  pass: PassDirection,
+  source: SideRecord,
+  refusal: MatchRefusal,
+): PlanError {
+  const record = `${recordLabel(source)} (${source.id})`;
+  const field = refusal.fields.join(", ");
+  const side = pass === "toDataverse" ? "Dataverse" : "Business Central";
+  const reason = refusal.error.detail ?? refusal.error.message;
+  return planError(ENGINE_MATCH_QUERY_REFUSED, { mapping: mapping.name, record, field, side, reason }, field);
 }
 
 function writeError(run: Pass, id: string, operation: string, reason: string): PortError {

@@ -235,6 +235,33 @@ describe("full sync and deletion conflicts", () => {
     expect(await getAccount(h, String(existing.id))).toMatchObject({ name, telephone1: "555-0142" });
   });
 
+  it("matches by a second priority on Business Central, which refuses an `or` across fields (S8 match-based coupling)", async () => {
+    const tag = randomUUID().slice(0, 8);
+    const byPhone = defineTableMapping({
+      ...customerMapping(),
+      direction: "bidirectional",
+      fields: customerMapping().fields.map((f) =>
+        f.bcField === "phoneNumber" ? { ...f, match: { priority: 1, caseSensitive: false } } : f,
+      ),
+    });
+    h.mappings.set("CUSTOMER", byPhone);
+    const byName = await createCustomer(h, { displayName: `Name ${tag}`, phoneNumber: `1-${tag}` });
+    const phoneOnly = await createCustomer(h, { displayName: `Other ${tag}`, phoneNumber: `2-${tag}` });
+    // Created by a Sales user: the integration user's own records are not read back.
+    const asUser = { impersonate: { callerId: salesUserId } };
+    const a = unwrap(await h.dv.create("accounts", { name: `Name ${tag}`, telephone1: `1-${tag}` }, asUser));
+    const b = unwrap(await h.dv.create("accounts", { name: `Renamed ${tag}`, telephone1: `2-${tag}` }, asUser));
+    const [full] = await runMapping(h.deps, "CUSTOMER", { passes: ["fromDataverse"], mode: "full" });
+    expect(await h.store.jobs.errors({ jobId: full.jobId })).toEqual([]);
+    expect((await h.store.couplings.getByDataverseId("CUSTOMER", String(a.id)))?.bcId).toBe(
+      String(byName.id).toLowerCase(),
+    );
+    expect((await h.store.couplings.getByDataverseId("CUSTOMER", String(b.id)))?.bcId).toBe(
+      String(phoneOnly.id).toLowerCase(),
+    );
+    expect(full.counters.inserted).toBe(0);
+  });
+
   it("restores a deleted counterpart under the restoreRecord policy", async () => {
     h.mappings.set("CUSTOMER", customer({ deletionConflict: "restoreRecord" }));
     const { bcId, dvId } = await coupledPair({ displayName: "Phoenix" });

@@ -38,14 +38,11 @@ afterAll(async () => {
 
 // Texts of every kind: full Unicode including lone surrogates ("binary"), up to past BC's limits (100/30/80).
 const text = (max: number) => fc.string({ unit: "binary", maxLength: max });
-// Found by this test and NOT fixed yet: a control character (U+0000–U+001F) in a match field (the name) makes the
-// match query's $filter invalid, and Business Central refuses the whole query, failing every record of the page
-// with an error that names no field. Until the matching stage isolates such a value, names are generated without
-// control characters; the other fields keep them.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point here.
-const CONTROL = /[\u0000-\u001f]/g;
+// Names include control characters (U+0000–U+001F): found by this test, a match query holding one was refused by
+// the emulators' $filter parser and failed the whole page; OData allows them in a string literal, and a query the
+// side refuses for good now fails only its own record (src/engine/prefetch.test.ts).
 const account = fc.record({
-  name: fc.oneof(text(20), text(140), fc.constant("")).map((n) => n.replace(CONTROL, "")),
+  name: fc.oneof(text(20), text(140), fc.constant("")),
   telephone1: fc.option(fc.oneof(text(12), fc.string({ maxLength: 45 })), { nil: undefined }),
   emailaddress1: fc.option(fc.oneof(fc.emailAddress(), text(20), fc.constant("a@b")), { nil: undefined }),
 });

@@ -55,6 +55,8 @@ const scopeOf = (client: BusinessCentralClient, companyId: string, api: "v2.0" |
 export class BusinessCentralPort implements EntityPort {
   readonly side = "bc" as const;
   readonly supportsDelta = false;
+  /** "The 'OR' operator is not supported on distinct fields on an OData filter." */
+  readonly orAcrossFields = false;
 
   async changeTracking(): Promise<boolean> {
     return false;

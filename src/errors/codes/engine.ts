@@ -127,6 +127,20 @@ export const ENGINE_VALUE_TOO_LONG = defineError<{
 // Values the target would refuse, found before writing from its metadata (issue 14.6): the record fails with its
 // name, id and field, nothing is sent for it, and the other records of its batch are written.
 
+export const ENGINE_MATCH_QUERY_REFUSED = defineError<{
+  mapping: string;
+  record: string;
+  field: string;
+  side: string;
+  reason: string;
+}>({
+  code: "BCSYNC_E_ENGINE_MATCH_QUERY_REFUSED",
+  message:
+    "{mapping}: record {record}, field {field}: {side} refused the query that looks for a record with the same value, so the record was neither coupled nor created: {reason}",
+  status: 422,
+  fix: "Correct the value at its source (or couple the record by hand with `npx bcsync couple`), then `npx bcsync errors --retry-all`; if no record should be looked up by this field, remove its match setting in the table mapping (`npx bcsync mappings export`, edit, `npx bcsync mappings import`).",
+});
+
 export const ENGINE_VALUE_REQUIRED = defineError<{ mapping: string; record: string; field: string; side: string }>({
   code: "BCSYNC_E_ENGINE_VALUE_REQUIRED",
   message:
