@@ -20,7 +20,7 @@ import {
   type PassDirection,
   type TableMapping,
 } from "./model.ts";
-import { recordLabel, type SideRecord } from "./records.ts";
+import { recordName, type SideRecord } from "./records.ts";
 import { transforms } from "./transforms.ts";
 import { EMPTY_GUID, isBlank, isBlankDate } from "./values.ts";
 
@@ -222,7 +222,7 @@ function resolveLookup(
   if (f.clearOnFail) return { ok: true, value: blankFor(f, pass), unresolved: true };
   return err(
     ENGINE_LOOKUP_NOT_COUPLED,
-    { mapping: mapping.name, record: recordLabel(source), field: key, value: text, lookup: ref.mapping },
+    { mapping: mapping.name, record: recordName(source), field: key, value: text, lookup: ref.mapping },
     key,
   );
 }

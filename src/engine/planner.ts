@@ -35,7 +35,7 @@ import {
   type TableMapping,
 } from "./model.ts";
 import type { ColumnRules } from "./ports.ts";
-import { type CouplingState, recordLabel, type SideRecord, type Snapshot, type SourceChange } from "./records.ts";
+import { type CouplingState, recordName, type SideRecord, type Snapshot, type SourceChange } from "./records.ts";
 import { hashOf, isAfter, isBlank, sameValue } from "./values.ts";
 
 export type RunMode =
@@ -422,7 +422,7 @@ function overLimit(
   if (max === undefined || typeof value !== "string" || value.length <= max || sameValue(value, targetValue))
     return undefined;
   // Label and id: a name alone may be shared or blank (found by the bad-input property test).
-  const record = `${recordLabel(source)} (${source.id})`;
+  const record = recordName(source);
   return planError(
     ENGINE_VALUE_TOO_LONG,
     { mapping: ctx.mapping.name, record, field: fieldKey(f), length: value.length, max },
@@ -450,7 +450,7 @@ function refusedValue(
   // On an insert every value is new (an empty one included: the record would be created without it).
   if (!rules || property === undefined || (target !== undefined && sameValue(value, targetValue))) return undefined;
   const field = fieldKey(f);
-  const record = `${recordLabel(source)} (${source.id})`;
+  const record = recordName(source);
   const mapping = ctx.mapping.name;
   const empty = value === undefined || value === null || (typeof value === "string" && value.trim() === "");
   if (empty) {

@@ -64,8 +64,25 @@ export function targetIdOf(c: CouplingState, pass: PassDirection): string {
   return pass === "toDataverse" ? c.dataverseId : c.bcId;
 }
 
-/** How a record is named in messages: its number or code as people know it, else its name, else its id. */
+/**
+ * How a record is named in messages: its number or code as people know it, else its name (or a person's first and
+ * last name, an opportunity's description), else its id. Only what the pass read: the label comes from `values`.
+ */
 export function recordLabel(record: SideRecord): string {
   const v = record.values;
-  return String(v.number ?? v.code ?? v.displayName ?? v.name ?? v.fullname ?? record.id);
+  const person = [v.firstName ?? v.firstname, v.surname ?? v.lastname].filter((p) => !isBlankText(p)).join(" ");
+  const label = [v.number, v.code, v.displayName, v.name, v.fullname, person, v.description, v.subject].find(
+    (l) => !isBlankText(l),
+  );
+  return label === undefined ? record.id : String(label);
+}
+
+/** The record as record-level errors name it (issue 14.5): its label and its id, or its id alone. */
+export function recordName(record: SideRecord): string {
+  const label = recordLabel(record);
+  return label === record.id ? record.id : `${label} (${record.id})`;
+}
+
+function isBlankText(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === "string" && value.trim() === "");
 }

@@ -40,7 +40,7 @@ import {
 } from "./planner.ts";
 import type { EntityPort, PortError, PortFactory, Side, WriteValidation } from "./ports.ts";
 import { chunks, getAllByIds, LookupLoader, type MatchRefusal, matchCandidates } from "./prefetch.ts";
-import { type CouplingState, recordLabel, type SideRecord, type SourceChange } from "./records.ts";
+import { type CouplingState, recordName, type SideRecord, type SourceChange } from "./records.ts";
 import { hashOf, isAfter, isBlank } from "./values.ts";
 
 export interface EngineDeps {
@@ -1213,7 +1213,7 @@ function matchRefused(
   source: SideRecord,
   refusal: MatchRefusal,
 ): PlanError {
-  const record = `${recordLabel(source)} (${source.id})`;
+  const record = recordName(source);
   const field = refusal.fields.join(", ");
   const side = pass === "toDataverse" ? "Dataverse" : "Business Central";
   const reason = refusal.error.detail ?? refusal.error.message;

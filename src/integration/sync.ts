@@ -214,9 +214,24 @@ async function runBidirectionalOrders(ctx: IntegrationContext, mode: RunMode, dr
   return [...full, ...run.toDataverse, ...fromDataverse];
 }
 
-/** Sum of one counter over a mapping's passes. */
+/**
+ * Counters that say how records stand after the run rather than what it did: a full sync's settling pass reads every
+ * record again, so only the last pass of each direction counts (a record failing in both passes failed once; one
+ * the settling pass wrote did not fail).
+ */
+const STATE_COUNTERS = new Set<keyof PassReport["counters"]>(["failed", "skipped", "unchanged"]);
+
+/** A mapping's passes, the last one of each mapping and direction: what the run leaves behind. */
+export function latestPasses(result: MappingSyncResult): PassReport[] {
+  const last = new Map<string, PassReport>();
+  for (const p of result.passes) last.set(`${p.mapping}\u0000${p.direction}`, p);
+  return [...last.values()];
+}
+
+/** One counter over a mapping's passes: writes summed, record states from the last pass of each direction. */
 export function total(result: MappingSyncResult, counter: keyof PassReport["counters"]): number {
-  return result.passes.reduce((n, p) => n + p.counters[counter], 0);
+  const passes = STATE_COUNTERS.has(counter) ? latestPasses(result) : result.passes;
+  return passes.reduce((n, p) => n + p.counters[counter], 0);
 }
 
 /**

@@ -153,9 +153,11 @@ describe("sync engine scenarios", () => {
     const errors = await h.store.jobs.errors({ mappingName: "CUSTOMER", sourceId: bcId });
     expect(errors[0]).toMatchObject({ code: "BCSYNC_E_ENGINE_LOOKUP_NOT_COUPLED", field: "salespersonCode|ownerid" });
     expect(errors[0].message).toContain("XX");
-    // Issue 14.5: the error names the record (by its number or name as the pass read it), not only the field.
+    // Issue 14.5: the error names the record (by its number or name as the pass read it, and its id) and the field.
     const customer = await getCustomer(h, bcId);
-    expect(errors[0].message).toContain(`record ${String(customer?.displayName)}, field salespersonCode|ownerid`);
+    expect(errors[0].message).toContain(
+      `record ${String(customer?.displayName)} (${bcId}), field salespersonCode|ownerid`,
+    );
 
     // The fix: couple the salesperson to a Sales user; then retry the skipped record.
     const xx = await firstRows(h.bc.company(h.companyId).pages("salespeoplePurchasers", { filter: "code eq 'XX'" }));

@@ -2,7 +2,7 @@
 // in dependency order, and reports the counters per mapping (one JSON line per mapping with --json).
 
 import { type CommonCliOptions, withIntegration } from "../../integration/cli.ts";
-import { type MappingSyncResult, selectMappings, syncMappings, total } from "../../integration/sync.ts";
+import { latestPasses, type MappingSyncResult, selectMappings, syncMappings, total } from "../../integration/sync.ts";
 import { EXIT, type ExitCode, raiseExitCode } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
 import { mappingProgress } from "../progress.ts";
@@ -23,12 +23,17 @@ export function summarize(result: MappingSyncResult): Record<string, unknown> {
       ? "error"
       : result.skipped
         ? "not run"
-        : result.passes.some((p) => p.status === "failed")
+        : latestPasses(result).some((p) => p.status === "failed")
           ? "failed"
           : result.passes.some((p) => p.heldDeletionId)
             ? "held" // a warning: deletions wait for approval (`bcsync deletions`)
             : "ok",
-    message: result.error ?? result.skipped ?? result.passes.flatMap((p) => p.message ?? []).join("; "),
+    message:
+      result.error ??
+      result.skipped ??
+      latestPasses(result)
+        .flatMap((p) => p.message ?? [])
+        .join("; "),
   };
 }
 
@@ -38,7 +43,7 @@ export function summarize(result: MappingSyncResult): Record<string, unknown> {
  */
 export function runOutcome(results: readonly MappingSyncResult[]): { exitCode: ExitCode; summary?: string } {
   const broken = results.filter(
-    (r) => r.error || r.passes.some((p) => p.status === "failed" && p.counters.failed === 0),
+    (r) => r.error || latestPasses(r).some((p) => p.status === "failed" && p.counters.failed === 0),
   );
   const failedRecords = results.reduce((n, r) => n + total(r, "failed"), 0);
   const held = results.filter((r) => r.passes.some((p) => p.heldDeletionId));
@@ -62,15 +67,16 @@ export async function syncAction(names: string[], options: SyncCliOptions): Prom
       full: options.full,
       dryRun: options.dryRun,
       onProgress: (mapping, page) => progress.working(mapping, page),
-      onMapping: (r) => {
-        progress.done(r.mapping);
-        const row = summarize(r);
-        if (options.json) {
-          printJson(options.dryRun ? { ...row, planned: r.passes.flatMap((p) => p.planned) } : row);
-        } else rows.push(row);
-      },
+      onMapping: (r) => progress.done(r.mapping),
     });
     progress.stop();
+    // Printed once all is done: a full sync of several mappings ends with a settling pass of some of them, whose
+    // counters and failures join their mapping's line (printed as each finished, those lines hid them).
+    for (const r of results) {
+      const row = summarize(r);
+      if (options.json) printJson(options.dryRun ? { ...row, planned: r.passes.flatMap((p) => p.planned) } : row);
+      else rows.push(row);
+    }
     if (!options.json) printTable(rows, ["mapping", ...COUNTERS, "status", "message"]);
     const outcome = runOutcome(results);
     if (!options.json && outcome.summary) process.stderr.write(`${outcome.summary}\n`);
