@@ -2,6 +2,7 @@
 
 import { type CommonCliOptions, DEFAULT_CONFIG_PATH } from "../cli/options.ts";
 import { loadConfig } from "../config/index.ts";
+import type { BcsyncConfig } from "../config/schema.ts";
 import { openStore, type Store } from "../store/index.ts";
 import { type IntegrationContext, openIntegration } from "./context.ts";
 
@@ -28,11 +29,14 @@ export async function withIntegration<T>(
  * Opens only the state store of the configuration, for commands that read or change bcsync's own records (the
  * sync log, skipped records): they need no connection, no secret and no reachable service.
  */
-export async function withStore<T>(options: CommonCliOptions, work: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  options: CommonCliOptions,
+  work: (store: Store, config: BcsyncConfig) => Promise<T>,
+): Promise<T> {
   const config = loadConfig({ path: options.config ?? DEFAULT_CONFIG_PATH });
   const store = await openStore({ url: config.store.url, dataDir: options.data ?? config.dataDir });
   try {
-    return await work(store);
+    return await work(store, config);
   } finally {
     await store.close();
   }

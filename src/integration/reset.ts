@@ -12,7 +12,7 @@ import { bcsyncError } from "../errors/catalogue.ts";
 import { INTEGRATION_RESET_NOT_CONFIRMED } from "../errors/codes/integration.ts";
 import type { Store } from "../store/index.ts";
 import type { IntegrationContext } from "./context.ts";
-import { integrationDefaults } from "./defaults/index.ts";
+import { integrationDefaults, withCompanyScope } from "./defaults/index.ts";
 import { defaultJobQueueEntries, JOB_KINDS } from "./jobs.ts";
 import type { FitReport } from "./schema-fit.ts";
 import { defaultOptionsOf, type IntegrationSettings, jobSwitchesOf } from "./settings.ts";
@@ -65,6 +65,22 @@ export async function customMappings(store: Store, settings: IntegrationSettings
 /** The table mappings in the store, validated through the engine's schema. */
 export async function loadMappings(store: Store): Promise<TableMapping[]> {
   return (await store.mappings.list()).map((m) => fromStoredMapping(m as Parameters<typeof fromStoredMapping>[0]));
+}
+
+/**
+ * Stores mappings from a mapping file or an edit, in one transaction (`bcsync mappings import`, the API's import and
+ * edit). A company-scoped Sales table keeps its company condition even when the file left it out.
+ */
+export async function saveMappings(
+  store: Store,
+  settings: Pick<IntegrationSettings, "dataverseCompanyId">,
+  mappings: readonly TableMapping[],
+): Promise<TableMapping[]> {
+  const scoped = mappings.map((m) => withCompanyScope(m, settings.dataverseCompanyId));
+  await store.transaction(async (tx) => {
+    for (const m of scoped) await tx.mappings.save(toStoredMapping(m));
+  });
+  return scoped;
 }
 
 /**

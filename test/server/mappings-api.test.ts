@@ -121,6 +121,28 @@ describe("table mappings through the REST API", () => {
     expect(good.json().imported).toContain("CUSTOMER");
   });
 
+  it("an imported file that drops a company-scoped table's company condition gets it back (issue 10.19)", async () => {
+    const scoped = customerMapping()?.dataverse;
+    const company = scoped?.filter?.match(
+      /\(_bcbi_companyid_value eq [0-9a-f-]+ or _bcbi_companyid_value eq null\)/,
+    )?.[0];
+    const bind = scoped?.createValues?.["bcbi_companyid@odata.bind"];
+    expect(company && bind).toBeTruthy();
+    const file = JSON.parse((await api("GET", "/mappings/export?format=json")).text);
+    const list: { name: string; dataverse: { filter?: string; createValues?: Record<string, unknown> } }[] =
+      file.mappings ?? file;
+    const customer = list.find((m) => m.name === "CUSTOMER")!;
+    customer.dataverse.filter = "statecode eq 0"; // hand-edited: the company condition is gone
+    delete customer.dataverse.createValues;
+    const imported = await api("POST", "/mappings/import", { text: JSON.stringify(file), format: "json" });
+    expect(imported.status, imported.text).toBe(200);
+    // Without it, this company's runs would couple and rewrite the accounts of every other company.
+    expect(customerMapping()?.dataverse.filter).toBe(`(statecode eq 0) and ${company}`);
+    expect(customerMapping()?.dataverse.createValues?.["bcbi_companyid@odata.bind"]).toBe(bind);
+    const stored = (await h.ctx.store.mappings.list()).find((m) => m.name === "CUSTOMER");
+    expect(JSON.stringify(stored)).toContain(String(company));
+  });
+
   it("reset restores the defaults only when confirmed, exporting the edited ones first", async () => {
     const refused = await api("POST", "/mappings/reset", {});
     expect(refused.status).toBe(409);

@@ -4,10 +4,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import { type MappingFormat, parseMappings, serializeMappings } from "../../engine/model.ts";
-import { toStoredMapping } from "../../engine/persist.ts";
 import { bcsyncError, INTEGRATION_MAPPING_FILE_INVALID } from "../../errors/catalogue.ts";
 import { type CommonCliOptions, withIntegration, withStore } from "../../integration/cli.ts";
-import { applyDefaults, customMappings, loadMappings } from "../../integration/reset.ts";
+import { applyDefaults, customMappings, loadMappings, saveMappings } from "../../integration/reset.ts";
+import { parseIntegrationSettings } from "../../integration/settings.ts";
 import { runSequence } from "../../integration/sync.ts";
 import { printJson, printTable } from "../output.ts";
 
@@ -74,10 +74,10 @@ export async function exportMappingsAction(
 export async function importMappingsAction(file: string, options: CommonCliOptions): Promise<void> {
   const parsed = parseMappings(readFileSync(file, "utf8"), formatOf(undefined, file));
   if (!parsed.ok) throw bcsyncError(INTEGRATION_MAPPING_FILE_INVALID, { file, issue: parsed.issues[0] });
-  await withStore(options, async (store) => {
-    await store.transaction(async (tx) => {
-      for (const m of parsed.value) await tx.mappings.save(toStoredMapping(m));
-    });
+  await withStore(options, async (store, config) => {
+    const settings = parseIntegrationSettings(config.integration);
+    if (!settings.ok) throw settings.error;
+    await saveMappings(store, settings.value, parsed.value);
     const names = parsed.value.map((m) => m.name);
     if (options.json) printJson({ imported: names });
     else process.stdout.write(`imported ${names.length} table mapping(s): ${names.join(", ")}\n`);

@@ -101,20 +101,34 @@ export const COMPANY_SCOPED_TABLES = new Set([
 ]);
 
 function scopedToCompany(d: IntegrationDefault, companyRowId: string): IntegrationDefault {
-  if (d.kind !== "table" || !COMPANY_SCOPED_TABLES.has(d.mapping.dataverse.table)) return d;
+  return d.kind === "table" ? { ...d, mapping: withCompanyScope(d.mapping, companyRowId) } : d;
+}
+
+/**
+ * A mapping of a company-scoped Sales table keeps to "this company or none" and stamps the rows it creates, whatever
+ * was typed or imported (issue 10.19): without it a mapping would couple and rewrite the rows of the other
+ * companies sharing the Dataverse environment. Idempotent; other tables, or no company, come back as they are.
+ * Applied to the defaults and to every mapping stored by an import or an edit.
+ */
+export function withCompanyScope<M extends CompanyScopable>(mapping: M, companyRowId: string | undefined): M {
+  const dataverse = mapping.dataverse;
+  if (!companyRowId || !COMPANY_SCOPED_TABLES.has(dataverse.table)) return mapping;
   const company = `(_bcbi_companyid_value eq ${companyRowId} or _bcbi_companyid_value eq null)`;
-  const dataverse = d.mapping.dataverse;
+  const bind = `/bcbi_companies(${companyRowId})`;
+  const scoped = dataverse.filter?.includes(company) === true;
+  if (scoped && dataverse.createValues?.["bcbi_companyid@odata.bind"] === bind) return mapping;
   return {
-    ...d,
-    mapping: {
-      ...d.mapping,
-      dataverse: {
-        ...dataverse,
-        filter: dataverse.filter ? `(${dataverse.filter}) and ${company}` : company,
-        createValues: { ...dataverse.createValues, "bcbi_companyid@odata.bind": `/bcbi_companies(${companyRowId})` },
-      },
+    ...mapping,
+    dataverse: {
+      ...dataverse,
+      filter: scoped ? dataverse.filter : dataverse.filter ? `(${dataverse.filter}) and ${company}` : company,
+      createValues: { ...dataverse.createValues, "bcbi_companyid@odata.bind": bind },
     },
   };
+}
+
+interface CompanyScopable {
+  dataverse: { table: string; filter?: string; createValues?: Record<string, unknown> };
 }
 
 /** The default table mappings for these options, in run order (then name). */

@@ -14,14 +14,13 @@ import {
   serializeMappings,
   TableMapping,
 } from "../../engine/model.ts";
-import { toStoredMapping } from "../../engine/persist.ts";
 import {
   bcsyncError,
   INTEGRATION_MAPPING_FILE_INVALID,
   SERVER_MAPPING_EDIT_INVALID,
   SERVER_NOT_FOUND,
 } from "../../errors/catalogue.ts";
-import { applyDefaults, loadMappings, reloadMappings } from "../../integration/reset.ts";
+import { applyDefaults, loadMappings, reloadMappings, saveMappings } from "../../integration/reset.ts";
 import type { ApiPluginOptions } from "./deps.ts";
 
 const DIRECTIONS = SyncDirection.options;
@@ -32,18 +31,6 @@ interface MappingEdit {
   bcFilter?: string | null;
   dataverseFilter?: string | null;
   fields?: { field: string; enabled?: boolean; direction?: (typeof DIRECTIONS)[number] | null }[];
-}
-
-const COMPANY_CLAUSE = /\(_bcbi_companyid_value eq [0-9a-fA-F-]+ or _bcbi_companyid_value eq null\)/;
-
-/**
- * A company-scoped mapping keeps its company condition whatever filter is typed (issue 10.19): without it the
- * mapping would couple and rewrite the rows of the other companies sharing the Dataverse environment.
- */
-function keepCompanyScope(filter: string | undefined, mapping: TableMapping): string | undefined {
-  const clause = mapping.dataverse.filter?.match(COMPANY_CLAUSE)?.[0];
-  if (!clause || filter?.includes(clause)) return filter;
-  return filter ? `(${filter}) and ${clause}` : clause;
 }
 
 /** The edited mapping, or the first reason it cannot be (pure: validated with the mapping schema). */
@@ -62,7 +49,7 @@ export function editMapping(
   const filter = (value: string | null | undefined, current: string | undefined) =>
     value === undefined ? current : value === null || value.trim() === "" ? undefined : value;
   const bcFilter = filter(edit.bcFilter, mapping.bc.filter);
-  const dataverseFilter = keepCompanyScope(filter(edit.dataverseFilter, mapping.dataverse.filter), mapping);
+  const dataverseFilter = filter(edit.dataverseFilter, mapping.dataverse.filter);
   const { filter: _bc, ...bc } = mapping.bc;
   const { filter: _dv, ...dataverse } = mapping.dataverse;
   const parsed = TableMapping.safeParse({
@@ -116,9 +103,7 @@ const mappingRoutes: FastifyPluginAsync<ApiPluginOptions> = async (app, { deps }
       const parsed = parseMappings(request.body.text, request.body.format ?? "yaml");
       if (!parsed.ok)
         throw bcsyncError(INTEGRATION_MAPPING_FILE_INVALID, { file: "in the request", issue: parsed.issues[0] });
-      await ctx.store.transaction(async (tx) => {
-        for (const m of parsed.value) await tx.mappings.save(toStoredMapping(m));
-      });
+      await saveMappings(ctx.store, ctx.settings, parsed.value);
       await reloadMappings(ctx);
       return { imported: parsed.value.map((m) => m.name) };
     },
@@ -184,7 +169,7 @@ const mappingRoutes: FastifyPluginAsync<ApiPluginOptions> = async (app, { deps }
       if (!mapping) throw bcsyncError(SERVER_NOT_FOUND, { what: `Table mapping ${name}` });
       const edited = editMapping(mapping, request.body);
       if (!edited.ok) throw bcsyncError(SERVER_MAPPING_EDIT_INVALID, { mapping: name, issue: edited.issue });
-      await ctx.store.mappings.save(toStoredMapping(edited.value));
+      await saveMappings(ctx.store, ctx.settings, [edited.value]);
       await reloadMappings(ctx);
       const after = ctx.mappings.find((m) => m.name === name);
       return { name, direction: after?.direction, bc: after?.bc, dataverse: after?.dataverse, fields: after?.fields };
