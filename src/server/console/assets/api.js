@@ -9,6 +9,27 @@ export const initialSession = boot.session ?? null;
 export const recordEditorAvailable = boot.recordEditor === true;
 
 let csrfToken = initialSession?.csrfToken ?? null;
+
+// Several Business Central companies in one service (issue 11): the first company's API is /api/v1 itself, each other
+// one's is /api/v1/companies/<slug>. The company chosen in the header is kept for this browser tab, and every
+// company-scoped call goes to its API; signing in and the company list are the service's own.
+const COMPANY_KEY = "bcsync.company";
+const SERVICE_PATHS = /^\/(session|companies)(\/|\?|$)/;
+let company = sessionStorage.getItem(COMPANY_KEY) || null;
+
+/** The slug of the company the console shows, or null for the first one. */
+export function currentCompany() {
+  return company;
+}
+
+export function chooseCompany(slug) {
+  company = slug || null;
+  if (company) sessionStorage.setItem(COMPANY_KEY, company);
+  else sessionStorage.removeItem(COMPANY_KEY);
+}
+
+const apiPath = (path) =>
+  company && !SERVICE_PATHS.test(path) ? `/companies/${encodeURIComponent(company)}${path}` : path;
 const signedOutListeners = new Set();
 
 export class ApiError extends Error {
@@ -32,7 +53,7 @@ async function request(method, path, body, accept) {
   const headers = { accept };
   if (body !== undefined) headers["content-type"] = "application/json";
   if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
-  const response = await fetch(`/api/v1${path}`, {
+  const response = await fetch(`/api/v1${apiPath(path)}`, {
     method,
     headers,
     credentials: "same-origin",

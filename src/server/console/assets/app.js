@@ -3,7 +3,16 @@
 
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { initialSession, onSignedOut, recordEditorAvailable, signIn, signOut } from "./api.js";
+import {
+  api,
+  chooseCompany,
+  currentCompany,
+  initialSession,
+  onSignedOut,
+  recordEditorAvailable,
+  signIn,
+  signOut,
+} from "./api.js";
 import { RecordEditor } from "./editor.js";
 import { Mappings } from "./mappings.js";
 import {
@@ -120,8 +129,46 @@ function Page({ route }) {
   return html`<h1>Not found</h1><p>There is no page at this address. <a href="#/">Go to the overview</a>.</p>`;
 }
 
+/**
+ * The companies this service connects; with more than one, the header offers a choice and every page shows the
+ * chosen company's data. A choice the service no longer knows (restarted with other companies) falls back to the
+ * first company.
+ */
+function useCompanies(session) {
+  const [companies, setCompanies] = useState([]);
+  const [company, setCompany] = useState(currentCompany);
+  useEffect(() => {
+    if (!session) return;
+    api("GET", "/companies")
+      .then((list) => {
+        setCompanies(list);
+        if (currentCompany() && !list.some((c) => c.slug === currentCompany())) {
+          chooseCompany(null);
+          setCompany(null);
+        }
+      })
+      .catch(() => setCompanies([]));
+  }, [session]);
+  const choose = (slug) => {
+    chooseCompany(slug);
+    setCompany(currentCompany());
+  };
+  return { companies, company, choose };
+}
+
+function CompanyChoice({ companies, company, choose }) {
+  if (companies.length < 2) return null;
+  return html`<p class="company">
+    <label for="company-choice">Company</label>${" "}
+    <select id="company-choice" value=${company ?? ""} onChange=${(e) => choose(e.currentTarget.value)}>
+      ${companies.map((c) => html`<option key=${c.slug ?? ""} value=${c.slug ?? ""}>${c.name}</option>`)}
+    </select>
+  </p>`;
+}
+
 function App() {
   const [session, setSession] = useState(initialSession);
+  const { companies, company, choose } = useCompanies(session);
   const [expired, setExpired] = useState(false);
   const route = useRoute();
   useEffect(
@@ -150,6 +197,7 @@ function App() {
   }}>Skip to content</a>
     <header class="top">
       <p class="brand"><a href="#/">bcsync</a></p>
+      <${CompanyChoice} companies=${companies} company=${company} choose=${choose} />
       <p class="user">
         Signed in as <strong>${session.username}</strong>
         <button
@@ -173,7 +221,7 @@ function App() {
         )}
       </ul>
     </nav>
-    <main id="main" tabindex="-1"><${Page} key=${route.join("/")} route=${route} /></main>`;
+    <main id="main" tabindex="-1"><${Page} key=${`${company ?? ""}:${route.join("/")}`} route=${route} /></main>`;
 }
 
 const root = document.getElementById("app");
