@@ -2,19 +2,17 @@
 // usa.json --config canada.json` serves each company's API, and the console's header offers the companies; every
 // page then reads the chosen company's API, and the choice stays for the browser tab. Before, the console showed the
 // first company only. A real browser (playwright-core driving Debian's chromium) against the service in-process.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningService, startService } from "../../src/cli/commands/serve.ts";
 import { configForEmulators, runSetup } from "../../src/integration/setup.ts";
 import { ensureAdminAccount } from "../../src/server/auth/accounts.ts";
 import { type Harness, startIntegration } from "../integration/helpers.ts";
+import { browserSuite, haveChromium, openBrowser, screenshot, signInAs } from "./browser.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOTS = join(process.cwd(), "test-results", "console");
-const haveChromium = existsSync(CHROMIUM);
 const USA = "CRONUS USA, Inc.";
 const CANADA = "CRONUS Canada";
 
@@ -24,16 +22,13 @@ let service: RunningService;
 let admin: { username: string; password: string };
 let browser: Browser;
 let page: Page;
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
 const requested: string[] = [];
 
-const suiteName = haveChromium
-  ? "console with two companies in chromium"
-  : `console with two companies — skipped: ${CHROMIUM} is absent (apt-get install -y chromium)`;
+const suiteName = browserSuite("console with two companies in chromium");
 
 describe.skipIf(!haveChromium)(suiteName, { timeout: 150_000 }, () => {
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     usa = await startIntegration({}, { company: USA });
     canadaDir = mkdtempSync(join(tmpdir(), "bcsync-canada-console-"));
     const canadaConfig = join(canadaDir, "bcsync.config.json");
@@ -55,13 +50,7 @@ describe.skipIf(!haveChromium)(suiteName, { timeout: 150_000 }, () => {
       debounce: "200",
       quiet: true,
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-    page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    page.setDefaultTimeout(20_000);
-    page.on("console", (m) => {
-      if (m.type() === "error") consoleErrors.push(`${page.url()}: ${m.text()}`);
-    });
-    page.on("pageerror", (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
+    ({ browser, page, consoleErrors } = await openBrowser({ width: 390, height: 844, timeoutMs: 20_000 }));
     page.on("request", (r) => {
       const path = new URL(r.url()).pathname;
       if (path.startsWith("/api/v1/")) requested.push(path);
@@ -79,9 +68,7 @@ describe.skipIf(!haveChromium)(suiteName, { timeout: 150_000 }, () => {
 
   it("offers both companies; choosing one shows its data on every page, and the choice stays for the tab", async () => {
     await page.goto(service.consoleUrl);
-    await page.getByLabel("User name").fill(admin.username);
-    await page.getByLabel("Password").fill(admin.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signInAs(page, admin);
     await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
     await expect.poll(companyShown).toBe(USA);
 
@@ -90,7 +77,7 @@ describe.skipIf(!haveChromium)(suiteName, { timeout: 150_000 }, () => {
     await choice.selectOption({ label: CANADA });
     await expect.poll(companyShown).toBe(CANADA);
     expect(requested).toContain("/api/v1/companies/cronus-canada/status");
-    await page.screenshot({ path: join(SCREENSHOTS, "companies-canada.png"), fullPage: true });
+    await screenshot(page, "companies-canada");
 
     // Another page reads Canada's API too, and a reload keeps the choice.
     requested.length = 0;

@@ -1,14 +1,6 @@
-// Issue 12: the web console in a real browser (playwright-core driving Debian's chromium, never a downloaded one).
-// The service runs in-process against the emulators, as `bcsync serve` composes it, with the emulator record editor
-// of demo mode. An administrator signs in, reads the overview, synchronizes, opens an error and retries it after
-// fixing the record, resolves a conflict field by field, approves a held deletion, and edits a record in the
-// emulator editor that then arrives on the other side; every step is checked on the data, and no page may log a
-// console error. Screenshots of the main pages land in test-results/console/.
-import { existsSync, mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_SALES_USER_ID } from "../../emulators/identity/demo-apps.ts";
 import { currentErrors } from "../../src/admin/sync-log.ts";
@@ -23,14 +15,7 @@ import { buildServer } from "../../src/server/app.ts";
 import { ensureAdminAccount } from "../../src/server/auth/accounts.ts";
 import { ServiceMetrics } from "../../src/server/plugins/metrics.ts";
 import { bcRows, type Harness, startIntegration } from "../integration/helpers.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOTS = join(process.cwd(), "test-results", "console");
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium)
-  process.stderr.write(
-    `test/console: skipped — ${CHROMIUM} is absent (Debian: apt-get install -y chromium; .ci/run installs it).\n`,
-  );
+import { browserSuite, haveChromium, openBrowser, screenshot, signInAs } from "./browser.ts";
 
 const asSalesUser = { impersonate: { callerId: DEMO_SALES_USER_ID } };
 /** Long enough for a full synchronization of one mapping against the emulators on a busy two-core machine. */
@@ -43,7 +28,7 @@ let browser: Browser;
 let page: Page;
 let base: string;
 let admin: { username: string; password: string };
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
 
 const bc = () => h.ctx.businessCentral.company(h.ctx.companyId);
 
@@ -65,17 +50,12 @@ async function openPage(title: string): Promise<void> {
   await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: title, exact: true }).click();
 }
 
-async function shoot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
+const shoot = (name: string) => screenshot(page, name);
 
-const suiteName = haveChromium
-  ? "web console in chromium"
-  : `web console in chromium — skipped: ${CHROMIUM} is absent (apt-get install -y chromium)`;
+const suiteName = browserSuite("web console in chromium");
 
 describe.skipIf(!haveChromium)(suiteName, { timeout: 150_000 }, () => {
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     h = await startIntegration();
     await coupleDemoSalespeople(h.ctx);
     await syncMappings(h.ctx, { names: [], full: true });
@@ -96,15 +76,7 @@ describe.skipIf(!haveChromium)(suiteName, { timeout: 150_000 }, () => {
     });
     await app.listen({ host: "127.0.0.1", port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    // Running as root in CI containers: chromium's sandbox needs user namespaces those do not give.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    // A step that cannot find what it waits for fails with the locator in the message, before the test's timeout.
-    page.setDefaultTimeout(20_000);
-    page.on("console", (message) => {
-      if (message.type() === "error") consoleErrors.push(`${page.url()}: ${message.text()}`);
-    });
-    page.on("pageerror", (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
+    ({ browser, page, consoleErrors } = await openBrowser({ width: 1280, height: 900, timeoutMs: 20_000 }));
   }, 240_000);
 
   afterEach(async ({ task }) => {
@@ -124,9 +96,7 @@ describe.skipIf(!haveChromium)(suiteName, { timeout: 150_000 }, () => {
     await page.goto(`${base}/`);
     await expect.poll(() => page.title()).toBe("Sign in – bcsync console");
     await shoot("sign-in");
-    await page.getByLabel("User name").fill(admin.username);
-    await page.getByLabel("Password").fill(admin.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signInAs(page, admin);
     await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
     await page.getByRole("heading", { name: "Connection" }).waitFor();
     await expect

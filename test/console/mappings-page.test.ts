@@ -6,11 +6,10 @@
 // it discards. Every step is checked on the running service's mappings (h.ctx.mappings, what the next run uses);
 // no page may log a console error other than the refusals the steps provoke. Screenshots land in
 // test-results/console/.
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseMappings } from "../../src/engine/model.ts";
 import { JobQueueControl } from "../../src/jobs/control.ts";
@@ -19,14 +18,7 @@ import { buildServer } from "../../src/server/app.ts";
 import { ensureAdminAccount } from "../../src/server/auth/accounts.ts";
 import { ServiceMetrics } from "../../src/server/plugins/metrics.ts";
 import { type Harness, startIntegration } from "../integration/helpers.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOTS = join(process.cwd(), "test-results", "console");
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium)
-  process.stderr.write(
-    `test/console: skipped — ${CHROMIUM} is absent (Debian: apt-get install -y chromium; .ci/run installs it).\n`,
-  );
+import { browserSuite, haveChromium, openBrowser, screenshot, signInAs } from "./browser.ts";
 
 let h: Harness;
 let app: FastifyInstance;
@@ -36,15 +28,13 @@ let base: string;
 let admin: { username: string; password: string };
 /** The export the download step saved, imported again through the file input. */
 let downloaded = "";
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
 
 const mapping = (name: string) => h.ctx.mappings.find((m) => m.name === name);
 const customerField = (bcField: string) => mapping("CUSTOMER")?.fields.find((f) => f.bcField === bcField);
 const article = (name: string) => page.getByRole("article", { name });
 
-async function shoot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
+const shoot = (name: string) => screenshot(page, name);
 
 /**
  * Chromium logs every 4xx answer as a console error. A refusal a step provokes on purpose is taken off the list
@@ -67,13 +57,10 @@ async function fitsTheScreen(): Promise<void> {
   expect(widths.page).toBeLessThanOrEqual(widths.screen);
 }
 
-const suiteName = haveChromium
-  ? "console table mappings page in chromium"
-  : `console table mappings page — skipped: ${CHROMIUM} is absent (apt-get install -y chromium)`;
+const suiteName = browserSuite("console table mappings page in chromium");
 
 describe.skipIf(!haveChromium)(suiteName, { timeout: 150_000 }, () => {
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     // Editing mappings needs no synchronized records: setup has applied the defaults, which is all this page edits.
     h = await startIntegration();
     const made = await ensureAdminAccount(h.ctx.store);
@@ -90,15 +77,7 @@ describe.skipIf(!haveChromium)(suiteName, { timeout: 150_000 }, () => {
     });
     await app.listen({ host: "127.0.0.1", port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    // Running as root in CI containers: chromium's sandbox needs user namespaces those do not give.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    // A step that cannot find what it waits for fails with the locator in the message, before the test's timeout.
-    page.setDefaultTimeout(20_000);
-    page.on("console", (message) => {
-      if (message.type() === "error") consoleErrors.push(`${page.url()}: ${message.text()}`);
-    });
-    page.on("pageerror", (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
+    ({ browser, page, consoleErrors } = await openBrowser({ width: 1280, height: 900, timeoutMs: 20_000 }));
   }, 240_000);
 
   afterEach(async ({ task }) => {
@@ -115,9 +94,7 @@ describe.skipIf(!haveChromium)(suiteName, { timeout: 150_000 }, () => {
 
   it("signs in and opens the Table mappings page, which no longer sends the reader to the command line", async () => {
     await page.goto(`${base}/`);
-    await page.getByLabel("User name").fill(admin.username);
-    await page.getByLabel("Password").fill(admin.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signInAs(page, admin);
     await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
     await page
       .getByRole("navigation", { name: "Console" })

@@ -6,11 +6,10 @@
 // integration while a submitted order waits, creates that order in Business Central from the Sales Orders page, then
 // switches modes, and changes settings. Each step is checked on the data; no page may log a console error; the
 // pages also fit a phone (390 px). Screenshots land in test-results/console/.
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_SALES_USER_ID } from "../../emulators/identity/demo-apps.ts";
 import { coupleDemoSalespeople } from "../../src/integration/demo.ts";
@@ -22,14 +21,7 @@ import { ensureAdminAccount } from "../../src/server/auth/accounts.ts";
 import { ServiceMetrics } from "../../src/server/plugins/metrics.ts";
 import { bcRows, type Harness, startIntegration } from "../integration/helpers.ts";
 import { enterSalesOrder, type Fixtures, salesOrder, submit } from "../integration/orders-helpers.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOTS = join(process.cwd(), "test-results", "console");
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium)
-  process.stderr.write(
-    `test/console: skipped — ${CHROMIUM} is absent (Debian: apt-get install -y chromium; .ci/run installs it).\n`,
-  );
+import { browserSuite, haveChromium, openBrowser, screenshot, signInAs } from "./browser.ts";
 
 /** Long enough for a full synchronization of every mapping against the emulators on a busy two-core machine. */
 const SYNC_WAIT = 240_000;
@@ -40,15 +32,13 @@ let browser: Browser;
 let page: Page;
 let base: string;
 let admin: { username: string; password: string };
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
 
 async function openPage(title: string): Promise<void> {
   await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: title, exact: true }).click();
 }
 
-async function shoot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
+const shoot = (name: string) => screenshot(page, name);
 
 /** An account whose customer Sales orders can be created for: coupled, not blocked, its salesperson coupled. */
 async function orderableAccount(): Promise<string> {
@@ -74,13 +64,10 @@ async function inventoryProduct(): Promise<string> {
   throw new Error("no coupled inventory item after the full synchronization");
 }
 
-const suiteName = haveChromium
-  ? "console setup, review, overview and settings in chromium"
-  : `console setup, review, overview and settings — skipped: ${CHROMIUM} is absent (apt-get install -y chromium)`;
+const suiteName = browserSuite("console setup, review, overview and settings in chromium");
 
 describe.skipIf(!haveChromium)(suiteName, { timeout: 300_000 }, () => {
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     // Legacy sales order integration, as an installation that has not moved to bidirectional orders yet; nothing is
     // synchronized before the review runs from the console.
     h = await startIntegration({ legacySalesOrders: true });
@@ -100,14 +87,7 @@ describe.skipIf(!haveChromium)(suiteName, { timeout: 300_000 }, () => {
     });
     await app.listen({ host: "127.0.0.1", port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    // Running as root in CI containers: chromium's sandbox needs user namespaces those do not give.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(30_000);
-    page.on("console", (message) => {
-      if (message.type() === "error") consoleErrors.push(`${page.url()}: ${message.text()}`);
-    });
-    page.on("pageerror", (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
+    ({ browser, page, consoleErrors } = await openBrowser({ width: 1280, height: 900, timeoutMs: 30_000 }));
   }, 240_000);
 
   afterEach(async ({ task }) => {
@@ -123,9 +103,7 @@ describe.skipIf(!haveChromium)(suiteName, { timeout: 300_000 }, () => {
 
   it("walks the assisted setup: answers checked as given, connection tested, company from the list, saved", async () => {
     await page.goto(`${base}/console/#/setup`);
-    await page.getByLabel("User name").fill(admin.username);
-    await page.getByLabel("Password").fill(admin.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signInAs(page, admin);
     await page.getByRole("heading", { level: 1, name: "Assisted setup" }).waitFor();
 
     // The connection in use fills the form; the secret is not in the page.
