@@ -50,6 +50,25 @@ describe("readAhead", () => {
     await it.return?.(undefined);
   });
 
+  it("says when the source is read to its end, before the consumer has taken the last item", async () => {
+    async function* source() {
+      yield 1;
+      yield 2;
+    }
+    let ended = false;
+    const seen: { item: number; ended: boolean }[] = [];
+    for await (const item of readAhead(source(), 2, () => {
+      ended = true;
+    })) {
+      await Promise.resolve();
+      await Promise.resolve();
+      await Promise.resolve();
+      seen.push({ item, ended });
+    }
+    expect(seen.map((s) => s.item)).toEqual([1, 2]);
+    expect(seen[1].ended).toBe(true);
+  });
+
   it("closes the source when the consumer stops early", async () => {
     let closed = false;
     async function* source() {

@@ -134,7 +134,9 @@ export class BatchWriter<T> {
       // Fewer records than a full request wait: they go now only when no more will come or when most slots are
       // idle (the start of a run, a slow source); otherwise the next page fills the request.
       if (this.waiting < full && !this.finished && this.active >= budget.concurrency / 2) return;
-      const guided = guidedBatchSize(this.waiting, budget);
+      // At the end, classic guided self-scheduling (one share per slot): the last requests shrink towards the
+      // minimum, so the slots finish together instead of one after the other for the length of a full request.
+      const guided = guidedBatchSize(this.waiting, budget, this.finished ? 1 : GUIDED_SPREAD);
       // While records keep coming and slots are busy, requests are full ones at least; at the start (slots idle)
       // and at the end (nothing more to come) the guided size fills every slot and lets them finish together.
       const filling = this.finished || this.active < budget.concurrency / 2;
