@@ -2,6 +2,8 @@
 // engine's CPU is then its own, not shared with the servers it talks to. Prints one JSON line (urls, credentials,
 // the CA to trust) once listening; stops when its stdin closes (the parent
 // went away or is done), printing the CPU seconds it spent serving.
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { DEMO_INTEGRATION_APP } from "../emulators/identity/demo-apps.ts";
 import { startEmulators } from "../emulators/index.ts";
 
@@ -41,9 +43,19 @@ process.stdout.write(
 );
 // CPU spent from here on (serving, not seeding), reported on a second line when told to stop.
 const serving = process.cpuUsage();
+// BENCH_EMULATOR_PROFILE=file.cpuprofile: a CPU profile of the emulators while they serve (where their time goes).
+const profiling = process.env.BENCH_EMULATOR_PROFILE;
+const session = profiling ? new Session() : undefined;
+session?.connect();
+await session?.post("Profiler.enable");
+await session?.post("Profiler.start");
 process.stdin.resume();
-process.stdin.on("end", () => {
+process.stdin.on("end", async () => {
   const used = process.cpuUsage(serving);
+  if (session && profiling) {
+    const { profile } = await session.post("Profiler.stop");
+    writeFileSync(profiling, JSON.stringify(profile));
+  }
   process.stdout.write(`${JSON.stringify({ cpuSeconds: (used.user + used.system) / 1e6 })}\n`);
   void emulators.close().then(() => process.exit(0));
 });

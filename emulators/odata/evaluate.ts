@@ -121,26 +121,28 @@ function callValue(name: string, args: unknown[]): unknown {
 /** Normalises both sides to comparable primitives. Returns null when either side is null. */
 function comparable(left: Typed, right: Typed, ctx: EvalContext): [unknown, unknown] {
   const type = left.type ?? right.type;
-  const norm = (v: unknown): unknown => {
-    if (v === null || v === undefined) return null;
-    switch (type) {
-      case "date":
-      case "datetime": {
-        const ms = Date.parse(String(v));
-        return Number.isNaN(ms) ? String(v) : ms;
-      }
-      case "number":
-        return typeof v === "number" ? v : Number(v);
-      case "guid":
-        return String(v).toLowerCase();
-      case "boolean":
-        return v === true || v === "true";
-      default:
-        if (typeof v === "string") return ctx.caseInsensitive ? v.toLowerCase() : v;
-        return v;
+  return [normalised(left.value, type, ctx.caseInsensitive), normalised(right.value, type, ctx.caseInsensitive)];
+}
+
+/** One side of a comparison as a primitive (a module function, not a closure made on every comparison). */
+function normalised(v: unknown, type: Typed["type"], caseInsensitive: boolean): unknown {
+  if (v === null || v === undefined) return null;
+  switch (type) {
+    case "date":
+    case "datetime": {
+      const ms = Date.parse(String(v));
+      return Number.isNaN(ms) ? String(v) : ms;
     }
-  };
-  return [norm(left.value), norm(right.value)];
+    case "number":
+      return typeof v === "number" ? v : Number(v);
+    case "guid":
+      return String(v).toLowerCase();
+    case "boolean":
+      return v === true || v === "true";
+    default:
+      if (typeof v === "string") return caseInsensitive ? v.toLowerCase() : v;
+      return v;
+  }
 }
 
 export function compareValues(op: CompareOp, left: Typed, right: Typed, ctx: EvalContext): boolean {

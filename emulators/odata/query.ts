@@ -238,8 +238,47 @@ export function keyValues(filter: FilterExpr | undefined, keyColumn: string): st
 
 export function filterRows(rows: Iterable<Row>, filter: FilterExpr | undefined, ctx: EvalContext): Row[] {
   const out: Row[] = [];
-  for (const row of rows) if (!filter || evaluateFilter(filter, row, ctx)) out.push(row);
+  // A list of text values on one column (`productnumber eq 'A' or productnumber eq 'B' …`, as match queries send):
+  // a row whose value is none of them (compared as lower-case text, which never drops a match) is passed over
+  // without evaluating the whole filter, so each row costs one set lookup instead of one comparison per value.
+  const list = filter ? textList(filter) : undefined;
+  for (const row of rows) {
+    if (list) {
+      const value = ctx.resolve(row, list.path);
+      if (typeof value === "string" && !list.values.has(value.toLowerCase())) continue;
+    }
+    if (!filter || evaluateFilter(filter, row, ctx)) out.push(row);
+  }
   return out;
+}
+
+/**
+ * The text values a filter limits one column to, when it is an `or` of `<column> eq '<text>'` (alone or one side
+ * of a top-level `and`), lower-cased; undefined otherwise, or when a value could also compare as a number or a date.
+ */
+function textList(filter: FilterExpr): { path: string[]; values: Set<string> } | undefined {
+  if (filter.kind === "and") return textList(filter.left) ?? textList(filter.right);
+  if (filter.kind !== "or") return undefined;
+  const values = new Set<string>();
+  let path: string[] | undefined;
+  const pending: FilterExpr[] = [filter];
+  while (pending.length > 0) {
+    const e = pending.pop()!;
+    if (e.kind === "or") {
+      pending.push(e.left, e.right);
+      continue;
+    }
+    if (e.kind !== "compare" || e.op !== "eq") return undefined;
+    const [property, literal] = e.left.kind === "property" ? [e.left, e.right] : [e.right, e.left];
+    if (property.kind !== "property" || literal.kind !== "literal") return undefined;
+    const value = literal.literal.value;
+    if (typeof value !== "string" || !Number.isNaN(Number(value)) || !Number.isNaN(Date.parse(value))) return undefined;
+    const key = property.path.join("/").toLowerCase();
+    if (path && path.join("/").toLowerCase() !== key) return undefined;
+    path ??= property.path;
+    values.add(value.toLowerCase());
+  }
+  return path ? { path, values } : undefined;
 }
 
 /** Stable multi-key sort with a final tiebreak on the key column, so pages never overlap or skip rows. */

@@ -25,6 +25,8 @@ export interface ReadChangesOptions {
   /** The mapping's filter for this side (OData). */
   filter?: string;
   pageSize: number;
+  /** A smaller first page, where the side can ask for one (Business Central): the first writes start sooner. */
+  firstPageSize?: number;
   /** Records modified at or after this instant (the watermark minus the overlap window); absent = all. */
   modifiedSince?: string;
   /** Change tracking: continue from this delta link (sides with `supportsDelta`). */

@@ -23,7 +23,7 @@ import { runOptionPass } from "./options.ts";
 import { storedSnapshot, toCouplingState } from "./persist.ts";
 import { readAhead } from "./pipeline/read.ts";
 import { PageWindow } from "./pipeline/record.ts";
-import { batchSize, inParallel } from "./pipeline/write.ts";
+import { BatchWriter, batchSize, inParallel, yieldToEventLoop } from "./pipeline/write.ts";
 import {
   type CouplingUpdate,
   type FieldConflict,
@@ -38,7 +38,7 @@ import {
   unvalidatedProperties,
   wireValue,
 } from "./planner.ts";
-import type { EntityPort, PortError, PortFactory, Side, WriteValidation } from "./ports.ts";
+import type { EntityPort, PortError, PortFactory, Side, WriteOutcome, WriteValidation } from "./ports.ts";
 import { chunks, getAllByIds, LookupLoader, type MatchRefusal, matchCandidates } from "./prefetch.ts";
 import { type CouplingState, recordName, type SideRecord, type SourceChange } from "./records.ts";
 import { hashOf, isAfter, isBlank } from "./values.ts";
@@ -146,8 +146,10 @@ class Pass {
   pages = 0;
   /** Pages fully written and recorded (progress reported to onPage). */
   pagesRecorded = 0;
-  /** Pages being written at once: each page's writes get that share of the target's concurrency. */
+  /** Pages being written at once: each page's updates get that share of the target's concurrency. */
   pagesInFlight = 1;
+  /** The pass's bulk creates, shared by its pages: every free slot of the target's budget takes the next records. */
+  readonly inserts: BatchWriter<InsertItem>;
 
   constructor(
     readonly deps: EngineDeps,
@@ -164,6 +166,10 @@ class Pass {
     this.selectTarget = selectFor(mapping, this.sides.target === "bc" ? "bc" : "dv");
     this.mode = options.mode ?? "scheduled";
     this.dryRun = options.dryRun ?? false;
+    this.inserts = new BatchWriter(
+      () => this.targetPort.writeBudget?.(),
+      (batch) => createBatch(this, batch),
+    );
   }
 
   get store(): Store {
@@ -355,7 +361,9 @@ async function readChanges(
   const select = how.useDelta ? deltaSelect(run, how.clientFilter) : run.selectSource;
   let pages = 0;
   // Pages overlap (page n+1 planned while page n is written) only where planning cannot depend on page n's writes.
-  const window = new PageWindow(run.dryRun || !canOverlapPages(run) ? 1 : PAGES_IN_FLIGHT);
+  const window = new PageWindow(
+    run.dryRun || !canOverlapPages(run) ? 1 : pagesInFlight(options.pageSize ?? DEFAULT_PAGE_SIZE),
+  );
   // One page more than share the budget: it waits, planned, in the throttle's queue, so slots freed by a finished
   // page are taken at once instead of after the next page is planned.
   run.pagesInFlight = Math.max(1, window.depth - 1);
@@ -367,13 +375,19 @@ async function readChanges(
     select,
     // Change tracking takes no $filter: the mapping's filter is applied to the rows below instead.
     filter: how.useDelta ? undefined : serverFilter,
-    pageSize: options.pageSize ?? 500,
+    pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
+    // A full sync writes every record: a quarter-size first page starts the writes sooner (planning a whole page
+    // cold, then recording its intents, kept every write slot idle for the first 0.5 s of a 20,000-record run).
+    ...(run.mode === "full" && !run.dryRun
+      ? { firstPageSize: firstPageOf(options.pageSize ?? DEFAULT_PAGE_SIZE) }
+      : {}),
     modifiedSince: how.since,
     useDelta: how.useDelta,
     deltaLink: how.deltaLink,
   });
   try {
-    for await (const page of readAhead(source, PAGES_READ_AHEAD)) {
+    // Once the source is read to its end, the creates waiting for a full request go at once, in shrinking requests.
+    for await (const page of readAhead(source, PAGES_READ_AHEAD, () => run.inserts.finish())) {
       if (!page.ok) {
         if (pages === 0 && how.deltaLink && page.error.code === CONNECTOR_DELTA_EXPIRED.code) return "deltaExpired";
         await window.drain();
@@ -408,6 +422,8 @@ async function readChanges(
       });
       if (options.maxPages !== undefined && run.pages >= options.maxPages) break;
     }
+    // Every page is planned: the creates waiting for a full request go now.
+    run.inserts.finish();
     await window.drain();
   } catch (error) {
     await window.abandon();
@@ -416,10 +432,25 @@ async function readChanges(
   return "done";
 }
 
-/** Pages planned or being written at once (memory: this many pages of records, whatever the table size). */
-const PAGES_IN_FLIGHT = 4;
+/** The first page of a full sync: a quarter of the others, at least 50 records. */
+function firstPageOf(pageSize: number): number {
+  return Math.min(pageSize, Math.max(50, Math.ceil(pageSize / 4)));
+}
+
+const DEFAULT_PAGE_SIZE = 500;
+
+/**
+ * Records planned or being written at once (memory: this many records, whatever the table size): enough for every
+ * slot of Dataverse's 52 to carry a full request (100 records, see TARGET_BATCH) with as many waiting behind.
+ */
+const RECORDS_IN_FLIGHT = 8000;
+
+/** Pages planned or being written at once: RECORDS_IN_FLIGHT of records, at least 2 pages, at most 16. */
+function pagesInFlight(pageSize: number): number {
+  return Math.min(16, Math.max(2, Math.round(RECORDS_IN_FLIGHT / Math.max(1, pageSize))));
+}
 /** Pages read ahead of the one being planned. */
-const PAGES_READ_AHEAD = 1;
+const PAGES_READ_AHEAD = 2;
 
 /**
  * Whether page n+1 may be planned while page n is still being written: not when its plan could depend on what
@@ -618,7 +649,12 @@ async function planPage(run: Pass, changes: SourceChange[]): Promise<PlannedPage
 
   // First plan without targets: most records end here (unchanged, echo, skipped) and need no target read.
   const inputs: PlanInput[] = changes.map((change) => ({ change, coupling: couplings.get(idOfChange(change)) }));
-  const plans = inputs.map((input) => planRecord(ctx, input));
+  const plans: RecordPlan[] = [];
+  for (const input of inputs) {
+    plans.push(planRecord(ctx, input));
+    // Slices of planning, so the responses that arrive meanwhile start the next requests without waiting for it.
+    if (plans.length % PLAN_SLICE === 0) await yieldToEventLoop();
+  }
 
   const needTarget = new Set(inputs.filter((_, i) => plans[i].kind === "modify" || plans[i].kind === "conflict"));
   // A full sync also checks that the counterparts of unchanged coupled records still exist: a deletion that left
@@ -841,6 +877,25 @@ async function coupleMatched(
   return coupled;
 }
 
+/** One record to create, with the page it belongs to (a bulk request may carry records of two pages). */
+interface InsertItem {
+  plan: Extract<RecordPlan, { kind: "insert" }>;
+  key: string | undefined;
+  page: PageInserts;
+}
+
+/** What a page's creates leave to record once they are all acknowledged. */
+interface PageInserts {
+  sourceOf: Map<string, SideRecord>;
+  recordings: Recording[];
+  partials: { plan: { sourceId: string; targetId: string }; error: PortError }[];
+}
+
+/** Store work is cut into slices this size, with the event loop served between them. */
+const STORE_SLICE = 200;
+/** Records planned between two turns of the event loop. */
+const PLAN_SLICE = 200;
+
 async function executeInserts(
   run: Pass,
   inserts: Extract<RecordPlan, { kind: "insert" }>[],
@@ -848,22 +903,30 @@ async function executeInserts(
 ): Promise<void> {
   await assignSeriesCodes(run, inserts);
   if (inserts.length === 0) return;
-  // Write intents first, for the whole page in one store round: after a crash the key finds the record that may
-  // already exist (no duplicates); an intent whose create was never sent is simply created again with its key.
-  const keyed = inserts.map((plan) => ({ plan, key: run.targetPort.newKey() }));
+  const page: PageInserts = { sourceOf, recordings: [], partials: [] };
+  // Write intents first, for the whole page, before any of its creates is sent: after a crash the key finds the
+  // record that may already exist (no duplicates); an intent whose create was never sent is simply created again
+  // with its key. In slices, so responses to the creates of earlier pages are handled meanwhile.
+  const keyed: InsertItem[] = inserts.map((plan) => ({ plan, key: run.targetPort.newKey(), page }));
   const withKeys = keyed.filter((k) => k.key !== undefined);
+  // One transaction: one commit a page (a commit per slice wrote the same index pages to the log again and again).
   if (withKeys.length > 0) {
-    const intents = await run.store.pendingWrites.record(
-      withKeys.map(({ plan, key }) => ({
-        mappingName: run.mapping.name,
-        direction: run.pass,
-        sourceId: plan.sourceId.toLowerCase(),
-        targetKey: key!,
-        payloadHash: hashOf(plan.values),
-      })),
-    );
-    const keyBySource = new Map(intents.map((i) => [i.sourceId, i.targetKey]));
-    for (const k of withKeys) k.key = keyBySource.get(k.plan.sourceId.toLowerCase()) ?? k.key;
+    await run.store.transaction(async (store) => {
+      for (const slice of chunks(withKeys, STORE_SLICE)) {
+        const intents = await store.pendingWrites.record(
+          slice.map(({ plan, key }) => ({
+            mappingName: run.mapping.name,
+            direction: run.pass,
+            sourceId: plan.sourceId.toLowerCase(),
+            targetKey: key!,
+            payloadHash: hashOf(plan.values),
+          })),
+        );
+        const keyBySource = new Map(intents.map((i) => [i.sourceId, i.targetKey]));
+        for (const k of slice) k.key = keyBySource.get(k.plan.sourceId.toLowerCase()) ?? k.key;
+        if (withKeys.length > STORE_SLICE) await yieldToEventLoop();
+      }
+    });
   }
   for (const { plan } of keyed) {
     if (plan.restore) {
@@ -871,40 +934,40 @@ async function executeInserts(
       else await run.store.couplings.uncoupleByDataverseId(run.mapping.name, plan.sourceId);
     }
   }
-  const budget = run.targetPort.writeBudget?.();
-  // Several bulk requests in flight. What each acknowledged batch records is kept and done for the whole page in
-  // one transaction: one commit a page, not one a bulk request (a commit costs about as much as 50 couplings).
-  // Recording later than the acknowledgement is safe; recording before it never happens: until the transaction
-  // commits, the write intents are what a crash leaves, and the next run couples by their keys.
-  const recordings: Recording[] = [];
-  const partials: { plan: { sourceId: string; targetId: string }; error: PortError }[] = [];
+  // The pass's writer sends them with the other pages' creates, as slots of the target's budget free up. What each
+  // acknowledged request records is kept and done for the whole page in one transaction: one commit a page, not
+  // one a bulk request (a commit costs about as much as 50 couplings). Recording later than the acknowledgement is
+  // safe; recording before it never happens: until the transaction commits, the write intents are what a crash
+  // leaves, and the next run couples by their keys.
   try {
-    await inParallel(
-      chunks(keyed, batchSize(keyed.length, budget, run.pagesInFlight)),
-      budget?.concurrency ?? 1,
-      (keyed) => createBatch(run, keyed, sourceOf, recordings, partials),
-    );
+    await run.inserts.write(keyed);
   } finally {
-    // Also after a batch threw: the others were acknowledged and are recorded all the same. The page's couplings
-    // go in as one bulk insert and its intents are cleared in one delete: per batch, these statements cost more
+    // Also after a request threw: the others were acknowledged and are recorded all the same. The page's couplings
+    // go in as bulk inserts and its intents are cleared by bulk deletes: per request, these statements cost more
     // CPU than planning the records.
-    if (recordings.length > 0) {
+    if (page.recordings.length > 0) {
       await run.store.transaction(async (store) => {
         const created: NewCoupling[] = [];
         const cleared: string[] = [];
-        for (const record of recordings) {
+        for (const record of page.recordings) {
           const outcome = await record(store);
           created.push(...outcome.created);
           cleared.push(...outcome.cleared);
         }
-        await store.couplings.coupleMany(created);
+        // Slices with the event loop served between them: the transaction holds the store, not the process.
+        for (const slice of chunks(created, STORE_SLICE)) {
+          await store.couplings.coupleMany(slice);
+          if (created.length > STORE_SLICE) await yieldToEventLoop();
+        }
         run.count("inserted", created.length);
-        if (cleared.length > 0) await store.pendingWrites.clear(run.mapping.name, run.pass, cleared);
+        for (const slice of chunks(cleared, STORE_SLICE * 2)) {
+          await store.pendingWrites.clear(run.mapping.name, run.pass, slice);
+        }
       });
     }
   }
   // Created, but not all of it written: coupled, and retried on the next run for the rest.
-  for (const p of partials) await run.fail(p.plan, p.error, true);
+  for (const p of page.partials) await run.fail(p.plan, p.error, true);
 }
 
 /**
@@ -913,23 +976,27 @@ async function executeInserts(
  */
 type Recording = (store: Store) => Promise<{ created: NewCoupling[]; cleared: string[] }>;
 
-/** One bulk create; its outcome's recording is queued in `recordings`, to run once acknowledged batches are in. */
-async function createBatch(
-  run: Pass,
-  keyed: { plan: Extract<RecordPlan, { kind: "insert" }>; key: string | undefined }[],
-  sourceOf: Map<string, SideRecord>,
-  recordings: Recording[],
-  partials: { plan: { sourceId: string; targetId: string }; error: PortError }[],
-): Promise<void> {
+/** One bulk create; its outcome's recording is queued on each page it carried, to run once the page is acknowledged. */
+async function createBatch(run: Pass, batch: InsertItem[]): Promise<void> {
   const res = await run.targetPort.create(
-    keyed.map(({ plan, key }) => ({ ...(key ? { key } : {}), values: plan.values, ...validation(run, plan.values) })),
+    batch.map(({ plan, key }) => ({ ...(key ? { key } : {}), values: plan.values, ...validation(run, plan.values) })),
   );
-  const outcomes = res.ok ? res.value : keyed.map(() => ({ ok: false as const, error: res.error }));
-  recordings.push(async (store) => {
+  const outcomes = res.ok ? res.value : batch.map(() => ({ ok: false as const, error: res.error }));
+  for (let start = 0; start < batch.length; ) {
+    const page = batch[start].page;
+    let end = start;
+    while (end < batch.length && batch[end].page === page) end++;
+    page.recordings.push(recordingOf(run, batch.slice(start, end), outcomes.slice(start, end)));
+    start = end;
+  }
+}
+
+function recordingOf(run: Pass, keyed: InsertItem[], outcomes: readonly (WriteOutcome | undefined)[]): Recording {
+  return async (store) => {
     const created: NewCoupling[] = [];
-    for (const [i, { plan }] of keyed.entries()) {
+    for (const [i, { plan, page }] of keyed.entries()) {
       const outcome = outcomes[i];
-      const source = sourceOf.get(plan.sourceId.toLowerCase());
+      const source = page.sourceOf.get(plan.sourceId.toLowerCase());
       if (!outcome?.ok) {
         const error = outcome?.error ?? writeError(run, plan.sourceId, "create", "no outcome");
         run.count("failed");
@@ -949,7 +1016,7 @@ async function createBatch(
       if (outcome.partial) {
         const partial = outcome.partial;
         keyed[i].plan = withoutUnwritten(run, plan, partial.properties, undefined);
-        partials.push({ plan: { ...plan, targetId: outcome.id }, error: partial.error });
+        page.partials.push({ plan: { ...plan, targetId: outcome.id }, error: partial.error });
       }
       const written = keyed[i].plan;
       const target = outcome.record;
@@ -974,7 +1041,7 @@ async function createBatch(
       .filter((k, i) => k.key !== undefined && outcomes[i]?.ok)
       .map((k) => k.plan.sourceId.toLowerCase());
     return { created, cleared };
-  });
+  };
 }
 
 async function executeUpdates(

@@ -3,7 +3,10 @@
 // (amount = unit price × quantity of the unit), and points each product at that list and at its base unit.
 // A product's unit group is never changed here (S13: Sales does not allow it).
 
+import type { BulkResult, Result } from "../connectors/index.ts";
 import { COMPANION_API, type Row } from "../connectors/index.ts";
+import { writeBudgetOf } from "../engine/adapters/common.ts";
+import { inParallel } from "../engine/pipeline/write.ts";
 import type { IntegrationContext } from "./context.ts";
 import { PRICING_METHOD_CURRENCY_AMOUNT } from "./defaults/sales-price.ts";
 
@@ -59,6 +62,22 @@ export async function maintainDefaultPriceList(ctx: IntegrationContext): Promise
     failed: 0,
     errors: [],
   };
+  // What the rules compare on the Dataverse side, read while Business Central's items and units are read.
+  const dvReads = Promise.all([
+    rows(ctx.dataverse.pages("products", { select: PRODUCT_COLUMNS, pageSize: 5000 })),
+    rows(
+      ctx.dataverse.pages("uoms", { select: ["uomid", "name", "quantity", "_uomscheduleid_value"], pageSize: 5000 }),
+    ),
+    rows(
+      ctx.dataverse.pages("productpricelevels", {
+        filter: `_pricelevelid_value eq ${priceListId}`,
+        select: ["productpricelevelid", "_productid_value", "_uomid_value", "amount"],
+        pageSize: 5000,
+      }),
+    ),
+  ]);
+  // Awaited below; a failure is thrown there, not reported as unhandled meanwhile.
+  dvReads.catch(() => undefined);
   const baseUnits = new Map<string, string>();
   const items = await rows(
     ctx.businessCentral.company(ctx.companyId).pages("items", { select: ["id", "baseUnitOfMeasureCode"] }),
@@ -87,24 +106,179 @@ export async function maintainDefaultPriceList(ctx: IntegrationContext): Promise
     }
   }
 
+  // Set-based (issue 13): what the rules compare is read once for all products — the products, the units of
+  // measure and the list's lines, a paged read each — and what they change is written in bulk requests, several
+  // at once within Dataverse's budget. Product by product it was five requests in a row per product (12-20
+  // minutes for 3,014 products).
+  const [productRows, unitRows, lineRows] = await dvReads;
+  const products = new Map<string, Row>();
+  for (const row of productRows) products.set(String(row.productid).toLowerCase(), row);
+  const unitsOf = new Map<string, Row[]>();
+  for (const unit of unitRows) {
+    const schedule = String(unit._uomscheduleid_value ?? "").toLowerCase();
+    const group = unitsOf.get(schedule);
+    if (group) group.push(unit);
+    else unitsOf.set(schedule, [unit]);
+  }
+  const linesOf = new Map<string, Row[]>();
+  for (const line of lineRows) {
+    const product = String(line._productid_value ?? "").toLowerCase();
+    const list = linesOf.get(product);
+    if (list) list.push(line);
+    else linesOf.set(product, [line]);
+  }
+
+  const writes: PriceListWrites = { productUpdates: [], lineUpdates: [], lineCreates: [] };
   for (const mapping of ["ITEM-PRODUCT", "RESOURCE-PRODUCT"]) {
     for await (const coupling of ctx.store.couplings.iterate(mapping)) {
-      try {
-        await applyToProduct(
-          ctx,
-          priceListId,
-          coupling.dataverseId,
-          baseUnits.get(coupling.bcId) ?? "",
-          groupOf.get(coupling.bcId),
-          report,
-        );
-      } catch (error) {
-        report.failed++;
-        report.errors.push(`${mapping} ${coupling.bcId}: ${(error as Error).message}`);
-      }
+      const productId = coupling.dataverseId.toLowerCase();
+      const product = products.get(productId);
+      if (!product) continue;
+      planProduct(
+        { priceListId, productId, product, label: `${mapping} ${coupling.bcId}` },
+        baseUnits.get(coupling.bcId) ?? "",
+        groupOf.get(coupling.bcId),
+        unitsOf,
+        linesOf.get(productId) ?? [],
+        writes,
+      );
     }
   }
+  await writeAll(ctx, writes, report);
   return report;
+}
+
+const PRODUCT_COLUMNS = [
+  "productid",
+  "price",
+  "_defaultuomscheduleid_value",
+  "_defaultuomid_value",
+  "_pricelevelid_value",
+];
+
+/** A write the rules decided, with the coupling it is for (named in errors). */
+interface RuleWrite {
+  label: string;
+  key?: string;
+  row: Row;
+}
+
+interface PriceListWrites {
+  productUpdates: RuleWrite[];
+  lineUpdates: RuleWrite[];
+  lineCreates: RuleWrite[];
+}
+
+/** The product rules for one product, as writes to make: pure, from what was read for all products. */
+function planProduct(
+  target: { priceListId: string; productId: string; product: Row; label: string },
+  baseUnitCode: string,
+  unitGroupId: string | undefined,
+  unitsOf: Map<string, Row[]>,
+  lines: readonly Row[],
+  writes: PriceListWrites,
+): void {
+  const { priceListId, productId, product, label } = target;
+  const changes: Row = {};
+  // Products the sync creates get their unit group from the insert-only field mapping; a product coupled by match
+  // that has none gets its item's here, once. An existing unit group is never changed (S13).
+  let scheduleId = product._defaultuomscheduleid_value;
+  if (typeof scheduleId !== "string" && unitGroupId) {
+    scheduleId = unitGroupId;
+    changes["defaultuomscheduleid@odata.bind"] = `/uomschedules(${unitGroupId})`;
+  }
+  if (typeof scheduleId !== "string") return;
+  const units = unitsOf.get(scheduleId.toLowerCase()) ?? [];
+  const base =
+    units.find((u) => String(u.name).toUpperCase() === baseUnitCode.toUpperCase()) ??
+    units.find((u) => Number(u.quantity) === 1);
+  if (product._pricelevelid_value !== priceListId) changes["pricelevelid@odata.bind"] = `/pricelevels(${priceListId})`;
+  if (base && product._defaultuomid_value !== base.uomid) changes["defaultuomid@odata.bind"] = `/uoms(${base.uomid})`;
+  if (Object.keys(changes).length > 0) writes.productUpdates.push({ label, key: productId, row: changes });
+  const price = Number(product.price ?? 0);
+  for (const unit of units) {
+    const amount = Math.round(price * Number(unit.quantity ?? 1) * 100) / 100;
+    const line = lines.find((l) => l._uomid_value === unit.uomid);
+    if (line) {
+      if (Number(line.amount) !== amount)
+        writes.lineUpdates.push({ label, key: String(line.productpricelevelid), row: { amount } });
+      continue;
+    }
+    writes.lineCreates.push({
+      label,
+      row: {
+        "pricelevelid@odata.bind": `/pricelevels(${priceListId})`,
+        "productid@odata.bind": `/products(${productId})`,
+        "uomid@odata.bind": `/uoms(${unit.uomid})`,
+        amount,
+        pricingmethodcode: PRICING_METHOD_CURRENCY_AMOUNT,
+        quantitysellingcode: QUANTITY_SELLING_NO_CONTROL,
+      },
+    });
+  }
+}
+
+/** Most records a bulk request carries here: large enough to spread its fixed cost, small enough to fill the slots. */
+const RULE_BATCH = 500;
+
+type RuleCounter = "productsUpdated" | "linesUpdated" | "linesCreated";
+
+/**
+ * The rules' writes in bulk requests (UpdateMultiple, CreateMultiple), as many at once as Dataverse's budget
+ * allows, product updates, line updates and line creates sharing the slots (none of them depends on another). A
+ * refused record fails alone, named in the report.
+ */
+async function writeAll(ctx: IntegrationContext, writes: PriceListWrites, report: PriceListReport): Promise<void> {
+  const budget = writeBudgetOf(ctx.dataverse.throttleStates(), 1000);
+  const total = writes.productUpdates.length + writes.lineUpdates.length + writes.lineCreates.length;
+  // Whole waves: every slot carries about as much as the others, so the last requests finish together.
+  const waves = Math.max(1, Math.ceil(total / (budget.concurrency * RULE_BATCH)));
+  const size = Math.max(10, Math.ceil(total / (budget.concurrency * waves)));
+  const keyed = (chunk: RuleWrite[]) => chunk.map((w) => ({ key: w.key!, row: w.row }));
+  const requests: {
+    chunk: RuleWrite[];
+    counter: RuleCounter;
+    send: (chunk: RuleWrite[]) => Promise<Result<BulkResult>>;
+  }[] = [
+    ...chunks(writes.productUpdates, size).map((chunk) => ({
+      chunk,
+      counter: "productsUpdated" as const,
+      send: (c: RuleWrite[]) => ctx.dataverse.updateMultiple("products", "product", keyed(c)),
+    })),
+    ...chunks(writes.lineUpdates, size).map((chunk) => ({
+      chunk,
+      counter: "linesUpdated" as const,
+      send: (c: RuleWrite[]) => ctx.dataverse.updateMultiple("productpricelevels", "productpricelevel", keyed(c)),
+    })),
+    ...chunks(writes.lineCreates, size).map((chunk) => ({
+      chunk,
+      counter: "linesCreated" as const,
+      send: (c: RuleWrite[]) =>
+        ctx.dataverse.createMultiple(
+          "productpricelevels",
+          "productpricelevel",
+          c.map((w) => w.row),
+        ),
+    })),
+  ];
+  await inParallel(requests, budget.concurrency, async ({ chunk, counter, send }) => {
+    const res = await send(chunk);
+    for (const [i, item] of chunk.entries()) {
+      const outcome = res.ok ? res.value.outcomes[i] : { ok: false as const, error: res.error };
+      if (outcome?.ok) {
+        report[counter]++;
+        continue;
+      }
+      report.failed++;
+      report.errors.push(`${item.label}: ${outcome?.error.message ?? "no outcome"}`);
+    }
+  });
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 /** Unit of measure code → the Dataverse unit group (uomschedule) coupled through UNIT OF MEASURE. */
@@ -141,74 +315,4 @@ async function unitGroupSchedules(ctx: IntegrationContext): Promise<Map<string, 
     if (c) out.set(String(g.code), c.dataverseId);
   }
   return out;
-}
-
-async function applyToProduct(
-  ctx: IntegrationContext,
-  priceListId: string,
-  productId: string,
-  baseUnitCode: string,
-  unitGroupId: string | undefined,
-  report: PriceListReport,
-): Promise<void> {
-  const product = await ctx.dataverse.retrieve("products", productId, {
-    select: ["price", "_defaultuomscheduleid_value", "_defaultuomid_value", "_pricelevelid_value"],
-  });
-  if (!product.ok) throw product.error;
-  if (!product.value) return;
-  const changes: Row = {};
-  // Products the sync creates get their unit group from the insert-only field mapping; a product coupled by match
-  // that has none gets its item's here, once. An existing unit group is never changed (S13).
-  let scheduleId = product.value._defaultuomscheduleid_value;
-  if (typeof scheduleId !== "string" && unitGroupId) {
-    scheduleId = unitGroupId;
-    changes["defaultuomscheduleid@odata.bind"] = `/uomschedules(${unitGroupId})`;
-  }
-  if (typeof scheduleId !== "string") return;
-  const units = await rows(
-    ctx.dataverse.pages("uoms", {
-      filter: `_uomscheduleid_value eq ${scheduleId}`,
-      select: ["uomid", "name", "quantity"],
-    }),
-  );
-  const base =
-    units.find((u) => String(u.name).toUpperCase() === baseUnitCode.toUpperCase()) ??
-    units.find((u) => Number(u.quantity) === 1);
-  if (product.value._pricelevelid_value !== priceListId)
-    changes["pricelevelid@odata.bind"] = `/pricelevels(${priceListId})`;
-  if (base && product.value._defaultuomid_value !== base.uomid)
-    changes["defaultuomid@odata.bind"] = `/uoms(${base.uomid})`;
-  if (Object.keys(changes).length > 0) {
-    const updated = await ctx.dataverse.update("products", productId, changes);
-    if (!updated.ok) throw updated.error;
-    report.productsUpdated++;
-  }
-  const lines = await rows(
-    ctx.dataverse.pages("productpricelevels", {
-      filter: `_pricelevelid_value eq ${priceListId} and _productid_value eq ${productId}`,
-      select: ["productpricelevelid", "_uomid_value", "amount"],
-    }),
-  );
-  const price = Number(product.value.price ?? 0);
-  for (const unit of units) {
-    const amount = Math.round(price * Number(unit.quantity ?? 1) * 100) / 100;
-    const line = lines.find((l) => l._uomid_value === unit.uomid);
-    if (line) {
-      if (Number(line.amount) === amount) continue;
-      const updated = await ctx.dataverse.update("productpricelevels", String(line.productpricelevelid), { amount });
-      if (!updated.ok) throw updated.error;
-      report.linesUpdated++;
-      continue;
-    }
-    const created = await ctx.dataverse.create("productpricelevels", {
-      "pricelevelid@odata.bind": `/pricelevels(${priceListId})`,
-      "productid@odata.bind": `/products(${productId})`,
-      "uomid@odata.bind": `/uoms(${unit.uomid})`,
-      amount,
-      pricingmethodcode: PRICING_METHOD_CURRENCY_AMOUNT,
-      quantitysellingcode: QUANTITY_SELLING_NO_CONTROL,
-    });
-    if (!created.ok) throw created.error;
-    report.linesCreated++;
-  }
 }

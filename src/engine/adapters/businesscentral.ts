@@ -171,6 +171,7 @@ export class BusinessCentralPort implements EntityPort {
       filter: andFilters(options.filter, since),
       orderby: `${this.modified} asc`,
       pageSize: options.pageSize,
+      ...(options.firstPageSize ? { firstPageSize: options.firstPageSize } : {}),
     })) {
       if (!page.ok) {
         yield { ok: false, error: portError(page.error) };

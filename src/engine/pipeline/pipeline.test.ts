@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readAhead } from "./read.ts";
 import { PageWindow } from "./record.ts";
-import { batchSize, inParallel } from "./write.ts";
+import { BatchWriter, batchSize, guidedBatchSize, inParallel } from "./write.ts";
 
 /** A promise resolved by hand, so a test decides when each step finishes (no timers). */
 function gate<T = void>() {
@@ -48,6 +48,25 @@ describe("readAhead", () => {
     for (let i = 0; i < 10; i++) await Promise.resolve();
     expect(produced).toBeLessThanOrEqual(4);
     await it.return?.(undefined);
+  });
+
+  it("says when the source is read to its end, before the consumer has taken the last item", async () => {
+    async function* source() {
+      yield 1;
+      yield 2;
+    }
+    let ended = false;
+    const seen: { item: number; ended: boolean }[] = [];
+    for await (const item of readAhead(source(), 2, () => {
+      ended = true;
+    })) {
+      await Promise.resolve();
+      await Promise.resolve();
+      await Promise.resolve();
+      seen.push({ item, ended });
+    }
+    expect(seen.map((s) => s.item)).toEqual([1, 2]);
+    expect(seen[1].ended).toBe(true);
   });
 
   it("closes the source when the consumer stops early", async () => {
@@ -158,5 +177,118 @@ describe("write budget", () => {
       }),
     ).rejects.toThrow("boom");
     expect(finished.sort()).toEqual([2, 3]);
+  });
+});
+
+describe("BatchWriter", () => {
+  const budget = { concurrency: 4, maxBatch: 1000 };
+
+  it("sizes requests by guided self-scheduling: the waiting records spread over the slots, within the bounds", () => {
+    expect(guidedBatchSize(1000, { concurrency: 52, maxBatch: 1000 })).toBe(39);
+    expect(guidedBatchSize(30_000, { concurrency: 52, maxBatch: 1000 })).toBe(1000);
+    expect(guidedBatchSize(100, { concurrency: 52, maxBatch: 1000 })).toBe(10);
+    expect(guidedBatchSize(4, { concurrency: 52, maxBatch: 1000 })).toBe(4);
+    expect(guidedBatchSize(500, { concurrency: 5, maxBatch: 100 })).toBe(100);
+  });
+
+  it("fills idle slots at once, never runs more requests than the budget, and sends every record once in order", async () => {
+    const requests: { items: number[]; gate: ReturnType<typeof gate<void>> }[] = [];
+    let active = 0;
+    let peak = 0;
+    const writer = new BatchWriter<number>(
+      () => budget,
+      async (items) => {
+        const g = gate();
+        requests.push({ items, gate: g });
+        active++;
+        peak = Math.max(peak, active);
+        await g.promise;
+        active--;
+      },
+    );
+    const page = Array.from({ length: 400 }, (_, i) => i);
+    const done = writer.write(page);
+    // Four slots, all idle: guided requests until half the slots are busy, then full ones (100) for the rest.
+    expect(requests.map((r) => r.items.length)).toEqual([200, 100, 100]);
+    writer.finish();
+    for (const r of requests) r.gate.resolve();
+    await done;
+    expect(peak).toBeLessThanOrEqual(budget.concurrency);
+    expect(requests.flatMap((r) => r.items)).toEqual(page);
+  });
+
+  it("resolves a page only when every request carrying its records has settled, a request spanning two pages included", async () => {
+    const gates: ReturnType<typeof gate<void>>[] = [];
+    const sent: number[] = [];
+    const writer = new BatchWriter<string>(
+      () => ({ concurrency: 1, maxBatch: 1000 }),
+      async (items) => {
+        sent.push(items.length);
+        const g = gate();
+        gates.push(g);
+        await g.promise;
+      },
+    );
+    const settled: string[] = [];
+    const first = writer.write(["a1", "a2", "a3"]).then(() => settled.push("a"));
+    const second = writer.write(["b1", "b2"]).then(() => settled.push("b"));
+    writer.finish();
+    // One slot: the first request took page a whole; b waits for the slot.
+    expect(sent).toEqual([3]);
+    gates[0].resolve();
+    await first;
+    expect(settled).toEqual(["a"]);
+    await Promise.resolve();
+    expect(sent).toEqual([3, 2]);
+    gates[1].resolve();
+    await second;
+    expect(settled).toEqual(["a", "b"]);
+
+    // A request that takes the end of one page and the start of the next settles both.
+    const mixed = new BatchWriter<string>(
+      () => ({ concurrency: 1, maxBatch: 4 }),
+      async (items) => void sent.push(items.length),
+    );
+    mixed.finish();
+    await Promise.all([mixed.write(["c1", "c2", "c3"]), mixed.write(["d1", "d2", "d3"])]);
+    expect(sent.slice(2)).toEqual([3, 3]);
+  });
+
+  it("while records keep coming and slots are busy, waits for a full request instead of sending a small one", async () => {
+    const sent: number[] = [];
+    const gates: ReturnType<typeof gate<void>>[] = [];
+    const writer = new BatchWriter<number>(
+      () => ({ concurrency: 2, maxBatch: 1000 }),
+      async (items) => {
+        sent.push(items.length);
+        const g = gate();
+        gates.push(g);
+        await g.promise;
+      },
+    );
+    const first = writer.write(Array.from({ length: 300 }, (_, i) => i));
+    // Both slots idle: filled at once.
+    expect(sent).toEqual([300]);
+    const small = writer.write([1, 2, 3]);
+    // One slot busy of two (half): the 3 records wait for more, or for the end.
+    expect(sent).toEqual([300]);
+    writer.finish();
+    expect(sent).toEqual([300, 3]);
+    for (const g of gates) g.resolve();
+    await Promise.all([first, small]);
+  });
+
+  it("rejects the pages a failed request carried, after their other requests settle; other pages go on", async () => {
+    const writer = new BatchWriter<string>(
+      () => ({ concurrency: 1, maxBatch: 2 }),
+      async (items) => {
+        if (items.includes("a2")) throw new Error("store down");
+      },
+    );
+    writer.finish();
+    const a = writer.write(["a1", "a2", "a3"]);
+    const b = writer.write(["b1"]);
+    await expect(a).rejects.toThrow("store down");
+    await expect(b).resolves.toBeUndefined();
   });
 });

@@ -5,10 +5,17 @@
 /**
  * Yields what `source` yields, in order, reading up to `depth` items ahead of the consumer. When the consumer
  * stops early, the source is closed once the read in flight has settled (no request is left dangling).
+ * `onEnd` is called as soon as the source is known to be read to its end, possibly before the consumer has taken
+ * the last items (the writes of a run can then stop waiting for more records).
  */
-export async function* readAhead<T>(source: AsyncIterable<T>, depth: number): AsyncGenerator<T> {
+export async function* readAhead<T>(
+  source: AsyncIterable<T>,
+  depth: number,
+  onEnd: () => void = () => {},
+): AsyncGenerator<T> {
   if (depth <= 0) {
     yield* source;
+    onEnd();
     return;
   }
   const iterator = source[Symbol.asyncIterator]();
@@ -23,7 +30,10 @@ export async function* readAhead<T>(source: AsyncIterable<T>, depth: number): As
         : iterator.next();
       next.then(
         (r) => {
-          if (r.done) ended = true;
+          if (r.done && !ended) {
+            ended = true;
+            onEnd();
+          }
         },
         () => {
           ended = true;

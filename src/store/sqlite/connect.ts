@@ -17,8 +17,38 @@ export function connectSqlite(options: SqliteOptions): Kysely<Database> {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
 }
+
+/** Statements kept prepared, by SQL text (the most recently used ones). */
+const STATEMENT_CACHE_SIZE = 200;
+
+/**
+ * Kysely prepares every query it runs; a multi-row insert of a full sync's page (200 rows, thousands of
+ * parameters) then costs more to parse than to run. The same SQL text reuses its prepared statement instead.
+ * Kysely runs one query at a time on this connection and reads each result whole (`all`/`run`; the store never
+ * streams), so a cached statement is never in use twice at once.
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDialectDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (statement) {
+        // Most recently used last: the first entry is the one to drop when the cache is full.
+        cache.delete(sql);
+      } else {
+        statement = sqlite.prepare(sql);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, statement);
+      return statement;
+    },
+  } as unknown as SqliteDialectDatabase;
+}
+
+type SqliteDialectDatabase = NonNullable<ConstructorParameters<typeof SqliteDialect>[0]["database"]>;
 
 /** SQLite reports a unique violation with this code prefix. */
 export function isSqliteUniqueViolation(error: unknown): boolean {
