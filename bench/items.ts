@@ -20,7 +20,7 @@ import type { IntegrationContext } from "../src/integration/context.ts";
 import { integrationDefaults } from "../src/integration/defaults/index.ts";
 import { ensureDefaultPriceList, maintainDefaultPriceList } from "../src/integration/price-list.ts";
 import { openStore } from "../src/store/index.ts";
-import { type Ceiling, ceiling, type StrategyResult, type Target, world } from "./throughput.ts";
+import { type Ceiling, ceiling, type StrategyResult, strategyTable, type Target, world } from "./throughput.ts";
 
 export interface ItemsPreset {
   name: "full" | "quick";
@@ -247,35 +247,15 @@ export async function runItems(preset: ItemsPreset, log: (line: string) => void 
 /** The short table people read; the JSON holds the rest. */
 export function itemsTable(result: ItemsResult): string {
   const s = result.strategies;
-  const rows: string[][] = [
-    ["strategy", "items", "seconds", "items/s", "cpu s (emulators)", "requests DV/BC", "max in flight DV/BC"],
-    ...(["record-by-record", "bcsync"] as const).map((name) => {
-      const r = s[name];
-      return [
-        name,
-        String(r.records),
-        String(r.seconds),
-        String(r.recordsPerSecond),
-        `${r.cpuSeconds} (${r.emulatorCpuSeconds ?? "?"})`,
-        `${r.requests.dataverse}/${r.requests.businessCentral}`,
-        `${r.maxInFlight.dataverse}/${r.maxInFlight.businessCentral}`,
-      ];
-    }),
-    [
-      "ceiling",
-      String(s.ceiling.records),
-      String(s.ceiling.seconds),
-      String(s.ceiling.recordsPerSecond),
-      "",
-      `bulk ${s.ceiling.bulkSize}`,
-      s.ceiling.bottleneck,
+  return strategyTable({
+    title: `${result.workload} (${result.preset.name})`,
+    unit: "items",
+    measured: [
+      ["record-by-record", s["record-by-record"]],
+      ["bcsync", s.bcsync],
     ],
-  ];
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ");
-  const targets = result.targets.map(
-    (t) => `${t.met ? "met    " : "NOT met"}  ${t.name}: target ${t.target}, measured ${t.measured}`,
-  );
-  const rules = `price list rules: ${s.bcsync.priceListSeconds} s of the bcsync run (${s.bcsync.priceList.productsUpdated} products updated, ${s.bcsync.priceList.linesCreated} lines created)`;
-  return [`${result.workload} (${result.preset.name})`, ...rows.map(line), rules, "", ...targets].join("\n");
+    ceiling: s.ceiling,
+    note: `price list rules: ${s.bcsync.priceListSeconds} s of the bcsync run (${s.bcsync.priceList.productsUpdated} products updated, ${s.bcsync.priceList.linesCreated} lines created)`,
+    targets: result.targets,
+  });
 }

@@ -383,36 +383,59 @@ export async function runThroughput(preset: Preset, log: (line: string) => void 
 /** The short table people read; the JSON holds the rest. */
 export function table(result: ThroughputResult): string {
   const s = result.strategies;
+  return strategyTable({
+    title: `${result.workload} (${result.preset.name})`,
+    unit: "records",
+    measured: [
+      ["record-by-record", s["record-by-record"]],
+      ["bcsync", s.bcsync],
+      ["bcsync, limits+cost off", result.engineCpu],
+    ],
+    ceiling: s.ceiling,
+    targets: result.targets,
+  });
+}
+
+/**
+ * A workload's strategies side by side (measured ones, then the computed ceiling), a note, and each target met or
+ * not: the table every bench workload prints.
+ */
+export function strategyTable(t: {
+  title: string;
+  unit: string;
+  measured: [string, StrategyResult][];
+  ceiling: Ceiling;
+  note?: string;
+  targets: Target[];
+}): string {
   const rows: string[][] = [
-    ["strategy", "records", "seconds", "records/s", "cpu s (emulators)", "requests DV/BC", "max in flight DV/BC"],
-    ...(["record-by-record", "bcsync", "bcsync, limits+cost off"] as const).map((name) => {
-      const r = name === "bcsync, limits+cost off" ? result.engineCpu : s[name];
-      return [
-        name,
-        String(r.records),
-        String(r.seconds),
-        String(r.recordsPerSecond),
-        `${r.cpuSeconds} (${r.emulatorCpuSeconds ?? "?"})`,
-        `${r.requests.dataverse}/${r.requests.businessCentral}`,
-        `${r.maxInFlight.dataverse}/${r.maxInFlight.businessCentral}`,
-      ];
-    }),
+    ["strategy", t.unit, "seconds", `${t.unit}/s`, "cpu s (emulators)", "requests DV/BC", "max in flight DV/BC"],
+    ...t.measured.map(([name, r]) => [
+      name,
+      String(r.records),
+      String(r.seconds),
+      String(r.recordsPerSecond),
+      `${r.cpuSeconds} (${r.emulatorCpuSeconds ?? "?"})`,
+      `${r.requests.dataverse}/${r.requests.businessCentral}`,
+      `${r.maxInFlight.dataverse}/${r.maxInFlight.businessCentral}`,
+    ]),
     [
       "ceiling",
-      String(s.ceiling.records),
-      String(s.ceiling.seconds),
-      String(s.ceiling.recordsPerSecond),
+      String(t.ceiling.records),
+      String(t.ceiling.seconds),
+      String(t.ceiling.recordsPerSecond),
       "",
-      `bulk ${s.ceiling.bulkSize}`,
-      s.ceiling.bottleneck,
+      `bulk ${t.ceiling.bulkSize}`,
+      t.ceiling.bottleneck,
     ],
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ");
-  const targets = result.targets.map(
-    (t) => `${t.met ? "met    " : "NOT met"}  ${t.name}: target ${t.target}, measured ${t.measured}`,
+  const targets = t.targets.map(
+    (target) =>
+      `${target.met ? "met    " : "NOT met"}  ${target.name}: target ${target.target}, measured ${target.measured}`,
   );
-  return [`${result.workload} (${result.preset.name})`, ...rows.map(line), "", ...targets].join("\n");
+  return [t.title, ...rows.map(line), ...(t.note ? [t.note] : []), "", ...targets].join("\n");
 }
 
 function round(n: number, digits = 2): number {
