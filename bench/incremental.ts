@@ -24,7 +24,7 @@ import {
 import { connectorPorts } from "../src/engine/adapters/index.ts";
 import type { PassDirection } from "../src/engine/model.ts";
 import { defineTableMapping } from "../src/engine/model.ts";
-import { type PassReport, runMapping } from "../src/engine/runner.ts";
+import { type PassReport, runMapping, SeenThisRun } from "../src/engine/runner.ts";
 import { openStore } from "../src/store/index.ts";
 import { CUSTOMER_MAPPING } from "./throughput.ts";
 
@@ -172,12 +172,15 @@ async function runSize(customers: number, preset: IncrementalPreset): Promise<Si
       if (mode === "scheduled") await delay(2000);
       const started = performance.now();
       const passes: PassCost[] = [];
+      // One run, its passes one after the other (as runMapping runs them), counted pass by pass.
+      const seen = new SeenThisRun();
       for (const direction of ["toDataverse", "fromDataverse"] as const) {
         const before = await world.tally();
         const [report] = await runMapping(deps, CUSTOMER_BOTH_WAYS.name, {
           mode,
           passes: [direction],
           pageSize: preset.pageSize,
+          seen,
         });
         if (report.status !== "succeeded") throw new Error(`${direction} pass failed: ${report.message}`);
         const after = await world.tally();
