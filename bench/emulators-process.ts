@@ -2,6 +2,10 @@
 // engine's CPU is then its own, not shared with the servers it talks to. Prints one JSON line (urls, credentials,
 // the CA to trust) once listening; stops when its stdin closes (the parent
 // went away or is done), printing the CPU seconds it spent serving.
+// Commands on stdin, one a line, each answered by one JSON line (bench/incremental.ts uses them):
+//   tally            what each emulator served so far (requests, by method, rows read and written: its own count)
+//   edit-bc N        changes the phone number of N customers spread over the table, as a BC user would (in the
+//                    emulator's store: no request is counted), and answers with their ids
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { DEMO_INTEGRATION_APP } from "../emulators/identity/demo-apps.ts";
@@ -49,7 +53,32 @@ const session = profiling ? new Session() : undefined;
 session?.connect();
 await session?.post("Profiler.enable");
 await session?.post("Profiler.start");
-process.stdin.resume();
+let pending = "";
+let edits = 0;
+process.stdin.on("data", (chunk: Buffer) => {
+  pending += chunk.toString("utf8");
+  for (let newline = pending.indexOf("\n"); newline >= 0; newline = pending.indexOf("\n")) {
+    const [command, arg] = pending.slice(0, newline).trim().split(/\s+/);
+    pending = pending.slice(newline + 1);
+    if (command === "tally") {
+      const tally = { dataverse: emulators.dataverse.tally, businessCentral: emulators.businessCentral.tally };
+      process.stdout.write(`${JSON.stringify({ tally })}\n`);
+    } else if (command === "edit-bc") {
+      const company = emulators.businessCentral.company(bc.companies[0].id);
+      const rows = company.rows("customer");
+      const n = Math.min(Number(arg), rows.length);
+      const step = rows.length / Math.max(n, 1);
+      const ids: string[] = [];
+      edits++;
+      for (let i = 0; i < n; i++) {
+        const row = rows[Math.floor(i * step)];
+        company.update("customer", String(row.id), { phoneNumber: `+1 555 ${edits} ${i}` });
+        ids.push(String(row.id));
+      }
+      process.stdout.write(`${JSON.stringify({ edited: ids })}\n`);
+    }
+  }
+});
 process.stdin.on("end", async () => {
   const used = process.cpuUsage(serving);
   if (session && profiling) {

@@ -2,8 +2,10 @@
 // JSON to bench/results/latest.json and stdout, a short table on stderr.
 //   npm run bench                  full preset (20,000 customers)
 //   npm run bench -- --quick       a small preset for CI smoke tests (never judged on timings)
-//   npm run bench -- --only start|throughput|items|latency   one workload (default: all; start is `bcsync --help`,
-//                                  items is 20,000 items and their price list, latency is issue 11's edit → other side)
+//   npm run bench -- --only start|throughput|items|incremental|latency   one workload (default: all; start is
+//                                  `bcsync --help`, items is 20,000 items and their price list, incremental the runs
+//                                  after a full sync and peak RSS (bench/incremental.ts), latency is issue 11's edit →
+//                                  other side)
 //   npm run bench -- --suite engine [other]   the older per-file benchmarks (bench/<name>.bench.ts), each in its
 //                                  own process, results under `suites` in the same JSON
 import { spawnSync } from "node:child_process";
@@ -11,6 +13,7 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { INCREMENTAL_PRESETS, incrementalTable, runIncremental } from "./incremental.ts";
 import { ITEMS_PRESETS, itemsTable, runItems } from "./items.ts";
 import { LATENCY_PRESETS, latencyTable, runLatency } from "./latency.ts";
 import { runStart, startTable } from "./start.ts";
@@ -44,6 +47,12 @@ if (suiteAt < 0) {
     document.items = items;
     document.itemsTable = itemsTable(items).split("\n");
     process.stderr.write(`\n${itemsTable(items)}\n\n`);
+  }
+  if (only === undefined || only === "incremental") {
+    const incremental = await runIncremental(quick ? INCREMENTAL_PRESETS.quick : INCREMENTAL_PRESETS.full, log);
+    document.incremental = incremental;
+    document.incrementalTable = incrementalTable(incremental).split("\n");
+    process.stderr.write(`\n${incrementalTable(incremental)}\n\n`);
   }
   if (only === undefined || only === "latency") {
     const latency = await runLatency(quick ? LATENCY_PRESETS.quick : LATENCY_PRESETS.full, log);

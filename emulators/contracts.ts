@@ -92,5 +92,23 @@ export interface ApiEmulatorOptions {
 export interface RunningEmulator {
   /** Origin, e.g. `http://127.0.0.1:41234` (no trailing slash). */
   url: string;
+  /**
+   * What the emulator served since it started, counted on the service's side (admitted requests only): benchmarks
+   * and tests count a client's requests and rows with it, whatever client they run.
+   */
+  tally: WorkTally;
   close(): Promise<void>;
+}
+
+/** Requests an API emulator admitted and the rows they read and wrote (the cost model's units). */
+export interface WorkTally {
+  requests: number;
+  /** Requests by HTTP method (GET = reads; a `$batch` is one POST). */
+  byMethod: Record<string, number>;
+  rowsRead: number;
+  rowsWritten: number;
+}
+
+export function newWorkTally(): WorkTally {
+  return { requests: 0, byMethod: {}, rowsRead: 0, rowsWritten: 0 };
 }

@@ -7,7 +7,7 @@
 
 import { randomBytes, randomUUID } from "node:crypto";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
-import type { ApiEmulatorOptions, RunningEmulator } from "../contracts.ts";
+import { type ApiEmulatorOptions, newWorkTally, type RunningEmulator } from "../contracts.ts";
 import { BUSINESS_CENTRAL_AUDIENCE, DEMO_TENANT_ID } from "../identity/demo-apps.ts";
 import { createTokenCodec } from "../odata/index.ts";
 import { BUSINESS_CENTRAL_COST, resolveCost } from "../runtime/cost.ts";
@@ -127,12 +127,14 @@ export async function startBusinessCentralEmulator(
   const app = Fastify({ logger: false, bodyLimit: Math.round(bodyLimitMb * 1024 * 1024) });
   acceptRawBodies(app);
   let origin = "";
+  const tally = newWorkTally();
   installPipeline(app, {
     tokens: options.tokens,
     audiences: () => [BUSINESS_CENTRAL_AUDIENCE, origin],
     limits,
     faults,
     cost,
+    tally,
     formatRejection,
   });
 
@@ -321,6 +323,7 @@ export async function startBusinessCentralEmulator(
 
   return {
     url: origin,
+    tally,
     tenantId,
     environments: environments(),
     apiUrl: (environment = "production") => `${origin}/v2.0/${tenantId}/${environment}/api/v2.0`,

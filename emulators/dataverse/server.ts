@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
-import type { ApiEmulatorOptions, RunningEmulator } from "../contracts.ts";
+import { type ApiEmulatorOptions, newWorkTally, type RunningEmulator } from "../contracts.ts";
 import { DEMO_INTEGRATION_APP, DEMO_TENANT_ID } from "../identity/demo-apps.ts";
 import { errorBody } from "../odata/errors.ts";
 import { createTokenCodec } from "../odata/paging.ts";
@@ -70,6 +70,7 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
   const limits = new ServiceProtection(limitsConfig, { clock });
   const cost = resolveCost(options.cost, DATAVERSE_COST);
   const faults = new FaultInjector(options.faults ?? {}, options.randomSeed ?? 1);
+  const tally = newWorkTally();
   // Paging tokens stay valid across restarts with the same data directory: derive the key from a stored secret.
   const secretRow = store.table("__meta").get("token-secret");
   const secret = (secretRow?.value as string | undefined) ?? crypto.randomUUID();
@@ -214,6 +215,10 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
       result = errorResponse(dv.make("unexpected", (error as Error).message));
     }
     const measured = performance.now() - started;
+    tally.requests++;
+    tally.byMethod[req.method ?? "GET"] = (tally.byMethod[req.method ?? "GET"] ?? 0) + 1;
+    tally.rowsRead += result.work.read;
+    tally.rowsWritten += result.work.written;
     const spent = await spendServerTime(cost, result.work);
     admission.done(Math.round(spent + measured));
     // The remaining-limit headers are on every response; with limits off they report the documented defaults.
@@ -256,6 +261,7 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
 
   return {
     url: origin,
+    tally,
     serviceRoot: serviceRoot.href,
     store,
     model,

@@ -13,7 +13,7 @@
 
 import { setTimeout as delay } from "node:timers/promises";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { CostModel, TokenClaims, TokenRejection, TokenVerifier } from "../contracts.ts";
+import type { CostModel, TokenClaims, TokenRejection, TokenVerifier, WorkTally } from "../contracts.ts";
 import { DEMO_INTEGRATION_APP, DEMO_TENANT_ID } from "../identity/demo-apps.ts";
 import { servicePrincipalObjectId } from "../identity/principals.ts";
 import { NO_COST, spendServerTime, type Work } from "./cost.ts";
@@ -39,6 +39,8 @@ export interface PipelineOptions {
   limits?: ServiceProtection;
   faults?: FaultInjector;
   cost?: CostModel;
+  /** Counts admitted requests and the rows their work read and wrote. */
+  tally?: WorkTally;
   /**
    * The service's error for a refused request. `Retry-After` is set for limits and 503s unless given here.
    * A `limit` with reason `queue_timeout` waited too long for a slot: Business Central answers it with 503.
@@ -60,6 +62,7 @@ interface RequestState {
   loseAnswer?: boolean;
   abort: AbortController;
   cost: CostModel;
+  tally?: WorkTally;
 }
 
 const states = new WeakMap<FastifyRequest, RequestState>();
@@ -89,6 +92,10 @@ export function principalOf(request: FastifyRequest): TokenClaims {
 /** Waits the server time `work` costs under the emulator's cost model; returns the milliseconds spent. */
 export function chargeWork(request: FastifyRequest, work: Work): Promise<number> {
   const state = states.get(request);
+  if (state?.tally) {
+    state.tally.rowsRead += work.read ?? 0;
+    state.tally.rowsWritten += work.written ?? 0;
+  }
   return spendServerTime(state?.cost ?? NO_COST, work, state?.abort.signal);
 }
 
@@ -150,6 +157,11 @@ export function installPipeline(app: FastifyInstance, options: PipelineOptions):
       }
       state.admission = admission;
       if (options.admittedHeaders) reply.headers(options.admittedHeaders(limits.snapshot(state.claims.appId)));
+    }
+    if (options.tally) {
+      state.tally = options.tally;
+      options.tally.requests++;
+      options.tally.byMethod[request.method] = (options.tally.byMethod[request.method] ?? 0) + 1;
     }
     state.startedAt = performance.now();
   });

@@ -71,6 +71,11 @@ export interface RunOptions {
   queueEntryId?: string;
   /** Stop after this many pages. */
   maxPages?: number;
+  /**
+   * What this run's full passes read (runMapping makes one for its passes): give one to several runMapping calls
+   * that run the passes of one sync separately.
+   */
+  seen?: SeenThisRun;
   /** Called after each page is written (progress for the CLI; tests wait on it instead of sleeping). */
   onPage?: (progress: { direction: PassDirection; pages: number; counters: SyncCounters }) => void;
 }
@@ -119,10 +124,27 @@ export async function runMapping(
     return [await runOptionPass(deps, mapping, options)];
   }
   const reports: PassReport[] = [];
+  const seen = options.seen ?? new SeenThisRun();
   for (const pass of options.passes ?? passesOf(mapping.direction)) {
-    reports.push(await runPass(deps, mapping, pass, options));
+    reports.push(await runPass(deps, mapping, pass, options, seen));
   }
   return reports;
+}
+
+/**
+ * The records a full pass of this run read from its source, by side: they existed moments ago. The reverse pass
+ * of the same full sync does not read them again by id to check that the counterparts of its unchanged coupled
+ * records still exist (after a full sync BC → Dataverse, every account it created would otherwise be checked
+ * against Business Central one `id eq … or …` chunk at a time). Kept only for full passes.
+ */
+export class SeenThisRun {
+  private readonly ids = { bc: new Set<string>(), dataverse: new Set<string>() };
+  add(side: Side, id: string): void {
+    this.ids[side].add(id.toLowerCase());
+  }
+  has(side: Side, id: string): boolean {
+    return this.ids[side].has(id.toLowerCase());
+  }
 }
 
 const sideOf = (pass: PassDirection): { source: Side; target: Side } =>
@@ -157,6 +179,7 @@ class Pass {
     readonly pass: PassDirection,
     readonly jobId: string,
     readonly options: RunOptions,
+    readonly seen: SeenThisRun = new SeenThisRun(),
   ) {
     this.sides = sideOf(pass);
     this.sourcePort = deps.ports.forMapping(mapping, this.sides.source);
@@ -229,6 +252,7 @@ async function runPass(
   mapping: TableMapping,
   pass: PassDirection,
   options: RunOptions,
+  seen: SeenThisRun,
 ): Promise<PassReport> {
   const now = deps.now ?? (() => new Date());
   const job = await deps.store.jobs.start({
@@ -238,7 +262,7 @@ async function runPass(
     dryRun: options.dryRun ?? false,
     queueEntryId: options.queueEntryId ?? null,
   });
-  const run = new Pass(deps, mapping, pass, job.id, options);
+  const run = new Pass(deps, mapping, pass, job.id, options, seen);
   const startedAt = now().toISOString();
   let message: string | undefined;
   let heldDeletionId: string | undefined;
@@ -254,11 +278,15 @@ async function runPass(
     //    the watermark for this run, after taking a fresh link so nothing changed meanwhile is missed.
     const watermark = await deps.store.watermarks.get(mapping.name, pass);
     const plan = await readPlan(run);
+    // The watermark is where the next read starts (nextWatermark below): the overlap is already in it.
     const since = (): string | undefined =>
-      run.mode === "full" || !watermark.modifiedAt
-        ? undefined
-        : new Date(Date.parse(watermark.modifiedAt) - (options.overlapMs ?? 1000)).toISOString();
-    const state: ReadState = { maxSeen: undefined, deltaLink: undefined, startedAt };
+      run.mode === "full" || !watermark.modifiedAt ? undefined : watermark.modifiedAt;
+    const state: ReadState = {
+      maxSeen: undefined,
+      deltaLink: undefined,
+      startedAt,
+      overlapMs: options.overlapMs ?? 1000,
+    };
     const storedLink = plan.delta && run.mode !== "full" ? (watermark.deltaLink ?? undefined) : undefined;
     // A delta link keeps the $select it was made with: one that lacks a property this run needs (a field mapping
     // was added) is treated like an expired link.
@@ -280,7 +308,7 @@ async function runPass(
     const { maxSeen, deltaLink } = state;
     if (!run.dryRun && (maxSeen || deltaLink)) {
       await deps.store.watermarks.advance(mapping.name, pass, {
-        ...(maxSeen ? { modifiedAt: capAt(maxSeen, startedAt) } : {}),
+        ...(maxSeen ? { modifiedAt: nextWatermark(maxSeen, state) } : {}),
         ...(deltaLink ? { deltaLink } : {}),
       });
     }
@@ -326,7 +354,9 @@ function passMessage(run: Pass, heldDeletionId: string | undefined): string {
 interface ReadState {
   maxSeen: string | undefined;
   deltaLink: string | undefined;
+  /** When the pass began, before its first read (this process's clock). */
   startedAt: string;
+  overlapMs: number;
 }
 
 /** How a pass reads its source: by delta link (and which filter applies client-side) or by watermark. */
@@ -399,6 +429,9 @@ async function readChanges(
         ? page.value.changes.filter((c) => c.kind === "deleted" || how.clientFilter!.test(c.record.values))
         : page.value.changes;
       const changes = inScope.filter((c) => !handled.has(idOfChange(c)));
+      if (run.mode === "full") {
+        for (const c of page.value.changes) if (c.kind === "upsert") run.seen.add(run.sides.source, c.record.id);
+      }
       let pageMax: string | undefined;
       for (const c of changes) {
         if (c.kind === "upsert" && isAfter(c.record.modifiedAt, pageMax)) pageMax = c.record.modifiedAt;
@@ -414,7 +447,7 @@ async function readChanges(
           // Pages come oldest first, so the watermark may rise page by page: a crash resumes near where it stopped.
           if (!run.dryRun && !how.useDelta && state.maxSeen) {
             await deps.store.watermarks.advance(mapping.name, pass, {
-              modifiedAt: capAt(state.maxSeen, state.startedAt),
+              modifiedAt: nextWatermark(state.maxSeen, state),
             });
           }
           options.onPage?.({ direction: pass, pages: ++run.pagesRecorded, counters: { ...run.counters } });
@@ -515,8 +548,18 @@ function report(
   };
 }
 
-function capAt(value: string, cap: string): string {
-  return Date.parse(value) > Date.parse(cap) ? cap : value;
+/**
+ * Where the next read starts (inclusive), after a read that saw changes up to `maxSeen`. A change can be missed
+ * only if it was committed after the read began with an older stamp than the newest one read (a write's stamp is
+ * taken before its commit). Such a stamp is at most one overlap window older than the read's start, so the next
+ * read goes back to that point, not before it: to the newest stamp seen, or — when changes were still being made as
+ * the pass began — to the pass's start minus the overlap, in whole seconds (Dataverse stamps have whole-second
+ * precision). Going back one overlap from the newest stamp instead re-read, at every run, every row stamped in the
+ * second before it, however long ago that was (a seeded or imported table: thousands of rows a run).
+ */
+export function nextWatermark(maxSeen: string, read: { startedAt: string; overlapMs: number }): string {
+  const floor = Math.floor((Date.parse(read.startedAt) - read.overlapMs) / 1000) * 1000;
+  return Date.parse(maxSeen) > floor ? new Date(floor).toISOString() : maxSeen;
 }
 
 function idOfChange(c: SourceChange): string {
@@ -729,7 +772,11 @@ async function findDeletedCounterparts(
   inputs: PlanInput[],
   plans: RecordPlan[],
 ): Promise<void> {
-  const unchanged = [...inputs.entries()].filter(([i, input]) => input.coupling && plans[i].kind === "unchanged");
+  // A counterpart this run's other pass has just read exists: it is not read again by id.
+  const unchanged = [...inputs.entries()].filter(
+    ([i, input]) =>
+      input.coupling && plans[i].kind === "unchanged" && !run.seen.has(run.sides.target, plans[i].targetId!),
+  );
   if (unchanged.length === 0) return;
   const ids = unchanged.map(([i]) => plans[i].targetId!);
   const targets = await getAllByIds(run.targetPort, ids, run.selectTarget);

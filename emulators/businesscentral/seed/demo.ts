@@ -537,7 +537,14 @@ export function seedDatabase(db: BcDatabase, spec: SeedSpec, randomSeed: number)
           if (spec === "empty") continue;
           seedDemoCompany(store, name);
           const scale = /^scale:(\d+)$/.exec(spec);
-          if (scale && environment === "production") seedScale(store, Number(scale[1]));
+          if (scale && environment === "production") {
+            db.clock.allowTies = true;
+            try {
+              seedScale(store, Number(scale[1]));
+            } finally {
+              db.clock.allowTies = false;
+            }
+          }
         }
       }
     });

@@ -30,12 +30,18 @@ export interface CompanyInfo {
   [key: string]: unknown;
 }
 
-/** Monotonic ISO timestamps: two writes in the same millisecond still get distinct, ordered times. */
+/**
+ * Monotonic ISO timestamps: two writes in the same millisecond still get distinct, ordered times. A bulk insert
+ * (`scale:N` seeds) allows equal times instead: at a millisecond a write, 100,000 seeded customers would stamp
+ * later writes 15 minutes ahead of the real clock (a service's clock skew no client should have to absorb).
+ */
 export class Clock {
   private last = 0;
+  /** Writes may share the last time (bulk inserts). */
+  allowTies = false;
   now(): string {
     let t = Date.now();
-    if (t <= this.last) t = this.last + 1;
+    if (t < this.last || (t === this.last && !this.allowTies)) t = this.allowTies ? this.last : this.last + 1;
     this.last = t;
     return new Date(t).toISOString();
   }

@@ -1,0 +1,125 @@
+// What incremental runs read (issue 13), counted by the emulators themselves (their tally of requests admitted
+// and rows read): a run with nothing changed re-reads no row stamped long before it; the reverse pass of a full
+// sync does not read back by id the counterparts its forward pass has just read; and an edit stamped before a
+// run began reading but committed during it still arrives in the next run (why the overlap exists).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { WorkTally } from "../../emulators/contracts.ts";
+import type { PassDirection } from "../../src/engine/model.ts";
+import { type EngineDeps, runMapping, SeenThisRun } from "../../src/engine/runner.ts";
+import { customerMapping, getCustomer, type Harness, startHarness, updateCustomer } from "./harness.ts";
+
+const CUSTOMERS = 300;
+// The `scale:N` seed also puts N accounts (with an account number) in Dataverse: left out of this mapping.
+const mapping = customerMapping({
+  dataverse: { table: "account", entitySet: "accounts", keyField: "accountid", filter: "accountnumber eq null" },
+  fields: [
+    { bcField: "displayName", dataverseField: "name" },
+    { bcField: "phoneNumber", dataverseField: "telephone1" },
+  ],
+});
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness([mapping], ":memory:", { seed: `scale:${CUSTOMERS}`, limits: "off", cost: "off" });
+}, 120_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+const copy = (t: WorkTally): WorkTally => ({ ...t, byMethod: { ...t.byMethod } });
+
+/** Runs one pass and returns what each emulator served during it. */
+async function pass(
+  direction: PassDirection,
+  mode: "full" | "scheduled",
+  deps: EngineDeps = h.deps,
+  seen?: SeenThisRun,
+) {
+  const bc = copy(h.emulators.businessCentral.tally);
+  const dv = copy(h.emulators.dataverse.tally);
+  const [report] = await runMapping(deps, mapping.name, {
+    mode,
+    passes: [direction],
+    pageSize: 100,
+    ...(seen ? { seen } : {}),
+  });
+  expect(report.status, report.message).toBe("succeeded");
+  const served = (now: WorkTally, before: WorkTally) => ({
+    gets: (now.byMethod.GET ?? 0) - (before.byMethod.GET ?? 0),
+    rowsRead: now.rowsRead - before.rowsRead,
+    rowsWritten: now.rowsWritten - before.rowsWritten,
+  });
+  return { report, bc: served(h.emulators.businessCentral.tally, bc), dv: served(h.emulators.dataverse.tally, dv) };
+}
+
+/** The engine as it runs `seconds` from now (its clock only: the services keep theirs). */
+const later = (seconds: number): EngineDeps => ({ ...h.deps, now: () => new Date(Date.now() + seconds * 1000) });
+
+describe("incremental reads", () => {
+  it("a full sync's reverse pass reads back by id none of the records its forward pass has just read", async () => {
+    // A minute after the seed: no write stamped before the sync began can still be under way.
+    // One full sync, its two passes run one after the other as `bcsync sync --full` runs them.
+    const seen = new SeenThisRun();
+    const forward = await pass("toDataverse", "full", later(60), seen);
+    expect(forward.report.counters.inserted).toBeGreaterThanOrEqual(CUSTOMERS);
+    const reverse = await pass("fromDataverse", "full", later(60), seen);
+    expect(reverse.report.counters.unchanged).toBe(forward.report.counters.inserted);
+    // The accounts are read (a full sync reads its whole source); Business Central is not read at all.
+    expect(reverse.dv.rowsRead).toBeGreaterThanOrEqual(CUSTOMERS);
+    expect(reverse.bc.rowsRead).toBe(0);
+  });
+
+  it("with nothing changed, a later run reads once per direction and only the rows at the newest stamp", async () => {
+    // Every customer edited at once (a bulk import): their stamps fall within one second. Reading one overlap
+    // window back from the newest stamp re-read all of them at every run, however long ago they were made.
+    const company = h.emulators.businessCentral.company(h.companyId);
+    for (const [i, row] of company.rows("customer").entries()) {
+      company.update("customer", String(row.id), { phoneNumber: `+1 555 ${i}` });
+    }
+    const stamps = company.rows("customer").map((r) => String(r.lastModifiedDateTime));
+    const newest = stamps.reduce((a, b) => Math.max(b, a));
+    expect(stamps.filter((s) => Date.parse(s) > Date.parse(newest) - 1000).length).toBeGreaterThan(CUSTOMERS / 2);
+    const atNewest = stamps.filter((s) => s === newest).length;
+    const edits = await pass("toDataverse", "scheduled", later(60));
+    expect(edits.report.counters.modified).toBeGreaterThanOrEqual(CUSTOMERS);
+    // The reverse pass reads the accounts just written once (its own echo), then they are behind it.
+    await pass("fromDataverse", "scheduled", later(60));
+    const forward = await pass("toDataverse", "scheduled", later(120));
+    expect(forward.bc.gets).toBe(1);
+    expect(forward.bc.rowsRead).toBe(atNewest);
+    expect(forward.dv.rowsWritten + forward.bc.rowsWritten).toBe(0);
+    const reverse = await pass("fromDataverse", "scheduled", later(120));
+    expect(reverse.dv.gets).toBe(1);
+    expect(reverse.dv.rowsWritten + reverse.bc.rowsWritten).toBe(0);
+  });
+
+  it("an edit stamped before a run began reading, and committed during it, arrives in the next run", async () => {
+    const company = h.emulators.businessCentral.company(h.companyId);
+    const [first, second] = company.rows("customer").slice(0, 2);
+    // This run's clock is 0.7 s ahead of the services': an edit made while it runs carries a stamp from before
+    // the run began, as a write whose transaction took its time does.
+    // A first edit gives the run a page to read; the second is made while that page is written.
+    await updateCustomer(h, String(first.id), { phoneNumber: "+1 555 0101" });
+    let edited = false;
+    const [report] = await runMapping(later(0.7), mapping.name, {
+      passes: ["toDataverse"],
+      pageSize: 100,
+      onPage: () => {
+        if (edited) return;
+        edited = true;
+        company.update("customer", String(second.id), { phoneNumber: "+1 555 0199" });
+      },
+    });
+    expect(report.status).toBe("succeeded");
+    expect(report.counters.modified).toBe(1);
+    expect(edited).toBe(true);
+    expect((await getCustomer(h, String(second.id)))?.phoneNumber).toBe("+1 555 0199");
+    const next = await pass("toDataverse", "scheduled");
+    expect(next.report.counters.modified).toBe(1);
+    const coupling = await h.store.couplings.getByBcId(mapping.name, String(second.id));
+    const account = await h.dv.retrieve("accounts", coupling!.dataverseId, { select: ["telephone1"] });
+    expect(account.ok && account.value?.telephone1).toBe("+1 555 0199");
+  });
+});
