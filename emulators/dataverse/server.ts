@@ -47,6 +47,8 @@ export interface DataverseEmulator extends RunningEmulator {
   records: Records;
   service: DataverseService;
   limits: ServiceProtection;
+  /** The fault injector, with the faults it injected so far by kind. */
+  faults: FaultInjector;
   /** The systemuser a client id maps to (application user), if any. */
   applicationUser(clientId: string): Row | undefined;
   webhooks: DataverseWebhooks;
@@ -125,6 +127,14 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
     res.end(r.body);
   };
 
+  /** Dataverse's answer to a missing, invalid or expired bearer token. */
+  const tokenRefused = (): ServiceResponse => ({
+    status: 401,
+    headers: { "WWW-Authenticate": `Bearer authorization_uri=${authorizationUri}, resource_id=${origin}/` },
+    body: "",
+    work: { read: 0, written: 0 },
+  });
+
   const authenticate = (
     req: IncomingMessage,
   ): { ok: true; caller: Caller } | { ok: false; response: ServiceResponse } => {
@@ -137,12 +147,7 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
       if (!check.ok) {
         return {
           ok: false,
-          response: {
-            status: 401,
-            headers: { "WWW-Authenticate": `Bearer authorization_uri=${authorizationUri}, resource_id=${origin}/` },
-            body: "",
-            work: { read: 0, written: 0 },
-          },
+          response: tokenRefused(),
         };
       }
       // A delegated token (a user signed in, e.g. the legacy connection string's user name and password) acts as
@@ -184,6 +189,13 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
     if (decision?.kind === "error503") {
       return send(res, errorResponse(dv.make("unavailable")), { "Retry-After": String(decision.retryAfterSeconds) });
     }
+    if (decision?.kind === "error429") {
+      const windowSeconds = Math.round(limitsConfig.windowMs / 1000);
+      return send(res, errorResponse(dv.make("tooManyRequests", limitsConfig.maxRequestsPerWindow, windowSeconds)), {
+        "Retry-After": String(decision.retryAfterSeconds),
+      });
+    }
+    if (decision?.kind === "tokenExpired") return send(res, tokenRefused());
     if (!VERSION_PATH.test(url.pathname)) {
       return send(res, errorResponse(dv.make("segmentNotFound", url.pathname.split("/").filter(Boolean)[0] ?? "")));
     }
@@ -262,6 +274,7 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
     records,
     service,
     limits,
+    faults,
     applicationUser,
     webhooks,
     flushWebhooks: () => webhooks.flush(),
