@@ -25,6 +25,7 @@ import { type DataverseWebhookOptions, DataverseWebhooks, DEFAULT_DATAVERSE_WEBH
 export const SERVICE_PATH = "/api/data/v9.2/";
 /** api-limits: 6000 requests and 1,200,000 ms of execution time per 300 s window, per user and web server. */
 const DOCUMENTED_REQUEST_LIMIT = 6000;
+const DOCUMENTED_CONCURRENCY_LIMIT = 52;
 const DOCUMENTED_TIME_LIMIT_MS = 1_200_000;
 const VERSION_PATH = /^\/api\/data\/v9\.[0-2]\//;
 
@@ -190,8 +191,10 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
       return send(res, errorResponse(dv.make("unavailable")), { "Retry-After": String(decision.retryAfterSeconds) });
     }
     if (decision?.kind === "error429") {
-      const windowSeconds = Math.round(limitsConfig.windowMs / 1000);
-      return send(res, errorResponse(dv.make("tooManyRequests", limitsConfig.maxRequestsPerWindow, windowSeconds)), {
+      // The concurrency limit's 429: the one a caller can meet at any moment (another client of the same principal
+      // holds the slots). The request-count 429 comes only after that many requests, and clients learn it as the
+      // limit, so injecting it at random would teach them a limit of a handful of requests per five minutes.
+      return send(res, errorResponse(dv.make("concurrentRequests", DOCUMENTED_CONCURRENCY_LIMIT)), {
         "Retry-After": String(decision.retryAfterSeconds),
       });
     }
