@@ -58,15 +58,19 @@ export interface FaultConfig {
   /** Share of requests (0..1) that fail with a fault: 500, 503, a dropped connection or a slow response. */
   faultRate: number;
   /**
-   * Relative weights of the fault kinds (default 500: 3, 503: 3, drop: 2, slow: 2, lostAnswer: 0); a weight of 0
-   * disables one. `lostAnswer` runs the request and then drops the connection without the answer.
+   * Relative weights of the fault kinds (default 500: 3, 503: 3, drop: 2, slow: 2, lostAnswer: 0, error429: 0,
+   * tokenExpired: 0); a weight of 0 disables one. `lostAnswer` runs the request and then drops the connection
+   * without the answer; `error429` answers as the service protection limits do (with Retry-After);
+   * `tokenExpired` refuses the bearer token as expired (401).
    */
-  weights?: Partial<Record<"error500" | "error503" | "drop" | "slow" | "lostAnswer", number>>;
+  weights?: Partial<
+    Record<"error500" | "error503" | "drop" | "slow" | "lostAnswer" | "error429" | "tokenExpired", number>
+  >;
   /** A request whose body holds this text is answered 500 every time (a defect one record triggers). */
   poison?: string;
   /** Extra delay of a slow response, ms (default 2000). */
   slowMs?: number;
-  /** Retry-After of an injected 503, seconds (default 1). */
+  /** Retry-After of an injected 503 or 429, seconds (default 1). */
   retryAfterSeconds?: number;
 }
 

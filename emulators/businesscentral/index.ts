@@ -53,6 +53,8 @@ export interface BusinessCentralEmulatorOptions extends ApiEmulatorOptions {
 
 export interface BusinessCentralEmulator extends RunningEmulator {
   tenantId: string;
+  /** The fault injector, with the faults it injected so far by kind. */
+  faults: FaultInjector;
   environments: { name: string; companies: { id: string; name: string }[] }[];
   /** `…/v2.0/{tenant}/{env}/api/v2.0` */
   apiUrl(environment?: string): string;
@@ -325,6 +327,7 @@ export async function startBusinessCentralEmulator(
     url: origin,
     tally,
     tenantId,
+    faults,
     environments: environments(),
     apiUrl: (environment = "production") => `${origin}/v2.0/${tenantId}/${environment}/api/v2.0`,
     companionUrl: (environment = "production") =>

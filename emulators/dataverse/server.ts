@@ -25,6 +25,7 @@ import { type DataverseWebhookOptions, DataverseWebhooks, DEFAULT_DATAVERSE_WEBH
 export const SERVICE_PATH = "/api/data/v9.2/";
 /** api-limits: 6000 requests and 1,200,000 ms of execution time per 300 s window, per user and web server. */
 const DOCUMENTED_REQUEST_LIMIT = 6000;
+const DOCUMENTED_CONCURRENCY_LIMIT = 52;
 const DOCUMENTED_TIME_LIMIT_MS = 1_200_000;
 const VERSION_PATH = /^\/api\/data\/v9\.[0-2]\//;
 
@@ -47,6 +48,8 @@ export interface DataverseEmulator extends RunningEmulator {
   records: Records;
   service: DataverseService;
   limits: ServiceProtection;
+  /** The fault injector, with the faults it injected so far by kind. */
+  faults: FaultInjector;
   /** The systemuser a client id maps to (application user), if any. */
   applicationUser(clientId: string): Row | undefined;
   webhooks: DataverseWebhooks;
@@ -126,6 +129,14 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
     res.end(r.body);
   };
 
+  /** Dataverse's answer to a missing, invalid or expired bearer token. */
+  const tokenRefused = (): ServiceResponse => ({
+    status: 401,
+    headers: { "WWW-Authenticate": `Bearer authorization_uri=${authorizationUri}, resource_id=${origin}/` },
+    body: "",
+    work: { read: 0, written: 0 },
+  });
+
   const authenticate = (
     req: IncomingMessage,
   ): { ok: true; caller: Caller } | { ok: false; response: ServiceResponse } => {
@@ -138,12 +149,7 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
       if (!check.ok) {
         return {
           ok: false,
-          response: {
-            status: 401,
-            headers: { "WWW-Authenticate": `Bearer authorization_uri=${authorizationUri}, resource_id=${origin}/` },
-            body: "",
-            work: { read: 0, written: 0 },
-          },
+          response: tokenRefused(),
         };
       }
       // A delegated token (a user signed in, e.g. the legacy connection string's user name and password) acts as
@@ -185,6 +191,15 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
     if (decision?.kind === "error503") {
       return send(res, errorResponse(dv.make("unavailable")), { "Retry-After": String(decision.retryAfterSeconds) });
     }
+    if (decision?.kind === "error429") {
+      // The concurrency limit's 429: the one a caller can meet at any moment (another client of the same principal
+      // holds the slots). The request-count 429 comes only after that many requests, and clients learn it as the
+      // limit, so injecting it at random would teach them a limit of a handful of requests per five minutes.
+      return send(res, errorResponse(dv.make("concurrentRequests", DOCUMENTED_CONCURRENCY_LIMIT)), {
+        "Retry-After": String(decision.retryAfterSeconds),
+      });
+    }
+    if (decision?.kind === "tokenExpired") return send(res, tokenRefused());
     if (!VERSION_PATH.test(url.pathname)) {
       return send(res, errorResponse(dv.make("segmentNotFound", url.pathname.split("/").filter(Boolean)[0] ?? "")));
     }
@@ -268,6 +283,7 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
     records,
     service,
     limits,
+    faults,
     applicationUser,
     webhooks,
     flushWebhooks: () => webhooks.flush(),

@@ -1,17 +1,33 @@
 // Latency and fault injection, deterministic for a given seed: the n-th request an injector sees always gets
 // the same decision, so a failing sync scenario replays exactly. Faults are the ones a client meets online:
 // a 500, a 503 with Retry-After (gateway/maintenance), a connection dropped without a response, a slow answer,
-// and (off unless weighted) an answer lost after the service applied the request. A `poison` text makes every
+// and (off unless weighted) an answer lost after the service applied the request, a 429 with Retry-After (the
+// service protection limits' answer, whatever the caller's real usage) and a token refused as expired (401, as a
+// token that expired mid-run is refused: the client must fetch a new one). A `poison` text makes every
 // request whose body holds it fail with a 500, as a service defect one record triggers would: retries do not help.
 
 import type { FaultConfig } from "../contracts.ts";
 
-export type FaultKind = "error500" | "error503" | "drop" | "slow" | "lostAnswer";
+export type FaultKind = "error500" | "error503" | "drop" | "slow" | "lostAnswer" | "error429" | "tokenExpired";
+
+export const FAULT_KINDS: readonly FaultKind[] = [
+  "error500",
+  "error503",
+  "drop",
+  "slow",
+  "lostAnswer",
+  "error429",
+  "tokenExpired",
+];
 
 export type FaultDecision =
   | { kind: "none"; latencyMs: number }
   | { kind: "error500"; latencyMs: number }
   | { kind: "error503"; latencyMs: number; retryAfterSeconds: number }
+  /** A 429 as the service protection limits answer it, with Retry-After. */
+  | { kind: "error429"; latencyMs: number; retryAfterSeconds: number }
+  /** The bearer token is refused as expired (401), as a token that expired mid-run is. */
+  | { kind: "tokenExpired"; latencyMs: number }
   /** Destroy the socket without writing a response. */
   | { kind: "drop"; latencyMs: number }
   /** Answer normally, but only after `latencyMs` (which includes the slow-down). */
@@ -24,12 +40,21 @@ export interface FaultOptions extends Partial<FaultConfig> {
   weights?: Partial<Record<FaultKind, number>>;
   /** Extra delay of a slow response, ms (default 2000). */
   slowMs?: number;
-  /** Retry-After of an injected 503, seconds (default 1). */
+  /** Retry-After of an injected 503 or 429, seconds (default 1). */
   retryAfterSeconds?: number;
 }
 
-// lostAnswer is off by default so that seeded runs written before it existed see the same faults.
-const DEFAULT_WEIGHTS: Record<FaultKind, number> = { error500: 3, error503: 3, drop: 2, slow: 2, lostAnswer: 0 };
+// lostAnswer, error429 and tokenExpired are off by default so that seeded runs written before they existed see
+// the same faults.
+const DEFAULT_WEIGHTS: Record<FaultKind, number> = {
+  error500: 3,
+  error503: 3,
+  drop: 2,
+  slow: 2,
+  lostAnswer: 0,
+  error429: 0,
+  tokenExpired: 0,
+};
 
 /** mulberry32: tiny, fast, good enough for choosing faults; the same seed gives the same sequence. */
 export function seededRandom(seed: number): () => number {
@@ -52,6 +77,11 @@ export class FaultInjector {
   private readonly slowMs: number;
   private readonly retryAfterSeconds: number;
   private readonly poison: Buffer | undefined;
+  /** Faults decided so far, by kind (what a fault suite reports as injected). */
+  readonly injected: Record<FaultKind, number> = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<
+    FaultKind,
+    number
+  >;
 
   constructor(options: FaultOptions = {}, seed = 1) {
     this.latencyMs = Math.max(0, options.latencyMs ?? 0);
@@ -93,8 +123,10 @@ export class FaultInjector {
         break;
       }
     }
+    this.injected[kind]++;
     switch (kind) {
       case "error503":
+      case "error429":
         return { kind, latencyMs, retryAfterSeconds: this.retryAfterSeconds };
       case "slow":
         return { kind, latencyMs: latencyMs + this.slowMs };

@@ -135,6 +135,19 @@ export function installPipeline(app: FastifyInstance, options: PipelineOptions):
         if (retryAfter !== undefined) rejection.retryAfterSeconds = retryAfter;
         return send(reply, options.formatRejection(rejection, request), retryAfter);
       }
+      if (decision.kind === "error429") {
+        const rejection: Rejection = {
+          kind: "limit",
+          reason: "requests",
+          retryAfterSeconds: decision.retryAfterSeconds,
+          limit: 0,
+        };
+        return send(reply, options.formatRejection(rejection, request), decision.retryAfterSeconds);
+      }
+      if (decision.kind === "tokenExpired") {
+        const rejection: Rejection = { kind: "auth", reason: "expired", detail: "The token expired." };
+        return send(reply, options.formatRejection(rejection, request));
+      }
     }
 
     if (tokens) {

@@ -1,5 +1,6 @@
 import { BcsyncError } from "../errors/catalogue.ts";
 import { scrubSecrets } from "../log/logger.ts";
+import { storeFailure } from "../store/failures.ts";
 import { EXIT, exitCodeOf } from "./exit-codes.ts";
 
 /** Prints rows as an aligned text table for people. */
@@ -27,7 +28,9 @@ export function printJson(value: unknown): void {
 }
 
 /** Reports an error the way a user can act on it: code, message, fix. Unexpected errors keep their stack. */
-export function reportError(error: unknown, json: boolean): number {
+export function reportError(thrown: unknown, json: boolean): number {
+  // A full disk or a lost store connection is not a bug: say it with its catalogued code and fix (issue 14).
+  const error = thrown instanceof BcsyncError ? thrown : (storeFailure(thrown) ?? thrown);
   if (error instanceof BcsyncError) {
     if (json) printJson({ error: JSON.parse(scrubSecrets(JSON.stringify(error.toJSON()))) });
     else

@@ -9,6 +9,7 @@ import {
   CONFIG_SECRET_IN_FILE,
   CONFIG_SECRET_MISSING,
 } from "../errors/catalogue.ts";
+import { readUtf8File } from "./read-text.ts";
 import { type BcsyncConfig, type BcsyncConfigInput, ConfigSchema, type Credentials, SECRET_KEYS } from "./schema.ts";
 
 export const DEFAULT_CONFIG_FILES = ["bcsync.config.json", "bcsync.config.yaml", "bcsync.config.yml"];
@@ -105,7 +106,9 @@ function readConfigFile(path: string, explicit: boolean): unknown {
     if (!explicit) return {};
     throw bcsyncError(CONFIG_FILE_UNREADABLE, { path, reason: "no such file" });
   }
-  const text = readFileSync(path, "utf8");
+  const read = readUtf8File(path);
+  if (!read.ok) throw bcsyncError(CONFIG_FILE_UNREADABLE, { path, reason: read.reason });
+  const text = read.text;
   try {
     const ext = extname(path).toLowerCase();
     return ext === ".yaml" || ext === ".yml" ? (YAML.parse(text) ?? {}) : JSON.parse(text);

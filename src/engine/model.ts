@@ -390,11 +390,23 @@ export function parseMappings(text: string, format: MappingFormat = "yaml"): Par
   } catch (error) {
     return { ok: false, issues: [`not valid ${format}: ${(error as Error).message}`] };
   }
-  const parsed = MappingFile.safeParse(raw);
+  // The file's shape chooses the schema: validated as the union, every mistake read "(root): Invalid input", naming
+  // neither the mapping nor the field (issue 14, bad input).
+  const set = raw !== null && typeof raw === "object" && !Array.isArray(raw) && "mappings" in raw;
+  const parsed = (set ? MappingFile.options[0] : MappingFile.options[1]).safeParse(raw);
   if (!parsed.success) {
+    const nameAt = (index: unknown): string => {
+      const entry = set ? (raw as { mappings?: unknown }).mappings : undefined;
+      const name = Array.isArray(entry) ? (entry[Number(index)] as { name?: unknown } | undefined)?.name : undefined;
+      return typeof name === "string" ? ` (${name})` : "";
+    };
     return {
       ok: false,
-      issues: parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`),
+      issues: parsed.error.issues.map((i) => {
+        const path = i.path.map(String);
+        if (set && path[0] === "mappings" && path.length > 1) path[1] = `${path[1]}${nameAt(path[1])}`;
+        return `${path.join(".") || "(root)"}: ${i.message}`;
+      }),
     };
   }
   const mappings = "mappings" in parsed.data ? parsed.data.mappings : [parsed.data];

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { bcsyncError } from "../errors/catalogue.ts";
-import { STORE_MAPPING_BUSY } from "../errors/codes/store.ts";
+import { STORE_MAPPING_BUSY, STORE_RUN_INTERRUPTED } from "../errors/codes/store.ts";
 import type { Store } from "../store/index.ts";
 
 export const LEASE_TTL_MS = 120_000;
@@ -46,6 +46,16 @@ export async function withMappingLease<T>(store: Store, mappingName: string, wor
   }, LEASE_TTL_MS / 4);
   heartbeat.unref();
   try {
+    // Holding the lease, no live process runs this mapping: a job still "running" belongs to a process that died
+    // (SIGKILL, a lost store connection) and would otherwise claim to be running for ever (issue 14).
+    await store.jobs.failAbandoned(mappingName, (job) => {
+      const error = bcsyncError(STORE_RUN_INTERRUPTED, {
+        mapping: mappingName,
+        direction: job.direction,
+        started: job.startedAt,
+      });
+      return `${error.code}: ${error.message}`;
+    });
     return await work();
   } finally {
     clearInterval(heartbeat);

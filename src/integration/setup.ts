@@ -2,10 +2,11 @@
 // reference), the connection test, the integration solution install, and the default mappings and job queue
 // entries (reconnect resets them, S2). The CLI's interactive and flag-driven setups, and the demo, all end here.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { EmulatorsInfo } from "../../emulators/index.ts";
 import { type BcsyncConfigInput, overlayEnvironment, saveConfig, validateConfig } from "../config/index.ts";
+import { writeSecretFile } from "../config/secret-file.ts";
 import type { BusinessCentralClient, DataverseClient } from "../connectors/index.ts";
 import { ok, type Result } from "../connectors/result.ts";
 import { literal } from "../engine/adapters/common.ts";
@@ -135,8 +136,7 @@ export function configForEmulators(line: EmulatorsLine, options: EmulatorConfigO
  */
 export function writeClientSecretFile(dataDir: string, clientId: string, secret: string): string {
   const secretFile = clientSecretPath(dataDir, clientId);
-  mkdirSync(dirname(secretFile), { recursive: true });
-  writeFileSync(secretFile, `${secret}\n`, { mode: 0o600 });
+  writeSecretFile(secretFile, `${secret}\n`);
   return secretFile;
 }
 

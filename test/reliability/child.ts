@@ -5,6 +5,9 @@ import { createBusinessCentralClient, createDataverseClient } from "../../src/co
 import { connectorPorts } from "../../src/engine/adapters/index.ts";
 import { TableMapping } from "../../src/engine/model.ts";
 import { runMapping } from "../../src/engine/runner.ts";
+import { isBcsyncError } from "../../src/errors/define.ts";
+import { withMappingLease } from "../../src/integration/mapping-lease.ts";
+import { storeFailure } from "../../src/store/failures.ts";
 import { openStore } from "../../src/store/index.ts";
 
 export interface SuiteChildConfig {
@@ -30,25 +33,36 @@ const businessCentral = createBusinessCentralClient({
 });
 const store = await openStore(config.store);
 let pages = 0;
-const reports = await runMapping(
-  {
-    store,
-    ports: connectorPorts({ dataverse, businessCentral, companyId: config.bc.companyId }),
-    mappings: (name) => (name === mapping.name ? mapping : undefined),
-    integrationUser: { dataverse: config.integrationUserId },
-  },
-  mapping.name,
-  {
-    pageSize: config.pageSize,
-    // With the faults this process met so far (its requests retried or failed below HTTP), for the suite's report.
-    onPage: () => {
-      const [d, b] = [dataverse.metrics(), businessCentral.metrics()];
-      const met = d.retries + b.retries + d.outcomeUnknown + b.outcomeUnknown;
-      process.stdout.write(`page ${++pages} ${met}\n`);
-    },
-  },
-);
-process.stdout.write(`done ${JSON.stringify(reports.map((r) => [r.status, r.counters]))}\n`);
-await store.close();
+try {
+  // As `bcsync sync` runs a mapping: under its lease, which also marks the jobs of a killed predecessor failed.
+  const reports = await withMappingLease(store, mapping.name, () =>
+    runMapping(
+      {
+        store,
+        ports: connectorPorts({ dataverse, businessCentral, companyId: config.bc.companyId }),
+        mappings: (name) => (name === mapping.name ? mapping : undefined),
+        integrationUser: { dataverse: config.integrationUserId },
+      },
+      mapping.name,
+      {
+        pageSize: config.pageSize,
+        // With the faults this process met so far (its requests retried or failed below HTTP), for the suite's report.
+        onPage: () => {
+          const [d, b] = [dataverse.metrics(), businessCentral.metrics()];
+          const met = d.retries + b.retries + d.outcomeUnknown + b.outcomeUnknown;
+          process.stdout.write(`page ${++pages} ${met}\n`);
+        },
+      },
+    ),
+  );
+  process.stdout.write(`done ${JSON.stringify(reports.map((r) => [r.status, r.counters]))}\n`);
+} catch (error) {
+  // A run that cannot go on (a full disk, a lost store connection) must end with a catalogued error, as the CLI
+  // reports it; anything else is printed as the bug it is.
+  const known = isBcsyncError(error) ? error : storeFailure(error);
+  process.stdout.write(`error ${known ? known.code : `UNEXPECTED ${(error as Error)?.stack ?? String(error)}`}\n`);
+  process.exitCode = 3;
+}
+await store.close().catch(() => undefined);
 await dataverse.close();
 await businessCentral.close();

@@ -51,8 +51,13 @@ export interface SeedRecord {
 }
 
 /** Writes customers in BC and accounts in Sales (by another app's user), fault-free, into `dataDir`. */
-export async function seed(dataDir: string, bc: SeedRecord[], dv: SeedRecord[]): Promise<void> {
-  const clean = await rig(dataDir);
+export async function seed(
+  dataDir: string,
+  bc: SeedRecord[],
+  dv: SeedRecord[],
+  options: StartEmulatorsOptions = {},
+): Promise<void> {
+  const clean = await rig(dataDir, options);
   // Written by another app's user: what the integration user writes is never synced back (an echo).
   const other = dataverseClient(clean.emulators, {
     clientId: DEMO_INTEGRATION_APP_2.clientId,

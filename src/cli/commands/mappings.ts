@@ -1,8 +1,9 @@
 // `bcsync mappings list|export|import|reset`: the table mappings with direction, filters, run order and job
 // queue defaults (so the defaults can be checked against the seed's tables), in the engine's file format.
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { extname, join } from "node:path";
+import { readUtf8File } from "../../config/read-text.ts";
 import { type MappingFormat, parseMappings, serializeMappings } from "../../engine/model.ts";
 import { bcsyncError, INTEGRATION_MAPPING_FILE_INVALID } from "../../errors/catalogue.ts";
 import { type CommonCliOptions, withIntegration, withStore } from "../../integration/cli.ts";
@@ -72,7 +73,9 @@ export async function exportMappingsAction(
 }
 
 export async function importMappingsAction(file: string, options: CommonCliOptions): Promise<void> {
-  const parsed = parseMappings(readFileSync(file, "utf8"), formatOf(undefined, file));
+  const read = readUtf8File(file);
+  if (!read.ok) throw bcsyncError(INTEGRATION_MAPPING_FILE_INVALID, { file, issue: read.reason });
+  const parsed = parseMappings(read.text, formatOf(undefined, file));
   if (!parsed.ok) throw bcsyncError(INTEGRATION_MAPPING_FILE_INVALID, { file, issue: parsed.issues[0] });
   await withStore(options, async (store, config) => {
     const settings = parseIntegrationSettings(config.integration);

@@ -2,9 +2,10 @@
 // without flags on a TTY, or takes flags (`--emulators FILE` reads the line `bcsync emulate --json` printed).
 // Tests both connections, installs the integration solution, applies the default mappings, writes --config.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { BcsyncConfigInput } from "../../config/index.ts";
+import { writeSecretFile } from "../../config/secret-file.ts";
 import { parseConnectionString } from "../../connectors/index.ts";
 import type { IntegrationSettingsInput } from "../../integration/settings.ts";
 import { configForEmulators, runSetup, type SetupReport, waitForEmulatorsFile } from "../../integration/setup.ts";
@@ -102,7 +103,7 @@ function userCredentials(
   const dir = join(resolve(o.data), "secrets");
   mkdirSync(dir, { recursive: true });
   const passwordFile = join(dir, "dataverse-user.password");
-  writeFileSync(passwordFile, `${user.password}\n`, { mode: 0o600 });
+  writeSecretFile(passwordFile, `${user.password}\n`);
   return {
     tenantId: app.tenantId,
     clientId: user.appId ?? app.clientId,

@@ -35,3 +35,27 @@ export const STORE_MAPPING_BUSY = defineError<{ mapping: string; holder: string;
   status: 409,
   fix: "Let that run finish (`npx bcsync jobs` shows the job queue) and run it again; a process that died gives the mapping up within two minutes, or at once on the same machine.",
 });
+
+export const STORE_RUN_INTERRUPTED = defineError<{ mapping: string; direction: string; started: string }>({
+  code: "BCSYNC_E_STORE_RUN_INTERRUPTED",
+  message:
+    "{mapping} ({direction}): the run started at {started} never finished; its process ended (killed, crashed or lost its store) before it could say so.",
+  status: 500,
+  fix: "Nothing to undo: what it wrote is kept and the next run picks up the rest (its write intents and watermark). If runs keep ending this way, look at the process's own log or the machine's (out of memory, a supervisor's kill).",
+});
+
+export const STORE_DISK_FULL = defineError<{ reason: string }>({
+  code: "BCSYNC_E_STORE_DISK_FULL",
+  message:
+    "The state store could not be written: the disk (or file system) holding it is full ({reason}); the run stopped.",
+  status: 507,
+  fix: "Free space on the disk of the data directory (or move `dataDir` to a larger one) and run again: what was written before is kept, and the next run picks up the rest.",
+});
+
+export const STORE_CONNECTION_LOST = defineError<{ reason: string }>({
+  code: "BCSYNC_E_STORE_CONNECTION_LOST",
+  message:
+    "The connection to the PostgreSQL state store was lost in the middle of the run ({reason}); the run stopped.",
+  status: 503,
+  fix: "Check that the database is up and reachable (a restart, failover or an administrator's pg_terminate_backend ends sessions), then run again: the next run picks up where this one stopped.",
+});

@@ -5,10 +5,11 @@
 // same functions as `bcsync setup` (src/integration/setup.ts): the answers' checks, the connection test, and
 // runSetup, which refuses what the CLI refuses (e.g. leaving legacy sales order mode with orders waiting).
 
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import type { FastifyPluginAsync } from "fastify";
 import type { BcsyncConfig, BcsyncConfigInput, Credentials } from "../../config/index.ts";
 import { loadConfig, resolveClientSecret, validateConfig } from "../../config/index.ts";
+import { writeSecretFile } from "../../config/secret-file.ts";
 import {
   bcsyncError,
   SERVER_FULL_SYNC_RUNNING,
@@ -388,7 +389,7 @@ const setupRoutes: FastifyPluginAsync<ApiPluginOptions> = async (app, { deps }) 
           : keptSecret(base);
       const undoSecret = () => {
         if (!secretFile) return;
-        if (previousSecret) writeFileSync(secretFile, previousSecret, { mode: 0o600 });
+        if (previousSecret) writeSecretFile(secretFile, previousSecret);
         else rmSync(secretFile, { force: true });
       };
       const salesUrl = answers.salesUrl?.trim();

@@ -16,6 +16,9 @@ export interface Coupling {
   snapshotHash: string | null;
   lastResultToDataverse: "success" | "failure" | null;
   lastResultFromDataverse: "success" | "failure" | null;
+  /** The sync job that last wrote (or failed) this record in each direction. */
+  lastJobToDataverse: string | null;
+  lastJobFromDataverse: string | null;
   skipped: boolean;
   failureCount: number;
   lastError: string | null;
@@ -394,6 +397,8 @@ function fromRow(row: CouplingsTable): Coupling {
     snapshotHash: row.snapshot_hash,
     lastResultToDataverse: row.last_result_to_dataverse,
     lastResultFromDataverse: row.last_result_from_dataverse,
+    lastJobToDataverse: row.last_job_to_dataverse,
+    lastJobFromDataverse: row.last_job_from_dataverse,
     skipped: Number(row.skipped) === 1,
     failureCount: Number(row.failure_count),
     lastError: row.last_error,

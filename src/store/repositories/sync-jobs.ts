@@ -101,6 +101,30 @@ export class SyncJobsRepository {
     return (await this.get(jobId))!;
   }
 
+  /**
+   * Jobs of a mapping still "running" whose process is gone: called by the holder of the mapping's lease, so no
+   * live process can be running them. They become failed with `message(job)`, never left "running" for ever.
+   */
+  async failAbandoned(mappingName: string, message: (job: SyncJob) => string): Promise<SyncJob[]> {
+    const rows = await this.db
+      .selectFrom("sync_jobs")
+      .selectAll()
+      .where("mapping_name", "=", mappingName)
+      .where("status", "=", "running")
+      .where("dry_run", "=", 0)
+      .execute();
+    const finishedAt = nowIso();
+    for (const row of rows) {
+      await this.db
+        .updateTable("sync_jobs")
+        .set({ status: "failed", message: message(fromRow(row)), finished_at: finishedAt })
+        .where("id", "=", row.id)
+        .where("status", "=", "running")
+        .execute();
+    }
+    return rows.map(fromRow);
+  }
+
   async get(jobId: string): Promise<SyncJob | undefined> {
     const row = await this.db.selectFrom("sync_jobs").selectAll().where("id", "=", jobId).executeTakeFirst();
     return row ? fromRow(row) : undefined;
