@@ -70,7 +70,7 @@ export function seededRandom(seed: number): () => number {
 
 export class FaultInjector {
   readonly latencyMs: number;
-  readonly faultRate: number;
+  private rate: number;
   private readonly random: () => number;
   private readonly weights: [FaultKind, number][];
   private readonly totalWeight: number;
@@ -85,7 +85,7 @@ export class FaultInjector {
 
   constructor(options: FaultOptions = {}, seed = 1) {
     this.latencyMs = Math.max(0, options.latencyMs ?? 0);
-    this.faultRate = Math.min(1, Math.max(0, options.faultRate ?? 0));
+    this.rate = Math.min(1, Math.max(0, options.faultRate ?? 0));
     this.random = seededRandom(seed);
     const weights = { ...DEFAULT_WEIGHTS, ...options.weights };
     this.weights = (Object.entries(weights) as [FaultKind, number][]).filter(([, w]) => w > 0);
@@ -93,6 +93,18 @@ export class FaultInjector {
     this.slowMs = options.slowMs ?? 2000;
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
     this.poison = options.poison ? Buffer.from(options.poison, "utf8") : undefined;
+  }
+
+  get faultRate(): number {
+    return this.rate;
+  }
+
+  /**
+   * No more random faults from now on (latency and the poison stay): a fault suite reads the state its runs left
+   * behind, the same way on every seed, after the runs it measures met their faults.
+   */
+  stopFaults(): void {
+    this.rate = 0;
   }
 
   /** Whether a request body holds the poison text (answered 500 every time). */

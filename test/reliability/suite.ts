@@ -514,6 +514,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
           }
           report.runsToConverge = Math.max(report.runsToConverge, runs);
 
+          // The state left behind is read without faults: two expired tokens in a row on one read (seed 1402) ended
+          // the suite's own read, not a run; the runs above met their faults.
+          faulty.emulators.dataverse.faults.stopFaults();
+          faulty.emulators.businessCentral.faults.stopFaults();
           const store = await openStore(storeConfig);
           try {
             report.couplings = await store.couplings.count(mapping.name);
