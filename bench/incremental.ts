@@ -11,24 +11,18 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import type { WorkTally } from "../emulators/contracts.ts";
-import {
-  type BusinessCentralSettings,
-  createBusinessCentralClient,
-  createDataverseClient,
-  type DataverseSettings,
-} from "../src/connectors/index.ts";
+import { createBusinessCentralClient, createDataverseClient } from "../src/connectors/index.ts";
 import { connectorPorts } from "../src/engine/adapters/index.ts";
 import type { PassDirection } from "../src/engine/model.ts";
 import { defineTableMapping } from "../src/engine/model.ts";
 import { type PassReport, runMapping, SeenThisRun } from "../src/engine/runner.ts";
 import { openStore } from "../src/store/index.ts";
-import { CUSTOMER_MAPPING } from "./throughput.ts";
-
-const here = dirname(fileURLToPath(import.meta.url));
+import { aligned, round, targetLines } from "./report.ts";
+import { CUSTOMER_MAPPING, emulatorsProcess } from "./throughput.ts";
 
 export interface IncrementalPreset {
   name: "full" | "quick";
@@ -87,62 +81,15 @@ export interface SizeResult {
   peakRssMbEnd: number;
 }
 
-interface Clients {
-  dataverse: DataverseSettings;
-  businessCentral: BusinessCentralSettings;
-  companyId: string;
-}
-
-/** The emulators' process (bench/emulators-process.ts), spoken to one command line at a time. */
+/** The emulators' process (bench/emulators-process.ts) with the commands this workload uses. */
 async function emulators(records: number) {
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(here, "emulators-process.ts"),
-      JSON.stringify({ records, latencyMs: 0, limits: "realistic", cost: "realistic" }),
-    ],
-    { stdio: ["pipe", "pipe", "inherit"] },
-  );
-  const lines: string[] = [];
-  const waiters: (() => void)[] = [];
-  let out = "";
-  let exited = false;
-  child.stdout.on("data", (chunk: Buffer) => {
-    out += chunk.toString("utf8");
-    for (let newline = out.indexOf("\n"); newline >= 0; newline = out.indexOf("\n")) {
-      lines.push(out.slice(0, newline));
-      out = out.slice(newline + 1);
-      waiters.shift()?.();
-    }
-  });
-  const exit = new Promise<void>((resolve) =>
-    child.once("exit", () => {
-      exited = true;
-      for (const wake of waiters.splice(0)) wake();
-      resolve();
-    }),
-  );
-  const next = async (): Promise<string> => {
-    while (lines.length === 0 && !exited) await new Promise<void>((resolve) => waiters.push(resolve));
-    const line = lines.shift();
-    if (line === undefined) throw new Error("the emulators' process exited early");
-    return line;
-  };
-  const clients = JSON.parse(await next()) as Clients;
-  const ask = async <T>(command: string): Promise<T> => {
-    child.stdin.write(`${command}\n`);
-    return JSON.parse(await next()) as T;
-  };
+  const child = await emulatorsProcess({ records, latencyMs: 0, limits: "realistic", cost: "realistic" });
   return {
-    clients,
-    tally: async () => (await ask<{ tally: { dataverse: WorkTally; businessCentral: WorkTally } }>("tally")).tally,
-    editBc: async (n: number) => (await ask<{ edited: string[] }>(`edit-bc ${n}`)).edited,
-    close: async () => {
-      child.stdin.end();
-      await exit;
-    },
+    clients: child.clients,
+    tally: async () =>
+      (await child.ask<{ tally: { dataverse: WorkTally; businessCentral: WorkTally } }>("tally")).tally,
+    editBc: async (n: number) => (await child.ask<{ edited: string[] }>(`edit-bc ${n}`)).edited,
+    close: () => child.close(),
   };
 }
 
@@ -362,16 +309,9 @@ export function incrementalTable(result: IncrementalResult): string {
       ]);
     }
   }
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ");
-  const targets = result.targets.map(
-    (t) => `${t.met ? "met    " : "NOT met"}  ${t.name}: target ${t.target}, measured ${t.measured}`,
+  return [`${result.workload} (${result.preset.name})`, ...aligned(rows), "", ...targetLines(result.targets)].join(
+    "\n",
   );
-  return [`${result.workload} (${result.preset.name})`, ...rows.map(line), "", ...targets].join("\n");
-}
-
-function round(n: number, digits = 2): number {
-  return Math.round(n * 10 ** digits) / 10 ** digits;
 }
 
 if (process.argv[2] === "--child") {

@@ -13,14 +13,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUSINESS_CENTRAL_COST, DATAVERSE_COST } from "../emulators/runtime/cost.ts";
 import { BUSINESS_CENTRAL_LIMITS, DATAVERSE_LIMITS } from "../emulators/runtime/limits.ts";
-import { type ConnectorMetrics, createBusinessCentralClient, createDataverseClient } from "../src/connectors/index.ts";
+import { createBusinessCentralClient, createDataverseClient } from "../src/connectors/index.ts";
 import { connectorPorts } from "../src/engine/adapters/index.ts";
 import { runMapping } from "../src/engine/runner.ts";
 import type { IntegrationContext } from "../src/integration/context.ts";
 import { integrationDefaults } from "../src/integration/defaults/index.ts";
 import { ensureDefaultPriceList, maintainDefaultPriceList } from "../src/integration/price-list.ts";
 import { openStore } from "../src/store/index.ts";
-import { type Ceiling, ceiling, type StrategyResult, strategyTable, type Target, world } from "./throughput.ts";
+import { round } from "./report.ts";
+import {
+  type Ceiling,
+  ceiling,
+  measuring,
+  type StrategyResult,
+  strategyTable,
+  type Target,
+  world,
+} from "./throughput.ts";
 
 export interface ItemsPreset {
   name: "full" | "quick";
@@ -40,17 +49,6 @@ export const ITEMS_PRESETS: Record<ItemsPreset["name"], ItemsPreset> = {
 const MAPPINGS = integrationDefaults({ unitGroupsEnabled: false }).map((d) => d.mapping);
 const mappingOf = (name: string) => MAPPINGS.find((m) => m.name === name);
 
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-const cpuSince = (start: NodeJS.CpuUsage) => {
-  const used = process.cpuUsage(start);
-  return round((used.user + used.system) / 1e6);
-};
-const metricsOf = (dv: ConnectorMetrics, bc: ConnectorMetrics) => ({
-  requests: { dataverse: dv.requests, businessCentral: bc.requests },
-  maxInFlight: { dataverse: dv.maxInFlight, businessCentral: bc.maxInFlight },
-  throttled429: dv.throttled429 + bc.throttled429,
-});
-
 /** Per item: the product (one POST), then its default price list line (one POST), one after the other. */
 async function recordByRecord(preset: ItemsPreset): Promise<StrategyResult> {
   const { emulators, clients } = await world(preset.records);
@@ -68,8 +66,7 @@ async function recordByRecord(preset: ItemsPreset): Promise<StrategyResult> {
     });
     if (!unitCreated.ok) throw new Error(unitCreated.error.message);
     const unit = { uomid: unitCreated.value.id, _uomscheduleid_value: schedule.value.id };
-    const started = performance.now();
-    const cpu = process.cpuUsage();
+    const measure = measuring(emulators);
     let written = 0;
     for await (const page of businessCentral.company(clients.companyId).pages("items", {
       select: ["id", "number", "displayName", "unitPrice", "unitCost", "inventory"],
@@ -104,17 +101,7 @@ async function recordByRecord(preset: ItemsPreset): Promise<StrategyResult> {
       }
       if (written >= preset.sample) break;
     }
-    const seconds = (performance.now() - started) / 1000;
-    const cpuSeconds = cpuSince(cpu);
-    const served = await emulators.close();
-    return {
-      records: written,
-      seconds: round(seconds),
-      recordsPerSecond: round(written / seconds),
-      cpuSeconds,
-      emulatorCpuSeconds: round(served.cpuSeconds),
-      ...metricsOf(dataverse.metrics(), businessCentral.metrics()),
-    };
+    return await measure.done(written, dataverse.metrics(), businessCentral.metrics());
   } finally {
     await dataverse.close();
     await businessCentral.close();
@@ -153,8 +140,7 @@ async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
       mappings: MAPPINGS,
       engine,
     } as unknown as IntegrationContext;
-    const started = performance.now();
-    const cpu = process.cpuUsage();
+    const measure = measuring(emulators);
     const counters: Record<string, number> = {};
     for (const name of ["UNIT OF MEASURE", "ITEM-PRODUCT"]) {
       for (const report of await runMapping(engine, name, { mode: "full", pageSize: preset.pageSize })) {
@@ -165,17 +151,10 @@ async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
     const rulesStarted = performance.now();
     const rules = await maintainDefaultPriceList(ctx);
     if (rules.failed > 0) throw new Error(`price list rules: ${rules.errors[0]}`);
-    const seconds = (performance.now() - started) / 1000;
+    const priceListSeconds = round((performance.now() - rulesStarted) / 1000);
     const written = counters.inserted + counters.modified;
-    const cpuSeconds = cpuSince(cpu);
-    const served = await emulators.close();
     return {
-      records: written,
-      seconds: round(seconds),
-      recordsPerSecond: round(written / seconds),
-      cpuSeconds,
-      emulatorCpuSeconds: round(served.cpuSeconds),
-      ...metricsOf(dataverse.metrics(), businessCentral.metrics()),
+      ...(await measure.done(written, dataverse.metrics(), businessCentral.metrics())),
       counters,
       priceList: {
         productsUpdated: rules.productsUpdated,
@@ -183,7 +162,7 @@ async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
         linesUpdated: rules.linesUpdated,
         failed: rules.failed,
       },
-      priceListSeconds: round((performance.now() - rulesStarted) / 1000),
+      priceListSeconds,
       dataverseRowsWritten: written + rules.productsUpdated + rules.linesCreated + rules.linesUpdated,
     };
   } finally {

@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { targetLines } from "./report.ts";
 import type { Target } from "./throughput.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -69,8 +70,6 @@ export function startTable(result: StartResult): string {
     `process start: ${result.command}, ${result.runs} runs${result.compiled ? "" : " (not compiled: run npm run build)"}`,
     `median ${result.medianSeconds} s, slowest ${result.maxSeconds} s, peak RSS ${result.peakRssMb} MB`,
     "",
-    ...result.targets.map(
-      (t) => `${t.met ? "met    " : "NOT met"}  ${t.name}: target ${t.target}, measured ${t.measured}`,
-    ),
+    ...targetLines(result.targets),
   ].join("\n");
 }

@@ -25,6 +25,7 @@ import { connectorPorts } from "../src/engine/adapters/index.ts";
 import { defineTableMapping } from "../src/engine/model.ts";
 import { runMapping } from "../src/engine/runner.ts";
 import { openStore } from "../src/store/index.ts";
+import { aligned, round, targetLines } from "./report.ts";
 
 export interface Preset {
   name: "full" | "quick";
@@ -60,7 +61,7 @@ export const CUSTOMER_MAPPING = defineTableMapping({
   ],
 });
 
-interface Clients {
+export interface Clients {
   dataverse: DataverseSettings;
   businessCentral: BusinessCentralSettings;
   companyId: string;
@@ -71,14 +72,23 @@ export async function world(
   records: number,
   mode: { limits: "realistic" | "off"; cost: "realistic" | "off" } = { limits: "realistic", cost: "realistic" },
 ): Promise<{ emulators: { close(): Promise<{ cpuSeconds: number }> }; clients: Clients }> {
+  const emulators = await emulatorsProcess({ records, latencyMs: LATENCY_MS, ...mode });
+  return { emulators, clients: emulators.clients };
+}
+
+/**
+ * The emulators' process, spoken to one line at a time: its first line says how to reach them, each command gets
+ * one JSON line back, and closing its stdin stops it after a last line with the CPU seconds it spent serving.
+ */
+export async function emulatorsProcess(options: {
+  records: number;
+  latencyMs: number;
+  limits: "realistic" | "off";
+  cost: "realistic" | "off";
+}) {
   const child = spawn(
     process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(here, "emulators-process.ts"),
-      JSON.stringify({ records, latencyMs: LATENCY_MS, ...mode }),
-    ],
+    ["--import", "tsx", join(here, "emulators-process.ts"), JSON.stringify(options)],
     { stdio: ["pipe", "pipe", "inherit"] },
   );
   const lines: string[] = [];
@@ -100,25 +110,28 @@ export async function world(
       resolve();
     }),
   );
-  const line = async (n: number): Promise<string> => {
-    while (lines.length <= n && !exited) await new Promise<void>((resolve) => waiters.push(resolve));
-    if (lines.length <= n) throw new Error("the emulators' process exited early");
-    return lines[n];
+  const next = async (): Promise<string> => {
+    while (lines.length === 0 && !exited) await new Promise<void>((resolve) => waiters.push(resolve));
+    const line = lines.shift();
+    if (line === undefined) throw new Error("the emulators' process exited early");
+    return line;
   };
-  const clients = JSON.parse(await line(0)) as Clients;
+  const clients = JSON.parse(await next()) as Clients;
   let closed: Promise<{ cpuSeconds: number }> | undefined;
   return {
     clients,
-    emulators: {
-      close: () => {
-        closed ??= (async () => {
-          child.stdin.end();
-          const used = JSON.parse(await line(1)) as { cpuSeconds: number };
-          await exit;
-          return used;
-        })();
-        return closed;
-      },
+    async ask<T>(command: string): Promise<T> {
+      child.stdin.write(`${command}\n`);
+      return JSON.parse(await next()) as T;
+    },
+    close(): Promise<{ cpuSeconds: number }> {
+      closed ??= (async () => {
+        child.stdin.end();
+        const used = JSON.parse(await next()) as { cpuSeconds: number };
+        await exit;
+        return used;
+      })();
+      return closed;
     },
   };
 }
@@ -139,16 +152,31 @@ export interface StrategyResult {
   emulatorCpuSeconds?: number;
 }
 
-const cpuSince = (start: NodeJS.CpuUsage) => {
-  const used = process.cpuUsage(start);
-  return round((used.user + used.system) / 1e6);
-};
-
-const metricsOf = (dv: ConnectorMetrics, bc: ConnectorMetrics) => ({
-  requests: { dataverse: dv.requests, businessCentral: bc.requests },
-  maxInFlight: { dataverse: dv.maxInFlight, businessCentral: bc.maxInFlight },
-  throttled429: dv.throttled429 + bc.throttled429,
-});
+/**
+ * Starts measuring a strategy (wall time and this process's CPU from now). `done` gives the figures every strategy
+ * reports once `records` are written; it stops the emulators to read the CPU they spent serving.
+ */
+export function measuring(emulators: { close(): Promise<{ cpuSeconds: number }> }) {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  return {
+    async done(records: number, dv: ConnectorMetrics, bc: ConnectorMetrics): Promise<StrategyResult> {
+      const seconds = (performance.now() - started) / 1000;
+      const used = process.cpuUsage(cpu);
+      const served = await emulators.close();
+      return {
+        records,
+        seconds: round(seconds),
+        recordsPerSecond: round(records / seconds),
+        cpuSeconds: round((used.user + used.system) / 1e6),
+        emulatorCpuSeconds: round(served.cpuSeconds),
+        requests: { dataverse: dv.requests, businessCentral: bc.requests },
+        maxInFlight: { dataverse: dv.maxInFlight, businessCentral: bc.maxInFlight },
+        throttled429: dv.throttled429 + bc.throttled429,
+      };
+    },
+  };
+}
 
 /** One Dataverse POST per customer, one after the other, reading BC page by page as it goes. */
 async function recordByRecord(preset: Preset): Promise<StrategyResult> {
@@ -156,8 +184,7 @@ async function recordByRecord(preset: Preset): Promise<StrategyResult> {
   const dataverse = createDataverseClient(clients.dataverse);
   const businessCentral = createBusinessCentralClient(clients.businessCentral);
   try {
-    const started = performance.now();
-    const cpu = process.cpuUsage();
+    const measure = measuring(emulators);
     let written = 0;
     const select = ["id", ...CUSTOMER_MAPPING.fields.map((f) => f.bcField!)];
     for await (const page of businessCentral.company(clients.companyId).pages("customers", {
@@ -178,17 +205,7 @@ async function recordByRecord(preset: Preset): Promise<StrategyResult> {
       }
       if (written >= preset.sample) break;
     }
-    const seconds = (performance.now() - started) / 1000;
-    const cpuSeconds = cpuSince(cpu);
-    const served = await emulators.close();
-    return {
-      records: written,
-      seconds: round(seconds),
-      recordsPerSecond: round(written / seconds),
-      cpuSeconds,
-      emulatorCpuSeconds: round(served.cpuSeconds),
-      ...metricsOf(dataverse.metrics(), businessCentral.metrics()),
-    };
+    return await measure.done(written, dataverse.metrics(), businessCentral.metrics());
   } finally {
     await dataverse.close();
     await businessCentral.close();
@@ -211,27 +228,16 @@ async function bcsync(
   const store = await openStore({ dataDir: join(dir, "store") });
   try {
     const ports = connectorPorts({ dataverse, businessCentral, companyId: clients.companyId });
-    const started = performance.now();
-    const cpu = process.cpuUsage();
+    const measure = measuring(emulators);
     const [report] = await runMapping(
       { store, ports, mappings: (name) => (name === CUSTOMER_MAPPING.name ? CUSTOMER_MAPPING : undefined) },
       CUSTOMER_MAPPING.name,
       { mode: "full", pageSize: preset.pageSize },
     );
-    const seconds = (performance.now() - started) / 1000;
-    if (report.status !== "succeeded") throw new Error(`bcsync pass failed: ${report.message}`);
     const written = report.counters.inserted + report.counters.modified;
-    const cpuSeconds = cpuSince(cpu);
-    const served = await emulators.close();
-    return {
-      records: written,
-      seconds: round(seconds),
-      recordsPerSecond: round(written / seconds),
-      cpuSeconds,
-      emulatorCpuSeconds: round(served.cpuSeconds),
-      ...metricsOf(dataverse.metrics(), businessCentral.metrics()),
-      counters: { ...report.counters },
-    };
+    const measured = await measure.done(written, dataverse.metrics(), businessCentral.metrics());
+    if (report.status !== "succeeded") throw new Error(`bcsync pass failed: ${report.message}`);
+    return { ...measured, counters: { ...report.counters } };
   } finally {
     await store.close();
     await dataverse.close();
@@ -429,15 +435,5 @@ export function strategyTable(t: {
       t.ceiling.bottleneck,
     ],
   ];
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ");
-  const targets = t.targets.map(
-    (target) =>
-      `${target.met ? "met    " : "NOT met"}  ${target.name}: target ${target.target}, measured ${target.measured}`,
-  );
-  return [t.title, ...rows.map(line), ...(t.note ? [t.note] : []), "", ...targets].join("\n");
-}
-
-function round(n: number, digits = 2): number {
-  return Math.round(n * 10 ** digits) / 10 ** digits;
+  return [t.title, ...aligned(rows), ...(t.note ? [t.note] : []), "", ...targetLines(t.targets)].join("\n");
 }

@@ -52,6 +52,10 @@ export interface CostModel {
   perRecordWrittenMs: number;
 }
 
+/** The faults an API emulator can inject (see emulators/runtime/faults.ts for what each does). */
+export const FAULT_KINDS = ["error500", "error503", "drop", "slow", "lostAnswer", "error429", "tokenExpired"] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
 export interface FaultConfig {
   /** Extra latency added to every response, ms. */
   latencyMs: number;
@@ -63,9 +67,7 @@ export interface FaultConfig {
    * without the answer; `error429` answers as the service protection limits do (with Retry-After);
    * `tokenExpired` refuses the bearer token as expired (401).
    */
-  weights?: Partial<
-    Record<"error500" | "error503" | "drop" | "slow" | "lostAnswer" | "error429" | "tokenExpired", number>
-  >;
+  weights?: Partial<Record<FaultKind, number>>;
   /** A request whose body holds this text is answered 500 every time (a defect one record triggers). */
   poison?: string;
   /** Extra delay of a slow response, ms (default 2000). */
@@ -115,4 +117,16 @@ export interface WorkTally {
 
 export function newWorkTally(): WorkTally {
   return { requests: 0, byMethod: {}, rowsRead: 0, rowsWritten: 0 };
+}
+
+/** Counts one admitted request (both emulators, whatever their HTTP stack). */
+export function tallyRequest(tally: WorkTally, method: string): void {
+  tally.requests++;
+  tally.byMethod[method] = (tally.byMethod[method] ?? 0) + 1;
+}
+
+/** Counts the rows one request's work read and wrote. */
+export function tallyWork(tally: WorkTally, work: { read?: number; written?: number }): void {
+  tally.rowsRead += work.read ?? 0;
+  tally.rowsWritten += work.written ?? 0;
 }

@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
-import { type ApiEmulatorOptions, newWorkTally, type RunningEmulator } from "../contracts.ts";
+import { type ApiEmulatorOptions, newWorkTally, type RunningEmulator, tallyRequest, tallyWork } from "../contracts.ts";
 import { DEMO_INTEGRATION_APP, DEMO_TENANT_ID } from "../identity/demo-apps.ts";
 import { errorBody } from "../odata/errors.ts";
 import { createTokenCodec } from "../odata/paging.ts";
@@ -230,10 +230,8 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
       result = errorResponse(dv.make("unexpected", (error as Error).message));
     }
     const measured = performance.now() - started;
-    tally.requests++;
-    tally.byMethod[req.method ?? "GET"] = (tally.byMethod[req.method ?? "GET"] ?? 0) + 1;
-    tally.rowsRead += result.work.read;
-    tally.rowsWritten += result.work.written;
+    tallyRequest(tally, req.method ?? "GET");
+    tallyWork(tally, result.work);
     const spent = await spendServerTime(cost, result.work);
     admission.done(Math.round(spent + measured));
     // The remaining-limit headers are on every response; with limits off they report the documented defaults.

@@ -6,19 +6,9 @@
 // token that expired mid-run is refused: the client must fetch a new one). A `poison` text makes every
 // request whose body holds it fail with a 500, as a service defect one record triggers would: retries do not help.
 
-import type { FaultConfig } from "../contracts.ts";
+import { FAULT_KINDS, type FaultConfig, type FaultKind } from "../contracts.ts";
 
-export type FaultKind = "error500" | "error503" | "drop" | "slow" | "lostAnswer" | "error429" | "tokenExpired";
-
-export const FAULT_KINDS: readonly FaultKind[] = [
-  "error500",
-  "error503",
-  "drop",
-  "slow",
-  "lostAnswer",
-  "error429",
-  "tokenExpired",
-];
+export { FAULT_KINDS, type FaultKind };
 
 export type FaultDecision =
   | { kind: "none"; latencyMs: number }

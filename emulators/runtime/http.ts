@@ -13,7 +13,15 @@
 
 import { setTimeout as delay } from "node:timers/promises";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { CostModel, TokenClaims, TokenRejection, TokenVerifier, WorkTally } from "../contracts.ts";
+import {
+  type CostModel,
+  type TokenClaims,
+  type TokenRejection,
+  type TokenVerifier,
+  tallyRequest,
+  tallyWork,
+  type WorkTally,
+} from "../contracts.ts";
 import { DEMO_INTEGRATION_APP, DEMO_TENANT_ID } from "../identity/demo-apps.ts";
 import { servicePrincipalObjectId } from "../identity/principals.ts";
 import { NO_COST, spendServerTime, type Work } from "./cost.ts";
@@ -92,10 +100,7 @@ export function principalOf(request: FastifyRequest): TokenClaims {
 /** Waits the server time `work` costs under the emulator's cost model; returns the milliseconds spent. */
 export function chargeWork(request: FastifyRequest, work: Work): Promise<number> {
   const state = states.get(request);
-  if (state?.tally) {
-    state.tally.rowsRead += work.read ?? 0;
-    state.tally.rowsWritten += work.written ?? 0;
-  }
+  if (state?.tally) tallyWork(state.tally, work);
   return spendServerTime(state?.cost ?? NO_COST, work, state?.abort.signal);
 }
 
@@ -173,8 +178,7 @@ export function installPipeline(app: FastifyInstance, options: PipelineOptions):
     }
     if (options.tally) {
       state.tally = options.tally;
-      options.tally.requests++;
-      options.tally.byMethod[request.method] = (options.tally.byMethod[request.method] ?? 0) + 1;
+      tallyRequest(options.tally, request.method);
     }
     state.startedAt = performance.now();
   });

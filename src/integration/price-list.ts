@@ -7,6 +7,7 @@ import type { BulkResult, Result } from "../connectors/index.ts";
 import { COMPANION_API, type Row } from "../connectors/index.ts";
 import { writeBudgetOf } from "../engine/adapters/common.ts";
 import { inParallel } from "../engine/pipeline/write.ts";
+import { chunks } from "../engine/prefetch.ts";
 import type { IntegrationContext } from "./context.ts";
 import { PRICING_METHOD_CURRENCY_AMOUNT } from "./defaults/sales-price.ts";
 
@@ -111,22 +112,9 @@ export async function maintainDefaultPriceList(ctx: IntegrationContext): Promise
   // at once within Dataverse's budget. Product by product it was five requests in a row per product (12-20
   // minutes for 3,014 products).
   const [productRows, unitRows, lineRows] = await dvReads;
-  const products = new Map<string, Row>();
-  for (const row of productRows) products.set(String(row.productid).toLowerCase(), row);
-  const unitsOf = new Map<string, Row[]>();
-  for (const unit of unitRows) {
-    const schedule = String(unit._uomscheduleid_value ?? "").toLowerCase();
-    const group = unitsOf.get(schedule);
-    if (group) group.push(unit);
-    else unitsOf.set(schedule, [unit]);
-  }
-  const linesOf = new Map<string, Row[]>();
-  for (const line of lineRows) {
-    const product = String(line._productid_value ?? "").toLowerCase();
-    const list = linesOf.get(product);
-    if (list) list.push(line);
-    else linesOf.set(product, [line]);
-  }
+  const products = new Map(productRows.map((row) => [String(row.productid).toLowerCase(), row]));
+  const unitsOf = groupedBy(unitRows, "_uomscheduleid_value");
+  const linesOf = groupedBy(lineRows, "_productid_value");
 
   const writes: PriceListWrites = { productUpdates: [], lineUpdates: [], lineCreates: [] };
   for (const mapping of ["ITEM-PRODUCT", "RESOURCE-PRODUCT"]) {
@@ -275,9 +263,15 @@ async function writeAll(ctx: IntegrationContext, writes: PriceListWrites, report
   });
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+/** Rows by the (lower-cased) id in one of their lookup columns. */
+function groupedBy(rows: readonly Row[], column: string): Map<string, Row[]> {
+  const out = new Map<string, Row[]>();
+  for (const row of rows) {
+    const id = String(row[column] ?? "").toLowerCase();
+    const group = out.get(id);
+    if (group) group.push(row);
+    else out.set(id, [row]);
+  }
   return out;
 }
 
