@@ -2,15 +2,12 @@
 // usa.json --config canada.json` serves each company's API, and the console's header offers the companies; every
 // page then reads the chosen company's API, and the choice stays for the browser tab. Before, the console showed the
 // first company only. A real browser (playwright-core driving Debian's chromium) against the service in-process.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningService, startService } from "../../src/cli/commands/serve.ts";
-import { configForEmulators, runSetup } from "../../src/integration/setup.ts";
 import { ensureAdminAccount } from "../../src/server/auth/accounts.ts";
-import { type Harness, startIntegration } from "../integration/helpers.ts";
+import { type Harness, setUpOtherCompany, startIntegration } from "../integration/helpers.ts";
 import { browserSuite, haveChromium, openBrowser, screenshot, signInAs } from "./browser.ts";
 
 const USA = "CRONUS USA, Inc.";
@@ -30,20 +27,14 @@ const suiteName = browserSuite("console with two companies in chromium");
 describe.skipIf(!haveChromium)(suiteName, { timeout: 150_000 }, () => {
   beforeAll(async () => {
     usa = await startIntegration({}, { company: USA });
-    canadaDir = mkdtempSync(join(tmpdir(), "bcsync-canada-console-"));
-    const canadaConfig = join(canadaDir, "bcsync.config.json");
-    const setup = await runSetup({
-      configPath: canadaConfig,
-      config: configForEmulators(usa.emulators.info, { dataDir: join(canadaDir, "state"), company: CANADA }),
-      confirmReset: true,
-    });
-    if (!setup.ok) throw setup.error;
+    const canada = await setUpOtherCompany(usa, CANADA);
+    canadaDir = canada.dir;
     // Made before the service starts (it would make one and print its password); sign-ins are the first company's.
     const made = await ensureAdminAccount(usa.ctx.store);
     if (!made) throw new Error("no admin made");
     admin = made;
     service = await startService({
-      config: [usa.configPath, canadaConfig],
+      config: [usa.configPath, canada.configPath],
       host: "127.0.0.1",
       port: "0",
       concurrency: "1",

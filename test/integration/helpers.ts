@@ -63,6 +63,22 @@ export async function startIntegration(
   };
 }
 
+/**
+ * A second Business Central company set up on a harness's emulators (its own configuration, state and couplings),
+ * for services that connect several companies. The caller removes `dir`.
+ */
+export async function setUpOtherCompany(h: Harness, company: string): Promise<{ configPath: string; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "bcsync-other-company-"));
+  const configPath = join(dir, "bcsync.config.json");
+  const setup = await runSetup({
+    configPath,
+    config: configForEmulators(h.emulators.info, { dataDir: join(dir, "state"), company }),
+    confirmReset: true,
+  });
+  if (!setup.ok) throw setup.error;
+  return { configPath, dir };
+}
+
 export async function dvRows(ctx: IntegrationContext, set: string, filter?: string, select?: string[]): Promise<Row[]> {
   const rows: Row[] = [];
   for await (const page of ctx.dataverse.pages(set, { ...(filter ? { filter } : {}), ...(select ? { select } : {}) })) {

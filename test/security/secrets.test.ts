@@ -11,9 +11,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_INTEGRATION_APP } from "../../emulators/identity/demo-apps.ts";
-import { type RunningEmulators, startEmulators } from "../../emulators/index.ts";
+import type { RunningEmulators } from "../../emulators/index.ts";
 import { EXIT } from "../../src/cli/exit-codes.ts";
 import { clientSecretPath } from "../../src/integration/setup.ts";
+import { startTestEmulators } from "../connectors/emulators.ts";
 import { runCli } from "../integration/helpers.ts";
 
 let emulators: RunningEmulators;
@@ -58,13 +59,7 @@ let stopRecording: () => void = () => {};
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "bcsync-secrets-"));
-  emulators = await startEmulators({
-    dataDir: join(dir, "emulators"),
-    seed: "demo",
-    limits: "off",
-    cost: "off",
-    notice: () => {},
-  });
+  emulators = await startTestEmulators({ dataDir: join(dir, "emulators") });
   // A secret file someone left readable by everyone: setup must not keep that mode when it writes the secret.
   const secretFile = clientSecretPath(state(), DEMO_INTEGRATION_APP.clientId);
   mkdirSync(join(secretFile, ".."), { recursive: true });

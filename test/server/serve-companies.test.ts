@@ -3,18 +3,15 @@
 // and triggers. An edit in either company reaches that company's account with no command (its own webhook
 // subscription and job queue), a Sales edit of a Canadian account reaches the Canadian customer, and each
 // company's REST API answers for that company. The test waits for data to arrive, never for a fixed time.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEMO_SALES_USER_ID } from "../../emulators/identity/demo-apps.ts";
 import { type RunningService, startService } from "../../src/cli/commands/serve.ts";
 import { type IntegrationContext, openIntegration } from "../../src/integration/context.ts";
 import { coupleDemoSalespeople } from "../../src/integration/demo.ts";
 import { syncAll } from "../../src/integration/review.ts";
-import { configForEmulators, runSetup } from "../../src/integration/setup.ts";
 import { createApiToken, ensureAdminAccount } from "../../src/server/auth/accounts.ts";
-import { dvRows, type Harness, startIntegration } from "../integration/helpers.ts";
+import { dvRows, type Harness, setUpOtherCompany, startIntegration } from "../integration/helpers.ts";
 
 const USA = "CRONUS USA, Inc.";
 const CANADA = "CRONUS Canada";
@@ -34,14 +31,7 @@ async function firstCoupling(ctx: IntegrationContext): Promise<{ bcId: string; a
 
 beforeAll(async () => {
   usa = await startIntegration({}, { company: USA });
-  canadaDir = mkdtempSync(join(tmpdir(), "bcsync-canada-serve-"));
-  canadaConfig = join(canadaDir, "bcsync.config.json");
-  const setup = await runSetup({
-    configPath: canadaConfig,
-    config: configForEmulators(usa.emulators.info, { dataDir: join(canadaDir, "state"), company: CANADA }),
-    confirmReset: true,
-  });
-  if (!setup.ok) throw setup.error;
+  ({ configPath: canadaConfig, dir: canadaDir } = await setUpOtherCompany(usa, CANADA));
   canada = await openIntegration({ configPath: canadaConfig });
   for (const ctx of [usa.ctx, canada]) {
     await coupleDemoSalespeople(ctx);
