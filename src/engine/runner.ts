@@ -15,7 +15,8 @@ import type { NewCoupling, Store, SyncCounters } from "../store/index.ts";
 import { zeroCounters } from "../store/index.ts";
 import { nextCodes } from "./code-series.ts";
 import { type PlanError, passFields, planError } from "./convert.ts";
-import { massDeleteDecision } from "./deletions.ts";
+import { deletedSources } from "./deleted-sources.ts";
+import { deletionPropagatesFromTarget, massDeleteDecision } from "./deletions.ts";
 import { type CompiledFilter, compileFilter } from "./filter.ts";
 import { hasMatchFields } from "./matching.ts";
 import { fieldKey, type PassDirection, passesOf, type TableMapping } from "./model.ts";
@@ -299,10 +300,13 @@ async function runPass(
             since: plan.delta ? undefined : since(),
             clientFilter: plan.delta ? plan.clientFilter : undefined,
           });
+    // Deletions arrive as tombstones only from a delta link the read continued (not a full read, not a fallback).
+    let tombstonesRead = plan.delta && storedLink !== undefined;
     if (read === "deltaExpired") {
       if (!run.dryRun) await deps.store.watermarks.advance(mapping.name, pass, { deltaLink: null });
       state.deltaLink = await freshDeltaLink(run, deltaSelect(run, plan.clientFilter));
       read = await readChanges(run, handled, state, { useDelta: false, since: since() });
+      tombstonesRead = false;
     }
     if (typeof read === "object") throw Object.assign(new Error(read.message), { portError: read });
     const { maxSeen, deltaLink } = state;
@@ -313,7 +317,12 @@ async function runPass(
       });
     }
 
-    // 3. Deletions propagate only below the mass-delete threshold; above it they wait for approval.
+    // 3. Coupled source records deleted without a tombstone are found by their absence, where deletes propagate.
+    if (mapping.propagateDeletes && !tombstonesRead && options.maxPages === undefined) {
+      await settleDeletedSources(run, handled);
+    }
+
+    // 4. Deletions propagate only below the mass-delete threshold; above it they wait for approval.
     heldDeletionId = await executeDeletions(run);
     await run.flushCounters();
     message = passMessage(run, heldDeletionId) || undefined;
@@ -626,6 +635,29 @@ async function reconcileIntents(run: Pass, handled: Set<string>): Promise<void> 
   }
 }
 
+/**
+ * Plans the coupled source records that are gone as deletions (see deleted-sources.ts). A full pass knows what
+ * exists from what it has just read; a scheduled one reads every id of the source once.
+ */
+async function settleDeletedSources(run: Pass, handled: Set<string>): Promise<void> {
+  const source = run.sides.source;
+  const found = await deletedSources({
+    port: run.sourcePort,
+    side: source,
+    couplings: run.store.couplings.iterate(run.mapping.name),
+    ...(run.mode === "full" ? { known: { has: (id: string) => run.seen.has(source, id) } } : {}),
+    settled: handled,
+  });
+  if (!found.ok) throw Object.assign(new Error(found.error.message), { portError: found.error });
+  for (const chunk of chunks(found.value, 200)) {
+    for (const id of chunk) handled.add(id);
+    await processPage(
+      run,
+      chunk.map((id) => ({ kind: "deleted", id })),
+    );
+  }
+}
+
 async function retryFailed(run: Pass, handled: Set<string>): Promise<void> {
   if (run.mode !== "scheduled") return;
   // Indexed: only the failed, unskipped couplings of this direction are read, not every coupling.
@@ -772,6 +804,8 @@ async function findDeletedCounterparts(
   inputs: PlanInput[],
   plans: RecordPlan[],
 ): Promise<void> {
+  // The other pass deletes this record when it finds its counterpart deleted: nothing to settle here.
+  if (deletionPropagatesFromTarget(run.mapping, run.pass)) return;
   // A counterpart this run's other pass has just read exists: it is not read again by id.
   const unchanged = [...inputs.entries()].filter(
     ([i, input]) =>

@@ -310,3 +310,71 @@ describe("deletions", () => {
     }
   });
 });
+
+describe("deletions propagate both ways (propagateDeletes)", () => {
+  const propagating = () => customer({ propagateDeletes: true, massDeleteThreshold: 5 });
+  const deleteCustomer = async (bcId: string) => unwrap(await h.bc.company(h.companyId).delete("customers", bcId, "*"));
+
+  it("deletes the Sales account of a customer deleted in Business Central, in a scheduled run", async () => {
+    h.mappings.set("CUSTOMER", propagating());
+    const kept = await coupledPair();
+    const gone = await coupledPair();
+    await deleteCustomer(gone.bcId);
+    const [toDv] = await runMapping(h.deps, "CUSTOMER");
+    expect(toDv.counters.deleted).toBe(1);
+    expect(await getAccount(h, gone.dvId)).toBeUndefined();
+    expect(await h.store.couplings.getByBcId("CUSTOMER", gone.bcId)).toBeUndefined();
+    expect(await getAccount(h, kept.dvId)).toBeDefined();
+    // Nothing is left to do: the next run deletes and writes nothing.
+    const again = await runMapping(h.deps, "CUSTOMER");
+    expect(again.map((r) => r.counters.deleted + r.counters.inserted + r.counters.modified)).toEqual([0, 0]);
+  });
+
+  it("deletes the Sales account of a customer deleted in Business Central, in a full sync", async () => {
+    h.mappings.set("CUSTOMER", propagating());
+    const gone = await coupledPair();
+    await deleteCustomer(gone.bcId);
+    const [toDv, fromDv] = await runMapping(h.deps, "CUSTOMER", { mode: "full" });
+    expect(toDv.counters.deleted).toBe(1);
+    // The reverse pass does not settle the pair as a deletion conflict (Remove Coupling) first.
+    expect([toDv.counters.uncoupled, fromDv.counters.uncoupled]).toEqual([0, 0]);
+    expect(await getAccount(h, gone.dvId)).toBeUndefined();
+    expect(await h.store.couplings.getByBcId("CUSTOMER", gone.bcId)).toBeUndefined();
+  });
+
+  it("deletes the customer of an account deleted in Sales when a full sync finds it gone", async () => {
+    h.mappings.set("CUSTOMER", propagating());
+    const gone = await coupledPair();
+    unwrap(await h.dv.delete("accounts", gone.dvId));
+    // A full sync reads Dataverse without its delta link: the deletion is found by the records it did not read.
+    const reports = await runMapping(h.deps, "CUSTOMER", { mode: "full" });
+    expect(reports.map((r) => r.counters.deleted)).toEqual([0, 1]);
+    expect(await getCustomer(h, gone.bcId)).toBeUndefined();
+  });
+
+  it("deletes nothing for a coupled customer that only left the mapping's filter", async () => {
+    h.mappings.set("CUSTOMER", propagating());
+    const out = await coupledPair({ phoneNumber: "555-0199" });
+    h.mappings.set(
+      "CUSTOMER",
+      customer({ propagateDeletes: true, bc: { ...customer().bc, filter: "phoneNumber ne '555-0199'" } }),
+    );
+    const scheduled = await runMapping(h.deps, "CUSTOMER");
+    const full = await runMapping(h.deps, "CUSTOMER", { mode: "full" });
+    expect([...scheduled, ...full].map((r) => r.counters.deleted)).toEqual([0, 0, 0, 0]);
+    expect(await getAccount(h, out.dvId)).toBeDefined();
+    expect(await getCustomer(h, out.bcId)).toBeDefined();
+  });
+
+  it("holds Business Central deletions above the mass-delete threshold", async () => {
+    h.mappings.set("CUSTOMER", customer({ propagateDeletes: true, massDeleteThreshold: 1 }));
+    const pairs = [await coupledPair(), await coupledPair()];
+    for (const p of pairs) await deleteCustomer(p.bcId);
+    const [toDv] = await runMapping(h.deps, "CUSTOMER", { passes: ["toDataverse"] });
+    expect(toDv.heldDeletionId).toBeDefined();
+    for (const p of pairs) expect(await getAccount(h, p.dvId)).toBeDefined();
+    const approved = await approveHeldDeletion(h.deps, toDv.heldDeletionId!);
+    expect(approved.counters.deleted).toBe(2);
+    for (const p of pairs) expect(await getAccount(h, p.dvId)).toBeUndefined();
+  });
+});
