@@ -6,23 +6,29 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEMO_SALES_USER_ID } from "../../emulators/identity/demo-apps.ts";
 import { type RunningService, startService } from "../../src/cli/commands/serve.ts";
 import { coupleDemoSalespeople } from "../../src/integration/demo.ts";
+import { saveMappings } from "../../src/integration/reset.ts";
 import { syncAll } from "../../src/integration/review.ts";
 import { type Harness, startIntegration } from "../integration/helpers.ts";
 
 let h: Harness;
 let service: RunningService;
 let customer: { bcId: string; accountId: string };
+/** A second coupled customer, deleted in Business Central by the deletion scenario. */
+let doomed: { bcId: string; accountId: string };
 const wokeFor: string[] = [];
 
 beforeAll(async () => {
   h = await startIntegration();
   await coupleDemoSalespeople(h.ctx);
   await syncAll(h.ctx);
-  const coupling = await (async () => {
-    for await (const c of h.ctx.store.couplings.iterate("CUSTOMER")) return c;
-  })();
-  if (!coupling) throw new Error("no coupled customer");
-  customer = { bcId: coupling.bcId, accountId: coupling.dataverseId };
+  const couplings: { bcId: string; dataverseId: string }[] = [];
+  for await (const c of h.ctx.store.couplings.iterate("CUSTOMER")) if (couplings.push(c) === 2) break;
+  if (couplings.length < 2) throw new Error("fewer than two coupled customers");
+  customer = { bcId: couplings[0].bcId, accountId: couplings[0].dataverseId };
+  doomed = { bcId: couplings[1].bcId, accountId: couplings[1].dataverseId };
+  // Deletes propagate for customers (off by default): the service must carry a BC deletion to Sales.
+  const mappings = h.ctx.mappings.map((m) => (m.name === "CUSTOMER" ? { ...m, propagateDeletes: true } : m));
+  await saveMappings(h.ctx.store, h.ctx.settings, mappings);
   service = await startService({
     config: h.configPath,
     host: "127.0.0.1",
@@ -74,5 +80,15 @@ describe("bcsync serve moves changes with no command", () => {
       const bc = await h.ctx.businessCentral.company(h.ctx.companyId).get("customers", customer.bcId);
       expect(bc.ok && bc.value?.website).toBe("https://bikes.example");
     }, arrives);
+  });
+
+  it("a customer deleted in Business Central takes its Sales account with it (propagateDeletes)", async () => {
+    const deleted = await h.ctx.businessCentral.company(h.ctx.companyId).delete("customers", doomed.bcId, "*");
+    if (!deleted.ok) throw deleted.error;
+    await vi.waitFor(async () => {
+      const account = await h.ctx.dataverse.retrieve("accounts", doomed.accountId, { select: ["name"] });
+      expect(account.ok && account.value).toBeUndefined();
+    }, arrives);
+    expect(await h.ctx.store.couplings.getByBcId("CUSTOMER", doomed.bcId)).toBeUndefined();
   });
 });
