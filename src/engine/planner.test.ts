@@ -330,6 +330,29 @@ describe("planner: change detection and echo suppression", () => {
     expect(p.ifMatch).toBe('W/"dv-2"');
     expect(p.update.advanceTargetWatermark).toBe(true);
   });
+
+  it("an unread target taken at its base gets the same write, on the stored version", () => {
+    const p = plan(m, "toDataverse", {
+      change: upsert(bcRec({ phoneNumber: "555-0199" })),
+      coupling: coupled(m),
+      targetAtBase: { version: 'W/"dv-stored"' },
+    });
+    expect(p).toMatchObject({ kind: "modify", values: { telephone1: "555-0199" }, ifMatch: 'W/"dv-stored"' });
+    if (p.kind !== "modify") return;
+    // The base's target value is what the write replaces (the sync log's "from").
+    expect(p.changes).toEqual([{ field: "phoneNumber|telephone1", from: "555-0100", to: "555-0199" }]);
+    expect(p.update.snapshot["phoneNumber|telephone1"]).toEqual({ bc: "555-0199", dv: "555-0199" });
+  });
+
+  it("an unread target taken at its base is not written where it already holds the new value", () => {
+    const c = coupled(m);
+    const p = plan(m, "toDataverse", {
+      change: upsert(bcRec({ phoneNumber: String(c.snapshot?.["phoneNumber|telephone1"]?.dv) })),
+      coupling: { ...c, snapshot: { ...c.snapshot, "phoneNumber|telephone1": { bc: "555-0000", dv: "555-0100" } } },
+      targetAtBase: { version: 'W/"dv-stored"' },
+    });
+    expect(p.kind).toBe("unchanged");
+  });
 });
 
 describe("planner: three-way merge", () => {

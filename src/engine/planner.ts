@@ -68,6 +68,12 @@ export interface PlanInput {
   matchCandidates?: SideRecord[];
   /** Target ids already coupled to another source record (never match them). */
   coupledTargetIds?: ReadonlySet<string>;
+  /**
+   * The coupled target was not read: it is taken to hold what the last sync left (the coupling's snapshot), and the
+   * update carries the version stored then, so the service refuses it (412) if the record changed since; the runner
+   * then reads the target and plans again. Saves reading every changed record's counterpart before writing it.
+   */
+  targetAtBase?: { version: string };
 }
 
 export interface FieldChange {
@@ -329,9 +335,10 @@ function planCoupled(
   onlyFields: Set<string> | undefined,
 ): RecordPlan {
   const target = input.target ?? undefined;
-  const merged = mergeFields(ctx, source, target, coupling, mode, onlyFields);
+  const assumed = target === undefined ? input.targetAtBase : undefined;
+  const merged = mergeFields(ctx, source, target, coupling, mode, onlyFields, assumed !== undefined);
   if (merged.kind === "error") return { kind: "fail", sourceId: source.id, targetId, error: merged.error };
-  const ifMatch = target?.version;
+  const ifMatch = target?.version ?? assumed?.version;
   const open = merged.conflicts.filter((c) => c.resolution === "open");
   if (open.length > 0) {
     return {
@@ -441,14 +448,14 @@ function refusedValue(
   ctx: PlanContext,
   f: FieldMapping,
   value: unknown,
-  target: SideRecord | undefined,
+  targetExists: boolean,
   targetValue: unknown,
   source: SideRecord,
 ): PlanError | undefined {
   const rules = ctx.targetRules;
   const property = ctx.pass === "toDataverse" ? f.dataverseField : f.bcField;
   // On an insert every value is new (an empty one included: the record would be created without it).
-  if (!rules || property === undefined || (target !== undefined && sameValue(value, targetValue))) return undefined;
+  if (!rules || property === undefined || (targetExists && sameValue(value, targetValue))) return undefined;
   const field = fieldKey(f);
   const record = recordName(source);
   const mapping = ctx.mapping.name;
@@ -478,8 +485,11 @@ function mergeFields(
   coupling: CouplingState | undefined,
   mode: RunMode,
   onlyFields: Set<string> | undefined,
+  /** The target was not read and is taken to hold its base values (PlanInput.targetAtBase). */
+  targetAtBase = false,
 ): Merged {
   const { mapping, pass } = ctx;
+  const targetKnown = target !== undefined || targetAtBase;
   const src = sourceSide(pass);
   const tgt = targetSide(pass);
   const base = coupling?.snapshot;
@@ -497,15 +507,15 @@ function mergeFields(
     const key = fieldKey(f);
     const converted = convertField(mapping, f, pass, source, ctx.lookups);
     if (!converted.ok) return { kind: "error", error: converted.error };
-    const srcVal = sideValue(f, src, source);
-    const tgtVal = sideValue(f, tgt, target);
-    const tooLong = overLimit(ctx, f, converted.value, tgtVal, source);
-    if (tooLong) return { kind: "error", error: tooLong };
-    const refused = converted.omit ? undefined : refusedValue(ctx, f, converted.value, target, tgtVal, source);
-    if (refused) return { kind: "error", error: refused };
     const b = base?.[key];
     const baseSrc = b ? (src === "bc" ? b.bc : b.dv) : undefined;
     const baseTgt = b ? (tgt === "bc" ? b.bc : b.dv) : undefined;
+    const srcVal = sideValue(f, src, source);
+    const tgtVal = targetAtBase ? baseTgt : sideValue(f, tgt, target);
+    const tooLong = overLimit(ctx, f, converted.value, tgtVal, source);
+    if (tooLong) return { kind: "error", error: tooLong };
+    const refused = converted.omit ? undefined : refusedValue(ctx, f, converted.value, targetKnown, tgtVal, source);
+    if (refused) return { kind: "error", error: refused };
     const hasSourceField = (pass === "toDataverse" ? f.bcField : f.dataverseField) !== undefined;
     let srcChanged =
       force || !b || (hasSourceField ? !sameValue(srcVal, baseSrc) : !sameValue(converted.value, baseTgt));
@@ -519,7 +529,7 @@ function mergeFields(
       desired: converted.value,
       srcChanged,
       tgtChanged,
-      needsWrite: !converted.omit && (target === undefined || !sameValue(converted.value, tgtVal)),
+      needsWrite: !converted.omit && (!targetKnown || !sameValue(converted.value, tgtVal)),
       omit: converted.omit === true,
       unresolved: converted.unresolved === true,
     });
@@ -570,7 +580,7 @@ function mergeFields(
     }
     if (!d.needsWrite) {
       // Both sides hold the same value (or the target already took it): converged.
-      if (target !== undefined) snapshot[d.key] = sidePair(pass, d.unresolved ? UNRESOLVED : d.srcVal, d.tgtVal);
+      if (targetKnown) snapshot[d.key] = sidePair(pass, d.unresolved ? UNRESOLVED : d.srcVal, d.tgtVal);
       pendingReverse.delete(d.key);
       continue;
     }

@@ -89,6 +89,12 @@ export interface EntityPort {
   columnLimits?(): Promise<Map<string, number>>;
   /** What else the side's metadata says a value must be (checked before writing); empty when it cannot be read. */
   columnRules?(): Promise<ColumnRules>;
+  /**
+   * An update may carry the version stored at the last sync instead of one just read: the side compares it with
+   * the record's current version and refuses a stale one (412). Dataverse's row version changes on every write of
+   * the row. Business Central's companion pages carry ETags of their own, so its port reads before it writes.
+   */
+  readonly updatesByStoredVersion?: boolean;
   /** Records by id; absent ids are gone. */
   getByIds(ids: readonly string[], select: readonly string[]): Promise<PortResult<SideRecord[]>>;
   /** Records matching an OData filter (match candidates, lookups by code). */

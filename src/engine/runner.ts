@@ -3,7 +3,7 @@
 // minus an overlap window, or a delta link), prefetch what the planner needs, plan, write in batches, and
 // record couplings, snapshots, counters and errors. Memory is bounded by the page size.
 
-import { CONNECTOR_DELTA_EXPIRED } from "../errors/codes/connectors.ts";
+import { CONNECTOR_CONCURRENCY_CONFLICT, CONNECTOR_DELTA_EXPIRED } from "../errors/codes/connectors.ts";
 import {
   ENGINE_MAPPING_NOT_FOUND,
   ENGINE_MASS_DELETE_HELD,
@@ -171,6 +171,8 @@ class Pass {
   pagesRecorded = 0;
   /** Pages being written at once: each page's updates get that share of the target's concurrency. */
   pagesInFlight = 1;
+  /** Source ids whose update on the stored version was refused (the counterpart changed): read before writing. */
+  readonly staleTargets = new Set<string>();
   /** The pass's bulk creates, shared by its pages: every free slot of the target's budget takes the next records. */
   readonly inserts: BatchWriter<InsertItem>;
 
@@ -731,7 +733,17 @@ async function planPage(run: Pass, changes: SourceChange[]): Promise<PlannedPage
     if (plans.length % PLAN_SLICE === 0) await yieldToEventLoop();
   }
 
-  const needTarget = new Set(inputs.filter((_, i) => plans[i].kind === "modify" || plans[i].kind === "conflict"));
+  // A scheduled run writes a changed record without reading its counterpart first when the counterpart is known
+  // as the last sync left it (its stored version): a 412 sends the record back here to be read and planned again.
+  for (const [i, input] of inputs.entries()) {
+    const version = plans[i].kind === "modify" ? storedTargetVersion(run, input) : undefined;
+    if (version === undefined) continue;
+    input.targetAtBase = { version };
+    plans[i] = planRecord(ctx, input);
+  }
+  const needTarget = new Set(
+    inputs.filter((input, i) => !input.targetAtBase && (plans[i].kind === "modify" || plans[i].kind === "conflict")),
+  );
   // A full sync also checks that the counterparts of unchanged coupled records still exist: a deletion that left
   // no change behind (no change tracking, an expired delta link) is found here and settled by the mapping's
   // deletion-conflict policy instead of leaving a coupling to a row that is gone.
@@ -796,6 +808,20 @@ async function planPage(run: Pass, changes: SourceChange[]): Promise<PlannedPage
   }
 
   return { inputs, plans };
+}
+
+/**
+ * The counterpart's version stored at the last sync, where an update may be sent on it unread: a scheduled run, a
+ * side that checks stored versions, a coupling with a snapshot to merge against, no reverse change waiting to flow
+ * and no open conflict (both need the counterpart's current values), and not already refused once this pass.
+ */
+function storedTargetVersion(run: Pass, input: PlanInput): string | undefined {
+  const c = input.coupling;
+  if (run.mode !== "scheduled" || !run.targetPort.updatesByStoredVersion || !c?.snapshot) return undefined;
+  if (run.staleTargets.has(idOfChange(input.change))) return undefined;
+  const reverse = run.pass === "toDataverse" ? "fromDataverse" : "toDataverse";
+  if ((c.pending?.[reverse] ?? []).length > 0 || (c.openConflicts ?? []).length > 0) return undefined;
+  return (run.pass === "toDataverse" ? c.dataverseVersion : c.bcVersion) ?? undefined;
 }
 
 async function findDeletedCounterparts(
@@ -914,7 +940,16 @@ async function execute(run: Pass, inputs: PlanInput[], plans: RecordPlan[]): Pro
     if (Object.keys(plan.values).length > 0) updates.push({ ...plan, fresh: true });
   }
   await executeInserts(run, inserts, sourceOf);
-  await executeUpdates(run, updates, sourceOf, couplingOf);
+  const unread = new Set(inputs.filter((i) => i.targetAtBase && !i.target).map((i) => idOfChange(i.change)));
+  const stale = new Set(await executeUpdates(run, updates, sourceOf, couplingOf, unread));
+  if (stale.size > 0) {
+    // Their counterparts changed since the last sync: read them now and merge again (once: see staleTargets).
+    for (const id of stale) run.staleTargets.add(id);
+    await processPage(
+      run,
+      inputs.filter((i) => stale.has(idOfChange(i.change))).map((i) => i.change),
+    );
+  }
 }
 
 /** Couples matched pairs in one bulk call; a clash (a record coupled meanwhile) falls back to one by one. */
@@ -1130,7 +1165,10 @@ async function executeUpdates(
   updates: (Extract<RecordPlan, { kind: "modify" | "conflict" | "couple" }> & { fresh?: boolean })[],
   sourceOf: Map<string, SideRecord>,
   couplingOf: Map<string, CouplingState>,
-): Promise<void> {
+  /** Updates sent on the counterpart's stored version, unread: a 412 returns them to be read and planned again. */
+  unread: ReadonlySet<string> = new Set(),
+): Promise<string[]> {
+  const stale: string[] = [];
   const budget = run.targetPort.writeBudget?.();
   await inParallel(
     chunks(updates, batchSize(updates.length, budget, run.pagesInFlight)),
@@ -1149,6 +1187,14 @@ async function executeUpdates(
         : batch.map(() => ({ ok: false as const, error: { ...res.error, transient: true } }));
       for (const [i, plan] of batch.entries()) {
         const outcome = outcomes[i];
+        if (
+          !outcome?.ok &&
+          outcome?.error.code === CONNECTOR_CONCURRENCY_CONFLICT.code &&
+          unread.has(plan.sourceId.toLowerCase())
+        ) {
+          stale.push(plan.sourceId.toLowerCase());
+          continue;
+        }
         if (!outcome?.ok) {
           const error = outcome?.error ?? writeError(run, plan.sourceId, "update", "no outcome");
           await run.fail(plan, error, true);
@@ -1169,6 +1215,7 @@ async function executeUpdates(
       }
     },
   );
+  return stale;
 }
 
 function openConflictsAfter(plan: RecordPlan, coupling: CouplingState | undefined): string[] {

@@ -122,4 +122,27 @@ describe("incremental reads", () => {
     const account = await h.dv.retrieve("accounts", coupling!.dataverseId, { select: ["telephone1"] });
     expect(account.ok && account.value?.telephone1).toBe("+1 555 0199");
   });
+
+  it("a scheduled run writes changed records on their counterparts' stored versions, reading only one that changed", async () => {
+    const company = h.emulators.businessCentral.company(h.companyId);
+    const rows = company.rows("customer").slice(10, 20);
+    for (const [i, row] of rows.entries()) company.update("customer", String(row.id), { phoneNumber: `+1 555 07${i}` });
+    // One account was changed in Sales since the last sync: its stored version is stale.
+    const changed = await h.store.couplings.getByBcId(mapping.name, String(rows[0].id).toLowerCase());
+    const renamed = await h.dv.update("accounts", changed!.dataverseId, { name: "Renamed in Sales" });
+    expect(renamed.ok).toBe(true);
+    const run = await pass("toDataverse", "scheduled", later(180));
+    expect(run.report.counters.modified).toBe(rows.length);
+    expect(run.report.counters.failed).toBe(0);
+    // Only the account refused as stale (412) is read, by id, before it is written again.
+    expect(run.dv.gets).toBe(1);
+    expect(run.dv.rowsRead).toBe(1);
+    const account = await h.dv.retrieve("accounts", changed!.dataverseId, { select: ["name", "telephone1"] });
+    expect(account.ok && account.value).toMatchObject({ name: "Renamed in Sales", telephone1: "+1 555 070" });
+    for (const [i, row] of rows.entries()) {
+      const c = await h.store.couplings.getByBcId(mapping.name, String(row.id).toLowerCase());
+      const a = await h.dv.retrieve("accounts", c!.dataverseId, { select: ["telephone1"] });
+      expect(a.ok && a.value?.telephone1).toBe(`+1 555 07${i}`);
+    }
+  });
 });

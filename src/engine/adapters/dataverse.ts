@@ -34,6 +34,7 @@ import {
 export class DataversePort implements EntityPort {
   readonly side = "dataverse" as const;
   readonly supportsDelta = true;
+  readonly updatesByStoredVersion = true;
   private readonly set: string;
   private readonly key: string;
   private readonly modified: string;
