@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { defineTableMapping } from "./model.ts";
 import type { EntityPort, PortResult } from "./ports.ts";
-import { matchCandidates } from "./prefetch.ts";
+import { MATCH_PRELOAD_LIMIT, MatchSource, matchCandidates, PreloadedTargets } from "./prefetch.ts";
 import type { SideRecord } from "./records.ts";
 
 const mapping = defineTableMapping({
@@ -90,5 +90,70 @@ describe("match candidates", () => {
     const pool = await matchCandidates(mapping, "fromDataverse", port, [account("a1", "Alpha")], {}, []);
     expect(pool.ok).toBe(false);
     expect(!pool.ok && pool.error.transient).toBe(true);
+  });
+});
+
+describe("match candidates read once for a full sync (MatchSource)", () => {
+  const many = (n: number) =>
+    Array.from(
+      { length: n },
+      (_, i): SideRecord => ({
+        id: `c${i}`,
+        modifiedAt: "2026-12-01T00:00:00Z",
+        values: { displayName: `Customer ${i}`, phoneNumber: `555-${i}` },
+      }),
+    );
+
+  /** A Dataverse-like port over `rows`: counts its queries, answers `top` rows at most. */
+  function dataverse(rows: SideRecord[]) {
+    const asked: { filter: string; top: number }[] = [];
+    const port = {
+      side: "dataverse",
+      matchFilter: (conditions) => conditions.map((c) => `${c.targetProperty} eq '${String(c.value)}'`).join(" and "),
+      async query(filter, _select, top) {
+        asked.push({ filter, top });
+        const wanted = [...filter.matchAll(/(\w+) eq '([^']*)'/g)];
+        const hits = wanted.length === 0 ? rows : rows.filter((r) => wanted.some(([, p, v]) => r.values[p] === v));
+        return { ok: true, value: hits.slice(0, top) };
+      },
+    } as Pick<EntityPort, "side" | "matchFilter" | "query">;
+    return { port: port as EntityPort, asked };
+  }
+
+  it("reads a small target once and gives each page every row that could match, whatever its case", async () => {
+    const targets = [
+      account("a1", "  CUSTOMER 3 "),
+      account("a2", "Someone else"),
+      account("a3", "customer 70"),
+      // A row whose name is not text is offered to every record (it may still equal by value).
+      { id: "a4", modifiedAt: "2026-12-01T00:00:00Z", values: { accountid: "a4", name: 12 } },
+    ];
+    const { port, asked } = dataverse(targets);
+    const source = new MatchSource(mapping, "toDataverse", port, ["name", "telephone1"], true);
+    const first = await source.candidates(many(60), {});
+    const second = await source.candidates(many(80).slice(60), {});
+    expect(asked).toHaveLength(1);
+    expect(asked[0].top).toBe(MATCH_PRELOAD_LIMIT + 1);
+    expect(first.ok && first.value.candidates.map((r) => r.id).sort()).toEqual(["a1", "a4"]);
+    expect(second.ok && second.value.candidates.map((r) => r.id).sort()).toEqual(["a3", "a4"]);
+  });
+
+  it("queries page by page when the target holds more rows than one read takes", async () => {
+    const rows = Array.from({ length: MATCH_PRELOAD_LIMIT + 1 }, (_, i) => account(`a${i}`, `Account ${i}`));
+    const { port, asked } = dataverse(rows);
+    const source = new MatchSource(mapping, "toDataverse", port, ["name"], true);
+    await source.candidates(many(60), {});
+    await source.candidates(many(60), {});
+    // One whole read that came back too large, then the per-page queries (20 conditions a query).
+    expect(asked[0].top).toBe(MATCH_PRELOAD_LIMIT + 1);
+    expect(asked.slice(1).every((a) => a.filter.includes(" or "))).toBe(true);
+    expect(asked.filter((a) => a.top === MATCH_PRELOAD_LIMIT + 1)).toHaveLength(1);
+  });
+
+  it("offers every row to a date, which compares by value", () => {
+    const rows = [account("a1", "2027-01-15T00:00:00Z"), account("a2", "Other")];
+    const preloaded = new PreloadedTargets(rows);
+    const criteria = [[[{ field: "f", targetProperty: "name", value: "2027-01-15", caseSensitive: false }]]];
+    expect(preloaded.candidatesFor(criteria).map((r) => r.id)).toEqual(["a1", "a2"]);
   });
 });

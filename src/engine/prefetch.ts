@@ -4,7 +4,7 @@
 
 import type { Store } from "../store/index.ts";
 import { type LookupTable, lookupKey, lookupKeysNeeded } from "./convert.ts";
-import { hasMatchFields, matchCriteria } from "./matching.ts";
+import { hasMatchFields, type MatchCondition, matchCriteria } from "./matching.ts";
 import {
   type LookupRef,
   matchValueCouplingId,
@@ -17,6 +17,7 @@ import {
 import { inParallel } from "./pipeline/write.ts";
 import type { EntityPort, PortError, PortFactory, PortResult } from "./ports.ts";
 import type { SideRecord } from "./records.ts";
+import { ISO_DATE, isBlank } from "./values.ts";
 
 const CHUNK = 100;
 
@@ -293,4 +294,96 @@ function combinableChunks(target: EntityPort, fieldsOf: ReadonlyMap<string, stri
   return [...bySignature.entries()].flatMap(([signature, filters]) =>
     chunks(filters, target.orAcrossFields === false && signature.includes("\u0000") ? 1 : 20),
   );
+}
+
+/** Rows a target may have (within the mapping's filter) for a pass to read it whole instead of querying per page. */
+export const MATCH_PRELOAD_LIMIT = 5000;
+/** Records a page must have to match before a whole-target read is tried (a few new records query for themselves). */
+const MATCH_PRELOAD_MIN = 50;
+
+/**
+ * Match candidates for a pass. A full sync into a target that holds at most `MATCH_PRELOAD_LIMIT` rows within the
+ * mapping's filter (the first sync into a new Sales table: 20,000 items used to cost 1,000 candidate queries, each
+ * a case-insensitive scan) reads the target once and matches every page against that read; a larger target, or a
+ * failed read, is queried page by page (`matchCandidates`). Rows created after the read by others are not seen,
+ * as rows created between a page's query and its writes are not; rows this pass creates are coupled, never matched.
+ */
+export class MatchSource {
+  private preloaded: Promise<PreloadedTargets | undefined> | undefined;
+
+  constructor(
+    private readonly mapping: TableMapping,
+    private readonly pass: PassDirection,
+    private readonly target: EntityPort,
+    private readonly select: readonly string[],
+    private readonly preload: boolean,
+  ) {}
+
+  async candidates(records: readonly SideRecord[], lookups: LookupTable): Promise<PortResult<MatchPool>> {
+    if (this.preload && records.length >= MATCH_PRELOAD_MIN) this.preloaded ??= this.readWhole();
+    const whole = this.preloaded ? await this.preloaded : undefined;
+    if (!whole) return matchCandidates(this.mapping, this.pass, this.target, records, lookups, this.select);
+    const criteria = records.map((r) => matchCriteria(this.mapping, this.pass, r, lookups));
+    return { ok: true, value: { candidates: whole.candidatesFor(criteria), refused: new Map() } };
+  }
+
+  private async readWhole(): Promise<PreloadedTargets | undefined> {
+    if (!hasMatchFields(this.mapping, this.pass)) return undefined;
+    const filter = (this.pass === "toDataverse" ? this.mapping.dataverse.filter : this.mapping.bc.filter) ?? "";
+    const res = await this.target.query(filter, this.select, MATCH_PRELOAD_LIMIT + 1);
+    if (!res.ok || res.value.length > MATCH_PRELOAD_LIMIT) return undefined;
+    return new PreloadedTargets(res.value);
+  }
+}
+
+/**
+ * A whole target, indexed by the loose form of each match property's text (trimmed, lower case): a superset of
+ * what `conditionHolds` accepts, so the planner, which checks every candidate again, sees every true match. A
+ * condition value that is not plain text (a number, a date, a numeric or date-like string, which compare by value)
+ * gets every row.
+ */
+export class PreloadedTargets {
+  private readonly byProperty = new Map<string, { byText: Map<string, SideRecord[]>; other: SideRecord[] }>();
+
+  constructor(private readonly rows: readonly SideRecord[]) {}
+
+  candidatesFor(criteria: readonly MatchCondition[][][]): SideRecord[] {
+    const out = new Set<SideRecord>();
+    for (const groups of criteria) {
+      for (const group of groups) {
+        const keyed = group.find((c) => looseText(c.value) !== undefined);
+        if (!keyed) return [...this.rows];
+        const index = this.indexOf(keyed.targetProperty);
+        for (const r of index.byText.get(looseText(keyed.value)!) ?? []) out.add(r);
+        for (const r of index.other) out.add(r);
+      }
+    }
+    return [...out];
+  }
+
+  private indexOf(property: string) {
+    let index = this.byProperty.get(property);
+    if (index) return index;
+    index = { byText: new Map(), other: [] };
+    for (const row of this.rows) {
+      const value = row.values[property];
+      if (isBlank(value)) continue; // a blank value never matches
+      const key = typeof value === "string" ? value.trim().toLowerCase() : undefined;
+      if (key === undefined) index.other.push(row);
+      else index.byText.set(key, [...(index.byText.get(key) ?? []), row]);
+    }
+    this.byProperty.set(property, index);
+    return index;
+  }
+}
+
+/**
+ * Text in its loose form; undefined for what compares by value: a non-string, or an ISO date or timestamp (equal
+ * to the same instant written otherwise). Numeric text is text here: it equals a number, and rows holding
+ * numbers are in every answer (`other`).
+ */
+function looseText(value: unknown): string | undefined {
+  if (typeof value !== "string" || ISO_DATE.test(value.trim())) return undefined;
+  const text = value.trim();
+  return text === "" ? undefined : text.toLowerCase();
 }

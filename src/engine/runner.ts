@@ -40,7 +40,7 @@ import {
   wireValue,
 } from "./planner.ts";
 import type { EntityPort, PortError, PortFactory, Side, WriteOutcome, WriteValidation } from "./ports.ts";
-import { chunks, getAllByIds, LookupLoader, type MatchRefusal, matchCandidates } from "./prefetch.ts";
+import { chunks, getAllByIds, LookupLoader, type MatchRefusal, MatchSource } from "./prefetch.ts";
 import { type CouplingState, recordName, type SideRecord, type SourceChange } from "./records.ts";
 import { hashOf, isAfter, isBlank } from "./values.ts";
 
@@ -162,6 +162,7 @@ class Pass {
   readonly targetPort: EntityPort;
   readonly sides: { source: Side; target: Side };
   readonly lookups: LookupLoader;
+  readonly matches: MatchSource;
   readonly selectSource: string[];
   readonly selectTarget: string[];
   readonly mode: RunMode;
@@ -192,6 +193,8 @@ class Pass {
     this.selectTarget = selectFor(mapping, this.sides.target === "bc" ? "bc" : "dv");
     this.mode = options.mode ?? "scheduled";
     this.dryRun = options.dryRun ?? false;
+    // A full sync matches most of its records: a small target is read once instead of queried page by page.
+    this.matches = new MatchSource(mapping, pass, this.targetPort, this.selectTarget, this.mode === "full");
     this.inserts = new BatchWriter(
       () => this.targetPort.writeBudget?.(),
       (batch) => createBatch(this, batch),
@@ -770,7 +773,7 @@ async function planPage(run: Pass, changes: SourceChange[]): Promise<PlannedPage
   }
   if (needMatch.length > 0) {
     const sourceRecords = needMatch.flatMap((i) => (i.change.kind === "upsert" ? [i.change.record] : []));
-    const pool = await matchCandidates(mapping, pass, run.targetPort, sourceRecords, ctx.lookups, run.selectTarget);
+    const pool = await run.matches.candidates(sourceRecords, ctx.lookups);
     if (!pool.ok) {
       // Without candidates an insert could duplicate an existing record: fail and retry instead.
       for (const input of needMatch) {

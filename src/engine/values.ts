@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 
 const EMPTY_GUID = "00000000-0000-0000-0000-000000000000";
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/;
+export const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/;
 /**
  * Business Central's blank date (`0001-01-01`, or as a timestamp `0001-01-01T00:00:00Z`): "no date". Dataverse has
  * no such value (its dates start in 1753); it is null there (issue 10.9).

@@ -1,10 +1,12 @@
 // The benchmark's --quick preset as a smoke test: it runs end to end and reports consistent figures. Timings are
 // never asserted (they depend on the machine); only counts, shapes and the computed ceiling are.
+
 import { describe, expect, it } from "vitest";
 import { runStart } from "../../bench/start.ts";
 import { ceiling, PRESETS, runThroughput, table } from "../../bench/throughput.ts";
 import { DATAVERSE_COST } from "../../emulators/runtime/cost.ts";
 import { DATAVERSE_LIMITS } from "../../emulators/runtime/limits.ts";
+import { BENCH_SMOKE_TIMEOUT } from "./timeout.ts";
 
 describe("throughput benchmark", () => {
   it("computes the ceiling from the cost model and limits", () => {
@@ -16,25 +18,29 @@ describe("throughput benchmark", () => {
     expect(c.dataverseSeconds).toBeCloseTo(oneWave / 1000, 1);
   });
 
-  it("runs the quick preset with the three strategies side by side", async () => {
-    const result = await runThroughput(PRESETS.quick);
-    const s = result.strategies;
-    expect(s["record-by-record"].records).toBe(PRESETS.quick.sample);
-    expect(s["record-by-record"].requests.dataverse).toBe(PRESETS.quick.sample);
-    expect(s.bcsync.counters.inserted).toBeGreaterThanOrEqual(PRESETS.quick.records);
-    expect(s.bcsync.counters.failed).toBe(0);
-    expect(s.ceiling.records).toBe(s.bcsync.records);
-    expect(result.targets.map((t) => t.name)).toEqual([
-      "bcsync vs record-by-record",
-      "share of the ceiling",
-      "Dataverse requests in flight",
-      "engine CPU, limits and cost off",
-    ]);
-    // The same sync with limits and cost off: every record written, CPU per record measured.
-    expect(result.engineCpu.counters.inserted).toBe(s.bcsync.counters.inserted);
-    expect(result.engineCpu.recordsPerCpuSecond).toBeGreaterThan(0);
-    expect(table(result)).toContain("ceiling");
-  });
+  it(
+    "runs the quick preset with the three strategies side by side",
+    async () => {
+      const result = await runThroughput(PRESETS.quick);
+      const s = result.strategies;
+      expect(s["record-by-record"].records).toBe(PRESETS.quick.sample);
+      expect(s["record-by-record"].requests.dataverse).toBe(PRESETS.quick.sample);
+      expect(s.bcsync.counters.inserted).toBeGreaterThanOrEqual(PRESETS.quick.records);
+      expect(s.bcsync.counters.failed).toBe(0);
+      expect(s.ceiling.records).toBe(s.bcsync.records);
+      expect(result.targets.map((t) => t.name)).toEqual([
+        "bcsync vs record-by-record",
+        "share of the ceiling",
+        "Dataverse requests in flight",
+        "engine CPU, limits and cost off",
+      ]);
+      // The same sync with limits and cost off: every record written, CPU per record measured.
+      expect(result.engineCpu.counters.inserted).toBe(s.bcsync.counters.inserted);
+      expect(result.engineCpu.recordsPerCpuSecond).toBeGreaterThan(0);
+      expect(table(result)).toContain("ceiling");
+    },
+    BENCH_SMOKE_TIMEOUT,
+  );
 
   it("measures bcsync --help: a time and a resident size per run, targets judged, never asserted", async () => {
     const start = await runStart(1);

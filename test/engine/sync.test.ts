@@ -237,6 +237,49 @@ describe("full sync and deletion conflicts", () => {
     expect(await getAccount(h, String(existing.id))).toMatchObject({ name, telephone1: "555-0142" });
   });
 
+  it("a full sync of many new records reads a small target once and couples each existing match, never a duplicate", async () => {
+    h.mappings.set("CUSTOMER", customer({ syncOnlyCoupled: true }));
+    const tag = randomUUID().slice(0, 8);
+    const names = Array.from({ length: 60 }, (_, i) => `Bulk ${tag} ${i}`);
+    // Five already exist in Sales, their names in another case and padded: they must be coupled, not created again.
+    const existing = new Map<string, string>();
+    for (const i of [0, 7, 21, 42, 59]) {
+      existing.set(names[i], String(unwrap(await h.dv.create("accounts", { name: ` ${names[i].toUpperCase()} ` })).id));
+    }
+    const bcIds = new Map<string, string>();
+    for (const name of names) bcIds.set(name, String((await createCustomer(h, { displayName: name })).id));
+    // The Dataverse port's queries are counted, but for reads by id (of counterparts left by other tests).
+    let queries = 0;
+    const ports = {
+      forMapping: (m: Parameters<typeof h.deps.ports.forMapping>[0], side: "bc" | "dataverse") => {
+        const port = h.deps.ports.forMapping(m, side);
+        if (side === "bc") return port;
+        return Object.assign(Object.create(port), {
+          query: (...args: Parameters<typeof port.query>) => {
+            if (!args[0].startsWith("accountid eq")) queries++;
+            return port.query(...args);
+          },
+        });
+      },
+    };
+    const [full] = await runMapping({ ...h.deps, ports: { ...h.deps.ports, ...ports } }, "CUSTOMER", {
+      passes: ["toDataverse"],
+      mode: "full",
+    });
+    const errors = await h.store.jobs.errors({ jobId: full.jobId });
+    const ours = new Set([...bcIds.values()].map((id) => id.toLowerCase()));
+    expect(errors.filter((e) => ours.has(String(e.sourceId).toLowerCase()))).toEqual([]);
+    // One read of the accounts for 60 records to match, where 20 conditions a query took three (and more pages more).
+    expect(queries).toBe(1);
+    for (const [name, accountId] of existing) {
+      expect(await dvIdOf(bcIds.get(name)!)).toBe(accountId.toLowerCase());
+    }
+    const accounts = await firstRows(
+      h.dv.pages("accounts", { select: ["name"], filter: `contains(name,'${tag}')`, top: 500 }),
+    );
+    expect(accounts).toHaveLength(names.length);
+  });
+
   it("matches by a second priority on Business Central, which refuses an `or` across fields (S8 match-based coupling)", async () => {
     const tag = randomUUID().slice(0, 8);
     const byPhone = defineTableMapping({
