@@ -120,12 +120,8 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
       await claimCoupledRows(ctx, mapping).catch(() => 0);
     }
     if (!request.dryRun && PRODUCT_MAPPINGS.has(mapping.name) && result.passes.length > 0) {
-      // Items create and maintain the default price list in Sales (S14): after each product sync.
-      const rules = await maintainDefaultPriceList(ctx).catch((error: Error) => ({
-        failed: 1,
-        errors: [error.message],
-      }));
-      if (rules.failed > 0) result = { ...result, error: `price list rules: ${rules.errors[0]}` };
+      const error = await applyPriceListRules(ctx, request.full === true, result.passes);
+      if (error) result = { ...result, error };
     }
     results.push(result);
     request.onMapping?.(result);
@@ -172,6 +168,33 @@ export function needsSettling(mappings: readonly TableMapping[], results: readon
 }
 
 const PRODUCT_MAPPINGS = new Set(["ITEM-PRODUCT", "RESOURCE-PRODUCT"]);
+/** Set while the price list rules owe a run (the last one failed): the next product sync applies them again. */
+const PRICE_LIST_RULES_OWED = "integration.priceListRulesOwed";
+
+/**
+ * Items create and maintain the default price list in Sales (S14), after a product sync that wrote products, as
+ * BC's product hooks run on the products its sync inserts and modifies. The rules read every product, unit and
+ * line: a scheduled run that wrote no product (most of them) skips them, unless a full sync asks or an earlier
+ * run's rules failed. Returns the error for the mapping's report.
+ */
+async function applyPriceListRules(
+  ctx: IntegrationContext,
+  full: boolean,
+  passes: readonly PassReport[],
+): Promise<string | undefined> {
+  const wrote = passes.some(
+    (p) => p.direction === "toDataverse" && p.counters.inserted + p.counters.modified + p.counters.coupled > 0,
+  );
+  const owed = (await ctx.store.settings.get<boolean>(PRICE_LIST_RULES_OWED)) === true;
+  if (!full && !wrote && !owed) return undefined;
+  const rules = await maintainDefaultPriceList(ctx).catch((error: Error) => ({ failed: 1, errors: [error.message] }));
+  if (rules.failed > 0) {
+    await ctx.store.settings.set(PRICE_LIST_RULES_OWED, true);
+    return `price list rules: ${rules.errors[0]}`;
+  }
+  if (owed) await ctx.store.settings.delete(PRICE_LIST_RULES_OWED);
+  return undefined;
+}
 
 /**
  * SALESORDER-ORDER with bidirectional sales orders: the order flow, as the job queue runs it (BC → Sales through

@@ -280,3 +280,53 @@ describe("customer statistics and item availability jobs (S17, S19)", () => {
     }
   });
 });
+
+describe("price list rules after product syncs (S14)", () => {
+  it("are left out of a product sync that wrote no product, and follow a price changed in Business Central", async () => {
+    // The first scheduled run reads back the rules' own product writes (their echo); the next has nothing to do.
+    await syncMappings(h.ctx, { names: ["ITEM-PRODUCT"] });
+    const products = (await dvRows(h.ctx, "products")).length;
+    const before = h.emulators.dataverse.tally.rowsRead;
+    const [idle] = await syncMappings(h.ctx, { names: ["ITEM-PRODUCT"] });
+    expect(idle.error).toBeUndefined();
+    // The rules read every product, unit and price list line: fewer rows than the products were read.
+    expect(h.emulators.dataverse.tally.rowsRead - before).toBeLessThan(products);
+
+    const item = (await bcRows(h.ctx, "items")).find((i) => i.type === "Inventory" && i.blocked !== true);
+    const price = Number(item?.unitPrice ?? 0) + 7;
+    const updated = await h.ctx.businessCentral
+      .company(h.ctx.companyId)
+      .update("items", String(item?.id), { unitPrice: price }, "*");
+    expect(updated.ok).toBe(true);
+    const [changed] = await syncMappings(h.ctx, { names: ["ITEM-PRODUCT"] });
+    expect(changed.error).toBeUndefined();
+    const product = await productOf(item?.number);
+    const lines = await dvRows(h.ctx, "productpricelevels", `_productid_value eq ${product?.productid}`);
+    expect(lines.map((l) => Number(l.amount))).toContain(price);
+  });
+
+  it("owed after they failed: the next product sync applies them, even one that writes nothing", async () => {
+    const item = (await bcRows(h.ctx, "items")).find((i) => i.type === "Inventory" && i.blocked !== true);
+    const price = Number(item?.unitPrice ?? 0) + 3;
+    await h.ctx.businessCentral.company(h.ctx.companyId).update("items", String(item?.id), { unitPrice: price }, "*");
+    // Sales refuses the rules' read of price list lines for one run (an outage).
+    const pages = h.ctx.dataverse.pages.bind(h.ctx.dataverse);
+    h.ctx.dataverse.pages = ((set: string, options: never) =>
+      set === "productpricelevels"
+        ? (async function* () {
+            yield { ok: false as const, error: new Error("Sales is unavailable") };
+          })()
+        : pages(set, options)) as typeof h.ctx.dataverse.pages;
+    const [failed] = await syncMappings(h.ctx, { names: ["ITEM-PRODUCT"] }).finally(() => {
+      h.ctx.dataverse.pages = pages;
+    });
+    expect(failed.error).toContain("price list rules");
+    // The product was written; its line waits for the rules. The next run writes no product, and still applies them.
+    const [next] = await syncMappings(h.ctx, { names: ["ITEM-PRODUCT"] });
+    expect(next.error).toBeUndefined();
+    expect(next.passes.find((p) => p.direction === "toDataverse")?.counters.modified).toBe(0);
+    const product = await productOf(item?.number);
+    const lines = await dvRows(h.ctx, "productpricelevels", `_productid_value eq ${product?.productid}`);
+    expect(lines.map((l) => Number(l.amount))).toContain(price);
+  });
+});
