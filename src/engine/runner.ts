@@ -599,40 +599,49 @@ async function reconcileIntents(run: Pass, handled: Set<string>): Promise<void> 
       run.selectSource,
     );
     if (!sources.ok) throw Object.assign(new Error(sources.error.message), { portError: sources.error });
-    await run.store.transaction(async (store) => {
-      for (const intent of chunk) {
-        const target = found.value.get(intent.targetKey.toLowerCase());
-        const source = sources.value.get(intent.sourceId.toLowerCase());
-        if (!target) {
-          if (source) notCreated.push({ kind: "upsert", record: source });
-          continue;
+    // The transaction may run again if the store's connection is lost: what it finds is kept only once it commits.
+    const settled = await run.store.transaction(
+      async (store) => {
+        const retried: SourceChange[] = [];
+        let coupled = 0;
+        for (const intent of chunk) {
+          const target = found.value.get(intent.targetKey.toLowerCase());
+          const source = sources.value.get(intent.sourceId.toLowerCase());
+          if (!target) {
+            if (source) retried.push({ kind: "upsert", record: source });
+            continue;
+          }
+          const [bc, dv] = run.pass === "toDataverse" ? [source, target] : [target, source];
+          const existing =
+            run.pass === "toDataverse"
+              ? await store.couplings.getByBcId(run.mapping.name, intent.sourceId)
+              : await store.couplings.getByDataverseId(run.mapping.name, intent.sourceId);
+          if (existing) continue;
+          const snapshot = bc && dv ? snapshotOf(run.mapping, bc, dv) : undefined;
+          await store.couplings.couple({
+            mappingName: run.mapping.name,
+            bcId: (bc?.id ?? (run.pass === "toDataverse" ? intent.sourceId : intent.targetKey)).toLowerCase(),
+            dataverseId: (dv?.id ?? (run.pass === "toDataverse" ? intent.targetKey : intent.sourceId)).toLowerCase(),
+            bcModifiedAt: bc?.modifiedAt ?? null,
+            dataverseModifiedAt: dv?.modifiedAt ?? null,
+            bcVersion: bc?.version ?? null,
+            dataverseVersion: dv?.version ?? null,
+            ...(snapshot ? { snapshot: storedSnapshot(snapshot, {}) as never, snapshotHash: hashOf(snapshot) } : {}),
+          });
+          coupled += 1;
         }
-        const [bc, dv] = run.pass === "toDataverse" ? [source, target] : [target, source];
-        const existing =
-          run.pass === "toDataverse"
-            ? await store.couplings.getByBcId(run.mapping.name, intent.sourceId)
-            : await store.couplings.getByDataverseId(run.mapping.name, intent.sourceId);
-        if (existing) continue;
-        const snapshot = bc && dv ? snapshotOf(run.mapping, bc, dv) : undefined;
-        await store.couplings.couple({
-          mappingName: run.mapping.name,
-          bcId: (bc?.id ?? (run.pass === "toDataverse" ? intent.sourceId : intent.targetKey)).toLowerCase(),
-          dataverseId: (dv?.id ?? (run.pass === "toDataverse" ? intent.targetKey : intent.sourceId)).toLowerCase(),
-          bcModifiedAt: bc?.modifiedAt ?? null,
-          dataverseModifiedAt: dv?.modifiedAt ?? null,
-          bcVersion: bc?.version ?? null,
-          dataverseVersion: dv?.version ?? null,
-          ...(snapshot ? { snapshot: storedSnapshot(snapshot, {}) as never, snapshotHash: hashOf(snapshot) } : {}),
-        });
-        run.count("inserted");
-      }
-      const retried = new Set(notCreated.map((c) => idOfChange(c)));
-      await store.pendingWrites.clear(
-        run.mapping.name,
-        run.pass,
-        chunk.map((i) => i.sourceId).filter((id) => !retried.has(id.toLowerCase())),
-      );
-    });
+        const retriedIds = new Set(retried.map((c) => idOfChange(c)));
+        await store.pendingWrites.clear(
+          run.mapping.name,
+          run.pass,
+          chunk.map((i) => i.sourceId).filter((id) => !retriedIds.has(id.toLowerCase())),
+        );
+        return { retried, coupled };
+      },
+      { retryOnConnectionLoss: true },
+    );
+    notCreated.push(...settled.retried);
+    run.count("inserted", settled.coupled);
   }
   for (const page of chunks(notCreated, 200)) {
     for (const change of page) handled.add(idOfChange(change));
@@ -1030,22 +1039,27 @@ async function executeInserts(
   const withKeys = keyed.filter((k) => k.key !== undefined);
   // One transaction: one commit a page (a commit per slice wrote the same index pages to the log again and again).
   if (withKeys.length > 0) {
-    await run.store.transaction(async (store) => {
-      for (const slice of chunks(withKeys, STORE_SLICE)) {
-        const intents = await store.pendingWrites.record(
-          slice.map(({ plan, key }) => ({
-            mappingName: run.mapping.name,
-            direction: run.pass,
-            sourceId: plan.sourceId.toLowerCase(),
-            targetKey: key!,
-            payloadHash: hashOf(plan.values),
-          })),
-        );
-        const keyBySource = new Map(intents.map((i) => [i.sourceId, i.targetKey]));
-        for (const k of slice) k.key = keyBySource.get(k.plan.sourceId.toLowerCase()) ?? k.key;
-        if (withKeys.length > STORE_SLICE) await yieldToEventLoop();
-      }
-    });
+    // May run again on a lost store connection: recording an intent twice keeps its first key (the keys it sets
+    // below are the stored ones).
+    await run.store.transaction(
+      async (store) => {
+        for (const slice of chunks(withKeys, STORE_SLICE)) {
+          const intents = await store.pendingWrites.record(
+            slice.map(({ plan, key }) => ({
+              mappingName: run.mapping.name,
+              direction: run.pass,
+              sourceId: plan.sourceId.toLowerCase(),
+              targetKey: key!,
+              payloadHash: hashOf(plan.values),
+            })),
+          );
+          const keyBySource = new Map(intents.map((i) => [i.sourceId, i.targetKey]));
+          for (const k of slice) k.key = keyBySource.get(k.plan.sourceId.toLowerCase()) ?? k.key;
+          if (withKeys.length > STORE_SLICE) await yieldToEventLoop();
+        }
+      },
+      { retryOnConnectionLoss: true },
+    );
   }
   for (const { plan } of keyed) {
     if (plan.restore) {
@@ -1065,24 +1079,35 @@ async function executeInserts(
     // go in as bulk inserts and its intents are cleared by bulk deletes: per request, these statements cost more
     // CPU than planning the records.
     if (page.recordings.length > 0) {
-      await run.store.transaction(async (store) => {
-        const created: NewCoupling[] = [];
-        const cleared: string[] = [];
-        for (const record of page.recordings) {
-          const outcome = await record(store);
-          created.push(...outcome.created);
-          cleared.push(...outcome.cleared);
-        }
-        // Slices with the event loop served between them: the transaction holds the store, not the process.
-        for (const slice of chunks(created, STORE_SLICE)) {
-          await store.couplings.coupleMany(slice);
-          if (created.length > STORE_SLICE) await yieldToEventLoop();
-        }
-        run.count("inserted", created.length);
-        for (const slice of chunks(cleared, STORE_SLICE * 2)) {
-          await store.pendingWrites.clear(run.mapping.name, run.pass, slice);
-        }
-      });
+      // Counts and partial writes are taken from the committed attempt: on a lost store connection it runs again.
+      const recorded = await run.store.transaction(
+        async (store) => {
+          const created: NewCoupling[] = [];
+          const cleared: string[] = [];
+          const failed: number[] = [];
+          const partials: PageInserts["partials"] = [];
+          for (const record of page.recordings) {
+            const outcome = await record(store);
+            created.push(...outcome.created);
+            cleared.push(...outcome.cleared);
+            failed.push(outcome.failed);
+            partials.push(...outcome.partials);
+          }
+          // Slices with the event loop served between them: the transaction holds the store, not the process.
+          for (const slice of chunks(created, STORE_SLICE)) {
+            await store.couplings.coupleMany(slice);
+            if (created.length > STORE_SLICE) await yieldToEventLoop();
+          }
+          for (const slice of chunks(cleared, STORE_SLICE * 2)) {
+            await store.pendingWrites.clear(run.mapping.name, run.pass, slice);
+          }
+          return { inserted: created.length, failed: failed.reduce((a, b) => a + b, 0), partials };
+        },
+        { retryOnConnectionLoss: true },
+      );
+      run.count("inserted", recorded.inserted);
+      run.count("failed", recorded.failed);
+      page.partials.push(...recorded.partials);
     }
   }
   // Created, but not all of it written: coupled, and retried on the next run for the rest.
@@ -1093,7 +1118,10 @@ async function executeInserts(
  * What an acknowledged bulk create leaves to record, inside the page's transaction: its failures are logged by the
  * recording itself; the couplings to insert and the intents to clear are returned, for one statement per page.
  */
-type Recording = (store: Store) => Promise<{ created: NewCoupling[]; cleared: string[] }>;
+/** What one acknowledged bulk create leaves in the store; its counts and partial writes are applied after commit. */
+type Recording = (
+  store: Store,
+) => Promise<{ created: NewCoupling[]; cleared: string[]; failed: number; partials: PageInserts["partials"] }>;
 
 /** One bulk create; its outcome's recording is queued on each page it carried, to run once the page is acknowledged. */
 async function createBatch(run: Pass, batch: InsertItem[]): Promise<void> {
@@ -1111,14 +1139,19 @@ async function createBatch(run: Pass, batch: InsertItem[]): Promise<void> {
 }
 
 function recordingOf(run: Pass, keyed: InsertItem[], outcomes: readonly (WriteOutcome | undefined)[]): Recording {
+  // The plans as sent: a recording run again (a lost store connection) starts from them, not from its own rewrite.
+  const sent = keyed.map((k) => k.plan);
   return async (store) => {
     const created: NewCoupling[] = [];
-    for (const [i, { plan, page }] of keyed.entries()) {
+    const partials: PageInserts["partials"] = [];
+    let failed = 0;
+    for (const [i, { page }] of keyed.entries()) {
+      const plan = sent[i];
       const outcome = outcomes[i];
       const source = page.sourceOf.get(plan.sourceId.toLowerCase());
       if (!outcome?.ok) {
         const error = outcome?.error ?? writeError(run, plan.sourceId, "create", "no outcome");
-        run.count("failed");
+        failed += 1;
         await store.jobs.addError(
           { id: run.jobId, mappingName: run.mapping.name, direction: run.pass },
           {
@@ -1135,7 +1168,7 @@ function recordingOf(run: Pass, keyed: InsertItem[], outcomes: readonly (WriteOu
       if (outcome.partial) {
         const partial = outcome.partial;
         keyed[i].plan = withoutUnwritten(run, plan, partial.properties, undefined);
-        page.partials.push({ plan: { ...plan, targetId: outcome.id }, error: partial.error });
+        partials.push({ plan: { ...plan, targetId: outcome.id }, error: partial.error });
       }
       const written = keyed[i].plan;
       const target = outcome.record;
@@ -1159,7 +1192,7 @@ function recordingOf(run: Pass, keyed: InsertItem[], outcomes: readonly (WriteOu
     const cleared = keyed
       .filter((k, i) => k.key !== undefined && outcomes[i]?.ok)
       .map((k) => k.plan.sourceId.toLowerCase());
-    return { created, cleared };
+    return { created, cleared, failed, partials };
   };
 }
 

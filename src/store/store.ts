@@ -3,7 +3,7 @@ import { type Kysely, Migrator } from "kysely";
 import { bcsyncError, STORE_MIGRATION_FAILED, STORE_UNSUPPORTED_URL } from "../errors/catalogue.ts";
 import { scrubSecrets } from "../log/logger.ts";
 import { migrationProvider } from "./migrations/index.ts";
-import { connectPostgres, isPostgresUniqueViolation } from "./postgres/connect.ts";
+import { connectPostgres, isPostgresConnectionLost, isPostgresUniqueViolation } from "./postgres/connect.ts";
 import { AccountsRepository } from "./repositories/accounts.ts";
 import { ConflictsRepository } from "./repositories/conflicts.ts";
 import { CouplingsRepository, type IsUniqueViolation } from "./repositories/couplings.ts";
@@ -20,6 +20,9 @@ import type { Database } from "./schema.ts";
 import { connectSqlite, isSqliteUniqueViolation } from "./sqlite/connect.ts";
 
 export type Dialect = "sqlite" | "postgres";
+
+/** Runs of one transaction when its PostgreSQL connection keeps getting lost before the work is done. */
+const CONNECTION_LOSS_ATTEMPTS = 3;
 
 export interface StoreOptions {
   /** `postgres://...` for PostgreSQL; absent for the embedded SQLite file under `dataDir`. */
@@ -73,12 +76,39 @@ export class Store {
     this.leases = new LeasesRepository(db);
   }
 
-  /** Runs `work` in one transaction: all of it is written, or (on a throw) none of it. Nested calls join it. */
-  async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one transaction: all of it is written, or (on a throw) none of it. Nested calls join it.
+   *
+   * With `retryOnConnectionLoss`, a transaction whose PostgreSQL connection was lost before `work` finished (the
+   * server ended the session, a failover, the network) is run again on a new connection, up to
+   * CONNECTION_LOSS_ATTEMPTS times: nothing of it was committed, so nothing is written twice. Only for `work` whose
+   * effects all go through the store (it may run more than once). A connection lost during the commit itself is
+   * not retried: the commit may have happened, so the caller gets the error (a catalogued STORE_CONNECTION_LOST
+   * through storeFailure) and the next run settles the state as after a crash.
+   */
+  async transaction<T>(
+    work: (store: Store) => Promise<T>,
+    options: { retryOnConnectionLoss?: boolean } = {},
+  ): Promise<T> {
     if (this.inTransaction) return work(this);
-    return this.db
-      .transaction()
-      .execute((trx) => work(new Store(trx, this.dialect, this.isUniqueViolation, true, this.schema)));
+    for (let attempt = 1; ; attempt++) {
+      let workDone = false;
+      try {
+        return await this.db.transaction().execute(async (trx) => {
+          const result = await work(new Store(trx, this.dialect, this.isUniqueViolation, true, this.schema));
+          workDone = true;
+          return result;
+        });
+      } catch (error) {
+        const retry =
+          options.retryOnConnectionLoss &&
+          !workDone &&
+          attempt < CONNECTION_LOSS_ATTEMPTS &&
+          this.dialect === "postgres" &&
+          isPostgresConnectionLost(error);
+        if (!retry) throw error;
+      }
+    }
   }
 
   /** Applies pending migrations; each runs in its own transaction, so a failure leaves none half applied. */

@@ -27,6 +27,11 @@ export async function connectPostgres(options: PostgresOptions): Promise<Kysely<
   // pool; without a listener Node ends the process with it (issue 14.1). The pool has already dropped that client:
   // the next query opens a new connection, so there is nothing to do but say so.
   pool.on("error", (error) => options.onConnectionLost?.(error));
+  // A connection ended while checked out (inside a transaction, between two of its queries) is an 'error' event on
+  // the client itself, which the pool only listens to while the client is idle: unheard, it ends the process. The
+  // query in progress, or the next one, fails with the connection error and the caller decides (Store.transaction
+  // retries a transaction whose work was not done).
+  pool.on("connect", (client) => client.on("error", (error) => options.onConnectionLost?.(error)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
   return db;
@@ -46,7 +51,8 @@ export function isPostgresConnectionLost(error: unknown): boolean {
     e?.code === "08003" || // connection_does_not_exist
     e?.code === "ECONNRESET" ||
     e?.code === "ECONNREFUSED" ||
-    /Connection terminated|terminating connection/i.test(e?.message ?? "")
+    // pg's own words for a client whose connection already failed ("… is not queryable") or just ended.
+    /Connection terminated|terminating connection|not queryable/i.test(e?.message ?? "")
   );
 }
 

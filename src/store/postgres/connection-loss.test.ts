@@ -2,6 +2,7 @@
 // trace) when the server ended bcsync's idle connections (pg_terminate_backend, a restart, a failover). The store now
 // survives it: the pool drops the dead connections and the next query opens a new one.
 import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../store.ts";
@@ -38,9 +39,62 @@ describe.skipIf(!databaseUrl)("PostgreSQL connection loss", () => {
     expect(lost.map((e) => (e as { code?: string }).code)).toContain("57P01");
   });
 
+  it("a transaction whose connection is lost before its work is done runs again on a new one, once written", async () => {
+    const name = `bcsync_test_${randomBytes(5).toString("hex")}`;
+    store = await openStore({ url: databaseUrl, schema: name, applicationName: name, onConnectionLost: () => {} });
+    let attempts = 0;
+    await store.transaction(
+      async (tx) => {
+        attempts += 1;
+        await tx.settings.set("counter", attempts);
+        // The first attempt's own session is ended by the server in the middle of the transaction.
+        if (attempts === 1) await terminateSessionOf(tx);
+        await tx.settings.set("done", attempts);
+      },
+      { retryOnConnectionLoss: true },
+    );
+    expect(attempts).toBe(2);
+    expect(await store.settings.get<number>("counter")).toBe(2);
+    expect(await store.settings.get<number>("done")).toBe(2);
+  });
+
+  it("without retryOnConnectionLoss, or when it keeps being lost, the lost connection is the caller's error", async () => {
+    const name = `bcsync_test_${randomBytes(5).toString("hex")}`;
+    store = await openStore({ url: databaseUrl, schema: name, applicationName: name, onConnectionLost: () => {} });
+    const open = store;
+    const lostEveryTime = async (options: { retryOnConnectionLoss?: boolean }) => {
+      let attempts = 0;
+      const error = await open
+        .transaction(async (tx) => {
+          attempts += 1;
+          await tx.settings.set("never", attempts);
+          await terminateSessionOf(tx);
+          await tx.settings.set("never", -1);
+        }, options)
+        .catch((e: unknown) => e);
+      return { attempts, lost: isPostgresConnectionLost(error) };
+    };
+    expect(await lostEveryTime({})).toEqual({ attempts: 1, lost: true });
+    expect(await lostEveryTime({ retryOnConnectionLoss: true })).toEqual({ attempts: 3, lost: true });
+    // Nothing of the lost transactions was committed.
+    expect(await open.settings.get<number>("never")).toBeUndefined();
+  });
+
   it("recognises a lost connection among errors", () => {
     expect(isPostgresConnectionLost({ code: "57P01" })).toBe(true);
     expect(isPostgresConnectionLost(new Error("Connection terminated unexpectedly"))).toBe(true);
     expect(isPostgresConnectionLost({ code: "23505" })).toBe(false);
   });
 });
+
+/** Ends, from another session, the server session running this transaction (as pg_terminate_backend would in a failover). */
+async function terminateSessionOf(tx: Store): Promise<void> {
+  const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(tx.db);
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  try {
+    await admin.query("SELECT pg_terminate_backend($1)", [rows[0].pid]);
+  } finally {
+    await admin.end();
+  }
+}
