@@ -19,7 +19,7 @@ import { deletedSources } from "./deleted-sources.ts";
 import { deletionPropagatesFromTarget, massDeleteDecision } from "./deletions.ts";
 import { type CompiledFilter, compileFilter } from "./filter.ts";
 import { hasMatchFields } from "./matching.ts";
-import { fieldKey, type PassDirection, passesOf, type TableMapping } from "./model.ts";
+import { fieldDirection, fieldKey, type PassDirection, passesOf, type TableMapping } from "./model.ts";
 import { runOptionPass } from "./options.ts";
 import { storedSnapshot, toCouplingState } from "./persist.ts";
 import { readAhead } from "./pipeline/read.ts";
@@ -293,6 +293,10 @@ async function runPass(
       startedAt,
       overlapMs: options.overlapMs ?? 1000,
     };
+    // 2a. Read by watermark, a scheduled Dataverse → BC pass leaves out the integration user's rows (echoes of our
+    //     writes, which the planner would skip); those still owing fields to BC are read by id first.
+    const echoesLeftOut = plan.delta ? undefined : integrationUserLeftOut(run);
+    if (echoesLeftOut) await settlePendingFromDataverse(run, handled);
     const storedLink = plan.delta && run.mode !== "full" ? (watermark.deltaLink ?? undefined) : undefined;
     // A delta link keeps the $select it was made with: one that lacks a property this run needs (a field mapping
     // was added) is treated like an expired link.
@@ -304,6 +308,7 @@ async function runPass(
             deltaLink: storedLink,
             since: plan.delta ? undefined : since(),
             clientFilter: plan.delta ? plan.clientFilter : undefined,
+            notModifiedBy: echoesLeftOut,
           });
     // Deletions arrive as tombstones only from a delta link the read continued (not a full read, not a fallback).
     let tombstonesRead = plan.delta && storedLink !== undefined;
@@ -398,6 +403,7 @@ async function readChanges(
     deltaLink?: string;
     since?: string;
     clientFilter?: CompiledFilter & { ok: true };
+    notModifiedBy?: string;
   },
 ): Promise<"done" | "deltaExpired" | PortError> {
   const { deps, mapping, pass, options } = run;
@@ -426,6 +432,7 @@ async function readChanges(
       ? { firstPageSize: firstPageOf(options.pageSize ?? DEFAULT_PAGE_SIZE) }
       : {}),
     modifiedSince: how.since,
+    ...(how.notModifiedBy ? { notModifiedBy: how.notModifiedBy } : {}),
     useDelta: how.useDelta,
     deltaLink: how.deltaLink,
   });
@@ -676,7 +683,42 @@ async function retryFailed(run: Pass, handled: Set<string>): Promise<void> {
   if (run.mode !== "scheduled") return;
   // Indexed: only the failed, unskipped couplings of this direction are read, not every coupling.
   const failed = await run.store.couplings.listFailed(run.mapping.name, run.pass);
-  const ids = failed.map((c) => (run.pass === "toDataverse" ? c.bcId : c.dataverseId));
+  await processByIds(
+    run,
+    failed.map((c) => (run.pass === "toDataverse" ? c.bcId : c.dataverseId)),
+    handled,
+  );
+}
+
+/**
+ * The integration user a scheduled Dataverse → BC pass leaves out of its read, as Business Central does
+ * (IsModifiedByFilterNeeded): for a bidirectional mapping with no field that flows only from Dataverse. The
+ * planner skips those rows as echoes anyway; reading them cost a row per record the other pass had just written.
+ */
+function integrationUserLeftOut(run: Pass): string | undefined {
+  const user = run.deps.integrationUser?.dataverse;
+  if (!user || run.pass !== "fromDataverse" || run.mode !== "scheduled") return undefined;
+  const { mapping } = run;
+  if (mapping.direction !== "bidirectional") return undefined;
+  if (mapping.fields.some((f) => fieldDirection(mapping, f) === "fromDataverse")) return undefined;
+  return user;
+}
+
+/**
+ * Rows the integration user wrote last that still owe fields to Business Central (the other pass merged a Sales
+ * edit into its write): left out of the read by integrationUserLeftOut, so read by id (an indexed flag).
+ */
+async function settlePendingFromDataverse(run: Pass, handled: Set<string>): Promise<void> {
+  const ids = await run.store.couplings.listPendingFromDataverse(run.mapping.name);
+  await processByIds(
+    run,
+    ids.filter((id) => !handled.has(id.toLowerCase())),
+    handled,
+  );
+}
+
+/** Reads these source records by id and plans them as changes; an id not found is a deletion. */
+async function processByIds(run: Pass, ids: readonly string[], handled: Set<string>): Promise<void> {
   for (const chunk of chunks(ids, 200)) {
     const found = await getAllByIds(run.sourcePort, chunk, run.selectSource);
     if (!found.ok) throw Object.assign(new Error(found.error.message), { portError: found.error });

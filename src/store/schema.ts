@@ -51,6 +51,8 @@ export interface CouplingsTable {
   /** The mapped values as last synchronized (JSON), base of the three-way merge. */
   snapshot: string | null;
   snapshot_hash: string | null;
+  /** 1 when the snapshot lists fields owed to Business Central (`pending.fromDataverse`): read by id, see 006. */
+  pending_from_dataverse: number;
   last_result_to_dataverse: SyncResult | null;
   last_result_from_dataverse: SyncResult | null;
   last_job_to_dataverse: string | null;

@@ -25,6 +25,7 @@ import {
   andConditions,
   andFilters,
   isNotFound,
+  literal,
   orEquals,
   portError,
   settleRepeatedCreates,
@@ -123,9 +124,12 @@ export class DataversePort implements EntityPort {
       return;
     }
     const since = options.modifiedSince ? `${this.modified} ge ${options.modifiedSince}` : undefined;
+    const notBy = options.notModifiedBy
+      ? `${this.mapping.dataverse.modifiedByField} ne ${literal(options.notModifiedBy)}`
+      : undefined;
     for await (const page of this.client.pages(this.set, {
       select,
-      filter: andFilters(options.filter, since),
+      filter: andFilters(andFilters(options.filter, since), notBy),
       orderby: `${this.modified} asc,${this.key} asc`,
       pageSize: options.pageSize,
     })) {

@@ -4,6 +4,7 @@ import * as failedCouplings from "./002_failed_couplings.ts";
 import * as accounts from "./003_accounts.ts";
 import * as mappingLeases from "./004_mapping_leases.ts";
 import * as queueWakeRequested from "./005_queue_wake_requested.ts";
+import * as couplingsPendingFromDataverse from "./006_couplings_pending_from_dataverse.ts";
 
 // In-code migrations (no directory scanning), so they work from a clone, a build and a bundle alike.
 // Append new ones; never edit a shipped migration.
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   "003_accounts": accounts,
   "004_mapping_leases": mappingLeases,
   "005_queue_wake_requested": queueWakeRequested,
+  "006_couplings_pending_from_dataverse": couplingsPendingFromDataverse,
 };
 
 export const migrationProvider: MigrationProvider = {

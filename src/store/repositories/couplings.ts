@@ -154,6 +154,21 @@ export class CouplingsRepository {
     return rows.map(fromRow);
   }
 
+  /**
+   * Dataverse ids of the couplings whose snapshot owes fields to Business Central: a scheduled Dataverse → BC pass
+   * that leaves the integration user's rows out of its read reads these by id.
+   */
+  async listPendingFromDataverse(mappingName: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("couplings")
+      .select("dataverse_id")
+      .where("mapping_name", "=", mappingName)
+      .where("pending_from_dataverse", "=", 1)
+      .orderBy("dataverse_id")
+      .execute();
+    return rows.map((r) => r.dataverse_id);
+  }
+
   private async findCollision(coupling: NewCoupling): Promise<Error | undefined> {
     const byBc = await this.getByBcId(coupling.mappingName, coupling.bcId);
     if (byBc) {
@@ -284,6 +299,7 @@ export class CouplingsRepository {
         ...(success.dataverseVersion !== undefined ? { dataverse_version: success.dataverseVersion } : {}),
         snapshot: JSON.stringify(success.snapshot),
         snapshot_hash: success.snapshotHash,
+        pending_from_dataverse: pendingFromDataverse(success.snapshot),
         skipped: 0,
         failure_count: 0,
         last_error: null,
@@ -361,6 +377,12 @@ export class CouplingsRepository {
   }
 }
 
+/** Whether a stored snapshot (the engine's `{ fields, pending? }`) owes fields to Business Central. */
+function pendingFromDataverse(snapshot: Record<string, unknown> | null | undefined): number {
+  const pending = snapshot?.pending as { fromDataverse?: readonly unknown[] } | undefined;
+  return toFlag((pending?.fromDataverse?.length ?? 0) > 0);
+}
+
 function newRow(coupling: NewCoupling, now: string): CouplingsTable {
   return {
     mapping_name: coupling.mappingName,
@@ -372,6 +394,7 @@ function newRow(coupling: NewCoupling, now: string): CouplingsTable {
     dataverse_version: coupling.dataverseVersion ?? null,
     snapshot: coupling.snapshot ? JSON.stringify(coupling.snapshot) : null,
     snapshot_hash: coupling.snapshotHash ?? null,
+    pending_from_dataverse: pendingFromDataverse(coupling.snapshot),
     last_result_to_dataverse: null,
     last_result_from_dataverse: null,
     last_job_to_dataverse: null,
