@@ -456,26 +456,35 @@ function refusedValue(
   const property = ctx.pass === "toDataverse" ? f.dataverseField : f.bcField;
   // On an insert every value is new (an empty one included: the record would be created without it).
   if (!rules || property === undefined || (targetExists && sameValue(value, targetValue))) return undefined;
-  const field = fieldKey(f);
-  const record = recordName(source);
-  const mapping = ctx.mapping.name;
   const empty = value === undefined || value === null || (typeof value === "string" && value.trim() === "");
   if (empty) {
     if (!rules.required.has(property)) return undefined;
     const side = ctx.pass === "toDataverse" ? "Dataverse" : "Business Central";
-    return planError(ENGINE_VALUE_REQUIRED, { mapping, record, field, side }, field);
+    const names = refusalNames(ctx, f, source);
+    return planError(ENGINE_VALUE_REQUIRED, { ...names, side }, names.field);
   }
   if (rules.email.has(property) && typeof value === "string") {
     const addresses = value.split(";").map((a) => a.trim());
-    if (!addresses.every((a) => a === "" || EMAIL.test(a)) || addresses.every((a) => a === ""))
-      return planError(ENGINE_VALUE_NOT_EMAIL, { mapping, record, field, value: value.slice(0, 200) }, field);
+    if (!addresses.every((a) => a === "" || EMAIL.test(a)) || addresses.every((a) => a === "")) {
+      const names = refusalNames(ctx, f, source);
+      return planError(ENGINE_VALUE_NOT_EMAIL, { ...names, value: value.slice(0, 200) }, names.field);
+    }
   }
   const options = rules.options.get(property);
   if (options && options.size > 0 && typeof value === "number" && !options.has(value)) {
     const valid = [...options].slice(0, 20).join(", ") + (options.size > 20 ? ", …" : "");
-    return planError(ENGINE_OPTION_VALUE_INVALID, { mapping, record, field, value: String(value), valid }, field);
+    const names = refusalNames(ctx, f, source);
+    return planError(ENGINE_OPTION_VALUE_INVALID, { ...names, value: String(value), valid }, names.field);
   }
   return undefined;
+}
+
+/**
+ * The names a refusal's message carries. Built only for a refusal: the record's name and the field's key are new
+ * strings, and refusedValue runs for every field of every record.
+ */
+function refusalNames(ctx: PlanContext, f: FieldMapping, source: SideRecord) {
+  return { mapping: ctx.mapping.name, record: recordName(source), field: fieldKey(f) };
 }
 
 function mergeFields(

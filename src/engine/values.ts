@@ -44,11 +44,22 @@ export function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value as object).sort())
-      out[key] = canonical((value as Record<string, unknown>)[key]);
+    for (const key of sortedKeys(value as object)) out[key] = canonical((value as Record<string, unknown>)[key]);
     return out;
   }
   return value;
+}
+
+/**
+ * An object's keys in `sort()` order, sorting only when they are not in order already. A snapshot hashed per record
+ * holds a side pair ({bc, dataverse}, already in order) per field, and V8's sort allocates a work array on every
+ * call: those sorts were 15% of the bytes a 20,000-customer full sync allocated (bench/profile-run.ts, sampled).
+ * The comparison is sort()'s own (UTF-16 code units), so the order, and every stored hash, is unchanged.
+ */
+function sortedKeys(value: object): string[] {
+  const keys = Object.keys(value);
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return keys.sort();
+  return keys;
 }
 
 /** True when two values mean the same thing in either system. */

@@ -43,7 +43,7 @@ describe("throughput benchmark", () => {
   );
 
   it("measures bcsync --help: a time and a resident size per run, targets judged, never asserted", async () => {
-    const start = await runStart(1);
+    const start = await runStart(1, { build: false });
     expect(start.medianSeconds).toBeGreaterThan(0);
     expect(start.peakRssMb).toBeGreaterThan(0);
     expect(start.targets.map((t) => t.name)).toEqual(["bcsync --help", "resident before any work"]);
