@@ -314,7 +314,9 @@ async function runPass(
       tombstonesRead = false;
     }
     if (typeof read === "object") throw Object.assign(new Error(read.message), { portError: read });
-    const { maxSeen, deltaLink } = state;
+    const { maxSeen } = state;
+    // A refused row is read again next run only if the delta link taken before it is not stored past it.
+    const deltaLink = state.held ? undefined : state.deltaLink;
     if (!run.dryRun && (maxSeen || deltaLink)) {
       await deps.store.watermarks.advance(mapping.name, pass, {
         ...(maxSeen ? { modifiedAt: nextWatermark(maxSeen, state) } : {}),
@@ -367,6 +369,11 @@ function passMessage(run: Pass, heldDeletionId: string | undefined): string {
 
 interface ReadState {
   maxSeen: string | undefined;
+  /**
+   * A page had rows the source answered malformed (issue 14): progress (watermark, delta link) stays before that
+   * page, so the next run reads them again; the records after it are read again too and found unchanged.
+   */
+  held?: boolean;
   deltaLink: string | undefined;
   /** When the pass began, before its first read (this process's clock). */
   startedAt: string;
@@ -451,11 +458,19 @@ async function readChanges(
         if (c.kind === "upsert" && isAfter(c.record.modifiedAt, pageMax)) pageMax = c.record.modifiedAt;
       }
       const deltaLink = page.value.deltaLink;
+      const refused = page.value.refused ?? [];
+      // Rows the source answered malformed are not records: each is a failure of this pass, named in the sync log.
+      for (const r of refused) await run.fail({ sourceId: r.id ?? "-" }, r.error, false);
       const planned = await planPage(run, changes);
       await window.push({
         done: executePage(run, planned),
         // In read order, after the page's records are all recorded: progress never runs ahead of them.
         recorded: async () => {
+          if (refused.length > 0) state.held = true;
+          if (state.held) {
+            options.onPage?.({ direction: pass, pages: ++run.pagesRecorded, counters: { ...run.counters } });
+            return;
+          }
           if (isAfter(pageMax, state.maxSeen)) state.maxSeen = pageMax;
           if (deltaLink) state.deltaLink = deltaLink;
           // Pages come oldest first, so the watermark may rise page by page: a crash resumes near where it stopped.
