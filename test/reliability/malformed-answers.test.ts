@@ -254,6 +254,40 @@ describe("malformed answers from Business Central", () => {
   });
 });
 
+describe("an unreadable answer to writes", () => {
+  it("a Business Central $batch answer cut short after its creates ran fails them as retryable; the next run duplicates none", async () => {
+    const w = await startWorld(fromDataverse);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const id = randomUUID();
+      unwrap(await w.dv.create("accounts", { accountid: id, name: `Account ${i} ${id}` }));
+      ids.push(id);
+    }
+    w.bcProxy.rewrite = (req, answer) =>
+      req.method === "POST" && req.path.endsWith("/$batch")
+        ? answer.body.subarray(0, answer.body.length / 2)
+        : undefined;
+    const [pass] = await runMapping(w.deps, fromDataverse.name, { useDelta: false });
+    expect(w.bcProxy.rewritten).toBeGreaterThan(0);
+    expect(pass.status).toBe("failed");
+    const errors = await w.store.jobs.errors({ jobId: pass.jobId });
+    expect(errors.length).toBeGreaterThan(0);
+    expect(new Set(errors.map((e) => e.code))).toEqual(new Set(["BCSYNC_E_CONNECTOR_RESPONSE_UNREADABLE"]));
+    expect(errors[0].message).toMatch(/^Business Central answered POST api\/v2\.0\/\$batch .* the body is not JSON/);
+    // The creates did run: the customers are there, once each, though bcsync could not read that they were.
+    const customerNames = async () =>
+      (await allRows(w.bc.company(w.companyId).pages("customers", { select: ["displayName"] }))).map((r) =>
+        String(r.displayName),
+      );
+    expect((await customerNames()).sort()).toEqual(ids.map((id, i) => `Account ${i} ${id}`).sort());
+
+    await expectConverges(w, fromDataverse, async () => {
+      expect((await customerNames()).sort()).toEqual(ids.map((id, i) => `Account ${i} ${id}`).sort());
+      expect(await w.store.couplings.count(fromDataverse.name)).toBe(4);
+    });
+  });
+});
+
 describe("malformed answers from Dataverse", () => {
   it("an account whose name is an array or whose modifiedon is not a date is refused alone; the others reach Business Central", async () => {
     const w = await startWorld(fromDataverse);

@@ -2,7 +2,11 @@
 // API), paged reads with `lastModifiedDateTime gt` watermarks, writes that always carry If-Match, JSON $batch split
 // into requests of at most 100, bound actions and webhook subscriptions.
 
-import { CONNECTOR_RESPONSE_MALFORMED, CONNECTOR_RESPONSE_UNREADABLE } from "../../errors/codes/connectors.ts";
+import {
+  CONNECTOR_OUTCOME_UNKNOWN,
+  CONNECTOR_RESPONSE_MALFORMED,
+  CONNECTOR_RESPONSE_UNREADABLE,
+} from "../../errors/codes/connectors.ts";
 import { type BcsyncError, bcsyncError } from "../../errors/define.ts";
 import { createServiceClient } from "../http/create-service-client.ts";
 import { decodeJson } from "../http/decode.ts";
@@ -288,11 +292,28 @@ export class BusinessCentralClient {
     const body = this.json<{
       responses?: Array<{ id?: string | null; status: number; headers?: Record<string, string>; body?: unknown }>;
     }>(res.value, new URL("$batch", root).href, "POST");
+    const unread = !body.ok
+      ? body
+      : body.value === null || typeof body.value !== "object" || !Array.isArray(body.value.responses)
+        ? this.malformed<never>(new URL("$batch", root).href, "the $batch answer has no responses array")
+        : undefined;
+    if (unread) {
+      // The operations ran, or some did: an answer that cannot be read says nothing of which. Repeatable ones may
+      // be sent again; the others' outcome is unknown, so the engine looks their records up before writing again.
+      if (idempotent || unread.ok) return unread;
+      return fail(
+        bcsyncError(CONNECTOR_OUTCOME_UNKNOWN, {
+          service: "Business Central",
+          method: "POST",
+          path: this.pathOf(new URL("$batch", root).href),
+          reason: unread.error.message,
+          record: chunk.length === 1 ? (chunk[0].record ?? chunk[0].url) : `$batch of ${chunk.length}`,
+        }),
+      );
+    }
     if (!body.ok) return body;
-    if (body.value === null || typeof body.value !== "object" || !Array.isArray(body.value.responses))
-      return this.malformed(new URL("$batch", root).href, "the $batch answer has no responses array");
     const results: BcBatchResult[] = [];
-    const byId = new Map(body.value.responses.map((r, index) => [r.id ?? chunk[index]?.id, r]));
+    const byId = new Map((body.value.responses ?? []).map((r, index) => [r.id ?? chunk[index]?.id, r]));
     for (const request of chunk) {
       const response = byId.get(request.id);
       if (!response) {

@@ -2,6 +2,7 @@
 // writes with ETags, $batch, bulk messages with fallback, impersonation, WhoAmI and N:N association.
 import {
   CONNECTOR_DELTA_EXPIRED,
+  CONNECTOR_OUTCOME_UNKNOWN,
   CONNECTOR_RESPONSE_MALFORMED,
   CONNECTOR_RESPONSE_UNREADABLE,
 } from "../../errors/codes/connectors.ts";
@@ -540,18 +541,28 @@ export class DataverseClient {
       allowStatus: [400, 412, 404, 409, 500],
     });
     if (!res.ok) return res;
-    const text = decodeText(res.value.body);
-    if (!text.ok) {
-      return fail(
-        bcsyncError(CONNECTOR_RESPONSE_UNREADABLE, {
-          service: "Dataverse",
-          method: "POST",
-          path: "$batch",
-          reason: `status ${res.value.status}: ${text.reason}`,
-          record,
-        }),
+    // The operations ran, or some did: an answer that cannot be read says nothing of which. Repeatable ones may be
+    // sent again; the others' outcome is unknown, so the engine looks their records up before writing again.
+    const unreadable = (reason: string): Result<never> =>
+      fail(
+        idempotent
+          ? bcsyncError(CONNECTOR_RESPONSE_UNREADABLE, {
+              service: "Dataverse",
+              method: "POST",
+              path: "$batch",
+              reason,
+              record,
+            })
+          : bcsyncError(CONNECTOR_OUTCOME_UNKNOWN, {
+              service: "Dataverse",
+              method: "POST",
+              path: "$batch",
+              reason: `the answer cannot be read: ${reason}`,
+              record,
+            }),
       );
-    }
+    const text = decodeText(res.value.body);
+    if (!text.ok) return unreadable(`status ${res.value.status}: ${text.reason}`);
     const parsed = parseBatchResponseGroups(res.value.headers["content-type"], text.value);
     if (!parsed) {
       if (res.value.status >= 400) {
@@ -564,7 +575,9 @@ export class DataverseClient {
           ),
         );
       }
-      return this.malformed("$batch", "the multipart response cannot be parsed");
+      return idempotent
+        ? this.malformed("$batch", "the multipart response cannot be parsed")
+        : unreadable("the multipart response cannot be parsed");
     }
     return ok(this.matchBatchResults(parts, parsed));
   }
