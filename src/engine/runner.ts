@@ -40,7 +40,7 @@ import {
   wireValue,
 } from "./planner.ts";
 import type { EntityPort, PortError, PortFactory, Side, WriteOutcome, WriteValidation } from "./ports.ts";
-import { chunks, getAllByIds, LookupLoader, type MatchRefusal, MatchSource } from "./prefetch.ts";
+import { chunks, getAllByIds, getAllByIdsIsolating, LookupLoader, type MatchRefusal, MatchSource } from "./prefetch.ts";
 import { type CouplingState, recordName, type SideRecord, type SourceChange } from "./records.ts";
 import { hashOf, isAfter, isBlank } from "./values.ts";
 
@@ -683,12 +683,21 @@ async function retryFailed(run: Pass, handled: Set<string>): Promise<void> {
   // Indexed: only the failed, unskipped couplings of this direction are read, not every coupling.
   const failed = await run.store.couplings.listFailed(run.mapping.name, run.pass);
   const ids = failed.map((c) => (run.pass === "toDataverse" ? c.bcId : c.dataverseId));
+  const byId = new Map(failed.map((c) => [(run.pass === "toDataverse" ? c.bcId : c.dataverseId).toLowerCase(), c]));
   for (const chunk of chunks(ids, 200)) {
-    const found = await getAllByIds(run.sourcePort, chunk, run.selectSource);
-    if (!found.ok) throw Object.assign(new Error(found.error.message), { portError: found.error });
-    const changes: SourceChange[] = chunk.map((id) => {
-      const record = found.value.get(id.toLowerCase());
-      return record ? { kind: "upsert", record } : { kind: "deleted", id };
+    const read = await getAllByIdsIsolating(run.sourcePort, chunk, run.selectSource);
+    if (!read.ok) throw Object.assign(new Error(read.error.message), { portError: read.error });
+    const { found, refused } = read.value;
+    // A row the source answers malformed fails its record again (never read as deleted); the others go on.
+    for (const [id, error] of refused) {
+      const c = byId.get(id);
+      const targetId = c && (run.pass === "toDataverse" ? c.dataverseId : c.bcId);
+      await run.fail({ sourceId: id, ...(targetId ? { targetId } : {}) }, error, true);
+    }
+    const changes: SourceChange[] = chunk.flatMap((id): SourceChange[] => {
+      if (refused.has(id.toLowerCase())) return [];
+      const record = found.get(id.toLowerCase());
+      return [record ? { kind: "upsert", record } : { kind: "deleted", id }];
     });
     for (const id of chunk) handled.add(id.toLowerCase());
     await processPage(run, changes);
@@ -769,9 +778,15 @@ async function planPage(run: Pass, changes: SourceChange[]): Promise<PlannedPage
   const needMatch = inputs.filter((input, i) => plans[i].kind === "insert" && !input.coupling);
   if (needTarget.size > 0) {
     const targetIds = [...needTarget].map((input) => plans[inputs.indexOf(input)].targetId!);
-    const targets = await getAllByIds(run.targetPort, targetIds, run.selectTarget);
+    const targets = await getAllByIdsIsolating(run.targetPort, targetIds, run.selectTarget);
     for (const [i, input] of inputs.entries()) {
       if (!needTarget.has(input)) continue;
+      const refused = targets.ok ? targets.value.refused.get(plans[i].targetId!.toLowerCase()) : undefined;
+      if (refused) {
+        // The counterpart answered malformed: this record fails alone (never written blind, never taken as deleted).
+        plans[i] = { kind: "fail", sourceId: plans[i].sourceId, targetId: plans[i].targetId, error: refused };
+        continue;
+      }
       if (!targets.ok) {
         // Cannot see the target: do not write blind; the record is retried on the next run.
         plans[i] = {
@@ -782,7 +797,7 @@ async function planPage(run: Pass, changes: SourceChange[]): Promise<PlannedPage
         };
         continue;
       }
-      input.target = targets.value.get(plans[i].targetId!.toLowerCase()) ?? null;
+      input.target = targets.value.found.get(plans[i].targetId!.toLowerCase()) ?? null;
       plans[i] = planRecord(ctx, input);
     }
   }

@@ -254,6 +254,40 @@ describe("malformed answers from Business Central", () => {
   });
 });
 
+describe("a malformed counterpart", () => {
+  it("a Dataverse account read by id with a value that is an object fails only its own record's update", async () => {
+    const w = await startWorld(toDataverse);
+    const customers = await createCustomers(w, 4);
+    const [first] = await runMapping(w.deps, toDataverse.name);
+    expect(first.counters).toMatchObject({ inserted: 4, failed: 0 });
+    for (const [i, c] of customers.entries()) {
+      unwrap(await w.bc.company(w.companyId).update("customers", String(c.id), { phoneNumber: `555-010${i}` }, "*"));
+    }
+    const victim = (await w.store.couplings.getByBcId(toDataverse.name, String(customers[1].id)))!;
+    w.dvProxy.rewrite = (req, answer) =>
+      req.method === "GET" && req.path.includes("/accounts?") && req.path.includes("$filter=accountid eq")
+        ? rewriteRows(answer, (row) => (row.accountid === victim.dataverseId ? { ...row, telephone1: { n: 1 } } : row))
+        : undefined;
+    // A full sync reads every changed record's counterpart before writing it.
+    const [pass] = await runMapping(w.deps, toDataverse.name, { mode: "full" });
+    expect(w.dvProxy.rewritten).toBeGreaterThan(0);
+    expect(pass.status).toBe("failed");
+    expect(pass.counters).toMatchObject({ modified: 3, failed: 1 });
+    const errors = await w.store.jobs.errors({ jobId: pass.jobId });
+    expect(errors.map((e) => [e.code, e.sourceId, e.destinationId, e.field])).toEqual([
+      ["BCSYNC_E_CONNECTOR_RECORD_MALFORMED", String(customers[1].id), victim.dataverseId, "telephone1"],
+    ]);
+    expect(errors[0].message).toBe(
+      `Dataverse answered accounts with record ${victim.dataverseId} whose telephone1 is not usable: an object where a value (text, number, true/false or null) is expected.`,
+    );
+
+    await expectConverges(w, toDataverse, async () => {
+      const phones = (await allRows(w.dv.pages("accounts", { select: ["telephone1"] }))).map((r) => r.telephone1);
+      expect(phones.sort()).toEqual(["555-0100", "555-0101", "555-0102", "555-0103"]);
+    });
+  });
+});
+
 describe("an unreadable answer to writes", () => {
   it("a Business Central $batch answer cut short after its creates ran fails them as retryable; the next run duplicates none", async () => {
     const w = await startWorld(fromDataverse);
