@@ -601,23 +601,37 @@ async function reconcileIntents(run: Pass, handled: Set<string>): Promise<void> 
   // Creates that did not reach the target (failed, or killed before the request): planned again now, whatever
   // the watermark says. Their intent is kept, so the new create carries the same key.
   const notCreated: SourceChange[] = [];
-  for (const chunk of chunks(intents, 100)) {
-    const found = await getAllByIds(
+  for (const all of chunks(intents, 100)) {
+    const targets = await getAllByIdsIsolating(
       run.targetPort,
-      chunk.map((i) => i.targetKey),
+      all.map((i) => i.targetKey),
       run.selectTarget,
     );
-    if (!found.ok) throw Object.assign(new Error(found.error.message), { portError: found.error });
-    const sources = await getAllByIds(
+    if (!targets.ok) throw Object.assign(new Error(targets.error.message), { portError: targets.error });
+    const read = await getAllByIdsIsolating(
       run.sourcePort,
-      chunk.map((i) => i.sourceId),
+      all.map((i) => i.sourceId),
       run.selectSource,
     );
-    if (!sources.ok) throw Object.assign(new Error(sources.error.message), { portError: sources.error });
+    if (!read.ok) throw Object.assign(new Error(read.error.message), { portError: read.error });
+    // An intent whose target or source is answered malformed waits with its intent kept: neither coupled nor
+    // created again (its create may have applied), and not planned by this pass's read (a new key would duplicate).
+    const chunk: typeof all = [];
+    for (const intent of all) {
+      const error =
+        targets.value.refused.get(intent.targetKey.toLowerCase()) ??
+        read.value.refused.get(intent.sourceId.toLowerCase());
+      if (!error) {
+        chunk.push(intent);
+        continue;
+      }
+      handled.add(intent.sourceId.toLowerCase());
+      await run.fail({ sourceId: intent.sourceId, targetId: intent.targetKey }, error, false);
+    }
     await run.store.transaction(async (store) => {
       for (const intent of chunk) {
-        const target = found.value.get(intent.targetKey.toLowerCase());
-        const source = sources.value.get(intent.sourceId.toLowerCase());
+        const target = targets.value.found.get(intent.targetKey.toLowerCase());
+        const source = read.value.found.get(intent.sourceId.toLowerCase());
         if (!target) {
           if (source) notCreated.push({ kind: "upsert", record: source });
           continue;

@@ -315,6 +315,22 @@ describe("an unreadable answer to writes", () => {
       );
     expect((await customerNames()).sort()).toEqual(ids.map((id, i) => `Account ${i} ${id}`).sort());
 
+    // The next run looks the creates up by their keys; one customer answered malformed waits with its intent kept
+    // (neither coupled nor created again), the others are coupled.
+    const waiting = `Account 1 ${ids[1]}`;
+    w.bcProxy.rewrite = (req, answer) =>
+      req.method === "GET" && req.path.includes("/customers?") && req.path.includes("$filter=id eq")
+        ? rewriteRows(answer, (row) => (row.displayName === waiting ? { ...row, displayName: { text: waiting } } : row))
+        : undefined;
+    const [lookup] = await runMapping(w.deps, fromDataverse.name, { useDelta: false });
+    expect(lookup.status).toBe("failed");
+    const lookupErrors = await w.store.jobs.errors({ jobId: lookup.jobId });
+    expect(lookupErrors.map((e) => [e.code, e.sourceId, e.field])).toEqual([
+      ["BCSYNC_E_CONNECTOR_RECORD_MALFORMED", ids[1], "displayName"],
+    ]);
+    expect(await w.store.couplings.count(fromDataverse.name)).toBe(3);
+    expect((await customerNames()).sort()).toEqual(ids.map((id, i) => `Account ${i} ${id}`).sort());
+
     await expectConverges(w, fromDataverse, async () => {
       expect((await customerNames()).sort()).toEqual(ids.map((id, i) => `Account ${i} ${id}`).sort());
       expect(await w.store.couplings.count(fromDataverse.name)).toBe(4);
