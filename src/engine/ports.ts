@@ -45,6 +45,17 @@ export interface ReadChangesOptions {
 export interface ChangePage {
   changes: SourceChange[];
   deltaLink?: string;
+  /**
+   * Rows of the page the service answered malformed (an id that is not a GUID, a value that is an object, no ETag):
+   * not records, so not in `changes`. The runner logs each and keeps the watermark before them (issue 14).
+   */
+  refused?: RefusedRow[];
+}
+
+/** A row refused at the port; `id` when the row had a usable one. */
+export interface RefusedRow {
+  id?: string;
+  error: PortError;
 }
 
 export type WriteOutcome =

@@ -2,6 +2,7 @@
 // page, the coupled targets of records that changed, lookup couplings of referenced mappings, and match
 // candidates for uncoupled records. Kept apart from the runner so each step can be read on its own.
 
+import { CONNECTOR_RECORD_MALFORMED } from "../errors/codes/connectors.ts";
 import type { Store } from "../store/index.ts";
 import { type LookupTable, lookupKey, lookupKeysNeeded } from "./convert.ts";
 import { hasMatchFields, type MatchCondition, matchCriteria } from "./matching.ts";
@@ -51,6 +52,37 @@ export async function getAllByIds(
     else for (const r of res.value) found.set(r.id.toLowerCase(), r);
   });
   return failed ?? { ok: true, value: found };
+}
+
+/**
+ * Records by id, where a row the side answers malformed (BCSYNC_E_CONNECTOR_RECORD_MALFORMED) fails only its own
+ * id: a chunk refused for one is halved until the request for that id alone is refused (the row's own id may be
+ * the malformed part, so only the id asked for names it). Any other failure fails the whole read. A refused id is
+ * neither found nor absent: callers must not take it as deleted.
+ */
+export async function getAllByIdsIsolating(
+  port: EntityPort,
+  ids: readonly string[],
+  select: readonly string[],
+): Promise<PortResult<{ found: Map<string, SideRecord>; refused: Map<string, PortError> }>> {
+  const found = new Map<string, SideRecord>();
+  const refused = new Map<string, PortError>();
+  const read = async (part: readonly string[]): Promise<PortError | undefined> => {
+    const res = await getAllByIds(port, part, select);
+    if (res.ok) {
+      for (const [id, record] of res.value) found.set(id, record);
+      return undefined;
+    }
+    if (res.error.code !== CONNECTOR_RECORD_MALFORMED.code) return res.error;
+    if (part.length === 1) {
+      refused.set(part[0].toLowerCase(), res.error);
+      return undefined;
+    }
+    const half = Math.ceil(part.length / 2);
+    return (await read(part.slice(0, half))) ?? (await read(part.slice(half)));
+  };
+  const error = await read(ids);
+  return error ? { ok: false, error } : { ok: true, value: { found, refused } };
 }
 
 /**

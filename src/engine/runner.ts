@@ -40,7 +40,7 @@ import {
   wireValue,
 } from "./planner.ts";
 import type { EntityPort, PortError, PortFactory, Side, WriteOutcome, WriteValidation } from "./ports.ts";
-import { chunks, getAllByIds, LookupLoader, type MatchRefusal, MatchSource } from "./prefetch.ts";
+import { chunks, getAllByIds, getAllByIdsIsolating, LookupLoader, type MatchRefusal, MatchSource } from "./prefetch.ts";
 import { type CouplingState, recordName, type SideRecord, type SourceChange } from "./records.ts";
 import { hashOf, isAfter, isBlank } from "./values.ts";
 
@@ -319,7 +319,9 @@ async function runPass(
       tombstonesRead = false;
     }
     if (typeof read === "object") throw Object.assign(new Error(read.message), { portError: read });
-    const { maxSeen, deltaLink } = state;
+    const { maxSeen } = state;
+    // A refused row is read again next run only if the delta link taken before it is not stored past it.
+    const deltaLink = state.held ? undefined : state.deltaLink;
     if (!run.dryRun && (maxSeen || deltaLink)) {
       await deps.store.watermarks.advance(mapping.name, pass, {
         ...(maxSeen ? { modifiedAt: nextWatermark(maxSeen, state) } : {}),
@@ -372,6 +374,11 @@ function passMessage(run: Pass, heldDeletionId: string | undefined): string {
 
 interface ReadState {
   maxSeen: string | undefined;
+  /**
+   * A page had rows the source answered malformed (issue 14): progress (watermark, delta link) stays before that
+   * page, so the next run reads them again; the records after it are read again too and found unchanged.
+   */
+  held?: boolean;
   deltaLink: string | undefined;
   /** When the pass began, before its first read (this process's clock). */
   startedAt: string;
@@ -458,11 +465,19 @@ async function readChanges(
         if (c.kind === "upsert" && isAfter(c.record.modifiedAt, pageMax)) pageMax = c.record.modifiedAt;
       }
       const deltaLink = page.value.deltaLink;
+      const refused = page.value.refused ?? [];
+      // Rows the source answered malformed are not records: each is a failure of this pass, named in the sync log.
+      for (const r of refused) await run.fail({ sourceId: r.id ?? "-" }, r.error, false);
       const planned = await planPage(run, changes);
       await window.push({
         done: executePage(run, planned),
         // In read order, after the page's records are all recorded: progress never runs ahead of them.
         recorded: async () => {
+          if (refused.length > 0) state.held = true;
+          if (state.held) {
+            options.onPage?.({ direction: pass, pages: ++run.pagesRecorded, counters: { ...run.counters } });
+            return;
+          }
           if (isAfter(pageMax, state.maxSeen)) state.maxSeen = pageMax;
           if (deltaLink) state.deltaLink = deltaLink;
           // Pages come oldest first, so the watermark may rise page by page: a crash resumes near where it stopped.
@@ -593,27 +608,41 @@ async function reconcileIntents(run: Pass, handled: Set<string>): Promise<void> 
   // Creates that did not reach the target (failed, or killed before the request): planned again now, whatever
   // the watermark says. Their intent is kept, so the new create carries the same key.
   const notCreated: SourceChange[] = [];
-  for (const chunk of chunks(intents, 100)) {
-    const found = await getAllByIds(
+  for (const all of chunks(intents, 100)) {
+    const targets = await getAllByIdsIsolating(
       run.targetPort,
-      chunk.map((i) => i.targetKey),
+      all.map((i) => i.targetKey),
       run.selectTarget,
     );
-    if (!found.ok) throw Object.assign(new Error(found.error.message), { portError: found.error });
-    const sources = await getAllByIds(
+    if (!targets.ok) throw Object.assign(new Error(targets.error.message), { portError: targets.error });
+    const read = await getAllByIdsIsolating(
       run.sourcePort,
-      chunk.map((i) => i.sourceId),
+      all.map((i) => i.sourceId),
       run.selectSource,
     );
-    if (!sources.ok) throw Object.assign(new Error(sources.error.message), { portError: sources.error });
+    if (!read.ok) throw Object.assign(new Error(read.error.message), { portError: read.error });
+    // An intent whose target or source is answered malformed waits with its intent kept: neither coupled nor
+    // created again (its create may have applied), and not planned by this pass's read (a new key would duplicate).
+    const chunk: typeof all = [];
+    for (const intent of all) {
+      const error =
+        targets.value.refused.get(intent.targetKey.toLowerCase()) ??
+        read.value.refused.get(intent.sourceId.toLowerCase());
+      if (!error) {
+        chunk.push(intent);
+        continue;
+      }
+      handled.add(intent.sourceId.toLowerCase());
+      await run.fail({ sourceId: intent.sourceId, targetId: intent.targetKey }, error, false);
+    }
     // The transaction may run again if the store's connection is lost: what it finds is kept only once it commits.
     const settled = await run.store.transaction(
       async (store) => {
         const retried: SourceChange[] = [];
         let coupled = 0;
         for (const intent of chunk) {
-          const target = found.value.get(intent.targetKey.toLowerCase());
-          const source = sources.value.get(intent.sourceId.toLowerCase());
+          const target = targets.value.found.get(intent.targetKey.toLowerCase());
+          const source = read.value.found.get(intent.sourceId.toLowerCase());
           if (!target) {
             if (source) retried.push({ kind: "upsert", record: source });
             continue;
@@ -683,11 +712,10 @@ async function retryFailed(run: Pass, handled: Set<string>): Promise<void> {
   if (run.mode !== "scheduled") return;
   // Indexed: only the failed, unskipped couplings of this direction are read, not every coupling.
   const failed = await run.store.couplings.listFailed(run.mapping.name, run.pass);
-  await processByIds(
-    run,
-    failed.map((c) => (run.pass === "toDataverse" ? c.bcId : c.dataverseId)),
-    handled,
+  const counterpartOf = new Map(
+    failed.map((c) => (run.pass === "toDataverse" ? [c.bcId, c.dataverseId] : [c.dataverseId, c.bcId])),
   );
+  await processByIds(run, [...counterpartOf.keys()], handled, (id) => counterpartOf.get(id.toLowerCase()));
 }
 
 /**
@@ -717,14 +745,28 @@ async function settlePendingFromDataverse(run: Pass, handled: Set<string>): Prom
   );
 }
 
-/** Reads these source records by id and plans them as changes; an id not found is a deletion. */
-async function processByIds(run: Pass, ids: readonly string[], handled: Set<string>): Promise<void> {
+/**
+ * Reads these source records by id and plans them as changes; an id not found is a deletion. A row the source
+ * answers malformed fails its record again (never read as deleted); the others go on.
+ */
+async function processByIds(
+  run: Pass,
+  ids: readonly string[],
+  handled: Set<string>,
+  counterpartOf: (id: string) => string | undefined = () => undefined,
+): Promise<void> {
   for (const chunk of chunks(ids, 200)) {
-    const found = await getAllByIds(run.sourcePort, chunk, run.selectSource);
-    if (!found.ok) throw Object.assign(new Error(found.error.message), { portError: found.error });
-    const changes: SourceChange[] = chunk.map((id) => {
-      const record = found.value.get(id.toLowerCase());
-      return record ? { kind: "upsert", record } : { kind: "deleted", id };
+    const read = await getAllByIdsIsolating(run.sourcePort, chunk, run.selectSource);
+    if (!read.ok) throw Object.assign(new Error(read.error.message), { portError: read.error });
+    const { found, refused } = read.value;
+    for (const [id, error] of refused) {
+      const targetId = counterpartOf(id);
+      await run.fail({ sourceId: id, ...(targetId ? { targetId } : {}) }, error, true);
+    }
+    const changes: SourceChange[] = chunk.flatMap((id): SourceChange[] => {
+      if (refused.has(id.toLowerCase())) return [];
+      const record = found.get(id.toLowerCase());
+      return [record ? { kind: "upsert", record } : { kind: "deleted", id }];
     });
     for (const id of chunk) handled.add(id.toLowerCase());
     await processPage(run, changes);
@@ -805,9 +847,15 @@ async function planPage(run: Pass, changes: SourceChange[]): Promise<PlannedPage
   const needMatch = inputs.filter((input, i) => plans[i].kind === "insert" && !input.coupling);
   if (needTarget.size > 0) {
     const targetIds = [...needTarget].map((input) => plans[inputs.indexOf(input)].targetId!);
-    const targets = await getAllByIds(run.targetPort, targetIds, run.selectTarget);
+    const targets = await getAllByIdsIsolating(run.targetPort, targetIds, run.selectTarget);
     for (const [i, input] of inputs.entries()) {
       if (!needTarget.has(input)) continue;
+      const refused = targets.ok ? targets.value.refused.get(plans[i].targetId!.toLowerCase()) : undefined;
+      if (refused) {
+        // The counterpart answered malformed: this record fails alone (never written blind, never taken as deleted).
+        plans[i] = { kind: "fail", sourceId: plans[i].sourceId, targetId: plans[i].targetId, error: refused };
+        continue;
+      }
       if (!targets.ok) {
         // Cannot see the target: do not write blind; the record is retried on the next run.
         plans[i] = {
@@ -818,7 +866,7 @@ async function planPage(run: Pass, changes: SourceChange[]): Promise<PlannedPage
         };
         continue;
       }
-      input.target = targets.value.get(plans[i].targetId!.toLowerCase()) ?? null;
+      input.target = targets.value.found.get(plans[i].targetId!.toLowerCase()) ?? null;
       plans[i] = planRecord(ctx, input);
     }
   }

@@ -2,10 +2,16 @@
 // API), paged reads with `lastModifiedDateTime gt` watermarks, writes that always carry If-Match, JSON $batch split
 // into requests of at most 100, bound actions and webhook subscriptions.
 
-import { CONNECTOR_RESPONSE_MALFORMED } from "../../errors/codes/connectors.ts";
+import {
+  CONNECTOR_OUTCOME_UNKNOWN,
+  CONNECTOR_RESPONSE_MALFORMED,
+  CONNECTOR_RESPONSE_UNREADABLE,
+} from "../../errors/codes/connectors.ts";
 import { type BcsyncError, bcsyncError } from "../../errors/define.ts";
 import { createServiceClient } from "../http/create-service-client.ts";
+import { decodeJson } from "../http/decode.ts";
 import type { ConnectorMetrics } from "../http/metrics.ts";
+import { checkPage, PagingGuard } from "../http/paging-guard.ts";
 import { isIdempotentRequest } from "../http/retry.ts";
 import { displayPath, type ServiceClient, type ServiceResponse } from "../http/service-client.ts";
 import { mapServiceError } from "../http/service-error.ts";
@@ -194,32 +200,42 @@ export class BusinessCentralClient {
       options.firstPageSize && options.firstPageSize < (options.pageSize ?? 20_000)
         ? { ...headers, prefer: `odata.maxpagesize=${Math.max(1, options.firstPageSize)}` }
         : headers;
-    // A service that hands out a link already followed would keep a read going forever: a catalogued error instead.
-    const followed = new Set<string>();
+    // A link back to a page already read, or to another host, ends the read with a catalogued error (issue 14).
+    const guard = new PagingGuard(this.environmentRoot);
     while (next) {
-      if (followed.has(next)) {
-        yield this.malformed(next, "the nextLink leads back to a page already read (a paging loop)");
-        return;
-      }
-      followed.add(next);
-      const res = await this.request("GET", next, { headers: followed.size === 1 ? first : headers });
+      guard.follow(next);
+      const res: Result<{ value?: unknown; "@odata.nextLink"?: unknown }> = await this.readJson(
+        next,
+        guard.pages === 1 ? first : headers,
+      );
       if (!res.ok) {
         yield res;
         return;
       }
-      const body: Result<{ value?: Row[]; "@odata.nextLink"?: string }> = this.json(res.value, next);
-      if (!body.ok || !Array.isArray(body.value.value)) {
-        yield body.ok ? this.malformed(next, "no value array") : body;
+      const shape = checkPage(res.value, guard);
+      if (!shape.ok) {
+        yield this.malformed(next, shape.reason);
         return;
       }
-      const link: string | undefined = body.value["@odata.nextLink"];
-      if (link !== undefined && new URL(link, this.environmentRoot).origin !== this.environmentRoot.origin) {
-        yield this.malformed(next, "the nextLink points at another host");
-        return;
-      }
-      yield ok({ rows: body.value.value, nextLink: link });
-      next = link;
+      yield ok({ rows: shape.rows, nextLink: shape.next });
+      next = shape.next;
     }
+  }
+
+  /**
+   * GET of a JSON answer. A body that cannot be decoded (cut short, not UTF-8: a proxy or a dropped connection)
+   * is asked for again, up to twice; a GET is safe to repeat. Then it is BCSYNC_E_CONNECTOR_RESPONSE_UNREADABLE.
+   * @internal
+   */
+  async readJson<T>(url: string, headers: Record<string, string> = {}, record?: string): Promise<Result<T>> {
+    let last: Result<T> | undefined;
+    for (let attempt = 0; attempt < UNREADABLE_ATTEMPTS; attempt++) {
+      const res = await this.request("GET", url, { headers, record });
+      if (!res.ok) return res;
+      last = this.json<T>(res.value, url, "GET", record);
+      if (last.ok) return last;
+    }
+    return last!;
   }
 
   /**
@@ -275,11 +291,29 @@ export class BusinessCentralClient {
     if (!res.ok) return res;
     const body = this.json<{
       responses?: Array<{ id?: string | null; status: number; headers?: Record<string, string>; body?: unknown }>;
-    }>(res.value, "$batch");
-    if (!body.ok || !Array.isArray(body.value.responses))
-      return body.ok ? this.malformed("$batch", "no responses array") : body;
+    }>(res.value, new URL("$batch", root).href, "POST");
+    const unread = !body.ok
+      ? body
+      : body.value === null || typeof body.value !== "object" || !Array.isArray(body.value.responses)
+        ? this.malformed<never>(new URL("$batch", root).href, "the $batch answer has no responses array")
+        : undefined;
+    if (unread) {
+      // The operations ran, or some did: an answer that cannot be read says nothing of which. Repeatable ones may
+      // be sent again; the others' outcome is unknown, so the engine looks their records up before writing again.
+      if (idempotent || unread.ok) return unread;
+      return fail(
+        bcsyncError(CONNECTOR_OUTCOME_UNKNOWN, {
+          service: "Business Central",
+          method: "POST",
+          path: this.pathOf(new URL("$batch", root).href),
+          reason: unread.error.message,
+          record: chunk.length === 1 ? (chunk[0].record ?? chunk[0].url) : `$batch of ${chunk.length}`,
+        }),
+      );
+    }
+    if (!body.ok) return body;
     const results: BcBatchResult[] = [];
-    const byId = new Map(body.value.responses.map((r, index) => [r.id ?? chunk[index]?.id, r]));
+    const byId = new Map((body.value.responses ?? []).map((r, index) => [r.id ?? chunk[index]?.id, r]));
     for (const request of chunk) {
       const response = byId.get(request.id);
       if (!response) {
@@ -330,7 +364,7 @@ export class BusinessCentralClient {
       idempotent: false,
     });
     if (!res.ok) return res;
-    return this.json<Subscription>(res.value, "subscriptions");
+    return this.json<Subscription>(res.value, this.subscriptionsUrl(), "POST", input.resource);
   }
 
   /**
@@ -350,7 +384,7 @@ export class BusinessCentralClient {
     });
     if (!res.ok) return res;
     if (res.value.body.length === 0) return this.getSubscription(subscriptionId) as Promise<Result<Subscription>>;
-    return this.json<Subscription>(res.value, "subscriptions");
+    return this.json<Subscription>(res.value, url, "PATCH", subscriptionId);
   }
 
   async deleteSubscription(subscriptionId: string, etag = "*"): Promise<Result<{ existed: boolean }>> {
@@ -370,7 +404,7 @@ export class BusinessCentralClient {
     });
     if (!res.ok) return res;
     if (res.value.status === 404) return ok(undefined);
-    return this.json<Subscription>(res.value, "subscriptions");
+    return this.json<Subscription>(res.value, this.subscriptionsUrl(subscriptionId), "GET", subscriptionId);
   }
 
   async listSubscriptions(): Promise<Result<Subscription[]>> {
@@ -421,17 +455,30 @@ export class BusinessCentralClient {
     );
   }
 
-  /** @internal */
-  json<T>(res: ServiceResponse, path: string): Result<T> {
-    try {
-      return ok(JSON.parse(res.body.toString("utf8")) as T);
-    } catch {
-      return this.malformed(path, `status ${res.status} with a body that is not JSON`);
-    }
+  /** The answer's body as JSON, decoded strictly (`decodeJson`). `url`: the request's, for the error. @internal */
+  json<T>(res: ServiceResponse, url: string, method = "GET", record?: string): Result<T> {
+    const body = decodeJson<T>(res.body);
+    if (body.ok) return ok(body.value);
+    return fail(
+      bcsyncError(CONNECTOR_RESPONSE_UNREADABLE, {
+        service: "Business Central",
+        method,
+        path: this.pathOf(url),
+        reason: `status ${res.status}: ${body.reason}`,
+        record: record ?? "-",
+      }),
+    );
   }
 
-  private malformed<T>(path: string, reason: string): Result<T> {
-    return fail(bcsyncError(CONNECTOR_RESPONSE_MALFORMED, { service: "Business Central", path, reason }));
+  private malformed<T>(url: string, reason: string): Result<T> {
+    return fail(
+      bcsyncError(CONNECTOR_RESPONSE_MALFORMED, { service: "Business Central", path: this.pathOf(url), reason }),
+    );
+  }
+
+  /** The path under the environment root, for messages: no host, never a credential. @internal */
+  pathOf(url: string): string {
+    return displayPath(new URL(url, this.environmentRoot), this.environmentRoot);
   }
 
   private subscriptionsUrl(id?: string): string {
@@ -476,7 +523,7 @@ export class CompanyScope {
     const res = await this.client.request("GET", url, { record: id, allowStatus: [404] });
     if (!res.ok) return res;
     if (res.value.status === 404) return ok(undefined);
-    return this.client.json<Row>(res.value, url);
+    return this.client.json<Row>(res.value, url, "GET", id);
   }
 
   /** POST: not idempotent; a lost answer is reported as outcome unknown. Returns the created entity. */
@@ -488,7 +535,7 @@ export class CompanyScope {
       idempotent: false,
     });
     if (!res.ok) return res;
-    return this.client.json<Row>(res.value, url);
+    return this.client.json<Row>(res.value, url, "POST", options.record ?? entitySet);
   }
 
   /**
@@ -498,7 +545,7 @@ export class CompanyScope {
   async update(entitySet: string, id: string, changes: Row, etag: string): Promise<WriteOutcome> {
     const url = this.entityUrl(entitySet, id);
     const res = await this.client.request("PATCH", url, { body: changes, headers: { "if-match": etag }, record: id });
-    if (res.ok) return this.client.json<Row>(res.value, url);
+    if (res.ok) return this.client.json<Row>(res.value, url, "PATCH", id);
     if (res.error.code === "BCSYNC_E_CONNECTOR_CONCURRENCY_CONFLICT") {
       const current = await this.get(entitySet, id);
       return { ok: false, error: res.error, current: current.ok ? current.value : undefined };
@@ -524,7 +571,7 @@ export class CompanyScope {
     const res = await this.client.request("POST", url, { body: body ?? {}, record: id, idempotent: false });
     if (!res.ok) return res;
     if (res.value.body.length === 0) return ok(undefined);
-    return this.client.json<Row>(res.value, url);
+    return this.client.json<Row>(res.value, url, "POST", id);
   }
 
   /** JSON $batch of requests relative to this company (`customers(<id>)`), split into 100s. */
@@ -558,6 +605,9 @@ function queryString(options: ListOptions): string {
   if (options.top !== undefined) params.push(`$top=${options.top}`);
   return params.length ? `?${params.join("&")}` : "";
 }
+
+/** Reads of a body that cannot be decoded, in all, before the read fails (a GET is safe to repeat). */
+const UNREADABLE_ATTEMPTS = 3;
 
 /** `MaxLength` of each string property of the entity type behind `entitySet`, from CSDL XML. */
 export function maxLengthsOf(csdl: string, entitySet: string): Map<string, number> {

@@ -1,9 +1,16 @@
 // The Dataverse Web API client: typed access by entity set, paged and change-tracking reads as async iterators,
 // writes with ETags, $batch, bulk messages with fallback, impersonation, WhoAmI and N:N association.
-import { CONNECTOR_DELTA_EXPIRED, CONNECTOR_RESPONSE_MALFORMED } from "../../errors/codes/connectors.ts";
+import {
+  CONNECTOR_DELTA_EXPIRED,
+  CONNECTOR_OUTCOME_UNKNOWN,
+  CONNECTOR_RESPONSE_MALFORMED,
+  CONNECTOR_RESPONSE_UNREADABLE,
+} from "../../errors/codes/connectors.ts";
 import { type BcsyncError, bcsyncError } from "../../errors/define.ts";
 import { createServiceClient } from "../http/create-service-client.ts";
+import { decodeJson, decodeText } from "../http/decode.ts";
 import type { ConnectorMetrics } from "../http/metrics.ts";
+import { checkPage, PagingGuard } from "../http/paging-guard.ts";
 import { displayPath, type ServiceClient, type ServiceResponse } from "../http/service-client.ts";
 import { mapServiceError, readErrorBody } from "../http/service-error.ts";
 import { isSplittable, sendIsolating } from "../http/split.ts";
@@ -233,7 +240,7 @@ export class DataverseClient {
       const read = await this.request("GET", path, { allow404: true, record: entity });
       if (!read.ok) return read;
       if (read.value.status === 404) return ok(limits);
-      const body = this.json<{ value?: { LogicalName: string; MaxLength?: number | null }[] }>(read.value, type);
+      const body = this.json<{ value?: { LogicalName: string; MaxLength?: number | null }[] }>(read.value, path);
       if (!body.ok) return body;
       for (const a of body.value.value ?? [])
         if (typeof a.MaxLength === "number" && a.MaxLength > 0) limits.set(a.LogicalName, a.MaxLength);
@@ -256,7 +263,7 @@ export class DataverseClient {
     if (read.value.status === 404) return ok(undefined);
     const metadata = this.json<{ OptionSet?: { Options?: { Value: number; Label?: OptionLabel }[] } | null }>(
       read.value,
-      "PicklistAttributeMetadata",
+      path,
     );
     if (!metadata.ok) return metadata;
     const normal = (text: unknown) =>
@@ -308,23 +315,15 @@ export class DataverseClient {
     options: QueryOptions & { nextLink?: string; prefetch?: boolean } = {},
   ): AsyncGenerator<Result<Page>> {
     const headers = readHeaders(options);
-    // A service that hands out a link already followed would keep a read going forever: a catalogued error instead.
-    const followed = new Set<string>();
+    // A link back to a page already read, or to another host, ends the read with a catalogued error (issue 14).
+    const guard = new PagingGuard(this.apiRoot);
     const fetchPage = async (url: string): Promise<Result<Page>> => {
-      followed.add(url);
-      const res = await this.request("GET", url, { headers });
+      guard.follow(url);
+      const res = await this.readJson<{ value?: unknown; "@odata.nextLink"?: unknown }>(url, headers);
       if (!res.ok) return res;
-      const body = this.json<{ value?: Row[]; "@odata.nextLink"?: string }>(res.value, entitySet);
-      if (!body.ok) return body;
-      if (!Array.isArray(body.value.value)) return this.malformed(entitySet, "no value array");
-      const next = body.value["@odata.nextLink"];
-      if (next !== undefined && !this.sameService(next)) {
-        return this.malformed(entitySet, "the nextLink points at another host");
-      }
-      if (next !== undefined && followed.has(next)) {
-        return this.malformed(entitySet, "the nextLink leads back to a page already read (a paging loop)");
-      }
-      return ok({ rows: body.value.value, nextLink: next });
+      const shape = checkPage(res.value, guard);
+      if (!shape.ok) return this.malformed(url, shape.reason);
+      return ok({ rows: shape.rows, nextLink: shape.next });
     };
     let pending: Promise<Result<Page>> | undefined = fetchPage(
       options.nextLink ?? `${entitySet}${queryString(options)}`,
@@ -354,13 +353,10 @@ export class DataverseClient {
     let url: string | undefined =
       options.nextLink ?? options.deltaLink ?? `${entitySet}${queryString({ select: options.select })}`;
     const headers = readHeaders({ pageSize: options.pageSize, trackChanges: true });
-    const followed = new Set<string>();
+    // A link back to a page already read, or to another host, ends the read with a catalogued error (issue 14).
+    const guard = new PagingGuard(this.apiRoot);
     while (url) {
-      if (followed.has(url)) {
-        yield this.malformed(entitySet, "the nextLink leads back to a page already read (a paging loop)");
-        return;
-      }
-      followed.add(url);
+      guard.follow(url);
       const res = await this.request("GET", url, { headers, allowStatus: [400, 410] });
       if (!res.ok) {
         yield res;
@@ -378,29 +374,41 @@ export class DataverseClient {
         );
         return;
       }
-      const body = this.json<{ value?: Row[]; "@odata.nextLink"?: string; "@odata.deltaLink"?: string }>(
+      const body = this.json<{ value?: unknown; "@odata.nextLink"?: unknown; "@odata.deltaLink"?: unknown }>(
         res.value,
-        entitySet,
+        url,
       );
-      if (!body.ok || !Array.isArray(body.value.value)) {
-        yield body.ok ? this.malformed(entitySet, "no value array") : body;
+      if (!body.ok) {
+        yield body;
+        return;
+      }
+      const shape = checkPage(body.value, guard);
+      if (!shape.ok) {
+        yield this.malformed(url, shape.reason);
+        return;
+      }
+      const delta = body.value["@odata.deltaLink"];
+      // The delta link is kept for the next run: one to another host would send the token there then.
+      if (
+        delta !== undefined &&
+        (typeof delta !== "string" || new URL(delta, this.apiRoot).origin !== this.apiRoot.origin)
+      ) {
+        yield this.malformed(url, "the deltaLink is not a link to this service");
         return;
       }
       const changed: Row[] = [];
       const deleted: string[] = [];
-      for (const row of body.value.value) {
+      for (const row of shape.rows) {
+        // Not a row at all: handed on as a change, for the reader to refuse with the rest of the page going through.
+        if (row === null || typeof row !== "object") {
+          changed.push(row);
+          continue;
+        }
         const context = String(row["@odata.context"] ?? "");
         if (context.includes("$deletedEntity") || row.reason === "deleted") deleted.push(String(row.id));
         else changed.push(row);
       }
-      const next = body.value["@odata.nextLink"];
-      const delta = body.value["@odata.deltaLink"];
-      for (const link of [next, delta]) {
-        if (link !== undefined && !this.sameService(link)) {
-          yield this.malformed(entitySet, "a paging link points at another host");
-          return;
-        }
-      }
+      const next = shape.next;
       yield ok({ changed, deleted, nextLink: next, deltaLink: next ? undefined : delta });
       url = next;
     }
@@ -533,7 +541,29 @@ export class DataverseClient {
       allowStatus: [400, 412, 404, 409, 500],
     });
     if (!res.ok) return res;
-    const parsed = parseBatchResponseGroups(res.value.headers["content-type"], res.value.body.toString("utf8"));
+    // The operations ran, or some did: an answer that cannot be read says nothing of which. Repeatable ones may be
+    // sent again; the others' outcome is unknown, so the engine looks their records up before writing again.
+    const unreadable = (reason: string): Result<never> =>
+      fail(
+        idempotent
+          ? bcsyncError(CONNECTOR_RESPONSE_UNREADABLE, {
+              service: "Dataverse",
+              method: "POST",
+              path: "$batch",
+              reason,
+              record,
+            })
+          : bcsyncError(CONNECTOR_OUTCOME_UNKNOWN, {
+              service: "Dataverse",
+              method: "POST",
+              path: "$batch",
+              reason: `the answer cannot be read: ${reason}`,
+              record,
+            }),
+      );
+    const text = decodeText(res.value.body);
+    if (!text.ok) return unreadable(`status ${res.value.status}: ${text.reason}`);
+    const parsed = parseBatchResponseGroups(res.value.headers["content-type"], text.value);
     if (!parsed) {
       if (res.value.status >= 400) {
         return fail(
@@ -545,7 +575,9 @@ export class DataverseClient {
           ),
         );
       }
-      return this.malformed("$batch", "the multipart response cannot be parsed");
+      return idempotent
+        ? this.malformed("$batch", "the multipart response cannot be parsed")
+        : unreadable("the multipart response cannot be parsed");
     }
     return ok(this.matchBatchResults(parts, parsed));
   }
@@ -819,24 +851,43 @@ export class DataverseClient {
     return ok(result);
   }
 
-  private json<T>(res: ServiceResponse, path: string): Result<T> {
-    try {
-      return ok(JSON.parse(res.body.toString("utf8")) as T);
-    } catch {
-      return this.malformed(path, `status ${res.status} with a body that is not JSON`);
+  /**
+   * GET of a JSON answer. A body that cannot be decoded (cut short, not UTF-8: a proxy or a dropped connection)
+   * is asked for again, up to twice; a GET is safe to repeat. Then it is BCSYNC_E_CONNECTOR_RESPONSE_UNREADABLE.
+   */
+  private async readJson<T>(url: string, headers: Record<string, string>): Promise<Result<T>> {
+    let last: Result<T> | undefined;
+    for (let attempt = 0; attempt < UNREADABLE_ATTEMPTS; attempt++) {
+      const res = await this.request("GET", url, { headers });
+      if (!res.ok) return res;
+      last = this.json<T>(res.value, url);
+      if (last.ok) return last;
     }
+    return last!;
   }
 
-  private malformed<T>(path: string, reason: string): Result<T> {
-    return fail(bcsyncError(CONNECTOR_RESPONSE_MALFORMED, { service: "Dataverse", path, reason }));
+  /** The answer's body as JSON, decoded strictly (`decodeJson`). `url`: the request's (relative or absolute). */
+  private json<T>(res: ServiceResponse, url: string, method = "GET", record?: string): Result<T> {
+    const body = decodeJson<T>(res.body);
+    if (body.ok) return ok(body.value);
+    return fail(
+      bcsyncError(CONNECTOR_RESPONSE_UNREADABLE, {
+        service: "Dataverse",
+        method,
+        path: this.pathOf(url),
+        reason: `status ${res.status}: ${body.reason}`,
+        record: record ?? "-",
+      }),
+    );
   }
 
-  private sameService(link: string): boolean {
-    try {
-      return new URL(link, this.apiRoot).origin === this.apiRoot.origin;
-    } catch {
-      return false;
-    }
+  private malformed<T>(url: string, reason: string): Result<T> {
+    return fail(bcsyncError(CONNECTOR_RESPONSE_MALFORMED, { service: "Dataverse", path: this.pathOf(url), reason }));
+  }
+
+  /** The path under the API root, for messages: no host, never a credential. */
+  pathOf(url: string): string {
+    return displayPath(new URL(url, this.apiRoot), this.apiRoot);
   }
 
   private ctx(method: string, url: string, record?: string, attempts?: number) {
@@ -849,6 +900,9 @@ export class DataverseClient {
     };
   }
 }
+
+/** Reads of a body that cannot be decoded, in all, before the read fails (a GET is safe to repeat). */
+const UNREADABLE_ATTEMPTS = 3;
 
 function hasKey(row: Row, primaryKey: string): boolean {
   return typeof row[primaryKey] === "string" && row[primaryKey] !== "";

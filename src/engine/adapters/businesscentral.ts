@@ -20,6 +20,7 @@ import {
   NO_COLUMN_RULES,
   type PortResult,
   type ReadChangesOptions,
+  type RefusedRow,
   type UpdateItem,
   type WriteOutcome,
 } from "../ports.ts";
@@ -34,6 +35,7 @@ import {
   settleRepeatedCreates,
   writeBudgetOf,
 } from "./common.ts";
+import { checkRow, type RowRules, rowError } from "./row-check.ts";
 
 type BatchRequest = {
   method: "POST" | "PATCH" | "DELETE";
@@ -139,7 +141,9 @@ export class BusinessCentralPort implements EntityPort {
         pageSize: chunk.length,
       })) {
         if (!page.ok) return { ok: false, error: portError(page.error) };
-        for (const row of page.value.rows) extra.set(String(row[this.key]).toLowerCase(), row);
+        const checked = this.checked(page.value.rows, [this.key, ...other], false, this.second);
+        if (checked.refused.length > 0) return { ok: false, error: checked.refused[0].error };
+        for (const row of checked.rows) extra.set(String(row[this.key]).toLowerCase(), row);
       }
     }
     return {
@@ -152,6 +156,41 @@ export class BusinessCentralPort implements EntityPort {
         return merged;
       }),
     };
+  }
+
+  /**
+   * The rows the engine can use, and the others refused with what was wrong (row-check.ts). `secondary`: rows of
+   * the secondary page (read by id, without the change stamp).
+   */
+  private checked(
+    rows: readonly Row[],
+    select: readonly string[],
+    requireVersion: boolean,
+    secondary?: SecondaryPage,
+  ): { rows: Row[]; refused: RefusedRow[] } {
+    const rules: RowRules = {
+      key: this.key,
+      ...(secondary ? {} : { modified: this.modified }),
+      values: select,
+      requireVersion,
+    };
+    const out: Row[] = [];
+    const refused: RefusedRow[] = [];
+    const page = secondary ?? { scope: this.scope, set: this.set };
+    const path = this.client.pathOf(new URL(page.set, page.scope.root).href);
+    for (const [i, row] of rows.entries()) {
+      const fault = checkRow(row, rules, i);
+      if (!fault) out.push(row);
+      else refused.push({ ...(fault.id ? { id: fault.id } : {}), error: rowError("Business Central", path, fault) });
+    }
+    return { rows: out, refused };
+  }
+
+  /** A write's answer as a record, when it is a usable one (no ETag is allowed: the next update reads first). */
+  private answered(body: unknown): SideRecord | undefined {
+    if (!body || typeof body !== "object") return undefined;
+    const usable = this.checked([body as Row], [], false);
+    return usable.rows.length === 1 ? this.toRecord(usable.rows[0]) : undefined;
   }
 
   toRecord(row: Row): SideRecord {
@@ -177,14 +216,19 @@ export class BusinessCentralPort implements EntityPort {
         yield { ok: false, error: portError(page.error) };
         return;
       }
-      const rows = await this.merge(page.value.rows, other);
+      // A malformed row is refused alone; the rest of the page goes on (issue 14).
+      const checked = this.checked(page.value.rows, main, true);
+      const rows = await this.merge(checked.rows, other);
       if (!rows.ok) {
         yield rows;
         return;
       }
       yield {
         ok: true,
-        value: { changes: rows.value.map((row) => ({ kind: "upsert", record: this.toRecord(row) })) },
+        value: {
+          changes: rows.value.map((row) => ({ kind: "upsert", record: this.toRecord(row) })),
+          ...(checked.refused.length > 0 ? { refused: checked.refused } : {}),
+        },
       };
     }
   }
@@ -203,7 +247,11 @@ export class BusinessCentralPort implements EntityPort {
       pageSize: Math.min(Math.max(top, 1), 20_000),
     })) {
       if (!page.ok) return { ok: false, error: portError(page.error) };
-      rows.push(...page.value.rows);
+      // An answer by id or by filter decides what exists: a row left out would look absent (deleted, or free to
+      // create again), so one malformed row fails the whole answer.
+      const checked = this.checked(page.value.rows, main, true);
+      if (checked.refused.length > 0) return { ok: false, error: checked.refused[0].error };
+      rows.push(...checked.rows);
       if (rows.length >= top) break;
     }
     const merged = await this.merge(rows, other);
@@ -305,8 +353,7 @@ export class BusinessCentralPort implements EntityPort {
           : { ok: false, error: e, notFound: isNotFound(error) };
         continue;
       }
-      const body = r?.body as Row | undefined;
-      const after = body && typeof body === "object" && body[this.key] ? this.toRecord(body) : undefined;
+      const after = this.answered(r?.body);
       if (!after) continue;
       // The last write holds the row's newest ETag; values and stamp merge over what the main write returned.
       const before = prior.record;
@@ -342,8 +389,8 @@ export class BusinessCentralPort implements EntityPort {
       ok: true,
       value: res.value.map((r, i) => {
         if (r.error) return { ok: false as const, error: portError(r.error), notFound: isNotFound(r.error) };
-        const body = r.body as Row | undefined;
-        const record = body && typeof body === "object" && body[this.key] ? this.toRecord(body) : undefined;
+        // A malformed answer is not taken as the record: the id is the one sent, the version unknown.
+        const record = this.answered(r.body);
         return { ok: true as const, id: record?.id ?? ids[i].toLowerCase(), ...(record ? { record } : {}) };
       }),
     };
@@ -356,7 +403,13 @@ export class BusinessCentralPort implements EntityPort {
         yield { ok: false, error: portError(page.error) };
         return;
       }
-      const rows = await this.merge(page.value.rows, other);
+      // A scan finds deletions by absence: a row left out would look deleted, so a malformed one fails the scan.
+      const checked = this.checked(page.value.rows, main, true);
+      if (checked.refused.length > 0) {
+        yield { ok: false, error: checked.refused[0].error };
+        return;
+      }
+      const rows = await this.merge(checked.rows, other);
       if (!rows.ok) {
         yield rows;
         return;

@@ -12,6 +12,8 @@ const TRANSIENT = new Set([
   "BCSYNC_E_CONNECTOR_UNAVAILABLE",
   "BCSYNC_E_CONNECTOR_CONCURRENCY_CONFLICT",
   "BCSYNC_E_CONNECTOR_OUTCOME_UNKNOWN",
+  // A body cut short or re-encoded on the way (a proxy, a dropped connection) reads fine when asked again.
+  "BCSYNC_E_CONNECTOR_RESPONSE_UNREADABLE",
 ]);
 
 /** A connector error as the runner logs it; throttling, timeouts, 5xx and lost updates never count toward skips. */

@@ -17,6 +17,7 @@ import {
   type OptionValue,
   type PortResult,
   type ReadChangesOptions,
+  type RefusedRow,
   type UpdateItem,
   type WriteOutcome,
 } from "../ports.ts";
@@ -31,6 +32,7 @@ import {
   settleRepeatedCreates,
   writeBudgetOf,
 } from "./common.ts";
+import { checkRow, isGuid, type RowFault, rowError } from "./row-check.ts";
 
 export class DataversePort implements EntityPort {
   readonly side = "dataverse" as const;
@@ -82,6 +84,29 @@ export class DataversePort implements EntityPort {
     return this.rules;
   }
 
+  /** The rows the engine can use, and the others refused with what was wrong (row-check.ts). */
+  private checked(rows: readonly Row[], select: readonly string[], requireVersion: boolean) {
+    const rules = {
+      key: this.key,
+      modified: this.modified,
+      values: select,
+      texts: [this.mapping.dataverse.modifiedByField],
+      requireVersion,
+    };
+    const out: Row[] = [];
+    const refused: RefusedRow[] = [];
+    for (const [i, row] of rows.entries()) {
+      const fault = checkRow(row, rules, i);
+      if (!fault) out.push(row);
+      else refused.push(this.refusal(fault));
+    }
+    return { rows: out, refused };
+  }
+
+  private refusal(fault: RowFault): RefusedRow {
+    return { ...(fault.id ? { id: fault.id } : {}), error: rowError("Dataverse", this.client.pathOf(this.set), fault) };
+  }
+
   toRecord(row: Row): SideRecord {
     const by = row[this.mapping.dataverse.modifiedByField];
     return {
@@ -110,14 +135,30 @@ export class DataversePort implements EntityPort {
           yield { ok: false, error: portError(page.error) };
           return;
         }
+        // A malformed row is refused alone; the rest of the page goes on (issue 14).
+        const checked = this.checked(page.value.changed, select, true);
+        const deleted = page.value.deleted.filter(isGuid);
+        const refused = [
+          ...checked.refused,
+          ...page.value.deleted
+            .filter((id) => !isGuid(id))
+            .map((id, i) =>
+              this.refusal({
+                record: `deletion #${i + 1} of the page`,
+                field: "id",
+                reason: `the id ${id} is not a GUID`,
+              }),
+            ),
+        ];
         yield {
           ok: true,
           value: {
             changes: [
-              ...page.value.changed.map((row) => ({ kind: "upsert" as const, record: this.toRecord(row) })),
-              ...page.value.deleted.map((id) => ({ kind: "deleted" as const, id: id.toLowerCase() })),
+              ...checked.rows.map((row) => ({ kind: "upsert" as const, record: this.toRecord(row) })),
+              ...deleted.map((id) => ({ kind: "deleted" as const, id: id.toLowerCase() })),
             ],
             ...(page.value.deltaLink ? { deltaLink: page.value.deltaLink } : {}),
+            ...(refused.length > 0 ? { refused } : {}),
           },
         };
       }
@@ -137,9 +178,13 @@ export class DataversePort implements EntityPort {
         yield { ok: false, error: portError(page.error) };
         return;
       }
+      const checked = this.checked(page.value.rows, select, true);
       yield {
         ok: true,
-        value: { changes: page.value.rows.map((row) => ({ kind: "upsert", record: this.toRecord(row) })) },
+        value: {
+          changes: checked.rows.map((row) => ({ kind: "upsert", record: this.toRecord(row) })),
+          ...(checked.refused.length > 0 ? { refused: checked.refused } : {}),
+        },
       };
     }
   }
@@ -157,7 +202,11 @@ export class DataversePort implements EntityPort {
       pageSize: Math.min(Math.max(top, 1), 5000),
     })) {
       if (!page.ok) return { ok: false, error: portError(page.error) };
-      for (const row of page.value.rows) out.push(this.toRecord(row));
+      // An answer by id or by filter decides what exists: a row left out would look absent (deleted, or free to
+      // create again), so one malformed row fails the whole answer.
+      const checked = this.checked(page.value.rows, this.selectWithMeta(select), true);
+      if (checked.refused.length > 0) return { ok: false, error: checked.refused[0].error };
+      for (const row of checked.rows) out.push(this.toRecord(row));
       if (out.length >= top) break;
     }
     return { ok: true, value: out };
@@ -181,7 +230,8 @@ export class DataversePort implements EntityPort {
     const outcomes = res.value.outcomes.map(
       (o, i): WriteOutcome =>
         o.ok
-          ? { ok: true as const, id: String(o.id ?? items[i].key).toLowerCase() }
+          ? // An id in the answer that is not a GUID is not taken: the key sent is the record's.
+            { ok: true as const, id: String((isGuid(o.id) ? o.id : undefined) ?? items[i].key).toLowerCase() }
           : { ok: false as const, error: portError(o.error) },
     );
     return { ok: true, value: await settleRepeatedCreates((ids) => this.getByIds(ids, []), items, outcomes) };
@@ -203,11 +253,12 @@ export class DataversePort implements EntityPort {
       ok: true,
       value: res.value.map((r, i) => {
         if (r.error) return { ok: false as const, error: portError(r.error), notFound: isNotFound(r.error) };
-        const body = r.body as Row | undefined;
+        // A malformed answer is not taken as the record: its version is then unknown and the next update reads first.
+        const answer = r.body && typeof r.body === "object" ? this.checked([r.body as Row], [], false).rows : [];
         return {
           ok: true as const,
           id: items[i].id,
-          ...(body && typeof body === "object" && body[this.key] ? { record: this.toRecord(body) } : {}),
+          ...(answer.length === 1 ? { record: this.toRecord(answer[0]) } : {}),
         };
       }),
     };
@@ -236,7 +287,13 @@ export class DataversePort implements EntityPort {
         yield { ok: false, error: portError(page.error) };
         return;
       }
-      yield { ok: true, value: page.value.rows.map((row) => this.toRecord(row)) };
+      // A scan finds deletions by absence: a row left out would look deleted, so a malformed one fails the scan.
+      const checked = this.checked(page.value.rows, this.selectWithMeta(select), true);
+      if (checked.refused.length > 0) {
+        yield { ok: false, error: checked.refused[0].error };
+        return;
+      }
+      yield { ok: true, value: checked.rows.map((row) => this.toRecord(row)) };
     }
   }
 

@@ -184,7 +184,33 @@ export const CONNECTOR_RESPONSE_MALFORMED = defineError<{ service: string; path:
   code: "BCSYNC_E_CONNECTOR_RESPONSE_MALFORMED",
   message: "{service} answered {path} with a response bcsync cannot read: {reason}.",
   status: 502,
-  fix: "Check that the URL points at the service's API root; report the response to the bcsync maintainers if it does.",
+  fix: "Check that the URL points at the service's API root and that no proxy or gateway between bcsync and {service} rewrites its answers; the read stopped here and the sync job reads from the same place on its next run. Report the response to the bcsync maintainers if it comes from the service itself.",
+});
+
+export const CONNECTOR_RESPONSE_UNREADABLE = defineError<{
+  service: string;
+  method: string;
+  path: string;
+  reason: string;
+  record: string;
+}>({
+  code: "BCSYNC_E_CONNECTOR_RESPONSE_UNREADABLE",
+  message: "{service} answered {method} {path} (record {record}) with a body bcsync cannot decode: {reason}.",
+  status: 502,
+  fix: "A body cut short or re-encoded on the way (a proxy, a gateway, a dropped connection) usually reads fine when asked again: bcsync asked again and the sync job retries on its next run. If it repeats, look for a proxy between bcsync and {service} that truncates or re-encodes answers.",
+});
+
+export const CONNECTOR_RECORD_MALFORMED = defineError<{
+  service: string;
+  path: string;
+  record: string;
+  field: string;
+  reason: string;
+}>({
+  code: "BCSYNC_E_CONNECTOR_RECORD_MALFORMED",
+  message: "{service} answered {path} with record {record} whose {field} is not usable: {reason}.",
+  status: 502,
+  fix: "The record was not synced and the rest of the page was; the watermark stays before it, so the next run reads it again. Check {field} of record {record} on {service} (and any proxy that rewrites answers); once {service} answers it well the next run syncs it.",
 });
 
 export const CONNECTOR_DELTA_EXPIRED = defineError<{ entitySet: string; serviceMessage: string }>({
