@@ -214,6 +214,8 @@ export interface OrdersCheck {
 export interface OrdersBcsync extends OrdersStrategy {
   counters: Record<string, number>;
   check: OrdersCheck;
+  /** Milliseconds requests waited for the connectors' throttles (summed over requests), per service. */
+  throttledMs: { dataverse: number; businessCentral: number };
 }
 
 /** The order flow's Sales → BC half, as `bcsync sync` runs SALESORDER-ORDER with bidirectional sales orders. */
@@ -223,9 +225,15 @@ async function bcsync(preset: OrdersPreset): Promise<OrdersBcsync> {
     const measure = measuring(w.emulators);
     const summary = await pullSubmittedOrders(w.ctx);
     measure.stop();
+    const dataverse = w.dataverse.metrics();
+    const businessCentral = w.businessCentral.metrics();
     const check = await checkOrders(w);
-    const result = await measure.done(summary.inserted, w.dataverse.metrics(), w.businessCentral.metrics());
-    return { ...result, lines: check.bcLines, counters: { ...summary }, check };
+    const result = await measure.done(summary.inserted, dataverse, businessCentral);
+    const throttledMs = {
+      dataverse: Math.round(dataverse.throttledMs),
+      businessCentral: Math.round(businessCentral.throttledMs),
+    };
+    return { ...result, lines: check.bcLines, counters: { ...summary }, check, throttledMs };
   } finally {
     await w.close();
   }
