@@ -6,8 +6,12 @@
 //   tally            what each emulator served so far (requests, by method, rows read and written: its own count)
 //   edit-bc N        changes the phone number of N customers spread over the table, as a BC user would (in the
 //                    emulator's store: no request is counted), and answers with their ids
-import { writeFileSync } from "node:fs";
+//   seed-orders FILE submitted Sales orders with lines (bench/orders.ts): FILE holds { orders, lines, accounts,
+//                    products }, the coupled accounts and products they are for; written in the Dataverse
+//                    emulator's store as Sales users entered them (no request is counted); answers with the ids
+import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
+import { SYSTEM_USER_ID, seedId } from "../emulators/dataverse/index.ts";
 import { DEMO_INTEGRATION_APP } from "../emulators/identity/demo-apps.ts";
 import { startEmulators } from "../emulators/index.ts";
 
@@ -76,9 +80,58 @@ process.stdin.on("data", (chunk: Buffer) => {
         ids.push(String(row.id));
       }
       process.stdout.write(`${JSON.stringify({ edited: ids })}\n`);
+    } else if (command === "seed-orders") {
+      process.stdout.write(`${JSON.stringify({ orders: seedOrders(JSON.parse(readFileSync(arg, "utf8"))) })}\n`);
     }
   }
 });
+/** Submitted Sales orders, `lines` lines each, for the given accounts and products (round robin); their ids. */
+function seedOrders(plan: { orders: number; lines: number; accounts: string[]; products: string[] }): string[] {
+  const dv = emulators.dataverse;
+  const ctx = {
+    caller: { userId: SYSTEM_USER_ID, callingUserId: SYSTEM_USER_ID },
+    now: new Date(),
+    serviceRoot: new URL(dv.serviceRoot),
+  };
+  const orders = dv.model.table("salesorder");
+  const details = dv.model.table("salesorderdetail");
+  const ids: string[] = [];
+  dv.records.transaction(() => {
+    for (let i = 0; i < plan.orders; i++) {
+      const n = String(i + 1).padStart(6, "0");
+      const id = seedId(`bench:salesorder:${i}`);
+      dv.records.create(
+        orders,
+        {
+          salesorderid: id,
+          name: `Bench Order ${n}`,
+          ordernumber: `BENCH-${n}`,
+          "customerid_account@odata.bind": `/accounts(${plan.accounts[i % plan.accounts.length]})`,
+        },
+        ctx,
+      );
+      for (let l = 0; l < plan.lines; l++) {
+        dv.records.create(
+          details,
+          {
+            salesorderdetailid: seedId(`bench:salesorderdetail:${i}:${l}`),
+            "salesorderid@odata.bind": `/salesorders(${id})`,
+            "productid@odata.bind": `/products(${plan.products[(i * plan.lines + l) % plan.products.length]})`,
+            sequencenumber: l + 1,
+            quantity: 1 + (l % 3),
+            priceperunit: 10 + l,
+          },
+          ctx,
+        );
+      }
+      // Submitted after its lines, as a Sales user does.
+      const row = dv.records.get(orders, id);
+      if (row) dv.records.update(orders, row, { statecode: 1, statuscode: 3 }, ctx);
+      ids.push(id);
+    }
+  });
+  return ids;
+}
 process.stdin.on("end", async () => {
   const used = process.cpuUsage(serving);
   if (session && profiling) {

@@ -2,8 +2,9 @@
 // JSON to bench/results/latest.json and stdout, a short table on stderr.
 //   npm run bench                  full preset (20,000 customers)
 //   npm run bench -- --quick       a small preset for CI smoke tests (never judged on timings)
-//   npm run bench -- --only start|throughput|items|incremental|latency   one workload (default: all; start is
-//                                  `bcsync --help`, items is 20,000 items and their price list, incremental the runs
+//   npm run bench -- --only start|throughput|items|orders|incremental|latency   one workload (default: all; start
+//                                  is `bcsync --help`, items is 20,000 items and their price list, orders is 2,000
+//                                  submitted Sales orders of 5 lines created in BC, incremental the runs
 //                                  after a full sync and peak RSS (bench/incremental.ts), latency is issue 11's edit →
 //                                  other side)
 //   npm run bench -- --suite engine [other]   the older per-file benchmarks (bench/<name>.bench.ts), each in its
@@ -16,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { INCREMENTAL_PRESETS, incrementalTable, runIncremental } from "./incremental.ts";
 import { ITEMS_PRESETS, itemsTable, runItems } from "./items.ts";
 import { LATENCY_PRESETS, latencyTable, runLatency } from "./latency.ts";
+import { ORDERS_PRESETS, ordersTable, runOrders } from "./orders.ts";
 import { runStart, startTable } from "./start.ts";
 import { PRESETS, runThroughput, table } from "./throughput.ts";
 
@@ -47,6 +49,12 @@ if (suiteAt < 0) {
     document.items = items;
     document.itemsTable = itemsTable(items).split("\n");
     process.stderr.write(`\n${itemsTable(items)}\n\n`);
+  }
+  if (only === undefined || only === "orders") {
+    const orders = await runOrders(quick ? ORDERS_PRESETS.quick : ORDERS_PRESETS.full, log);
+    document.orders = orders;
+    document.ordersTable = ordersTable(orders).split("\n");
+    process.stderr.write(`\n${ordersTable(orders)}\n\n`);
   }
   if (only === undefined || only === "incremental") {
     const incremental = await runIncremental(quick ? INCREMENTAL_PRESETS.quick : INCREMENTAL_PRESETS.full, log);

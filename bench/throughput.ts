@@ -71,7 +71,7 @@ export interface Clients {
 export async function world(
   records: number,
   mode: { limits: "realistic" | "off"; cost: "realistic" | "off" } = { limits: "realistic", cost: "realistic" },
-): Promise<{ emulators: { close(): Promise<{ cpuSeconds: number }> }; clients: Clients }> {
+): Promise<{ emulators: Awaited<ReturnType<typeof emulatorsProcess>>; clients: Clients }> {
   const emulators = await emulatorsProcess({ records, latencyMs: LATENCY_MS, ...mode });
   return { emulators, clients: emulators.clients };
 }
@@ -154,15 +154,21 @@ export interface StrategyResult {
 
 /**
  * Starts measuring a strategy (wall time and this process's CPU from now). `done` gives the figures every strategy
- * reports once `records` are written; it stops the emulators to read the CPU they spent serving.
+ * reports once `records` are written; it stops the emulators to read the CPU they spent serving. `stop` ends the
+ * measured time earlier, so checks of what was written can read the emulators before `done` without being timed.
  */
 export function measuring(emulators: { close(): Promise<{ cpuSeconds: number }> }) {
   const started = performance.now();
   const cpu = process.cpuUsage();
+  let stopped: { seconds: number; used: NodeJS.CpuUsage } | undefined;
+  const stop = () => {
+    stopped ??= { seconds: (performance.now() - started) / 1000, used: process.cpuUsage(cpu) };
+    return stopped;
+  };
   return {
+    stop,
     async done(records: number, dv: ConnectorMetrics, bc: ConnectorMetrics): Promise<StrategyResult> {
-      const seconds = (performance.now() - started) / 1000;
-      const used = process.cpuUsage(cpu);
+      const { seconds, used } = stop();
       const served = await emulators.close();
       return {
         records,
@@ -252,7 +258,7 @@ export interface Ceiling {
   seconds: number;
   recordsPerSecond: number;
   /** The resource that sets the ceiling. */
-  bottleneck: "dataverse writes" | "business central reads";
+  bottleneck: "dataverse writes" | "business central reads" | "business central writes";
   dataverseSeconds: number;
   businessCentralSeconds: number;
   /** Records per bulk request at the ceiling. */

@@ -44,26 +44,41 @@ function lineBody(documentId: string, l: BcLineDraft): Row {
   return body;
 }
 
+/**
+ * Inserts the lines in one JSON $batch (BC runs its operations in order, so Line No. follows the draft): one
+ * request of 100 ms's work instead of one request per line. The first refused line is the error; the caller undoes
+ * the document (or puts the old lines back) as before.
+ */
 async function insertLines(
   ctx: IntegrationContext,
   set: BcDocumentSet,
   documentId: string,
   lines: readonly BcLineDraft[],
 ): Promise<Outcome<WrittenLine[]>> {
+  if (lines.length === 0) return { ok: true, value: [] };
+  const sent = await v2(ctx).batch(
+    lines.map((l) => ({ method: "POST" as const, url: LINE_SET[set], body: lineBody(documentId, l) })),
+    { continueOnError: false },
+  );
+  if (!sent.ok) return sent;
   const written: WrittenLine[] = [];
-  for (const l of lines) {
-    const created = await v2(ctx).create(LINE_SET[set], lineBody(documentId, l));
-    if (!created.ok) return created;
+  for (const [i, l] of lines.entries()) {
+    const created = sent.value[i];
+    if (!created || created.error || !created.body) {
+      return {
+        ok: false,
+        error: created?.error ?? bcsyncError(INTEGRATION_ORDER_BC_WRITE_FAILED, noAnswer(documentId)),
+      };
+    }
+    const row = created.body as Row;
     // Only item/resource lines are coupled: comment lines never go back to Sales (SOLINE-ORDERDETAIL's filter).
     if (l.salesLineId && l.lineType !== "Comment")
-      written.push({
-        salesLineId: l.salesLineId,
-        bcLineId: lower(created.value.id),
-        sequence: Number(created.value.sequence),
-      });
+      written.push({ salesLineId: l.salesLineId, bcLineId: lower(row.id), sequence: Number(row.sequence) });
   }
   return { ok: true, value: written };
 }
+
+const noAnswer = (documentId: string) => ({ order: documentId, step: "insert lines", reason: "no answer for a line" });
 
 /** Creates the document with its lines; on any failure deletes what it created. */
 export async function createBcDocument(

@@ -12,12 +12,14 @@ import { syncLines } from "../lines.ts";
 import { releaseOrder, reopenOrder, replaceOrderContent } from "./bc-document-writer.ts";
 import {
   companion,
+  eachInFlight,
   FlowLog,
   type FlowSummary,
   forThisCompany,
   LINE_MAPPING,
   lower,
   ORDER_MAPPING,
+  ORDERS_IN_FLIGHT,
   type Outcome,
   readAll,
   summaryOf,
@@ -85,12 +87,13 @@ export async function pullSubmittedOrders(ctx: IntegrationContext): Promise<Flow
         select: ["salesorderid"],
       }),
     );
-    for (const row of submitted) {
+    // Several orders in flight: each order's own steps stay in their order (and its crash guard, the coupling).
+    await eachInFlight(submitted, ORDERS_IN_FLIGHT, async (row) => {
       const id = lower(row.salesorderid);
       const doc = await readSalesDocument(ctx, "salesorder", id);
       if (!doc.ok) {
         await log.fail(id, doc.error);
-        continue;
+        return;
       }
       const coupling = await ctx.store.couplings.getByDataverseId(ORDER_MAPPING, id);
       const step = decideOrder({
@@ -110,7 +113,7 @@ export async function pullSubmittedOrders(ctx: IntegrationContext): Promise<Flow
         if (updated.ok) log.counters.modified++;
         else await log.fail(id, updated.error);
       } else log.counters.unchanged++;
-    }
+    });
   });
   return summaryOf(counters);
 }

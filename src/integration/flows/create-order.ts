@@ -27,8 +27,19 @@ export async function coupleLines(ctx: IntegrationContext, lines: readonly Writt
       await ctx.store.couplings.uncoupleByDataverseId(LINE_MAPPING, l.salesLineId);
       await ctx.store.couplings.couple({ mappingName: LINE_MAPPING, bcId: l.bcLineId, dataverseId: l.salesLineId });
     }
-    await ctx.dataverse.update("salesorderdetails", l.salesLineId, { bcbi_businesscentrallinenumber: l.sequence });
   }
+  // The line numbers in one $batch (one request's overhead, not one per line); as before, a refused one is left
+  // for the next write of the order.
+  if (lines.length === 0) return;
+  await ctx.dataverse.batchOperations(
+    lines.map((l) => ({
+      method: "PATCH" as const,
+      url: `salesorderdetails(${l.salesLineId})`,
+      headers: { "If-Match": "*" },
+      body: { bcbi_businesscentrallinenumber: l.sequence },
+    })),
+    { continueOnError: true, idempotent: true },
+  );
 }
 
 /** What BC writes back on the Sales order after creating or updating its BC order. */
@@ -97,8 +108,8 @@ export async function createOrderInBc(ctx: IntegrationContext, doc: SalesDocumen
     if (isBcsyncError(error)) return { ok: false, error };
     throw error;
   }
-  await coupleLines(ctx, created.value.lines);
-  await importSalesNotes(ctx, doc.id, created.value.id);
+  // Independent of each other (line couplings and numbers; the order's notes): side by side.
+  await Promise.all([coupleLines(ctx, created.value.lines), importSalesNotes(ctx, doc.id, created.value.id)]);
   const back = await writeBackToSales(ctx, doc, created.value.number, created.value.id);
   if (!back.ok) return back;
   return {

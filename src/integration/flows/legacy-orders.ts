@@ -9,11 +9,13 @@ import type { IntegrationContext } from "../context.ts";
 import { dataverseRecordUrl } from "../links.ts";
 import {
   companion,
+  eachInFlight,
   FlowLog,
   type FlowSummary,
   forThisCompany,
   lower,
   ORDER_MAPPING,
+  ORDERS_IN_FLIGHT,
   type Outcome,
   readAll,
   summaryOf,
@@ -137,11 +139,12 @@ export async function autoCreateSalesOrders(ctx: IntegrationContext): Promise<Fl
         select: ["salesorderid"],
       }),
     );
-    for (const r of rows) {
+    // Several orders in flight, as the bidirectional flow does (common.ts: ORDERS_IN_FLIGHT).
+    await eachInFlight(rows, ORDERS_IN_FLIGHT, async (r) => {
       const id = lower(r.salesorderid);
-      if (await ctx.store.couplings.getByDataverseId(ORDER_MAPPING, id)) continue;
+      if (await ctx.store.couplings.getByDataverseId(ORDER_MAPPING, id)) return;
       await createOne(ctx, id, log);
-    }
+    });
   });
   return summaryOf(counters);
 }

@@ -58,10 +58,13 @@ export async function readSalesDocument(
   id: string,
 ): Promise<Outcome<SalesDocument>> {
   const s = SETS[kind];
-  const header = await ctx.dataverse.retrieve(s.set, id);
+  // Header and lines side by side (one round trip, not two); a missing header makes the lines moot.
+  const [header, lines] = await Promise.all([
+    ctx.dataverse.retrieve(s.set, id),
+    readAll(ctx.dataverse.pages(s.lines, { filter: `_${s.key}_value eq ${id}` })),
+  ]);
   if (!header.ok) return header;
   if (!header.value) return { ok: false, error: bcsyncError(INTEGRATION_ORDER_NOT_FOUND, { order: id }) };
-  const lines = await readAll(ctx.dataverse.pages(s.lines, { filter: `_${s.key}_value eq ${id}` }));
   lines.sort(
     (a, b) =>
       Number(a.sequencenumber ?? 0) - Number(b.sequencenumber ?? 0) ||

@@ -1,0 +1,37 @@
+// The orders workload's --quick preset as a smoke test: submitted Sales orders created in BC by the order flow,
+// with counts asserted (every order and line once in BC, coupled, written back), never timings.
+
+import { describe, expect, it } from "vitest";
+import { ORDERS_PRESETS, ordersTable, runOrders } from "../../bench/orders.ts";
+import { BENCH_SMOKE_TIMEOUT } from "./timeout.ts";
+
+describe("orders benchmark", () => {
+  it(
+    "runs the quick preset with the three strategies side by side and creates every order once, coupled",
+    async () => {
+      const preset = ORDERS_PRESETS.quick;
+      const result = await runOrders(preset);
+      const s = result.strategies;
+      expect(s["record-by-record"].records).toBe(preset.sample);
+      expect(s["record-by-record"].lines).toBe(preset.sample * preset.linesPerOrder);
+      expect(s.bcsync.counters).toMatchObject({ inserted: preset.orders, failed: 0 });
+      expect(s.bcsync.check).toEqual({
+        bcOrders: preset.orders,
+        distinctBcOrders: preset.orders,
+        bcLines: preset.orders * preset.linesPerOrder,
+        orderCouplings: preset.orders,
+        lineCouplings: preset.orders * preset.linesPerOrder,
+        writtenBack: preset.orders,
+      });
+      expect(s.ceiling.records).toBe(s.bcsync.records);
+      expect(result.targets.map((t) => t.name)).toEqual([
+        "bcsync vs record-by-record",
+        "share of the ceiling",
+        "every order and line created once in BC, coupled",
+      ]);
+      expect(result.targets[2].met).toBe(true);
+      expect(ordersTable(result)).toContain("ceiling");
+    },
+    BENCH_SMOKE_TIMEOUT,
+  );
+});
