@@ -2,12 +2,11 @@
 // created in Dataverse; before, the transaction's error ended the pass (the next run coupled them from the write
 // intents). Now the transaction runs again on a new connection: the pass goes on and records each creation once.
 import { randomBytes } from "node:crypto";
-import { sql } from "kysely";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runMapping } from "../../src/engine/runner.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
 import { CouplingsRepository } from "../../src/store/repositories/couplings.ts";
+import { terminateSessionOf } from "../helpers/postgres-sessions.ts";
 import { createCustomer, customerMapping, firstRows, type Harness, startHarness } from "./harness.ts";
 
 const databaseUrl = process.env.DATABASE_URL;
@@ -38,7 +37,7 @@ describe.skipIf(!databaseUrl)("a lost PostgreSQL connection during a sync (issue
     ) {
       if (ended === 0) {
         ended += 1;
-        await terminateSessionOf((this as unknown as { db: Store["db"] }).db);
+        await terminateSessionOf((this as unknown as { db: Store["db"] }).db, databaseUrl!);
       }
       return original.call(this, couplings);
     });
@@ -58,14 +57,3 @@ describe.skipIf(!databaseUrl)("a lost PostgreSQL connection during a sync (issue
     expect(again.counters).toMatchObject({ inserted: 0, modified: 0, failed: 0 });
   });
 });
-
-async function terminateSessionOf(db: Store["db"]): Promise<void> {
-  const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db);
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  try {
-    await admin.query("SELECT pg_terminate_backend($1)", [rows[0].pid]);
-  } finally {
-    await admin.end();
-  }
-}

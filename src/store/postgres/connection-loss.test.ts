@@ -2,9 +2,9 @@
 // trace) when the server ended bcsync's idle connections (pg_terminate_backend, a restart, a failover). The store now
 // survives it: the pool drops the dead connections and the next query opens a new one.
 import { randomBytes } from "node:crypto";
-import { sql } from "kysely";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
+import { terminateSessionOf } from "../../../test/helpers/postgres-sessions.ts";
 import { openStore, type Store } from "../store.ts";
 import { isPostgresConnectionLost } from "./connect.ts";
 
@@ -48,7 +48,7 @@ describe.skipIf(!databaseUrl)("PostgreSQL connection loss", () => {
         attempts += 1;
         await tx.settings.set("counter", attempts);
         // The first attempt's own session is ended by the server in the middle of the transaction.
-        if (attempts === 1) await terminateSessionOf(tx);
+        if (attempts === 1) await terminateSessionOf(tx.db, databaseUrl!);
         await tx.settings.set("done", attempts);
       },
       { retryOnConnectionLoss: true },
@@ -68,7 +68,7 @@ describe.skipIf(!databaseUrl)("PostgreSQL connection loss", () => {
         .transaction(async (tx) => {
           attempts += 1;
           await tx.settings.set("never", attempts);
-          await terminateSessionOf(tx);
+          await terminateSessionOf(tx.db, databaseUrl!);
           await tx.settings.set("never", -1);
         }, options)
         .catch((e: unknown) => e);
@@ -86,15 +86,3 @@ describe.skipIf(!databaseUrl)("PostgreSQL connection loss", () => {
     expect(isPostgresConnectionLost({ code: "23505" })).toBe(false);
   });
 });
-
-/** Ends, from another session, the server session running this transaction (as pg_terminate_backend would in a failover). */
-async function terminateSessionOf(tx: Store): Promise<void> {
-  const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(tx.db);
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  try {
-    await admin.query("SELECT pg_terminate_backend($1)", [rows[0].pid]);
-  } finally {
-    await admin.end();
-  }
-}
