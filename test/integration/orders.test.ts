@@ -264,6 +264,33 @@ describe("S8 bidirectional sales orders", () => {
     expect(String((await salesOrder(h, order))._ownerid_value).toLowerCase()).toBe(f.salespersonUserId);
   });
 
+  it("a run killed between creating the BC order and coupling it leaves no second BC order for that Sales order", async () => {
+    const interrupted = await enterSalesOrder(h, f, [{ product: f.items[0].productId, quantity: 3, price: 10 }]);
+    await submit(h, interrupted);
+    await syncOrders();
+    const left = (await coupledBcOrder(h, interrupted)) as string;
+    const orders = await countBcOrders(h);
+    // What a SIGKILL after the create and before the coupling leaves (several orders are created at once): the BC
+    // order under the id its write intent recorded, the intent, and no coupling.
+    await h.ctx.store.pendingWrites.record([
+      {
+        mappingName: "SALESORDER-ORDER order creations",
+        direction: "fromDataverse",
+        sourceId: interrupted,
+        targetKey: left,
+        payloadHash: null,
+      },
+    ]);
+    await h.ctx.store.couplings.uncoupleByDataverseId("SALESORDER-ORDER", interrupted);
+    await syncOrders();
+    // The unfinished order was removed and created again under the same id: one BC order, coupled, with its line.
+    expect(await countBcOrders(h)).toBe(orders);
+    expect(await coupledBcOrder(h, interrupted)).toBe(left);
+    expect((await bcOrder(h, left))?.status).toBe("Released");
+    expect((await bcLines(h, left)).map((l) => Number(l.quantity))).toEqual([3]);
+    expect(await h.ctx.store.pendingWrites.list("SALESORDER-ORDER order creations", "fromDataverse")).toEqual([]);
+  });
+
   it("issue 10 point 12 (S11): a BC note on a coupled order reaches Sales through the notes job, bound by objectid_salesorder", async () => {
     const note = await companion(h).create("salesOrderNotes", {
       orderId: bcId,

@@ -26,7 +26,7 @@ export interface WrittenDocument {
   lines: WrittenLine[];
 }
 
-const refused = (order: string, step: string, error: { message: string }) => ({
+export const refused = (order: string, step: string, error: { message: string }) => ({
   ok: false as const,
   error: bcsyncError(INTEGRATION_ORDER_BC_WRITE_FAILED, { order, step, reason: error.message }),
 });
@@ -86,8 +86,10 @@ export async function createBcDocument(
   set: BcDocumentSet,
   draft: BcDocumentDraft,
   label: string,
+  /** The document's id, chosen by the caller (a write intent's key), so a crashed create can be found again. */
+  key?: string,
 ): Promise<Outcome<WrittenDocument>> {
-  const header: Row = { customerId: draft.customerId };
+  const header: Row = { ...(key ? { id: key } : {}), customerId: draft.customerId };
   if (draft.externalDocumentNumber) header.externalDocumentNumber = draft.externalDocumentNumber;
   if (set === "salesOrders" && draft.requestedDeliveryDate) header.requestedDeliveryDate = draft.requestedDeliveryDate;
   const created = await v2(ctx).create(set, header);

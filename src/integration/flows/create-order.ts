@@ -2,11 +2,12 @@
 // customer and lines (nothing written if that fails), create header and lines, release, couple the order and
 // its item/resource lines, and tell Sales (lastbackofficesubmit; bidirectional: the BC order number).
 
+import { randomUUID } from "node:crypto";
 import { bcsyncError, isBcsyncError } from "../../errors/catalogue.ts";
 import { INTEGRATION_ORDER_SALES_WRITE_FAILED } from "../../errors/codes/integration.ts";
 import type { IntegrationContext } from "../context.ts";
-import { createBcDocument, deleteOrder, releaseOrder, type WrittenLine } from "./bc-document-writer.ts";
-import { companyStamp, LINE_MAPPING, lower, ORDER_MAPPING, type Outcome } from "./common.ts";
+import { createBcDocument, deleteOrder, refused, releaseOrder, type WrittenLine } from "./bc-document-writer.ts";
+import { companyStamp, LINE_MAPPING, lower, ORDER_MAPPING, type Outcome, v2 } from "./common.ts";
 import { importSalesNotes } from "./notes.ts";
 import { rememberSales } from "./sales-changes.ts";
 import { documentNumber, readSalesDocument, resolveDraft, type SalesDocument } from "./sales-document.ts";
@@ -88,12 +89,49 @@ export const salesRefused = (doc: SalesDocument, step: string, error: { message:
   }),
 });
 
+/**
+ * Write intents of order creations (store: pending_writes), under a name of their own: the engine's pass of the
+ * order mapping settles its own intents, whose keys are records of the mapping's tables.
+ */
+const ORDER_CREATES = `${ORDER_MAPPING} order creations`;
+
+/**
+ * The id the BC order of this Sales order is created under, recorded before anything is written. A process killed
+ * between the create and the coupling (several orders are in flight) leaves an order under that id and no
+ * coupling: the next attempt finds it by the same id and removes it (it may lack lines or its release) before
+ * creating the order again, where before it created a second BC order for the same Sales order.
+ */
+async function orderKey(ctx: IntegrationContext, doc: SalesDocument, label: string): Promise<Outcome<string>> {
+  const proposed = randomUUID();
+  const [intent] = await ctx.store.pendingWrites.record([
+    {
+      mappingName: ORDER_CREATES,
+      direction: "fromDataverse",
+      sourceId: lower(doc.id),
+      targetKey: proposed,
+      payloadHash: null,
+    },
+  ]);
+  const key = intent.targetKey;
+  // A fresh intent: nothing can exist under its id, so no request is spent looking.
+  if (key === proposed) return { ok: true, value: key };
+  const left = await v2(ctx).get("salesOrders", key, { select: ["id"] });
+  if (!left.ok) return refused(label, "look for the order an interrupted run left", left.error);
+  if (left.value) {
+    const removed = await v2(ctx).delete("salesOrders", key, "*");
+    if (!removed.ok) return refused(label, `remove the order ${key} an interrupted run left unfinished`, removed.error);
+  }
+  return { ok: true, value: key };
+}
+
 /** Creates, releases and couples the BC order of a Sales order that has none. */
 export async function createOrderInBc(ctx: IntegrationContext, doc: SalesDocument): Promise<Outcome<CreatedOrder>> {
   const label = documentNumber(doc);
   const draft = await resolveDraft(ctx, doc);
   if (!draft.ok) return draft;
-  const created = await createBcDocument(ctx, "salesOrders", draft.value, label);
+  const key = await orderKey(ctx, doc, label);
+  if (!key.ok) return key;
+  const created = await createBcDocument(ctx, "salesOrders", draft.value, label, key.value);
   if (!created.ok) return created;
   const released = await releaseOrder(ctx, created.value.id, label);
   if (!released.ok) {
@@ -108,6 +146,8 @@ export async function createOrderInBc(ctx: IntegrationContext, doc: SalesDocumen
     if (isBcsyncError(error)) return { ok: false, error };
     throw error;
   }
+  // Coupled: the coupling guards this Sales order from now on.
+  await ctx.store.pendingWrites.clear(ORDER_CREATES, "fromDataverse", [lower(doc.id)]);
   // Independent of each other (line couplings and numbers; the order's notes): side by side.
   await Promise.all([coupleLines(ctx, created.value.lines), importSalesNotes(ctx, doc.id, created.value.id)]);
   const back = await writeBackToSales(ctx, doc, created.value.number, created.value.id);
