@@ -6,11 +6,25 @@ import { randomUUID } from "node:crypto";
 import { bcsyncError, isBcsyncError } from "../../errors/catalogue.ts";
 import { INTEGRATION_ORDER_SALES_WRITE_FAILED } from "../../errors/codes/integration.ts";
 import type { IntegrationContext } from "../context.ts";
-import { createBcDocument, deleteOrder, refused, releaseOrder, type WrittenLine } from "./bc-document-writer.ts";
+import { withMappingLease } from "../mapping-lease.ts";
+import {
+  createBcDocument,
+  deleteOrder,
+  refused,
+  releaseOrder,
+  type WrittenDocument,
+  type WrittenLine,
+} from "./bc-document-writer.ts";
 import { companyStamp, LINE_MAPPING, lower, ORDER_MAPPING, type Outcome, v2 } from "./common.ts";
 import { importSalesNotes } from "./notes.ts";
 import { rememberSales } from "./sales-changes.ts";
-import { documentNumber, readSalesDocument, resolveDraft, type SalesDocument } from "./sales-document.ts";
+import {
+  type BcDocumentDraft,
+  documentNumber,
+  readSalesDocument,
+  resolveDraft,
+  type SalesDocument,
+} from "./sales-document.ts";
 
 export interface CreatedOrder {
   salesOrderId: string;
@@ -124,14 +138,16 @@ async function orderKey(ctx: IntegrationContext, doc: SalesDocument, label: stri
   return { ok: true, value: key };
 }
 
-/** Creates, releases and couples the BC order of a Sales order that has none. */
-export async function createOrderInBc(ctx: IntegrationContext, doc: SalesDocument): Promise<Outcome<CreatedOrder>> {
+/** The BC order created under its recorded id, released and coupled; undone if a step fails. */
+async function createAndCouple(
+  ctx: IntegrationContext,
+  doc: SalesDocument,
+  draft: BcDocumentDraft,
+): Promise<Outcome<WrittenDocument>> {
   const label = documentNumber(doc);
-  const draft = await resolveDraft(ctx, doc);
-  if (!draft.ok) return draft;
   const key = await orderKey(ctx, doc, label);
   if (!key.ok) return key;
-  const created = await createBcDocument(ctx, "salesOrders", draft.value, label, key.value);
+  const created = await createBcDocument(ctx, "salesOrders", draft, label, key.value);
   if (!created.ok) return created;
   const released = await releaseOrder(ctx, created.value.id, label);
   if (!released.ok) {
@@ -148,6 +164,26 @@ export async function createOrderInBc(ctx: IntegrationContext, doc: SalesDocumen
   }
   // Coupled: the coupling guards this Sales order from now on.
   await ctx.store.pendingWrites.clear(ORDER_CREATES, "fromDataverse", [lower(doc.id)]);
+  return created;
+}
+
+/** Creates, releases and couples the BC order of a Sales order that has none. */
+export async function createOrderInBc(ctx: IntegrationContext, doc: SalesDocument): Promise<Outcome<CreatedOrder>> {
+  const label = documentNumber(doc);
+  const draft = await resolveDraft(ctx, doc);
+  if (!draft.ok) return draft;
+  // One creator of this order at a time (the orders job, `bcsync orders create`, the API): the intent's id is
+  // shared, and a second creator must not take the first one's order in progress for an interrupted run's leftover.
+  let created: Outcome<WrittenDocument>;
+  try {
+    created = await withMappingLease(ctx.store, `${ORDER_CREATES} ${label}`, () =>
+      createAndCouple(ctx, doc, draft.value),
+    );
+  } catch (error) {
+    if (isBcsyncError(error)) return { ok: false, error };
+    throw error;
+  }
+  if (!created.ok) return created;
   // Independent of each other (line couplings and numbers; the order's notes): side by side.
   await Promise.all([coupleLines(ctx, created.value.lines), importSalesNotes(ctx, doc.id, created.value.id)]);
   const back = await writeBackToSales(ctx, doc, created.value.number, created.value.id);
