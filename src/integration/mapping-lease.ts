@@ -30,22 +30,36 @@ function deadHere(holder: string): boolean {
   return host === HOST && Number.isInteger(Number(pid)) && !processAlive(Number(pid));
 }
 
-export async function withMappingLease<T>(store: Store, mappingName: string, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work` holding the store's lease `name` (a mapping, or a narrower unit of work such as one order's creation):
+ * taken, renewed while `work` runs, given back; held by a live process elsewhere, it is BCSYNC_E_STORE_MAPPING_BUSY.
+ */
+export async function withLease<T>(store: Store, name: string, work: () => Promise<T>): Promise<T> {
   const holder = `${HOST}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  let taken = await store.leases.acquire(mappingName, holder, LEASE_TTL_MS);
+  let taken = await store.leases.acquire(name, holder, LEASE_TTL_MS);
   if (!taken.ok && deadHere(taken.lease.holder))
-    taken = await store.leases.acquire(mappingName, holder, LEASE_TTL_MS, new Date(), taken.lease.holder);
+    taken = await store.leases.acquire(name, holder, LEASE_TTL_MS, new Date(), taken.lease.holder);
   if (!taken.ok)
     throw bcsyncError(STORE_MAPPING_BUSY, {
-      mapping: mappingName,
+      mapping: name,
       holder: taken.lease.holder,
       since: taken.lease.acquiredAt,
     });
   const heartbeat = setInterval(() => {
-    store.leases.renew(mappingName, holder, LEASE_TTL_MS).catch(() => undefined); // the next beat tries again
+    store.leases.renew(name, holder, LEASE_TTL_MS).catch(() => undefined); // the next beat tries again
   }, LEASE_TTL_MS / 4);
   heartbeat.unref();
   try {
+    return await work();
+  } finally {
+    clearInterval(heartbeat);
+    await store.leases.release(name, holder);
+  }
+}
+
+/** Runs one pass set of a mapping under its lease, first ending the jobs of a process that died holding it. */
+export async function withMappingLease<T>(store: Store, mappingName: string, work: () => Promise<T>): Promise<T> {
+  return withLease(store, mappingName, async () => {
     // Holding the lease, no live process runs this mapping: a job still "running" belongs to a process that died
     // (SIGKILL, a lost store connection) and would otherwise claim to be running for ever (issue 14).
     await store.jobs.failAbandoned(mappingName, (job) => {
@@ -56,9 +70,6 @@ export async function withMappingLease<T>(store: Store, mappingName: string, wor
       });
       return `${error.code}: ${error.message}`;
     });
-    return await work();
-  } finally {
-    clearInterval(heartbeat);
-    await store.leases.release(mappingName, holder);
-  }
+    return work();
+  });
 }

@@ -2,14 +2,10 @@
 // API), paged reads with `lastModifiedDateTime gt` watermarks, writes that always carry If-Match, JSON $batch split
 // into requests of at most 100, bound actions and webhook subscriptions.
 
-import {
-  CONNECTOR_OUTCOME_UNKNOWN,
-  CONNECTOR_RESPONSE_MALFORMED,
-  CONNECTOR_RESPONSE_UNREADABLE,
-} from "../../errors/codes/connectors.ts";
+import { CONNECTOR_OUTCOME_UNKNOWN } from "../../errors/codes/connectors.ts";
 import { type BcsyncError, bcsyncError } from "../../errors/define.ts";
 import { createServiceClient } from "../http/create-service-client.ts";
-import { decodeJson } from "../http/decode.ts";
+import { answerJson, malformedAnswer } from "../http/decode.ts";
 import type { ConnectorMetrics } from "../http/metrics.ts";
 import { checkPage, PagingGuard } from "../http/paging-guard.ts";
 import { isIdempotentRequest } from "../http/retry.ts";
@@ -457,23 +453,16 @@ export class BusinessCentralClient {
 
   /** The answer's body as JSON, decoded strictly (`decodeJson`). `url`: the request's, for the error. @internal */
   json<T>(res: ServiceResponse, url: string, method = "GET", record?: string): Result<T> {
-    const body = decodeJson<T>(res.body);
-    if (body.ok) return ok(body.value);
-    return fail(
-      bcsyncError(CONNECTOR_RESPONSE_UNREADABLE, {
-        service: "Business Central",
-        method,
-        path: this.pathOf(url),
-        reason: `status ${res.status}: ${body.reason}`,
-        record: record ?? "-",
-      }),
-    );
+    return answerJson(res, {
+      service: "Business Central",
+      path: this.pathOf(url),
+      method,
+      ...(record ? { record } : {}),
+    });
   }
 
   private malformed<T>(url: string, reason: string): Result<T> {
-    return fail(
-      bcsyncError(CONNECTOR_RESPONSE_MALFORMED, { service: "Business Central", path: this.pathOf(url), reason }),
-    );
+    return malformedAnswer({ service: "Business Central", path: this.pathOf(url) }, reason);
   }
 
   /** The path under the environment root, for messages: no host, never a credential. @internal */

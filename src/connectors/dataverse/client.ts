@@ -3,12 +3,11 @@
 import {
   CONNECTOR_DELTA_EXPIRED,
   CONNECTOR_OUTCOME_UNKNOWN,
-  CONNECTOR_RESPONSE_MALFORMED,
   CONNECTOR_RESPONSE_UNREADABLE,
 } from "../../errors/codes/connectors.ts";
 import { type BcsyncError, bcsyncError } from "../../errors/define.ts";
 import { createServiceClient } from "../http/create-service-client.ts";
-import { decodeJson, decodeText } from "../http/decode.ts";
+import { answerJson, decodeText, malformedAnswer } from "../http/decode.ts";
 import type { ConnectorMetrics } from "../http/metrics.ts";
 import { checkPage, PagingGuard } from "../http/paging-guard.ts";
 import { displayPath, type ServiceClient, type ServiceResponse } from "../http/service-client.ts";
@@ -868,21 +867,11 @@ export class DataverseClient {
 
   /** The answer's body as JSON, decoded strictly (`decodeJson`). `url`: the request's (relative or absolute). */
   private json<T>(res: ServiceResponse, url: string, method = "GET", record?: string): Result<T> {
-    const body = decodeJson<T>(res.body);
-    if (body.ok) return ok(body.value);
-    return fail(
-      bcsyncError(CONNECTOR_RESPONSE_UNREADABLE, {
-        service: "Dataverse",
-        method,
-        path: this.pathOf(url),
-        reason: `status ${res.status}: ${body.reason}`,
-        record: record ?? "-",
-      }),
-    );
+    return answerJson(res, { service: "Dataverse", path: this.pathOf(url), method, ...(record ? { record } : {}) });
   }
 
   private malformed<T>(url: string, reason: string): Result<T> {
-    return fail(bcsyncError(CONNECTOR_RESPONSE_MALFORMED, { service: "Dataverse", path: this.pathOf(url), reason }));
+    return malformedAnswer({ service: "Dataverse", path: this.pathOf(url) }, reason);
   }
 
   /** The path under the API root, for messages: no host, never a credential. */

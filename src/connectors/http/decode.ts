@@ -2,6 +2,11 @@
 // into U+FFFD (Buffer.toString does that silently, and a replaced character would be synced as if the service had
 // sent it), and a body that does not parse is a reason, never a SyntaxError thrown through the connector.
 
+import { bcsyncError } from "../../errors/catalogue.ts";
+import { CONNECTOR_RESPONSE_MALFORMED, CONNECTOR_RESPONSE_UNREADABLE } from "../../errors/codes/connectors.ts";
+import { fail, ok, type Result } from "../result.ts";
+import type { ServiceResponse } from "./service-client.ts";
+
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -45,4 +50,32 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
     i += len;
   }
   return i;
+}
+
+/** Where an answer came from, for the catalogued errors below (a path under the API root: never a credential). */
+export interface AnswerSource {
+  service: "Business Central" | "Dataverse";
+  path: string;
+  method?: string;
+  record?: string;
+}
+
+/** An answer's body as JSON, or BCSYNC_E_CONNECTOR_RESPONSE_UNREADABLE naming the service, request and reason. */
+export function answerJson<T>(res: ServiceResponse, from: AnswerSource): Result<T> {
+  const body = decodeJson<T>(res.body);
+  if (body.ok) return ok(body.value);
+  return fail(
+    bcsyncError(CONNECTOR_RESPONSE_UNREADABLE, {
+      service: from.service,
+      method: from.method ?? "GET",
+      path: from.path,
+      reason: `status ${res.status}: ${body.reason}`,
+      record: from.record ?? "-",
+    }),
+  );
+}
+
+/** A well-formed answer that still cannot be used (a paging loop, no `value` array): BCSYNC_E_CONNECTOR_RESPONSE_MALFORMED. */
+export function malformedAnswer<T>(from: AnswerSource, reason: string): Result<T> {
+  return fail(bcsyncError(CONNECTOR_RESPONSE_MALFORMED, { service: from.service, path: from.path, reason }));
 }

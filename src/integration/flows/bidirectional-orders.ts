@@ -6,13 +6,13 @@
 // used: a released BC order takes no writes, and a new BC order is created through API v2.0.
 
 import type { TableMapping } from "../../engine/model.ts";
+import { inParallel } from "../../engine/pipeline/write.ts";
 import { type PassReport, runMapping } from "../../engine/runner.ts";
 import type { IntegrationContext } from "../context.ts";
 import { syncLines } from "../lines.ts";
 import { releaseOrder, reopenOrder, replaceOrderContent } from "./bc-document-writer.ts";
 import {
   companion,
-  eachInFlight,
   FlowLog,
   type FlowSummary,
   forThisCompany,
@@ -88,7 +88,7 @@ export async function pullSubmittedOrders(ctx: IntegrationContext): Promise<Flow
       }),
     );
     // Several orders in flight: each order's own steps stay in their order (and its crash guard, the coupling).
-    await eachInFlight(submitted, ORDERS_IN_FLIGHT, async (row) => {
+    await inParallel(submitted, ORDERS_IN_FLIGHT, async (row) => {
       const id = lower(row.salesorderid);
       const doc = await readSalesDocument(ctx, "salesorder", id);
       if (!doc.ok) {

@@ -31,32 +31,6 @@ export async function readAll(gen: AsyncGenerator<Result<{ rows: Row[] }>>): Pro
  */
 export const ORDERS_IN_FLIGHT = 24;
 
-/**
- * Runs `work` for each item with at most `limit` running at once, started in the items' order. A throw stops new
- * items from starting; the ones running finish first (nothing keeps writing after the run has ended), then the
- * first error is thrown.
- */
-export async function eachInFlight<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failed: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const item = items[next++];
-      try {
-        await work(item);
-      } catch (error) {
-        failed ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failed) throw failed.error;
-}
-
 export const v2 = (ctx: IntegrationContext) => ctx.businessCentral.company(ctx.companyId, "v2.0");
 export const companion = (ctx: IntegrationContext) => ctx.businessCentral.company(ctx.companyId, COMPANION_API);
 

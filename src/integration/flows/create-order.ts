@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { bcsyncError, isBcsyncError } from "../../errors/catalogue.ts";
 import { INTEGRATION_ORDER_SALES_WRITE_FAILED } from "../../errors/codes/integration.ts";
 import type { IntegrationContext } from "../context.ts";
-import { withMappingLease } from "../mapping-lease.ts";
+import { withLease } from "../mapping-lease.ts";
 import {
   createBcDocument,
   deleteOrder,
@@ -176,9 +176,7 @@ export async function createOrderInBc(ctx: IntegrationContext, doc: SalesDocumen
   // shared, and a second creator must not take the first one's order in progress for an interrupted run's leftover.
   let created: Outcome<WrittenDocument>;
   try {
-    created = await withMappingLease(ctx.store, `${ORDER_CREATES} ${label}`, () =>
-      createAndCouple(ctx, doc, draft.value),
-    );
+    created = await withLease(ctx.store, `${ORDER_CREATES} ${label}`, () => createAndCouple(ctx, doc, draft.value));
   } catch (error) {
     if (isBcsyncError(error)) return { ok: false, error };
     throw error;

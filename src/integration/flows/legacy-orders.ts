@@ -3,13 +3,13 @@
 // Central" for one order, and the auto-create job that takes every submitted order not yet sent to BC, each on
 // its own (an error skips that order only and goes to the sync log with its fix; the order stays Submitted).
 
+import { inParallel } from "../../engine/pipeline/write.ts";
 import { bcsyncError } from "../../errors/catalogue.ts";
 import { INTEGRATION_ORDER_NOT_SUBMITTED, INTEGRATION_ORDERS_MODE_OFF } from "../../errors/codes/integration.ts";
 import type { IntegrationContext } from "../context.ts";
 import { dataverseRecordUrl } from "../links.ts";
 import {
   companion,
-  eachInFlight,
   FlowLog,
   type FlowSummary,
   forThisCompany,
@@ -140,7 +140,7 @@ export async function autoCreateSalesOrders(ctx: IntegrationContext): Promise<Fl
       }),
     );
     // Several orders in flight, as the bidirectional flow does (common.ts: ORDERS_IN_FLIGHT).
-    await eachInFlight(rows, ORDERS_IN_FLIGHT, async (r) => {
+    await inParallel(rows, ORDERS_IN_FLIGHT, async (r) => {
       const id = lower(r.salesorderid);
       if (await ctx.store.couplings.getByDataverseId(ORDER_MAPPING, id)) return;
       await createOne(ctx, id, log);
