@@ -39,6 +39,10 @@ export function isNotFound(error: BcsyncError): boolean {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export function isGuid(value: unknown): value is string {
+  return typeof value === "string" && GUID.test(value);
+}
+
 /** An OData literal: GUIDs bare, strings quoted with ' doubled, numbers and booleans as they are. */
 export function literal(value: unknown): string {
   if (typeof value === "number" || typeof value === "boolean") return String(value);

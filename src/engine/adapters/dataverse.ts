@@ -25,6 +25,7 @@ import type { SideRecord } from "../records.ts";
 import {
   andConditions,
   andFilters,
+  isGuid,
   isNotFound,
   literal,
   orEquals,
@@ -32,7 +33,7 @@ import {
   settleRepeatedCreates,
   writeBudgetOf,
 } from "./common.ts";
-import { checkRow, isGuid, type RowFault, rowError } from "./row-check.ts";
+import { checkRow, type RowFault, rowError } from "./row-check.ts";
 
 export class DataversePort implements EntityPort {
   readonly side = "dataverse" as const;
@@ -170,7 +171,7 @@ export class DataversePort implements EntityPort {
       : undefined;
     for await (const page of this.client.pages(this.set, {
       select,
-      filter: andFilters(andFilters(options.filter, since), notBy),
+      filter: andFilters(options.filter, since, notBy),
       orderby: `${this.modified} asc,${this.key} asc`,
       pageSize: options.pageSize,
     })) {

@@ -7,9 +7,7 @@
 import { CONNECTOR_RECORD_MALFORMED } from "../../errors/codes/connectors.ts";
 import { bcsyncError } from "../../errors/define.ts";
 import type { PortError } from "../ports.ts";
-import { portError } from "./common.ts";
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isGuid, portError } from "./common.ts";
 
 export const ETAG = "@odata.etag";
 
@@ -45,7 +43,7 @@ export function checkRow(row: unknown, rules: RowRules, index: number): RowFault
   }
   const r = row as Record<string, unknown>;
   const key = r[rules.key];
-  if (typeof key !== "string" || !GUID.test(key)) {
+  if (typeof key !== "string" || !isGuid(key)) {
     return { record: where, field: rules.key, reason: `the id is ${describe(key)}, not a GUID` };
   }
   const id = key.toLowerCase();
@@ -83,10 +81,6 @@ export function rowError(service: string, path: string, fault: RowFault): PortEr
       reason: fault.reason,
     }),
   );
-}
-
-export function isGuid(value: unknown): value is string {
-  return typeof value === "string" && GUID.test(value);
 }
 
 /** A value's kind, for messages; a short id-like text is quoted, record data is not. */
