@@ -991,6 +991,7 @@ async function execute(run: Pass, inputs: PlanInput[], plans: RecordPlan[]): Pro
   const inserts: Extract<RecordPlan, { kind: "insert" }>[] = [];
   const updates: (Extract<RecordPlan, { kind: "modify" | "conflict" | "couple" }> & { fresh?: boolean })[] = [];
   const matched: Extract<RecordPlan, { kind: "couple" }>[] = [];
+  const unchanged: (UnchangedRecording | undefined)[] = [];
 
   for (const plan of plans) {
     const key = plan.sourceId.toLowerCase();
@@ -1010,11 +1011,11 @@ async function execute(run: Pass, inputs: PlanInput[], plans: RecordPlan[]): Pro
         run.count("skipped");
         await run.logError(plan, plan.error);
         if (Object.keys(plan.values).length > 0) updates.push(plan);
-        else await storeUnchanged(run, plan, sourceOf.get(key), coupling, true);
+        else unchanged.push(unchangedRecording(run, plan, sourceOf.get(key), coupling, true));
         break;
       case "unchanged":
         run.count("unchanged");
-        await storeUnchanged(run, plan, sourceOf.get(key), coupling, false);
+        unchanged.push(unchangedRecording(run, plan, sourceOf.get(key), coupling, false));
         break;
       case "skip":
         run.count("skipped");
@@ -1038,6 +1039,10 @@ async function execute(run: Pass, inputs: PlanInput[], plans: RecordPlan[]): Pro
         break;
     }
   }
+  await recordUnchanged(
+    run,
+    unchanged.filter((r) => r !== undefined),
+  );
   for (const plan of await coupleMatched(run, matched, sourceOf)) {
     if (Object.keys(plan.values).length > 0) updates.push({ ...plan, fresh: true });
   }
@@ -1359,36 +1364,79 @@ async function recordSuccess(
   target: SideRecord | undefined,
   openConflicts: string[],
 ): Promise<void> {
+  const { bcId, success } = successOf(run, plan, source, target, openConflicts);
+  await run.store.couplings.recordSuccess(run.mapping.name, bcId, success);
+}
+
+/** What a coupling records for a record synced (or found in sync) in this pass. */
+function successOf(
+  run: Pass,
+  plan: RecordPlan & {
+    update: { snapshot: CouplingState["snapshot"] & object; snapshotHash: string; pending: CouplingState["pending"] };
+  },
+  source: SideRecord | undefined,
+  target: SideRecord | undefined,
+  openConflicts: string[],
+): UnchangedRecording {
   const toDv = run.pass === "toDataverse";
   const bc = toDv ? source : target;
   const dv = toDv ? target : source;
   const snapshot = storedSnapshot(plan.update.snapshot, plan.update.pending, openConflicts);
-  await run.store.couplings.recordSuccess(run.mapping.name, run.bcIdOf(plan).toLowerCase(), {
-    direction: run.pass,
-    jobId: run.jobId,
-    ...(bc ? { bcModifiedAt: bc.modifiedAt, bcVersion: bc.version ?? null } : {}),
-    ...(dv ? { dataverseModifiedAt: dv.modifiedAt, dataverseVersion: dv.version ?? null } : {}),
-    snapshot: snapshot as never,
-    snapshotHash: hashOf(snapshot),
-  });
+  return {
+    bcId: run.bcIdOf(plan).toLowerCase(),
+    success: {
+      direction: run.pass,
+      jobId: run.jobId,
+      ...(bc ? { bcModifiedAt: bc.modifiedAt, bcVersion: bc.version ?? null } : {}),
+      ...(dv ? { dataverseModifiedAt: dv.modifiedAt, dataverseVersion: dv.version ?? null } : {}),
+      snapshot: snapshot as never,
+      snapshotHash: hashOf(snapshot),
+    },
+  };
 }
 
-/** Unchanged records: the snapshot and source stamp are stored when they moved, so the next run skips them early. */
-async function storeUnchanged(
+interface UnchangedRecording {
+  bcId: string;
+  success: Parameters<Store["couplings"]["recordSuccess"]>[2];
+}
+
+/**
+ * Unchanged records: the snapshot and source stamp are stored when they moved, so the next run skips them early.
+ * Returns what to record, or nothing when the coupling already holds it.
+ */
+function unchangedRecording(
   run: Pass,
   plan: RecordPlan,
   source: SideRecord | undefined,
   coupling: CouplingState | undefined,
   keepConflicts: boolean,
-): Promise<void> {
-  if (!coupling || !("update" in plan) || !plan.update) return;
+): UnchangedRecording | undefined {
+  if (!coupling || !("update" in plan) || !plan.update) return undefined;
   const openConflicts = keepConflicts ? openConflictsAfter(plan, coupling) : (coupling.openConflicts ?? []);
   const next = storedSnapshot(plan.update.snapshot, plan.update.pending, openConflicts);
   const stored = storedSnapshot(coupling.snapshot ?? {}, coupling.pending, coupling.openConflicts ?? []);
   const storedStamp = run.pass === "toDataverse" ? coupling.bcModifiedAt : coupling.dataverseModifiedAt;
   const retried = coupling.lastResult?.[run.pass] === "failure";
-  if (hashOf(next) === hashOf(stored) && !isAfter(source?.modifiedAt, storedStamp) && !retried) return;
-  await recordSuccess(run, plan as never, source, undefined, openConflicts);
+  if (hashOf(next) === hashOf(stored) && !isAfter(source?.modifiedAt, storedStamp) && !retried) return undefined;
+  return successOf(run, plan as never, source, undefined, openConflicts);
+}
+
+/**
+ * A page's unchanged records in one transaction, not one commit each: a full sync's reverse pass finds every
+ * record it just wrote unchanged, but with the stamps of the other side still to store (20,000 products were
+ * 20,000 commits, 10 s of the items workload). Rerun whole on a lost connection: each update is idempotent.
+ */
+async function recordUnchanged(run: Pass, recordings: UnchangedRecording[]): Promise<void> {
+  if (recordings.length === 0) return;
+  await run.store.transaction(
+    async (store) => {
+      for (const slice of chunks(recordings, STORE_SLICE)) {
+        for (const { bcId, success } of slice) await store.couplings.recordSuccess(run.mapping.name, bcId, success);
+        if (recordings.length > STORE_SLICE) await yieldToEventLoop();
+      }
+    },
+    { retryOnConnectionLoss: true },
+  );
 }
 
 async function recordConflicts(run: Pass, plan: RecordPlan, coupling: CouplingState | undefined): Promise<void> {
