@@ -324,7 +324,9 @@ async function runPass(
     const deltaLink = state.held ? undefined : state.deltaLink;
     if (!run.dryRun && (maxSeen || deltaLink)) {
       await deps.store.watermarks.advance(mapping.name, pass, {
-        ...(maxSeen ? { modifiedAt: nextWatermark(maxSeen, state) } : {}),
+        ...(maxSeen
+          ? { modifiedAt: nextWatermark(maxSeen, state, !state.held && options.maxPages === undefined) }
+          : {}),
         ...(deltaLink ? { deltaLink } : {}),
       });
     }
@@ -592,10 +594,21 @@ function report(
  * the pass began — to the pass's start minus the overlap, in whole seconds (Dataverse stamps have whole-second
  * precision). Going back one overlap from the newest stamp instead re-read, at every run, every row stamped in the
  * second before it, however long ago that was (a seeded or imported table: thousands of rows a run).
+ * When the read is `complete` (every page read and recorded), the rows stamped `maxSeen` itself are all in hand
+ * and none can still come (their stamp is older than the window), so the next read starts just after it: a
+ * thousand records changed in one batch share a stamp, and were all read again by the next run (issue 13).
+ * Mid-read it stays inclusive: the rest of a stamp's rows may be on the pages not yet recorded.
  */
-export function nextWatermark(maxSeen: string, read: { startedAt: string; overlapMs: number }): string {
+export function nextWatermark(
+  maxSeen: string,
+  read: { startedAt: string; overlapMs: number },
+  complete = false,
+): string {
   const floor = Math.floor((Date.parse(read.startedAt) - read.overlapMs) / 1000) * 1000;
-  return Date.parse(maxSeen) > floor ? new Date(floor).toISOString() : maxSeen;
+  const newest = Date.parse(maxSeen);
+  if (newest > floor) return new Date(floor).toISOString();
+  if (complete && newest < floor) return new Date(Math.min(newest + 1, floor)).toISOString();
+  return maxSeen;
 }
 
 function idOfChange(c: SourceChange): string {

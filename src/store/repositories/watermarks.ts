@@ -29,7 +29,8 @@ export class WatermarksRepository {
   ): Promise<void> {
     const current = await this.get(mappingName, direction);
     const modifiedAt =
-      next.modifiedAt && (!current.modifiedAt || next.modifiedAt > current.modifiedAt)
+      // As instants, not strings: "…:00Z" and "…:00.001Z" sort the wrong way round as text.
+      next.modifiedAt && (!current.modifiedAt || Date.parse(next.modifiedAt) > Date.parse(current.modifiedAt))
         ? next.modifiedAt
         : current.modifiedAt;
     const deltaLink = next.deltaLink !== undefined ? next.deltaLink : current.deltaLink;
