@@ -11,6 +11,7 @@ import type {
   BcBatchResult,
   Row,
 } from "../../connectors/index.ts";
+import { isBcsyncError } from "../../errors/catalogue.ts";
 import type { IntegrationContext } from "../context.ts";
 import { companion, lower, type Outcome, readAll, v2 } from "./common.ts";
 
@@ -65,9 +66,6 @@ export class Coalescer<In, Out> {
   }
 }
 
-/** A call's outcome per item: a whole-call failure becomes every item's own. */
-type Each<T> = Outcome<T>;
-
 /** Ids per `or` query: 50 GUID comparisons keep the URL near 3 KB, far under Dataverse's 32 KB. */
 const IDS_PER_QUERY = 50;
 /**
@@ -96,7 +94,7 @@ export interface OrderRequests {
   /** Dataverse write operations (line numbers, the order's write-back). */
   salesWrites: Coalescer<BatchOperation, BatchOperationResult>;
   /** Rows of `entitySet` whose `column` is one of the ids, grouped by that id (an `or` query per 50 ids). */
-  rowsBy(entitySet: string, column: string, extraFilter?: string): Coalescer<string, Each<Row[]>>;
+  rowsBy(entitySet: string, column: string, extraFilter?: string): Coalescer<string, Outcome<Row[]>>;
 }
 
 const perContext = new WeakMap<IntegrationContext, OrderRequests>();
@@ -109,18 +107,17 @@ export function orderRequests(ctx: IntegrationContext): OrderRequests {
     (api: typeof v2) =>
     async (ops: BcBatchRequest[]): Promise<BcBatchResult[]> => {
       const sent = await api(ctx).batch(ops, { continueOnError: true });
-      if (!sent.ok)
-        return ops.map((_, i) => ({ id: String(i + 1), status: sent.error.status ?? 500, error: sent.error }));
+      if (!sent.ok) return ops.map((_, i) => ({ id: String(i + 1), status: sent.error.status, error: sent.error }));
       return sent.value;
     };
-  const readers = new Map<string, Coalescer<string, Each<Row[]>>>();
+  const readers = new Map<string, Coalescer<string, Outcome<Row[]>>>();
   found = {
     v2: new Coalescer(bcBatch(v2), BC_BATCH, BC_WINDOW_MS),
     companion: new Coalescer(bcBatch(companion), BC_BATCH, BC_WINDOW_MS),
     salesWrites: new Coalescer(
       async (ops) => {
         const sent = await ctx.dataverse.batchOperations(ops, { continueOnError: true, idempotent: true });
-        if (!sent.ok) return ops.map(() => ({ status: sent.error.status ?? 500, error: sent.error }));
+        if (!sent.ok) return ops.map(() => ({ status: sent.error.status, error: sent.error }));
         return sent.value;
       },
       DATAVERSE_BATCH,
@@ -150,7 +147,7 @@ async function rowsByIds(
   column: string,
   ids: string[],
   extraFilter?: string,
-): Promise<Each<Row[]>[]> {
+): Promise<Outcome<Row[]>[]> {
   const distinct = [...new Set(ids.map(lower))];
   const anyOf = distinct.map((id) => `${column} eq ${id}`).join(" or ");
   const filter = extraFilter ? `(${anyOf}) and ${extraFilter}` : anyOf;
@@ -158,8 +155,9 @@ async function rowsByIds(
   try {
     rows = await readAll(ctx.dataverse.pages(entitySet, { filter }));
   } catch (error) {
-    const failed = { ok: false as const, error: error as Extract<Each<Row[]>, { ok: false }>["error"] };
-    return ids.map(() => failed);
+    // A page Dataverse refused fails each order that asked (it goes to the sync log); anything else is a bug.
+    if (!isBcsyncError(error)) throw error;
+    return ids.map(() => ({ ok: false as const, error }));
   }
   const byId = new Map<string, Row[]>();
   for (const row of rows) {
