@@ -157,12 +157,34 @@ export interface OrdersStrategy extends StrategyResult {
   bcRowsWrittenPerOrder: number;
 }
 
-/** What the BC emulator served so far (its own count; asking costs no request). */
-async function bcTally(w: OrdersWorld): Promise<{ requests: number; rowsWritten: number }> {
-  const { tally } = await w.emulators.ask<{ tally: { businessCentral: { requests: number; rowsWritten: number } } }>(
+interface ServiceTally {
+  requests: number;
+  byMethod: Record<string, number>;
+  rowsWritten: number;
+}
+
+/** What both emulators served so far (their own count; asking costs no request). */
+async function tallies(w: OrdersWorld): Promise<{ dataverse: ServiceTally; businessCentral: ServiceTally }> {
+  const { tally } = await w.emulators.ask<{ tally: { dataverse: ServiceTally; businessCentral: ServiceTally } }>(
     "tally",
   );
-  return tally.businessCentral;
+  return tally;
+}
+
+/** What the BC emulator served so far. */
+async function bcTally(w: OrdersWorld): Promise<ServiceTally> {
+  return (await tallies(w)).businessCentral;
+}
+
+/** Requests an order cost one service between two tallies, by HTTP method (a `$batch` is one POST). */
+function perOrder(before: ServiceTally, after: ServiceTally, orders: number) {
+  const n = Math.max(orders, 1);
+  const byMethod: Record<string, number> = {};
+  for (const [method, count] of Object.entries(after.byMethod)) {
+    const spent = count - (before.byMethod[method] ?? 0);
+    if (spent > 0) byMethod[method] = round(spent / n, 3);
+  }
+  return { requests: round((after.requests - before.requests) / n, 3), byMethod };
 }
 
 /** Per order: the Sales order and its lines read, the BC header POSTed, then each line, one after the other. */
@@ -232,17 +254,22 @@ export interface OrdersBcsync extends OrdersStrategy {
   check: OrdersCheck;
   /** Milliseconds requests waited for the connectors' throttles (summed over requests), per service. */
   throttledMs: { dataverse: number; businessCentral: number };
+  /** Requests an order cost each service, as the emulators counted them (their tally), by HTTP method. */
+  requestsPerOrder: {
+    dataverse: ReturnType<typeof perOrder>;
+    businessCentral: ReturnType<typeof perOrder>;
+  };
 }
 
 /** The order flow's Sales → BC half, as `bcsync sync` runs SALESORDER-ORDER with bidirectional sales orders. */
 async function bcsync(preset: OrdersPreset): Promise<OrdersBcsync> {
   const w = await ordersWorld(preset);
   try {
-    const before = await bcTally(w);
+    const before = await tallies(w);
     const measure = measuring(w.emulators);
     const summary = await pullSubmittedOrders(w.ctx);
     measure.stop();
-    const after = await bcTally(w);
+    const after = await tallies(w);
     const dataverse = w.dataverse.metrics();
     const businessCentral = w.businessCentral.metrics();
     const check = await checkOrders(w);
@@ -251,8 +278,23 @@ async function bcsync(preset: OrdersPreset): Promise<OrdersBcsync> {
       dataverse: Math.round(dataverse.throttledMs),
       businessCentral: Math.round(businessCentral.throttledMs),
     };
-    const bcRowsWrittenPerOrder = round((after.rowsWritten - before.rowsWritten) / Math.max(summary.inserted, 1), 2);
-    return { ...result, lines: check.bcLines, bcRowsWrittenPerOrder, counters: { ...summary }, check, throttledMs };
+    const bcRowsWrittenPerOrder = round(
+      (after.businessCentral.rowsWritten - before.businessCentral.rowsWritten) / Math.max(summary.inserted, 1),
+      2,
+    );
+    const requestsPerOrder = {
+      dataverse: perOrder(before.dataverse, after.dataverse, summary.inserted),
+      businessCentral: perOrder(before.businessCentral, after.businessCentral, summary.inserted),
+    };
+    return {
+      ...result,
+      lines: check.bcLines,
+      bcRowsWrittenPerOrder,
+      counters: { ...summary },
+      check,
+      throttledMs,
+      requestsPerOrder,
+    };
   } finally {
     await w.close();
   }
@@ -381,7 +423,7 @@ export function ordersTable(result: OrdersResult): string {
       ["bcsync", s.bcsync],
     ],
     ceiling: s.ceiling,
-    note: `ceiling: the header and ${result.preset.linesPerOrder} line POSTs of an order in $batch requests, ${s["record-by-record"].bcRowsWrittenPerOrder} BC rows written an order (record-by-record's); bcsync wrote ${s.bcsync.bcRowsWrittenPerOrder} (it also sets the integration fields and releases), waited ${Math.round(s.bcsync.throttledMs.businessCentral / 1000)} s for BC's 5 slots (summed)`,
+    note: `ceiling: the header and ${result.preset.linesPerOrder} line POSTs of an order in $batch requests, ${s["record-by-record"].bcRowsWrittenPerOrder} BC rows written an order (record-by-record's); bcsync wrote ${s.bcsync.bcRowsWrittenPerOrder} (it also sets the integration fields and releases), waited ${Math.round(s.bcsync.throttledMs.businessCentral / 1000)} s for BC's 5 slots (summed); requests an order (emulators' tally) DV ${s.bcsync.requestsPerOrder.dataverse.requests}, BC ${s.bcsync.requestsPerOrder.businessCentral.requests}`,
     targets: result.targets,
   });
 }

@@ -291,6 +291,45 @@ describe("S8 bidirectional sales orders", () => {
     expect(await h.ctx.store.pendingWrites.list("SALESORDER-ORDER order creations", "fromDataverse")).toEqual([]);
   });
 
+  it("orders created together share their requests, yet one Business Central refuses fails alone, with its fix", async () => {
+    const blocked = f.items[2];
+    const good = [
+      await enterSalesOrder(h, f, [{ product: f.items[0].productId, quantity: 1, price: 10 }]),
+      await enterSalesOrder(h, f, [{ product: f.items[1].productId, quantity: 2, price: 20 }]),
+    ];
+    const bad = await enterSalesOrder(h, f, [
+      { product: f.items[0].productId, quantity: 1, price: 10 },
+      { product: blocked.productId, quantity: 1, price: 10 },
+    ]);
+    for (const id of [good[0], bad, good[1]]) await submit(h, id);
+    const before = await countBcOrders(h);
+    // BC refuses a line of a blocked item: the bad order's line fails inside the $batch it shares with the others.
+    const blockedItem = await v2(h).update("items", blocked.itemId, { blocked: true }, "*");
+    if (!blockedItem.ok) throw blockedItem.error;
+    const run = await syncOrders().catch((error: unknown) => error);
+    const unblocked = await v2(h).update("items", blocked.itemId, { blocked: false }, "*");
+    if (!unblocked.ok) throw unblocked.error;
+    if (run instanceof Error) throw run;
+    for (const id of good) {
+      const bcId = (await coupledBcOrder(h, id)) as string;
+      expect((await bcOrder(h, bcId))?.status).toBe("Released");
+      expect((await salesOrder(h, id)).bcbi_businesscentralordernumber).toBe((await bcOrder(h, bcId))?.number);
+      expect(await bcLines(h, bcId)).toHaveLength(1);
+    }
+    // The refused order left nothing in BC, stays Submitted and is in the sync log with BC's reason and the fix.
+    expect(await coupledBcOrder(h, bad)).toBeUndefined();
+    expect(await countBcOrders(h)).toBe(before + 2);
+    expect((await salesOrder(h, bad)).statecode).toBe(SALES_ORDER_STATE.submitted);
+    const errors = await h.ctx.store.jobs.errors({ mappingName: "SALESORDER-ORDER" });
+    const error = errors.find((e) => e.sourceId === bad);
+    expect(error?.code).toBe("BCSYNC_E_INTEGRATION_ORDER_BC_WRITE_FAILED");
+    expect(error?.message).toMatch(/insert lines.*is blocked/);
+    expect(error?.message).toContain(String((await salesOrder(h, bad)).ordernumber));
+    expect(error?.detail).toMatch(/reopen the Sales order/);
+    expect(errors.filter((e) => good.includes(String(e.sourceId)))).toEqual([]);
+    await reopenInSales(h, bad);
+  });
+
   it("issue 10 point 12 (S11): a BC note on a coupled order reaches Sales through the notes job, bound by objectid_salesorder", async () => {
     const note = await companion(h).create("salesOrderNotes", {
       orderId: bcId,

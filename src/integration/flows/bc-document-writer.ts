@@ -3,11 +3,13 @@
 // the replacement of an order's lines. BC does all of this in one transaction; over the API a failed step is
 // undone by hand (a new document is deleted; replaced lines are put back) so BC keeps its previous state.
 
-import type { Row } from "../../connectors/index.ts";
+import { randomUUID } from "node:crypto";
+import type { BcBatchRequest, BcBatchResult, Row } from "../../connectors/index.ts";
 import { bcsyncError } from "../../errors/catalogue.ts";
 import { INTEGRATION_ORDER_BC_WRITE_FAILED } from "../../errors/codes/integration.ts";
 import type { IntegrationContext } from "../context.ts";
 import { companion, lower, type Outcome, readAll, v2 } from "./common.ts";
+import { orderRequests } from "./request-batches.ts";
 import type { BcDocumentDraft, BcLineDraft } from "./sales-document.ts";
 
 export type BcDocumentSet = "salesOrders" | "salesQuotes";
@@ -61,9 +63,18 @@ async function insertLines(
     { continueOnError: false },
   );
   if (!sent.ok) return sent;
+  return writtenLines(documentId, lines, sent.value);
+}
+
+/** The lines as BC wrote them, from their operations' answers; the first refused one is the error. */
+function writtenLines(
+  documentId: string,
+  lines: readonly BcLineDraft[],
+  answers: readonly (BcBatchResult | undefined)[],
+): Outcome<WrittenLine[]> {
   const written: WrittenLine[] = [];
   for (const [i, l] of lines.entries()) {
-    const created = sent.value[i];
+    const created = answers[i];
     if (!created || created.error || !created.body) {
       return {
         ok: false,
@@ -80,7 +91,14 @@ async function insertLines(
 
 const noAnswer = (documentId: string) => ({ order: documentId, step: "insert lines", reason: "no answer for a line" });
 
-/** Creates the document with its lines; on any failure deletes what it created. */
+/**
+ * Creates the document with its lines (and, for an order, its invoice discount, integration fields and, if asked,
+ * its release); on any failure deletes what it created. The header, its lines and its discount go out as
+ * consecutive operations of a v2.0 $batch shared with the other documents in flight (request-batches.ts): BC runs
+ * them in order, so Line No. follows the draft and each line finds its header. The integration fields and the
+ * release go out the same way through the companion API. The header's id is chosen here (or by the caller) so the
+ * lines can name it in the same $batch.
+ */
 export async function createBcDocument(
   ctx: IntegrationContext,
   set: BcDocumentSet,
@@ -88,36 +106,73 @@ export async function createBcDocument(
   label: string,
   /** The document's id, chosen by the caller (a write intent's key), so a crashed create can be found again. */
   key?: string,
+  options: { release?: boolean } = {},
 ): Promise<Outcome<WrittenDocument>> {
-  const header: Row = { ...(key ? { id: key } : {}), customerId: draft.customerId };
+  const id = lower(key ?? randomUUID());
+  const header: Row = { id, customerId: draft.customerId };
   if (draft.externalDocumentNumber) header.externalDocumentNumber = draft.externalDocumentNumber;
   if (set === "salesOrders" && draft.requestedDeliveryDate) header.requestedDeliveryDate = draft.requestedDeliveryDate;
-  const created = await v2(ctx).create(set, header);
-  if (!created.ok) return refused(label, `create ${set}`, created.error);
-  const id = lower(created.value.id);
+  const lineOps = draft.lines.map((l) => ({
+    method: "POST" as const,
+    url: LINE_SET[set],
+    body: lineBody(id, l),
+    record: label,
+  }));
+  // The Sales discount amount as the document's invoice discount: after the lines, as BC spreads it over them.
+  const discountOps =
+    draft.invoiceDiscountAmount === undefined
+      ? []
+      : [
+          {
+            method: "PATCH" as const,
+            url: `${set}(${id})`,
+            headers: IF_ANY,
+            body: { discountAmount: draft.invoiceDiscountAmount },
+            record: label,
+          },
+        ];
+  const [created, ...answers] = await orderRequests(ctx).v2.submit([
+    { method: "POST", url: set, body: header, record: label },
+    ...lineOps,
+    ...discountOps,
+  ]);
+  // The header refused: its lines were refused with it (their document does not exist), nothing to undo.
+  if (!created || created.error || !created.body)
+    return refused(label, `create ${set}`, created?.error ?? new Error("no answer for the header"));
   const undo = async () => void (await v2(ctx).delete(set, id, "*"));
-  if (set === "salesOrders") {
-    const fields = integrationFields(draft);
-    if (Object.keys(fields).length > 0) {
-      const patched = await companion(ctx).update("salesOrders", id, fields, "*");
-      if (!patched.ok) {
-        await undo();
-        return refused(label, "set the order's integration fields", patched.error);
-      }
-    }
-  }
-  const lines = await insertLines(ctx, set, id, draft.lines);
+  const lines = writtenLines(id, draft.lines, answers);
   if (!lines.ok) {
     await undo();
     return refused(label, "insert lines", lines.error);
   }
-  const discount = await applyInvoiceDiscount(ctx, set, id, draft);
-  if (!discount.ok) {
+  const discount = answers[lineOps.length];
+  if (discountOps.length > 0 && (!discount || discount.error)) {
     await undo();
-    return refused(label, "apply the invoice discount", discount.error);
+    return refused(label, "apply the invoice discount", discount?.error ?? new Error("no answer"));
   }
-  return { ok: true, value: { id, number: String(created.value.number), lines: lines.value } };
+  const fields = set === "salesOrders" ? integrationFields(draft) : {};
+  const steps: Array<{ step: string; op: BcBatchRequest }> = [];
+  if (Object.keys(fields).length > 0)
+    steps.push({
+      step: "set the order's integration fields",
+      op: { method: "PATCH", url: `salesOrders(${id})`, headers: IF_ANY, body: fields, record: label },
+    });
+  if (set === "salesOrders" && options.release)
+    steps.push({
+      step: "release",
+      op: { method: "POST", url: `salesOrders(${id})/${RELEASE}`, body: {}, record: label },
+    });
+  const done = await orderRequests(ctx).companion.submit(steps.map((s) => s.op));
+  for (const [i, { step }] of steps.entries()) {
+    if (done[i] && !done[i].error) continue;
+    await undo();
+    return refused(label, step, done[i]?.error ?? new Error("no answer"));
+  }
+  return { ok: true, value: { id, number: String((created.body as Row).number), lines: lines.value } };
 }
+
+const IF_ANY = { "If-Match": "*" };
+const RELEASE = "Microsoft.NAV.release";
 
 /** The Sales discount amount as the document's invoice discount (after the lines: BC spreads it over them). */
 async function applyInvoiceDiscount(ctx: IntegrationContext, set: BcDocumentSet, id: string, draft: BcDocumentDraft) {
@@ -133,9 +188,12 @@ function integrationFields(draft: BcDocumentDraft): Row {
   return fields;
 }
 
+/** Releases the order, in a companion $batch with the other orders in flight. */
 export async function releaseOrder(ctx: IntegrationContext, id: string, label: string): Promise<Outcome<void>> {
-  const r = await companion(ctx).action("salesOrders", id, "release");
-  return r.ok ? { ok: true, value: undefined } : refused(label, "release", r.error);
+  const [r] = await orderRequests(ctx).companion.submit([
+    { method: "POST", url: `salesOrders(${id})/${RELEASE}`, body: {}, record: label },
+  ]);
+  return r && !r.error ? { ok: true, value: undefined } : refused(label, "release", r?.error ?? new Error("no answer"));
 }
 
 /** Reopens a released order; BC writes a sales order archive version first. */

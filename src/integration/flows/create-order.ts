@@ -11,12 +11,12 @@ import {
   createBcDocument,
   deleteOrder,
   refused,
-  releaseOrder,
   type WrittenDocument,
   type WrittenLine,
 } from "./bc-document-writer.ts";
 import { companyStamp, LINE_MAPPING, lower, ORDER_MAPPING, type Outcome, v2 } from "./common.ts";
 import { importSalesNotes } from "./notes.ts";
+import { orderRequests } from "./request-batches.ts";
 import { rememberSales } from "./sales-changes.ts";
 import {
   type BcDocumentDraft,
@@ -43,17 +43,15 @@ export async function coupleLines(ctx: IntegrationContext, lines: readonly Writt
       await ctx.store.couplings.couple({ mappingName: LINE_MAPPING, bcId: l.bcLineId, dataverseId: l.salesLineId });
     }
   }
-  // The line numbers in one $batch (one request's overhead, not one per line); as before, a refused one is left
-  // for the next write of the order.
-  if (lines.length === 0) return;
-  await ctx.dataverse.batchOperations(
+  // The line numbers in a $batch shared with the other orders in flight (request-batches.ts); as before, a refused
+  // one is left for the next write of the order.
+  await orderRequests(ctx).salesWrites.submit(
     lines.map((l) => ({
       method: "PATCH" as const,
       url: `salesorderdetails(${l.salesLineId})`,
       headers: { "If-Match": "*" },
       body: { bcbi_businesscentrallinenumber: l.sequence },
     })),
-    { continueOnError: true, idempotent: true },
   );
 }
 
@@ -72,8 +70,12 @@ export async function writeBackToSales(
     changes.bcbi_businesscentralordernumber = bcOrderNumber;
     changes.bcbi_businesscentraldocumentoccurrencenumber = 1;
   }
-  const updated = await ctx.dataverse.update("salesorders", doc.id, changes);
-  if (!updated.ok) return salesRefused(doc, "write back the Business Central order number", updated.error);
+  // In a $batch shared with the other orders in flight; each order's answer is its own.
+  const [updated] = await orderRequests(ctx).salesWrites.submit([
+    { method: "PATCH", url: `salesorders(${doc.id})`, headers: { "If-Match": "*" }, body: changes, record: doc.id },
+  ]);
+  if (!updated || updated.error)
+    return salesRefused(doc, "write back the Business Central order number", updated?.error ?? new Error("no answer"));
   // Re-read so the flow's own write does not look like a Sales user's change.
   const again = await readSalesDocument(ctx, "salesorder", doc.id);
   if (again.ok) {
@@ -147,13 +149,9 @@ async function createAndCouple(
   const label = documentNumber(doc);
   const key = await orderKey(ctx, doc, label);
   if (!key.ok) return key;
-  const created = await createBcDocument(ctx, "salesOrders", draft, label, key.value);
+  // Created and released (deleted again if either fails).
+  const created = await createBcDocument(ctx, "salesOrders", draft, label, key.value, { release: true });
   if (!created.ok) return created;
-  const released = await releaseOrder(ctx, created.value.id, label);
-  if (!released.ok) {
-    await deleteOrder(ctx, created.value.id);
-    return released;
-  }
   try {
     await ctx.store.couplings.couple({ mappingName: ORDER_MAPPING, bcId: created.value.id, dataverseId: doc.id });
   } catch (error) {

@@ -3,7 +3,8 @@
 // (record link of type Note) on the order, coupled under SALESORDER-NOTES so the notes job does not copy it back.
 
 import type { IntegrationContext } from "../context.ts";
-import { companion, lower, readAll } from "./common.ts";
+import { companion, lower } from "./common.ts";
+import { orderRequests } from "./request-batches.ts";
 
 export const NOTES_MAPPING = "SALESORDER-NOTES";
 
@@ -25,12 +26,12 @@ export function plainText(html: unknown): string {
 /** Imports the order's uncoupled Sales notes; returns how many. Failures are left for the notes job. */
 export async function importSalesNotes(ctx: IntegrationContext, salesOrderId: string, bcOrderId: string) {
   if (!ctx.mappings.some((m) => m.name === NOTES_MAPPING)) return 0;
-  const notes = await readAll(
-    ctx.dataverse.pages("annotations", {
-      filter: `_objectid_value eq ${salesOrderId} and isdocument eq false`,
-      select: ["annotationid", "subject", "notetext"],
-    }),
-  );
+  // One query for the notes of the orders in flight (request-batches.ts); unreadable now: left for the notes job.
+  const [found] = await orderRequests(ctx)
+    .rowsBy("annotations", "_objectid_value", "isdocument eq false")
+    .submit([salesOrderId]);
+  if (!found.ok) return 0;
+  const notes = found.value;
   let imported = 0;
   for (const n of notes) {
     const id = lower(n.annotationid);

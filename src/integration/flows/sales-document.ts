@@ -11,7 +11,8 @@ import {
   INTEGRATION_ORDER_PRODUCT_NOT_COUPLED,
 } from "../../errors/codes/integration.ts";
 import type { IntegrationContext } from "../context.ts";
-import { companion, lower, type Outcome, readAll } from "./common.ts";
+import { companion, lower, type Outcome } from "./common.ts";
+import { orderRequests } from "./request-batches.ts";
 
 export type SalesDocumentKind = "salesorder" | "quote";
 
@@ -58,19 +59,24 @@ export async function readSalesDocument(
   id: string,
 ): Promise<Outcome<SalesDocument>> {
   const s = SETS[kind];
-  // Header and lines side by side (one round trip, not two); a missing header makes the lines moot.
-  const [header, lines] = await Promise.all([
-    ctx.dataverse.retrieve(s.set, id),
-    readAll(ctx.dataverse.pages(s.lines, { filter: `_${s.key}_value eq ${id}` })),
+  // Header and lines side by side, each in one query shared with the other documents read at the same moment
+  // (request-batches.ts: the orders in flight), instead of two requests per document.
+  const gathered = orderRequests(ctx);
+  const [[header], [found]] = await Promise.all([
+    gathered.rowsBy(s.set, s.key).submit([id]),
+    gathered.rowsBy(s.lines, `_${s.key}_value`).submit([id]),
   ]);
   if (!header.ok) return header;
-  if (!header.value) return { ok: false, error: bcsyncError(INTEGRATION_ORDER_NOT_FOUND, { order: id }) };
+  if (!found.ok) return found;
+  // A missing header makes the lines moot.
+  if (header.value.length === 0) return { ok: false, error: bcsyncError(INTEGRATION_ORDER_NOT_FOUND, { order: id }) };
+  const lines = [...found.value];
   lines.sort(
     (a, b) =>
       Number(a.sequencenumber ?? 0) - Number(b.sequencenumber ?? 0) ||
       Number(a.lineitemnumber ?? 0) - Number(b.lineitemnumber ?? 0),
   );
-  return { ok: true, value: { kind, id: lower(id), header: header.value, lines } };
+  return { ok: true, value: { kind, id: lower(id), header: header.value[0], lines } };
 }
 
 /** The document's number in Sales (order number / quote number), for messages. */
