@@ -7,7 +7,12 @@ import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunningEmulators } from "../../emulators/index.ts";
 import { BUSINESS_CENTRAL_SCOPE } from "../../src/connectors/businesscentral/client.ts";
-import type { BusinessCentralClient, DataverseClient, Row } from "../../src/connectors/index.ts";
+import {
+  type BusinessCentralClient,
+  COMPANION_API,
+  type DataverseClient,
+  type Row,
+} from "../../src/connectors/index.ts";
 import { connectorPorts } from "../../src/engine/adapters/index.ts";
 import type { TableMapping } from "../../src/engine/model.ts";
 import { type EngineDeps, runMapping } from "../../src/engine/runner.ts";
@@ -250,6 +255,59 @@ describe("malformed answers from Business Central", () => {
     await expectConverges(w, mapping, async () => {
       const names = await accountNames(w);
       for (const c of customers) expect(names.get(String(c.displayName))).toBe(1);
+    });
+  });
+});
+
+describe("a malformed row on a Business Central companion page", () => {
+  // The customer's fax number is on the companion page, read by id beside each page of v2.0 customers.
+  const withCompanion = customerMapping({
+    direction: "toDataverse",
+    bc: { entitySet: "customers", secondary: { api: "companion", entitySet: "customers", fields: ["faxNumber"] } },
+    fields: [...customerMapping().fields, { bcField: "faxNumber", dataverseField: "fax" }],
+  });
+  const companionRoute = "/api/bcsync/integration/v1.0/";
+
+  it("fails only its own record, named by record and field; the rest of the page is written", async () => {
+    const w = await startWorld(withCompanion);
+    const customers = await createCustomers(w, 5);
+    for (const [i, c] of customers.entries()) {
+      unwrap(
+        await w.bc
+          .company(w.companyId, COMPANION_API)
+          .update("customers", String(c.id), { faxNumber: `555-FAX${i}` }, "*"),
+      );
+    }
+    const victim = customers[2];
+    w.bcProxy.rewrite = (req, answer) =>
+      req.method === "GET" && req.path.includes(companionRoute) && req.path.includes("/customers?")
+        ? rewriteRows(answer, (row) => (row.id === victim.id ? { ...row, faxNumber: ["555", "FAX"] } : row))
+        : undefined;
+
+    const [pass] = await runMapping(w.deps, withCompanion.name);
+    expect(w.bcProxy.rewritten).toBeGreaterThan(0);
+    expect(pass.status).toBe("failed");
+    expect(pass.counters).toMatchObject({ inserted: 4, failed: 1 });
+    const errors = await w.store.jobs.errors({ jobId: pass.jobId });
+    expect(errors.map((e) => [e.code, e.sourceId, e.field])).toEqual([
+      ["BCSYNC_E_CONNECTOR_RECORD_MALFORMED", String(victim.id), "faxNumber"],
+    ]);
+    expect(errors[0].message).toBe(
+      `Business Central answered api/bcsync/integration/v1.0/companies(${w.companyId})/customers with record ${victim.id} whose faxNumber is not usable: an array where a value (text, number, true/false or null) is expected.`,
+    );
+    // The other records of the page were written with their companion field; the refused one not at all.
+    const faxes = async () =>
+      new Map((await allRows(w.dv.pages("accounts", { select: ["name", "fax"] }))).map((r) => [r.name, r.fax]));
+    const written = await faxes();
+    expect(written.size).toBe(4);
+    for (const [i, c] of customers.entries()) {
+      expect(written.get(c.displayName), String(c.displayName)).toBe(c === victim ? undefined : `555-FAX${i}`);
+    }
+
+    await expectConverges(w, withCompanion, async () => {
+      const after = await faxes();
+      expect(after.size).toBe(5);
+      for (const [i, c] of customers.entries()) expect(after.get(c.displayName)).toBe(`555-FAX${i}`);
     });
   });
 });
