@@ -11,6 +11,7 @@ import {
   ENGINE_WRITE_FAILED,
 } from "../errors/codes/engine.ts";
 import { STORE_COUPLING_EXISTS } from "../errors/codes/store.ts";
+import { storeFailure } from "../store/failures.ts";
 import type { NewCoupling, Store, SyncCounters } from "../store/index.ts";
 import { zeroCounters } from "../store/index.ts";
 import { nextCodes } from "./code-series.ts";
@@ -126,8 +127,14 @@ export async function runMapping(
   }
   const reports: PassReport[] = [];
   const seen = options.seen ?? new SeenThisRun();
-  for (const pass of options.passes ?? passesOf(mapping.direction)) {
-    reports.push(await runPass(deps, mapping, pass, options, seen));
+  try {
+    for (const pass of options.passes ?? passesOf(mapping.direction)) {
+      reports.push(await runPass(deps, mapping, pass, options, seen));
+    }
+  } catch (error) {
+    // A lost PostgreSQL connection (at a commit, outside a transaction) or a full disk ends the run with its
+    // catalogued error and fix, not a driver's raw error (issue 14).
+    throw storeFailure(error) ?? error;
   }
   return reports;
 }
@@ -343,8 +350,21 @@ async function runPass(
     await run.flushCounters();
     message = passMessage(run, heldDeletionId) || undefined;
   } catch (error) {
-    await run.flushCounters();
     const portError = (error as { portError?: PortError }).portError;
+    const lostStore = storeFailure(error);
+    if (lostStore) {
+      // The store failed under the pass: the run ends with the catalogued error (runMapping throws it). The job is
+      // marked failed with it if the store answers again; if not, the next holder of the mapping's lease marks it
+      // interrupted. Either way what was committed is kept and the next run picks up the rest.
+      await run
+        .flushCounters()
+        .then(() =>
+          deps.store.jobs.finish(job.id, { status: "failed", message: `${lostStore.code}: ${lostStore.message}` }),
+        )
+        .catch(() => undefined);
+      throw lostStore;
+    }
+    await run.flushCounters();
     message = portError ? `${portError.code}: ${portError.message}` : String((error as Error).message ?? error);
     await deps.store.jobs.finish(job.id, { status: "failed", message });
     return report(run, "failed", message, heldDeletionId);
