@@ -11,6 +11,7 @@ import {
   ENGINE_WRITE_FAILED,
 } from "../errors/codes/engine.ts";
 import { STORE_COUPLING_EXISTS } from "../errors/codes/store.ts";
+import { storeFailure } from "../store/failures.ts";
 import type { NewCoupling, Store, SyncCounters } from "../store/index.ts";
 import { zeroCounters } from "../store/index.ts";
 import { nextCodes } from "./code-series.ts";
@@ -39,7 +40,7 @@ import {
   unvalidatedProperties,
   wireValue,
 } from "./planner.ts";
-import type { EntityPort, PortError, PortFactory, Side, WriteOutcome, WriteValidation } from "./ports.ts";
+import type { EntityPort, PortError, PortFactory, RefusedRow, Side, WriteOutcome, WriteValidation } from "./ports.ts";
 import { chunks, getAllByIds, getAllByIdsIsolating, LookupLoader, type MatchRefusal, MatchSource } from "./prefetch.ts";
 import { type CouplingState, recordName, type SideRecord, type SourceChange } from "./records.ts";
 import { hashOf, isAfter, isBlank } from "./values.ts";
@@ -126,8 +127,14 @@ export async function runMapping(
   }
   const reports: PassReport[] = [];
   const seen = options.seen ?? new SeenThisRun();
-  for (const pass of options.passes ?? passesOf(mapping.direction)) {
-    reports.push(await runPass(deps, mapping, pass, options, seen));
+  try {
+    for (const pass of options.passes ?? passesOf(mapping.direction)) {
+      reports.push(await runPass(deps, mapping, pass, options, seen));
+    }
+  } catch (error) {
+    // A lost PostgreSQL connection (at a commit, outside a transaction) or a full disk ends the run with its
+    // catalogued error and fix, not a driver's raw error (issue 14).
+    throw storeFailure(error) ?? error;
   }
   return reports;
 }
@@ -174,6 +181,8 @@ class Pass {
   pagesInFlight = 1;
   /** Source ids whose update on the stored version was refused (the counterpart changed): read before writing. */
   readonly staleTargets = new Set<string>();
+  /** Source ids answered malformed again by their read by id this pass (retryRefusedRows): failed once already. */
+  readonly refusedById = new Set<string>();
   /** The pass's bulk creates, shared by its pages: every free slot of the target's budget takes the next records. */
   readonly inserts: BatchWriter<InsertItem>;
 
@@ -276,8 +285,10 @@ async function runPass(
     const handled = new Set<string>();
     if (!run.dryRun) await reconcileIntents(run, handled);
 
-    // 1. Records whose last sync in this direction failed are retried, whatever the watermark says.
+    // 1. Records whose last sync in this direction failed are retried, whatever the watermark says; so are rows
+    //    the source answered malformed on an earlier pass (the watermark moved past them).
     await retryFailed(run, handled);
+    await retryRefusedRows(run, handled);
 
     // 2. Changed records: by delta link where the table tracks changes and the mapping's filter can be applied
     //    here; else since the watermark (minus the overlap), oldest first. An expired delta link falls back to
@@ -341,8 +352,21 @@ async function runPass(
     await run.flushCounters();
     message = passMessage(run, heldDeletionId) || undefined;
   } catch (error) {
-    await run.flushCounters();
     const portError = (error as { portError?: PortError }).portError;
+    const lostStore = storeFailure(error);
+    if (lostStore) {
+      // The store failed under the pass: the run ends with the catalogued error (runMapping throws it). The job is
+      // marked failed with it if the store answers again; if not, the next holder of the mapping's lease marks it
+      // interrupted. Either way what was committed is kept and the next run picks up the rest.
+      await run
+        .flushCounters()
+        .then(() =>
+          deps.store.jobs.finish(job.id, { status: "failed", message: `${lostStore.code}: ${lostStore.message}` }),
+        )
+        .catch(() => undefined);
+      throw lostStore;
+    }
+    await run.flushCounters();
     message = portError ? `${portError.code}: ${portError.message}` : String((error as Error).message ?? error);
     await deps.store.jobs.finish(job.id, { status: "failed", message });
     return report(run, "failed", message, heldDeletionId);
@@ -468,14 +492,29 @@ async function readChanges(
       }
       const deltaLink = page.value.deltaLink;
       const refused = page.value.refused ?? [];
-      // Rows the source answered malformed are not records: each is a failure of this pass, named in the sync log.
-      for (const r of refused) await run.fail({ sourceId: r.id ?? "-" }, r.error, false);
+      // Rows the source answered malformed are not records: each is a failure of this pass, named in the sync log
+      // (once: a row already refused by its read by id this pass is not failed again).
+      for (const r of refused) {
+        if (!(r.id && run.refusedById.has(r.id.toLowerCase())))
+          await run.fail({ sourceId: r.id ?? "-" }, r.error, false);
+      }
+      // One with an id is recorded before progress can pass it, and read again by id on every pass until it
+      // reads clean (retryRefusedRows); only one without a usable id holds progress before its page.
+      const named = refused.filter((r): r is RefusedRow & { id: string } => r.id !== undefined);
+      if (!run.dryRun && named.length > 0) {
+        await run.store.refusedRows.record(
+          mapping.name,
+          pass,
+          named.map((r) => ({ sourceId: r.id, error: `${r.error.code}: ${r.error.message}` })),
+        );
+      }
+      const holds = named.length < refused.length || (run.dryRun && refused.length > 0);
       const planned = await planPage(run, changes);
       await window.push({
         done: executePage(run, planned),
         // In read order, after the page's records are all recorded: progress never runs ahead of them.
         recorded: async () => {
-          if (refused.length > 0) state.held = true;
+          if (holds) state.held = true;
           if (state.held) {
             options.onPage?.({ direction: pass, pages: ++run.pagesRecorded, counters: { ...run.counters } });
             return;
@@ -721,6 +760,26 @@ async function settleDeletedSources(run: Pass, handled: Set<string>): Promise<vo
   }
 }
 
+/**
+ * Source rows answered malformed on an earlier pass (recorded by readChanges, the watermark moved past them): read
+ * by id; one still malformed fails again and stays recorded, one that reads clean is planned like a change and its
+ * record removed once its page is written (a crash before then reads it again: nothing is lost).
+ */
+async function retryRefusedRows(run: Pass, handled: Set<string>): Promise<void> {
+  const { mapping, pass } = run;
+  const ids = (await run.store.refusedRows.list(mapping.name, pass)).filter((id) => !handled.has(id));
+  for (const chunk of chunks(ids, 200)) {
+    const refused = await processByIds(run, chunk, handled, undefined, { coupled: false });
+    for (const id of refused) run.refusedById.add(id);
+    if (run.dryRun) continue;
+    await run.store.refusedRows.clear(
+      mapping.name,
+      pass,
+      chunk.filter((id) => !refused.has(id.toLowerCase())),
+    );
+  }
+}
+
 async function retryFailed(run: Pass, handled: Set<string>): Promise<void> {
   if (run.mode !== "scheduled") return;
   // Indexed: only the failed, unskipped couplings of this direction are read, not every coupling.
@@ -767,14 +826,17 @@ async function processByIds(
   ids: readonly string[],
   handled: Set<string>,
   counterpartOf: (id: string) => string | undefined = () => undefined,
-): Promise<void> {
+  options: { coupled?: boolean } = {},
+): Promise<Set<string>> {
+  const refusedIds = new Set<string>();
   for (const chunk of chunks(ids, 200)) {
     const read = await getAllByIdsIsolating(run.sourcePort, chunk, run.selectSource);
     if (!read.ok) throw Object.assign(new Error(read.error.message), { portError: read.error });
     const { found, refused } = read.value;
     for (const [id, error] of refused) {
       const targetId = counterpartOf(id);
-      await run.fail({ sourceId: id, ...(targetId ? { targetId } : {}) }, error, true);
+      refusedIds.add(id.toLowerCase());
+      await run.fail({ sourceId: id, ...(targetId ? { targetId } : {}) }, error, options.coupled ?? true);
     }
     const changes: SourceChange[] = chunk.flatMap((id): SourceChange[] => {
       if (refused.has(id.toLowerCase())) return [];
@@ -784,6 +846,7 @@ async function processByIds(
     for (const id of chunk) handled.add(id.toLowerCase());
     await processPage(run, changes);
   }
+  return refusedIds;
 }
 
 /** Plans and executes one page of source changes. */

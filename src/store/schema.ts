@@ -167,6 +167,16 @@ export interface PendingWritesTable {
   created_at: string;
 }
 
+/** A source row answered malformed, read again by id on every pass until it reads clean (issue 14). */
+export interface RefusedRowsTable {
+  mapping_name: string;
+  direction: SyncDirection;
+  source_id: string;
+  /** The last refusal, `CODE: message`. */
+  error: string;
+  refused_at: string;
+}
+
 export type ConflictStatus = "open" | "resolved";
 
 /** A field changed on both sides: the value that lost (or both, while waiting for review) is kept here. */
@@ -250,6 +260,7 @@ export interface Database {
   job_queue_entries: JobQueueEntriesTable;
   full_sync_review: FullSyncReviewTable;
   pending_writes: PendingWritesTable;
+  refused_rows: RefusedRowsTable;
   conflicts: ConflictsTable;
   held_deletions: HeldDeletionsTable;
   users: UsersTable;

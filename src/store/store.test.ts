@@ -31,6 +31,7 @@ for (const dialect of STORE_DIALECTS) {
           "job_queue_entries",
           "mapping_leases",
           "pending_writes",
+          "refused_rows",
           "sessions",
           "settings",
           "sync_errors",

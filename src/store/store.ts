@@ -13,6 +13,7 @@ import { JobQueueRepository } from "./repositories/job-queue.ts";
 import { LeasesRepository } from "./repositories/leases.ts";
 import { MappingsRepository } from "./repositories/mappings.ts";
 import { PendingWritesRepository } from "./repositories/pending-writes.ts";
+import { RefusedRowsRepository } from "./repositories/refused-rows.ts";
 import { SettingsRepository } from "./repositories/settings.ts";
 import { SyncJobsRepository } from "./repositories/sync-jobs.ts";
 import { WatermarksRepository } from "./repositories/watermarks.ts";
@@ -49,6 +50,7 @@ export class Store {
   readonly queue: JobQueueRepository;
   readonly review: FullSyncReviewRepository;
   readonly pendingWrites: PendingWritesRepository;
+  readonly refusedRows: RefusedRowsRepository;
   readonly conflicts: ConflictsRepository;
   readonly heldDeletions: HeldDeletionsRepository;
   readonly accounts: AccountsRepository;
@@ -70,6 +72,7 @@ export class Store {
     this.queue = new JobQueueRepository(db);
     this.review = new FullSyncReviewRepository(db);
     this.pendingWrites = new PendingWritesRepository(db);
+    this.refusedRows = new RefusedRowsRepository(db);
     this.conflicts = new ConflictsRepository(db);
     this.heldDeletions = new HeldDeletionsRepository(db);
     this.accounts = new AccountsRepository(db);

@@ -6,15 +6,23 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunningEmulators } from "../../emulators/index.ts";
+import { runOutcome } from "../../src/cli/commands/sync.ts";
+import { EXIT } from "../../src/cli/exit-codes.ts";
 import { BUSINESS_CENTRAL_SCOPE } from "../../src/connectors/businesscentral/client.ts";
-import type { BusinessCentralClient, DataverseClient, Row } from "../../src/connectors/index.ts";
+import {
+  type BusinessCentralClient,
+  COMPANION_API,
+  type DataverseClient,
+  type Row,
+} from "../../src/connectors/index.ts";
 import { connectorPorts } from "../../src/engine/adapters/index.ts";
 import type { TableMapping } from "../../src/engine/model.ts";
 import { type EngineDeps, runMapping } from "../../src/engine/runner.ts";
-import { openStore, type Store } from "../../src/store/index.ts";
+import type { Store } from "../../src/store/index.ts";
 import { businessCentralClient, dataverseClient, startTestEmulators } from "../connectors/emulators.ts";
 import { customerMapping, unwrap } from "../engine/harness.ts";
 import { answerJson, type RewritingProxy, rewriteRows, startRewritingProxy } from "../helpers/rewriting-proxy.ts";
+import { STORE_DIALECTS } from "../helpers/store-dialects.ts";
 
 interface World {
   emulators: RunningEmulators;
@@ -39,12 +47,12 @@ afterEach(async () => {
 });
 
 /** Emulators, proxies, clients and a store for one test (closed after it). */
-async function startWorld(mapping: TableMapping): Promise<World> {
-  world = await buildWorld(mapping);
+async function startWorld(mapping: TableMapping, open: () => Promise<Store> = STORE_DIALECTS[0].open): Promise<World> {
+  world = await buildWorld(mapping, open);
   return world;
 }
 
-async function buildWorld(mapping: TableMapping): Promise<World> {
+async function buildWorld(mapping: TableMapping, open: () => Promise<Store>): Promise<World> {
   const emulators = await startTestEmulators({ seed: "empty" });
   const dvProxy = await startRewritingProxy(emulators.info.dataverse.url);
   const bcProxy = await startRewritingProxy(emulators.info.businessCentral.url);
@@ -63,7 +71,7 @@ async function buildWorld(mapping: TableMapping): Promise<World> {
     retry: { baseDelayMs: 1, maxDelayMs: 5 },
   });
   const companyId = emulators.info.businessCentral.companies[0].id;
-  const store = await openStore({ dataDir: ":memory:" });
+  const store = await open();
   // No integration user: the test's own Dataverse rows (made with the engine's app) are to be synced, not skipped
   // as the integration user's; bcsync's own writes are still known by their versions.
   const deps: EngineDeps = {
@@ -250,6 +258,117 @@ describe("malformed answers from Business Central", () => {
     await expectConverges(w, mapping, async () => {
       const names = await accountNames(w);
       for (const c of customers) expect(names.get(String(c.displayName))).toBe(1);
+    });
+  });
+});
+
+for (const dialect of STORE_DIALECTS) {
+  describe.skipIf(dialect.skipReason)(`a row that stays malformed, on ${dialect.name}`, () => {
+    it("is kept by id so the watermark moves past it, fails on every run until it reads clean, then syncs once", async () => {
+      const w = await startWorld(toDataverse, dialect.open);
+      const customers = await createCustomers(w, 5);
+      const victim = customers[0];
+      const stamp = (row: Row) => String(row.lastModifiedDateTime);
+      // The refused row is older than the others (the case where holding the watermark re-read them all).
+      let newest = customers[4];
+      for (let i = 0; stamp(newest) <= stamp(victim); i++) {
+        newest = unwrap(
+          await w.bc.company(w.companyId).update("customers", String(newest.id), { phoneNumber: `555-02${i}` }, "*"),
+        );
+      }
+      const changeReads: unknown[][] = [];
+      w.bcProxy.rewrite = (req, answer) => {
+        if (req.method !== "GET" || !req.path.includes("/customers?")) return undefined;
+        const rows = (answerJson(answer)?.value ?? []) as Row[];
+        if (isCustomerRead(req.path)) changeReads.push(rows.map((r) => r.id));
+        return rewriteRows(answer, (row) => (row.id === victim.id ? { ...row, displayName: { text: "bad" } } : row));
+      };
+      const bad = async () => {
+        const [pass] = await runMapping(w.deps, toDataverse.name);
+        const errors = await w.store.jobs.errors({ jobId: pass.jobId });
+        expect(errors.map((e) => [e.code, e.sourceId, e.field])).toEqual([
+          ["BCSYNC_E_CONNECTOR_RECORD_MALFORMED", String(victim.id), "displayName"],
+        ]);
+        // Not a success: the run's outcome is the record-level failures' exit code.
+        expect(pass.status).toBe("failed");
+        expect(runOutcome([{ mapping: toDataverse.name, passes: [pass] }]).exitCode).toBe(EXIT.recordFailures);
+        expect(await w.store.refusedRows.list(toDataverse.name, "toDataverse")).toEqual([String(victim.id)]);
+        return pass;
+      };
+
+      const first = await bad();
+      expect(first.counters).toMatchObject({ inserted: 4, failed: 1 });
+      // The watermark moved past the refused row: the next change read starts after it.
+      const mark = (await w.store.watermarks.get(toDataverse.name, "toDataverse")).modifiedAt;
+      expect(mark! > stamp(victim)).toBe(true);
+
+      changeReads.length = 0;
+      const second = await bad();
+      expect(second.counters).toMatchObject({ inserted: 0, modified: 0, failed: 1 });
+      // Read by id, not by the change read (which no longer reaches back to it or to the rows after it).
+      expect(changeReads.flat()).not.toContain(victim.id);
+      expect(changeReads.flat().length).toBeLessThan(4);
+
+      // Fixed: the next run reads it clean by id, syncs it and clears its record; one more run writes nothing.
+      await expectConverges(w, toDataverse, async () => {
+        const names = await accountNames(w);
+        for (const c of customers) expect(names.get(String(c.displayName)), String(c.displayName)).toBe(1);
+        expect(await w.store.couplings.count(toDataverse.name)).toBe(5);
+        expect(await w.store.refusedRows.list(toDataverse.name, "toDataverse")).toEqual([]);
+      });
+    });
+  });
+}
+
+describe("a malformed row on a Business Central companion page", () => {
+  // The customer's fax number is on the companion page, read by id beside each page of v2.0 customers.
+  const withCompanion = customerMapping({
+    direction: "toDataverse",
+    bc: { entitySet: "customers", secondary: { api: "companion", entitySet: "customers", fields: ["faxNumber"] } },
+    fields: [...customerMapping().fields, { bcField: "faxNumber", dataverseField: "fax" }],
+  });
+  const companionRoute = "/api/bcsync/integration/v1.0/";
+
+  it("fails only its own record, named by record and field; the rest of the page is written", async () => {
+    const w = await startWorld(withCompanion);
+    const customers = await createCustomers(w, 5);
+    for (const [i, c] of customers.entries()) {
+      unwrap(
+        await w.bc
+          .company(w.companyId, COMPANION_API)
+          .update("customers", String(c.id), { faxNumber: `555-FAX${i}` }, "*"),
+      );
+    }
+    const victim = customers[2];
+    w.bcProxy.rewrite = (req, answer) =>
+      req.method === "GET" && req.path.includes(companionRoute) && req.path.includes("/customers?")
+        ? rewriteRows(answer, (row) => (row.id === victim.id ? { ...row, faxNumber: ["555", "FAX"] } : row))
+        : undefined;
+
+    const [pass] = await runMapping(w.deps, withCompanion.name);
+    expect(w.bcProxy.rewritten).toBeGreaterThan(0);
+    expect(pass.status).toBe("failed");
+    expect(pass.counters).toMatchObject({ inserted: 4, failed: 1 });
+    const errors = await w.store.jobs.errors({ jobId: pass.jobId });
+    expect(errors.map((e) => [e.code, e.sourceId, e.field])).toEqual([
+      ["BCSYNC_E_CONNECTOR_RECORD_MALFORMED", String(victim.id), "faxNumber"],
+    ]);
+    expect(errors[0].message).toBe(
+      `Business Central answered api/bcsync/integration/v1.0/companies(${w.companyId})/customers with record ${victim.id} whose faxNumber is not usable: an array where a value (text, number, true/false or null) is expected.`,
+    );
+    // The other records of the page were written with their companion field; the refused one not at all.
+    const faxes = async () =>
+      new Map((await allRows(w.dv.pages("accounts", { select: ["name", "fax"] }))).map((r) => [r.name, r.fax]));
+    const written = await faxes();
+    expect(written.size).toBe(4);
+    for (const [i, c] of customers.entries()) {
+      expect(written.get(c.displayName), String(c.displayName)).toBe(c === victim ? undefined : `555-FAX${i}`);
+    }
+
+    await expectConverges(w, withCompanion, async () => {
+      const after = await faxes();
+      expect(after.size).toBe(5);
+      for (const [i, c] of customers.entries()) expect(after.get(c.displayName)).toBe(`555-FAX${i}`);
     });
   });
 });

@@ -127,10 +127,18 @@ export class BusinessCentralPort implements EntityPort {
     return { main, other };
   }
 
-  /** Merges the secondary page's fields into main-page rows (read by id, 100 a request). */
-  private async merge(rows: Row[], other: readonly string[]): Promise<PortResult<Row[]>> {
-    if (!this.second || other.length === 0 || rows.length === 0) return { ok: true, value: rows };
+  /**
+   * Merges the secondary page's fields into main-page rows (read by id, 100 a request). A secondary row answered
+   * malformed is refused with its record: the record's main row is left out of `rows` (half a record would write
+   * its companion fields as blanks) and the others go on.
+   */
+  private async merge(
+    rows: Row[],
+    other: readonly string[],
+  ): Promise<PortResult<{ rows: Row[]; refused: RefusedRow[] }>> {
+    if (!this.second || other.length === 0 || rows.length === 0) return { ok: true, value: { rows, refused: [] } };
     const extra = new Map<string, Row>();
+    const refused: RefusedRow[] = [];
     for (const chunk of chunks(
       rows.map((r) => String(r[this.key])),
       100,
@@ -142,20 +150,37 @@ export class BusinessCentralPort implements EntityPort {
       })) {
         if (!page.ok) return { ok: false, error: portError(page.error) };
         const checked = this.checked(page.value.rows, [this.key, ...other], false, this.second);
-        if (checked.refused.length > 0) return { ok: false, error: checked.refused[0].error };
+        refused.push(...checked.refused);
         for (const row of checked.rows) extra.set(String(row[this.key]).toLowerCase(), row);
       }
     }
+    // A row whose id is not usable cannot be told apart from the others: no row of the answer can be trusted.
+    const unnamed = refused.find((r) => r.id === undefined);
+    if (unnamed) return { ok: false, error: unnamed.error };
+    const refusedIds = new Set(refused.map((r) => r.id));
     return {
       ok: true,
-      value: rows.map((row) => {
-        const found = extra.get(String(row[this.key]).toLowerCase());
-        if (!found) return row;
-        const merged: Row = { ...row };
-        for (const p of other) if (p in found) merged[p] = found[p];
-        return merged;
-      }),
+      value: {
+        rows: rows.flatMap((row) => {
+          const id = String(row[this.key]).toLowerCase();
+          if (refusedIds.has(id)) return [];
+          const found = extra.get(id);
+          if (!found) return [row];
+          const merged: Row = { ...row };
+          for (const p of other) if (p in found) merged[p] = found[p];
+          return [merged];
+        }),
+        refused,
+      },
     };
+  }
+
+  /** `merge` for answers that decide what exists (by id, by filter, a scan): one refused row fails the answer. */
+  private async mergeAll(rows: Row[], other: readonly string[]): Promise<PortResult<Row[]>> {
+    const merged = await this.merge(rows, other);
+    if (!merged.ok) return merged;
+    if (merged.value.refused.length > 0) return { ok: false, error: merged.value.refused[0].error };
+    return { ok: true, value: merged.value.rows };
   }
 
   /**
@@ -218,16 +243,18 @@ export class BusinessCentralPort implements EntityPort {
       }
       // A malformed row is refused alone; the rest of the page goes on (issue 14).
       const checked = this.checked(page.value.rows, main, true);
-      const rows = await this.merge(checked.rows, other);
-      if (!rows.ok) {
-        yield rows;
+      // So is a record whose secondary-page row is malformed (its main row is left out with it).
+      const merged = await this.merge(checked.rows, other);
+      if (!merged.ok) {
+        yield merged;
         return;
       }
+      const refused = [...checked.refused, ...merged.value.refused];
       yield {
         ok: true,
         value: {
-          changes: rows.value.map((row) => ({ kind: "upsert", record: this.toRecord(row) })),
-          ...(checked.refused.length > 0 ? { refused: checked.refused } : {}),
+          changes: merged.value.rows.map((row) => ({ kind: "upsert", record: this.toRecord(row) })),
+          ...(refused.length > 0 ? { refused } : {}),
         },
       };
     }
@@ -254,7 +281,7 @@ export class BusinessCentralPort implements EntityPort {
       rows.push(...checked.rows);
       if (rows.length >= top) break;
     }
-    const merged = await this.merge(rows, other);
+    const merged = await this.mergeAll(rows, other);
     if (!merged.ok) return merged;
     return { ok: true, value: merged.value.map((row) => this.toRecord(row)) };
   }
@@ -409,7 +436,7 @@ export class BusinessCentralPort implements EntityPort {
         yield { ok: false, error: checked.refused[0].error };
         return;
       }
-      const rows = await this.merge(checked.rows, other);
+      const rows = await this.mergeAll(checked.rows, other);
       if (!rows.ok) {
         yield rows;
         return;

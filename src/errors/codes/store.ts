@@ -57,5 +57,5 @@ export const STORE_CONNECTION_LOST = defineError<{ reason: string }>({
   message:
     "The connection to the PostgreSQL state store was lost in the middle of the run ({reason}); the run stopped.",
   status: 503,
-  fix: "Check that the database is up and reachable (a restart, failover or an administrator's pg_terminate_backend ends sessions), then run again: the next run picks up where this one stopped.",
+  fix: "Check that the database is up and reachable (a restart, failover or an administrator's pg_terminate_backend ends sessions), then run `npx bcsync sync` again: what was committed is kept and the next run picks up where this one stopped. A run this error stops exits with code 1.",
 });

@@ -5,6 +5,7 @@ import * as accounts from "./003_accounts.ts";
 import * as mappingLeases from "./004_mapping_leases.ts";
 import * as queueWakeRequested from "./005_queue_wake_requested.ts";
 import * as couplingsPendingFromDataverse from "./006_couplings_pending_from_dataverse.ts";
+import * as refusedRows from "./007_refused_rows.ts";
 
 // In-code migrations (no directory scanning), so they work from a clone, a build and a bundle alike.
 // Append new ones; never edit a shipped migration.
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   "004_mapping_leases": mappingLeases,
   "005_queue_wake_requested": queueWakeRequested,
   "006_couplings_pending_from_dataverse": couplingsPendingFromDataverse,
+  "007_refused_rows": refusedRows,
 };
 
 export const migrationProvider: MigrationProvider = {

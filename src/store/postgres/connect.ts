@@ -1,4 +1,13 @@
-import { Kysely, PostgresDialect, sql } from "kysely";
+import {
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  type QueryResult,
+  sql,
+  type TransactionSettings,
+} from "kysely";
 import pg from "pg";
 import type { Database } from "../schema.ts";
 
@@ -32,7 +41,7 @@ export async function connectPostgres(options: PostgresOptions): Promise<Kysely<
   // query in progress, or the next one, fails with the connection error and the caller decides (Store.transaction
   // retries a transaction whose work was not done).
   pool.on("connect", (client) => client.on("error", (error) => options.onConnectionLost?.(error)));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new ReadRetryingPostgresDialect({ pool }) });
   if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
   return db;
 }
@@ -59,4 +68,93 @@ export function isPostgresConnectionLost(error: unknown): boolean {
 /** PostgreSQL's SQLSTATE for unique_violation. */
 export function isPostgresUniqueViolation(error: unknown): boolean {
   return (error as { code?: string })?.code === "23505";
+}
+
+/**
+ * PostgreSQL with one retry of a read whose connection was lost outside a transaction (issue 14): a SELECT changes
+ * nothing, so it runs again on a new connection from the pool. Nothing else is repeated: a write outside a
+ * transaction may have applied, and a query inside one belongs to that transaction (Store.transaction decides about
+ * running it again); their lost connection is the caller's error (STORE_CONNECTION_LOST through storeFailure).
+ */
+class ReadRetryingPostgresDialect extends PostgresDialect {
+  override createDriver(): Driver {
+    return new ReadRetryingDriver(super.createDriver());
+  }
+}
+
+class ReadRetryingConnection implements DatabaseConnection {
+  inTransaction = false;
+  constructor(
+    readonly inner: DatabaseConnection,
+    private readonly driver: Driver,
+  ) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    try {
+      return await this.inner.executeQuery<R>(query);
+    } catch (error) {
+      if (this.inTransaction || query.query.kind !== "SelectQueryNode" || !isPostgresConnectionLost(error)) throw error;
+      const fresh = await this.driver.acquireConnection();
+      try {
+        return await fresh.executeQuery<R>(query);
+      } finally {
+        await this.driver.releaseConnection(fresh);
+      }
+    }
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.inner.streamQuery<R>(query, chunkSize);
+  }
+}
+
+class ReadRetryingDriver implements Driver {
+  constructor(private readonly inner: Driver) {}
+
+  init(): Promise<void> {
+    return this.inner.init();
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new ReadRetryingConnection(await this.inner.acquireConnection(), this.inner);
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const c = connection as ReadRetryingConnection;
+    c.inTransaction = true;
+    await this.inner.beginTransaction(c.inner, settings);
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const c = connection as ReadRetryingConnection;
+    try {
+      await this.inner.commitTransaction(c.inner);
+    } finally {
+      c.inTransaction = false;
+    }
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const c = connection as ReadRetryingConnection;
+    try {
+      await this.inner.rollbackTransaction(c.inner);
+    } finally {
+      c.inTransaction = false;
+    }
+  }
+
+  savepoint: Driver["savepoint"] = (connection, name, compile) =>
+    this.inner.savepoint!((connection as ReadRetryingConnection).inner, name, compile);
+  rollbackToSavepoint: Driver["rollbackToSavepoint"] = (connection, name, compile) =>
+    this.inner.rollbackToSavepoint!((connection as ReadRetryingConnection).inner, name, compile);
+  releaseSavepoint: Driver["releaseSavepoint"] = (connection, name, compile) =>
+    this.inner.releaseSavepoint!((connection as ReadRetryingConnection).inner, name, compile);
+
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    return this.inner.releaseConnection((connection as ReadRetryingConnection).inner);
+  }
+
+  destroy(): Promise<void> {
+    return this.inner.destroy();
+  }
 }

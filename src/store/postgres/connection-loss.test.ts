@@ -5,6 +5,8 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { terminateSessionOf } from "../../../test/helpers/postgres-sessions.ts";
+import { storeFailure } from "../failures.ts";
+import { SettingsRepository } from "../repositories/settings.ts";
 import { openStore, type Store } from "../store.ts";
 import { isPostgresConnectionLost } from "./connect.ts";
 
@@ -78,6 +80,24 @@ describe.skipIf(!databaseUrl)("PostgreSQL connection loss", () => {
     expect(await lostEveryTime({ retryOnConnectionLoss: true })).toEqual({ attempts: 3, lost: true });
     // Nothing of the lost transactions was committed.
     expect(await open.settings.get<number>("never")).toBeUndefined();
+  });
+
+  it("outside a transaction, a read on a lost connection runs once more on a new one; a write is the caller's STORE_CONNECTION_LOST", async () => {
+    const name = `bcsync_test_${randomBytes(5).toString("hex")}`;
+    store = await openStore({ url: databaseUrl, schema: name, applicationName: name, onConnectionLost: () => {} });
+    await store.settings.set("probe", 1);
+    // One connection held outside any transaction, its session ended before each query: deterministic, no timing.
+    const outcome = await store.db.connection().execute(async (conn) => {
+      await terminateSessionOf(conn, databaseUrl!);
+      const read = await new SettingsRepository(conn).get<number>("probe");
+      const write = await new SettingsRepository(conn).set("probe", 2).catch((e: unknown) => e);
+      return { read, write };
+    });
+    expect(outcome.read).toBe(1);
+    expect(isPostgresConnectionLost(outcome.write)).toBe(true);
+    expect(storeFailure(outcome.write)?.code).toBe("BCSYNC_E_STORE_CONNECTION_LOST");
+    // The write was not repeated behind the caller's back; the store goes on.
+    expect(await store.settings.get<number>("probe")).toBe(1);
   });
 
   it("recognises a lost connection among errors", () => {

@@ -154,6 +154,11 @@ export class JobQueueRepository {
       .where("id", "=", entry.id)
       .where("status", "=", entry.status)
       .where("locked_by", "is", null)
+      // An entry read as due that another worker has run (and rescheduled) since is not due any more: without
+      // this, a worker with a stale `due` list claimed it again right after its run (seen with two pg-boss workers).
+      .where((eb) =>
+        entry.nextRunAt === null ? eb("next_run_at", "is", null) : eb("next_run_at", "=", entry.nextRunAt),
+      )
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
