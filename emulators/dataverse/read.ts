@@ -2,10 +2,19 @@
 // $skiptoken, change tracking (delta links), and the JSON shape of rows with their annotations.
 import { CRM_FUNCTION_PARAMETERS, CRM_FUNCTIONS } from "../odata/crm-functions.ts";
 import { weakEtag } from "../odata/etag.ts";
-import { type EvalContext, FilterEvalError, orderValues } from "../odata/evaluate.ts";
+import { type EvalContext, evaluateFilter, FilterEvalError, orderValues } from "../odata/evaluate.ts";
 import { type FilterExpr, filterPaths } from "../odata/filter.ts";
+import { boundRange, orderIndex, positionAfter, walkable } from "../odata/indexed.ts";
 import type { TokenCodec } from "../odata/paging.ts";
-import { type ExpandOption, filterRows, keyValues, orderRows, type QueryOptions } from "../odata/query.ts";
+import {
+  type ExpandOption,
+  filterRows,
+  keyValues,
+  type OrderKey,
+  orderRows,
+  type QueryOptions,
+} from "../odata/query.ts";
+import type { IndexSpec } from "../runtime/storage.ts";
 import { dv, fail } from "./errors.ts";
 import { annotationWanted, contextSelect, type FormatLookups, formattedValue } from "./format.ts";
 import type { Model, TableModel } from "./model.ts";
@@ -24,6 +33,16 @@ export interface FormatShape {
 }
 
 export const MAX_PAGE_SIZE = 5000;
+
+/** Rows by version number (the row version change tracking reads by), nulls first. */
+const VERSION_INDEX: IndexSpec = {
+  key: (row) => [typeof row.versionnumber === "number" ? row.versionnumber : (row.versionnumber ?? null)],
+  compare: (a, b) => orderValues(a[0], b[0], false),
+  tag: (key) => (key[0] === null ? "null" : typeof key[0] === "number" && !Number.isNaN(key[0]) ? "number" : "other"),
+};
+
+/** Query functions an indexed read evaluates on the rows it walks only (their parameters are checked first). */
+const INDEXED_FUNCTIONS: ReadonlySet<string> = new Set(["Microsoft.Dynamics.CRM.In", "Microsoft.Dynamics.CRM.NotIn"]);
 
 export interface Preferences {
   returnRepresentation: boolean;
@@ -97,6 +116,11 @@ export class Reader {
       userId: () => string;
       /** `http://host:port/api/data/v9.2/`, for `@odata.id` and nextLink URLs in rows. */
       serviceRoot: () => string;
+      /**
+       * false: every read filters and sorts the whole table (the reference the indexed reads are tested against);
+       * default true: table reads walk the storage's ordered indexes.
+       */
+      indexed?: boolean;
     },
   ) {}
 
@@ -152,6 +176,29 @@ export class Reader {
 
   /** Child rows by parent id, built once per request: expanding a collection on 5000 rows must not rescan. */
   private childIndex = new Map<string, Map<string, Row[]>>();
+
+  /**
+   * Rows whose version is in (since, upTo], in version order (then id order, as a scan in key order sorted by
+   * version gives them), at most `limit`: from the table's version index, so a delta read costs what it returns.
+   */
+  private changedSince(table: TableModel, since: number, upTo: number, limit: number): Row[] {
+    const rows = this.records.rows(table);
+    const index = this.options.indexed === false ? undefined : rows.index("versionnumber", VERSION_INDEX);
+    const out: Row[] = [];
+    if (!index || index.tagCount("other") > 0) {
+      // A version that is not a number (never written so by the platform): scan, as the index cannot bound it.
+      const all = rows
+        .values()
+        .filter((r) => (r.versionnumber as number) > since && (r.versionnumber as number) <= upTo);
+      all.sort((a, b) => (a.versionnumber as number) - (b.versionnumber as number));
+      return all.slice(0, limit);
+    }
+    for (const entry of index.entries(index.search((e) => e.key[0] !== null && (e.key[0] as number) > since))) {
+      if ((entry.key[0] as number) > upTo || out.length === limit) break;
+      out.push(rows.get(entry.id) as Row);
+    }
+    return out;
+  }
 
   /** Forgets per-request indexes; the service calls it before each request (data may have changed). */
   beginRequest(): void {
@@ -236,7 +283,7 @@ export class Reader {
     const ctx = this.evalContext(table);
     try {
       // A list of ids is looked up by key, not evaluated on every row (keyValues, emulators/odata/query.ts).
-      const keys = rows ? undefined : keyValues(options.filter, table.def.primaryKey);
+      const keys = rows ? undefined : keyValues(options.filter, table.def.primaryKey, true);
       const candidates = keys
         ? [...new Set(keys)].flatMap((k): Row[] => {
             const row = this.records.get(table, k) ?? this.records.get(table, k.toLowerCase());
@@ -405,23 +452,9 @@ export class Reader {
       page = this.tokens.decode<PageToken>(options.skiptoken);
       if (!page || page.t !== path || !Array.isArray(page.k)) fail(dv.make("badSkipToken"));
     }
-    const rows = this.select(table, options, source?.rows);
     const keys = [...(options.orderby ?? []), { path: [table.def.primaryKey], descending: false }];
     const ctx = this.evalContext(table);
     const tuple = (r: Row) => keys.map((k) => ctx.resolve(r, k.path));
-    const compare = (a: unknown[], b: unknown[]) => {
-      for (let i = 0; i < keys.length; i++) {
-        const d = orderValues(a[i], b[i], true);
-        if (d !== 0) return keys[i].descending ? -d : d;
-      }
-      return 0;
-    };
-    let start = 0;
-    if (page) {
-      const after = page.k;
-      start = rows.findIndex((r) => compare(tuple(r), after) > 0);
-      if (start < 0) start = rows.length;
-    }
     // page-results: "Don't use $top with the Prefer: odata.maxpagesize request header. If you include both, $top is
     // ignored."
     let pageSize = MAX_PAGE_SIZE;
@@ -433,17 +466,41 @@ export class Reader {
       pageSize = Math.min(options.top, MAX_PAGE_SIZE);
       limited = true;
     }
-    const slice = rows.slice(start, start + pageSize);
-    const more = !limited && start + pageSize < rows.length;
+    let slice: Row[];
+    let more: boolean;
+    /** Rows matching the query (for $count): known only when the whole table was filtered. */
+    let total = 0;
+    const indexed =
+      source || this.options.indexed === false
+        ? undefined
+        : this.indexedPage(table, options, keys, page?.k, pageSize, limited);
+    if (indexed) ({ slice, more } = indexed);
+    else {
+      const rows = this.select(table, options, source?.rows);
+      const compare = (a: unknown[], b: unknown[]) => {
+        for (let i = 0; i < keys.length; i++) {
+          const d = orderValues(a[i], b[i], true);
+          if (d !== 0) return keys[i].descending ? -d : d;
+        }
+        return 0;
+      };
+      let start = 0;
+      if (page) {
+        const after = page.k;
+        start = rows.findIndex((r) => compare(tuple(r), after) > 0);
+        if (start < 0) start = rows.length;
+      }
+      slice = rows.slice(start, start + pageSize);
+      more = !limited && start + pageSize < rows.length;
+      total = rows.length;
+    }
     const body: Record<string, unknown> = { "@odata.context": `${serviceRoot}$metadata#${set}${selectSuffix}` };
-    if (options.count) body["@odata.count"] = Math.min(rows.length, MAX_PAGE_SIZE);
+    if (options.count) body["@odata.count"] = Math.min(total, MAX_PAGE_SIZE);
     // Without $count=true the service reports -1 (query/count-rows).
     if (annotationWanted(prefs.annotations, "Microsoft.Dynamics.CRM.totalrecordcount"))
-      body["@Microsoft.Dynamics.CRM.totalrecordcount"] = options.count ? Math.min(rows.length, MAX_PAGE_SIZE) : -1;
+      body["@Microsoft.Dynamics.CRM.totalrecordcount"] = options.count ? Math.min(total, MAX_PAGE_SIZE) : -1;
     if (annotationWanted(prefs.annotations, "Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"))
-      body["@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"] = options.count
-        ? rows.length > MAX_PAGE_SIZE
-        : false;
+      body["@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"] = options.count ? total > MAX_PAGE_SIZE : false;
     body.value = slice.map((r) =>
       this.format(table, r, options.select, options.expand, prefs.annotations, { inList: true }),
     );
@@ -468,6 +525,52 @@ export class Reader {
     if (tracking) applied.push("odata.track-changes");
     if (prefs.annotations !== undefined) applied.push(`odata.include-annotations="${prefs.annotations}"`);
     return { body: deltaLinkFirst(body), rowsRead: slice.length, preferenceApplied: applied };
+  }
+
+  /**
+   * One page of a table read from the index of its order (emulators/odata/indexed.ts) instead of filtering and
+   * sorting the whole table: the same rows as `select` + the skiptoken's position. Undefined when the query is one
+   * the index does not serve: a count (needs every match), a list of ids (looked up by key instead), an order
+   * through a navigation path, a filter that must be evaluated on every row (walkable).
+   */
+  private indexedPage(
+    table: TableModel,
+    options: QueryOptions,
+    keys: OrderKey[],
+    after: unknown[] | undefined,
+    pageSize: number,
+    limited: boolean,
+  ): { slice: Row[]; more: boolean } | undefined {
+    const filter = options.filter;
+    if (options.count || keys.some((k) => k.path.length !== 1)) return undefined;
+    if (keyValues(filter, table.def.primaryKey, true) || !walkable(filter, INDEXED_FUNCTIONS)) return undefined;
+    const { name, spec } = orderIndex(keys, true);
+    const rows = this.records.rows(table);
+    const index = rows.index(name, spec);
+    const ctx = this.evalContext(table);
+    try {
+      const range = boundRange(index, keys[0], filter, (bound, id) => evaluateFilter(bound, rows.get(id) as Row, ctx));
+      const from = after ? Math.max(range.from, positionAfter(index, spec, keys.length, after, true)) : range.from;
+      const slice: Row[] = [];
+      let more = false;
+      let position = from;
+      for (const entry of index.entries(from)) {
+        // $top: no next page, so no need to look for one more row.
+        if (limited && slice.length === pageSize) break;
+        if (position++ >= range.to) break;
+        const row = rows.get(entry.id) as Row;
+        if (filter && !range.exact && !evaluateFilter(filter, row, ctx)) continue;
+        if (slice.length === pageSize) {
+          more = true;
+          break;
+        }
+        slice.push(row);
+      }
+      return { slice, more };
+    } catch (error) {
+      if (error instanceof FilterEvalError) fail(dv.make("badQuery", error.message));
+      throw error;
+    }
   }
 
   private deltaLink(serviceRoot: string, set: string, select: string[] | undefined, version: number): string {
@@ -505,19 +608,24 @@ export class Reader {
       after = page.k;
     }
     const inWindow = (v: number) => v > version && v <= upTo;
-    const items: { kind: number; version: number; row?: Row; id: string }[] = [];
-    for (const r of this.records.rows(table).values()) {
-      if (inWindow(r.versionnumber as number)) {
-        items.push({ kind: 0, version: r.versionnumber as number, row: r, id: r[table.def.primaryKey] as string });
+    const pageSize = Math.max(1, Math.min(prefs.maxPageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE));
+    type Item = { kind: number; version: number; row?: Row; id: string };
+    // The changed rows of the window past the skiptoken, in version order, up to one more than a page.
+    const pending: Item[] = [];
+    if (after[0] <= 0) {
+      const since = after[0] === 0 ? Math.max(version, after[1]) : version;
+      for (const r of this.changedSince(table, since, upTo, pageSize + 1)) {
+        pending.push({ kind: 0, version: r.versionnumber as number, row: r, id: r[table.def.primaryKey] as string });
       }
     }
-    for (const d of this.records.deletedSince(table, version)) {
-      // Re-created with the same id: reported as a change instead.
-      if (inWindow(d.version) && !this.records.get(table, d.id)) items.push({ kind: 1, version: d.version, id: d.id });
+    if (pending.length <= pageSize) {
+      for (const d of this.records.deletedSince(table, version)) {
+        // Re-created with the same id: reported as a change instead.
+        if (!inWindow(d.version) || this.records.get(table, d.id)) continue;
+        if (after[0] === 1 && d.version <= after[1]) continue;
+        pending.push({ kind: 1, version: d.version, id: d.id });
+      }
     }
-    items.sort((a, b) => a.kind - b.kind || a.version - b.version);
-    const pending = items.filter((i) => i.kind > after[0] || (i.kind === after[0] && i.version > after[1]));
-    const pageSize = Math.max(1, Math.min(prefs.maxPageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE));
     const slice = pending.slice(0, pageSize);
     const set = table.def.entitySet;
     const value = slice.map((i) =>

@@ -3,6 +3,7 @@
 // deleted-row log that change tracking reads.
 import { randomUUID } from "node:crypto";
 import type { Literal } from "../odata/filter.ts";
+import { rowsWhere } from "../runtime/equality.ts";
 import type { Store, StoredRow, StoreTable } from "../runtime/storage.ts";
 import { dv, fail } from "./errors.ts";
 import { type KeySpec, normalizeGuid, parseKey, splitKeySegment, splitPath } from "./keys.ts";
@@ -381,8 +382,7 @@ export class Records {
     }
     for (const { table: child, column } of this.model.referencing(table.def.logicalName)) {
       const attr = lookupValue(column.name);
-      for (const [cid, r] of [...this.rows(child).scan()]) {
-        if (r[attr] !== id) continue;
+      for (const [cid, r] of rowsWhere(this.rows(child), { [attr]: id })) {
         if (CASCADE.has(`${child.def.logicalName}.${column.name}`)) this.delete(child, cid, ctx);
         else {
           const cleared: Row = { ...r, versionnumber: this.nextVersion(), modifiedon: isoSeconds(ctx.now) };
@@ -484,10 +484,7 @@ export class Records {
 
   /** Rows of `child` whose lookup `column` points at `id`. */
   related(child: TableModel, column: string, id: string): Row[] {
-    const attr = lookupValue(column);
-    const out: Row[] = [];
-    for (const [, r] of this.rows(child).scan()) if (r[attr] === id) out.push(r);
-    return out;
+    return [...rowsWhere(this.rows(child), { [lookupValue(column)]: id })].map(([, r]) => r);
   }
 
   manyToManyRows(table: TableModel, navName: string, id: string): Row[] {

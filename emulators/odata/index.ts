@@ -4,5 +4,6 @@ export * from "./errors.ts";
 export * from "./etag.ts";
 export * from "./evaluate.ts";
 export * from "./filter.ts";
+export * from "./indexed.ts";
 export * from "./paging.ts";
 export * from "./query.ts";

@@ -215,15 +215,30 @@ export function splitTopLevel(text: string, sep: string): string[] {
  * otherwise. A service looks these rows up by key instead of evaluating the whole filter on every row of the
  * table, so such a query costs the same at 100 rows or 100,000. The filter is still applied to the rows found.
  */
-export function keyValues(filter: FilterExpr | undefined, keyColumn: string): string[] | undefined {
+export function keyValues(
+  filter: FilterExpr | undefined,
+  keyColumn: string,
+  /** Also `Microsoft.Dynamics.CRM.In(PropertyName='<keyColumn>',PropertyValues=[…])` (Dataverse's query function). */
+  crmIn = false,
+): string[] | undefined {
   if (!filter) return undefined;
-  if (filter.kind === "and") return keyValues(filter.left, keyColumn) ?? keyValues(filter.right, keyColumn);
+  if (filter.kind === "and")
+    return keyValues(filter.left, keyColumn, crmIn) ?? keyValues(filter.right, keyColumn, crmIn);
   const values: string[] = [];
   const pending: FilterExpr[] = [filter];
   while (pending.length > 0) {
     const e = pending.pop()!;
     if (e.kind === "or") {
       pending.push(e.left, e.right);
+      continue;
+    }
+    if (crmIn && e.kind === "function" && e.namespace === "Microsoft.Dynamics.CRM" && e.name === "In") {
+      const name = e.params.PropertyName;
+      const list = e.params.PropertyValues;
+      if (!name || Array.isArray(name) || String(name.value).toLowerCase() !== keyColumn.toLowerCase())
+        return undefined;
+      if (!Array.isArray(list) || list.some((l) => l.value === null || l.value === undefined)) return undefined;
+      for (const l of list) values.push(String(l.value));
       continue;
     }
     if (e.kind !== "compare" || e.op !== "eq") return undefined;

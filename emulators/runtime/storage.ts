@@ -1,7 +1,8 @@
 // Storage for the API emulators, modelled on Azurite's: named tables of JSON rows keyed by a string id, with
 // get/put/delete/scan (ordered by key) and atomic multi-row transactions.
 //
-// Design: every table lives in memory (a Map plus a lazily sorted key list) so reads and filters are fast; when a
+// Design: every table lives in memory (a Map plus a sorted key list kept up to date on every write, and ordered
+// indexes a service asks for) so reads, filters and ordered pages do not rescan or re-sort the table; when a
 // data directory is given, each committed transaction is also written to SQLite (better-sqlite3, WAL journal) in
 // ONE SQLite transaction. SQLite's journal makes a commit all-or-nothing on disk, so a SIGKILL mid-write leaves
 // either the old or the new state, never a torn file; on start the whole store is loaded back into memory.
@@ -9,6 +10,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { SortedList } from "./sorted.ts";
 
 export type StoredRow = Record<string, unknown>;
 
@@ -24,6 +26,43 @@ export interface StoreTable<R extends StoredRow = StoredRow> {
   scan(): IterableIterator<[string, R]>;
   values(): R[];
   readonly size: number;
+  /**
+   * An ordered index of the table's rows by a key computed from each row, built on first use under `name` and kept
+   * up to date by every later write (rollbacks and loads included). `spec` is read on creation only: one name,
+   * one spec.
+   */
+  index(name: string, spec: IndexSpec<R>): OrderedIndex;
+}
+
+/** What an ordered index orders rows by. */
+export interface IndexSpec<R extends StoredRow = StoredRow> {
+  /** The row's key (computed on every write of the row: keep it cheap). */
+  key(row: R): unknown[];
+  /** Order of two keys; entries with equal keys are ordered by row id (string order). */
+  compare(a: unknown[], b: unknown[]): number;
+  /** A label of a key, counted over the index (`tagCount`): lets a reader check a property of every key at once. */
+  tag?(key: unknown[]): string;
+  /**
+   * Indexes a reader makes up as queries come (one per `$orderby`): at most `keep` of a `group` are kept on a
+   * table, the one used least recently dropped for a new one (every index costs memory and time on each write).
+   */
+  group?: { name: string; keep: number };
+}
+
+export interface IndexEntry {
+  readonly key: unknown[];
+  readonly id: string;
+}
+
+/** Entries ordered by (key, id). Positions are ranks from 0; readers must not write while iterating. */
+export interface OrderedIndex {
+  readonly size: number;
+  /** First position in [from, to) whose entry passes a test that is false, then true, along the index. */
+  search(test: (entry: IndexEntry) => boolean, from?: number, to?: number): number;
+  /** The entries from a position on, in order. */
+  entries(from?: number): IterableIterator<IndexEntry>;
+  /** How many keys have this tag (IndexSpec.tag). */
+  tagCount(tag: string): number;
 }
 
 export interface Store {
@@ -59,9 +98,81 @@ interface UndoEntry {
   previous: StoredRow | undefined;
 }
 
+class RowIndex implements OrderedIndex {
+  private readonly list: SortedList<IndexEntry>;
+  private readonly tags = new Map<string, number>();
+  /** The entry of each row, as inserted (its key is what the list is ordered by). */
+  private readonly byId = new Map<string, IndexEntry>();
+
+  readonly group: string | undefined;
+
+  constructor(private readonly spec: IndexSpec) {
+    this.group = spec.group?.name;
+    this.list = new SortedList<IndexEntry>((a, b) => {
+      const d = spec.compare(a.key, b.key);
+      return d !== 0 ? d : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    });
+  }
+
+  build(rows: Map<string, StoredRow>): void {
+    const entries: IndexEntry[] = [];
+    for (const [id, row] of rows) {
+      const entry = { key: this.spec.key(row), id };
+      this.count(entry, 1);
+      this.byId.set(id, entry);
+      entries.push(entry);
+    }
+    this.list.reset(entries);
+  }
+
+  private count(entry: IndexEntry, by: number): void {
+    if (!this.spec.tag) return;
+    const tag = this.spec.tag(entry.key);
+    this.tags.set(tag, (this.tags.get(tag) ?? 0) + by);
+  }
+
+  /** Keeps the index in step with one write of the row `id` (`row` undefined: deleted). */
+  written(id: string, row: StoredRow | undefined): void {
+    const before = this.byId.get(id);
+    const after = row === undefined ? undefined : { key: this.spec.key(row), id };
+    if (before && after && this.spec.compare(before.key, after.key) === 0) {
+      if (!this.spec.tag || this.spec.tag(before.key) === this.spec.tag(after.key)) return;
+    }
+    if (before) {
+      this.list.remove(before);
+      this.byId.delete(id);
+      this.count(before, -1);
+    }
+    if (after) {
+      this.list.insert(after);
+      this.byId.set(id, after);
+      this.count(after, 1);
+    }
+  }
+
+  get size(): number {
+    return this.list.size;
+  }
+  search(test: (entry: IndexEntry) => boolean, from?: number, to?: number): number {
+    return this.list.search(test, from, to);
+  }
+  entries(from = 0): IterableIterator<IndexEntry> {
+    return this.list.from(from);
+  }
+  tagCount(tag: string): number {
+    return this.tags.get(tag) ?? 0;
+  }
+}
+
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 class MemoryTable implements StoreTable {
   readonly rows = new Map<string, StoredRow>();
-  private sortedKeys: string[] | undefined;
+  /** Every key in string order, kept sorted on insert and delete (a new key never re-sorts the table). */
+  private readonly keys = new SortedList<string>(byString);
+  /** `keys` as an array, for scans; rebuilt (without sorting) after the key set changed. */
+  private keyArray: string[] | undefined;
+  private readonly indexes = new Map<string, RowIndex>();
 
   constructor(
     readonly name: string,
@@ -96,16 +207,24 @@ class MemoryTable implements StoreTable {
   }
   /** Changes memory only (used by load and rollback). */
   setRaw(id: string, row: StoredRow | undefined): void {
+    const previous = this.rows.get(id);
     if (row === undefined) {
-      if (this.rows.delete(id)) this.sortedKeys = undefined;
+      if (previous === undefined) return;
+      this.rows.delete(id);
+      this.keys.remove(id);
+      this.keyArray = undefined;
     } else {
-      if (!this.rows.has(id)) this.sortedKeys = undefined;
       this.rows.set(id, row);
+      if (previous === undefined) {
+        this.keys.insert(id);
+        this.keyArray = undefined;
+      }
     }
+    for (const index of this.indexes.values()) index.written(id, row);
   }
   *scan(): IterableIterator<[string, StoredRow]> {
-    if (!this.sortedKeys) this.sortedKeys = [...this.rows.keys()].sort();
-    const keys = this.sortedKeys;
+    if (!this.keyArray) this.keyArray = this.keys.toArray();
+    const keys = this.keyArray;
     for (const key of keys) {
       const row = this.rows.get(key);
       if (row !== undefined) yield [key, row];
@@ -115,6 +234,24 @@ class MemoryTable implements StoreTable {
     const out: StoredRow[] = [];
     for (const [, row] of this.scan()) out.push(row);
     return out;
+  }
+  index(name: string, spec: IndexSpec): OrderedIndex {
+    let index = this.indexes.get(name);
+    if (index) {
+      // Most recently used last (Map order), for dropping the least recently used of a group.
+      this.indexes.delete(name);
+      this.indexes.set(name, index);
+      return index;
+    }
+    if (spec.group) {
+      const group = spec.group;
+      const members = [...this.indexes].filter(([, i]) => i.group === group.name);
+      for (const [old] of members.slice(0, Math.max(0, members.length - group.keep + 1))) this.indexes.delete(old);
+    }
+    index = new RowIndex(spec);
+    index.build(this.rows);
+    this.indexes.set(name, index);
+    return index;
   }
 }
 

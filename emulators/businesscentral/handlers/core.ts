@@ -14,6 +14,7 @@ import type { ApiDef } from "../entities/registry.ts";
 import type { EntityDef, Row } from "../entities/types.ts";
 import { BcError, bcErrors } from "../errors.ts";
 import type { BcDatabase, CompanyStore } from "../store/database.ts";
+import { firstRow, indexedPage, type PageSource, sourceRows, sourceRowsById } from "./indexed.ts";
 import {
   deleteThrough,
   etagOf,
@@ -57,6 +58,8 @@ export interface CoreOptions {
   tokens: TokenCodec;
   defaultPageSize: number;
   maxPageSize: number;
+  /** false: every list filters and sorts all its rows (the reference indexed reads are tested against). */
+  indexed?: boolean;
 }
 
 interface Segment {
@@ -286,11 +289,7 @@ export class ApiCore {
     if (countOnly && (row || method !== "GET")) throw bcErrors.notFound(request.path);
     if (!row) {
       if (method === "GET") {
-        let rows = pageRows(def, store);
-        if (parent) {
-          const p = parent;
-          rows = rows.filter((r) => r[p.column] === p.id);
-        }
+        const rows: PageSource = { store, parent };
         if (countOnly) {
           const counted = this.list(
             def,
@@ -426,7 +425,7 @@ export class ApiCore {
 
   private list(
     def: EntityDef,
-    rows: Row[],
+    from: Row[] | PageSource,
     store: CompanyStore | undefined,
     options: QueryOptions,
     request: InnerRequest,
@@ -439,54 +438,77 @@ export class ApiCore {
       options.filter,
       new URLSearchParams(request.query).get("$schemaversion") ?? undefined,
     );
+    // A page's rows (`from` a source) are read only as far as needed: looked up by id, or walked in an index.
+    let rows = Array.isArray(from) ? from : undefined;
+    const source = Array.isArray(from) ? undefined : from;
     // A list of ids (`id eq … or id eq …`) narrows the rows by a set lookup before the filter is evaluated on them.
     const ids = "id" in def.fields ? keyValues(filter, "id") : undefined;
     if (ids) {
       const wanted = new Set(ids.map((id) => id.toLowerCase()));
-      rows = rows.filter((r) => wanted.has(String(r.id).toLowerCase()));
+      rows = rows
+        ? rows.filter((r) => wanted.has(String(r.id).toLowerCase()))
+        : sourceRowsById(def, from as PageSource, wanted);
     }
     // Fast path: when every field the filter and the sort read is stored as shown, work on stored rows and
     // serialize only the page; otherwise serialize first (enums, FlowFields, aliases).
-    const plain = plainFields(def, store, rows[0]);
+    const plain = plainFields(def, store, rows ? rows[0] : firstRow(def, from as PageSource));
     const paths = [
       ...(filter ? filterPaths(filter) : []),
       ...(options.orderby ?? []).map((k) => k.path),
       ...defaultOrderPaths(def),
     ];
     const fast = paths.every((p) => p.length === 1 && plain.has(p[0]));
-    const byId = new Map<string, Row>();
-    let shaped: Row[];
-    if (fast) {
-      shaped = applyOrder(def, applyFilter([...rows], filter), options);
-    } else {
-      for (const r of rows) byId.set(String(r.id), r);
-      shaped = applyOrder(
-        def,
-        applyFilter(
-          rows.map((r) => serialize(def, r, store)),
-          filter,
-        ),
-        options,
-      );
-    }
-    const count = shaped.length;
-    let offset = options.skip ?? 0;
-    if (options.skiptoken) {
-      const token = this.o.tokens.decode<{ o: number }>(options.skiptoken);
-      if (!token) throw bcErrors.querySyntax("The skip token is not valid.");
-      offset = token.o;
-    }
-    let end = shaped.length;
-    if (options.top !== undefined) end = Math.min(end, (options.skip ?? 0) + options.top);
-    const requested = maxPageSizeOf(request.headers);
-    // "odata.maxpagesize can't be greater than … 20000 for online" (Server-Driven-Paging-in-OData-Web-Services.md);
-    // exceeding the max page size is answered 413 (operational-limits-online.md).
-    if (requested !== undefined && requested > this.o.maxPageSize) throw bcErrors.pageSizeTooLarge(this.o.maxPageSize);
-    const pageSize = Math.min(requested ?? this.o.defaultPageSize, this.o.maxPageSize);
     const headers: Record<string, string> = {};
-    if (requested !== undefined) headers["preference-applied"] = `odata.maxpagesize=${pageSize}`;
-    const pageEnd = Math.min(end, offset + pageSize);
-    const page = shaped.slice(offset, pageEnd);
+    const paging = () => {
+      let offset = options.skip ?? 0;
+      if (options.skiptoken) {
+        const token = this.o.tokens.decode<{ o: number }>(options.skiptoken);
+        if (!token) throw bcErrors.querySyntax("The skip token is not valid.");
+        offset = token.o;
+      }
+      const requested = maxPageSizeOf(request.headers);
+      // "odata.maxpagesize can't be greater than … 20000 for online" (Server-Driven-Paging-in-OData-Web-Services.md);
+      // exceeding the max page size is answered 413 (operational-limits-online.md).
+      if (requested !== undefined && requested > this.o.maxPageSize)
+        throw bcErrors.pageSizeTooLarge(this.o.maxPageSize);
+      const pageSize = Math.min(requested ?? this.o.defaultPageSize, this.o.maxPageSize);
+      if (requested !== undefined) headers["preference-applied"] = `odata.maxpagesize=${pageSize}`;
+      return { offset, pageSize };
+    };
+    const byId = new Map<string, Row>();
+    let page: Row[];
+    let pageEnd: number;
+    let more: boolean;
+    let count = 0;
+    const indexed =
+      source && !rows && fast && this.o.indexed !== false
+        ? indexedPage(def, source, filter, options, paging)
+        : undefined;
+    if (indexed) ({ page, pageEnd, more } = indexed);
+    else {
+      rows ??= sourceRows(def, from as PageSource);
+      let shaped: Row[];
+      if (fast) {
+        shaped = applyOrder(def, applyFilter([...rows], filter), options);
+      } else {
+        for (const r of rows) byId.set(String(r.id), r);
+        shaped = applyOrder(
+          def,
+          applyFilter(
+            rows.map((r) => serialize(def, r, store)),
+            filter,
+          ),
+          options,
+        );
+      }
+      count = shaped.length;
+      const { offset, pageSize } = paging();
+      let end = shaped.length;
+      if (options.top !== undefined) end = Math.min(end, (options.skip ?? 0) + options.top);
+      pageEnd = Math.min(end, offset + pageSize);
+      page = shaped.slice(offset, pageEnd);
+      more = pageEnd < end;
+    }
     const value = page.map((r) => {
       const projected = applySelect(def, fast ? serialize(def, r, store) : r, options.select);
       const original = fast ? r : byId.get(String(r.id));
@@ -498,7 +520,7 @@ export class ApiCore {
     const body: Row = { "@odata.context": `${this.o.apiRoot}/$metadata#${context}` };
     if (options.count) body["@odata.count"] = count;
     body.value = value;
-    if (pageEnd < end) {
+    if (more) {
       const params = new URLSearchParams(request.query);
       params.delete("$skiptoken");
       params.delete("aid");

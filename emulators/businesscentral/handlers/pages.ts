@@ -206,17 +206,16 @@ function checkUnique(def: EntityDef, store: CompanyStore, row: Row, selfId?: str
     const column = columnOf(def.businessKey, def.fields[def.businessKey]);
     const value = row[column];
     if (value !== undefined && value !== "") {
-      const clash = store.find(def.table, (r) => r[column] === value && r.id !== selfId);
+      const clash = store.findEqual(def.table, { [column]: value }, (r) => r.id !== selfId);
       if (clash)
         throw bcErrors.alreadyExists(def.caption, { [def.businessKeyCaption ?? def.businessKey]: String(value) });
     }
   }
   if (def.uniqueKey) {
     const columns = Object.keys(def.uniqueKey);
-    const clash = store.find(
-      def.table,
-      (r) => r.id !== selfId && (!def.scope || def.scope(r)) && columns.every((c) => r[c] === row[c]),
-    );
+    const values: Row = {};
+    for (const c of columns) values[c] = row[c];
+    const clash = store.findEqual(def.table, values, (r) => r.id !== selfId && (!def.scope || def.scope(r)));
     if (clash) {
       const keys: Record<string, string> = {};
       for (const [c, caption] of Object.entries(def.uniqueKey)) keys[caption] = String(row[c]);

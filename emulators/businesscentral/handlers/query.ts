@@ -137,6 +137,11 @@ export function applyOrder(def: EntityDef, rows: Row[], options: QueryOptions): 
   return orderRows(rows, options.orderby ?? defaultOrder(def), evalContext, keyColumn);
 }
 
+/** The order of a page's rows before the key column's tiebreak: `$orderby`, else the page's default order. */
+export function orderKeys(def: EntityDef, options: QueryOptions): { path: string[]; descending: boolean }[] {
+  return options.orderby ?? defaultOrder(def);
+}
+
 /** The paths the default order reads. */
 export function defaultOrderPaths(def: EntityDef): string[][] {
   return defaultOrder(def).map((k) => k.path);

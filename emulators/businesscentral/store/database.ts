@@ -4,7 +4,8 @@
 // SystemModifiedAt and change events stay consistent; events of a transaction are published only on commit.
 
 import { randomUUID } from "node:crypto";
-import type { Store, StoreTable } from "../../runtime/storage.ts";
+import { rowsWhere } from "../../runtime/equality.ts";
+import type { IndexSpec, OrderedIndex, Store, StoreTable } from "../../runtime/storage.ts";
 import type { Row } from "../entities/types.ts";
 
 export type ChangeType = "created" | "updated" | "deleted";
@@ -212,6 +213,21 @@ export class CompanyStore {
   /** The table's rows (a shared array: do not mutate). */
   rows(name: string): Row[] {
     return this.db.cachedRows(this.key(name));
+  }
+
+  /**
+   * A row whose columns hold exactly (`===`) the given values and that passes `also`, if any (which one when there
+   * are several is unspecified): looked up in an index of those columns kept up to date by every write, so a
+   * uniqueness check does not scan the table.
+   */
+  findEqual(name: string, values: Row, also: (row: Row) => boolean = () => true): Row | undefined {
+    for (const [, row] of rowsWhere(this.tableOf(name), values)) if (also(row)) return row;
+    return undefined;
+  }
+
+  /** An ordered index of the table (emulators/runtime/storage.ts), kept up to date by every write. */
+  index(name: string, indexName: string, spec: IndexSpec): OrderedIndex {
+    return this.tableOf(name).index(indexName, spec);
   }
 
   /** An aggregate over `name`, recomputed only after the table changed. */
