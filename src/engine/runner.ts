@@ -1431,11 +1431,14 @@ function openConflictsAfter(plan: RecordPlan, coupling: CouplingState | undefine
   return [...open];
 }
 
+/** A plan with the coupling state its record leaves behind. */
+type PlanWithUpdate = RecordPlan & {
+  update: { snapshot: CouplingState["snapshot"] & object; snapshotHash: string; pending: CouplingState["pending"] };
+};
+
 async function recordSuccess(
   run: Pass,
-  plan: RecordPlan & {
-    update: { snapshot: CouplingState["snapshot"] & object; snapshotHash: string; pending: CouplingState["pending"] };
-  },
+  plan: PlanWithUpdate,
   source: SideRecord | undefined,
   target: SideRecord | undefined,
   openConflicts: string[],
@@ -1447,9 +1450,7 @@ async function recordSuccess(
 /** What a coupling records for a record synced (or found in sync) in this pass. */
 function successOf(
   run: Pass,
-  plan: RecordPlan & {
-    update: { snapshot: CouplingState["snapshot"] & object; snapshotHash: string; pending: CouplingState["pending"] };
-  },
+  plan: PlanWithUpdate,
   source: SideRecord | undefined,
   target: SideRecord | undefined,
   openConflicts: string[],

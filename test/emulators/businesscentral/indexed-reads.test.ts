@@ -10,18 +10,8 @@ import { COMPANION_API_DEF, STANDARD_API } from "../../../emulators/businesscent
 import { ApiCore, errorResponse, type InnerResponse } from "../../../emulators/businesscentral/handlers/core.ts";
 import { BcDatabase, type CompanyStore } from "../../../emulators/businesscentral/store/database.ts";
 import { createTokenCodec } from "../../../emulators/odata/paging.ts";
+import { seededRandom as random } from "../../../emulators/runtime/faults.ts";
 import { openStore } from "../../../emulators/runtime/storage.ts";
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex = (next: () => number, n: number) =>
   Array.from({ length: n }, () => Math.floor(next() * 16).toString(16)).join("");

@@ -11,18 +11,8 @@ import { parsePrefer, Reader } from "../../../emulators/dataverse/read.ts";
 import { Records, type Row } from "../../../emulators/dataverse/records.ts";
 import { createTokenCodec } from "../../../emulators/odata/paging.ts";
 import { parseQueryString } from "../../../emulators/odata/query.ts";
+import { seededRandom as random } from "../../../emulators/runtime/faults.ts";
 import { openStore } from "../../../emulators/runtime/storage.ts";
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ROOT = "http://localhost/api/data/v9.2/";
 const hex = (next: () => number, n: number) =>

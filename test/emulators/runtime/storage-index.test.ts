@@ -3,21 +3,11 @@
 // counts and binary searches are those of sorting every row from scratch.
 import { describe, expect, it } from "vitest";
 import { orderValues } from "../../../emulators/odata/evaluate.ts";
+import { seededRandom as random } from "../../../emulators/runtime/faults.ts";
 import { SortedList } from "../../../emulators/runtime/sorted.ts";
 import { type IndexSpec, openStore, type StoredRow } from "../../../emulators/runtime/storage.ts";
 
 /** mulberry32: a small seeded generator, so a failure replays. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 describe("SortedList", () => {
