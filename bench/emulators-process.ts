@@ -5,7 +5,7 @@
 // Commands on stdin, one a line, each answered by one JSON line (bench/incremental.ts uses them):
 //   tally            what each emulator served so far (requests, by method, rows read and written: its own count)
 //   edit-bc N        changes the phone number of N customers spread over the table, as a BC user would (in the
-//                    emulator's store: no request is counted), and answers with their ids
+//                    emulator's store: no request is counted), and answers with their ids and the newest stamp
 //   seed-orders FILE submitted Sales orders with lines (bench/orders.ts): FILE holds { orders, lines, accounts,
 //                    products }, the coupled accounts and products they are for; written in the Dataverse
 //                    emulator's store as Sales users entered them (no request is counted); answers with the ids
@@ -73,13 +73,15 @@ process.stdin.on("data", (chunk: Buffer) => {
       const n = Math.min(Number(arg), rows.length);
       const step = rows.length / Math.max(n, 1);
       const ids: string[] = [];
+      let newest = "";
       edits++;
       for (let i = 0; i < n; i++) {
         const row = rows[Math.floor(i * step)];
-        company.update("customer", String(row.id), { phoneNumber: `+1 555 ${edits} ${i}` });
+        const edited = company.update("customer", String(row.id), { phoneNumber: `+1 555 ${edits} ${i}` });
+        if (String(edited.lastModifiedDateTime) > newest) newest = String(edited.lastModifiedDateTime);
         ids.push(String(row.id));
       }
-      process.stdout.write(`${JSON.stringify({ edited: ids })}\n`);
+      process.stdout.write(`${JSON.stringify({ edited: ids, newest })}\n`);
     } else if (command === "seed-orders") {
       process.stdout.write(`${JSON.stringify({ orders: seedOrders(JSON.parse(readFileSync(arg, "utf8"))) })}\n`);
     }
