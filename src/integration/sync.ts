@@ -10,7 +10,7 @@ import { COMPANION_API } from "../connectors/index.ts";
 import { matchValueCouplingId, type PassDirection, type TableMapping } from "../engine/model.ts";
 import type { RunMode } from "../engine/planner.ts";
 import { type PassReport, runMapping } from "../engine/runner.ts";
-import { bcsyncError } from "../errors/catalogue.ts";
+import { bcsyncError, isBcsyncError } from "../errors/catalogue.ts";
 import { INTEGRATION_UNKNOWN_MAPPING } from "../errors/codes/integration.ts";
 import { SYNC_COUNTERS, type SyncCounters } from "../store/index.ts";
 import { claimCoupledRows } from "./company.ts";
@@ -113,7 +113,7 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
       const passes = byFlow ?? (dryRun ? await run() : await withMappingLease(ctx.store, mapping.name, run));
       result = { mapping: mapping.name, passes };
     } catch (error) {
-      result = { mapping: mapping.name, passes: [], error: error instanceof Error ? error.message : String(error) };
+      result = { mapping: mapping.name, passes: [], error: mappingErrorText(error) };
     }
     if (!request.dryRun && result.passes.length > 0) {
       // Unclaimed Sales rows this company now holds get its stamp (issue 10.19); retried on the next run.
@@ -319,3 +319,12 @@ async function createLocalCurrency(ctx: IntegrationContext, lcy: string): Promis
 }
 
 const CURRENCY = "CURRENCY";
+
+/**
+ * A mapping's run that threw, as the summary, the API and the console show it: a catalogued error with its code and
+ * fix (a lost store connection, a mapping running elsewhere), anything else by its message.
+ */
+function mappingErrorText(error: unknown): string {
+  if (isBcsyncError(error)) return `${error.code}: ${error.message} Fix: ${error.fix}`;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -21,6 +21,9 @@ describe("a mapping runs in one process at a time", () => {
     expect(line.status).toBe("error");
     expect(line.message).toContain("being synchronized by another bcsync process");
     expect(line.message).toContain(other);
+    // Catalogued: its code and its fix, as every failure is told (issue 14).
+    expect(line.message).toMatch(/^BCSYNC_E_STORE_MAPPING_BUSY: /);
+    expect(line.message).toContain("Fix: ");
     expect(await h.ctx.store.jobs.list({ mappingName: "CURRENCY" })).toEqual([]); // nothing ran, nothing logged
     await h.ctx.store.leases.release("CURRENCY", other);
     const [ran] = await syncMappings(h.ctx, { names: ["CURRENCY"] });
