@@ -1067,7 +1067,7 @@ async function execute(run: Pass, inputs: PlanInput[], plans: RecordPlan[]): Pro
   const inserts: Extract<RecordPlan, { kind: "insert" }>[] = [];
   const updates: (Extract<RecordPlan, { kind: "modify" | "conflict" | "couple" }> & { fresh?: boolean })[] = [];
   const matched: Extract<RecordPlan, { kind: "couple" }>[] = [];
-  const unchanged: (UnchangedRecording | undefined)[] = [];
+  const unchanged: (CouplingSuccess | undefined)[] = [];
 
   for (const plan of plans) {
     const key = plan.sourceId.toLowerCase();
@@ -1454,7 +1454,7 @@ function successOf(
   source: SideRecord | undefined,
   target: SideRecord | undefined,
   openConflicts: string[],
-): UnchangedRecording {
+): CouplingSuccess {
   const toDv = run.pass === "toDataverse";
   const bc = toDv ? source : target;
   const dv = toDv ? target : source;
@@ -1472,7 +1472,8 @@ function successOf(
   };
 }
 
-interface UnchangedRecording {
+/** A coupling's record of a sync: the BC id it is keyed by and what it stores. */
+interface CouplingSuccess {
   bcId: string;
   success: Parameters<Store["couplings"]["recordSuccess"]>[2];
 }
@@ -1487,7 +1488,7 @@ function unchangedRecording(
   source: SideRecord | undefined,
   coupling: CouplingState | undefined,
   keepConflicts: boolean,
-): UnchangedRecording | undefined {
+): CouplingSuccess | undefined {
   if (!coupling || !("update" in plan) || !plan.update) return undefined;
   const openConflicts = keepConflicts ? openConflictsAfter(plan, coupling) : (coupling.openConflicts ?? []);
   const next = storedSnapshot(plan.update.snapshot, plan.update.pending, openConflicts);
@@ -1503,7 +1504,7 @@ function unchangedRecording(
  * record it just wrote unchanged, but with the stamps of the other side still to store (20,000 products were
  * 20,000 commits, 10 s of the items workload). Rerun whole on a lost connection: each update is idempotent.
  */
-async function recordUnchanged(run: Pass, recordings: UnchangedRecording[]): Promise<void> {
+async function recordUnchanged(run: Pass, recordings: CouplingSuccess[]): Promise<void> {
   if (recordings.length === 0) return;
   await run.store.transaction(
     async (store) => {

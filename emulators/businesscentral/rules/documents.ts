@@ -255,7 +255,7 @@ export function priceFor(
     }
   }
   if (best !== undefined) return best;
-  const unit = store.find("sourceUnitOfMeasure", (u) => u.sourceId === item.id && u.code === uom);
+  const unit = store.findEqual("sourceUnitOfMeasure", { sourceId: item.id, code: uom });
   return round2(Number(item.unitPrice) * Number(unit?.qtyPerUnitOfMeasure ?? 1));
 }
 
@@ -279,7 +279,7 @@ export function recalculateTotals(store: CompanyStore, kind: DocumentKind, heade
   if (!head) return;
   let excl = 0;
   let tax = 0;
-  for (const line of store.filter(LINE_TABLE[kind], (l) => l.documentId === headerId)) {
+  for (const line of store.whereEqual(LINE_TABLE[kind], { documentId: headerId })) {
     excl += Number(line.amountExcludingTax);
     tax += Number(line.totalTaxAmount);
   }
@@ -291,7 +291,7 @@ export function recalculateTotals(store: CompanyStore, kind: DocumentKind, heade
     totalAmountIncludingTax: round2(excl - discount + tax * factor),
   };
   if (kind === "Order") {
-    const lines = store.filter(LINE_TABLE.Order, (l) => l.documentId === headerId && l.lineType !== "Comment");
+    const lines = store.whereEqual(LINE_TABLE.Order, { documentId: headerId }).filter((l) => l.lineType !== "Comment");
     totals.fullyShipped = lines.length > 0 && lines.every((l) => Number(l.shippedQuantity) >= Number(l.quantity));
   }
   store.update(HEADER_TABLE[kind], headerId, totals);
@@ -311,7 +311,7 @@ function line(kind: DocumentKind): TableRules {
       const item =
         row.itemId && row.itemId !== EMPTY_GUID
           ? ctx.store.get("item", String(row.itemId))
-          : ctx.store.find("item", (i) => i.number === row.lineObjectNumber);
+          : ctx.store.findEqual("item", { number: row.lineObjectNumber });
       if (!item) throw bcErrors.dialog(`The item '${String(row.lineObjectNumber || row.itemId)}' does not exist.`);
       if (item.blocked === true) throw bcErrors.dialog(`Item ${String(item.number)} is blocked.`);
       row.itemId = item.id;
@@ -322,7 +322,7 @@ function line(kind: DocumentKind): TableRules {
       if (!row.unitOfMeasureCode) row.unitOfMeasureCode = item.baseUnitOfMeasureCode ?? "";
       if (
         row.unitOfMeasureCode &&
-        !ctx.store.find("sourceUnitOfMeasure", (u) => u.sourceId === item.id && u.code === row.unitOfMeasureCode)
+        !ctx.store.findEqual("sourceUnitOfMeasure", { sourceId: item.id, code: row.unitOfMeasureCode })
       )
         throw bcErrors.invalidTableRelation(
           "Unit of Measure Code",

@@ -27,7 +27,7 @@ function unitGroupCode(sourceType: "Item" | "Resource", number: unknown): string
 
 /** Creates the source's unit group and its base unit line when missing (the integration's auto-create). */
 export function ensureUnitGroup(store: CompanyStore, sourceType: "Item" | "Resource", source: Row): Row {
-  let group = store.find("unitGroup", (g) => g.sourceId === source.id);
+  let group = store.findEqual("unitGroup", { sourceId: source.id });
   if (!group) {
     group = store.insert("unitGroup", {
       sourceType,
@@ -38,7 +38,7 @@ export function ensureUnitGroup(store: CompanyStore, sourceType: "Item" | "Resou
     });
   }
   const base = String(source.baseUnitOfMeasureCode ?? "");
-  if (base && !store.find("sourceUnitOfMeasure", (u) => u.sourceId === source.id && u.code === base)) {
+  if (base && !store.findEqual("sourceUnitOfMeasure", { sourceId: source.id, code: base })) {
     store.insert("sourceUnitOfMeasure", {
       sourceType,
       sourceId: source.id,

@@ -146,9 +146,10 @@ export async function createBcDocument(
     return refused(label, "insert lines", lines.error);
   }
   const discount = answers[lineOps.length];
-  if (discountOps.length > 0 && (!discount || discount.error)) {
+  const discountFailure = discountOps.length > 0 ? failureOf(discount) : undefined;
+  if (discountFailure) {
     await undo();
-    return refused(label, "apply the invoice discount", discount?.error ?? new Error("no answer"));
+    return refused(label, "apply the invoice discount", discountFailure);
   }
   const fields = set === "salesOrders" ? integrationFields(draft) : {};
   const steps: Array<{ step: string; op: BcBatchRequest }> = [];
@@ -157,22 +158,31 @@ export async function createBcDocument(
       step: "set the order's integration fields",
       op: { method: "PATCH", url: `salesOrders(${id})`, headers: IF_ANY, body: fields, record: label },
     });
-  if (set === "salesOrders" && options.release)
-    steps.push({
-      step: "release",
-      op: { method: "POST", url: `salesOrders(${id})/${RELEASE}`, body: {}, record: label },
-    });
+  if (set === "salesOrders" && options.release) steps.push({ step: "release", op: releaseOperation(id, label) });
   const done = await orderRequests(ctx).companion.submit(steps.map((s) => s.op));
   for (const [i, { step }] of steps.entries()) {
-    if (done[i] && !done[i].error) continue;
+    const failure = failureOf(done[i]);
+    if (!failure) continue;
     await undo();
-    return refused(label, step, done[i]?.error ?? new Error("no answer"));
+    return refused(label, step, failure);
   }
   return { ok: true, value: { id, number: String((created.body as Row).number), lines: lines.value } };
 }
 
 const IF_ANY = { "If-Match": "*" };
-const RELEASE = "Microsoft.NAV.release";
+
+/** What went wrong with one operation of a shared $batch: its error, or no answer at all; undefined when it ran. */
+function failureOf(answer: BcBatchResult | undefined): Error | undefined {
+  if (!answer) return new Error("no answer");
+  return answer.error;
+}
+
+const releaseOperation = (id: string, label: string): BcBatchRequest => ({
+  method: "POST",
+  url: `salesOrders(${id})/Microsoft.NAV.release`,
+  body: {},
+  record: label,
+});
 
 /** The Sales discount amount as the document's invoice discount (after the lines: BC spreads it over them). */
 async function applyInvoiceDiscount(ctx: IntegrationContext, set: BcDocumentSet, id: string, draft: BcDocumentDraft) {
@@ -190,10 +200,9 @@ function integrationFields(draft: BcDocumentDraft): Row {
 
 /** Releases the order, in a companion $batch with the other orders in flight. */
 export async function releaseOrder(ctx: IntegrationContext, id: string, label: string): Promise<Outcome<void>> {
-  const [r] = await orderRequests(ctx).companion.submit([
-    { method: "POST", url: `salesOrders(${id})/${RELEASE}`, body: {}, record: label },
-  ]);
-  return r && !r.error ? { ok: true, value: undefined } : refused(label, "release", r?.error ?? new Error("no answer"));
+  const [answer] = await orderRequests(ctx).companion.submit([releaseOperation(id, label)]);
+  const failure = failureOf(answer);
+  return failure ? refused(label, "release", failure) : { ok: true, value: undefined };
 }
 
 /** Reopens a released order; BC writes a sales order archive version first. */
