@@ -40,6 +40,16 @@ if (process.env.BENCH_TIMELINE) {
   wrap(dataverse as never, "textColumnLimits", () => 0);
   wrap(dataverse as never, "whoAmI", () => 0);
   wrap(dataverse as never, "retrieve", () => 0);
+  wrap(dataverse as never, "batchOperations", (a) => (a[0] as unknown[]).length);
+  const dvPages = dataverse.pages.bind(dataverse);
+  (dataverse as unknown as { pages: unknown }).pages = async function* (...args: Parameters<typeof dvPages>) {
+    let start = performance.now() - t0;
+    for await (const page of dvPages(...args)) {
+      timeline.push({ kind: "dvPage", start, end: performance.now() - t0, n: page.ok ? page.value.rows.length : -1 });
+      yield page;
+      start = performance.now() - t0;
+    }
+  };
   const company = businessCentral.company(clients.companyId);
   const pagesOf = company.pages.bind(company);
   (businessCentral as unknown as { company: () => unknown }).company = () => company;

@@ -13,6 +13,7 @@ import {
   type OrderKey,
   orderRows,
   type QueryOptions,
+  textList,
 } from "../odata/query.ts";
 import type { IndexSpec } from "../runtime/storage.ts";
 import { dv, fail } from "./errors.ts";
@@ -33,6 +34,30 @@ export interface FormatShape {
 }
 
 export const MAX_PAGE_SIZE = 5000;
+
+/** A column's value as lower-cased text (null when empty): what an `eq` with a GUID or text literal compares. */
+function lowerText(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value).toLowerCase();
+}
+
+function compareText(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return (a as string) < (b as string) ? -1 : 1;
+}
+
+const lowerTextIndexes = new Map<string, IndexSpec>();
+
+/** Rows ordered by a column's lower-cased text (then id): the rows holding one value are neighbours. */
+function lowerTextIndex(column: string): IndexSpec {
+  let spec = lowerTextIndexes.get(column);
+  if (!spec) {
+    spec = { key: (row) => [lowerText(row[column])], compare: (a, b) => compareText(a[0], b[0]) };
+    lowerTextIndexes.set(column, spec);
+  }
+  return spec;
+}
 
 /** Rows by version number (the row version change tracking reads by), nulls first. */
 const VERSION_INDEX: IndexSpec = {
@@ -284,18 +309,51 @@ export class Reader {
     try {
       // A list of ids is looked up by key, not evaluated on every row (keyValues, emulators/odata/query.ts).
       const keys = rows ? undefined : keyValues(options.filter, table.def.primaryKey, true);
+      const list = rows || keys ? undefined : this.indexableList(table, options.filter);
       const candidates = keys
         ? [...new Set(keys)].flatMap((k): Row[] => {
             const row = this.records.get(table, k) ?? this.records.get(table, k.toLowerCase());
             return row ? [row] : [];
           })
-        : undefined;
+        : list
+          ? this.rowsWithText(table, list.column, list.values)
+          : undefined;
       const matched = filterRows(candidates ?? rows ?? this.records.rows(table).values(), options.filter, ctx);
       return orderRows(matched, options.orderby, ctx, table.def.primaryKey);
     } catch (error) {
       if (error instanceof FilterEvalError) fail(dv.make("badQuery", error.message));
       throw error;
     }
+  }
+
+  /**
+   * A list of values on one column other than the key (`_salesorderid_value eq … or …`, as the order flow reads the
+   * lines of many orders at once; alone or one side of a top-level `and`), served from an index of that column's
+   * lower-cased text. Every row such a list can match is among the rows the index gives (an `eq` with a GUID or
+   * text literal compares lower-cased text), and the whole filter is still evaluated on each of them.
+   */
+  private indexableList(
+    table: TableModel,
+    filter: FilterExpr | undefined,
+  ): { column: string; values: Set<string> } | undefined {
+    if (!filter || this.options.indexed === false) return undefined;
+    const list = textList(filter);
+    if (list?.path.length !== 1 || list.path[0] === table.def.primaryKey) return undefined;
+    return { column: list.path[0], values: list.values };
+  }
+
+  /** Rows whose `column`, as lower-cased text, is one of `values` (lower-cased), in key order. */
+  private rowsWithText(table: TableModel, column: string, values: ReadonlySet<string>): Row[] {
+    const rows = this.records.rows(table);
+    const index = rows.index(`text:${column}`, lowerTextIndex(column));
+    const found = new Set<string>();
+    for (const value of values) {
+      for (const entry of index.entries(index.search((e) => compareText(e.key[0], value) >= 0))) {
+        if (entry.key[0] !== value) break;
+        found.add(entry.id);
+      }
+    }
+    return [...found].sort().map((id) => rows.get(id) as Row);
   }
 
   /**
@@ -543,7 +601,8 @@ export class Reader {
   ): { slice: Row[]; more: boolean } | undefined {
     const filter = options.filter;
     if (options.count || keys.some((k) => k.path.length !== 1)) return undefined;
-    if (keyValues(filter, table.def.primaryKey, true) || !walkable(filter, INDEXED_FUNCTIONS)) return undefined;
+    if (keyValues(filter, table.def.primaryKey, true) || this.indexableList(table, filter)) return undefined;
+    if (!walkable(filter, INDEXED_FUNCTIONS)) return undefined;
     const { name, spec } = orderIndex(keys, true);
     const rows = this.records.rows(table);
     const index = rows.index(name, spec);

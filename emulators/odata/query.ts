@@ -268,12 +268,12 @@ export function filterRows(rows: Iterable<Row>, filter: FilterExpr | undefined, 
 }
 
 /**
- * The text values a filter limits one column to, when it is an `or` of `<column> eq '<text>'` (alone or one side
+ * The text values a filter limits one column to, when it is one `<column> eq '<text>'` or an `or` of them (alone or one side
  * of a top-level `and`), lower-cased; undefined otherwise, or when a value could also compare as a number or a date.
  */
-function textList(filter: FilterExpr): { path: string[]; values: Set<string> } | undefined {
+export function textList(filter: FilterExpr): { path: string[]; values: Set<string> } | undefined {
   if (filter.kind === "and") return textList(filter.left) ?? textList(filter.right);
-  if (filter.kind !== "or") return undefined;
+  if (filter.kind !== "or" && filter.kind !== "compare") return undefined;
   const values = new Set<string>();
   let path: string[] | undefined;
   const pending: FilterExpr[] = [filter];

@@ -74,7 +74,7 @@ function findCustomer(store: CompanyStore, row: Row): Row | undefined {
     return byId;
   }
   if (row.customerNumber) {
-    const byNumber = store.find("customer", (c) => c.number === row.customerNumber);
+    const byNumber = store.findEqual("customer", { number: row.customerNumber });
     if (!byNumber) throw bcErrors.dialog(`The customer number '${String(row.customerNumber)}' does not exist.`);
     return byNumber;
   }
@@ -218,9 +218,9 @@ function header(kind: DocumentKind): TableRules {
     },
     afterDelete(ctx, row) {
       if (kind === "Order")
-        for (const note of ctx.store.filter("salesOrderNote", (n) => n.orderId === row.id))
+        for (const note of ctx.store.whereEqual("salesOrderNote", { orderId: row.id }))
           ctx.store.delete("salesOrderNote", note.id as string);
-      for (const line of ctx.store.filter(LINE_TABLE[kind], (l) => l.documentId === row.id))
+      for (const line of ctx.store.whereEqual(LINE_TABLE[kind], { documentId: row.id }))
         ctx.store.delete(LINE_TABLE[kind], line.id as string);
     },
     decorate(_store, row) {
@@ -362,7 +362,7 @@ function line(kind: DocumentKind): TableRules {
       testStatusOpen(head, kind);
       if (!row.sequence) {
         const last = ctx.store
-          .filter(LINE_TABLE[kind], (l) => l.documentId === head.id)
+          .whereEqual(LINE_TABLE[kind], { documentId: head.id })
           .reduce((m, l) => Math.max(m, Number(l.sequence)), 0);
         row.sequence = last + 10000;
       }

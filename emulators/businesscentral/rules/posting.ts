@@ -66,7 +66,7 @@ const pick = (row: Row, fields: readonly string[]): Row => {
 };
 
 function linesOf(store: CompanyStore, table: string, headerId: unknown): Row[] {
-  return store.filter(table, (l) => l.documentId === headerId).sort((a, b) => Number(a.sequence) - Number(b.sequence));
+  return store.whereEqual(table, { documentId: headerId }).sort((a, b) => Number(a.sequence) - Number(b.sequence));
 }
 
 function hasQuantity(lines: Row[]): boolean {
@@ -75,7 +75,7 @@ function hasQuantity(lines: Row[]): boolean {
 
 /** Writes a new archive version of the order with its lines, as they are now. */
 export function archiveOrder(store: CompanyStore, order: Row, reason: "Reopen" | "Post" | "Delete" | "Manual"): Row {
-  const version = store.filter("salesOrderArchive", (a) => a.number === order.number).length + 1;
+  const version = store.whereEqual("salesOrderArchive", { number: order.number }).length + 1;
   const lines = linesOf(store, LINE_TABLE.Order, order.id);
   const archive = store.insert("salesOrderArchive", {
     orderId: order.id,

@@ -201,13 +201,22 @@ export class DataverseClient {
       if (!Array.isArray(body.value.value)) return this.malformed(path, "no value array");
       return ok(body.value.value);
     };
-    const all = await read<{
-      LogicalName: string;
-      AttributeType?: string;
-      IsPrimaryId?: boolean;
-      IsValidForCreate?: boolean;
-      RequiredLevel?: { Value?: string };
-    }>(`${base}?$select=LogicalName,AttributeType,IsPrimaryId,IsValidForCreate,RequiredLevel`);
+    // Three metadata reads, independent of each other: sent together (each costs a request's time on the service).
+    const [all, strings, choices] = await Promise.all([
+      read<{
+        LogicalName: string;
+        AttributeType?: string;
+        IsPrimaryId?: boolean;
+        IsValidForCreate?: boolean;
+        RequiredLevel?: { Value?: string };
+      }>(`${base}?$select=LogicalName,AttributeType,IsPrimaryId,IsValidForCreate,RequiredLevel`),
+      read<{ LogicalName: string; Format?: string | null }>(
+        `${base}/Microsoft.Dynamics.CRM.StringAttributeMetadata?$select=LogicalName,Format`,
+      ),
+      read<{ LogicalName: string; OptionSet?: { Options?: { Value: number }[] } | null }>(
+        `${base}/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options)`,
+      ),
+    ]);
     if (!all.ok) return all;
     // The platform fills the key, the owner (the caller) and state/status (their defaults) when they are left out.
     const defaulted = new Set(["Owner", "State", "Status"]);
@@ -215,14 +224,8 @@ export class DataverseClient {
       if (a.RequiredLevel?.Value !== "SystemRequired" || a.IsPrimaryId || a.IsValidForCreate === false) continue;
       if (!defaulted.has(a.AttributeType ?? "")) rules.required.add(a.LogicalName);
     }
-    const strings = await read<{ LogicalName: string; Format?: string | null }>(
-      `${base}/Microsoft.Dynamics.CRM.StringAttributeMetadata?$select=LogicalName,Format`,
-    );
     if (!strings.ok) return strings;
     for (const a of strings.value ?? []) if (a.Format === "Email") rules.email.add(a.LogicalName);
-    const choices = await read<{ LogicalName: string; OptionSet?: { Options?: { Value: number }[] } | null }>(
-      `${base}/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options)`,
-    );
     if (!choices.ok) return choices;
     for (const a of choices.value ?? []) {
       const values = (a.OptionSet?.Options ?? []).map((o) => o.Value).filter((v) => typeof v === "number");
@@ -234,9 +237,14 @@ export class DataverseClient {
   private async readTextColumnLimits(entity: string): Promise<Result<Map<string, number>>> {
     const quote = (s: string) => s.replace(/'/g, "''");
     const limits = new Map<string, number>();
-    for (const type of ["StringAttributeMetadata", "MemoAttributeMetadata"]) {
-      const path = `EntityDefinitions(LogicalName='${quote(entity)}')/Attributes/Microsoft.Dynamics.CRM.${type}?$select=LogicalName,MaxLength`;
-      const read = await this.request("GET", path, { allow404: true, record: entity });
+    // The two casts are read together (independent metadata reads).
+    const paths = ["StringAttributeMetadata", "MemoAttributeMetadata"].map(
+      (type) =>
+        `EntityDefinitions(LogicalName='${quote(entity)}')/Attributes/Microsoft.Dynamics.CRM.${type}?$select=LogicalName,MaxLength`,
+    );
+    const reads = await Promise.all(paths.map((path) => this.request("GET", path, { allow404: true, record: entity })));
+    for (const [i, read] of reads.entries()) {
+      const path = paths[i];
       if (!read.ok) return read;
       if (read.value.status === 404) return ok(limits);
       const body = this.json<{ value?: { LogicalName: string; MaxLength?: number | null }[] }>(read.value, path);

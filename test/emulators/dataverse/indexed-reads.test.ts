@@ -46,6 +46,8 @@ function world(seed: number, shape: "s" | "ms" | "mixed" | "odd") {
     });
   let version = 0;
   const names = ["Alpha", "alpha", "BETA", "beta", "Gamma", "al%pha", "", null];
+  // A lookup's values: a few ids (rows share them), stored in either case, or none.
+  const contacts = CONTACTS.flatMap((id) => [id, id.toUpperCase()]);
   const ids: string[] = [];
   const put = (id: string) => {
     const row: Row = {
@@ -54,6 +56,7 @@ function world(seed: number, shape: "s" | "ms" | "mixed" | "odd") {
       modifiedon: stamp(next, shape),
       revenue: next() < 0.2 ? null : Math.floor(next() * 10) * 100,
       accountnumber: next() < 0.5 ? null : `A${Math.floor(next() * 5)}`,
+      _primarycontactid_value: next() < 0.2 ? null : contacts[Math.floor(next() * contacts.length)],
       versionnumber: ++version,
     };
     store.table("__meta").put("version", { value: version });
@@ -99,6 +102,11 @@ function read(reader: Reader, table: TableModel, query: string, prefer: string):
   }
 }
 
+const CONTACTS = [
+  "0b9f3a52-1c11-4e6b-9d55-000000000001",
+  "0b9f3a52-1c11-4e6b-9d55-00000000000a",
+  "7e2d10c4-58aa-4f0e-8f3b-0000000000b2",
+];
 const T = (s: number) => new Date(Date.UTC(2026, 0, 1) + s * 1000).toISOString().replace(".000Z", "Z");
 const FILTERS = (next: () => number, ids: string[]): (string | undefined)[] => {
   const t = () => T(Math.floor(next() * 42) - 1);
@@ -124,6 +132,13 @@ const FILTERS = (next: () => number, ids: string[]): (string | undefined)[] => {
     `Microsoft.Dynamics.CRM.OnOrAfter(PropertyName='modifiedon',PropertyValue='2026-01-01')`,
     "substring(name,1) eq 'lpha'",
     "modifiedon ge 'not a date'",
+    // Lists on a column other than the key, as the order flow reads lines (served from an index of the column).
+    `_primarycontactid_value eq ${CONTACTS[0]}`,
+    `_primarycontactid_value eq ${CONTACTS[1].toUpperCase()} or _primarycontactid_value eq ${CONTACTS[2]}`,
+    `(_primarycontactid_value eq ${CONTACTS[0]} or _primarycontactid_value eq ${CONTACTS[2]}) and modifiedon ge ${t()}`,
+    "name eq 'alpha' or name eq 'BETA' or name eq ''",
+    "accountnumber eq 'a1' or accountnumber eq 'A3'",
+    `_primarycontactid_value eq 'not-a-guid' or _primarycontactid_value eq ${CONTACTS[1]}`,
   ];
 };
 const ORDERS = [
