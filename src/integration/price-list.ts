@@ -5,9 +5,12 @@
 
 import type { BulkResult, Result } from "../connectors/index.ts";
 import { COMPANION_API, type Row } from "../connectors/index.ts";
-import { writeBudgetOf } from "../engine/adapters/common.ts";
+import { orEquals, writeBudgetOf } from "../engine/adapters/common.ts";
+import type { TableMapping } from "../engine/model.ts";
 import { inParallel } from "../engine/pipeline/write.ts";
+import type { CreateItem, EntityPort, PortFactory, PortResult, Side, WriteOutcome } from "../engine/ports.ts";
 import { chunks } from "../engine/prefetch.ts";
+import type { EngineDeps } from "../engine/runner.ts";
 import type { IntegrationContext } from "./context.ts";
 import { PRICING_METHOD_CURRENCY_AMOUNT } from "./defaults/sales-price.ts";
 
@@ -21,6 +24,8 @@ export interface PriceListReport {
   linesUpdated: number;
   failed: number;
   errors: string[];
+  /** Time spent reading what the rules compare, and writing what they changed. */
+  seconds: { reads: number; writes: number };
 }
 
 async function rows(
@@ -35,7 +40,7 @@ async function rows(
 }
 
 /** The default price list (created in the local currency when missing). */
-export async function ensureDefaultPriceList(ctx: IntegrationContext): Promise<string> {
+export async function ensureDefaultPriceList(ctx: Pick<IntegrationContext, "dataverse">): Promise<string> {
   const existing = await rows(
     ctx.dataverse.pages("pricelevels", { filter: `name eq '${DEFAULT_PRICE_LIST_NAME}'`, select: ["pricelevelid"] }),
   );
@@ -52,8 +57,195 @@ export async function ensureDefaultPriceList(ctx: IntegrationContext): Promise<s
   return String(created.value.id);
 }
 
-/** Applies the product rules to every coupled product of ITEM-PRODUCT and RESOURCE-PRODUCT. */
-export async function maintainDefaultPriceList(ctx: IntegrationContext): Promise<PriceListReport> {
+/** The mappings whose products get the default price list (their couplings are what the rules go through). */
+export const PRODUCT_MAPPINGS: ReadonlySet<string> = new Set(["ITEM-PRODUCT", "RESOURCE-PRODUCT"]);
+
+const UOM_COLUMNS = ["uomid", "name", "quantity", "_uomscheduleid_value"];
+/** Unit groups asked for in one `_uomscheduleid_value eq … or …` read. */
+const SCHEDULES_PER_READ = 50;
+
+/**
+ * What BC's product hooks do as a product is created (bc-reference §2.2.13, §2.3): before the insert
+ * (OnBeforeInsert/OnAfterTransferRecordFields) the product gets the default price list and its base unit, and right
+ * after it (OnAfterInsert) its price list lines. A full sync of 20,000 items otherwise wrote every product twice
+ * (created, then updated by the rules with `pricelevelid` and `defaultuomid`) and read every item, product and line
+ * again for the rules afterwards (issue 13, items workload).
+ *
+ * It wraps the Dataverse port of the product mappings (`engine`): the engine stays as it is and knows nothing of
+ * price lists. Whatever it cannot do with certainty it leaves undone for `maintainDefaultPriceList`, which runs
+ * after the product sync as before: a product whose base unit is not the only unit of quantity 1 in its unit group
+ * (with multiple units of measure the group also holds its own base unit), a create repeated after a lost answer (its
+ * product may have lines already), a line Dataverse refused. The products it did entirely are `complete`: the
+ * rules need not read anything for them.
+ */
+export class ProductInsertRules {
+  /** Products created here with the price list, the base unit and a line per unit of their unit group. */
+  readonly complete = new Set<string>();
+  linesCreated = 0;
+  private priceList: Promise<string | undefined> | undefined;
+  private readonly writing = new Set<Promise<void>>();
+  /** Unit group id (lower-case) → its units, read once per run. */
+  private readonly units = new Map<string, Row[]>();
+
+  constructor(private readonly ctx: Pick<IntegrationContext, "dataverse">) {}
+
+  /** The engine with the product mappings' Dataverse port wrapped; every other port as it was. */
+  engine(deps: EngineDeps): EngineDeps {
+    const base = deps.ports;
+    const ports: PortFactory = Object.assign(Object.create(base) as PortFactory, {
+      forMapping: (mapping: TableMapping, side: Side): EntityPort => {
+        const port = base.forMapping(mapping, side);
+        return side === "dataverse" && PRODUCT_MAPPINGS.has(mapping.name) ? this.wrap(port) : port;
+      },
+    });
+    return { ...deps, ports };
+  }
+
+  private wrap(port: EntityPort): EntityPort {
+    return Object.assign(Object.create(port) as EntityPort, {
+      create: (items: readonly CreateItem[]) => this.create(port, items),
+    });
+  }
+
+  private priceListId(): Promise<string | undefined> {
+    // Unavailable now: the products are created without it, and the rules after the sync report why.
+    this.priceList ??= ensureDefaultPriceList(this.ctx).catch(() => undefined);
+    return this.priceList;
+  }
+
+  private async create(port: EntityPort, items: readonly CreateItem[]): Promise<PortResult<WriteOutcome[]>> {
+    if (items.length === 0) return port.create(items);
+    const priceListId = await this.priceListId();
+    const scheduleIds = items.map((item) => scheduleOf(item.values));
+    await this.readUnits(scheduleIds.filter((id): id is string => id !== undefined));
+    const plans = items.map((item, i) => {
+      const units = scheduleIds[i] ? this.units.get(scheduleIds[i]) : undefined;
+      const ones = (units ?? []).filter((u) => Number(u.quantity) === 1);
+      // The base unit has quantity 1; with one such unit in the group it is that one (without multiple units of
+      // measure, the group's only unit). Otherwise the rules choose it by the item's base unit code.
+      const base = ones.length === 1 ? String(ones[0].uomid) : undefined;
+      const values: Record<string, unknown> = {
+        ...(priceListId ? { "pricelevelid@odata.bind": `/pricelevels(${priceListId})` } : {}),
+        ...(base ? { "defaultuomid@odata.bind": `/uoms(${base})` } : {}),
+        // A mapping that writes either itself keeps its value.
+        ...item.values,
+      };
+      const whole =
+        priceListId !== undefined &&
+        base !== undefined &&
+        values["pricelevelid@odata.bind"] === `/pricelevels(${priceListId})` &&
+        values["defaultuomid@odata.bind"] === `/uoms(${base})`;
+      return { item: { ...item, values }, units: units ?? [], whole };
+    });
+    const res = await port.create(plans.map((p) => p.item));
+    if (!res.ok || !priceListId) return res;
+    // Written while the sync goes on (its pages are written one after the other, matching being on): `settled`
+    // waits for them before the rules look.
+    const lines = this.createLines(priceListId, plans, res.value).catch(() => undefined);
+    this.writing.add(lines);
+    void lines.finally(() => this.writing.delete(lines));
+    return res;
+  }
+
+  /** Every line write started so far has settled. */
+  async settled(): Promise<void> {
+    while (this.writing.size > 0) await Promise.all([...this.writing]);
+  }
+
+  private async createLines(
+    priceListId: string,
+    plans: readonly { item: CreateItem; units: Row[]; whole: boolean }[],
+    outcomes: readonly WriteOutcome[],
+  ): Promise<void> {
+    // The lines of the products this request created. A repeated create (an answer with the record read back) may
+    // have made its lines the first time: left to the rules, which compare with the lines there are.
+    const lines: { productId: string; row: Row }[] = [];
+    const pending = new Map<string, number>();
+    for (const [i, outcome] of outcomes.entries()) {
+      const plan = plans[i];
+      if (!outcome.ok || outcome.record || !plan.whole || plan.units.length === 0) continue;
+      const productId = outcome.id.toLowerCase();
+      pending.set(productId, plan.units.length);
+      for (const unit of plan.units) {
+        lines.push({ productId, row: lineRow(priceListId, productId, unit, plan.item.values.price) });
+      }
+    }
+    for (const chunk of chunks(lines, 1000)) {
+      const created = await this.ctx.dataverse.createMultiple(
+        "productpricelevels",
+        "productpricelevel",
+        chunk.map((l) => l.row),
+      );
+      for (const [i, line] of chunk.entries()) {
+        if (!(created.ok && created.value.outcomes[i]?.ok)) {
+          pending.delete(line.productId);
+          continue;
+        }
+        this.linesCreated++;
+        const left = pending.get(line.productId);
+        if (left === undefined) continue;
+        if (left > 1) pending.set(line.productId, left - 1);
+        else {
+          pending.delete(line.productId);
+          this.complete.add(line.productId);
+        }
+      }
+    }
+  }
+
+  /** Reads the units of the unit groups not read yet; a group whose read failed stays unknown. */
+  private async readUnits(scheduleIds: readonly string[]): Promise<void> {
+    const missing = [...new Set(scheduleIds)].filter((id) => !this.units.has(id));
+    for (const ids of chunks(missing, SCHEDULES_PER_READ)) {
+      try {
+        const found = await rows(
+          this.ctx.dataverse.pages("uoms", {
+            filter: orEquals("_uomscheduleid_value", ids),
+            select: UOM_COLUMNS,
+            pageSize: 5000,
+          }),
+        );
+        for (const id of ids) this.units.set(id, []);
+        for (const unit of found) this.units.get(String(unit._uomscheduleid_value).toLowerCase())?.push(unit);
+      } catch {
+        // Not readable now: these products get no base unit here; the rules set it.
+      }
+    }
+  }
+}
+
+/** The unit group a product is created in (its insert-only `defaultuomscheduleid` bind), lower-case. */
+function scheduleOf(values: Record<string, unknown>): string | undefined {
+  const bind = values["defaultuomscheduleid@odata.bind"];
+  const id = typeof bind === "string" ? /^\/?uomschedules\(([^)]+)\)$/i.exec(bind)?.[1] : undefined;
+  return id?.toLowerCase();
+}
+
+/** A product's price list line for one unit: the product's price times the unit's quantity. */
+function lineRow(priceListId: string, productId: string, unit: Row, price: unknown): Row {
+  return {
+    "pricelevelid@odata.bind": `/pricelevels(${priceListId})`,
+    "productid@odata.bind": `/products(${productId})`,
+    "uomid@odata.bind": `/uoms(${unit.uomid})`,
+    amount: lineAmount(price, unit),
+    pricingmethodcode: PRICING_METHOD_CURRENCY_AMOUNT,
+    quantitysellingcode: QUANTITY_SELLING_NO_CONTROL,
+  };
+}
+
+function lineAmount(price: unknown, unit: Row): number {
+  return Math.round(Number(price ?? 0) * Number(unit.quantity ?? 1) * 100) / 100;
+}
+
+/**
+ * Applies the product rules to every coupled product of ITEM-PRODUCT and RESOURCE-PRODUCT. Products `complete`
+ * names (created this run with everything the rules would write: `ProductInsertRules`) need nothing: when every
+ * coupled product is one of them, nothing is read.
+ */
+export async function maintainDefaultPriceList(
+  ctx: IntegrationContext,
+  options: { complete?: ReadonlySet<string> } = {},
+): Promise<PriceListReport> {
   const priceListId = await ensureDefaultPriceList(ctx);
   const report: PriceListReport = {
     priceListId,
@@ -62,7 +254,10 @@ export async function maintainDefaultPriceList(ctx: IntegrationContext): Promise
     linesUpdated: 0,
     failed: 0,
     errors: [],
+    seconds: { reads: 0, writes: 0 },
   };
+  if (options.complete && (await everyCouplingIn(ctx, options.complete))) return report;
+  const readsStarted = performance.now();
   // What the rules compare on the Dataverse side, read while Business Central's items and units are read.
   const dvReads = Promise.all([
     rows(ctx.dataverse.pages("products", { select: PRODUCT_COLUMNS, pageSize: 5000 })),
@@ -117,7 +312,7 @@ export async function maintainDefaultPriceList(ctx: IntegrationContext): Promise
   const linesOf = groupedBy(lineRows, "_productid_value");
 
   const writes: PriceListWrites = { productUpdates: [], lineUpdates: [], lineCreates: [] };
-  for (const mapping of ["ITEM-PRODUCT", "RESOURCE-PRODUCT"]) {
+  for (const mapping of PRODUCT_MAPPINGS) {
     for await (const coupling of ctx.store.couplings.iterate(mapping)) {
       const productId = coupling.dataverseId.toLowerCase();
       const product = products.get(productId);
@@ -132,8 +327,23 @@ export async function maintainDefaultPriceList(ctx: IntegrationContext): Promise
       );
     }
   }
+  const writesStarted = performance.now();
+  report.seconds.reads = seconds(writesStarted - readsStarted);
   await writeAll(ctx, writes, report);
+  report.seconds.writes = seconds(performance.now() - writesStarted);
   return report;
+}
+
+const seconds = (ms: number) => Math.round(ms) / 1000;
+
+/** Every product coupled through the product mappings is one of these. */
+async function everyCouplingIn(ctx: IntegrationContext, complete: ReadonlySet<string>): Promise<boolean> {
+  for (const mapping of PRODUCT_MAPPINGS) {
+    for await (const coupling of ctx.store.couplings.iterate(mapping)) {
+      if (!complete.has(coupling.dataverseId.toLowerCase())) return false;
+    }
+  }
+  return true;
 }
 
 const PRODUCT_COLUMNS = [
@@ -183,26 +393,15 @@ function planProduct(
   if (product._pricelevelid_value !== priceListId) changes["pricelevelid@odata.bind"] = `/pricelevels(${priceListId})`;
   if (base && product._defaultuomid_value !== base.uomid) changes["defaultuomid@odata.bind"] = `/uoms(${base.uomid})`;
   if (Object.keys(changes).length > 0) writes.productUpdates.push({ label, key: productId, row: changes });
-  const price = Number(product.price ?? 0);
   for (const unit of units) {
-    const amount = Math.round(price * Number(unit.quantity ?? 1) * 100) / 100;
+    const amount = lineAmount(product.price, unit);
     const line = lines.find((l) => l._uomid_value === unit.uomid);
     if (line) {
       if (Number(line.amount) !== amount)
         writes.lineUpdates.push({ label, key: String(line.productpricelevelid), row: { amount } });
       continue;
     }
-    writes.lineCreates.push({
-      label,
-      row: {
-        "pricelevelid@odata.bind": `/pricelevels(${priceListId})`,
-        "productid@odata.bind": `/products(${productId})`,
-        "uomid@odata.bind": `/uoms(${unit.uomid})`,
-        amount,
-        pricingmethodcode: PRICING_METHOD_CURRENCY_AMOUNT,
-        quantitysellingcode: QUANTITY_SELLING_NO_CONTROL,
-      },
-    });
+    writes.lineCreates.push({ label, row: lineRow(priceListId, productId, unit, product.price) });
   }
 }
 

@@ -19,7 +19,7 @@ import { firstRow } from "./direct-pass.ts";
 import { ORDER_MAPPING, syncBidirectionalOrders } from "./flows/index.ts";
 import { syncLines } from "./lines.ts";
 import { withMappingLease } from "./mapping-lease.ts";
-import { maintainDefaultPriceList } from "./price-list.ts";
+import { maintainDefaultPriceList, PRODUCT_MAPPINGS, ProductInsertRules } from "./price-list.ts";
 import { syncSalesPrices } from "./sales-prices.ts";
 
 export interface SyncRequest {
@@ -33,6 +33,8 @@ export interface SyncRequest {
   settle?: boolean;
   /** A mapping starts, and after each page its engine passes write (progress for people). */
   onProgress?: (mapping: string, page?: { direction: PassDirection; pages: number; counters: SyncCounters }) => void;
+  /** The product hooks of this sync (its settling pass shares them): what they did, the price list rules skip. */
+  productRules?: ProductInsertRules;
 }
 
 export interface MappingSyncResult {
@@ -87,6 +89,7 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
   if (!request.dryRun) await coupleLocalCurrency(ctx).catch(() => undefined); // retried on the next sync
   // Reports of child mappings the order flow already ran under their header, by mapping name.
   const ranByFlow = new Map<string, PassReport[]>();
+  const productRules = request.productRules ?? new ProductInsertRules(ctx);
   for (const mapping of selectMappings(ctx.mappings, request.names)) {
     request.onProgress?.(mapping.name);
     let result: MappingSyncResult;
@@ -103,7 +106,9 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
         }
         if (mapping.parent) return [await syncLines(ctx, mapping, dryRun)];
         if (mapping.name === "SALESPRC-PRODPRICE") return [await syncSalesPrices(ctx, mapping, dryRun)];
-        return runMapping(ctx.engine, mapping.name, {
+        // Products get their price list, base unit and lines as they are created (BC's product hooks).
+        const engine = PRODUCT_MAPPINGS.has(mapping.name) ? productRules.engine(ctx.engine) : ctx.engine;
+        return runMapping(engine, mapping.name, {
           mode,
           dryRun,
           ...(request.onProgress ? { onPage: (page) => request.onProgress?.(mapping.name, page) } : {}),
@@ -119,8 +124,10 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
       // Unclaimed Sales rows this company now holds get its stamp (issue 10.19); retried on the next run.
       await claimCoupledRows(ctx, mapping).catch(() => 0);
     }
+    // The price list lines written with the products have settled before the rules compare, or the run ends.
+    if (PRODUCT_MAPPINGS.has(mapping.name)) await productRules.settled();
     if (!request.dryRun && PRODUCT_MAPPINGS.has(mapping.name) && result.passes.length > 0) {
-      const error = await applyPriceListRules(ctx, request.full === true, result.passes);
+      const error = await applyPriceListRules(ctx, request.full === true, result.passes, productRules.complete);
       if (error) result = { ...result, error };
     }
     results.push(result);
@@ -131,7 +138,7 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
     // One more full pass where the first one left lookups for later; its passes join the mapping's report.
     const again = needsSettling(selected, results);
     if (again.length > 0)
-      for (const extra of await syncMappings(ctx, { names: again, full: true, settle: false })) {
+      for (const extra of await syncMappings(ctx, { names: again, full: true, settle: false, productRules })) {
         const first = results.find((r) => r.mapping === extra.mapping);
         if (!first) continue;
         first.passes.push(...extra.passes);
@@ -167,7 +174,6 @@ export function needsSettling(mappings: readonly TableMapping[], results: readon
     .map((r) => r.mapping);
 }
 
-const PRODUCT_MAPPINGS = new Set(["ITEM-PRODUCT", "RESOURCE-PRODUCT"]);
 /** Set while the price list rules owe a run (the last one failed): the next product sync applies them again. */
 const PRICE_LIST_RULES_OWED = "integration.priceListRulesOwed";
 
@@ -181,13 +187,17 @@ async function applyPriceListRules(
   ctx: IntegrationContext,
   full: boolean,
   passes: readonly PassReport[],
+  complete: ReadonlySet<string>,
 ): Promise<string | undefined> {
   const wrote = passes.some(
     (p) => p.direction === "toDataverse" && p.counters.inserted + p.counters.modified + p.counters.coupled > 0,
   );
   const owed = (await ctx.store.settings.get<boolean>(PRICE_LIST_RULES_OWED)) === true;
   if (!full && !wrote && !owed) return undefined;
-  const rules = await maintainDefaultPriceList(ctx).catch((error: Error) => ({ failed: 1, errors: [error.message] }));
+  const rules = await maintainDefaultPriceList(ctx, { complete }).catch((error: Error) => ({
+    failed: 1,
+    errors: [error.message],
+  }));
   if (rules.failed > 0) {
     await ctx.store.settings.set(PRICE_LIST_RULES_OWED, true);
     return `price list rules: ${rules.errors[0]}`;
