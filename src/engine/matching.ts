@@ -71,3 +71,16 @@ export function selectMatch(
 export function hasMatchFields(mapping: TableMapping, pass: PassDirection): boolean {
   return passFields(mapping, pass).some((f: FieldMapping) => f.match !== undefined && f.constant === undefined);
 }
+
+/**
+ * Every match of the pass is by a value each source record has of its own: each priority's conditions (AND-ed)
+ * include a field marked unique (MatchRule.unique), so no record can match what another record created.
+ */
+export function matchesByUniqueValues(mapping: TableMapping, pass: PassDirection): boolean {
+  const unique = new Map<number, boolean>();
+  for (const f of passFields(mapping, pass)) {
+    if (f.match === undefined || f.constant !== undefined) continue;
+    unique.set(f.match.priority, (unique.get(f.match.priority) ?? false) || f.match.unique === true);
+  }
+  return unique.size > 0 && [...unique.values()].every(Boolean);
+}

@@ -145,6 +145,11 @@ export const MatchRule = z.object({
   /** Fields with the same priority are AND-ed; priorities are tried in ascending order. */
   priority: z.number().int().min(0).default(0),
   caseSensitive: z.boolean().default(false),
+  /**
+   * Every source record has a value of its own in this field (a key, such as an item's number): a record created
+   * for one page can never be a candidate of another, so a full sync may plan the next page while one is written.
+   */
+  unique: z.boolean().optional(),
 });
 export type MatchRule = z.infer<typeof MatchRule>;
 

@@ -19,7 +19,7 @@ import { type PlanError, passFields, planError } from "./convert.ts";
 import { deletedSources } from "./deleted-sources.ts";
 import { deletionPropagatesFromTarget, massDeleteDecision } from "./deletions.ts";
 import { type CompiledFilter, compileFilter } from "./filter.ts";
-import { hasMatchFields } from "./matching.ts";
+import { hasMatchFields, matchesByUniqueValues } from "./matching.ts";
 import { fieldDirection, fieldKey, type PassDirection, passesOf, type TableMapping } from "./model.ts";
 import { runOptionPass } from "./options.ts";
 import { storedSnapshot, toCouplingState } from "./persist.ts";
@@ -564,13 +564,14 @@ const PAGES_READ_AHEAD = 2;
 
 /**
  * Whether page n+1 may be planned while page n is still being written: not when its plan could depend on what
- * page n writes — match-based coupling (a record created by page n is a candidate for page n+1), a code series
+ * page n writes — match-based coupling (a record created by page n is a candidate for page n+1; not when every
+ * match is by a value of the record's own, such as an item's number), a code series
  * (page n+1 would number from codes page n has not created yet), or a lookup to this same mapping (a parent
  * coupled by page n).
  */
 function canOverlapPages(run: Pass): boolean {
   const { mapping, pass } = run;
-  if (hasMatchFields(mapping, pass)) return false;
+  if (hasMatchFields(mapping, pass) && !matchesByUniqueValues(mapping, pass)) return false;
   if (pass === "fromDataverse" && mapping.bcCodeSeries) return false;
   return !mapping.fields.some((f) => f.lookup?.mapping === mapping.name);
 }

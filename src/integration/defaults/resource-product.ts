@@ -33,7 +33,8 @@ export function resourceProduct(options: DefaultOptions): IntegrationDefault {
       dependsOn: [options.unitGroupsEnabled ? "RESOURCE UOM" : "UNIT OF MEASURE"],
       runOrder: 110,
       fields: [
-        field("number", "productnumber", "toDataverse", { match: { priority: 0, caseSensitive: false } }),
+        // A number is an item's (resource's) own: a full sync's pages may overlap though matching is on.
+        field("number", "productnumber", "toDataverse", { match: { priority: 0, caseSensitive: false, unique: true } }),
         field("displayName", "name"),
         field("unitPrice", "price", "toDataverse", { transform: { name: "clampMin", args: { min: 0 } } }),
         field("unitCost", "standardcost", "toDataverse"),
