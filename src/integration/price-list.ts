@@ -85,7 +85,7 @@ export class ProductInsertRules {
   private priceList: Promise<string | undefined> | undefined;
   private readonly writing = new Set<Promise<void>>();
   /** Unit group id (lower-case) → its units, read once per run. */
-  private readonly units = new Map<string, Row[]>();
+  private readonly units = new Map<string, Promise<Row[] | undefined>>();
 
   constructor(private readonly ctx: Pick<IntegrationContext, "dataverse">) {}
 
@@ -117,9 +117,9 @@ export class ProductInsertRules {
     if (items.length === 0) return port.create(items);
     const priceListId = await this.priceListId();
     const scheduleIds = items.map((item) => scheduleOf(item.values));
-    await this.readUnits(scheduleIds.filter((id): id is string => id !== undefined));
+    const unitsOf = await this.unitsOf(scheduleIds.filter((id): id is string => id !== undefined));
     const plans = items.map((item, i) => {
-      const units = scheduleIds[i] ? this.units.get(scheduleIds[i]) : undefined;
+      const units = scheduleIds[i] ? unitsOf.get(scheduleIds[i]) : undefined;
       const ones = (units ?? []).filter((u) => Number(u.quantity) === 1);
       // The base unit has quantity 1; with one such unit in the group it is that one (without multiple units of
       // measure, the group's only unit). Otherwise the rules choose it by the item's base unit code.
@@ -193,24 +193,37 @@ export class ProductInsertRules {
     }
   }
 
-  /** Reads the units of the unit groups not read yet; a group whose read failed stays unknown. */
-  private async readUnits(scheduleIds: readonly string[]): Promise<void> {
-    const missing = [...new Set(scheduleIds)].filter((id) => !this.units.has(id));
-    for (const ids of chunks(missing, SCHEDULES_PER_READ)) {
-      try {
-        const found = await rows(
-          this.ctx.dataverse.pages("uoms", {
-            filter: orEquals("_uomscheduleid_value", ids),
-            select: UOM_COLUMNS,
-            pageSize: 5000,
-          }),
-        );
-        for (const id of ids) this.units.set(id, []);
-        for (const unit of found) this.units.get(String(unit._uomscheduleid_value).toLowerCase())?.push(unit);
-      } catch {
-        // Not readable now: these products get no base unit here; the rules set it.
+  /**
+   * The units of these unit groups, each group read once per run (creates in flight together share the read); a
+   * group whose read failed is left out, and read again by the next create that needs it.
+   */
+  private async unitsOf(scheduleIds: readonly string[]): Promise<Map<string, Row[]>> {
+    const wanted = [...new Set(scheduleIds)];
+    for (const ids of chunks(
+      wanted.filter((id) => !this.units.has(id)),
+      SCHEDULES_PER_READ,
+    )) {
+      const read = rows(
+        this.ctx.dataverse.pages("uoms", {
+          filter: orEquals("_uomscheduleid_value", ids),
+          select: UOM_COLUMNS,
+          pageSize: 5000,
+        }),
+      ).catch(() => undefined);
+      for (const id of ids) {
+        const units = read.then((found) => {
+          if (!found) this.units.delete(id);
+          return found?.filter((u) => String(u._uomscheduleid_value).toLowerCase() === id);
+        });
+        this.units.set(id, units);
       }
     }
+    const out = new Map<string, Row[]>();
+    for (const id of wanted) {
+      const units = await this.units.get(id);
+      if (units) out.set(id, units);
+    }
+    return out;
   }
 }
 
