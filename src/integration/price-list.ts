@@ -8,7 +8,7 @@ import { COMPANION_API, type Row } from "../connectors/index.ts";
 import { orEquals, writeBudgetOf } from "../engine/adapters/common.ts";
 import type { TableMapping } from "../engine/model.ts";
 import { inParallel } from "../engine/pipeline/write.ts";
-import type { CreateItem, EntityPort, PortFactory, PortResult, Side, WriteOutcome } from "../engine/ports.ts";
+import type { CreateItem, EntityPort, PortResult, Side, WriteOutcome } from "../engine/ports.ts";
 import { chunks } from "../engine/prefetch.ts";
 import type { EngineDeps } from "../engine/runner.ts";
 import type { IntegrationContext } from "./context.ts";
@@ -91,20 +91,23 @@ export class ProductInsertRules {
 
   /** The engine with the product mappings' Dataverse port wrapped; every other port as it was. */
   engine(deps: EngineDeps): EngineDeps {
-    const base = deps.ports;
-    const ports: PortFactory = Object.assign(Object.create(base) as PortFactory, {
-      forMapping: (mapping: TableMapping, side: Side): EntityPort => {
-        const port = base.forMapping(mapping, side);
-        return side === "dataverse" && PRODUCT_MAPPINGS.has(mapping.name) ? this.wrap(port) : port;
-      },
-    });
-    return { ...deps, ports };
+    const forMapping = (mapping: TableMapping, side: Side): EntityPort => {
+      const port = deps.ports.forMapping(mapping, side);
+      return side === "dataverse" && PRODUCT_MAPPINGS.has(mapping.name) ? this.wrap(port) : port;
+    };
+    return { ...deps, ports: delegating(deps.ports, { forMapping }) };
   }
 
+  private readonly wrapped = new WeakMap<EntityPort, EntityPort>();
+
+  /** The port with its creates through `create`; everything else is the port's own (its caches stay its own). */
   private wrap(port: EntityPort): EntityPort {
-    return Object.assign(Object.create(port) as EntityPort, {
-      create: (items: readonly CreateItem[]) => this.create(port, items),
-    });
+    let out = this.wrapped.get(port);
+    if (!out) {
+      out = delegating(port, { create: (items: readonly CreateItem[]) => this.create(port, items) });
+      this.wrapped.set(port, out);
+    }
+    return out;
   }
 
   private priceListId(): Promise<string | undefined> {
@@ -225,6 +228,17 @@ export class ProductInsertRules {
     }
     return out;
   }
+}
+
+/** `target` with these members replaced; its other methods run on `target` itself. */
+function delegating<T extends object>(target: T, replaced: Partial<T>): T {
+  return new Proxy(target, {
+    get(t, property) {
+      if (Object.hasOwn(replaced, property)) return replaced[property as keyof T];
+      const value = Reflect.get(t, property, t);
+      return typeof value === "function" ? value.bind(t) : value;
+    },
+  });
 }
 
 /** The unit group a product is created in (its insert-only `defaultuomscheduleid` bind), lower-case. */

@@ -73,7 +73,9 @@ async function expectPriceListComplete(h: Harness, mapping: string, baseUnitOf: 
 
 async function baseUnits(h: Harness): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const i of await bcRows(h.ctx, "items")) out.set(String(i.id).toLowerCase(), String(i.baseUnitOfMeasureCode));
+  for (const i of [...(await bcRows(h.ctx, "items")), ...(await bcRows(h.ctx, "resources", true))]) {
+    out.set(String(i.id).toLowerCase(), String(i.baseUnitOfMeasureCode));
+  }
   return out;
 }
 
@@ -129,6 +131,7 @@ for (const unitGroupsEnabled of [false, true]) {
     it("leaves every product with its list, base unit and one line per unit, none duplicated", async () => {
       const baseUnitOf = await baseUnits(h);
       await expectPriceListComplete(h, "ITEM-PRODUCT", baseUnitOf);
+      await expectPriceListComplete(h, "RESOURCE-PRODUCT", baseUnitOf);
     });
 
     it("writes nothing when run again", () => {
