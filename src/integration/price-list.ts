@@ -61,6 +61,8 @@ export async function ensureDefaultPriceList(ctx: Pick<IntegrationContext, "data
 export const PRODUCT_MAPPINGS: ReadonlySet<string> = new Set(["ITEM-PRODUCT", "RESOURCE-PRODUCT"]);
 
 const UOM_COLUMNS = ["uomid", "name", "quantity", "_uomscheduleid_value"];
+/** Price list lines a request of the product hooks carries (the last one of a run fewer). */
+const LINES_PER_REQUEST = 250;
 /** Unit groups asked for in one `_uomscheduleid_value eq … or …` read. */
 const SCHEDULES_PER_READ = 50;
 
@@ -84,6 +86,9 @@ export class ProductInsertRules {
   linesCreated = 0;
   private priceList: Promise<string | undefined> | undefined;
   private readonly writing = new Set<Promise<void>>();
+  /** Lines waiting for a request, and the lines each product still waits for. */
+  private readonly queued: { productId: string; row: Row }[] = [];
+  private readonly linesLeft = new Map<string, number>();
   /** Unit group id (lower-case) → its units, read once per run. */
   private readonly units = new Map<string, Promise<Row[] | undefined>>();
 
@@ -142,56 +147,69 @@ export class ProductInsertRules {
     });
     const res = await port.create(plans.map((p) => p.item));
     if (!res.ok || !priceListId) return res;
-    // Written while the sync goes on (its pages are written one after the other, matching being on): `settled`
-    // waits for them before the rules look.
-    const lines = this.createLines(priceListId, plans, res.value).catch(() => undefined);
-    this.writing.add(lines);
-    void lines.finally(() => this.writing.delete(lines));
+    this.queueLines(priceListId, plans, res.value);
     return res;
   }
 
-  /** Every line write started so far has settled. */
+  /** Every line queued so far is written and its request settled. */
   async settled(): Promise<void> {
+    this.flushLines();
     while (this.writing.size > 0) await Promise.all([...this.writing]);
   }
 
-  private async createLines(
+  /**
+   * Queues the lines of the products this request created; they go out while the sync goes on, in requests of
+   * LINES_PER_REQUEST (the products' own requests are smaller: a request's fixed cost is ~10 rows' worth), and
+   * `settled` waits for them before the rules look. A repeated create (an answer with the record read back) may
+   * have made its lines the first time: left to the rules, which compare with the lines there are.
+   */
+  private queueLines(
     priceListId: string,
     plans: readonly { item: CreateItem; units: Row[]; whole: boolean }[],
     outcomes: readonly WriteOutcome[],
-  ): Promise<void> {
-    // The lines of the products this request created. A repeated create (an answer with the record read back) may
-    // have made its lines the first time: left to the rules, which compare with the lines there are.
-    const lines: { productId: string; row: Row }[] = [];
-    const pending = new Map<string, number>();
+  ): void {
     for (const [i, outcome] of outcomes.entries()) {
       const plan = plans[i];
       if (!outcome.ok || outcome.record || !plan.whole || plan.units.length === 0) continue;
       const productId = outcome.id.toLowerCase();
-      pending.set(productId, plan.units.length);
+      this.linesLeft.set(productId, plan.units.length);
       for (const unit of plan.units) {
-        lines.push({ productId, row: lineRow(priceListId, productId, unit, plan.item.values.price) });
+        this.queued.push({ productId, row: lineRow(priceListId, productId, unit, plan.item.values.price) });
       }
     }
-    for (const chunk of chunks(lines, 1000)) {
-      const created = await this.ctx.dataverse.createMultiple(
-        "productpricelevels",
-        "productpricelevel",
-        chunk.map((l) => l.row),
-      );
-      for (const [i, line] of chunk.entries()) {
-        if (!(created.ok && created.value.outcomes[i]?.ok)) {
-          pending.delete(line.productId);
-          continue;
-        }
-        this.linesCreated++;
-        const left = pending.get(line.productId);
-        if (left === undefined) continue;
-        if (left > 1) pending.set(line.productId, left - 1);
-        else {
-          pending.delete(line.productId);
-          this.complete.add(line.productId);
-        }
+    if (this.queued.length >= LINES_PER_REQUEST) this.flushLines();
+  }
+
+  private flushLines(): void {
+    while (this.queued.length > 0) {
+      const lines = this.queued.splice(0, LINES_PER_REQUEST);
+      const written = this.writeLines(lines).catch(() => {
+        for (const line of lines) this.linesLeft.delete(line.productId);
+      });
+      this.writing.add(written);
+      void written.finally(() => this.writing.delete(written));
+    }
+  }
+
+  /** A product whose lines are all written is complete; one with a line refused is left to the rules. */
+  private async writeLines(lines: readonly { productId: string; row: Row }[]): Promise<void> {
+    const created = await this.ctx.dataverse.createMultiple(
+      "productpricelevels",
+      "productpricelevel",
+      lines.map((l) => l.row),
+    );
+    for (const [i, line] of lines.entries()) {
+      if (!(created.ok && created.value.outcomes[i]?.ok)) {
+        this.linesLeft.delete(line.productId);
+        continue;
+      }
+      this.linesCreated++;
+      const left = this.linesLeft.get(line.productId);
+      if (left === undefined) continue;
+      if (left > 1) this.linesLeft.set(line.productId, left - 1);
+      else {
+        this.linesLeft.delete(line.productId);
+        this.complete.add(line.productId);
       }
     }
   }
