@@ -450,10 +450,14 @@ async function readChanges(
   // One page more than share the budget: it waits, planned, in the throttle's queue, so slots freed by a finished
   // page are taken at once instead of after the next page is planned.
   run.pagesInFlight = Math.max(1, window.depth - 1);
-  // A full sync writes: the target's column limits (metadata, read once per process) are asked for now, beside the
-  // first page's read, instead of by the first page's planning (0.3 s before the first write). An incremental run
-  // asks only when a page has changes, so a run with nothing changed reads nothing more than its changes.
-  if (run.mode === "full" && !run.dryRun) void run.targetPort.columnLimits?.().catch(() => undefined);
+  // A full sync writes: the target's column limits and rules (metadata, read once per process) are asked for now,
+  // beside the first page's read, instead of by the first page's planning (0.3 s each before the first write). An
+  // incremental run asks only when a page has changes, so a run with nothing changed reads nothing more than its
+  // changes.
+  if (run.mode === "full" && !run.dryRun) {
+    void run.targetPort.columnLimits?.().catch(() => undefined);
+    void run.targetPort.columnRules?.().catch(() => undefined);
+  }
   const source = run.sourcePort.readChanges({
     select,
     // Change tracking takes no $filter: the mapping's filter is applied to the rows below instead.

@@ -11,31 +11,75 @@ import type {
   BcBatchResult,
   Row,
 } from "../../connectors/index.ts";
+import { writeBudgetOf } from "../../engine/adapters/common.ts";
 import { isBcsyncError } from "../../errors/catalogue.ts";
 import type { IntegrationContext } from "../context.ts";
 import { companion, lower, type Outcome, readAll, v2 } from "./common.ts";
+
+/**
+ * The request slots one service gives a client (Business Central: 5), shared by the coalescers that send to it: a
+ * call is cut only when a slot is free for it, so what waits keeps gathering into the next call instead of waiting,
+ * pre-cut, in the HTTP throttle's queue. Slots go to the coalescers in the order they asked.
+ */
+export class SlotGate {
+  private active = 0;
+  private readonly asking: Array<() => void> = [];
+
+  constructor(private readonly limit: () => number) {}
+
+  /** Slots the service allows now (at least 1). */
+  get slots(): number {
+    return Math.max(1, this.limit());
+  }
+
+  /** Calls `granted` once a slot is free (now, or when one is released); the holder must `release` it. */
+  request(granted: () => void): void {
+    if (this.active < this.slots) {
+      this.active++;
+      granted();
+    } else this.asking.push(granted);
+  }
+
+  release(): void {
+    this.active--;
+    while (this.active < this.slots && this.asking.length > 0) {
+      this.active++;
+      this.asking.shift()!();
+    }
+  }
+}
+
+/** Fewest items a gated call is cut to while more wait (a call's fixed cost is spread over at least this many). */
+const MIN_GATED_ITEMS = 10;
 
 /**
  * Gathers submissions (each a list of items that must go out together, in order) and sends them as one call once
  * `maxItems` are waiting or `windowMs` after the first: the orders in flight reach the same step within a few
  * milliseconds of each other. Each submission gets its own slice of the answers; a call that fails as a whole
  * fails every submission in it.
+ *
+ * With a gate, a call is cut when a slot of the service is free: under a backlog each call carries up to
+ * `maxItems`; as the backlog drains the calls shrink (what waits spread over the slots, guided self-scheduling), so
+ * the last ones finish together instead of one slot working through a full call while the others idle.
  */
 export class Coalescer<In, Out> {
   private waiting: Array<{ items: In[]; resolve(out: Out[]): void; reject(error: unknown): void }> = [];
   private size = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** A slot is asked for and not granted yet (gated only). */
+  private asked = false;
 
   constructor(
     private readonly send: (items: In[]) => Promise<Out[]>,
     private readonly maxItems: number,
     private readonly windowMs = 5,
+    private readonly gate?: SlotGate,
   ) {}
 
   submit(items: readonly In[]): Promise<Out[]> {
     if (items.length === 0) return Promise.resolve([]);
     // A submission is never split: one that would overflow the call goes into the next.
-    if (this.size > 0 && this.size + items.length > this.maxItems) this.flush();
+    if (!this.gate && this.size > 0 && this.size + items.length > this.maxItems) this.flush();
     return new Promise<Out[]>((resolve, reject) => {
       this.waiting.push({ items: [...items], resolve, reject });
       this.size += items.length;
@@ -47,12 +91,54 @@ export class Coalescer<In, Out> {
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.gate) {
+      if (!this.asked && this.waiting.length > 0) {
+        this.asked = true;
+        this.gate.request(() => this.sendGated());
+      }
+      return;
+    }
     const group = this.waiting;
     this.waiting = [];
     this.size = 0;
-    if (group.length === 0) return;
+    this.dispatch(group);
+  }
+
+  /** A slot is granted: cut a call from what waits (whole submissions, in order) and ask again if more waits. */
+  private sendGated(): void {
+    const gate = this.gate!;
+    this.asked = false;
+    const share = Math.ceil(this.size / gate.slots);
+    const target = Math.min(this.maxItems, Math.max(MIN_GATED_ITEMS, share));
+    const group: typeof this.waiting = [];
+    let items = 0;
+    while (this.waiting.length > 0) {
+      const next = this.waiting[0];
+      if (group.length > 0 && items + next.items.length > target) break;
+      group.push(this.waiting.shift()!);
+      items += next.items.length;
+    }
+    this.size -= items;
+    if (group.length === 0) {
+      gate.release();
+      return;
+    }
+    this.dispatch(group, () => gate.release());
+    // What still waits has waited its window already: it asks for the next free slot now.
+    if (this.waiting.length > 0) this.flush();
+  }
+
+  private dispatch(
+    group: Array<{ items: In[]; resolve(out: Out[]): void; reject(error: unknown): void }>,
+    settled: () => void = () => {},
+  ): void {
+    if (group.length === 0) {
+      settled();
+      return;
+    }
     this.send(group.flatMap((g) => g.items)).then(
       (out) => {
+        settled();
         let at = 0;
         for (const g of group) {
           g.resolve(out.slice(at, at + g.items.length));
@@ -60,6 +146,7 @@ export class Coalescer<In, Out> {
         }
       },
       (error) => {
+        settled();
         for (const g of group) g.reject(error);
       },
     );
@@ -69,11 +156,11 @@ export class Coalescer<In, Out> {
 /** Ids per `or` query: 50 GUID comparisons keep the URL near 3 KB, far under Dataverse's 32 KB. */
 const IDS_PER_QUERY = 50;
 /**
- * Operations per BC $batch: far under BC's 100. BC works through a $batch one operation at a time, 20 ms a row, so
- * a $batch of 100 order operations holds one of BC's 5 slots for seconds while the orders behind it wait; batches of
- * about 25 keep all 5 slots busy with different orders and still spend the 15 ms per request once for 25.
+ * Most operations per BC $batch: BC's own limit (100). The $batches are cut only when one of BC's slots is free
+ * (SlotGate): under a backlog they are full, spending BC's 15 ms per request once for 100 operations; as the
+ * backlog drains they shrink, so the slots finish together.
  */
-const BC_BATCH = 25;
+const BC_BATCH = 100;
 /** Dataverse write operations per $batch: its 91 ms per request is spent once for 60 rows of 9 ms each. */
 const DATAVERSE_BATCH = 60;
 /**
@@ -111,9 +198,11 @@ export function orderRequests(ctx: IntegrationContext): OrderRequests {
       return sent.value;
     };
   const readers = new Map<string, Coalescer<string, Outcome<Row[]>>>();
+  // The v2.0 and companion $batches share BC's slots (5 per principal, fewer after a 429).
+  const bcSlots = new SlotGate(() => writeBudgetOf(ctx.businessCentral.throttleStates(), BC_BATCH).concurrency);
   found = {
-    v2: new Coalescer(bcBatch(v2), BC_BATCH, BC_WINDOW_MS),
-    companion: new Coalescer(bcBatch(companion), BC_BATCH, BC_WINDOW_MS),
+    v2: new Coalescer(bcBatch(v2), BC_BATCH, BC_WINDOW_MS, bcSlots),
+    companion: new Coalescer(bcBatch(companion), BC_BATCH, BC_WINDOW_MS, bcSlots),
     salesWrites: new Coalescer(
       async (ops) => {
         const sent = await ctx.dataverse.batchOperations(ops, { continueOnError: true, idempotent: true });
