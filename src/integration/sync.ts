@@ -93,6 +93,8 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
   for (const mapping of selectMappings(ctx.mappings, request.names)) {
     request.onProgress?.(mapping.name);
     let result: MappingSyncResult;
+    const productSyncInterrupted =
+      !request.dryRun && PRODUCT_MAPPINGS.has(mapping.name) ? await openProductSync(ctx) : false;
     try {
       const dryRun = request.dryRun === true;
       const byFlow = ranByFlow.get(mapping.name);
@@ -127,8 +129,14 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
     // The price list lines written with the products have settled before the rules compare, or the run ends.
     if (PRODUCT_MAPPINGS.has(mapping.name)) await productRules.settled();
     if (!request.dryRun && PRODUCT_MAPPINGS.has(mapping.name) && result.passes.length > 0) {
-      const error = await applyPriceListRules(ctx, request.full === true, result.passes, productRules.complete);
+      const error = await applyPriceListRules(
+        ctx,
+        request.full === true || productSyncInterrupted,
+        result.passes,
+        productRules.complete,
+      );
       if (error) result = { ...result, error };
+      else await ctx.store.settings.delete(PRODUCT_SYNC_OPEN);
     }
     results.push(result);
     request.onMapping?.(result);
@@ -172,6 +180,20 @@ export function needsSettling(mappings: readonly TableMapping[], results: readon
       (r) => forward.has(r.mapping) || r.passes.some((p) => p.direction === "fromDataverse" && p.counters.inserted > 0),
     )
     .map((r) => r.mapping);
+}
+
+/**
+ * Set from the start of a product sync until its price list rules have run: still set at the next start, the last
+ * product sync stopped in between (a crash, a kill) and may have created products whose price list lines it had not
+ * written yet, so the rules run over every product even when nothing more is written.
+ */
+const PRODUCT_SYNC_OPEN = "integration.productSyncOpen";
+
+/** Marks a product sync as started; true when the last one never reached its price list rules. */
+async function openProductSync(ctx: IntegrationContext): Promise<boolean> {
+  const interrupted = (await ctx.store.settings.get<boolean>(PRODUCT_SYNC_OPEN)) === true;
+  if (!interrupted) await ctx.store.settings.set(PRODUCT_SYNC_OPEN, true);
+  return interrupted;
 }
 
 /** Set while the price list rules owe a run (the last one failed): the next product sync applies them again. */

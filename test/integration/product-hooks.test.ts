@@ -171,3 +171,28 @@ describe("a price list line Sales refuses as its product is created", () => {
     expect(written(again)).toBe(0);
   });
 });
+
+describe("a product sync stopped after creating products, before their price list lines", () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startIntegration({ unitGroupsEnabled: false });
+    await syncMappings(h.ctx, { names: ["UNIT OF MEASURE", "ITEM-PRODUCT"], full: true });
+    // As a kill between the products' creates and their lines leaves it: products coupled, no lines, the sync open.
+    const [list] = await dvRows(h.ctx, "pricelevels", `name eq '${DEFAULT_PRICE_LIST_NAME}'`);
+    for (const line of await dvRows(h.ctx, "productpricelevels", `_pricelevelid_value eq ${list.pricelevelid}`)) {
+      const deleted = await h.ctx.dataverse.delete("productpricelevels", String(line.productpricelevelid));
+      if (!deleted.ok) throw deleted.error;
+    }
+    await h.ctx.store.settings.set("integration.productSyncOpen", true);
+  }, 120_000);
+  afterAll(async () => h?.close());
+
+  it("gets its lines from the next scheduled sync, though that sync writes no product", async () => {
+    const next = await syncMappings(h.ctx, { names: ["ITEM-PRODUCT"] });
+    for (const r of next) expect(r.error, r.mapping).toBeUndefined();
+    expect(written(next)).toBe(0);
+    await expectPriceListComplete(h, "ITEM-PRODUCT", await baseUnits(h));
+    expect(await h.ctx.store.settings.get("integration.productSyncOpen")).toBeUndefined();
+  });
+});
