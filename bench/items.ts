@@ -131,10 +131,14 @@ async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
   const businessCentral = createBusinessCentralClient(clients.businessCentral);
   const store = await openStore({ dataDir: join(dir, "store") });
   try {
+    // As `bcsync sync` opens the integration: the integration user (WhoAmI) is known to the engine.
+    const who = await dataverse.whoAmI();
+    if (!who.ok) throw new Error(who.error.message);
     const engine = {
       store,
       ports: connectorPorts({ dataverse, businessCentral, companyId: clients.companyId }),
       mappings: mappingOf,
+      integrationUser: { dataverse: who.value.UserId.toLowerCase() },
     };
     const ctx = {
       store,
