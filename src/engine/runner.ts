@@ -16,7 +16,7 @@ import type { NewCoupling, Store, SyncCounters } from "../store/index.ts";
 import { zeroCounters } from "../store/index.ts";
 import { nextCodes } from "./code-series.ts";
 import { type PlanError, passFields, planError } from "./convert.ts";
-import { deletedSources } from "./deleted-sources.ts";
+import { deletedSources, ID_SCAN_PAGE_SIZE } from "./deleted-sources.ts";
 import { deletionPropagatesFromTarget, massDeleteDecision } from "./deletions.ts";
 import { type CompiledFilter, compileFilter } from "./filter.ts";
 import { hasMatchFields, matchesByUniqueValues } from "./matching.ts";
@@ -469,11 +469,15 @@ async function readChanges(
     void run.targetPort.columnLimits?.().catch(() => undefined);
     void run.targetPort.columnRules?.().catch(() => undefined);
   }
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const source = run.sourcePort.readChanges({
     select,
     // Change tracking takes no $filter: the mapping's filter is applied to the rows below instead.
     filter: how.useDelta ? undefined : serverFilter,
-    pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
+    // A read whose rows are mostly this run's own writes, dropped unplanned, goes in the largest pages Dataverse
+    // serves: its pages are sequential and each request costs the service a fixed time (20 pages of 1,000 took
+    // 2.9 s of a 20,000-item sync, most of it per request).
+    pageSize: how.ownWrites ? Math.max(pageSize, ID_SCAN_PAGE_SIZE) : pageSize,
     // A full sync writes every record: a quarter-size first page starts the writes sooner (planning a whole page
     // cold, then recording its intents, kept every write slot idle for the first 0.5 s of a 20,000-record run).
     ...(run.mode === "full" && !run.dryRun

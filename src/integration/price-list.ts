@@ -61,8 +61,14 @@ export async function ensureDefaultPriceList(ctx: Pick<IntegrationContext, "data
 export const PRODUCT_MAPPINGS: ReadonlySet<string> = new Set(["ITEM-PRODUCT", "RESOURCE-PRODUCT"]);
 
 const UOM_COLUMNS = ["uomid", "name", "quantity", "_uomscheduleid_value"];
-/** Price list lines a request of the product hooks carries (the last one of a run fewer). */
+/** Most price list lines a request of the product hooks carries (CreateMultiple takes 1,000; see flushLines). */
 const LINES_PER_REQUEST = 250;
+/**
+ * Fewest lines a request carries while the product sync goes on (a request's fixed cost, 91 ms, is ~10 lines'
+ * worth), and once it is over (settled: the last lines spread over every free slot).
+ */
+const MIN_LINES_WHILE_SYNCING = 50;
+const MIN_LINES_SETTLING = 10;
 /** Unit groups asked for in one `_uomscheduleid_value eq … or …` read. */
 const SCHEDULES_PER_READ = 50;
 
@@ -89,6 +95,8 @@ export class ProductInsertRules {
   /** Lines waiting for a request, and the lines each product still waits for. */
   private readonly queued: { productId: string; row: Row }[] = [];
   private readonly linesLeft = new Map<string, number>();
+  /** The product sync is over (`settled` was called): the last lines go out in smaller requests. */
+  private settling = false;
   /** Unit group id (lower-case) → its units, read once per run. */
   private readonly units = new Map<string, Promise<Row[] | undefined>>();
 
@@ -153,8 +161,12 @@ export class ProductInsertRules {
 
   /** Every line queued so far is written and its request settled. */
   async settled(): Promise<void> {
+    this.settling = true;
     this.flushLines();
-    while (this.writing.size > 0) await Promise.all([...this.writing]);
+    while (this.writing.size > 0) {
+      await Promise.race([...this.writing]);
+      this.flushLines();
+    }
   }
 
   /**
@@ -177,18 +189,59 @@ export class ProductInsertRules {
         this.queued.push({ productId, row: lineRow(priceListId, productId, unit, plan.item.values.price) });
       }
     }
-    if (this.queued.length >= LINES_PER_REQUEST) this.flushLines();
+    this.flushLines();
   }
 
+  /**
+   * Sends queued lines into Dataverse's free request slots only, in requests sized to spread what waits over every
+   * slot (guided self-scheduling, as the orders' BC $batches are cut: request-batches.ts). Lines sent in fixed
+   * requests of 250 waited in the HTTP queue behind the product creates, and when those ended, the last wave of
+   * line requests (2.3 s each at Dataverse's cost) ran on half the slots while the others idled: 3-4 s of a
+   * 14 s items sync. Held here, lines leave the slots to the product creates their own lines wait for, fill the
+   * slots those leave, and finish together. Called as each product or line request settles, when slots free up.
+   */
   private flushLines(): void {
-    while (this.queued.length > 0) {
-      const lines = this.queued.splice(0, LINES_PER_REQUEST);
+    const { free, slots } = this.slots();
+    let sendable = free - this.launching;
+    // Nothing of ours is in flight: one request goes whatever the slots say, so the queue always drains.
+    if (sendable <= 0 && this.writing.size === 0 && this.queued.length > 0) sendable = 1;
+    const least = this.settling ? MIN_LINES_SETTLING : MIN_LINES_WHILE_SYNCING;
+    while (this.queued.length > 0 && sendable > 0) {
+      // Mid-sync, a request below the minimum waits for more lines unless nothing of ours is in flight.
+      if (!this.settling && this.queued.length < least && this.writing.size > 0) break;
+      const share = Number.isFinite(slots) ? Math.ceil(this.queued.length / slots) : LINES_PER_REQUEST;
+      const lines = this.queued.splice(0, Math.min(LINES_PER_REQUEST, Math.max(least, share)));
+      sendable--;
+      this.launch();
       const written = this.writeLines(lines).catch(() => {
         for (const line of lines) this.linesLeft.delete(line.productId);
       });
       this.writing.add(written);
-      void written.finally(() => this.writing.delete(written));
+      void written.finally(() => {
+        this.writing.delete(written);
+        this.flushLines();
+      });
     }
+  }
+
+  /** Dataverse's request slots for this client (every principal's) and those neither busy nor asked for. */
+  private slots(): { free: number; slots: number } {
+    let slots = 0;
+    let busy = 0;
+    for (const s of this.ctx.dataverse.throttleStates()) {
+      slots += s.effectiveConcurrency;
+      busy += s.active + s.queued;
+    }
+    return { free: slots - busy, slots };
+  }
+
+  /**
+   * Requests sent this turn of the event loop that the HTTP throttle has not counted yet (it takes a slot after
+   * the token's await): counted here so two flushes in one turn do not both take the same free slots.
+   */
+  private launching = 0;
+  private launch(): void {
+    if (this.launching++ === 0) setImmediate(() => (this.launching = 0));
   }
 
   /** A product whose lines are all written is complete; one with a line refused is left to the rules. */

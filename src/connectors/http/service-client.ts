@@ -123,7 +123,8 @@ export class ServiceClient {
       const principal = this.principals[principalIndex];
       const token = await principal.tokens.getToken();
       if (!token.ok) return { ok: false, error: token.error };
-      const release = await principal.throttle.acquire();
+      // Reads go before waiting writes (Throttle.acquire): a read's pages are sequential, the writes are many.
+      const release = await principal.throttle.acquire(req.method === "GET");
       this.metrics.attempt(attempt > 1, bytesOut);
       let result: Awaited<ReturnType<Transport["send"]>>;
       const started = performance.now();

@@ -27,6 +27,27 @@ describe("Throttle", () => {
     expect(throttle.state().active).toBe(3);
   });
 
+  it("starts urgent requests (reads) before waiting ones, in the order each kind asked", async () => {
+    const throttle = new Throttle({ maxConcurrent: 1, maxRequestsPerWindow: 1000, windowMs: 1000 });
+    const order: string[] = [];
+    const ask = (name: string, urgent: boolean) =>
+      void throttle.acquire(urgent).then((release) => {
+        order.push(name);
+        release();
+      });
+    const first = await throttle.acquire();
+    ask("write 1", false);
+    ask("write 2", false);
+    ask("read 1", true);
+    ask("write 3", false);
+    ask("read 2", true);
+    expect(throttle.state().queued).toBe(5);
+    first();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(order).toEqual(["read 1", "read 2", "write 1", "write 2", "write 3"]);
+    expect(throttle.state()).toMatchObject({ active: 0, queued: 0 });
+  });
+
   it("starts at most maxRequestsPerWindow in any sliding window", async () => {
     const waited: number[] = [];
     const throttle = new Throttle({ maxConcurrent: 100, maxRequestsPerWindow: 5, windowMs: 1000, marginMs: 0 }, (ms) =>

@@ -1,0 +1,103 @@
+// The product hooks' price list lines (ProductInsertRules): they go out only into Dataverse's free request slots,
+// in requests sized to spread what waits over the slots, and all of them are written by `settled`.
+import { describe, expect, it } from "vitest";
+import type { Row } from "../connectors/index.ts";
+import type { TableMapping } from "../engine/model.ts";
+import type { CreateItem, EntityPort } from "../engine/ports.ts";
+import type { EngineDeps } from "../engine/runner.ts";
+import type { IntegrationContext } from "./context.ts";
+import { ProductInsertRules } from "./price-list.ts";
+
+const SCHEDULE = "5c7a1c2e-0000-4000-8000-000000000001";
+const SLOTS = 4;
+
+/** A Dataverse client whose busy slots the test sets, and whose line requests it settles one by one. */
+function fakeDataverse() {
+  const throttle = { busy: 0 };
+  const lineRequests: { rows: number; settle: () => void }[] = [];
+  const dataverse = {
+    throttleStates: () => [{ effectiveConcurrency: SLOTS, active: throttle.busy, queued: 0 }],
+    async *pages(set: string) {
+      const rows: Row[] =
+        set === "pricelevels"
+          ? [{ pricelevelid: "9d0c0a50-0000-4000-8000-000000000001" }]
+          : [
+              {
+                uomid: "1b1d0a50-0000-4000-8000-000000000001",
+                name: "PCS",
+                quantity: 1,
+                _uomscheduleid_value: SCHEDULE,
+              },
+            ];
+      yield { ok: true, value: { rows } };
+    },
+    createMultiple(_set: string, _table: string, rows: Row[]) {
+      return new Promise((resolve) =>
+        lineRequests.push({
+          rows: rows.length,
+          settle: () => resolve({ ok: true, value: { outcomes: rows.map(() => ({ ok: true, id: "x" })) } }),
+        }),
+      );
+    },
+  };
+  return { dataverse, throttle, lineRequests };
+}
+
+let productNumber = 0;
+/** The ITEM-PRODUCT Dataverse port as the rules wrap it; its creates succeed at once. */
+function productPort(rules: ProductInsertRules) {
+  const port = {
+    async create(items: readonly CreateItem[]) {
+      return { ok: true, value: items.map(() => ({ ok: true, id: crypto.randomUUID() })) };
+    },
+  } as unknown as EntityPort;
+  const deps = { ports: { forMapping: () => port } } as unknown as EngineDeps;
+  const wrapped = rules.engine(deps).ports.forMapping({ name: "ITEM-PRODUCT" } as TableMapping, "dataverse");
+  return (count: number) =>
+    wrapped.create(
+      Array.from({ length: count }, () => ({
+        values: {
+          productnumber: `P${++productNumber}`,
+          price: 10,
+          "defaultuomscheduleid@odata.bind": `/uomschedules(${SCHEDULE})`,
+        },
+      })),
+    );
+}
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe("product hooks: price list lines", () => {
+  it("wait for a free Dataverse slot, then spread over the slots; settled writes the rest", async () => {
+    const { dataverse, throttle, lineRequests } = fakeDataverse();
+    const rules = new ProductInsertRules({ dataverse } as unknown as Pick<IntegrationContext, "dataverse">);
+    const createProducts = productPort(rules);
+    throttle.busy = SLOTS;
+
+    // Nothing of the rules' own in flight: one request goes although every slot is taken, so lines never stall.
+    await createProducts(60);
+    expect(lineRequests.map((r) => r.rows)).toEqual([50]);
+    // Every slot taken and a line request in flight: the next 100 lines wait here, gathering.
+    await createProducts(100);
+    await nextTurn();
+    expect(lineRequests.map((r) => r.rows)).toEqual([50]);
+
+    // The slots free up: as the line request settles, what waits (110) goes into the free slots, at least 50 a
+    // request while the sync goes on; the 10 left wait for more.
+    throttle.busy = 0;
+    lineRequests[0].settle();
+    await nextTurn();
+    expect(lineRequests.map((r) => r.rows)).toEqual([50, 50, 50]);
+
+    // The sync is over: settled sends the rest, however few, and waits for every request.
+    let settled = false;
+    const done = rules.settled().then(() => (settled = true));
+    await nextTurn();
+    expect(lineRequests.map((r) => r.rows)).toEqual([50, 50, 50, 10]);
+    for (const r of lineRequests.slice(1)) r.settle();
+    await done;
+    expect(settled).toBe(true);
+    expect(rules.linesCreated).toBe(160);
+    expect(rules.complete.size).toBe(160);
+  });
+});
