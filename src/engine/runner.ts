@@ -503,8 +503,7 @@ async function readChanges(
         : page.value.changes;
       const fresh = inScope.filter((c) => !handled.has(idOfChange(c)));
       const changes = how.ownWrites ? fresh.filter((c) => !how.ownWrites!(c)) : fresh;
-      // Not planned, yet found in sync: reported as unchanged like every other row of a full pass.
-      run.count("unchanged", fresh.length - changes.length);
+      if (changes.length < fresh.length) await recordOwnWrites(run, fresh, changes);
       if (run.mode === "full") {
         for (const c of page.value.changes) if (c.kind === "upsert") run.seen.add(run.sides.source, c.record.id);
       }
@@ -562,6 +561,22 @@ async function readChanges(
     throw error;
   }
   return "done";
+}
+
+/**
+ * This run's own writes read back, not planned (ownWritesOfThisRun): counted unchanged like every other row found
+ * in sync, and their Dataverse versions stored (a create's answer has none), so that the next update of one goes
+ * out on its version unread instead of reading the row first.
+ */
+async function recordOwnWrites(run: Pass, fresh: readonly SourceChange[], planned: readonly SourceChange[]) {
+  const kept = new Set(planned);
+  const own = fresh.flatMap((c) => (c.kind === "upsert" && !kept.has(c) ? [c.record] : []));
+  run.count("unchanged", own.length);
+  if (run.dryRun) return;
+  await run.store.couplings.recordDataverseStamps(
+    run.mapping.name,
+    own.map((r) => ({ dataverseId: r.id, version: r.version ?? null, modifiedAt: r.modifiedAt ?? null })),
+  );
 }
 
 /** The first page of a full sync: a quarter of the others, at least 50 records. */

@@ -44,6 +44,30 @@ for (const dialect of STORE_DIALECTS) {
       expect(await store.migrate()).toEqual([]);
     });
 
+    it("stores the Dataverse versions and stamps of coupled rows where they differ, in one statement a chunk", async () => {
+      await store.couplings.couple({ mappingName: "CUSTOMER", bcId: "bc-1", dataverseId: "dv-1" });
+      await store.couplings.couple({ mappingName: "CUSTOMER", bcId: "bc-2", dataverseId: "dv-2" });
+      await store.couplings.couple({ mappingName: "OTHER", bcId: "bc-3", dataverseId: "dv-1" });
+      await store.couplings.recordDataverseStamps("CUSTOMER", [
+        { dataverseId: "DV-1", version: "7", modifiedAt: "2026-12-06T10:00:00Z" },
+        { dataverseId: "dv-9", version: "8", modifiedAt: "2026-12-06T10:00:01Z" },
+      ]);
+      const one = await store.couplings.getByBcId("CUSTOMER", "bc-1");
+      expect([one?.dataverseVersion, one?.dataverseModifiedAt]).toEqual(["7", "2026-12-06T10:00:00Z"]);
+      // Another coupling of the mapping, and the same Dataverse id in another mapping, are left alone.
+      expect((await store.couplings.getByBcId("CUSTOMER", "bc-2"))?.dataverseVersion).toBeNull();
+      expect((await store.couplings.getByBcId("OTHER", "bc-3"))?.dataverseVersion).toBeNull();
+      // Many rows: chunked, each stored.
+      const many = Array.from({ length: 650 }, (_, i) => ({ bcId: `b-${i}`, dataverseId: `d-${i}` }));
+      await store.couplings.coupleMany(many.map((c) => ({ mappingName: "MANY", ...c })));
+      await store.couplings.recordDataverseStamps(
+        "MANY",
+        many.map((c, i) => ({ dataverseId: c.dataverseId, version: String(i), modifiedAt: null })),
+      );
+      expect((await store.couplings.getByBcId("MANY", "b-649"))?.dataverseVersion).toBe("649");
+      expect((await store.couplings.getByBcId("MANY", "b-0"))?.dataverseVersion).toBe("0");
+    });
+
     it("refuses a second coupling of the same record on either side with a catalogued error", async () => {
       await store.couplings.couple({ mappingName: "CUSTOMER", bcId: "bc-1", dataverseId: "dv-1" });
       const sameBc = await store.couplings

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { bcsyncError, STORE_COUPLING_EXISTS } from "../../errors/catalogue.ts";
 import type { CouplingsTable, SyncDirection } from "../schema.ts";
 import { insertRows } from "./bulk-insert.ts";
@@ -308,6 +309,28 @@ export class CouplingsRepository {
       .where("mapping_name", "=", mappingName)
       .where("bc_id", "=", bcId)
       .execute();
+  }
+
+  /**
+   * Stores the Dataverse version and stamp of coupled rows read without being planned (a full sync's own writes,
+   * read back by its Dataverse → BC pass), where they differ from those stored: one statement per 300 rows, and no
+   * row rewritten that already holds them. A later update then goes out on the stored version unread.
+   */
+  async recordDataverseStamps(
+    mappingName: string,
+    rows: readonly { dataverseId: string; version: string | null; modifiedAt: string | null }[],
+  ): Promise<void> {
+    for (let i = 0; i < rows.length; i += 300) {
+      const values = sql.join(
+        rows.slice(i, i + 300).map((r) => sql`(${r.dataverseId.toLowerCase()}, ${r.version}, ${r.modifiedAt})`),
+      );
+      // VALUES names its columns column1… in both SQLite and PostgreSQL.
+      await sql`update couplings set dataverse_version = s.version, dataverse_modified_at = s.modified_at
+        from (select column1 as id, column2 as version, column3 as modified_at from (values ${values}) as v) as s
+        where couplings.mapping_name = ${mappingName} and couplings.dataverse_id = s.id
+          and (couplings.dataverse_version is distinct from s.version
+            or couplings.dataverse_modified_at is distinct from s.modified_at)`.execute(this.db);
+    }
   }
 
   /**
