@@ -1,13 +1,9 @@
-// Dataverse change tracking by default over real HTTP: a mapping with a Dataverse filter reads by delta link (the
-// filter applied to the rows), and when the link has expired (the emulator's clock moved past the retention
-// period) the run falls back to the modified-on watermark, loses no change, and stores a fresh link.
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMapping } from "../../src/engine/runner.ts";
 import {
   createCustomer,
+  createSalesUser,
   customerMapping,
-  firstRows,
   getCustomer,
   type Harness,
   startHarness,
@@ -23,16 +19,7 @@ beforeAll(async () => {
     dataverse: { table: "account", entitySet: "accounts", keyField: "accountid", filter: "statecode eq 0" },
   });
   h = await startHarness([mapping], ":memory:", { dataverse: { clock, expireChangeTrackingDays: 7 } });
-  salesUserId = randomUUID();
-  const units = await firstRows(h.dv.pages("businessunits", { select: ["businessunitid"], top: 1 }));
-  unwrap(
-    await h.dv.create("systemusers", {
-      systemuserid: salesUserId,
-      firstname: "Delta",
-      lastname: "Tracker",
-      "businessunitid@odata.bind": `/businessunits(${String(units[0].businessunitid)})`,
-    }),
-  );
+  salesUserId = await createSalesUser(h, "Delta", "Tracker");
 });
 afterAll(async () => {
   await h?.close();

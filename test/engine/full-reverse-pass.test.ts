@@ -2,13 +2,12 @@
 // reverse re-read of rows this run just wrote"): those are read but not planned (no coupling is rewritten for
 // them); a Sales user's edit made between the passes, and a row the integration user changed before the run
 // began, are planned and reach Business Central as before.
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMapping, SeenThisRun } from "../../src/engine/runner.ts";
 import {
   createCustomer,
+  createSalesUser,
   customerMapping,
-  firstRows,
   getCustomer,
   type Harness,
   startHarness,
@@ -23,16 +22,7 @@ let salesUserId: string;
 
 beforeAll(async () => {
   h = await startHarness([customerMapping()], ":memory:", { dataverse: { clock }, limits: "off", cost: "off" });
-  salesUserId = randomUUID();
-  const units = await firstRows(h.dv.pages("businessunits", { select: ["businessunitid"], top: 1 }));
-  unwrap(
-    await h.dv.create("systemusers", {
-      systemuserid: salesUserId,
-      firstname: "Sales",
-      lastname: "Person",
-      "businessunitid@odata.bind": `/businessunits(${String(units[0].businessunitid)})`,
-    }),
-  );
+  salesUserId = await createSalesUser(h);
 });
 afterAll(async () => {
   await h?.close();

@@ -111,3 +111,18 @@ export async function firstRows(
   for await (const page of pages) return unwrap(page).rows;
   return [];
 }
+
+/** A Dataverse user other than the integration user (a Sales user), to edit rows as someone else; returns its id. */
+export async function createSalesUser(h: Harness, firstname = "Sales", lastname = "Person"): Promise<string> {
+  const units = await firstRows(h.dv.pages("businessunits", { select: ["businessunitid"], top: 1 }));
+  const id = randomUUID();
+  unwrap(
+    await h.dv.create("systemusers", {
+      systemuserid: id,
+      firstname,
+      lastname,
+      "businessunitid@odata.bind": `/businessunits(${String(units[0].businessunitid)})`,
+    }),
+  );
+  return id;
+}

@@ -1,15 +1,11 @@
-// Option-set mappings over real HTTP: BC payment terms are coupled to the options of account.paymenttermscode
-// by label (read through the Dataverse metadata API), a code without an option is a catalogued error with a fix
-// hint, and a customer's payment terms reach the account as the option's integer and come back as the BC record.
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineTableMapping } from "../../src/engine/model.ts";
 import { reconcile } from "../../src/engine/reconcile.ts";
 import { runMapping } from "../../src/engine/runner.ts";
 import {
   createCustomer,
+  createSalesUser,
   customerMapping,
-  firstRows,
   getAccount,
   type Harness,
   startHarness,
@@ -71,19 +67,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function salesUser(): Promise<string> {
-  const units = await firstRows(h.dv.pages("businessunits", { select: ["businessunitid"], top: 1 }));
-  const id = randomUUID();
-  unwrap(
-    await h.dv.create("systemusers", {
-      systemuserid: id,
-      firstname: "Opal",
-      lastname: "Tions",
-      "businessunitid@odata.bind": `/businessunits(${String(units[0].businessunitid)})`,
-    }),
-  );
-  return id;
-}
+const salesUser = () => createSalesUser(h, "Opal", "Tions");
 
 /** The options of account.address1_freighttermscode, read through the engine's port (metadata API). */
 async function freightOptions(table = "account", attribute = "address1_freighttermscode") {
