@@ -214,6 +214,50 @@ describe("planner: uncoupled records", () => {
     }
   });
 
+  it("matching never blanks a value the target holds; the value then flows back to fill the source's blank", () => {
+    // A Dataverse account without phone or e-mail matched to a BC customer that has both (the demo's first full
+    // sync blanked such customers' addresses, e-mails, websites, payment terms and currency).
+    const m = mappingWith({ syncOnlyCoupled: false });
+    const account = dvRec({ telephone1: null, emailaddress1: "", creditlimit: 2000 });
+    const customer = bcRec({ displayName: "ADATUM" });
+    const p = plan(m, "fromDataverse", { change: upsert(account), matchCandidates: [customer] }, { mode: "full" });
+    expect(p.kind).toBe("couple");
+    if (p.kind !== "couple") return;
+    // The differing filled values are written; the blanks are not.
+    expect(p.values).toEqual({ displayName: "Adatum", creditLimit: 2000 });
+    expect(p.changes.map((c) => c.field).sort()).toEqual(["creditLimit|creditlimit", "displayName|name"]);
+    expect([...(p.update.pending.toDataverse ?? [])].sort()).toEqual(["email|emailaddress1", "phoneNumber|telephone1"]);
+
+    // The coupling as the runner stores it: the next BC → Dataverse pass fills the account's blanks from BC.
+    const stored: CouplingState = {
+      bcId: BC_ID,
+      dataverseId: DV_ID,
+      snapshot: p.update.snapshot,
+      pending: p.update.pending,
+      dataverseModifiedAt: T1,
+      dataverseVersion: 'W/"dv-2"',
+    };
+    const customerNow = bcRec({ displayName: "Adatum" }, { modifiedAt: T1 });
+    const back = plan(
+      m,
+      "toDataverse",
+      { change: upsert(customerNow), coupling: stored, target: account },
+      { mode: "full" },
+    );
+    expect(back.kind).toBe("modify");
+    if (back.kind !== "modify") return;
+    expect(back.values).toEqual({ telephone1: "555-0100", emailaddress1: "info@adatum.com" });
+    // And a later Dataverse → BC pass leaves BC's values alone.
+    const again = plan(
+      m,
+      "fromDataverse",
+      { change: upsert(account), coupling: stored, target: customerNow },
+      { mode: "full" },
+    );
+    expect(again.kind === "modify" ? again.values : {}).not.toHaveProperty("phoneNumber");
+    expect(again.kind === "modify" ? again.values : {}).not.toHaveProperty("email");
+  });
+
   it("matching falls through priorities and never picks an already coupled row", () => {
     const byName = dvRec({}, { id: "55555555-5555-5555-5555-555555555555" });
     const byEmail = dvRec({ name: "Other name" });

@@ -277,7 +277,7 @@ function planUncoupled(ctx: PlanContext, input: PlanInput, source: SideRecord, m
     const match = selectMatch(criteria, input.matchCandidates, input.coupledTargetIds ?? new Set());
     if (match.kind === "unique") {
       // A fresh coupling has no base: the source's values are written (BC ForceModify after a match).
-      const merged = mergeFields(ctx, source, match.target, undefined, "force", undefined);
+      const merged = mergeFields(ctx, source, match.target, undefined, "force", undefined, false, true);
       if (merged.kind === "error") return { kind: "fail", sourceId, targetId: match.target.id, error: merged.error };
       return {
         kind: "couple",
@@ -496,6 +496,8 @@ function mergeFields(
   onlyFields: Set<string> | undefined,
   /** The target was not read and is taken to hold its base values (PlanInput.targetAtBase). */
   targetAtBase = false,
+  /** A coupling just made by match: a blank never replaces a value the target holds (see keepsTargetValue). */
+  matched = false,
 ): Merged {
   const { mapping, pass } = ctx;
   const targetKnown = target !== undefined || targetAtBase;
@@ -593,6 +595,13 @@ function mergeFields(
       pendingReverse.delete(d.key);
       continue;
     }
+    if (matched && keepsTargetValue(d)) {
+      // Recorded as if the target had been blank at the coupling: the next pass towards it writes nothing here,
+      // and the value flows the other way (pending), filling the source's blank instead of being lost.
+      snapshot[d.key] = sidePair(pass, d.srcVal, null);
+      if (bidirectional) pendingReverse.add(d.key);
+      continue;
+    }
     const conflicting = !force && d.tgtChanged && bidirectional;
     if (!conflicting && !(recordConflict && bidirectional)) {
       write(d);
@@ -674,6 +683,17 @@ function sidePair(pass: PassDirection, srcVal: unknown, tgtVal: unknown): { bc: 
   return pass === "toDataverse"
     ? { bc: srcVal ?? null, dv: tgtVal ?? null }
     : { bc: tgtVal ?? null, dv: srcVal ?? null };
+}
+
+/**
+ * Coupling two existing records by match, a field blank on the source side and filled on the target is not written:
+ * the first full sync of the demo blanked the address, e-mail, website, payment terms and currency of every BC
+ * customer matched to a Dataverse account that lacked them (and, through BC, of their company contacts), counted
+ * only as "coupled". Business Central's match-based coupling writes nothing at all until a sync after it; here the
+ * source's values still go where they fill a blank or differ from a value.
+ */
+function keepsTargetValue(d: FieldDecision): boolean {
+  return isBlank(d.desired) && !isBlank(d.tgtVal);
 }
 
 /** The target's value after our write, in the form it reads back (lookups read back as the id). */
