@@ -853,8 +853,8 @@ function echoesOfIntegrationUser(run: Pass): string | undefined {
  * field of such a mapping also flows to Dataverse), so planning them found each unchanged, one coupling update at a
  * time (4 of 14 s of a 20,000-item sync). They are read (they count as seen: they exist) but not planned; a row a
  * person edited after our write names that person and is planned as before. Rows the integration user wrote before
- * this run are compared as a full sync does. The couplings of the rows left keep no Dataverse version until their
- * next sync in either direction: an update to one reads it first rather than sending on a stored version.
+ * this run are compared as a full sync does. The rows left out still have their Dataverse versions stored
+ * (recordOwnWrites), which the next update of one is sent on.
  */
 function ownWritesOfThisRun(run: Pass): ((change: SourceChange) => boolean) | undefined {
   const user = run.mode === "full" ? echoesOfIntegrationUser(run) : undefined;
