@@ -211,6 +211,11 @@ describe("planner: uncoupled records", () => {
     if (p.kind === "couple") {
       expect(p.targetId).toBe(DV_ID);
       expect(p.values).toEqual({ name: "Adatum", telephone1: "555-0100" });
+      // The values replaced in fields both sides own are kept as conflicts BC (the source) won.
+      expect(p.conflicts.map((c) => [c.field, c.bcValue, c.dataverseValue, c.resolution])).toEqual([
+        ["displayName|name", "Adatum", "ADATUM", "bcWins"],
+        ["phoneNumber|telephone1", "555-0100", "old", "bcWins"],
+      ]);
     }
   });
 
@@ -226,6 +231,11 @@ describe("planner: uncoupled records", () => {
     // The differing filled values are written; the blanks are not.
     expect(p.values).toEqual({ displayName: "Adatum", creditLimit: 2000 });
     expect(p.changes.map((c) => c.field).sort()).toEqual(["creditLimit|creditlimit", "displayName|name"]);
+    // BC's "ADATUM" replaced by the account's "Adatum" is kept as a conflict Dataverse won; a field only Dataverse
+    // owns (credit limit) is its to write, no conflict.
+    expect(p.conflicts.map((c) => [c.field, c.bcValue, c.dataverseValue, c.resolution])).toEqual([
+      ["displayName|name", "ADATUM", "Adatum", "dataverseWins"],
+    ]);
     expect([...(p.update.pending.toDataverse ?? [])].sort()).toEqual(["email|emailaddress1", "phoneNumber|telephone1"]);
 
     // The coupling as the runner stores it: the next BC → Dataverse pass fills the account's blanks from BC.

@@ -136,6 +136,8 @@ export type RecordPlan =
       targetId: string;
       values: Record<string, unknown>;
       changes: FieldChange[];
+      /** Values of the target the coupling replaced in fields both sides own, recorded as resolved conflicts. */
+      conflicts: FieldConflict[];
       update: CouplingUpdate;
     })
   | (PlanBase & { kind: "skip"; reason: SkipReason })
@@ -285,6 +287,7 @@ function planUncoupled(ctx: PlanContext, input: PlanInput, source: SideRecord, m
         targetId: match.target.id,
         values: merged.values,
         changes: merged.changes,
+        conflicts: merged.conflicts,
         update: merged.update,
       };
     }
@@ -600,6 +603,18 @@ function mergeFields(
       // and the value flows the other way (pending), filling the source's blank instead of being lost.
       snapshot[d.key] = sidePair(pass, d.srcVal, null);
       if (bidirectional) pendingReverse.add(d.key);
+      continue;
+    }
+    if (matched && bidirectional && !isBlank(d.tgtVal)) {
+      // The target held another value in a field both sides own: the coupling's source wins (as before), and the
+      // value it replaces is recorded as a conflict the source won, so that nothing is lost without a trace.
+      conflicts.push({
+        field: d.key,
+        bcValue: pass === "toDataverse" ? d.srcVal : d.tgtVal,
+        dataverseValue: pass === "toDataverse" ? d.tgtVal : d.srcVal,
+        resolution: src === "bc" ? "bcWins" : "dataverseWins",
+      });
+      write(d);
       continue;
     }
     const conflicting = !force && d.tgtChanged && bidirectional;

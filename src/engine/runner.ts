@@ -1474,6 +1474,8 @@ async function executeUpdates(
           await recordConflicts(run, plan, couplingOf.get(plan.sourceId.toLowerCase()));
           run.count("modified");
         }
+        // The values a match coupling replaced, once they are replaced.
+        if (plan.kind === "couple") await recordConflicts(run, plan, undefined);
         const source = sourceOf.get(plan.sourceId.toLowerCase());
         const coupling = couplingOf.get(plan.sourceId.toLowerCase());
         const openConflicts = openConflictsAfter(plan, coupling);

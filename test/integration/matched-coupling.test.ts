@@ -18,8 +18,8 @@ afterAll(async () => {
 
 /**
  * The fields the demo's accounts lack and its customers hold. Not the currency: Alpine Ski House is in EUR in BC
- * and in the local currency (USD) in Dataverse, two values rather than a blank, and the account's still wins at
- * the match (issue 13's closing note: fresh couplings should raise such differences as update conflicts).
+ * and in the local currency (USD) in Dataverse, two values rather than a blank; the account's wins at the match and
+ * BC's is kept as a resolved conflict (below), like the differing cities and phone numbers.
  */
 const FILLED = [
   "addressLine1",
@@ -55,5 +55,11 @@ describe("match-based coupling in the first full sync", () => {
     expect(customers.filter((c) => !isBlank(c.addressLine1)).length).toBeGreaterThanOrEqual(3);
     expect(blanked(customers, await bcRows(h.ctx, "customers"))).toEqual([]);
     expect(blanked(contacts, await bcRows(h.ctx, "contacts"))).toEqual([]);
+    // The values the match replaced are kept, as conflicts the matching side won: Adatum's city was Atlanta in BC.
+    const replaced = await h.ctx.store.conflicts.list({ mappingName: "CUSTOMER" });
+    const adatum = customers.find((c) => c.displayName === "Adatum Corporation");
+    const city = replaced.find((c) => c.bcId === String(adatum?.id).toLowerCase() && c.field.startsWith("city|"));
+    expect(city).toMatchObject({ bcValue: "Atlanta", dataverseValue: "Seattle", status: "resolved" });
+    expect(replaced.every((c) => c.status === "resolved")).toBe(true);
   });
 });
