@@ -22,7 +22,7 @@ import { defineTableMapping } from "../src/engine/model.ts";
 import { type PassReport, runMapping, SeenThisRun } from "../src/engine/runner.ts";
 import { openStore } from "../src/store/index.ts";
 import { aligned, round, targetLines } from "./report.ts";
-import { CUSTOMER_MAPPING, emulatorsProcess } from "./throughput.ts";
+import { CUSTOMER_MAPPING, emulatorsProcess, integrationUserOf } from "./throughput.ts";
 
 export interface IncrementalPreset {
   name: "full" | "quick";
@@ -103,14 +103,12 @@ async function runSize(customers: number, preset: IncrementalPreset): Promise<Si
   const businessCentral = createBusinessCentralClient(world.clients.businessCentral);
   const store = await openStore({ dataDir: join(dir, "store") });
   try {
-    const who = await dataverse.whoAmI();
-    if (!who.ok) throw new Error(who.error.message);
     const ports = connectorPorts({ dataverse, businessCentral, companyId: world.clients.companyId });
     const deps = {
       store,
       ports,
       mappings: (name: string) => (name === CUSTOMER_BOTH_WAYS.name ? CUSTOMER_BOTH_WAYS : undefined),
-      integrationUser: { dataverse: who.value.UserId.toLowerCase() },
+      integrationUser: await integrationUserOf(dataverse),
     };
     // When the last write before a run was stamped: the seed's (just made), a run's own, the BC users' edits.
     let lastWriteAt = Date.now();

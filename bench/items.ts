@@ -25,6 +25,7 @@ import { round } from "./report.ts";
 import {
   type Ceiling,
   ceiling,
+  integrationUserOf,
   measuring,
   type StrategyResult,
   strategyTable,
@@ -131,14 +132,11 @@ async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
   const businessCentral = createBusinessCentralClient(clients.businessCentral);
   const store = await openStore({ dataDir: join(dir, "store") });
   try {
-    // As `bcsync sync` opens the integration: the integration user (WhoAmI) is known to the engine.
-    const who = await dataverse.whoAmI();
-    if (!who.ok) throw new Error(who.error.message);
     const engine = {
       store,
       ports: connectorPorts({ dataverse, businessCentral, companyId: clients.companyId }),
       mappings: mappingOf,
-      integrationUser: { dataverse: who.value.UserId.toLowerCase() },
+      integrationUser: await integrationUserOf(dataverse),
     };
     const ctx = {
       store,

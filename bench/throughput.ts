@@ -19,6 +19,7 @@ import {
   type ConnectorMetrics,
   createBusinessCentralClient,
   createDataverseClient,
+  type DataverseClient,
   type DataverseSettings,
 } from "../src/connectors/index.ts";
 import { connectorPorts } from "../src/engine/adapters/index.ts";
@@ -157,6 +158,13 @@ export interface StrategyResult {
  * reports once `records` are written; it stops the emulators to read the CPU they spent serving. `stop` ends the
  * measured time earlier, so checks of what was written can read the emulators before `done` without being timed.
  */
+/** The engine's `integrationUser`, as `bcsync` opens the integration: the Dataverse user WhoAmI names. */
+export async function integrationUserOf(dataverse: DataverseClient): Promise<{ dataverse: string }> {
+  const who = await dataverse.whoAmI();
+  if (!who.ok) throw new Error(who.error.message);
+  return { dataverse: who.value.UserId.toLowerCase() };
+}
+
 export function measuring(emulators: { close(): Promise<{ cpuSeconds: number }> }) {
   const started = performance.now();
   const cpu = process.cpuUsage();

@@ -279,7 +279,7 @@ function planUncoupled(ctx: PlanContext, input: PlanInput, source: SideRecord, m
     const match = selectMatch(criteria, input.matchCandidates, input.coupledTargetIds ?? new Set());
     if (match.kind === "unique") {
       // A fresh coupling has no base: the source's values are written (BC ForceModify after a match).
-      const merged = mergeFields(ctx, source, match.target, undefined, "force", undefined, false, true);
+      const merged = mergeFields(ctx, source, match.target, undefined, "force", undefined);
       if (merged.kind === "error") return { kind: "fail", sourceId, targetId: match.target.id, error: merged.error };
       return {
         kind: "couple",
@@ -499,8 +499,6 @@ function mergeFields(
   onlyFields: Set<string> | undefined,
   /** The target was not read and is taken to hold its base values (PlanInput.targetAtBase). */
   targetAtBase = false,
-  /** A coupling just made by match: a blank never replaces a value the target holds (see keepsTargetValue). */
-  matched = false,
 ): Merged {
   const { mapping, pass } = ctx;
   const targetKnown = target !== undefined || targetAtBase;
@@ -513,6 +511,8 @@ function mergeFields(
   const force = mode === "force" || coupling === undefined;
   // An insert has neither a coupling nor a target; insert-only fields are written then and never after.
   const inserting = coupling === undefined && target === undefined;
+  // A coupling just made by match: a blank never replaces a value the target holds (see keepsTargetValue).
+  const matched = coupling === undefined && target !== undefined;
 
   const decisions: FieldDecision[] = [];
   for (const f of passFields(mapping, pass)) {
@@ -608,12 +608,7 @@ function mergeFields(
     if (matched && bidirectional && !isBlank(d.tgtVal)) {
       // The target held another value in a field both sides own: the coupling's source wins (as before), and the
       // value it replaces is recorded as a conflict the source won, so that nothing is lost without a trace.
-      conflicts.push({
-        field: d.key,
-        bcValue: pass === "toDataverse" ? d.srcVal : d.tgtVal,
-        dataverseValue: pass === "toDataverse" ? d.tgtVal : d.srcVal,
-        resolution: src === "bc" ? "bcWins" : "dataverseWins",
-      });
+      conflicts.push(conflictOf(pass, d, undefined, src));
       write(d);
       continue;
     }
@@ -622,13 +617,7 @@ function mergeFields(
       write(d);
       continue;
     }
-    const conflict: FieldConflict = {
-      field: d.key,
-      bcValue: pass === "toDataverse" ? d.srcVal : d.tgtVal,
-      dataverseValue: pass === "toDataverse" ? d.tgtVal : d.srcVal,
-      ...(base?.[d.key] ? { base: base[d.key] } : {}),
-      resolution: winner === undefined ? "open" : winner === "bc" ? "bcWins" : "dataverseWins",
-    };
+    const conflict = conflictOf(pass, d, base?.[d.key], winner);
     if (winner === undefined) {
       conflicts.push(conflict);
       pendingReverse.delete(d.key);
@@ -692,6 +681,22 @@ function winnerOf(policy: TableMapping["updateConflict"]): "bc" | "dv" | undefin
   if (policy === "bcWins") return "bc";
   if (policy === "dataverseWins") return "dv";
   return undefined;
+}
+
+/** A field's conflict: both sides' values, the base if there is one, and the side that won (none: open). */
+function conflictOf(
+  pass: PassDirection,
+  d: FieldDecision,
+  base: { bc: unknown; dv: unknown } | undefined,
+  winner: "bc" | "dv" | undefined,
+): FieldConflict {
+  return {
+    field: d.key,
+    bcValue: pass === "toDataverse" ? d.srcVal : d.tgtVal,
+    dataverseValue: pass === "toDataverse" ? d.tgtVal : d.srcVal,
+    ...(base ? { base } : {}),
+    resolution: winner === undefined ? "open" : winner === "bc" ? "bcWins" : "dataverseWins",
+  };
 }
 
 function sidePair(pass: PassDirection, srcVal: unknown, tgtVal: unknown): { bc: unknown; dv: unknown } {

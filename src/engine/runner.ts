@@ -43,7 +43,7 @@ import {
 import type { EntityPort, PortError, PortFactory, RefusedRow, Side, WriteOutcome, WriteValidation } from "./ports.ts";
 import { chunks, getAllByIds, getAllByIdsIsolating, LookupLoader, type MatchRefusal, MatchSource } from "./prefetch.ts";
 import { type CouplingState, recordName, type SideRecord, type SourceChange } from "./records.ts";
-import { hashOf, isAfter, isBlank } from "./values.ts";
+import { hashOf, isAfter, isBlank, sameValue } from "./values.ts";
 
 export interface EngineDeps {
   store: Store;
@@ -447,7 +447,7 @@ async function readChanges(
     clientFilter?: CompiledFilter & { ok: true };
     notModifiedBy?: string;
     /** Rows read but not planned: this run's own writes (still counted as seen). */
-    ownWrites?: (change: SourceChange) => boolean;
+    ownWrites?: (record: SideRecord) => boolean;
   },
 ): Promise<"done" | "deltaExpired" | PortError> {
   const { deps, mapping, pass, options } = run;
@@ -501,9 +501,14 @@ async function readChanges(
       const inScope = how.clientFilter
         ? page.value.changes.filter((c) => c.kind === "deleted" || how.clientFilter!.test(c.record.values))
         : page.value.changes;
-      const fresh = inScope.filter((c) => !handled.has(idOfChange(c)));
-      const changes = how.ownWrites ? fresh.filter((c) => !how.ownWrites!(c)) : fresh;
-      if (changes.length < fresh.length) await recordOwnWrites(run, fresh, changes);
+      const changes: SourceChange[] = [];
+      const ownWrites: SideRecord[] = [];
+      for (const c of inScope) {
+        if (handled.has(idOfChange(c))) continue;
+        if (c.kind === "upsert" && how.ownWrites?.(c.record)) ownWrites.push(c.record);
+        else changes.push(c);
+      }
+      if (ownWrites.length > 0) await recordOwnWrites(run, ownWrites);
       if (run.mode === "full") {
         for (const c of page.value.changes) if (c.kind === "upsert") run.seen.add(run.sides.source, c.record.id);
       }
@@ -568,9 +573,7 @@ async function readChanges(
  * in sync, and their Dataverse versions stored (a create's answer has none), so that the next update of one goes
  * out on its version unread instead of reading the row first.
  */
-async function recordOwnWrites(run: Pass, fresh: readonly SourceChange[], planned: readonly SourceChange[]) {
-  const kept = new Set(planned);
-  const own = fresh.flatMap((c) => (c.kind === "upsert" && !kept.has(c) ? [c.record] : []));
+async function recordOwnWrites(run: Pass, own: readonly SideRecord[]): Promise<void> {
   run.count("unchanged", own.length);
   if (run.dryRun) return;
   await run.store.couplings.recordDataverseStamps(
@@ -856,15 +859,12 @@ function echoesOfIntegrationUser(run: Pass): string | undefined {
  * this run are compared as a full sync does. The rows left out still have their Dataverse versions stored
  * (recordOwnWrites), which the next update of one is sent on.
  */
-function ownWritesOfThisRun(run: Pass): ((change: SourceChange) => boolean) | undefined {
+function ownWritesOfThisRun(run: Pass): ((record: SideRecord) => boolean) | undefined {
   const user = run.mode === "full" ? echoesOfIntegrationUser(run) : undefined;
   if (!user) return undefined;
   const since = run.seen.startedAt;
-  return (change) =>
-    change.kind === "upsert" &&
-    change.record.modifiedBy !== undefined &&
-    change.record.modifiedBy.toLowerCase() === user.toLowerCase() &&
-    !isAfter(since, change.record.modifiedAt);
+  return (record) =>
+    record.modifiedBy !== undefined && sameValue(record.modifiedBy, user) && !isAfter(since, record.modifiedAt);
 }
 
 /**
