@@ -102,6 +102,11 @@ export interface EntityPort {
   /** Whether this mapping's table has change tracking switched on (read once; false where unsupported). */
   changeTracking(): Promise<boolean>;
   readChanges(options: ReadChangesOptions): AsyncIterable<PortResult<ChangePage>>;
+  /**
+   * How many records match an OData filter (none: all), where the side can say exactly and cheaply (Business
+   * Central's `$count`; Dataverse caps its count at 5,000, so its port has none); undefined when it cannot.
+   */
+  countRecords?(filter?: string): Promise<number | undefined>;
   /** The most characters each text property takes, where the side's metadata says (checked before writing). */
   columnLimits?(): Promise<Map<string, number>>;
   /** What else the side's metadata says a value must be (checked before writing); empty when it cannot be read. */

@@ -188,6 +188,10 @@ class Pass {
   readonly staleTargets = new Set<string>();
   /** Source ids answered malformed again by their read by id this pass (retryRefusedRows): failed once already. */
   readonly refusedById = new Set<string>();
+  /** Rows the source holds for this pass, when it could say (countRecords, full reads only). */
+  sourceRows: number | undefined;
+  /** Rows read from the source so far this pass. */
+  rowsRead = 0;
   /** The pass's bulk creates, shared by its pages: every free slot of the target's budget takes the next records. */
   readonly inserts: BatchWriter<InsertItem>;
 
@@ -212,7 +216,18 @@ class Pass {
     this.inserts = new BatchWriter(
       () => this.targetPort.writeBudget?.(),
       (batch) => createBatch(this, batch),
+      { upcoming: () => this.upcomingInserts() },
     );
+  }
+
+  /**
+   * The creates still to come from the source, estimated: the rows not read yet (of the count the source gave at
+   * the start of a full read) at the share of the rows read so far that became creates. Undefined without a count.
+   */
+  upcomingInserts(): number | undefined {
+    if (this.sourceRows === undefined) return undefined;
+    const left = Math.max(0, this.sourceRows - this.rowsRead);
+    return this.rowsRead === 0 ? left : Math.ceil((left * this.inserts.received) / this.rowsRead);
   }
 
   get store(): Store {
@@ -468,6 +483,14 @@ async function readChanges(
   if (run.mode === "full" && !run.dryRun) {
     void run.targetPort.columnLimits?.().catch(() => undefined);
     void run.targetPort.columnRules?.().catch(() => undefined);
+    // How many rows the read will bring, asked beside its first page: the creates' last requests are sized so
+    // that the target's slots finish together (BatchWriter). Without an answer they are sized without it.
+    void run.sourcePort
+      .countRecords?.(serverFilter)
+      .then((rows) => {
+        run.sourceRows = rows;
+      })
+      .catch(() => undefined);
   }
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const source = run.sourcePort.readChanges({
@@ -498,6 +521,7 @@ async function readChanges(
       }
       pages++;
       run.pages++;
+      run.rowsRead += page.value.changes.length;
       const inScope = how.clientFilter
         ? page.value.changes.filter((c) => c.kind === "deleted" || how.clientFilter!.test(c.record.values))
         : page.value.changes;

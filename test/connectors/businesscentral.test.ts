@@ -85,6 +85,15 @@ describe("Business Central client", () => {
     expect(changed.pages).toBe(3);
   });
 
+  it("counts the records matching a filter ($count), as a full read of them finds them", async () => {
+    const everyone = await all(company, "customers", { pageSize: 5 });
+    expect(unwrap(await company.count("customers"))).toBe(everyone.rows.length);
+    const filter = "blocked eq ' '";
+    const unblocked = await all(company, "customers", { filter });
+    expect(unblocked.rows.length).toBeGreaterThan(0);
+    expect(unwrap(await company.count("customers", filter))).toBe(unblocked.rows.length);
+  });
+
   it("splits a JSON $batch of 150 operations into requests of 100 and reports per operation", async () => {
     const before = bc.metrics().requests;
     const tag = randomUUID().slice(0, 6);

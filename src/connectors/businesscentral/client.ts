@@ -461,7 +461,8 @@ export class BusinessCentralClient {
     });
   }
 
-  private malformed<T>(url: string, reason: string): Result<T> {
+  /** An answer that is not what the API promises: BCSYNC_E_CONNECTOR_RESPONSE_MALFORMED. @internal */
+  malformed<T>(url: string, reason: string): Result<T> {
     return malformedAnswer({ service: "Business Central", path: this.pathOf(url) }, reason);
   }
 
@@ -501,6 +502,18 @@ export class CompanyScope {
 
   pages(entitySet: string, options: ListOptions = {}): AsyncGenerator<Result<Page>> {
     return this.client.pagesAt(new URL(entitySet, this.root), options);
+  }
+
+  /**
+   * How many records of the entity set match `filter` (`GET …/customers/$count`, answered as plain text): what a
+   * full read will hand over, asked beside its first page so the writes can size their last requests.
+   */
+  async count(entitySet: string, filter?: string): Promise<Result<number>> {
+    const url = `${new URL(`${entitySet}/$count`, this.root).href}${queryString(filter ? { filter } : {})}`;
+    const res = await this.client.request("GET", url, { headers: { accept: "text/plain" } });
+    if (!res.ok) return res;
+    const text = res.value.body.toString("utf8").trim();
+    return /^\d+$/.test(text) ? ok(Number(text)) : this.client.malformed(url, "a $count answer that is not a number");
   }
 
   async get(

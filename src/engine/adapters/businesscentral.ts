@@ -277,6 +277,11 @@ export class BusinessCentralPort implements EntityPort {
     }
   }
 
+  async countRecords(filter?: string): Promise<number | undefined> {
+    const counted = await this.scope.count(this.set, filter);
+    return counted.ok ? counted.value : undefined;
+  }
+
   async getByIds(ids: readonly string[], select: readonly string[]): Promise<PortResult<SideRecord[]>> {
     if (ids.length === 0) return { ok: true, value: [] };
     return this.query(orEquals(this.key, ids), select, ids.length);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readAhead } from "./read.ts";
 import { PageWindow } from "./record.ts";
-import { BatchWriter, batchSize, guidedBatchSize, inParallel } from "./write.ts";
+import { BatchWriter, batchSize, inParallel, nextBatchSize, RequestTimes, TARGET_BATCH } from "./write.ts";
 
 /** A promise resolved by hand, so a test decides when each step finishes (no timers). */
 function gate<T = void>() {
@@ -183,12 +183,38 @@ describe("write budget", () => {
 describe("BatchWriter", () => {
   const budget = { concurrency: 4, maxBatch: 1000 };
 
-  it("sizes requests by guided self-scheduling: the waiting records spread over the slots, within the bounds", () => {
-    expect(guidedBatchSize(1000, { concurrency: 52, maxBatch: 1000 })).toBe(39);
-    expect(guidedBatchSize(30_000, { concurrency: 52, maxBatch: 1000 })).toBe(1000);
-    expect(guidedBatchSize(100, { concurrency: 52, maxBatch: 1000 })).toBe(10);
-    expect(guidedBatchSize(4, { concurrency: 52, maxBatch: 1000 })).toBe(4);
-    expect(guidedBatchSize(500, { concurrency: 5, maxBatch: 100 })).toBe(100);
+  it("sizes a request by the share of what the pass holds, at most the share of the work left", () => {
+    const dv = { concurrency: 52, maxBatch: 1000 };
+    // The first page of a run, slots idle, nothing known of what comes: small requests fill every slot.
+    expect(nextBatchSize({ waiting: 1000, inFlight: 0 }, dv)).toBe(20);
+    // A backlog with every slot busy: requests grow with it, up to TARGET_BATCH while the work left is unknown ...
+    expect(nextBatchSize({ waiting: 4000, inFlight: 8000 }, dv)).toBe(TARGET_BATCH);
+    // ... and beyond it when the source's size and the target's times say the end is far.
+    expect(nextBatchSize({ waiting: 4000, inFlight: 8000, upcoming: 20_000, inFlightWork: 6000 }, dv)).toBe(231);
+    // Near the end the work left shrinks them, so the slots finish together.
+    expect(nextBatchSize({ waiting: 600, inFlight: 8000, upcoming: 0, inFlightWork: 1000 }, dv)).toBe(31);
+    // Within the bounds: never below MIN_BATCH unless fewer wait, never above the request's maximum.
+    expect(nextBatchSize({ waiting: 100, inFlight: 0 }, dv)).toBe(10);
+    expect(nextBatchSize({ waiting: 4, inFlight: 0 }, dv)).toBe(4);
+    expect(
+      nextBatchSize(
+        { waiting: 500, inFlight: 500, upcoming: 10_000, inFlightWork: 0 },
+        { concurrency: 5, maxBatch: 100 },
+      ),
+    ).toBe(100);
+  });
+
+  it("learns a request's time as a fixed part and a part per record from the requests that settled", () => {
+    const times = new RequestTimes();
+    expect(times.model()).toBeUndefined();
+    times.observe(10, 181);
+    // One size seen: the mean time a record took, no fixed part yet.
+    expect(times.model()).toEqual({ fixedMs: 0, perRecordMs: 18.1 });
+    times.observe(100, 991);
+    times.observe(50, 541);
+    const model = times.model()!;
+    expect(model.fixedMs).toBeCloseTo(91, 6);
+    expect(model.perRecordMs).toBeCloseTo(9, 6);
   });
 
   it("fills idle slots at once, never runs more requests than the budget, and sends every record once in order", async () => {
@@ -208,8 +234,8 @@ describe("BatchWriter", () => {
     );
     const page = Array.from({ length: 400 }, (_, i) => i);
     const done = writer.write(page);
-    // Four slots, all idle: guided requests until half the slots are busy, then full ones (100) for the rest.
-    expect(requests.map((r) => r.items.length)).toEqual([200, 100, 100]);
+    // Four slots, all idle: each takes a share of what the pass holds (400 over 4 slots).
+    expect(requests.map((r) => r.items.length)).toEqual([100, 100, 100, 100]);
     writer.finish();
     for (const r of requests) r.gate.resolve();
     await done;
@@ -254,7 +280,7 @@ describe("BatchWriter", () => {
     expect(sent.slice(2)).toEqual([3, 3]);
   });
 
-  it("while records keep coming and slots are busy, waits for a full request instead of sending a small one", async () => {
+  it("while records keep coming and most slots are busy, holds fewer than MIN_BATCH records for the next page", async () => {
     const sent: number[] = [];
     const gates: ReturnType<typeof gate<void>>[] = [];
     const writer = new BatchWriter<number>(
@@ -266,16 +292,69 @@ describe("BatchWriter", () => {
         await g.promise;
       },
     );
-    const first = writer.write(Array.from({ length: 300 }, (_, i) => i));
-    // Both slots idle: filled at once.
-    expect(sent).toEqual([300]);
+    const first = writer.write(Array.from({ length: 150 }, (_, i) => i));
+    // Both slots idle: a share each.
+    expect(sent).toEqual([75, 75]);
+    gates[0].resolve();
+    await new Promise((resolve) => setImmediate(resolve));
     const small = writer.write([1, 2, 3]);
     // One slot busy of two (half): the 3 records wait for more, or for the end.
-    expect(sent).toEqual([300]);
+    expect(sent).toEqual([75, 75]);
     writer.finish();
-    expect(sent).toEqual([300, 3]);
+    expect(sent).toEqual([75, 75, 3]);
     for (const g of gates) g.resolve();
     await Promise.all([first, small]);
+  });
+
+  it("sizes the last requests of a pass from the target's learned times, so the slots finish together", async () => {
+    // Two slots; the target takes 1 ms a record; a hand-driven clock; the source says how many records are left.
+    let clock = 0;
+    let left = 1010;
+    const sent: { records: number; at: number }[] = [];
+    const gates: ReturnType<typeof gate<void>>[] = [];
+    const writer = new BatchWriter<number>(
+      () => ({ concurrency: 2, maxBatch: 1000 }),
+      async (items) => {
+        sent.push({ records: items.length, at: clock });
+        const g = gate();
+        gates.push(g);
+        await g.promise;
+      },
+      { upcoming: () => left, now: () => clock },
+    );
+    const pages: Promise<void>[] = [];
+    const page = (n: number) => {
+      left -= n;
+      pages.push(writer.write(Array.from({ length: n }, (_, i) => i)));
+    };
+    const settleAt = async (request: number, at: number) => {
+      clock = at;
+      gates[request].resolve();
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    page(10);
+    page(400);
+    // No time learned yet: at most TARGET_BATCH.
+    expect(sent).toEqual([
+      { records: 10, at: 0 },
+      { records: 100, at: 0 },
+    ]);
+    // The first request took 10 ms: 1 ms a record. The end is far (600 more to come): a share of what the pass holds.
+    await settleAt(0, 10);
+    expect(sent[2]).toEqual({ records: 200, at: 10 });
+    page(600);
+    writer.finish();
+    // The source is read: 700 records wait, the request sent at 10 ms has 110 ms of work left. The free slot takes
+    // (700 + 110) / 2 = 405 records (a share of what the pass holds would be 450): it ends at 100 + 405 = 505 ms.
+    await settleAt(1, 100);
+    expect(sent[3]).toEqual({ records: 405, at: 100 });
+    // The 295 left go when the next slot frees, at 210 ms: they end at 505 ms too.
+    await settleAt(2, 210);
+    expect(sent[4]).toEqual({ records: 295, at: 210 });
+    await settleAt(3, 505);
+    await settleAt(4, 505);
+    await Promise.all(pages);
+    expect(sent.reduce((n, r) => n + r.records, 0)).toBe(1010);
   });
 
   it("rejects the pages a failed request carried, after their other requests settle; other pages go on", async () => {

@@ -59,25 +59,80 @@ export function yieldToEventLoop(): Promise<void> {
 }
 
 /**
- * How many records the next bulk request takes (guided self-scheduling): the records waiting, spread over the
- * budget's slots, `spread` times larger (the requests in flight hold records too, so a backlog of one page per
- * few slots keeps requests large), within [MIN_BATCH, maxBatch]. At the start of a run the first page is cut
- * small to fill every slot at once; while a backlog waits requests are large (a request's fixed cost spread over
- * many records); as the backlog drains at the end they shrink, so the slots finish together.
- */
-export function guidedBatchSize(waiting: number, budget: WriteBudget, spread = GUIDED_SPREAD): number {
-  const share = Math.ceil((waiting * spread) / Math.max(1, budget.concurrency));
-  return Math.max(1, Math.min(waiting, budget.maxBatch, Math.max(MIN_BATCH, share)));
-}
-
-/** See guidedBatchSize: with 8 pages in flight of 1,000 records, about 100 records a request at 52 slots. */
-export const GUIDED_SPREAD = 2;
-
-/**
- * Records a request carries while the source keeps coming (unless most slots are idle): on Dataverse a request's
- * fixed cost (≈ 91 ms, emulators/runtime/cost.ts) is then under a tenth of its time (≈ 9 ms a record).
+ * Records a request carries while the source keeps coming and its size is not known: on Dataverse a request's
+ * fixed cost (≈ 91 ms, emulators/runtime/cost.ts) is then under a tenth of its time (≈ 9 ms a record), and a
+ * request ends within about a second, so the last ones of a pass do not run long after the others.
  */
 export const TARGET_BATCH = 100;
+
+/** What the writer knows when a slot is free (see nextBatchSize). */
+export interface Backlog {
+  /** Records handed to the writer and not yet sent. */
+  waiting: number;
+  /** Records in requests that have not settled. */
+  inFlight: number;
+  /** Records still to come from the source (0 once it is read to its end); undefined when unknown. */
+  upcoming?: number;
+  /**
+   * The work the requests in flight still have, in records' worth of the target's time (a request's expected end
+   * minus now, over the time a record takes); undefined until the target's times are learned.
+   */
+  inFlightWork?: number;
+}
+
+/**
+ * How many records the next bulk request takes, within [MIN_BATCH, maxBatch] and what waits:
+ * - an equal share, per slot, of what the pass holds (waiting and in flight): at the start of a run the first
+ *   pages are cut small, so every slot is busy at once; while a backlog builds requests grow, and a request's
+ *   fixed cost is spread over more records;
+ * - at most an equal share of the work left (what is still to send, what is still to come, and what the requests
+ *   in flight still have to do), so that the slots finish together instead of one long request running on alone
+ *   (guided self-scheduling, counted in time instead of in records, because the requests in flight started at
+ *   different times);
+ * - where the work left is not known (the size of the source, or the target's times), TARGET_BATCH at most.
+ */
+export function nextBatchSize(backlog: Backlog, budget: WriteBudget): number {
+  const slots = Math.max(1, budget.concurrency);
+  const share = Math.ceil((backlog.waiting + backlog.inFlight) / slots);
+  const workLeft =
+    backlog.upcoming !== undefined && backlog.inFlightWork !== undefined
+      ? Math.ceil((backlog.waiting + backlog.upcoming + backlog.inFlightWork) / slots)
+      : TARGET_BATCH;
+  return Math.max(1, Math.min(backlog.waiting, budget.maxBatch, Math.max(MIN_BATCH, Math.min(share, workLeft))));
+}
+
+/**
+ * A target's time for a bulk request of n records, learned from the requests of a pass: fixed + perRecord × n
+ * (least squares over every settled request; the request sizes vary from the first small ones on). Until the
+ * sizes vary it is the mean time a record took, without a fixed part.
+ */
+export class RequestTimes {
+  private count = 0;
+  private sumN = 0;
+  private sumMs = 0;
+  private sumNN = 0;
+  private sumNMs = 0;
+
+  observe(records: number, ms: number): void {
+    this.count++;
+    this.sumN += records;
+    this.sumMs += ms;
+    this.sumNN += records * records;
+    this.sumNMs += records * ms;
+  }
+
+  /** undefined before the first request has settled. */
+  model(): { fixedMs: number; perRecordMs: number } | undefined {
+    if (this.count === 0 || this.sumN === 0) return undefined;
+    const spread = this.count * this.sumNN - this.sumN * this.sumN;
+    if (this.count >= 3 && spread > 0) {
+      const perRecordMs = (this.count * this.sumNMs - this.sumN * this.sumMs) / spread;
+      const fixedMs = (this.sumMs - perRecordMs * this.sumN) / this.count;
+      if (perRecordMs > 0 && fixedMs >= 0) return { fixedMs, perRecordMs };
+    }
+    return { fixedMs: 0, perRecordMs: this.sumMs / this.sumN };
+  }
+}
 
 interface Group<T> {
   items: readonly T[];
@@ -92,7 +147,7 @@ interface Group<T> {
 
 /**
  * The bulk requests of one pass, shared by its pages: whenever a slot of the target's budget is free, the next
- * records in read order (possibly from two pages) go out in one request sized by guidedBatchSize. `write` resolves
+ * records in read order (possibly from two pages) go out in one request sized by nextBatchSize. `write` resolves
  * once every record it was given has been sent and `send` has settled for each of its requests, so each page can
  * record its outcome; a request whose `send` throws rejects the pages it carried (after their other requests
  * settle), the other pages go on. Requests start only when a slot is free: none waits, pre-cut, in the throttle's
@@ -101,12 +156,21 @@ interface Group<T> {
 export class BatchWriter<T> {
   private readonly groups: Group<T>[] = [];
   private waiting = 0;
-  private active = 0;
+  private inFlight = 0;
+  private readonly requests = new Set<{ records: number; startedAt: number }>();
+  private readonly times = new RequestTimes();
   private finished = false;
+  /** Records handed to `write` so far. */
+  received = 0;
 
   constructor(
     private readonly budget: () => WriteBudget | undefined,
     private readonly send: (batch: T[]) => Promise<void>,
+    private readonly source: {
+      /** Records the source is still expected to hand over (see Backlog.upcoming); undefined when unknown. */
+      upcoming?: () => number | undefined;
+      now?: () => number;
+    } = {},
   ) {}
 
   write(items: readonly T[]): Promise<void> {
@@ -114,33 +178,44 @@ export class BatchWriter<T> {
     return new Promise<void>((resolve, reject) => {
       this.groups.push({ items, next: 0, unsettled: 0, resolve, reject });
       this.waiting += items.length;
+      this.received += items.length;
       this.pump();
     });
   }
 
   /**
-   * No more records will come (the source is read to its end): what waits goes out now, in shrinking requests,
-   * instead of waiting for a full request's worth.
+   * No more records will come (the source is read to its end): what waits goes out now, in requests sized so
+   * that the slots finish together.
    */
   finish(): void {
     this.finished = true;
     this.pump();
   }
 
+  private now(): number {
+    return this.source.now?.() ?? performance.now();
+  }
+
+  private backlog(): Backlog {
+    const upcoming = this.finished ? 0 : this.source.upcoming?.();
+    const model = this.times.model();
+    if (!model) return { waiting: this.waiting, inFlight: this.inFlight, upcoming };
+    const now = this.now();
+    let inFlightWork = 0;
+    for (const r of this.requests) {
+      const endsAt = r.startedAt + model.fixedMs + model.perRecordMs * r.records;
+      inFlightWork += Math.max(0, endsAt - now) / model.perRecordMs;
+    }
+    return { waiting: this.waiting, inFlight: this.inFlight, upcoming, inFlightWork };
+  }
+
   private pump(): void {
     const budget = this.budget() ?? { concurrency: 1, maxBatch: 1000 };
-    const full = Math.min(budget.maxBatch, TARGET_BATCH);
-    while (this.active < budget.concurrency && this.waiting > 0) {
-      // Fewer records than a full request wait: they go now only when no more will come or when most slots are
-      // idle (the start of a run, a slow source); otherwise the next page fills the request.
-      if (this.waiting < full && !this.finished && this.active >= budget.concurrency / 2) return;
-      // At the end, classic guided self-scheduling (one share per slot): the last requests shrink towards the
-      // minimum, so the slots finish together instead of one after the other for the length of a full request.
-      const guided = guidedBatchSize(this.waiting, budget, this.finished ? 1 : GUIDED_SPREAD);
-      // While records keep coming and slots are busy, requests are full ones at least; at the start (slots idle)
-      // and at the end (nothing more to come) the guided size fills every slot and lets them finish together.
-      const filling = this.finished || this.active < budget.concurrency / 2;
-      let size = filling ? guided : Math.max(guided, Math.min(full, this.waiting));
+    while (this.requests.size < budget.concurrency && this.waiting > 0) {
+      // A few records while more keep coming and most slots are busy: the next page joins them, instead of a
+      // request whose fixed cost outweighs its records.
+      if (this.waiting < MIN_BATCH && !this.finished && this.requests.size >= budget.concurrency / 2) return;
+      let size = nextBatchSize(this.backlog(), budget);
       const batch: T[] = [];
       const parts: { group: Group<T>; count: number }[] = [];
       while (size > 0 && this.groups.length > 0) {
@@ -154,9 +229,13 @@ export class BatchWriter<T> {
         if (group.next === group.items.length) this.groups.shift();
       }
       this.waiting -= batch.length;
-      this.active++;
+      this.inFlight += batch.length;
+      const request = { records: batch.length, startedAt: this.now() };
+      this.requests.add(request);
       const settle = (failure?: { error: unknown }) => {
-        this.active--;
+        this.requests.delete(request);
+        this.inFlight -= request.records;
+        if (!failure) this.times.observe(request.records, this.now() - request.startedAt);
         for (const { group, count } of parts) {
           group.unsettled -= count;
           if (failure) group.failure ??= failure;
