@@ -8,7 +8,7 @@
 //                     list rules (src/integration/price-list.ts);
 //   ceiling           computed from the emulators' cost model and limits for the same Dataverse writes.
 // Judged on ratios between strategies of the same run, never on absolute timings.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUSINESS_CENTRAL_COST, DATAVERSE_COST } from "../emulators/runtime/cost.ts";
@@ -131,6 +131,7 @@ async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
   const dataverse = createDataverseClient(clients.dataverse);
   const businessCentral = createBusinessCentralClient(clients.businessCentral);
   const store = await openStore({ dataDir: join(dir, "store") });
+  const timeline = process.env.BENCH_TIMELINE ? recordTimeline(dataverse) : undefined;
   try {
     const engine = {
       store,
@@ -177,6 +178,7 @@ async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
     const priceListSeconds = round((performance.now() - rulesStarted) / 1000);
     phases["price list rules reads"] = rules.seconds.reads;
     phases["price list rules writes"] = rules.seconds.writes;
+    timeline?.save(process.env.BENCH_TIMELINE!, phases);
     const written = counters.inserted + counters.modified;
     return {
       ...(await measure.done(written, dataverse.metrics(), businessCentral.metrics())),
@@ -200,6 +202,48 @@ async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
     await emulators.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * BENCH_TIMELINE=file.json: the start and end (ms) of every Dataverse bulk create and page read of the bcsync run,
+ * with the phases, to see where the slots sit idle.
+ */
+function recordTimeline(dataverse: ReturnType<typeof createDataverseClient>) {
+  const t0 = performance.now();
+  const events: { kind: string; set: string; start: number; end: number; n: number }[] = [];
+  const target = dataverse as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const createMultiple = target.createMultiple.bind(dataverse);
+  target.createMultiple = async (...args: unknown[]) => {
+    const start = performance.now() - t0;
+    try {
+      return await createMultiple(...args);
+    } finally {
+      events.push({
+        kind: "create",
+        set: String(args[0]),
+        start,
+        end: performance.now() - t0,
+        n: (args[2] as unknown[]).length,
+      });
+    }
+  };
+  for (const name of ["pages", "changes"]) {
+    const read = target[name].bind(dataverse) as (
+      ...args: unknown[]
+    ) => AsyncIterable<{ ok: boolean; value?: { rows?: unknown[]; changed?: unknown[] } }>;
+    target[name] = async function* (...args: unknown[]) {
+      let start = performance.now() - t0;
+      for await (const page of read(...args)) {
+        const n = page.ok ? (page.value?.rows ?? page.value?.changed ?? []).length : -1;
+        events.push({ kind: name, set: String(args[0]), start, end: performance.now() - t0, n });
+        yield page;
+        start = performance.now() - t0;
+      }
+    };
+  }
+  return {
+    save: (file: string, phases: Record<string, number>) => writeFileSync(file, JSON.stringify({ phases, events })),
+  };
 }
 
 export interface ItemsResult {

@@ -138,6 +138,18 @@ describe("match candidates read once for a full sync (MatchSource)", () => {
     expect(second.ok && second.value.candidates.map((r) => r.id).sort()).toEqual(["a3", "a4"]);
   });
 
+  it("started before the first page (a mapping's first sync), the whole read serves pages of any size", async () => {
+    const { port, asked } = dataverse([account("a1", "Customer 3"), account("a2", "Someone else")]);
+    const source = new MatchSource(mapping, "toDataverse", port, ["name"], true);
+    source.start();
+    // The read is under way before any page asks.
+    expect(asked).toEqual([{ filter: "", top: MATCH_PRELOAD_LIMIT + 1 }]);
+    // A page of 5 records (below the size that starts a whole read by itself) uses it: no query of its own.
+    const few = await source.candidates(many(5), {});
+    expect(asked).toHaveLength(1);
+    expect(few.ok && few.value.candidates.map((r) => r.id)).toEqual(["a1"]);
+  });
+
   it("queries page by page when the target holds more rows than one read takes", async () => {
     const rows = Array.from({ length: MATCH_PRELOAD_LIMIT + 1 }, (_, i) => account(`a${i}`, `Account ${i}`));
     const { port, asked } = dataverse(rows);

@@ -351,6 +351,11 @@ export class MatchSource {
     private readonly preload: boolean,
   ) {}
 
+  /** Starts the whole-target read now (a full sync that will match every record), whatever the pages' sizes. */
+  start(): void {
+    if (this.preload) this.preloaded ??= this.readWhole();
+  }
+
   async candidates(records: readonly SideRecord[], lookups: LookupTable): Promise<PortResult<MatchPool>> {
     if (this.preload && records.length >= MATCH_PRELOAD_MIN) this.preloaded ??= this.readWhole();
     const whole = this.preloaded ? await this.preloaded : undefined;

@@ -101,3 +101,40 @@ describe("product hooks: price list lines", () => {
     expect(rules.complete.size).toBe(160);
   });
 });
+
+describe("product hooks: what the first products' create waits for", () => {
+  it("the price list and every group's units are read when the engine asks for the column limits, not by the create", async () => {
+    const { dataverse, lineRequests } = fakeDataverse();
+    const asked: string[] = [];
+    const pages = dataverse.pages;
+    dataverse.pages = async function* (set: string) {
+      asked.push(set);
+      yield* pages(set);
+    };
+    const rules = new ProductInsertRules({ dataverse } as unknown as Pick<IntegrationContext, "dataverse">);
+    const created: CreateItem[][] = [];
+    const port = {
+      columnLimits: async () => new Map<string, number>(),
+      async create(items: readonly CreateItem[]) {
+        created.push([...items]);
+        return { ok: true, value: items.map(() => ({ ok: true, id: crypto.randomUUID() })) };
+      },
+    } as unknown as EntityPort;
+    const deps = { ports: { forMapping: () => port } } as unknown as EngineDeps;
+    const wrapped = rules.engine(deps).ports.forMapping({ name: "ITEM-PRODUCT" } as TableMapping, "dataverse");
+
+    await wrapped.columnLimits!();
+    expect(asked.sort()).toEqual(["pricelevels", "uoms"]);
+    await wrapped.create([
+      { values: { productnumber: "P-first", "defaultuomscheduleid@odata.bind": `/uomschedules(${SCHEDULE})` } },
+    ]);
+    // No read of the group's units of its own: the preloaded ones gave the product its base unit.
+    expect(asked.filter((set) => set === "uoms")).toHaveLength(1);
+    expect(created[0][0].values["defaultuomid@odata.bind"]).toBe("/uoms(1b1d0a50-0000-4000-8000-000000000001)");
+    const settled = rules.settled();
+    await nextTurn();
+    for (const r of lineRequests) r.settle();
+    await settled;
+    expect(rules.linesCreated).toBe(1);
+  });
+});

@@ -71,6 +71,8 @@ const MIN_LINES_WHILE_SYNCING = 50;
 const MIN_LINES_SETTLING = 10;
 /** Unit groups asked for in one `_uomscheduleid_value eq … or …` read. */
 const SCHEDULES_PER_READ = 50;
+/** Units read at once at the start of a product sync (one Dataverse page); more are read group by group. */
+const UNITS_PRELOAD_LIMIT = 5000;
 
 /**
  * What BC's product hooks do as a product is created (bc-reference §2.2.13, §2.3): before the insert
@@ -99,6 +101,8 @@ export class ProductInsertRules {
   private settling = false;
   /** Unit group id (lower-case) → its units, read once per run. */
   private readonly units = new Map<string, Promise<Row[] | undefined>>();
+  /** Every group's units read at once, when they fit one page (preloadUnits). */
+  private unitsPreload: Promise<void> | undefined;
 
   constructor(private readonly ctx: Pick<IntegrationContext, "dataverse">) {}
 
@@ -126,6 +130,7 @@ export class ProductInsertRules {
         columnLimits: port.columnLimits
           ? () => {
               void this.priceListId();
+              void this.preloadUnits();
               return port.columnLimits!();
             }
           : undefined,
@@ -283,10 +288,35 @@ export class ProductInsertRules {
   }
 
   /**
+   * Every unit group's units, when they fit one page (a company's units are few; with multiple units of measure off
+   * a group per unit): read beside the price list lookup, so the first products' create does not wait for a read of
+   * their groups' units (0.15-0.2 s). More than a page, or a failed read: each group is read when a create needs it.
+   */
+  private preloadUnits(): Promise<void> {
+    this.unitsPreload ??= (async () => {
+      for await (const page of this.ctx.dataverse.pages("uoms", {
+        select: UOM_COLUMNS,
+        pageSize: UNITS_PRELOAD_LIMIT,
+      })) {
+        if (!page.ok || page.value.nextLink) return;
+        const bySchedule = new Map<string, Row[]>();
+        for (const unit of page.value.rows) {
+          const id = String(unit._uomscheduleid_value).toLowerCase();
+          bySchedule.set(id, [...(bySchedule.get(id) ?? []), unit]);
+        }
+        for (const [id, units] of bySchedule) if (!this.units.has(id)) this.units.set(id, Promise.resolve(units));
+        return;
+      }
+    })().catch(() => undefined);
+    return this.unitsPreload;
+  }
+
+  /**
    * The units of these unit groups, each group read once per run (creates in flight together share the read); a
    * group whose read failed is left out, and read again by the next create that needs it.
    */
   private async unitsOf(scheduleIds: readonly string[]): Promise<Map<string, Row[]>> {
+    await this.unitsPreload;
     const wanted = [...new Set(scheduleIds)];
     for (const ids of chunks(
       wanted.filter((id) => !this.units.has(id)),

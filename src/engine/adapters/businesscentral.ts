@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import { type BusinessCentralClient, COMPANION_API, type CompanyScope, type Row } from "../../connectors/index.ts";
 import type { MatchCondition } from "../matching.ts";
 import type { TableMapping } from "../model.ts";
+import { readAhead } from "../pipeline/read.ts";
 import { inParallel, type WriteBudget } from "../pipeline/write.ts";
 import {
   type ChangePage,
@@ -247,13 +248,16 @@ export class BusinessCentralPort implements EntityPort {
   async *readChanges(options: ReadChangesOptions): AsyncIterable<PortResult<ChangePage>> {
     const since = options.modifiedSince ? `${this.modified} ge ${options.modifiedSince}` : undefined;
     const { main, other } = this.split(options.select);
-    for await (const page of this.scope.pages(this.set, {
+    const pages = this.scope.pages(this.set, {
       select: main,
       filter: andFilters(options.filter, since),
       orderby: `${this.modified} asc`,
       pageSize: options.pageSize,
       ...(options.firstPageSize ? { firstPageSize: options.firstPageSize } : {}),
-    })) {
+    });
+    // With a secondary page, the next page is read while this one's secondary rows are: one after the other, each
+    // 1,000 items waited 0.14 s for their page, then 0.27 s for the secondary reads, with BC's other slots idle.
+    for await (const page of other.length > 0 && this.second ? readAhead(pages, 1) : pages) {
       if (!page.ok) {
         yield { ok: false, error: portError(page.error) };
         return;
