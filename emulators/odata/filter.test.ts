@@ -109,6 +109,20 @@ describe("$filter", () => {
     expect(ids(filter, { p1: "5000" })).toEqual(expected);
   });
 
+  it("reads a list of ids (`id eq <guid> or …`) as the parser would, and only such a list", () => {
+    const ids = Array.from({ length: 100 }, (_, i) => `0000000${i % 10}-0000-4000-8000-${String(i).padStart(12, "0")}`);
+    const list = ids.map((id) => `id eq ${id}`).join(" or ");
+    // In parentheses the list goes through @odata/parser: both trees are the same.
+    expect(parseFilter(list)).toEqual(parseFilter(`(${list})`));
+    const one = parseFilter(`_parentcustomerid_value eq ${ids[0]}`);
+    expect(one).toEqual(parseFilter(`(_parentcustomerid_value eq ${ids[0]})`));
+    // Two properties, a quoted value or another operator are not an id list (or across fields stays visible).
+    const mixed = parseFilter(`id eq ${ids[0]} or number eq ${ids[1]}`);
+    expect(mixed.ok && orAcrossFields(mixed.expr)).toBe(true);
+    expect(parseFilter(`id eq '${ids[0]}'`)).toEqual(parseFilter(`(id eq '${ids[0]}')`));
+    expect(parseFilter(`id eq ${ids[0]} or id eq`).ok).toBe(false);
+  });
+
   it("rejects malformed filters with a message", () => {
     for (const bad of ["name eq", "name eq 'unterminated", "name xx 'a'", "(name eq 'a'"]) {
       const parsed = parseFilter(bad);

@@ -49,6 +49,8 @@ const COMPARE: Record<string, CompareOp> = {
 
 /** Parses a decoded `$filter` value. `aliases` are the request's `@p1=...` parameter values (raw text). */
 export function parseFilter(text: string, aliases: Record<string, string> = {}): FilterParse {
+  const ids = idList(text);
+  if (ids) return { ok: true, expr: ids };
   const masked = maskControlCharacters(text);
   let root: Node;
   try {
@@ -67,6 +69,30 @@ export function parseFilter(text: string, aliases: Record<string, string> = {}):
     if (error instanceof FilterSyntaxError) return { ok: false, message: error.message };
     throw error;
   }
+}
+
+const GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+const ID_LIST = new RegExp(`^([A-Za-z_]\\w*) eq ${GUID}(?: or \\1 eq ${GUID})*$`);
+const GUIDS = new RegExp(GUID, "g");
+
+/**
+ * `p eq <guid> or p eq <guid> …`, how clients read records by id (a hundred at a time for a page's secondary rows),
+ * built directly as the tree the parser gives (right-nested ors): @odata/parser took 6 ms for 100 ids, the largest
+ * part of the Business Central emulator's CPU in a 20,000-item sync. Anything else goes through the parser.
+ */
+function idList(text: string): FilterExpr | undefined {
+  const match = ID_LIST.exec(text);
+  if (!match) return undefined;
+  const property = match[1];
+  const compares = [...text.matchAll(GUIDS)].map(
+    ([id]): FilterExpr => ({
+      kind: "compare",
+      op: "eq",
+      left: { kind: "property", path: [property] },
+      right: { kind: "literal", literal: { type: "guid", value: id } },
+    }),
+  );
+  return compares.reduceRight((right, left) => ({ kind: "or", left, right }));
 }
 
 // OData's string literals may hold any character, control characters included (sent percent-encoded, ABNF
