@@ -1,7 +1,11 @@
 // The exit codes of every bcsync command, in one place: scripts and job schedulers branch on them, so they never
 // change meaning (README "Exit codes" and docs/errors.md list them). A run with failures never exits 0.
 
-import { CONNECTOR_AUTH_FAILED, CONNECTOR_UNAVAILABLE } from "../errors/codes/connectors.ts";
+import {
+  CONNECTOR_AUTH_FAILED,
+  CONNECTOR_AUTHORITY_UNREACHABLE,
+  CONNECTOR_UNAVAILABLE,
+} from "../errors/codes/connectors.ts";
 import { BcsyncError } from "../errors/define.ts";
 
 export const EXIT = {
@@ -13,7 +17,10 @@ export const EXIT = {
   usage: 2,
   /** The run finished, but records failed, conflicted or wait for approval (held deletions): see the summary. */
   recordFailures: 3,
-  /** A service could not be reached (network, DNS, TLS, or it kept answering 5xx/429 past the retries). */
+  /**
+   * A service could not be reached (network, DNS, TLS, or it kept answering 5xx/429 past the retries), the
+   * sign-in authority included.
+   */
   unreachable: 4,
   /** A service refused the login (wrong client id, secret, tenant or authority). */
   authentication: 5,
@@ -27,7 +34,9 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 export function exitCodeOf(error: unknown): ExitCode {
   if (!(error instanceof BcsyncError)) return EXIT.internal;
   if (error.code === CONNECTOR_AUTH_FAILED.code) return EXIT.authentication;
-  if (error.code === CONNECTOR_UNAVAILABLE.code) return EXIT.unreachable;
+  if (error.code === CONNECTOR_UNAVAILABLE.code || error.code === CONNECTOR_AUTHORITY_UNREACHABLE.code) {
+    return EXIT.unreachable;
+  }
   return EXIT.error;
 }
 
@@ -52,7 +61,10 @@ export const EXIT_CODE_MEANINGS: readonly { code: ExitCode; meaning: string }[] 
     meaning:
       "The run finished but records failed, or deletions wait for approval: the summary says which; `npx bcsync errors` lists them.",
   },
-  { code: EXIT.unreachable, meaning: "A service could not be reached (network, TLS, or 5xx/429 past the retries)." },
+  {
+    code: EXIT.unreachable,
+    meaning: "A service or the sign-in authority could not be reached (network, TLS, or 5xx/429 past the retries).",
+  },
   { code: EXIT.authentication, meaning: "A service refused the login (client id, secret, tenant, authority)." },
   { code: EXIT.internal, meaning: "A bug in bcsync (the message carries a stack to report)." },
 ];

@@ -1,4 +1,6 @@
 // The token provider against the identity emulator over HTTPS: MSAL with the emulator's CA trusted in-process.
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DEMO_INTEGRATION_APP,
@@ -101,7 +103,7 @@ describe("token provider (MSAL client credentials)", () => {
     }
   });
 
-  it("fails cleanly when the emulator's CA is not trusted", async () => {
+  it("fails cleanly when the emulator's CA is not trusted: the authority could not be reached, not a refused login", async () => {
     const provider = createTokenProvider({
       tenantId: DEMO_TENANT_ID,
       clientId: DEMO_INTEGRATION_APP.clientId,
@@ -111,9 +113,40 @@ describe("token provider (MSAL client credentials)", () => {
     });
     try {
       const r = await provider.getToken();
-      expect(r.ok ? "ok" : r.error.code).toBe("BCSYNC_E_CONNECTOR_AUTH_FAILED");
+      expect(r.ok ? "ok" : r.error.code).toBe("BCSYNC_E_CONNECTOR_AUTHORITY_UNREACHABLE");
+      if (!r.ok) expect(r.error.message).toMatch(/certificate/i);
+    } finally {
+      await provider.close();
+    }
+  });
+
+  it("reports an authority nobody answers at as unreachable, with the socket's reason", async () => {
+    const provider = createTokenProvider({
+      tenantId: DEMO_TENANT_ID,
+      clientId: DEMO_INTEGRATION_APP.clientId,
+      clientSecret: DEMO_INTEGRATION_APP.clientSecret,
+      // A port nothing listens on.
+      authority: `https://127.0.0.1:${await closedPort()}/${DEMO_TENANT_ID}`,
+      caPem: identity.caPem,
+      scope: `${AUDIENCE}/.default`,
+    });
+    try {
+      const r = await provider.getToken();
+      expect(r.ok ? "ok" : r.error.code).toBe("BCSYNC_E_CONNECTOR_AUTHORITY_UNREACHABLE");
+      if (!r.ok) expect(r.error.message).toContain("ECONNREFUSED");
+      expect(r.ok ? "" : JSON.stringify(r.error.toJSON())).not.toContain(DEMO_INTEGRATION_APP.clientSecret);
     } finally {
       await provider.close();
     }
   });
 });
+
+/** A local port nothing listens on (bound, then closed). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

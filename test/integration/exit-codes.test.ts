@@ -39,7 +39,7 @@ afterAll(async () => {
 /** A copy of the configuration with one change, for one test. */
 /** The parts of the configuration file these tests change. */
 interface EditableConfig {
-  dataverse: { url: string; credentials: { clientSecretFile?: string } };
+  dataverse: { url: string; credentials: { clientSecretFile?: string; authority?: string } };
 }
 
 function variant(name: string, change: (c: EditableConfig) => void): string {
@@ -126,6 +126,25 @@ describe("bcsync sync exit codes", () => {
     });
     const r = await runCli("sync", "CUSTOMER", "--config", unreachable);
     expect(r.code, r.err).toBe(EXIT.unreachable);
+  });
+
+  it("an unreachable sign-in authority exits 4 (unreachable), not 5 (refused login)", async () => {
+    const closedPort = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const noAuthority = variant("no-authority", (c) => {
+      // The configured authority (the identity emulator's, with the tenant), on a port nothing listens on.
+      const authority = new URL(String(c.dataverse.credentials.authority ?? emulators.info.identity?.authority));
+      authority.port = String(closedPort);
+      c.dataverse.credentials.authority = authority.href;
+    });
+    const r = await runCli("sync", "CUSTOMER", "--config", noAuthority);
+    expect(r.code, r.err).toBe(EXIT.unreachable);
+    expect(r.err).toContain("BCSYNC_E_CONNECTOR_AUTHORITY_UNREACHABLE");
+    expect(r.err).toContain("ECONNREFUSED");
   });
 
   it("an unknown mapping exits 1 with its catalogued error", async () => {

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { ConfidentialClientApplication, type Configuration, PublicClientApplication } from "@azure/msal-node";
 import { Agent } from "undici";
-import { CONNECTOR_AUTH_FAILED } from "../../errors/codes/connectors.ts";
+import { CONNECTOR_AUTH_FAILED, CONNECTOR_AUTHORITY_UNREACHABLE } from "../../errors/codes/connectors.ts";
 import { bcsyncError } from "../../errors/define.ts";
 import { fail, ok, type Result } from "../result.ts";
 import { redact } from "../secrets.ts";
@@ -82,6 +82,7 @@ export function createTokenProvider(options: TokenProviderOptions, now: () => nu
   const authority = authorityUrl(options.authority, options.tenantId);
   const host = new URL(authority).host;
   const agent = new Agent({ connect: options.caPem ? { ca: options.caPem } : undefined, keepAliveTimeout: 10_000 });
+  const networkClient = undiciNetworkClient(agent);
   const config: Configuration = {
     auth: {
       clientId: options.clientId,
@@ -96,7 +97,7 @@ export function createTokenProvider(options: TokenProviderOptions, now: () => nu
         : undefined,
       knownAuthorities: host === "login.microsoftonline.com" ? undefined : [host],
     },
-    system: { networkClient: undiciNetworkClient(agent) },
+    system: { networkClient },
   };
   const secrets = [options.clientSecret, options.certificate?.privateKey, options.user?.password];
   let app: ConfidentialClientApplication | undefined;
@@ -124,6 +125,7 @@ export function createTokenProvider(options: TokenProviderOptions, now: () => nu
   let inflight: Promise<Result<string>> | undefined;
 
   async function acquire(): Promise<Result<string>> {
+    networkClient.transportFailures.clear();
     try {
       const result = await request();
       if (!result?.accessToken) throw new Error("the token endpoint returned no access token");
@@ -136,6 +138,17 @@ export function createTokenProvider(options: TokenProviderOptions, now: () => nu
       sharedTokens.set(key, cached);
       return ok(result.accessToken);
     } catch (err) {
+      // Never answered (down, unknown host, untrusted certificate): the network's failure, not a refused login.
+      const unreachable = networkClient.transportFailures.last();
+      if (unreachable) {
+        return fail(
+          bcsyncError(CONNECTOR_AUTHORITY_UNREACHABLE, {
+            authority,
+            url: unreachable.url,
+            reason: redact(unreachable.reason, secrets),
+          }),
+        );
+      }
       const reason = redact(authFailureReason(err), secrets);
       return fail(bcsyncError(CONNECTOR_AUTH_FAILED, { clientId: options.clientId, authority, reason }));
     }

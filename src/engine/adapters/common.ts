@@ -10,6 +10,8 @@ const TRANSIENT = new Set([
   "BCSYNC_E_CONNECTOR_THROTTLED",
   "BCSYNC_E_CONNECTOR_TIMEOUT",
   "BCSYNC_E_CONNECTOR_UNAVAILABLE",
+  // The sign-in authority down or out of reach: no record is at fault.
+  "BCSYNC_E_CONNECTOR_AUTHORITY_UNREACHABLE",
   "BCSYNC_E_CONNECTOR_CONCURRENCY_CONFLICT",
   "BCSYNC_E_CONNECTOR_OUTCOME_UNKNOWN",
   // A body cut short or re-encoded on the way (a proxy, a dropped connection) reads fine when asked again.

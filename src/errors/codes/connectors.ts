@@ -59,6 +59,13 @@ export const CONNECTOR_AUTH_FAILED = defineError<{ clientId: string; authority: 
   fix: "Check the tenant id, client id and client secret (or certificate) of the app registration, and that the authority URL is reachable (for the emulators: trust their CA file).",
 });
 
+export const CONNECTOR_AUTHORITY_UNREACHABLE = defineError<{ authority: string; url: string; reason: string }>({
+  code: "BCSYNC_E_CONNECTOR_AUTHORITY_UNREACHABLE",
+  message: "The sign-in authority {authority} could not be reached ({url}): {reason}.",
+  status: 503,
+  fix: "Check the authority URL (TenantId/Authority in the connection string), the network and proxy, and that its certificate is trusted (for the emulators: that they run, `npm start`, and their CA file); nothing was synchronized, the next run tries again.",
+});
+
 export const CONNECTOR_SERVICE_ERROR = defineError<{
   service: string;
   method: string;
