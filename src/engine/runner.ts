@@ -476,36 +476,7 @@ async function readChanges(
   // One page more than share the budget: it waits, planned, in the throttle's queue, so slots freed by a finished
   // page are taken at once instead of after the next page is planned.
   run.pagesInFlight = Math.max(1, window.depth - 1);
-  // A full sync writes: the target's column limits and rules (metadata, read once per process) are asked for now,
-  // beside the first page's read, instead of by the first page's planning (0.3 s each before the first write). An
-  // incremental run asks only when a page has changes, so a run with nothing changed reads nothing more than its
-  // changes.
-  if (run.mode === "full" && !run.dryRun) {
-    void run.targetPort.columnLimits?.().catch(() => undefined);
-    void run.targetPort.columnRules?.().catch(() => undefined);
-    // The Dataverse → BC pass that follows asks whether the table tracks changes (a metadata read, once per
-    // process): asked now, while Dataverse's slots are free, rather than behind this pass's last writes (0.5 s of
-    // a 20,000-item sync, waiting for a slot).
-    if (pass === "toDataverse" && mapping.direction === "bidirectional") {
-      void run.targetPort.changeTracking().catch(() => undefined);
-    }
-    // A mapping's first sync matches every record it reads: the target, when small, is read whole now, beside the
-    // first page, instead of after it (0.1 s before the first write of each such mapping).
-    void run.store.couplings
-      .count(mapping.name)
-      .then((couplings) => {
-        if (couplings === 0) run.matches.start();
-      })
-      .catch(() => undefined);
-    // How many rows the read will bring, asked beside its first page: the creates' last requests are sized so
-    // that the target's slots finish together (BatchWriter). Without an answer they are sized without it.
-    void run.sourcePort
-      .countRecords?.(serverFilter)
-      .then((rows) => {
-        run.sourceRows = rows;
-      })
-      .catch(() => undefined);
-  }
+  if (run.mode === "full" && !run.dryRun) askBesideFirstPage(run, serverFilter);
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const source = run.sourcePort.readChanges({
     select,
@@ -604,6 +575,40 @@ async function readChanges(
     throw error;
   }
   return "done";
+}
+
+/**
+ * What a full sync will need before its first write, asked for beside its first page's read instead of one after
+ * the other in front of that write. An incremental run asks only when a page has changes, so a run with nothing
+ * changed reads nothing more than its changes.
+ */
+function askBesideFirstPage(run: Pass, serverFilter: string | undefined): void {
+  const { mapping, pass } = run;
+  // The target's column limits and rules (metadata, read once per process): 0.3 s each when the first page's
+  // planning asked for them.
+  void run.targetPort.columnLimits?.().catch(() => undefined);
+  void run.targetPort.columnRules?.().catch(() => undefined);
+  // Whether the table tracks changes, for the Dataverse → BC pass that follows (once per process): asked while
+  // Dataverse's slots are free, not behind this pass's last writes (0.5 s of a 20,000-item sync, waiting for a slot).
+  if (pass === "toDataverse" && mapping.direction === "bidirectional") {
+    void run.targetPort.changeTracking().catch(() => undefined);
+  }
+  // A mapping's first sync matches every record it reads: the target, when small, is read whole now (0.1 s before
+  // the first write of each such mapping).
+  void run.store.couplings
+    .count(mapping.name)
+    .then((couplings) => {
+      if (couplings === 0) run.matches.start();
+    })
+    .catch(() => undefined);
+  // How many rows the read will bring: the creates' last requests are sized so that the target's slots finish
+  // together (BatchWriter); without an answer they are sized without it.
+  void run.sourcePort
+    .countRecords?.(serverFilter)
+    .then((rows) => {
+      run.sourceRows = rows;
+    })
+    .catch(() => undefined);
 }
 
 /**

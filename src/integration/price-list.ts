@@ -302,7 +302,9 @@ export class ProductInsertRules {
         const bySchedule = new Map<string, Row[]>();
         for (const unit of page.value.rows) {
           const id = String(unit._uomscheduleid_value).toLowerCase();
-          bySchedule.set(id, [...(bySchedule.get(id) ?? []), unit]);
+          const group = bySchedule.get(id);
+          if (group) group.push(unit);
+          else bySchedule.set(id, [unit]);
         }
         for (const [id, units] of bySchedule) if (!this.units.has(id)) this.units.set(id, Promise.resolve(units));
         return;

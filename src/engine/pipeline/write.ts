@@ -160,8 +160,7 @@ export class BatchWriter<T> {
   private readonly requests = new Set<{ records: number; startedAt: number }>();
   private readonly times = new RequestTimes();
   private finished = false;
-  /** Records handed to `write` so far. */
-  received = 0;
+  private written = 0;
 
   constructor(
     private readonly budget: () => WriteBudget | undefined,
@@ -178,9 +177,14 @@ export class BatchWriter<T> {
     return new Promise<void>((resolve, reject) => {
       this.groups.push({ items, next: 0, unsettled: 0, resolve, reject });
       this.waiting += items.length;
-      this.received += items.length;
+      this.written += items.length;
       this.pump();
     });
+  }
+
+  /** Records handed to `write` so far. */
+  get received(): number {
+    return this.written;
   }
 
   /**
