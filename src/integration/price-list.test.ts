@@ -102,6 +102,37 @@ describe("product hooks: price list lines", () => {
   });
 });
 
+describe("product hooks: the last price list lines", () => {
+  it("once the products are done, go in shares of the work left by the lines' learned times, finishing together", async () => {
+    const { dataverse, throttle, lineRequests } = fakeDataverse();
+    let clock = 0;
+    const rules = new ProductInsertRules(
+      { dataverse } as unknown as Pick<IntegrationContext, "dataverse">,
+      () => clock,
+    );
+    const createProducts = productPort(rules);
+    throttle.busy = SLOTS;
+    await createProducts(60);
+    await createProducts(300);
+    await nextTurn();
+    // One request of ours in flight (50 lines), 310 wait; the products are done.
+    expect(lineRequests.map((r) => r.rows)).toEqual([50]);
+    const done = rules.settled();
+    await nextTurn();
+    expect(lineRequests.map((r) => r.rows)).toEqual([50]);
+    // The request took 100 ms: 2 ms a line. The slots free up: the 310 lines go in four shares that end together
+    // (halving shares, 78, 58, 44, 33, would leave 97 lines for more requests behind them).
+    clock = 100;
+    throttle.busy = 0;
+    lineRequests[0].settle();
+    await nextTurn();
+    expect(lineRequests.map((r) => r.rows)).toEqual([50, 78, 78, 78, 76]);
+    for (const r of lineRequests.slice(1)) r.settle();
+    await done;
+    expect(rules.linesCreated).toBe(360);
+  });
+});
+
 describe("product hooks: what the first products' create waits for", () => {
   it("the price list and every group's units are read when the engine asks for the column limits, not by the create", async () => {
     const { dataverse, lineRequests } = fakeDataverse();

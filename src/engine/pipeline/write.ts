@@ -121,6 +121,22 @@ export class RequestTimes {
     this.sumNMs += records * ms;
   }
 
+  /**
+   * The work requests in flight still have, in records' worth of the target's time: each one's expected end
+   * (its start + fixed + perRecord × its records) minus now, over the time a record takes. Undefined until a request
+   * has settled.
+   */
+  workLeft(requests: Iterable<{ records: number; startedAt: number }>, now: number): number | undefined {
+    const model = this.model();
+    if (!model) return undefined;
+    let work = 0;
+    for (const r of requests) {
+      const endsAt = r.startedAt + model.fixedMs + model.perRecordMs * r.records;
+      work += Math.max(0, endsAt - now) / model.perRecordMs;
+    }
+    return work;
+  }
+
   /** undefined before the first request has settled. */
   model(): { fixedMs: number; perRecordMs: number } | undefined {
     if (this.count === 0 || this.sumN === 0) return undefined;
@@ -201,16 +217,12 @@ export class BatchWriter<T> {
   }
 
   private backlog(): Backlog {
-    const upcoming = this.finished ? 0 : this.source.upcoming?.();
-    const model = this.times.model();
-    if (!model) return { waiting: this.waiting, inFlight: this.inFlight, upcoming };
-    const now = this.now();
-    let inFlightWork = 0;
-    for (const r of this.requests) {
-      const endsAt = r.startedAt + model.fixedMs + model.perRecordMs * r.records;
-      inFlightWork += Math.max(0, endsAt - now) / model.perRecordMs;
-    }
-    return { waiting: this.waiting, inFlight: this.inFlight, upcoming, inFlightWork };
+    return {
+      waiting: this.waiting,
+      inFlight: this.inFlight,
+      upcoming: this.finished ? 0 : this.source.upcoming?.(),
+      inFlightWork: this.times.workLeft(this.requests, this.now()),
+    };
   }
 
   private pump(): void {
