@@ -107,6 +107,11 @@ export interface EntityPort {
    * Central's `$count`; Dataverse caps its count at 5,000, so its port has none); undefined when it cannot.
    */
   countRecords?(filter?: string): Promise<number | undefined>;
+  /**
+   * A full sync is about to write through this port: what its writes will need can be read now, beside the sync's
+   * first page, instead of in front of its first write. Never called by an incremental run.
+   */
+  prepareFullSync?(): void;
   /** The most characters each text property takes, where the side's metadata says (checked before writing). */
   columnLimits?(): Promise<Map<string, number>>;
   /** What else the side's metadata says a value must be (checked before writing); empty when it cannot be read. */

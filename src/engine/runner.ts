@@ -588,6 +588,7 @@ function askBesideFirstPage(run: Pass, serverFilter: string | undefined): void {
   // planning asked for them.
   void run.targetPort.columnLimits?.().catch(() => undefined);
   void run.targetPort.columnRules?.().catch(() => undefined);
+  run.targetPort.prepareFullSync?.();
   // Whether the table tracks changes, for the Dataverse → BC pass that follows (once per process): asked while
   // Dataverse's slots are free, not behind this pass's last writes (0.5 s of a 20,000-item sync, waiting for a slot).
   if (pass === "toDataverse" && mapping.direction === "bidirectional") {

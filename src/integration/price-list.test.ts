@@ -134,7 +134,7 @@ describe("product hooks: the last price list lines", () => {
 });
 
 describe("product hooks: what the first products' create waits for", () => {
-  it("the price list and every group's units are read when the engine asks for the column limits, not by the create", async () => {
+  it("a full sync reads the price list and every group's units as it starts, not in front of the first create", async () => {
     const { dataverse, lineRequests } = fakeDataverse();
     const asked: string[] = [];
     const pages = dataverse.pages;
@@ -154,7 +154,12 @@ describe("product hooks: what the first products' create waits for", () => {
     const deps = { ports: { forMapping: () => port } } as unknown as EngineDeps;
     const wrapped = rules.engine(deps).ports.forMapping({ name: "ITEM-PRODUCT" } as TableMapping, "dataverse");
 
+    // The column limits (asked by any run about to write) bring the price list lookup only ...
     await wrapped.columnLimits!();
+    expect(asked).toEqual(["pricelevels"]);
+    // ... a full sync's start the units too.
+    wrapped.prepareFullSync!();
+    await nextTurn();
     expect(asked.sort()).toEqual(["pricelevels", "uoms"]);
     await wrapped.create([
       { values: { productnumber: "P-first", "defaultuomscheduleid@odata.bind": `/uomschedules(${SCHEDULE})` } },

@@ -133,10 +133,16 @@ export class ProductInsertRules {
         columnLimits: port.columnLimits
           ? () => {
               void this.priceListId();
-              void this.preloadUnits();
               return port.columnLimits!();
             }
           : undefined,
+        // A full product sync creates most products: every group's units are read now, with the price list (an
+        // incremental run reads the units of the few groups its creates need, when they need them).
+        prepareFullSync: () => {
+          void this.priceListId();
+          void this.preloadUnits();
+          port.prepareFullSync?.();
+        },
       });
       this.wrapped.set(port, out);
     }
@@ -323,8 +329,9 @@ export class ProductInsertRules {
 
   /**
    * Every unit group's units, when they fit one page (a company's units are few; with multiple units of measure off
-   * a group per unit): read beside the price list lookup, so the first products' create does not wait for a read of
-   * their groups' units (0.15-0.2 s). More than a page, or a failed read: each group is read when a create needs it.
+   * a group per unit): read as a full sync starts, beside the price list lookup, so the first products' create does
+   * not wait for a read of their groups' units (0.15-0.2 s). More than a page, or a failed read: each group is read
+   * when a create needs it.
    */
   private preloadUnits(): Promise<void> {
     this.unitsPreload ??= (async () => {
