@@ -8,7 +8,7 @@ import {
   type IdentityEmulator,
   startIdentityEmulator,
 } from "../../emulators/identity/index.ts";
-import { createTokenProvider } from "../../src/connectors/auth/token-provider.ts";
+import { createTokenProvider, type TokenProviderOptions } from "../../src/connectors/auth/token-provider.ts";
 
 const AUDIENCE = "https://org.crm.dynamics.com";
 
@@ -19,6 +19,16 @@ describe("token provider (MSAL client credentials)", () => {
   });
   afterAll(async () => {
     await identity.close();
+  });
+  /** The demo integration app against the identity emulator, its CA trusted, with these changes. */
+  const demoApp = (changes: Partial<TokenProviderOptions> = {}): TokenProviderOptions => ({
+    tenantId: DEMO_TENANT_ID,
+    clientId: DEMO_INTEGRATION_APP.clientId,
+    clientSecret: DEMO_INTEGRATION_APP.clientSecret,
+    authority: identity.authority,
+    caPem: identity.caPem,
+    scope: `${AUDIENCE}/.default`,
+    ...changes,
   });
 
   it("gets a token the emulator verifies, and reuses it until shortly before expiry", async () => {
@@ -84,14 +94,7 @@ describe("token provider (MSAL client credentials)", () => {
 
   it("reports a wrong secret as a catalogued error without the secret", async () => {
     const secret = "definitely-wrong-secret-value";
-    const provider = createTokenProvider({
-      tenantId: DEMO_TENANT_ID,
-      clientId: DEMO_INTEGRATION_APP.clientId,
-      clientSecret: secret,
-      authority: identity.authority,
-      caPem: identity.caPem,
-      scope: `${AUDIENCE}/.default`,
-    });
+    const provider = createTokenProvider(demoApp({ clientSecret: secret }));
     try {
       const r = await provider.getToken();
       expect(r.ok).toBe(false);
@@ -104,13 +107,7 @@ describe("token provider (MSAL client credentials)", () => {
   });
 
   it("fails cleanly when the emulator's CA is not trusted: the authority could not be reached, not a refused login", async () => {
-    const provider = createTokenProvider({
-      tenantId: DEMO_TENANT_ID,
-      clientId: DEMO_INTEGRATION_APP.clientId,
-      clientSecret: DEMO_INTEGRATION_APP.clientSecret,
-      authority: identity.authority,
-      scope: `${AUDIENCE}/.default`,
-    });
+    const provider = createTokenProvider(demoApp({ caPem: undefined }));
     try {
       const r = await provider.getToken();
       expect(r.ok ? "ok" : r.error.code).toBe("BCSYNC_E_CONNECTOR_AUTHORITY_UNREACHABLE");
@@ -121,15 +118,10 @@ describe("token provider (MSAL client credentials)", () => {
   });
 
   it("reports an authority nobody answers at as unreachable, with the socket's reason", async () => {
-    const provider = createTokenProvider({
-      tenantId: DEMO_TENANT_ID,
-      clientId: DEMO_INTEGRATION_APP.clientId,
-      clientSecret: DEMO_INTEGRATION_APP.clientSecret,
-      // A port nothing listens on.
-      authority: `https://127.0.0.1:${await closedPort()}/${DEMO_TENANT_ID}`,
-      caPem: identity.caPem,
-      scope: `${AUDIENCE}/.default`,
-    });
+    // A port nothing listens on.
+    const provider = createTokenProvider(
+      demoApp({ authority: `https://127.0.0.1:${await closedPort()}/${DEMO_TENANT_ID}` }),
+    );
     try {
       const r = await provider.getToken();
       expect(r.ok ? "ok" : r.error.code).toBe("BCSYNC_E_CONNECTOR_AUTHORITY_UNREACHABLE");

@@ -115,30 +115,20 @@ describe("bcsync sync exit codes", () => {
   });
 
   it("an unreachable service exits 4", async () => {
-    const closedPort = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, "127.0.0.1", () => {
-        const { port } = server.address() as AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    const port = await closedPort();
     const unreachable = variant("unreachable", (c) => {
-      c.dataverse.url = `http://127.0.0.1:${closedPort}/`;
+      c.dataverse.url = `http://127.0.0.1:${port}/`;
     });
     const r = await runCli("sync", "CUSTOMER", "--config", unreachable);
     expect(r.code, r.err).toBe(EXIT.unreachable);
   });
 
   it("an unreachable sign-in authority exits 4 (unreachable), not 5 (refused login)", async () => {
-    const closedPort = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, "127.0.0.1", () => {
-        const { port } = server.address() as AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    const port = await closedPort();
     const noAuthority = variant("no-authority", (c) => {
       // The configured authority (the identity emulator's, with the tenant), on a port nothing listens on.
       const authority = new URL(String(c.dataverse.credentials.authority ?? emulators.info.identity?.authority));
-      authority.port = String(closedPort);
+      authority.port = String(port);
       c.dataverse.credentials.authority = authority.href;
     });
     const r = await runCli("sync", "CUSTOMER", "--config", noAuthority);
@@ -209,3 +199,13 @@ describe("review --sync-all exit codes", () => {
     expect(reviewOutcome([recordFailures, threw], []).exitCode).toBe(EXIT.error);
   });
 });
+
+/** A local port nothing listens on (bound, then closed). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
