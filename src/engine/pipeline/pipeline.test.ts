@@ -99,22 +99,47 @@ describe("PageWindow", () => {
     expect(order).toEqual([0, 1, 2]);
   });
 
-  it("holds at most depth pages: the next push waits for the oldest", async () => {
+  it("holds at most depth pages being written: the next push waits until any of them is done", async () => {
     const window = new PageWindow(1);
     const first = gate();
+    const second = gate();
     const recorded: number[] = [];
     await window.push({ done: first.promise, recorded: async () => void recorded.push(0) });
     let pushed = false;
-    const second = window.push({ done: Promise.resolve(), recorded: async () => void recorded.push(1) }).then(() => {
+    const pushing = window.push({ done: second.promise, recorded: async () => void recorded.push(1) }).then(() => {
       pushed = true;
     });
     await Promise.resolve();
     expect(pushed).toBe(false);
+    // The later page is done first: room for the next one, though nothing can be recorded past the first.
+    second.resolve();
+    await pushing;
+    expect(recorded).toEqual([]);
     first.resolve();
-    await second;
-    expect(recorded).toEqual([0]);
     await window.drain();
     expect(recorded).toEqual([0, 1]);
+  });
+
+  it("bounds the done pages that wait for an older one: the next push then waits for the oldest", async () => {
+    const window = new PageWindow(1);
+    const oldest = gate();
+    const recorded: number[] = [];
+    await window.push({ done: oldest.promise, recorded: async () => void recorded.push(0) });
+    // Three done pages wait behind the oldest (four times the depth in all) ...
+    for (let i = 1; i <= 3; i++)
+      await window.push({ done: Promise.resolve(), recorded: async () => void recorded.push(i) });
+    let pushed = false;
+    const fifth = window.push({ done: Promise.resolve(), recorded: async () => void recorded.push(4) }).then(() => {
+      pushed = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    // ... so a fifth waits for the oldest to be done; then the done pages are recorded, in order.
+    expect(pushed).toBe(false);
+    oldest.resolve();
+    await fifth;
+    expect(recorded).toEqual([0, 1, 2, 3]);
+    await window.drain();
+    expect(recorded).toEqual([0, 1, 2, 3, 4]);
   });
 
   it("does not record past a failed page, and waits for the pages in flight before throwing", async () => {

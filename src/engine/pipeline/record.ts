@@ -1,6 +1,8 @@
 // Record stage: pages are planned and written concurrently, but recorded progress (the watermark, the caller's
 // onPage) must only ever move past pages whose records are all recorded, in read order. A fixed window of pages
-// in flight bounds memory: when it is full, the oldest page is awaited before the next is read.
+// being written bounds memory: when it is full, the next page waits until one of them is done — any of them, not
+// only the oldest: a page whose records are all written holds nothing but its place in the order (its watermark),
+// so the oldest page's last request no longer holds up the pages behind it (the writes' slots sat idle meanwhile).
 
 export interface PageInFlight {
   /** Resolves once every record of the page is written and recorded (couplings, versions, errors). */
@@ -9,17 +11,47 @@ export interface PageInFlight {
   recorded(): Promise<void>;
 }
 
+/** Pages done but not yet recorded (an older page still writing), at most this many times the depth. */
+const DONE_WAITING_FACTOR = 4;
+
 export class PageWindow {
   private readonly pages: PageInFlight[] = [];
+  /** Pages whose `done` has settled (resolved or rejected). */
+  private readonly settled = new WeakSet<PageInFlight>();
+  private writing = 0;
+  private wake: (() => void) | undefined;
 
   constructor(readonly depth: number) {}
 
-  /** Adds a page; when more than `depth` pages are in flight, waits for the oldest (in order). */
+  /**
+   * Adds a page; while more than `depth` pages are still being written, records the oldest ones that are done (in
+   * order) and waits for any page to be done. Done pages waiting for an older one to be recorded are bounded too.
+   */
   async push(page: PageInFlight): Promise<void> {
+    this.writing++;
+    const settle = () => {
+      this.settled.add(page);
+      this.writing--;
+      this.wake?.();
+    };
     // No unhandled rejection while the page waits its turn; the failure is rethrown when it is settled.
-    page.done.catch(() => {});
+    page.done.then(settle, settle);
     this.pages.push(page);
-    while (this.pages.length > Math.max(1, this.depth)) await this.settleOldest();
+    const depth = Math.max(1, this.depth);
+    for (;;) {
+      while (this.pages.length > 0 && this.settled.has(this.pages[0]) && this.pages.length > depth) {
+        await this.settleOldest();
+      }
+      if (this.writing <= depth && this.pages.length <= depth * DONE_WAITING_FACTOR) return;
+      if (this.pages.length > depth * DONE_WAITING_FACTOR) {
+        await this.settleOldest();
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+      this.wake = undefined;
+    }
   }
 
   /** Waits for every page in flight, in order. On a failure, the later pages are still awaited, then it throws. */
