@@ -53,6 +53,11 @@ export interface LookupTable {
     dataverseEntitySet: string;
     toDataverse: Map<string, string>;
     fromDataverse: Map<string, string>;
+    /**
+     * Dataverse ids (keys of `fromDataverse`) coupled by value, without a BC record of their own
+     * (matchValueCouplingId: the local currency). Absent: none.
+     */
+    byValueOnly?: Set<string>;
   };
 }
 
@@ -218,13 +223,29 @@ function resolveLookup(
     pass === "toDataverse"
       ? table?.toDataverse.get(lookupKey(ref.bcMatchField, text))
       : table?.fromDataverse.get(text.toLowerCase());
-  if (found !== undefined) return { ok: true, value: ref.option && pass === "toDataverse" ? Number(found) : found };
+  if (found !== undefined) {
+    // The local currency (coupled by its code, which has no Currencies row) is a blank code in BC's tables: v2.0
+    // pages show and take the LCY code, but a companion page holds the field as stored (docs/companion-api.md),
+    // where the code would name a currency that does not exist (bc-reference §2.3 rule 4: the LCY maps back to blank).
+    if (pass === "fromDataverse" && table?.byValueOnly?.has(text.toLowerCase()) && onCompanionPage(mapping, f)) {
+      return { ok: true, value: "" };
+    }
+    return { ok: true, value: ref.option && pass === "toDataverse" ? Number(found) : found };
+  }
   if (f.clearOnFail) return { ok: true, value: blankFor(f, pass), unresolved: true };
   return err(
     ENGINE_LOOKUP_NOT_COUPLED,
     { mapping: mapping.name, record: recordName(source), field: key, value: text, lookup: ref.mapping },
     key,
   );
+}
+
+/** Whether a field's BC value is read and written through a companion API page (a secondary page, or the main). */
+function onCompanionPage(mapping: TableMapping, f: FieldMapping): boolean {
+  const secondary = mapping.bc.secondary;
+  if (secondary && f.bcField !== undefined && secondary.fields.includes(f.bcField))
+    return secondary.api === "companion";
+  return mapping.bc.api === "companion";
 }
 
 function blankFor(f: FieldMapping, pass: PassDirection): unknown {

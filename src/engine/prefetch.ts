@@ -116,8 +116,10 @@ export class LookupLoader {
       if (fresh.length === 0) continue;
       const bcMatchField = need.ref.bcMatchField;
       if (pass === "toDataverse") await this.loadToDataverse(ref, bcMatchField, fresh, entry.toDataverse);
-      else if (!need.ref.bcRelated) await this.loadFromDataverse(ref, bcMatchField, fresh, entry.fromDataverse);
-      else {
+      else if (!need.ref.bcRelated) {
+        entry.byValueOnly ??= new Set();
+        await this.loadFromDataverse(ref, bcMatchField, fresh, entry.fromDataverse, entry.byValueOnly);
+      } else {
         const matched = new Map<string, string>();
         await this.loadFromDataverse(ref, bcMatchField, fresh, matched);
         await this.loadRelated(ref, need.ref.bcRelated, matched, entry.fromDataverse);
@@ -203,6 +205,7 @@ export class LookupLoader {
     bcMatchField: string | undefined,
     values: string[],
     into: Map<string, string>,
+    byValueOnly?: Set<string>,
   ): Promise<void> {
     // An option value v of an option-set mapping is coupled as `<table>.<attribute>=v`.
     const option = ref.kind === "optionSet";
@@ -220,8 +223,10 @@ export class LookupLoader {
     const byBcId = new Map<string, string>();
     for (const c of couplings.values()) {
       const byValue = matchValueOf(bcMatchField, c.bcId);
-      if (byValue !== undefined) into.set(keyOf(c.dataverseId), byValue);
-      else byBcId.set(c.bcId.toLowerCase(), keyOf(c.dataverseId));
+      if (byValue !== undefined) {
+        into.set(keyOf(c.dataverseId), byValue);
+        byValueOnly?.add(keyOf(c.dataverseId));
+      } else byBcId.set(c.bcId.toLowerCase(), keyOf(c.dataverseId));
     }
     const res = await getAllByIds(port, [...byBcId.keys()], [ref.bc.keyField, bcMatchField]);
     if (!res.ok) return;
