@@ -597,9 +597,9 @@ function askBesideFirstPage(run: Pass, serverFilter: string | undefined): void {
   // A mapping's first sync matches every record it reads: the target, when small, is read whole now (0.1 s before
   // the first write of each such mapping).
   void run.store.couplings
-    .count(mapping.name)
-    .then((couplings) => {
-      if (couplings === 0) run.matches.start();
+    .hasAny(mapping.name)
+    .then((coupled) => {
+      if (!coupled) run.matches.start();
     })
     .catch(() => undefined);
   // How many rows the read will bring: the creates' last requests are sized so that the target's slots finish

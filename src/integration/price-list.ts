@@ -7,7 +7,7 @@ import type { BulkResult, Result } from "../connectors/index.ts";
 import { COMPANION_API, type Row } from "../connectors/index.ts";
 import { orEquals, writeBudgetOf } from "../engine/adapters/common.ts";
 import type { TableMapping } from "../engine/model.ts";
-import { inParallel, nextBatchSize, RequestTimes } from "../engine/pipeline/write.ts";
+import { InFlightRequests, inParallel, nextBatchSize } from "../engine/pipeline/write.ts";
 import type { CreateItem, EntityPort, PortResult, Side, WriteOutcome } from "../engine/ports.ts";
 import { chunks } from "../engine/prefetch.ts";
 import type { EngineDeps } from "../engine/runner.ts";
@@ -104,10 +104,15 @@ export class ProductInsertRules {
   /** Every group's units read at once, when they fit one page (preloadUnits). */
   private unitsPreload: Promise<void> | undefined;
 
+  /** Line requests in flight, and the time a line request takes (learned from those that settled). */
+  private readonly lineRequests: InFlightRequests;
+
   constructor(
     private readonly ctx: Pick<IntegrationContext, "dataverse">,
-    private readonly now: () => number = () => performance.now(),
-  ) {}
+    now: () => number = () => performance.now(),
+  ) {
+    this.lineRequests = new InFlightRequests(now);
+  }
 
   /** The engine with the product mappings' Dataverse port wrapped; every other port as it was. */
   engine(deps: EngineDeps): EngineDeps {
@@ -241,18 +246,17 @@ export class ProductInsertRules {
       const lines = this.queued.splice(0, this.lineRequestSize(slots, least));
       sendable--;
       this.launch();
-      const request = { records: lines.length, startedAt: this.now() };
-      this.lineRequests.add(request);
+      const settled = this.lineRequests.start(lines.length);
       const written = this.writeLines(lines).then(
-        () => this.lineTimes.observe(request.records, this.now() - request.startedAt),
+        () => settled(true),
         () => {
+          settled(false);
           for (const line of lines) this.linesLeft.delete(line.productId);
         },
       );
       this.writing.add(written);
       void written.finally(() => {
         this.writing.delete(written);
-        this.lineRequests.delete(request);
         this.flushLines();
       });
     }
@@ -270,14 +274,7 @@ export class ProductInsertRules {
     if (!this.settling) {
       return Math.min(LINES_PER_REQUEST, Math.max(least, Math.ceil(this.queued.length / slots)));
     }
-    let inFlight = 0;
-    for (const r of this.lineRequests) inFlight += r.records;
-    const backlog = {
-      waiting: this.queued.length,
-      inFlight,
-      upcoming: 0,
-      inFlightWork: this.lineTimes.workLeft(this.lineRequests, this.now()),
-    };
+    const backlog = this.lineRequests.backlog(this.queued.length, 0);
     return Math.max(least, nextBatchSize(backlog, { concurrency: slots, maxBatch: LINES_PER_REQUEST }));
   }
 
@@ -297,9 +294,6 @@ export class ProductInsertRules {
    * the token's await): counted here so two flushes in one turn do not both take the same free slots.
    */
   private launching = 0;
-  /** Line requests in flight, and the time a line request takes (learned from those that settled). */
-  private readonly lineRequests = new Set<{ records: number; startedAt: number }>();
-  private readonly lineTimes = new RequestTimes();
   private launch(): void {
     if (this.launching++ === 0) setImmediate(() => (this.launching = 0));
   }

@@ -18,7 +18,6 @@ export class PageWindow {
   private readonly pages: PageInFlight[] = [];
   /** Pages whose `done` has settled (resolved or rejected). */
   private readonly settled = new WeakSet<PageInFlight>();
-  private writing = 0;
   private wake: (() => void) | undefined;
 
   constructor(readonly depth: number) {}
@@ -28,10 +27,8 @@ export class PageWindow {
    * order) and waits for any page to be done. Done pages waiting for an older one to be recorded are bounded too.
    */
   async push(page: PageInFlight): Promise<void> {
-    this.writing++;
     const settle = () => {
       this.settled.add(page);
-      this.writing--;
       this.wake?.();
     };
     // No unhandled rejection while the page waits its turn; the failure is rethrown when it is settled.
@@ -39,10 +36,8 @@ export class PageWindow {
     this.pages.push(page);
     const depth = Math.max(1, this.depth);
     for (;;) {
-      while (this.pages.length > 0 && this.settled.has(this.pages[0]) && this.pages.length > depth) {
-        await this.settleOldest();
-      }
-      if (this.writing <= depth && this.pages.length <= depth * DONE_WAITING_FACTOR) return;
+      while (this.pages.length > depth && this.settled.has(this.pages[0])) await this.settleOldest();
+      if (this.writing() <= depth && this.pages.length <= depth * DONE_WAITING_FACTOR) return;
       if (this.pages.length > depth * DONE_WAITING_FACTOR) {
         await this.settleOldest();
         continue;
@@ -52,6 +47,13 @@ export class PageWindow {
       });
       this.wake = undefined;
     }
+  }
+
+  /** Pages still being written (every page not yet settled is in the window). */
+  private writing(): number {
+    let n = 0;
+    for (const p of this.pages) if (!this.settled.has(p)) n++;
+    return n;
   }
 
   /** Waits for every page in flight, in order. On a failure, the later pages are still awaited, then it throws. */

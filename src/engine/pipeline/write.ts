@@ -150,6 +150,39 @@ export class RequestTimes {
   }
 }
 
+/**
+ * The bulk requests of one writer that have not settled, and the time a request takes (learned from those that
+ * did): what nextBatchSize needs to know of them. Shared by the engine's BatchWriter and the price list lines.
+ */
+export class InFlightRequests {
+  private readonly requests = new Set<{ records: number; startedAt: number }>();
+  private readonly times = new RequestTimes();
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  /** Requests that have not settled. */
+  get count(): number {
+    return this.requests.size;
+  }
+
+  /** A request of `records` starts; call what this returns when it settles (`ok`: its time is learned). */
+  start(records: number): (ok: boolean) => void {
+    const request = { records, startedAt: this.now() };
+    this.requests.add(request);
+    return (ok) => {
+      this.requests.delete(request);
+      if (ok) this.times.observe(records, this.now() - request.startedAt);
+    };
+  }
+
+  /** The backlog nextBatchSize sizes the next request by, with these records waiting and still to come. */
+  backlog(waiting: number, upcoming: number | undefined): Backlog {
+    let inFlight = 0;
+    for (const r of this.requests) inFlight += r.records;
+    return { waiting, inFlight, upcoming, inFlightWork: this.times.workLeft(this.requests, this.now()) };
+  }
+}
+
 interface Group<T> {
   items: readonly T[];
   /** Items not yet taken into a request. */
@@ -172,9 +205,7 @@ interface Group<T> {
 export class BatchWriter<T> {
   private readonly groups: Group<T>[] = [];
   private waiting = 0;
-  private inFlight = 0;
-  private readonly requests = new Set<{ records: number; startedAt: number }>();
-  private readonly times = new RequestTimes();
+  private readonly inFlight: InFlightRequests;
   private finished = false;
   private written = 0;
 
@@ -186,7 +217,9 @@ export class BatchWriter<T> {
       upcoming?: () => number | undefined;
       now?: () => number;
     } = {},
-  ) {}
+  ) {
+    this.inFlight = new InFlightRequests(source.now);
+  }
 
   write(items: readonly T[]): Promise<void> {
     if (items.length === 0) return Promise.resolve();
@@ -212,26 +245,14 @@ export class BatchWriter<T> {
     this.pump();
   }
 
-  private now(): number {
-    return this.source.now?.() ?? performance.now();
-  }
-
-  private backlog(): Backlog {
-    return {
-      waiting: this.waiting,
-      inFlight: this.inFlight,
-      upcoming: this.finished ? 0 : this.source.upcoming?.(),
-      inFlightWork: this.times.workLeft(this.requests, this.now()),
-    };
-  }
-
   private pump(): void {
     const budget = this.budget() ?? { concurrency: 1, maxBatch: 1000 };
-    while (this.requests.size < budget.concurrency && this.waiting > 0) {
+    while (this.inFlight.count < budget.concurrency && this.waiting > 0) {
       // A few records while more keep coming and most slots are busy: the next page joins them, instead of a
       // request whose fixed cost outweighs its records.
-      if (this.waiting < MIN_BATCH && !this.finished && this.requests.size >= budget.concurrency / 2) return;
-      let size = nextBatchSize(this.backlog(), budget);
+      if (this.waiting < MIN_BATCH && !this.finished && this.inFlight.count >= budget.concurrency / 2) return;
+      const upcoming = this.finished ? 0 : this.source.upcoming?.();
+      let size = nextBatchSize(this.inFlight.backlog(this.waiting, upcoming), budget);
       const batch: T[] = [];
       const parts: { group: Group<T>; count: number }[] = [];
       while (size > 0 && this.groups.length > 0) {
@@ -245,13 +266,9 @@ export class BatchWriter<T> {
         if (group.next === group.items.length) this.groups.shift();
       }
       this.waiting -= batch.length;
-      this.inFlight += batch.length;
-      const request = { records: batch.length, startedAt: this.now() };
-      this.requests.add(request);
+      const settled = this.inFlight.start(batch.length);
       const settle = (failure?: { error: unknown }) => {
-        this.requests.delete(request);
-        this.inFlight -= request.records;
-        if (!failure) this.times.observe(request.records, this.now() - request.startedAt);
+        settled(!failure);
         for (const { group, count } of parts) {
           group.unsettled -= count;
           if (failure) group.failure ??= failure;

@@ -252,6 +252,17 @@ export class CouplingsRepository {
     }
   }
 
+  /** Whether the mapping has any coupling (one index probe, where count reads them all). */
+  async hasAny(mappingName: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("couplings")
+      .select("bc_id")
+      .where("mapping_name", "=", mappingName)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async count(mappingName: string, filter: { skipped?: boolean } = {}): Promise<number> {
     let query = this.db
       .selectFrom("couplings")
