@@ -58,6 +58,12 @@ export interface LookupTable {
      * (matchValueCouplingId: the local currency). Absent: none.
      */
     byValueOnly?: Set<string>;
+    /**
+     * The Dataverse id of the local currency: the one Sales currency the referenced (currency) mapping couples by
+     * value only. Loaded for a BC → DV pass that reads a blank currency code on a companion page
+     * (blankMeansLocalCurrency). Absent: not needed, not the currency mapping, or not exactly one such coupling.
+     */
+    localCurrency?: string;
   };
 }
 
@@ -216,8 +222,16 @@ function resolveLookup(
 ): Converted {
   const ref = f.lookup!;
   const key = fieldKey(f);
-  if (isBlank(value)) return { ok: true, value: blankFor(f, pass) };
   const table = lookups[lookupTableKey(ref)];
+  if (isBlank(value)) {
+    // BC → DV, bc-reference §2.3 rule 4: a blank currency code is the LCY, whose Sales currency is the one coupled
+    // by value. Written as null, Sales defaulted a new row to its base currency (not the LCY when they differ, as in
+    // CRONUS Canada) and an update cleared the row's currency.
+    if (pass === "toDataverse" && table?.localCurrency !== undefined && blankMeansLocalCurrency(mapping, f, value)) {
+      return { ok: true, value: table.localCurrency };
+    }
+    return { ok: true, value: blankFor(f, pass) };
+  }
   const text = String(value);
   const found =
     pass === "toDataverse"
@@ -248,6 +262,20 @@ function onCompanionPage(mapping: TableMapping, f: FieldMapping): boolean {
   return mapping.bc.api === "companion";
 }
 
+/**
+ * Whether a BC value read for a field is the blank code Business Central stores for the local currency: an empty
+ * code of a code lookup read from a companion page, which holds the field as stored (docs/companion-api.md). Only
+ * an empty string: a value the page did not give (undefined) says nothing about the record. A v2.0 page never reads
+ * blank for the LCY: it shows the LCY code, which resolves through the LCY's by-value coupling like any other code,
+ * so a blank there is left as it was (null). Which lookups go to the currency mapping the loader decides: it loads
+ * `localCurrency` for those only.
+ */
+export function blankMeansLocalCurrency(mapping: TableMapping, f: FieldMapping, value: unknown): boolean {
+  const ref = f.lookup;
+  if (value !== "" || !ref?.bcMatchField || ref.option || ref.bcRelated) return false;
+  return onCompanionPage(mapping, f);
+}
+
 function blankFor(f: FieldMapping, pass: PassDirection): unknown {
   if (pass === "toDataverse") return null;
   // BC id fields hold the empty GUID; code fields an empty string.
@@ -260,15 +288,23 @@ export function lookupKey(bcMatchField: string | undefined, value: string): stri
 }
 
 /**
- * The values a page needs resolved, per referenced mapping: the runner loads exactly these couplings.
- * `bcValues` are ids or match-field values (BC → DV); `dataverseIds` are referenced row ids (DV → BC).
+ * What a page needs resolved through one referenced mapping: the values to look up (ids or match-field values
+ * BC → DV, referenced row ids DV → BC), and whether a record reads a blank that stands for the local currency
+ * (blankMeansLocalCurrency; BC → DV only).
  */
+export interface LookupNeed {
+  ref: LookupRef;
+  values: Set<string>;
+  localCurrency: boolean;
+}
+
+/** The values a page needs resolved, per referenced mapping: the runner loads exactly these couplings. */
 export function lookupKeysNeeded(
   mapping: TableMapping,
   pass: PassDirection,
   records: SideRecord[],
-): Map<string, { ref: LookupRef; values: Set<string> }> {
-  const out = new Map<string, { ref: LookupRef; values: Set<string> }>();
+): Map<string, LookupNeed> {
+  const out = new Map<string, LookupNeed>();
   for (const f of passFields(mapping, pass)) {
     if (!f.lookup) continue;
     const prop = pass === "toDataverse" ? f.bcField : dataverseReadProperty(f);
@@ -276,12 +312,13 @@ export function lookupKeysNeeded(
     const tableKey = lookupTableKey(f.lookup);
     let entry = out.get(tableKey);
     if (!entry) {
-      entry = { ref: f.lookup, values: new Set() };
+      entry = { ref: f.lookup, values: new Set(), localCurrency: false };
       out.set(tableKey, entry);
     }
     for (const r of records) {
       const v = r.values[prop];
       if (!isBlank(v)) entry.values.add(String(v));
+      else if (pass === "toDataverse" && blankMeansLocalCurrency(mapping, f, v)) entry.localCurrency = true;
     }
   }
   return out;

@@ -22,6 +22,9 @@ import { ISO_DATE, isBlank } from "./values.ts";
 
 const CHUNK = 100;
 
+/** The Dataverse table of the currency mapping: the only one whose lookups resolve a blank BC code (the LCY). */
+const CURRENCY_TABLE = "transactioncurrency";
+
 /**
  * Reads started at once on one side: its request budget (summed over principals), at most 8 so a page's reads
  * leave room for the writes of the pages in flight.
@@ -92,6 +95,8 @@ export async function getAllByIdsIsolating(
 export class LookupLoader {
   private readonly table: LookupTable = {};
   private readonly tried = new Map<string, Set<string>>();
+  /** Lookup tables whose local currency was looked for (found or not): once per pass. */
+  private readonly localCurrencyTried = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -111,10 +116,20 @@ export class LookupLoader {
       const entry = this.table[tableKey];
       const tried = this.tried.get(`${tableKey}:${pass}`) ?? new Set<string>();
       this.tried.set(`${tableKey}:${pass}`, tried);
+      const bcMatchField = need.ref.bcMatchField;
+      if (
+        need.localCurrency &&
+        bcMatchField &&
+        ref.dataverse.table === CURRENCY_TABLE &&
+        !this.localCurrencyTried.has(tableKey)
+      ) {
+        this.localCurrencyTried.add(tableKey);
+        const local = await this.localCurrencyOf(ref, bcMatchField);
+        if (local !== undefined) entry.localCurrency = local;
+      }
       const fresh = [...need.values].filter((v) => !tried.has(v));
       for (const v of fresh) tried.add(v);
       if (fresh.length === 0) continue;
-      const bcMatchField = need.ref.bcMatchField;
       if (pass === "toDataverse") await this.loadToDataverse(ref, bcMatchField, fresh, entry.toDataverse);
       else if (!need.ref.bcRelated) {
         entry.byValueOnly ??= new Set();
@@ -126,6 +141,20 @@ export class LookupLoader {
       }
     }
     return this.table;
+  }
+
+  /**
+   * The Dataverse id of the local currency: the only coupling of the currency mapping that stands for a match value
+   * (`code=<LCY>`, made by coupleLocalCurrency), since the LCY has no Currencies row. The currency mapping holds a
+   * coupling per currency, so reading them all is a few rows, once per pass. None or several: undefined, and a
+   * blank code stays null as before rather than naming a guessed currency.
+   */
+  private async localCurrencyOf(ref: TableMapping, bcMatchField: string): Promise<string | undefined> {
+    const byValue: string[] = [];
+    for await (const c of this.store.couplings.iterate(ref.name)) {
+      if (matchValueOf(bcMatchField, c.bcId) !== undefined) byValue.push(c.dataverseId.toLowerCase());
+    }
+    return byValue.length === 1 ? byValue[0] : undefined;
   }
 
   /** Second hop of a `bcRelated` lookup: the referenced record's value → the related BC record's field. */
