@@ -5,6 +5,7 @@
 // policy instead, and the survivor would stay.
 
 import { couplingsWithMissingRecord } from "./deletions.ts";
+import type { IdLookup } from "./id-set.ts";
 import type { EntityPort, PortResult, Side } from "./ports.ts";
 import { getAllByIds } from "./prefetch.ts";
 
@@ -23,7 +24,7 @@ export interface DeletedSourceSearch {
    */
   known?: { has(id: string): boolean };
   /** Ids this pass has already settled (retried, reconciled): not looked at again. */
-  settled: ReadonlySet<string>;
+  settled: IdLookup;
 }
 
 /**

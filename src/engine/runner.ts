@@ -19,6 +19,7 @@ import { type PlanError, passFields, planError } from "./convert.ts";
 import { deletedSources, ID_SCAN_PAGE_SIZE } from "./deleted-sources.ts";
 import { deletionPropagatesFromTarget, massDeleteDecision } from "./deletions.ts";
 import { type CompiledFilter, compileFilter } from "./filter.ts";
+import { IdSet } from "./id-set.ts";
 import { hasMatchFields, matchesByUniqueValues } from "./matching.ts";
 import { fieldDirection, fieldKey, type PassDirection, passesOf, type TableMapping } from "./model.ts";
 import { runOptionPass } from "./options.ts";
@@ -146,17 +147,17 @@ export async function runMapping(
  * against Business Central one `id eq … or …` chunk at a time). Kept only for full passes.
  */
 export class SeenThisRun {
-  private readonly ids = { bc: new Set<string>(), dataverse: new Set<string>() };
+  private readonly ids = { bc: new IdSet(), dataverse: new IdSet() };
   /**
    * When this run began, to the whole second below (Dataverse stamps rows to the second): a row the integration
    * user changed at or after it is one of this run's own writes (ownWritesOfThisRun).
    */
   readonly startedAt = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
   add(side: Side, id: string): void {
-    this.ids[side].add(id.toLowerCase());
+    this.ids[side].add(id);
   }
   has(side: Side, id: string): boolean {
-    return this.ids[side].has(id.toLowerCase());
+    return this.ids[side].has(id);
   }
 }
 
@@ -302,7 +303,7 @@ async function runPass(
   let message: string | undefined;
   let heldDeletionId: string | undefined;
   try {
-    const handled = new Set<string>();
+    const handled = new IdSet();
     if (!run.dryRun) await reconcileIntents(run, handled);
 
     // 1. Records whose last sync in this direction failed are retried, whatever the watermark says; so are rows
@@ -453,7 +454,7 @@ async function readPlan(run: Pass): Promise<{ delta: boolean; clientFilter?: Com
  */
 async function readChanges(
   run: Pass,
-  handled: Set<string>,
+  handled: IdSet,
   state: ReadState,
   how: {
     useDelta: boolean;
@@ -740,7 +741,7 @@ function idOfChange(c: SourceChange): string {
 }
 
 /** Write intents of a crashed or failed create: one that reached the target is coupled now; one that did not is created again (same key). */
-async function reconcileIntents(run: Pass, handled: Set<string>): Promise<void> {
+async function reconcileIntents(run: Pass, handled: IdSet): Promise<void> {
   const intents = await run.store.pendingWrites.list(run.mapping.name, run.pass);
   // Creates that did not reach the target (failed, or killed before the request): planned again now, whatever
   // the watermark says. Their intent is kept, so the new create carries the same key.
@@ -826,7 +827,7 @@ async function reconcileIntents(run: Pass, handled: Set<string>): Promise<void> 
  * Plans the coupled source records that are gone as deletions (see deleted-sources.ts). A full pass knows what
  * exists from what it has just read; a scheduled one reads every id of the source once.
  */
-async function settleDeletedSources(run: Pass, handled: Set<string>): Promise<void> {
+async function settleDeletedSources(run: Pass, handled: IdSet): Promise<void> {
   const source = run.sides.source;
   const found = await deletedSources({
     port: run.sourcePort,
@@ -850,7 +851,7 @@ async function settleDeletedSources(run: Pass, handled: Set<string>): Promise<vo
  * by id; one still malformed fails again and stays recorded, one that reads clean is planned like a change and its
  * record removed once its page is written (a crash before then reads it again: nothing is lost).
  */
-async function retryRefusedRows(run: Pass, handled: Set<string>): Promise<void> {
+async function retryRefusedRows(run: Pass, handled: IdSet): Promise<void> {
   const { mapping, pass } = run;
   const ids = (await run.store.refusedRows.list(mapping.name, pass)).filter((id) => !handled.has(id));
   for (const chunk of chunks(ids, 200)) {
@@ -865,7 +866,7 @@ async function retryRefusedRows(run: Pass, handled: Set<string>): Promise<void> 
   }
 }
 
-async function retryFailed(run: Pass, handled: Set<string>): Promise<void> {
+async function retryFailed(run: Pass, handled: IdSet): Promise<void> {
   if (run.mode !== "scheduled") return;
   // Indexed: only the failed, unskipped couplings of this direction are read, not every coupling.
   const failed = await run.store.couplings.listFailed(run.mapping.name, run.pass);
@@ -915,7 +916,7 @@ function ownWritesOfThisRun(run: Pass): ((record: SideRecord) => boolean) | unde
  * Rows the integration user wrote last that still owe fields to Business Central (the other pass merged a Sales
  * edit into its write): left out of the read by integrationUserLeftOut, so read by id (an indexed flag).
  */
-async function settlePendingFromDataverse(run: Pass, handled: Set<string>): Promise<void> {
+async function settlePendingFromDataverse(run: Pass, handled: IdSet): Promise<void> {
   const ids = await run.store.couplings.listPendingFromDataverse(run.mapping.name);
   await processByIds(
     run,
@@ -931,7 +932,7 @@ async function settlePendingFromDataverse(run: Pass, handled: Set<string>): Prom
 async function processByIds(
   run: Pass,
   ids: readonly string[],
-  handled: Set<string>,
+  handled: IdSet,
   counterpartOf: (id: string) => string | undefined = () => undefined,
   options: { coupled?: boolean } = {},
 ): Promise<Set<string>> {
