@@ -312,6 +312,14 @@ describe("$count", () => {
     const filtered = await fetch(`${base}/customers/$count?$filter=number eq '10000'`);
     expect(await filtered.text()).toBe("1");
   });
+
+  it("counts without ordering the rows, but still refuses an order on an unknown property", async () => {
+    const counted = await call(`${base}/customers?$count=true&$top=0&$filter=number ge '20000'`);
+    const listed = await call(`${base}/customers?$filter=number ge '20000'&$select=number`);
+    expect(counted.body.value).toEqual([]);
+    expect(counted.body["@odata.count"]).toBe(listed.body.value.length);
+    expectError(await call(`${base}/customers?$count=true&$top=0&$orderby=nope`), 400, "BadRequest_NotFound");
+  });
 });
 
 describe("schema version 2.1", () => {
