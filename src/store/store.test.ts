@@ -225,6 +225,60 @@ for (const dialect of STORE_DIALECTS) {
       expect(await store.couplings.listFailed("ITEM-PRODUCT", "fromDataverse")).toEqual([]);
     });
 
+    it("finds failed, skipped and owing couplings through indexes that hold only those rows", async () => {
+      // Each status index holds only the couplings in that state (migration 008), so the couplings a full sync
+      // writes cost no insert into them; the queries must still be answered from them, not by a scan.
+      await store.couplings.coupleMany(
+        Array.from({ length: 300 }, (_, i) => ({ mappingName: "CUSTOMER", bcId: `c-${i}`, dataverseId: `a-${i}` })),
+      );
+      const job = await store.jobs.start({ mappingName: "CUSTOMER", direction: "fromDataverse" });
+      await store.couplings.recordFailure("CUSTOMER", "c-7", {
+        direction: "fromDataverse",
+        jobId: job.id,
+        error: "refused",
+        skipAfter: 1,
+        transient: false,
+      });
+      expect((await store.couplings.listSkipped("CUSTOMER")).map((c) => c.bcId)).toEqual(["c-7"]);
+      expect(await store.couplings.count("CUSTOMER", { skipped: true })).toBe(1);
+      expect(await store.couplings.count("CUSTOMER", { skipped: false })).toBe(299);
+      expect(await store.couplings.listFailed("CUSTOMER", "fromDataverse")).toEqual([]); // skipped: not retried
+      expect(await store.couplings.unskip("CUSTOMER")).toBe(1);
+      expect((await store.couplings.listFailed("CUSTOMER", "fromDataverse")).map((c) => c.bcId)).toEqual(["c-7"]);
+
+      const plans: Record<string, string> = {
+        couplings_failed_from_dataverse: `select bc_id from couplings where mapping_name = 'CUSTOMER'
+          and last_result_from_dataverse = 'failure' and skipped = 0 order by bc_id`,
+        couplings_skipped: "select bc_id from couplings where mapping_name = 'CUSTOMER' and skipped = 1",
+        couplings_pending_from_dataverse: `select dataverse_id from couplings where mapping_name = 'CUSTOMER'
+          and pending_from_dataverse = 1 order by dataverse_id`,
+      };
+      for (const [index, query] of Object.entries(plans)) {
+        let plan: string;
+        if (dialect.name === "sqlite") {
+          const rows = await sql<{ detail: string }>`explain query plan ${sql.raw(query)}`.execute(store.db);
+          plan = rows.rows.map((r) => r.detail).join("; ");
+        } else {
+          // 300 rows: PostgreSQL would scan them all; asked not to, it shows which index can answer.
+          plan = await store.db.connection().execute(async (db) => {
+            await sql`set enable_seqscan = off`.execute(db);
+            const rows = await sql<{ "QUERY PLAN": string }>`explain ${sql.raw(query)}`.execute(db);
+            await sql`reset enable_seqscan`.execute(db);
+            return rows.rows.map((r) => r["QUERY PLAN"]).join("; ");
+          });
+        }
+        expect(plan, query).toContain(index);
+      }
+      const definitions =
+        dialect.name === "sqlite"
+          ? await sql<{ name: string; definition: string }>`select name, sql as definition from sqlite_master
+              where type = 'index' and tbl_name = 'couplings'`.execute(store.db)
+          : await sql<{ name: string; definition: string }>`select indexname as name, indexdef as definition
+              from pg_indexes where tablename = 'couplings' and schemaname = current_schema()`.execute(store.db);
+      const partial = definitions.rows.filter((r) => /\bwhere\b/i.test(r.definition ?? "")).map((r) => r.name);
+      expect(partial.sort()).toEqual([...Object.keys(plans), "couplings_failed_to_dataverse"].sort());
+    });
+
     it("keeps a sync log with counters and errors, and prunes old clean jobs only", async () => {
       const job = await store.jobs.start({ mappingName: "CUSTOMER", direction: "toDataverse" });
       await store.jobs.count(job.id, { inserted: 3, failed: 1 });

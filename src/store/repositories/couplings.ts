@@ -147,8 +147,9 @@ export class CouplingsRepository {
       .selectFrom("couplings")
       .selectAll()
       .where("mapping_name", "=", mappingName)
-      .where(column, "=", "failure")
-      .where("skipped", "=", 0)
+      // Literals, not parameters: the planners match them to the partial indexes (migration 008).
+      .where(column, "=", sql.lit("failure"))
+      .where("skipped", "=", sql.lit(0))
       .orderBy("bc_id")
       .limit(limit)
       .execute();
@@ -164,7 +165,7 @@ export class CouplingsRepository {
       .selectFrom("couplings")
       .select("dataverse_id")
       .where("mapping_name", "=", mappingName)
-      .where("pending_from_dataverse", "=", 1)
+      .where("pending_from_dataverse", "=", sql.lit(1))
       .orderBy("dataverse_id")
       .execute();
     return rows.map((r) => r.dataverse_id);
@@ -268,7 +269,7 @@ export class CouplingsRepository {
       .selectFrom("couplings")
       .select((eb) => eb.fn.countAll<string | number>().as("n"))
       .where("mapping_name", "=", mappingName);
-    if (filter.skipped !== undefined) query = query.where("skipped", "=", toFlag(filter.skipped));
+    if (filter.skipped !== undefined) query = query.where("skipped", "=", sql.lit(toFlag(filter.skipped)));
     const row = await query.executeTakeFirstOrThrow();
     return Number(row.n);
   }
@@ -393,7 +394,7 @@ export class CouplingsRepository {
       .updateTable("couplings")
       .set({ skipped: 0, failure_count: 0, updated_at: nowIso() })
       .where("mapping_name", "=", mappingName)
-      .where("skipped", "=", 1);
+      .where("skipped", "=", sql.lit(1));
     if (bcId !== undefined) query = query.where("bc_id", "=", bcId);
     const r = await query.executeTakeFirst();
     return Number(r.numUpdatedRows);
@@ -404,7 +405,7 @@ export class CouplingsRepository {
       .selectFrom("couplings")
       .selectAll()
       .where("mapping_name", "=", mappingName)
-      .where("skipped", "=", 1)
+      .where("skipped", "=", sql.lit(1))
       .orderBy("bc_id")
       .execute();
     return rows.map(fromRow);
