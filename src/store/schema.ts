@@ -157,7 +157,6 @@ export interface FullSyncReviewTable {
 
 /** A create about to be sent: written before the request so a crash can be reconciled, not duplicated. */
 export interface PendingWritesTable {
-  id: string;
   mapping_name: string;
   direction: SyncDirection;
   source_id: string;

@@ -7,6 +7,7 @@ import * as queueWakeRequested from "./005_queue_wake_requested.ts";
 import * as couplingsPendingFromDataverse from "./006_couplings_pending_from_dataverse.ts";
 import * as refusedRows from "./007_refused_rows.ts";
 import * as partialCouplingIndexes from "./008_partial_coupling_indexes.ts";
+import * as pendingWritesKeyedBySource from "./009_pending_writes_keyed_by_source.ts";
 
 // In-code migrations (no directory scanning), so they work from a clone, a build and a bundle alike.
 // Append new ones; never edit a shipped migration.
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   "006_couplings_pending_from_dataverse": couplingsPendingFromDataverse,
   "007_refused_rows": refusedRows,
   "008_partial_coupling_indexes": partialCouplingIndexes,
+  "009_pending_writes_keyed_by_source": pendingWritesKeyedBySource,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,11 +1,9 @@
-import { randomUUID } from "node:crypto";
 import type { PendingWritesTable, SyncDirection } from "../schema.ts";
 import { insertRows } from "./bulk-insert.ts";
 import type { Executor } from "./executor.ts";
 import { nowIso } from "./executor.ts";
 
 export interface PendingWrite {
-  id: string;
   mappingName: string;
   direction: SyncDirection;
   sourceId: string;
@@ -27,7 +25,7 @@ export class PendingWritesRepository {
    * One insert per chunk (ON CONFLICT DO NOTHING … RETURNING): only the sources it did not insert are read back,
    * usually none, so a full sync pays one statement per 200 creates for its crash safety, not two.
    */
-  async record(intents: Omit<PendingWrite, "id" | "createdAt">[]): Promise<PendingWrite[]> {
+  async record(intents: Omit<PendingWrite, "createdAt">[]): Promise<PendingWrite[]> {
     const recorded: PendingWrite[] = [];
     const keyOf = (r: { mapping_name: string; direction: string; source_id: string }) =>
       `${r.mapping_name}\u0000${r.direction}\u0000${r.source_id}`;
@@ -35,7 +33,6 @@ export class PendingWritesRepository {
       const chunk = intents.slice(i, i + 200);
       const createdAt = nowIso();
       const rows = chunk.map((intent) => ({
-        id: randomUUID(),
         mapping_name: intent.mappingName,
         direction: intent.direction,
         source_id: intent.sourceId,
@@ -110,7 +107,6 @@ export class PendingWritesRepository {
 
 function fromRow(row: PendingWritesTable): PendingWrite {
   return {
-    id: row.id,
     mappingName: row.mapping_name,
     direction: row.direction,
     sourceId: row.source_id,
