@@ -6,7 +6,7 @@ import type { TableMapping } from "../engine/model.ts";
 import type { CreateItem, EntityPort } from "../engine/ports.ts";
 import type { EngineDeps } from "../engine/runner.ts";
 import type { IntegrationContext } from "./context.ts";
-import { ProductInsertRules } from "./price-list.ts";
+import { DEFAULT_PRICE_LIST_NAME, ensureDefaultPriceList, ProductInsertRules } from "./price-list.ts";
 
 const SCHEDULE = "5c7a1c2e-0000-4000-8000-000000000001";
 const SLOTS = 4;
@@ -154,13 +154,14 @@ describe("product hooks: what the first products' create waits for", () => {
     const deps = { ports: { forMapping: () => port } } as unknown as EngineDeps;
     const wrapped = rules.engine(deps).ports.forMapping({ name: "ITEM-PRODUCT" } as TableMapping, "dataverse");
 
-    // The column limits (asked by any run about to write) bring the price list lookup only ...
+    // The column limits (asked by any run about to write) bring the price list lookup, with the currencies beside
+    // it (a missing list is created in the local currency: not a read after the lookup) ...
     await wrapped.columnLimits!();
-    expect(asked).toEqual(["pricelevels"]);
+    expect(asked.sort()).toEqual(["pricelevels", "transactioncurrencies"]);
     // ... a full sync's start the units too.
     wrapped.prepareFullSync!();
     await nextTurn();
-    expect(asked.sort()).toEqual(["pricelevels", "uoms"]);
+    expect(asked.sort()).toEqual(["pricelevels", "transactioncurrencies", "uoms"]);
     await wrapped.create([
       { values: { productnumber: "P-first", "defaultuomscheduleid@odata.bind": `/uomschedules(${SCHEDULE})` } },
     ]);
@@ -172,5 +173,47 @@ describe("product hooks: what the first products' create waits for", () => {
     for (const r of lineRequests) r.settle();
     await settled;
     expect(rules.linesCreated).toBe(1);
+  });
+});
+
+describe("the default price list, when it is missing", () => {
+  it("for the product hooks: the currencies are read beside the list's lookup, the list created in the LCY", async () => {
+    const LOCAL = "7c0e0a50-0000-4000-8000-000000000001";
+    const waiting: { set: string; answer: () => void }[] = [];
+    const created: { set: string; values: Row }[] = [];
+    const dataverse = {
+      async *pages(set: string) {
+        // Each read answers only when the test says so: what was asked before any answer is what went side by side.
+        await new Promise<void>((answer) => waiting.push({ set, answer }));
+        const rows: Row[] =
+          set === "transactioncurrencies"
+            ? [
+                { transactioncurrencyid: "7c0e0a50-0000-4000-8000-000000000002", exchangerate: 0.9 },
+                { transactioncurrencyid: LOCAL, exchangerate: 1 },
+              ]
+            : [];
+        yield { ok: true, value: { rows } };
+      },
+      async create(set: string, values: Row) {
+        created.push({ set, values });
+        return { ok: true, value: { id: "9d0c0a50-0000-4000-8000-000000000009" } };
+      },
+    };
+    const listId = ensureDefaultPriceList({ dataverse } as unknown as Pick<IntegrationContext, "dataverse">, {
+      currenciesBeside: true,
+    });
+    await nextTurn();
+    expect(waiting.map((w) => w.set).sort()).toEqual(["pricelevels", "transactioncurrencies"]);
+    for (const w of waiting) w.answer();
+    expect(await listId).toBe("9d0c0a50-0000-4000-8000-000000000009");
+    expect(created).toEqual([
+      {
+        set: "pricelevels",
+        values: {
+          name: DEFAULT_PRICE_LIST_NAME,
+          "transactioncurrencyid@odata.bind": `/transactioncurrencies(${LOCAL})`,
+        },
+      },
+    ]);
   });
 });

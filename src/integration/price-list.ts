@@ -39,15 +39,26 @@ async function rows(
   return out;
 }
 
-/** The default price list (created in the local currency when missing). */
-export async function ensureDefaultPriceList(ctx: Pick<IntegrationContext, "dataverse">): Promise<string> {
+/**
+ * The default price list (created in the local currency when missing). `currenciesBeside`: the currencies are read
+ * beside the list's lookup instead of after it, for the product hooks, whose products wait for the list: reading
+ * it, then the currencies, then creating it, in a row, held the first products of a first 20,000-item sync back by
+ * ~0.15 s. When the list exists, one read is spent for nothing, once a run that writes products.
+ */
+export async function ensureDefaultPriceList(
+  ctx: Pick<IntegrationContext, "dataverse">,
+  options: { currenciesBeside?: boolean } = {},
+): Promise<string> {
+  const readCurrencies = () =>
+    rows(ctx.dataverse.pages("transactioncurrencies", { select: ["transactioncurrencyid", "exchangerate"] }));
+  const beside = options.currenciesBeside ? readCurrencies() : undefined;
+  // Not needed when the list exists: its failure then is nobody's.
+  beside?.catch(() => undefined);
   const existing = await rows(
     ctx.dataverse.pages("pricelevels", { filter: `name eq '${DEFAULT_PRICE_LIST_NAME}'`, select: ["pricelevelid"] }),
   );
   if (existing[0]) return String(existing[0].pricelevelid);
-  const currencies = await rows(
-    ctx.dataverse.pages("transactioncurrencies", { select: ["transactioncurrencyid", "exchangerate"] }),
-  );
+  const currencies = await (beside ?? readCurrencies());
   const local = currencies.find((c) => Number(c.exchangerate) === 1) ?? currencies[0];
   const created = await ctx.dataverse.create("pricelevels", {
     name: DEFAULT_PRICE_LIST_NAME,
@@ -156,7 +167,7 @@ export class ProductInsertRules {
 
   private priceListId(): Promise<string | undefined> {
     // Unavailable now: the products are created without it, and the rules after the sync report why.
-    this.priceList ??= ensureDefaultPriceList(this.ctx).catch(() => undefined);
+    this.priceList ??= ensureDefaultPriceList(this.ctx, { currenciesBeside: true }).catch(() => undefined);
     return this.priceList;
   }
 
