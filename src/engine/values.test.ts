@@ -17,8 +17,47 @@ function reference(value: unknown): string {
 }
 
 // Keys that sort differently by code unit than by locale: upper before lower case, digits, accents, symbols.
-const key = fc.constantFrom("a", "B", "b", "Z", "_x", "10", "9", "é", "e", "dataverse", "bc", "@odata.etag", "");
-const leaf = fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.boolean());
+// Keys V8 orders first as array indices ("0", "9", "10", "4294967294") and keys that only look like them.
+const key = fc.constantFrom(
+  "a",
+  "B",
+  "b",
+  "Z",
+  "_x",
+  "10",
+  "9",
+  "0",
+  "01",
+  "4294967294",
+  "4294967295",
+  "-1",
+  "1.5",
+  "é",
+  "e",
+  "dataverse",
+  "bc",
+  "@odata.etag",
+  "",
+);
+// Values canonical() rewrites: blanks, GUIDs in either case, timestamps and dates, numbers JSON cannot hold.
+const special = fc.constantFrom(
+  undefined,
+  "",
+  "00000000-0000-0000-0000-000000000000",
+  "0001-01-01",
+  "0001-01-01T00:00:00Z",
+  "A1B2C3D4-0000-4000-8000-00000000ABCD",
+  "2026-12-07T01:02:03.456Z",
+  "2026-12-07",
+  "2026-12-07T01:02:03+01:00",
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  -0,
+  1e21,
+  0.1,
+  'line\nbreak "quoted" \u2028',
+);
+const leaf = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.constant(null), fc.boolean(), special);
 const tree = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: "small" }, leaf, tie("object"), fc.array(tie("value"), { maxLength: 3 })),
   object: fc.dictionary(key, tie("value"), { maxKeys: 6 }),
@@ -30,6 +69,7 @@ describe("stableJson", () => {
       fc.property(tree, (value) => {
         expect(stableJson(value)).toBe(reference(value));
       }),
+      { numRuns: 2000 },
     );
   });
 
