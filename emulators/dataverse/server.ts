@@ -232,8 +232,8 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
     const measured = performance.now() - started;
     tallyRequest(tally, req.method ?? "GET");
     tallyWork(tally, result.work);
-    const spent = await spendServerTime(cost, result.work);
-    admission.done(Math.round(spent + measured));
+    const spent = await spendServerTime(cost, result.work, undefined, measured);
+    admission.done(Math.round(spent));
     // The remaining-limit headers are on every response; with limits off they report the documented defaults.
     const snap = limits.snapshot(auth.caller.callingUserId);
     const extra: Record<string, string> = {

@@ -101,7 +101,8 @@ export function principalOf(request: FastifyRequest): TokenClaims {
 export function chargeWork(request: FastifyRequest, work: Work): Promise<number> {
   const state = states.get(request);
   if (state?.tally) tallyWork(state.tally, work);
-  return spendServerTime(state?.cost ?? NO_COST, work, state?.abort.signal);
+  const handling = state?.startedAt ? performance.now() - state.startedAt : 0;
+  return spendServerTime(state?.cost ?? NO_COST, work, state?.abort.signal, handling);
 }
 
 function send(reply: FastifyReply, formatted: FormattedRejection, retryAfterSeconds?: number): FastifyReply {

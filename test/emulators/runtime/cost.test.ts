@@ -50,4 +50,12 @@ describe("cost model", () => {
     controller.abort();
     expect(await spendServerTime({ ...cost, perRequestMs: 60_000 }, {}, controller.signal)).toBe(60_000);
   });
+
+  it("counts the emulator's own handling as part of the request's cost, not on top of it", async () => {
+    const minute = { perRequestMs: 60_000, perRecordReadMs: 0, perRecordWrittenMs: 0 };
+    // Handled in all of its cost: no wait at all (a wait of a minute would fail this test by its timeout).
+    expect(await spendServerTime(minute, {}, undefined, 60_000)).toBe(60_000);
+    // Handled in more than its cost: it took that long.
+    expect(await spendServerTime(minute, {}, undefined, 75_000)).toBe(75_000);
+  });
 });
