@@ -7,35 +7,20 @@ import { type Kysely, sql } from "kysely";
 // SQLite and PostgreSQL alike); the queries name the state as a literal so both planners can use them.
 // biome-ignore lint/suspicious/noExplicitAny: migrations are written against the schema as it was then.
 export async function up(db: Kysely<any>): Promise<void> {
-  for (const name of [
-    "couplings_skipped",
-    "couplings_failed_to_dataverse",
-    "couplings_failed_from_dataverse",
-    "couplings_pending_from_dataverse",
-  ]) {
+  // Index, its columns (what the query orders by), and the state it holds.
+  const partial: [string, string[], string, number | string][] = [
+    ["couplings_skipped", ["mapping_name", "bc_id"], "skipped", 1],
+    ["couplings_failed_to_dataverse", ["mapping_name", "bc_id"], "last_result_to_dataverse", "failure"],
+    ["couplings_failed_from_dataverse", ["mapping_name", "bc_id"], "last_result_from_dataverse", "failure"],
+    ["couplings_pending_from_dataverse", ["mapping_name", "dataverse_id"], "pending_from_dataverse", 1],
+  ];
+  for (const [name, columns, state, value] of partial) {
     await db.schema.dropIndex(name).execute();
-  }
-  await db.schema
-    .createIndex("couplings_skipped")
-    .on("couplings")
-    .columns(["mapping_name", "bc_id"])
-    .where(sql.ref("skipped"), "=", sql.lit(1))
-    .execute();
-  for (const [name, column] of [
-    ["couplings_failed_to_dataverse", "last_result_to_dataverse"],
-    ["couplings_failed_from_dataverse", "last_result_from_dataverse"],
-  ]) {
     await db.schema
       .createIndex(name)
       .on("couplings")
-      .columns(["mapping_name", "bc_id"])
-      .where(sql.ref(column), "=", sql.lit("failure"))
+      .columns(columns)
+      .where(sql.ref(state), "=", sql.lit(value))
       .execute();
   }
-  await db.schema
-    .createIndex("couplings_pending_from_dataverse")
-    .on("couplings")
-    .columns(["mapping_name", "dataverse_id"])
-    .where(sql.ref("pending_from_dataverse"), "=", sql.lit(1))
-    .execute();
 }
