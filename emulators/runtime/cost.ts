@@ -1,6 +1,6 @@
 // Server time a request costs, so the emulators' throughput ceilings and execution-time limits behave like a
-// tenant's. The emulator really waits this long (outside the event loop's hot path: a timer), so a client that
-// fans out or batches sees the same trade-offs it would see online.
+// tenant's. A request really takes this long (its handling, then a timer for the rest: outside the event loop's
+// hot path), so a client that fans out or batches sees the same trade-offs it would see online.
 
 import { setTimeout as delay } from "node:timers/promises";
 import type { CostModel } from "../contracts.ts";
