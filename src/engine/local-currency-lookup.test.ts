@@ -56,7 +56,7 @@ function storeWith(couplings: Record<string, { bcId: string; dataverseId: string
   const iterated: string[] = [];
   const store = {
     couplings: {
-      async *iterate(mappingName: string) {
+      async *iteratePairs(mappingName: string) {
         iterated.push(mappingName);
         yield* couplings[mappingName] ?? [];
       },

@@ -74,7 +74,7 @@ export async function runOptionPass(deps: EngineDeps, mapping: TableMapping, opt
     for (const r of page.value) codes.set(r.id, String(r.values[codeField] ?? ""));
   }
   const coupledByBc = new Map<string, string>();
-  for await (const c of deps.store.couplings.iterate(mapping.name)) coupledByBc.set(c.bcId, c.dataverseId);
+  for await (const c of deps.store.couplings.iteratePairs(mapping.name)) coupledByBc.set(c.bcId, c.dataverseId);
 
   // Couplings whose code or option is gone are removed; a code whose option went is matched again below.
   const claimed = new Set<number>();

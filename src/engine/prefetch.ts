@@ -151,7 +151,7 @@ export class LookupLoader {
    */
   private async localCurrencyOf(ref: TableMapping, bcMatchField: string): Promise<string | undefined> {
     const byValue: string[] = [];
-    for await (const c of this.store.couplings.iterate(ref.name)) {
+    for await (const c of this.store.couplings.iteratePairs(ref.name)) {
       if (matchValueOf(bcMatchField, c.bcId) !== undefined) byValue.push(c.dataverseId.toLowerCase());
     }
     return byValue.length === 1 ? byValue[0] : undefined;

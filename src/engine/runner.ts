@@ -832,7 +832,7 @@ async function settleDeletedSources(run: Pass, handled: IdSet): Promise<void> {
   const found = await deletedSources({
     port: run.sourcePort,
     side: source,
-    couplings: run.store.couplings.iterate(run.mapping.name),
+    couplings: run.store.couplings.iteratePairs(run.mapping.name),
     ...(run.mode === "full" ? { known: { has: (id: string) => run.seen.has(source, id) } } : {}),
     settled: handled,
   });

@@ -504,7 +504,7 @@ export async function maintainDefaultPriceList(
 
   const writes: PriceListWrites = { productUpdates: [], lineUpdates: [], lineCreates: [] };
   for (const mapping of PRODUCT_MAPPINGS) {
-    for await (const coupling of ctx.store.couplings.iterate(mapping)) {
+    for await (const coupling of ctx.store.couplings.iteratePairs(mapping)) {
       const productId = coupling.dataverseId.toLowerCase();
       const product = products.get(productId);
       if (!product) continue;
@@ -530,7 +530,7 @@ const seconds = (ms: number) => Math.round(ms) / 1000;
 /** Every product coupled through the product mappings is one of these. */
 async function everyCouplingIn(ctx: IntegrationContext, complete: ReadonlySet<string>): Promise<boolean> {
   for (const mapping of PRODUCT_MAPPINGS) {
-    for await (const coupling of ctx.store.couplings.iterate(mapping)) {
+    for await (const coupling of ctx.store.couplings.iteratePairs(mapping)) {
       if (!complete.has(coupling.dataverseId.toLowerCase())) return false;
     }
   }

@@ -299,7 +299,7 @@ export function total(result: MappingSyncResult, counter: keyof PassReport["coun
  */
 export async function coupleLocalCurrency(ctx: IntegrationContext): Promise<boolean> {
   if (!ctx.mappings.some((m) => m.name === CURRENCY)) return false;
-  for await (const c of ctx.store.couplings.iterate(CURRENCY)) if (c.bcId.startsWith("code=")) return false;
+  for await (const c of ctx.store.couplings.iteratePairs(CURRENCY)) if (c.bcId.startsWith("code=")) return false;
   const company = ctx.businessCentral.company(ctx.companyId);
   const info = await firstRow(company.pages("companyInformation", { select: ["currencyCode"] }));
   const lcy = typeof info?.currencyCode === "string" ? info.currencyCode.toUpperCase() : "";

@@ -53,7 +53,7 @@ async function uncoupleProducts(ctx: IntegrationContext): Promise<{ jobId: strin
 
 async function all(ctx: IntegrationContext, mapping: string): Promise<string[]> {
   const ids: string[] = [];
-  for await (const c of ctx.store.couplings.iterate(mapping)) ids.push(c.bcId);
+  for await (const c of ctx.store.couplings.iteratePairs(mapping)) ids.push(c.bcId);
   return ids;
 }
 

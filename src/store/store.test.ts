@@ -204,6 +204,12 @@ for (const dialect of STORE_DIALECTS) {
         .catch((e: unknown) => e);
       expect(isBcsyncError(outside, STORE_COUPLING_EXISTS)).toBe(true);
       expect(await store.couplings.count("ITEM-PRODUCT")).toBe(450);
+      // The id pairs alone, a page at a time, in BC id order (what deletion checks and the price list rules read).
+      const pairs: { bcId: string; dataverseId: string }[] = [];
+      for await (const pair of store.couplings.iteratePairs("ITEM-PRODUCT", 100)) pairs.push(pair);
+      expect(pairs).toHaveLength(450);
+      expect(pairs.map((p) => p.bcId)).toEqual(Array.from({ length: 450 }, (_, i) => `i-${i}`).sort());
+      expect(pairs.find((p) => p.bcId === "i-7")).toEqual({ bcId: "i-7", dataverseId: "p-7" });
 
       const job = await store.jobs.start({ mappingName: "ITEM-PRODUCT", direction: "toDataverse" });
       const fail = (bcId: string, transient = false) =>

@@ -1,6 +1,6 @@
-import { sql } from "kysely";
+import { type SelectQueryBuilder, sql } from "kysely";
 import { bcsyncError, STORE_COUPLING_EXISTS } from "../../errors/catalogue.ts";
-import type { CouplingsTable, SyncDirection } from "../schema.ts";
+import type { CouplingsTable, Database, SyncDirection } from "../schema.ts";
 import { insertRows } from "./bulk-insert.ts";
 import type { Executor } from "./executor.ts";
 import { nowIso, toFlag } from "./executor.ts";
@@ -237,17 +237,37 @@ export class CouplingsRepository {
 
   /** Pages through a mapping's couplings in BC id order (keyset paging: constant memory for any size). */
   async *iterate(mappingName: string, pageSize = 1000): AsyncGenerator<Coupling> {
+    for await (const rows of this.pages(mappingName, pageSize, (q) => q.selectAll())) {
+      for (const row of rows) yield fromRow(row);
+    }
+  }
+
+  /**
+   * The mapping's coupled id pairs, in BC id order: what a full pass's deletion check and the price list rules
+   * look at. Only the two ids are read: every coupling's snapshot read and parsed for them cost a 20,000-item sync
+   * ~0.2 s of store time three times over.
+   */
+  async *iteratePairs(mappingName: string, pageSize = 1000): AsyncGenerator<{ bcId: string; dataverseId: string }> {
+    for await (const rows of this.pages(mappingName, pageSize, (q) => q.select(["bc_id", "dataverse_id"]))) {
+      for (const row of rows) yield { bcId: row.bc_id, dataverseId: row.dataverse_id };
+    }
+  }
+
+  /** The mapping's couplings a page at a time, by BC id (keyset paging: each page one index range). */
+  private async *pages<R extends { bc_id: string }>(
+    mappingName: string,
+    pageSize: number,
+    columns: (query: SelectQueryBuilder<Database, "couplings", object>) => SelectQueryBuilder<Database, "couplings", R>,
+  ): AsyncGenerator<R[]> {
     let after = "";
     for (;;) {
-      const rows = await this.db
-        .selectFrom("couplings")
-        .selectAll()
+      const rows = await columns(this.db.selectFrom("couplings"))
         .where("mapping_name", "=", mappingName)
         .where("bc_id", ">", after)
         .orderBy("bc_id")
         .limit(pageSize)
         .execute();
-      for (const row of rows) yield fromRow(row);
+      if (rows.length > 0) yield rows;
       if (rows.length < pageSize) return;
       after = rows[rows.length - 1].bc_id;
     }
