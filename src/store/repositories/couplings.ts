@@ -244,8 +244,8 @@ export class CouplingsRepository {
 
   /**
    * The mapping's coupled id pairs, in BC id order: what a full pass's deletion check and the price list rules
-   * look at. Only the two ids are read: every coupling's snapshot read and parsed for them cost a 20,000-item sync
-   * ~0.2 s of store time three times over.
+   * look at. Only the two ids are read: reading every coupling whole for them (each snapshot read and parsed) cost
+   * a 20,000-item sync 160 ms of SQLite time and 75 ms of parsing.
    */
   async *iteratePairs(mappingName: string, pageSize = 1000): AsyncGenerator<{ bcId: string; dataverseId: string }> {
     for await (const rows of this.pages(mappingName, pageSize, (q) => q.select(["bc_id", "dataverse_id"]))) {
