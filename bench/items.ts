@@ -32,6 +32,7 @@ import {
   type Target,
   world,
 } from "./throughput.ts";
+import { Timeline } from "./timeline.ts";
 
 export interface ItemsPreset {
   name: "full" | "quick";
@@ -173,7 +174,11 @@ async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
     const rulesStarted = performance.now();
     await productRules.settled();
     phases["price list lines settled"] = round((performance.now() - rulesStarted) / 1000);
-    const rules = await maintainDefaultPriceList(ctx, { complete: productRules.complete });
+    const priceListId = await productRules.priceListOfThisRun();
+    const rules = await maintainDefaultPriceList(ctx, {
+      complete: productRules.complete,
+      ...(priceListId ? { priceListId } : {}),
+    });
     if (rules.failed > 0) throw new Error(`price list rules: ${rules.errors[0]}`);
     const priceListSeconds = round((performance.now() - rulesStarted) / 1000);
     phases["price list rules reads"] = rules.seconds.reads;
@@ -209,40 +214,12 @@ async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
  * with the phases, to see where the slots sit idle.
  */
 function recordTimeline(dataverse: ReturnType<typeof createDataverseClient>) {
-  const t0 = performance.now();
-  const events: { kind: string; set: string; start: number; end: number; n: number }[] = [];
-  const target = dataverse as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const createMultiple = target.createMultiple.bind(dataverse);
-  target.createMultiple = async (...args: unknown[]) => {
-    const start = performance.now() - t0;
-    try {
-      return await createMultiple(...args);
-    } finally {
-      events.push({
-        kind: "create",
-        set: String(args[0]),
-        start,
-        end: performance.now() - t0,
-        n: (args[2] as unknown[]).length,
-      });
-    }
-  };
-  for (const name of ["pages", "changes"]) {
-    const read = target[name].bind(dataverse) as (
-      ...args: unknown[]
-    ) => AsyncIterable<{ ok: boolean; value?: { rows?: unknown[]; changed?: unknown[] } }>;
-    target[name] = async function* (...args: unknown[]) {
-      let start = performance.now() - t0;
-      for await (const page of read(...args)) {
-        const n = page.ok ? (page.value?.rows ?? page.value?.changed ?? []).length : -1;
-        events.push({ kind: name, set: String(args[0]), start, end: performance.now() - t0, n });
-        yield page;
-        start = performance.now() - t0;
-      }
-    };
-  }
+  const timeline = new Timeline();
+  timeline.call(dataverse, "createMultiple", (a) => (a[2] as unknown[]).length, { kind: "create", withSet: true });
+  for (const name of ["pages", "changes"]) timeline.pages(dataverse, name, { withSet: true });
   return {
-    save: (file: string, phases: Record<string, number>) => writeFileSync(file, JSON.stringify({ phases, events })),
+    save: (file: string, phases: Record<string, number>) =>
+      writeFileSync(file, JSON.stringify({ phases, events: timeline.events })),
   };
 }
 

@@ -14,6 +14,7 @@ import { connectorPorts } from "../src/engine/adapters/index.ts";
 import { runMapping } from "../src/engine/runner.ts";
 import { openStore } from "../src/store/index.ts";
 import { CUSTOMER_MAPPING, world } from "./throughput.ts";
+import { Timeline } from "./timeline.ts";
 
 const records = Number(process.env.BENCH_RECORDS ?? 20000);
 const mode = (process.env.BENCH_MODE ?? "realistic") as "off" | "realistic";
@@ -22,45 +23,16 @@ const dir = mkdtempSync(join(process.env.BENCH_TMP ?? tmpdir(), "bcsync-prof-"))
 const dataverse = createDataverseClient(clients.dataverse);
 const businessCentral = createBusinessCentralClient(clients.businessCentral);
 const store = await openStore({ dataDir: join(dir, "store") });
-const t0 = performance.now();
-const timeline: { kind: string; start: number; end: number; n: number }[] = [];
-const wrap = (obj: Record<string, unknown>, name: string, count: (args: unknown[]) => number) => {
-  const original = obj[name] as (...a: unknown[]) => Promise<unknown>;
-  obj[name] = async (...args: unknown[]) => {
-    const start = performance.now() - t0;
-    try {
-      return await original.apply(obj, args);
-    } finally {
-      timeline.push({ kind: name, start, end: performance.now() - t0, n: count(args) });
-    }
-  };
-};
+const timeline = new Timeline();
 if (process.env.BENCH_TIMELINE) {
-  wrap(dataverse as never, "createMultiple", (a) => (a[2] as unknown[]).length);
-  wrap(dataverse as never, "textColumnLimits", () => 0);
-  wrap(dataverse as never, "whoAmI", () => 0);
-  wrap(dataverse as never, "retrieve", () => 0);
-  wrap(dataverse as never, "batchOperations", (a) => (a[0] as unknown[]).length);
-  const dvPages = dataverse.pages.bind(dataverse);
-  (dataverse as unknown as { pages: unknown }).pages = async function* (...args: Parameters<typeof dvPages>) {
-    let start = performance.now() - t0;
-    for await (const page of dvPages(...args)) {
-      timeline.push({ kind: "dvPage", start, end: performance.now() - t0, n: page.ok ? page.value.rows.length : -1 });
-      yield page;
-      start = performance.now() - t0;
-    }
-  };
+  timeline.call(dataverse, "createMultiple", (a) => (a[2] as unknown[]).length);
+  for (const name of ["textColumnLimits", "whoAmI", "retrieve"]) timeline.call(dataverse, name, () => 0);
+  timeline.call(dataverse, "batchOperations", (a) => (a[0] as unknown[]).length);
+  timeline.pages(dataverse, "pages", { kind: "dvPage" });
+  // The port asks the client for the company's scope: the same scope, its pages timed.
   const company = businessCentral.company(clients.companyId);
-  const pagesOf = company.pages.bind(company);
   (businessCentral as unknown as { company: () => unknown }).company = () => company;
-  (company as unknown as { pages: unknown }).pages = async function* (...args: Parameters<typeof pagesOf>) {
-    let start = performance.now() - t0;
-    for await (const page of pagesOf(...args)) {
-      timeline.push({ kind: "bcPage", start, end: performance.now() - t0, n: page.ok ? page.value.rows.length : -1 });
-      yield page;
-      start = performance.now() - t0;
-    }
-  };
+  timeline.pages(company, "pages", { kind: "bcPage" });
 }
 const ports = connectorPorts({ dataverse, businessCentral, companyId: clients.companyId });
 const session = process.env.BENCH_PROFILE ? new Session() : undefined;
@@ -69,6 +41,7 @@ await session?.post("Profiler.enable");
 await session?.post("Profiler.setSamplingInterval", { interval: 200 });
 await session?.post("Profiler.start");
 const started = performance.now();
+const startedOnTimeline = timeline.now();
 const cpu = process.cpuUsage();
 const [report] = await runMapping({ store, ports, mappings: () => CUSTOMER_MAPPING }, CUSTOMER_MAPPING.name, {
   mode: "full",
@@ -85,7 +58,7 @@ process.stderr.write(
   `${JSON.stringify({ records, mode, status: report.status, counters: report.counters, seconds, cpu: (used.user + used.system) / 1e6, emulatorCpu: served.cpuSeconds, dv: dataverse.metrics().requests, bc: businessCentral.metrics().requests, maxInFlight: dataverse.metrics().maxInFlight })}\n`,
 );
 if (process.env.BENCH_TIMELINE)
-  writeFileSync(process.env.BENCH_TIMELINE, JSON.stringify({ started: started - t0, timeline }));
+  writeFileSync(process.env.BENCH_TIMELINE, JSON.stringify({ started: startedOnTimeline, timeline: timeline.events }));
 await store.close();
 await dataverse.close();
 await businessCentral.close();

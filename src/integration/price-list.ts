@@ -165,6 +165,14 @@ export class ProductInsertRules {
     return out;
   }
 
+  /**
+   * The default price list's id as this run's hooks found or created it; undefined when they did not look it up
+   * (no product written) or could not. The rules after the sync start from it instead of looking it up again.
+   */
+  priceListOfThisRun(): Promise<string | undefined> {
+    return this.priceList ?? Promise.resolve(undefined);
+  }
+
   private priceListId(): Promise<string | undefined> {
     // Unavailable now: the products are created without it, and the rules after the sync report why.
     this.priceList ??= ensureDefaultPriceList(this.ctx, { currenciesBeside: true }).catch(() => undefined);
@@ -345,14 +353,9 @@ export class ProductInsertRules {
         pageSize: UNITS_PRELOAD_LIMIT,
       })) {
         if (!page.ok || page.value.nextLink) return;
-        const bySchedule = new Map<string, Row[]>();
-        for (const unit of page.value.rows) {
-          const id = String(unit._uomscheduleid_value).toLowerCase();
-          const group = bySchedule.get(id);
-          if (group) group.push(unit);
-          else bySchedule.set(id, [unit]);
+        for (const [id, units] of groupedBy(page.value.rows, "_uomscheduleid_value")) {
+          if (!this.units.has(id)) this.units.set(id, Promise.resolve(units));
         }
-        for (const [id, units] of bySchedule) if (!this.units.has(id)) this.units.set(id, Promise.resolve(units));
         return;
       }
     })().catch(() => undefined);
@@ -435,9 +438,9 @@ function lineAmount(price: unknown, unit: Row): number {
  */
 export async function maintainDefaultPriceList(
   ctx: IntegrationContext,
-  options: { complete?: ReadonlySet<string> } = {},
+  options: { complete?: ReadonlySet<string>; priceListId?: string } = {},
 ): Promise<PriceListReport> {
-  const priceListId = await ensureDefaultPriceList(ctx);
+  const priceListId = options.priceListId ?? (await ensureDefaultPriceList(ctx));
   const report: PriceListReport = {
     priceListId,
     productsUpdated: 0,

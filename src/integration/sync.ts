@@ -134,6 +134,7 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
         request.full === true || productSyncInterrupted,
         result.passes,
         productRules.complete,
+        await productRules.priceListOfThisRun(),
       );
       if (error) result = { ...result, error };
       else await ctx.store.settings.delete(PRODUCT_SYNC_OPEN);
@@ -210,16 +211,19 @@ async function applyPriceListRules(
   full: boolean,
   passes: readonly PassReport[],
   complete: ReadonlySet<string>,
+  priceListId: string | undefined,
 ): Promise<string | undefined> {
   const wrote = passes.some(
     (p) => p.direction === "toDataverse" && p.counters.inserted + p.counters.modified + p.counters.coupled > 0,
   );
   const owed = (await ctx.store.settings.get<boolean>(PRICE_LIST_RULES_OWED)) === true;
   if (!full && !wrote && !owed) return undefined;
-  const rules = await maintainDefaultPriceList(ctx, { complete }).catch((error: Error) => ({
-    failed: 1,
-    errors: [error.message],
-  }));
+  const rules = await maintainDefaultPriceList(ctx, { complete, ...(priceListId ? { priceListId } : {}) }).catch(
+    (error: Error) => ({
+      failed: 1,
+      errors: [error.message],
+    }),
+  );
   if (rules.failed > 0) {
     await ctx.store.settings.set(PRICE_LIST_RULES_OWED, true);
     return `price list rules: ${rules.errors[0]}`;

@@ -207,7 +207,8 @@ export class BatchWriter<T> {
   private waiting = 0;
   private readonly inFlight: InFlightRequests;
   private finished = false;
-  private written = 0;
+  /** Records handed to `write` so far (not necessarily sent yet). */
+  private handedOver = 0;
 
   constructor(
     private readonly budget: () => WriteBudget | undefined,
@@ -226,14 +227,14 @@ export class BatchWriter<T> {
     return new Promise<void>((resolve, reject) => {
       this.groups.push({ items, next: 0, unsettled: 0, resolve, reject });
       this.waiting += items.length;
-      this.written += items.length;
+      this.handedOver += items.length;
       this.pump();
     });
   }
 
   /** Records handed to `write` so far. */
   get received(): number {
-    return this.written;
+    return this.handedOver;
   }
 
   /**
