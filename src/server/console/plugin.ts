@@ -8,9 +8,9 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import type { FastifyPluginAsync } from "fastify";
+import { sourceFilePath } from "../../runtime/source-files.ts";
 
 export const CONSOLE_PREFIX = "/console/";
 
@@ -88,7 +88,7 @@ export interface ConsoleOptions {
 }
 
 export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, options) => {
-  const assetsDir = join(dirname(fileURLToPath(import.meta.url)), "assets");
+  const assetsDir = sourceFilePath(import.meta.url, "assets");
   const vendor = new Map(Object.entries(VENDOR_MODULES).map(([name, path]) => [name, readFileSync(path)]));
 
   app.get("/", { schema: { hide: true } }, (_request, reply) => reply.redirect(CONSOLE_PREFIX));
