@@ -19,7 +19,7 @@ const STATEMENT_CACHE_SIZE = 200;
 const { filename, pragmas } = workerData;
 
 /** An error as plain data: what the main thread needs to rebuild it (SQLite's code above all). */
-function describe(error) {
+function errorData(error) {
   return {
     name: error?.name ?? "Error",
     message: error?.message ?? String(error),
@@ -32,7 +32,7 @@ try {
   db = new SQLite(filename);
   for (const pragma of pragmas) db.pragma(pragma);
 } catch (error) {
-  parentPort.postMessage({ failed: describe(error) });
+  parentPort.postMessage({ failed: errorData(error) });
   db = undefined;
 }
 
@@ -61,7 +61,7 @@ if (db) {
         db.close();
         parentPort.postMessage({ id, closed: true });
       } catch (error) {
-        parentPort.postMessage({ id, error: describe(error) });
+        parentPort.postMessage({ id, error: errorData(error) });
       }
       parentPort.close();
       return;
@@ -75,7 +75,7 @@ if (db) {
         parentPort.postMessage({ id, changes, lastInsertRowid });
       }
     } catch (error) {
-      parentPort.postMessage({ id, error: describe(error) });
+      parentPort.postMessage({ id, error: errorData(error) });
     }
   });
   parentPort.postMessage({ ready: true });

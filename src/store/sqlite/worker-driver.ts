@@ -50,7 +50,12 @@ export class SqliteThread {
   /** Set by close: the thread then keeps the process alive until it has ended, so close() resolves. */
   private closing = false;
 
+  /** The threads of this process's open SQLite stores (for sqliteThreadsActiveMs). */
+  private static readonly running = new Set<SqliteThread>();
+
   private constructor(private readonly worker: Worker) {
+    SqliteThread.running.add(this);
+    worker.once("exit", () => SqliteThread.running.delete(this));
     worker.on("message", (reply: Reply) => {
       const request = this.pending.get(reply.id);
       if (!request) return;
@@ -76,6 +81,9 @@ export class SqliteThread {
     const opened = await new Promise<Opened>((resolve, reject) => {
       worker.once("message", resolve);
       worker.once("error", reject);
+      worker.once("exit", (code) =>
+        reject(new Error(`the SQLite store's thread stopped while opening (exit code ${code})`)),
+      );
     });
     if ("failed" in opened) {
       await worker.terminate();
@@ -104,6 +112,13 @@ export class SqliteThread {
       insertId: reply.lastInsertRowid === undefined ? undefined : BigInt(reply.lastInsertRowid),
       rows: [],
     };
+  }
+
+  /** Milliseconds this thread has spent running statements, summed over the open stores of the process. */
+  static activeMs(): number {
+    let ms = 0;
+    for (const thread of SqliteThread.running) ms += thread.worker.performance.eventLoopUtilization().active;
+    return ms;
   }
 
   /** Closes the database, then lets the thread end. */
