@@ -50,7 +50,7 @@ export class SqliteThread {
   /** Set by close: the thread then keeps the process alive until it has ended, so close() resolves. */
   private closing = false;
 
-  /** The threads of this process's open SQLite stores (for sqliteThreadsActiveMs). */
+  /** The threads of this process's open SQLite stores (for activeMs). */
   private static readonly running = new Set<SqliteThread>();
 
   private constructor(private readonly worker: Worker) {
@@ -114,7 +114,7 @@ export class SqliteThread {
     };
   }
 
-  /** Milliseconds this thread has spent running statements, summed over the open stores of the process. */
+  /** Milliseconds the threads of the stores open now have spent running statements, since each was opened. */
   static activeMs(): number {
     let ms = 0;
     for (const thread of SqliteThread.running) ms += thread.worker.performance.eventLoopUtilization().active;
