@@ -1,5 +1,5 @@
 // The bcsync strategy of the customer workload once, to find where the engine spends its time:
-//   node --import tsx bench/profile-run.ts        one line of JSON on stderr (seconds, CPU, SQLite thread, requests)
+//   node --import tsx bench/profile-run.ts        one line of JSON on stderr (seconds, CPU, requests)
 //   BENCH_RECORDS=20000 BENCH_MODE=off|realistic  table size; emulators' limits and cost (default realistic)
 //   BENCH_PROFILE=file.cpuprofile                 a CPU profile of the run only (not the start or the seeding)
 //   BENCH_TIMELINE=file.json                      start and end of every Business Central page and bulk create
@@ -13,7 +13,6 @@ import { createBusinessCentralClient, createDataverseClient } from "../src/conne
 import { connectorPorts } from "../src/engine/adapters/index.ts";
 import { runMapping } from "../src/engine/runner.ts";
 import { openStore } from "../src/store/index.ts";
-import { SqliteThread } from "../src/store/sqlite/worker-driver.ts";
 import { CUSTOMER_MAPPING, world } from "./throughput.ts";
 import { Timeline } from "./timeline.ts";
 
@@ -44,7 +43,6 @@ await session?.post("Profiler.start");
 const started = performance.now();
 const startedOnTimeline = timeline.now();
 const cpu = process.cpuUsage();
-const sqliteBefore = SqliteThread.activeMs();
 const [report] = await runMapping({ store, ports, mappings: () => CUSTOMER_MAPPING }, CUSTOMER_MAPPING.name, {
   mode: "full",
   pageSize: Number(process.env.BENCH_PAGE ?? 1000),
@@ -55,11 +53,9 @@ if (session) {
   writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
 }
 const used = process.cpuUsage(cpu);
-// The store's statements run on their own thread, so a profile of this one does not show them: their time apart.
-const sqliteThreadSeconds = (SqliteThread.activeMs() - sqliteBefore) / 1000;
 const served = await emulators.close();
 process.stderr.write(
-  `${JSON.stringify({ records, mode, status: report.status, counters: report.counters, seconds, cpu: (used.user + used.system) / 1e6, sqliteThreadSeconds, emulatorCpu: served.cpuSeconds, dv: dataverse.metrics().requests, bc: businessCentral.metrics().requests, maxInFlight: dataverse.metrics().maxInFlight })}\n`,
+  `${JSON.stringify({ records, mode, status: report.status, counters: report.counters, seconds, cpu: (used.user + used.system) / 1e6, emulatorCpu: served.cpuSeconds, dv: dataverse.metrics().requests, bc: businessCentral.metrics().requests, maxInFlight: dataverse.metrics().maxInFlight })}\n`,
 );
 if (process.env.BENCH_TIMELINE)
   writeFileSync(process.env.BENCH_TIMELINE, JSON.stringify({ started: startedOnTimeline, timeline: timeline.events }));

@@ -2,9 +2,7 @@
 //   node --import tsx bench/profile-summary.ts file.cpuprofile [rows]
 // Self time by function, by file and by package or source folder, in percent of the profile. Native functions
 // have no file: SQLite's statements (better-sqlite3's `all` and `run`, called by Kysely's driver) are grouped as
-// "SQLite (native)" by their caller, so the store's own work is one figure rather than two anonymous ones. Since
-// the store runs on a thread of its own (src/store/sqlite/worker-driver.ts) a profile of the main thread has none
-// of them; bench/profile-run.ts prints that thread's busy time as sqliteThreadSeconds.
+// "SQLite (native)" by their caller, so the store's own work is one figure rather than two anonymous ones.
 // Percentages count wall-clock samples: on a loaded machine a native call that is descheduled keeps its samples,
 // so compare the store's share with its CPU (process.cpuUsage around each statement) before judging it.
 import { readFileSync } from "node:fs";

@@ -152,7 +152,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   } else {
     const dataDir = options.dataDir ?? ".bcsync";
     const filename = dataDir === ":memory:" ? ":memory:" : join(dataDir, "bcsync.sqlite");
-    store = new Store(await connectSqlite({ filename }), "sqlite", isSqliteUniqueViolation);
+    store = new Store(connectSqlite({ filename }), "sqlite", isSqliteUniqueViolation);
   }
   if (options.migrate !== false) await store.migrate();
   return store;

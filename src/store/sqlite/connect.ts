@@ -1,42 +1,62 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { Kysely, sql } from "kysely";
+import SQLite from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
 import type { Database } from "../schema.ts";
-import { SqliteThread, SqliteThreadDialect } from "./worker-driver.ts";
 
 export interface SqliteOptions {
   /** File path, or `:memory:`. */
   filename: string;
 }
 
-/**
- * Opens the embedded store on a thread of its own (worker-driver.ts): WAL for concurrent readers and crash safety,
- * foreign keys on. Rejects with SQLite's error when the file cannot be opened.
- */
-export async function connectSqlite(options: SqliteOptions): Promise<Kysely<Database>> {
+/** Opens the embedded store: WAL for concurrent readers and crash safety, foreign keys on. */
+export function connectSqlite(options: SqliteOptions): Kysely<Database> {
   if (options.filename !== ":memory:") mkdirSync(dirname(options.filename), { recursive: true });
-  const thread = await SqliteThread.open(options.filename, PRAGMAS);
-  const db = new Kysely<Database>({ dialect: new SqliteThreadDialect(thread) });
-  // Kysely destroys only a driver it has initialized, which it does on the first query: made here, so that a store
-  // closed before any other query still ends its thread.
-  await sql`select 1`.execute(db);
-  return db;
-}
-
-const PRAGMAS = [
-  "journal_mode = WAL",
-  "synchronous = NORMAL",
-  "foreign_keys = ON",
-  "busy_timeout = 5000",
+  const sqlite = new SQLite(options.filename);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
   // Checkpoints (copying the log back into the database file, with an fsync of each) every 10,000 pages instead of
   // SQLite's 1,000: a full sync's pages of couplings rewrite the same index pages (the ids are random) commit after
-  // commit, and each checkpoint copied them again and waited on the disk. 20,000 couplings: commits 0.5-0.9 s →
-  // 0.2-0.3 s. Durability does not change: a transaction is durable once its frames are in the log, whenever the
-  // checkpoint runs (a SIGKILL loses nothing committed; recovery replays a log of at most ~40 MB).
-  "wal_autocheckpoint = 10000",
-  // The log file is cut back to 64 MB after a checkpoint rather than kept at its peak size.
-  "journal_size_limit = 67108864",
-];
+  // commit, and each checkpoint copied them again and waited on the disk, on the event loop's thread. 20,000
+  // couplings: commits 0.5-0.9 s → 0.2-0.3 s. Durability does not change: a transaction is durable once its
+  // frames are in the log, whenever the checkpoint runs (a SIGKILL loses nothing committed; recovery replays a log
+  // of at most ~40 MB). The log file is cut back to 64 MB after a checkpoint rather than kept at its peak size.
+  sqlite.pragma("wal_autocheckpoint = 10000");
+  sqlite.pragma("journal_size_limit = 67108864");
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+}
+
+/** Statements kept prepared, by SQL text (the most recently used ones). */
+const STATEMENT_CACHE_SIZE = 200;
+
+/**
+ * Kysely prepares every query it runs; a multi-row insert of a full sync's page (200 rows, thousands of
+ * parameters) then costs more to parse than to run. The same SQL text reuses its prepared statement instead.
+ * Kysely runs one query at a time on this connection and reads each result whole (`all`/`run`; the store never
+ * streams), so a cached statement is never in use twice at once.
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDialectDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (statement) {
+        // Most recently used last: the first entry is the one to drop when the cache is full.
+        cache.delete(sql);
+      } else {
+        statement = sqlite.prepare(sql);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, statement);
+      return statement;
+    },
+  } as unknown as SqliteDialectDatabase;
+}
+
+type SqliteDialectDatabase = NonNullable<ConstructorParameters<typeof SqliteDialect>[0]["database"]>;
 
 /** SQLite reports a unique violation with this code prefix. */
 export function isSqliteUniqueViolation(error: unknown): boolean {
