@@ -349,6 +349,31 @@ for (const dialect of STORE_DIALECTS) {
       expect((await store.queue.get(entry.id))?.nextRunAt).toBe("2026-01-01T00:00:35.000Z");
     });
 
+    it("tells the queue's running and due entries apart from those that wait (busy)", async () => {
+      const entry = (name: string, nextRunAt: string, status?: "on_hold") =>
+        store.queue.create({
+          kind: "mapping",
+          mappingName: name,
+          description: `${name} sync`,
+          intervalMinutes: 30,
+          inactivityTimeoutMinutes: 1440,
+          nextRunAt,
+          ...(status ? { status } : {}),
+        });
+      const due = await entry("DUE", "2026-01-01T00:00:00.000Z");
+      const running = await entry("RUNNING", "2026-01-01T00:00:00.000Z");
+      await entry("LATER", "2026-01-01T01:00:00.000Z");
+      await entry("HELD", "2026-01-01T00:00:00.000Z", "on_hold");
+      const now = new Date("2026-01-01T00:00:01.000Z");
+      expect(await store.queue.claim(running, "w1")).toBe(true);
+      const busy = await store.queue.busy(now);
+      expect(busy.map((e) => e.mappingName).sort()).toEqual(["DUE", "RUNNING"]);
+      expect(await store.queue.claim(due, "w1")).toBe(true);
+      await store.queue.complete(due.id, { kind: "succeeded", idle: true }, now);
+      await store.queue.complete(running.id, { kind: "succeeded", idle: true }, now);
+      expect(await store.queue.busy(now)).toEqual([]);
+    });
+
     it("keeps write intents once per source record and clears them", async () => {
       await store.pendingWrites.record([
         { mappingName: "CUSTOMER", direction: "toDataverse", sourceId: "c-1", targetKey: "guid-1", payloadHash: null },

@@ -44,13 +44,7 @@ beforeAll(async () => {
   // not take changes from a row the integration user modified last (S15, Business Central's modifiedby filter). A
   // person's edits are the scenarios here, so they start once the round is over (an entry woken since may run).
   await vi.waitFor(
-    async () => {
-      const now = new Date().toISOString();
-      const busy = (await h.ctx.store.queue.list()).filter(
-        (e) => e.status === "in_process" || (e.status === "ready" && e.nextRunAt !== null && e.nextRunAt <= now),
-      );
-      expect(busy.map((e) => e.mappingName ?? e.kind)).toEqual([]);
-    },
+    async () => expect((await h.ctx.store.queue.busy(new Date())).map((e) => e.mappingName ?? e.kind)).toEqual([]),
     { timeout: 120_000, interval: 100 },
   );
 }, 180_000);

@@ -145,6 +145,28 @@ export class JobQueueRepository {
     return rows.map(fromRow);
   }
 
+  /**
+   * Entries running or due at `now`: none means the queue is at rest (a service's first round of runs is over, say,
+   * before a person's edits are made in a test or a benchmark; see test/server/serve-live.test.ts).
+   */
+  async busy(now: Date): Promise<QueueEntry[]> {
+    const rows = await this.db
+      .selectFrom("job_queue_entries")
+      .selectAll()
+      .where((eb) =>
+        eb.or([
+          eb("status", "=", "in_process"),
+          eb.and([
+            eb("status", "in", RUNNABLE),
+            eb("next_run_at", "is not", null),
+            eb("next_run_at", "<=", now.toISOString()),
+          ]),
+        ]),
+      )
+      .execute();
+    return rows.map(fromRow);
+  }
+
   /** Takes an entry for a worker; false when another worker got it first. */
   async claim(entry: QueueEntry, workerId: string): Promise<boolean> {
     const now = nowIso();
