@@ -11,10 +11,10 @@
 //                    emulator's store as Sales users entered them (no request is counted); answers with the ids
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
-import { Agent, request } from "undici";
 import { SYSTEM_USER_ID, seedId } from "../emulators/dataverse/index.ts";
 import { DEMO_INTEGRATION_APP } from "../emulators/identity/demo-apps.ts";
 import { startEmulators } from "../emulators/index.ts";
+import { COMPANION_API, createBusinessCentralClient, createDataverseClient } from "../src/connectors/index.ts";
 
 const {
   records,
@@ -154,54 +154,43 @@ process.stdin.on("end", async () => {
  * they change nothing, and the emulators' tallies are read as differences (bench/incremental.ts).
  */
 async function warmUp(): Promise<void> {
-  const dispatcher = new Agent({ connect: { ca: credentials.caPem } });
+  // bcsync's own clients, so the requests are the ones the engine will send (its column metadata forms included).
+  const dataverse = createDataverseClient({ url: emulators.info.dataverse.url, ...credentials });
+  const businessCentral = createBusinessCentralClient({
+    url: bc.url,
+    environment: bc.environment,
+    ...credentials,
+    tenantId: bc.tenantId,
+  });
+  const company = businessCentral.company(bc.companies[0].id);
+  const companion = businessCentral.company(bc.companies[0].id, COMPANION_API);
+  // A read that is refused warms nothing: the benchmark stops rather than measure cold emulators unawares.
+  const firstPage = async (pages: AsyncIterable<{ ok: boolean; error?: unknown }>) => {
+    for await (const page of pages) {
+      if (!page.ok) throw page.error;
+      return;
+    }
+  };
+  const answered = async (result: Promise<{ ok: boolean; error?: unknown }>) => {
+    const r = await result;
+    if (!r.ok) throw r.error;
+  };
   try {
-    const token = async (scope: string) => {
-      const res = await request(`${emulators.identity.url}/${credentials.tenantId}/oauth2/v2.0/token`, {
-        method: "POST",
-        dispatcher,
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({
-          grant_type: "client_credentials",
-          client_id: credentials.clientId,
-          client_secret: credentials.clientSecret,
-          scope,
-        }).toString(),
-      });
-      return ((await res.body.json()) as { access_token: string }).access_token;
-    };
-    const get = async (url: string, bearer: string) => {
-      const res = await request(url, { dispatcher, headers: { authorization: `Bearer ${bearer}` } });
-      await res.body.dump();
-      // A read that is refused warms nothing: the benchmark stops rather than measure cold emulators unawares.
-      if (res.statusCode !== 200) throw new Error(`warming the emulators: ${url} answered ${res.statusCode}`);
-    };
-    const dvApi = emulators.info.dataverse.apiUrl;
-    const dvToken = await token(`${new URL(dvApi).origin}/.default`);
-    const bcToken = await token("https://api.businesscentral.dynamics.com/.default");
-    const company = `companies(${bc.companies[0].id})`;
-    const bcApi = `${bc.apiUrl}${company}`;
-    const companionApi = `${bc.apiUrl.replace("/api/v2.0/", "/api/bcsync/integration/v1.0/")}${company}`;
-    const metadata = (table: string) => `${dvApi}EntityDefinitions(LogicalName='${table}')/Attributes`;
     // A few rounds: V8 optimizes a function after it has run a while, not on its first call.
     for (let round = 0; round < 3; round++) {
       await Promise.all([
-        get(`${bcApi}/customers?$top=250`, bcToken),
-        get(`${bcApi}/customers/$count`, bcToken),
-        get(`${bcApi}/items?$top=250`, bcToken),
-        get(`${companionApi}/items?$top=100`, bcToken),
-        ...["account", "product"].flatMap((table) => [
-          get(
-            `${metadata(table)}/Microsoft.Dynamics.CRM.StringAttributeMetadata?$select=LogicalName,MaxLength`,
-            dvToken,
-          ),
-          get(`${metadata(table)}?$select=LogicalName,AttributeType`, dvToken),
-        ]),
-        get(`${dvApi}accounts?$select=accountid,name&$top=250`, dvToken),
-        get(`${dvApi}products?$select=productid,name&$top=250`, dvToken),
+        firstPage(company.pages("customers", { pageSize: 250 })),
+        answered(company.count("customers")),
+        firstPage(company.pages("items", { pageSize: 250 })),
+        firstPage(companion.pages("items", { pageSize: 100 })),
+        answered(dataverse.textColumnLimits("account")),
+        answered(dataverse.textColumnLimits("product")),
+        firstPage(dataverse.pages("accounts", { select: ["accountid", "name"], pageSize: 250 })),
+        firstPage(dataverse.pages("products", { select: ["productid", "name"], pageSize: 250 })),
       ]);
     }
   } finally {
-    await dispatcher.close();
+    await dataverse.close();
+    await businessCentral.close();
   }
 }
