@@ -8,6 +8,7 @@ import type { TableMapping } from "../engine/model.ts";
 import type { IntegrationContext } from "./context.ts";
 import { COMPANY_SCOPED_TABLES } from "./defaults/index.ts";
 import { allRows } from "./direct-pass.ts";
+import { editCheckColumns, updateBehindMapping } from "./unsynced-edits.ts";
 
 /** The connected company's name as Business Central has it (its id when setup did not record one). */
 export const companyName = (ctx: Pick<IntegrationContext, "config" | "companyId">): string =>
@@ -19,7 +20,10 @@ export async function claimCoupledRows(ctx: IntegrationContext, mapping: TableMa
   if (!company || mapping.kind !== "table" || !COMPANY_SCOPED_TABLES.has(mapping.dataverse.table)) return 0;
   const key = mapping.dataverse.keyField;
   const unclaimed = await allRows(
-    ctx.dataverse.pages(mapping.dataverse.entitySet, { filter: "_bcbi_companyid_value eq null", select: [key] }),
+    ctx.dataverse.pages(mapping.dataverse.entitySet, {
+      filter: "_bcbi_companyid_value eq null",
+      select: [key, ...editCheckColumns(mapping)],
+    }),
   );
   if (unclaimed.length === 0) return 0;
   const coupled = await ctx.store.couplings.findMany(
@@ -28,11 +32,14 @@ export async function claimCoupledRows(ctx: IntegrationContext, mapping: TableMa
     unclaimed.map((r) => String(r[key]).toLowerCase()),
   );
   let claimed = 0;
-  for (const id of coupled.keys()) {
-    const r = await ctx.dataverse.update(mapping.dataverse.entitySet, id, {
+  for (const row of unclaimed) {
+    const coupling = coupled.get(String(row[key]).toLowerCase());
+    if (!coupling) continue;
+    // A row with a Sales user's edit not yet in BC is claimed on a later run, after the pass has carried it.
+    const r = await updateBehindMapping(ctx, mapping, coupling, row, {
       "bcbi_companyid@odata.bind": `/bcbi_companies(${company})`,
     });
-    if (r.ok) claimed++;
+    if (r.ok && r.value === "written") claimed++;
   }
   return claimed;
 }

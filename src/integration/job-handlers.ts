@@ -18,7 +18,7 @@ import { type MappingSyncResult, syncMappings, total } from "./sync.ts";
 
 export interface JobEvents {
   onMapping?: (result: MappingSyncResult) => void;
-  onJob?: (kind: string, summary: { inserted: number; modified: number; failed: number }) => void;
+  onJob?: (kind: string, summary: JobSummary) => void;
 }
 
 /**
@@ -27,6 +27,14 @@ export interface JobEvents {
  */
 function failOnRecordFailures(what: string, failed: number): void {
   if (failed > 0) throw new Error(`${failed} record(s) failed in ${what}; run \`npx bcsync errors\` to see them`);
+}
+
+/** What a job wrote; `deferred` counts writes left for the next run while a Sales user's edit reaches BC. */
+export interface JobSummary {
+  inserted: number;
+  modified: number;
+  failed: number;
+  deferred?: number;
 }
 
 export function integrationJobHandlers(ctx: IntegrationContext, events: JobEvents = {}): Record<string, JobHandler> {
@@ -70,7 +78,8 @@ export function integrationJobHandlers(ctx: IntegrationContext, events: JobEvent
       const c = await runCustomerStatistics(ctx);
       events.onJob?.(JOB_KINDS.customerStatistics, c);
       failOnRecordFailures(JOB_KINDS.customerStatistics, c.failed);
-      return { idle: c.inserted + c.modified + c.failed === 0 };
+      // A link left for a Sales user's edit to reach BC first is work still to do: the job stays awake for it.
+      return { idle: c.inserted + c.modified + c.deferred + c.failed === 0 };
     },
     [JOB_KINDS.itemAvailability]: async () => {
       const c = await runItemAvailability(ctx);

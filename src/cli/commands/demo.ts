@@ -9,6 +9,7 @@ import { DEMO_SALES_USER_ID } from "../../../emulators/identity/demo-apps.ts";
 import { startEmulators } from "../../../emulators/index.ts";
 import { openIntegration } from "../../integration/context.ts";
 import { coupleDemoSalespeople } from "../../integration/demo.ts";
+import type { JobSummary } from "../../integration/job-handlers.ts";
 import { syncAll } from "../../integration/review.ts";
 import { configForEmulators, runSetup } from "../../integration/setup.ts";
 import { syncMappings } from "../../integration/sync.ts";
@@ -52,9 +53,10 @@ async function startDemoService(
       if (Number(s.inserted) || Number(s.modified) || Number(s.failed))
         say(`  ${new Date().toISOString()} ${r.mapping}: +${s.inserted} ~${s.modified} !${s.failed} ${s.message}`);
     },
-    onJob: (kind: string, c: { inserted: number; modified: number; failed: number }) => {
-      if (c.inserted || c.modified || c.failed)
-        say(`  ${new Date().toISOString()} ${kind}: +${c.inserted} ~${c.modified} !${c.failed}`);
+    onJob: (kind: string, c: JobSummary) => {
+      const waiting = c.deferred ? ` (${c.deferred} left for the next run: a Sales edit reaches BC first)` : "";
+      if (c.inserted || c.modified || c.failed || c.deferred)
+        say(`  ${new Date().toISOString()} ${kind}: +${c.inserted} ~${c.modified} !${c.failed}${waiting}`);
     },
   };
   const options = {
