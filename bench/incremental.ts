@@ -20,6 +20,7 @@ import { connectorPorts } from "../src/engine/adapters/index.ts";
 import type { PassDirection } from "../src/engine/model.ts";
 import { defineTableMapping } from "../src/engine/model.ts";
 import { type PassReport, runMapping, SeenThisRun } from "../src/engine/runner.ts";
+import { boundHeapGrowth } from "../src/runtime/heap.ts";
 import { openStore } from "../src/store/index.ts";
 import { aligned, round, targetLines } from "./report.ts";
 import { CUSTOMER_MAPPING, emulatorsProcess, integrationUserOf } from "./throughput.ts";
@@ -320,6 +321,8 @@ export function incrementalTable(result: IncrementalResult): string {
 }
 
 if (process.argv[2] === "--child") {
+  // The process stands for a bcsync process: its heap is bounded as the CLI's is (src/runtime/heap.ts).
+  boundHeapGrowth();
   const { customers, preset } = JSON.parse(process.argv[3]) as { customers: number; preset: IncrementalPreset };
   const result = await runSize(customers, preset);
   process.stdout.write(`${JSON.stringify(result)}\n`);

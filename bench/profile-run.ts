@@ -12,10 +12,13 @@ import { join } from "node:path";
 import { createBusinessCentralClient, createDataverseClient } from "../src/connectors/index.ts";
 import { connectorPorts } from "../src/engine/adapters/index.ts";
 import { runMapping } from "../src/engine/runner.ts";
+import { boundHeapGrowth } from "../src/runtime/heap.ts";
 import { openStore } from "../src/store/index.ts";
 import { CUSTOMER_MAPPING, world } from "./throughput.ts";
 import { Timeline } from "./timeline.ts";
 
+// This process stands for a bcsync command: its heap is bounded as the CLI's is (src/runtime/heap.ts).
+boundHeapGrowth();
 const records = Number(process.env.BENCH_RECORDS ?? 20000);
 const mode = (process.env.BENCH_MODE ?? "realistic") as "off" | "realistic";
 const { emulators, clients } = await world(records, { limits: mode, cost: mode });

@@ -14,6 +14,7 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { boundHeapGrowth } from "../src/runtime/heap.ts";
 import { INCREMENTAL_PRESETS, incrementalTable, runIncremental } from "./incremental.ts";
 import { ITEMS_PRESETS, itemsTable, runItems } from "./items.ts";
 import { LATENCY_PRESETS, latencyTable, runLatency } from "./latency.ts";
@@ -21,6 +22,8 @@ import { ORDERS_PRESETS, ordersTable, runOrders } from "./orders.ts";
 import { runStart, startTable } from "./start.ts";
 import { PRESETS, runThroughput, table } from "./throughput.ts";
 
+// The workloads run the engine in this process as a bcsync command runs it, heap bounded alike (src/runtime/heap.ts).
+boundHeapGrowth();
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");

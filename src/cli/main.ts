@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { boundHeapGrowth } from "../runtime/heap.ts";
 import { EXIT } from "./exit-codes.ts";
 import { registerAvailabilityCommand } from "./program/availability.ts";
 import { registerConflictsCommand } from "./program/conflicts.ts";
@@ -78,6 +79,8 @@ export async function main(argv: string[]): Promise<number> {
 
 const invokedDirectly = process.argv[1] !== undefined && /(?:main\.ts|bcsync(?:\.js)?)$/.test(process.argv[1]);
 if (invokedDirectly) {
+  // A bcsync process: the heap grows with what a sync holds, not with how long it runs (src/runtime/heap.ts).
+  boundHeapGrowth();
   const code = await main(process.argv.slice(2));
   if (code !== 0) process.exitCode = code;
 }
