@@ -8,7 +8,7 @@ import type { TableMapping } from "../engine/model.ts";
 import type { IntegrationContext } from "./context.ts";
 import { COMPANY_SCOPED_TABLES } from "./defaults/index.ts";
 import { allRows } from "./direct-pass.ts";
-import { editCheckColumns, updateBehindMapping } from "./unsynced-edits.ts";
+import { editCheckColumns, stampOf, updateBehindMapping } from "./unsynced-edits.ts";
 
 /** The connected company's name as Business Central has it (its id when setup did not record one). */
 export const companyName = (ctx: Pick<IntegrationContext, "config" | "companyId">): string =>
@@ -19,6 +19,7 @@ export async function claimCoupledRows(ctx: IntegrationContext, mapping: TableMa
   const company = ctx.settings.dataverseCompanyId;
   if (!company || mapping.kind !== "table" || !COMPANY_SCOPED_TABLES.has(mapping.dataverse.table)) return 0;
   const key = mapping.dataverse.keyField;
+  const companyRef = `/bcbi_companies(${company})`;
   const unclaimed = await allRows(
     ctx.dataverse.pages(mapping.dataverse.entitySet, {
       filter: "_bcbi_companyid_value eq null",
@@ -31,15 +32,13 @@ export async function claimCoupledRows(ctx: IntegrationContext, mapping: TableMa
     "dataverse",
     unclaimed.map((r) => String(r[key]).toLowerCase()),
   );
-  let claimed = 0;
-  for (const row of unclaimed) {
+  const claims = unclaimed.flatMap((row) => {
     const coupling = coupled.get(String(row[key]).toLowerCase());
-    if (!coupling) continue;
-    // A row with a Sales user's edit not yet in BC is claimed on a later run, after the pass has carried it.
-    const r = await updateBehindMapping(ctx, mapping, coupling, row, {
-      "bcbi_companyid@odata.bind": `/bcbi_companies(${company})`,
-    });
-    if (r.ok && r.value === "written") claimed++;
-  }
-  return claimed;
+    return coupling
+      ? [{ coupling, stamp: stampOf(mapping, row), changes: { "bcbi_companyid@odata.bind": companyRef } }]
+      : [];
+  });
+  // A row with a Sales user's edit not yet in BC is claimed on a later run, after the pass has carried it.
+  const outcomes = await updateBehindMapping(ctx, mapping, claims);
+  return outcomes.filter((o) => o.kind === "written").length;
 }

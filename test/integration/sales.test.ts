@@ -245,8 +245,15 @@ describe("leads flow both ways (S11: Lead ⇄ Lead)", () => {
 
 describe("customer statistics and item availability jobs (S17, S19)", () => {
   it("puts each coupled customer's statistics on its Sales account", async () => {
+    const requests = h.emulators.dataverse.tally.requests;
     const first = await runCustomerStatistics(h.ctx);
     expect(first.failed).toBe(0);
+    // Set-based: the accounts read by id (100 a request), the statistics rows in a page, then CreateMultiples and
+    // $batches of links of at least 10 rows each, spread over the slots (customer by customer it was three requests
+    // each: a read, a create and a link).
+    expect(first.inserted).toBeGreaterThan(4);
+    const bulk = Math.ceil(first.inserted / 10);
+    expect(h.emulators.dataverse.tally.requests - requests).toBeLessThanOrEqual(2 + 2 * bulk);
     const stats = await bcRows(h.ctx, "customerStatistics", true);
     let checked = 0;
     for await (const c of h.ctx.store.couplings.iterate("CUSTOMER")) {
@@ -270,8 +277,12 @@ describe("customer statistics and item availability jobs (S17, S19)", () => {
   });
 
   it("writes the available quantity of coupled items to their products", async () => {
+    const requests = h.emulators.dataverse.tally.requests;
     const r = await runItemAvailability(h.ctx);
     expect(r.failed).toBe(0);
+    // The products read by id (100 a request), the changed ones written in UpdateMultiples of at least 10.
+    expect(r.modified).toBeGreaterThan(2);
+    expect(h.emulators.dataverse.tally.requests - requests).toBeLessThanOrEqual(1 + Math.ceil(r.modified / 10));
     const availability = await bcRows(h.ctx, "itemAvailability", true);
     for await (const c of h.ctx.store.couplings.iterate("ITEM-PRODUCT")) {
       const a = availability.find((x) => String(x.itemId).toLowerCase() === c.bcId);

@@ -12,7 +12,12 @@ import { coupleDemoSalespeople } from "../../src/integration/demo.ts";
 import { syncAll } from "../../src/integration/review.ts";
 import { runCustomerStatistics } from "../../src/integration/statistics.ts";
 import { syncMappings, total } from "../../src/integration/sync.ts";
-import { editCheckColumns, hasUnsyncedEdit, updateBehindMapping } from "../../src/integration/unsynced-edits.ts";
+import {
+  editCheckColumns,
+  hasUnsyncedEdit,
+  stampOf,
+  updateBehindMapping,
+} from "../../src/integration/unsynced-edits.ts";
 import { dvRows, type Harness, startIntegration } from "./helpers.ts";
 
 const asSalesUser = { impersonate: { callerId: DEMO_SALES_USER_ID } };
@@ -60,28 +65,27 @@ async function accountRow(accountId: string): Promise<Row> {
 describe("hasUnsyncedEdit", () => {
   const user = "00000000-0000-0000-0000-0000000000aa";
   const person = "00000000-0000-0000-0000-0000000000bb";
-  const row = (by: string | undefined, etag: string) => ({
-    "@odata.etag": etag,
-    ...(by ? { _modifiedby_value: by } : {}),
-  });
+  const stamp = (by: string | undefined, version: string) => ({ version, ...(by ? { modifiedBy: by } : {}) });
 
   it("is an edit by someone else that the mapping has not synced", () => {
     const mapping = customerMapping();
-    expect(hasUnsyncedEdit(mapping, row(person, 'W/"9"'), { dataverseVersion: 'W/"8"' }, user)).toBe(true);
-    expect(hasUnsyncedEdit(mapping, row(person, 'W/"9"'), { dataverseVersion: null }, user)).toBe(true);
+    expect(hasUnsyncedEdit(mapping, stamp(person, 'W/"9"'), { dataverseVersion: 'W/"8"' }, user)).toBe(true);
+    expect(hasUnsyncedEdit(mapping, stamp(person, 'W/"9"'), { dataverseVersion: null }, user)).toBe(true);
   });
 
   it("is not the version the mapping synced, the integration user's own change, or a row that cannot tell", () => {
     const mapping = customerMapping();
-    expect(hasUnsyncedEdit(mapping, row(person, 'W/"8"'), { dataverseVersion: 'W/"8"' }, user)).toBe(false);
-    expect(hasUnsyncedEdit(mapping, row(user.toUpperCase(), 'W/"9"'), { dataverseVersion: 'W/"8"' }, user)).toBe(false);
-    expect(hasUnsyncedEdit(mapping, row(undefined, 'W/"9"'), { dataverseVersion: 'W/"8"' }, user)).toBe(false);
-    expect(hasUnsyncedEdit(mapping, row(person, 'W/"9"'), { dataverseVersion: 'W/"8"' }, undefined)).toBe(false);
+    expect(hasUnsyncedEdit(mapping, stamp(person, 'W/"8"'), { dataverseVersion: 'W/"8"' }, user)).toBe(false);
+    expect(hasUnsyncedEdit(mapping, stamp(user.toUpperCase(), 'W/"9"'), { dataverseVersion: 'W/"8"' }, user)).toBe(
+      false,
+    );
+    expect(hasUnsyncedEdit(mapping, stamp(undefined, 'W/"9"'), { dataverseVersion: 'W/"8"' }, user)).toBe(false);
+    expect(hasUnsyncedEdit(mapping, stamp(person, 'W/"9"'), { dataverseVersion: 'W/"8"' }, undefined)).toBe(false);
   });
 
   it("is never an edit for a mapping that does not read Sales", () => {
     const oneWay = { ...customerMapping(), direction: "toDataverse" as const };
-    expect(hasUnsyncedEdit(oneWay, row(person, 'W/"9"'), { dataverseVersion: 'W/"8"' }, user)).toBe(false);
+    expect(hasUnsyncedEdit(oneWay, stamp(person, 'W/"9"'), { dataverseVersion: 'W/"8"' }, user)).toBe(false);
   });
 });
 
@@ -118,8 +122,10 @@ describe("the statistics job leaves an account with a Sales user's unsynced edit
 
     const coupling = await h.ctx.store.couplings.getByBcId("CUSTOMER", target.bcId);
     if (!coupling) throw new Error("not coupled");
-    const write = await updateBehindMapping(h.ctx, customerMapping(), coupling, read, { description: "ours" });
-    expect(write).toEqual({ ok: true, value: "deferred" });
+    const [write] = await updateBehindMapping(h.ctx, customerMapping(), [
+      { coupling, stamp: stampOf(customerMapping(), read), changes: { description: "ours" } },
+    ]);
+    expect(write).toEqual({ kind: "deferred" });
     expect(
       (await dvRows(h.ctx, "accounts", `accountid eq ${target.accountId}`, ["description"]))[0].description,
     ).not.toBe("ours");
