@@ -4,13 +4,18 @@
 // lines itself: price list = coupled customer price group, product = coupled item, unit = the unit of that code in
 // the product's unit group. Couplings and "unchanged" work as for every mapping.
 
+import { randomUUID } from "node:crypto";
 import { COMPANION_API, type Row } from "../connectors/index.ts";
+import { orEquals, writeBudgetOf } from "../engine/adapters/common.ts";
 import type { TableMapping } from "../engine/model.ts";
+import { batchSize, inParallel } from "../engine/pipeline/write.ts";
+import { chunks } from "../engine/prefetch.ts";
 import type { PassReport } from "../engine/runner.ts";
 import { hashOf } from "../engine/values.ts";
 import { bcsyncError } from "../errors/catalogue.ts";
+import { CONNECTOR_DUPLICATE_KEY, CONNECTOR_NOT_FOUND } from "../errors/codes/connectors.ts";
 import { ENGINE_LOOKUP_NOT_COUPLED } from "../errors/codes/engine.ts";
-import { zeroCounters } from "../store/index.ts";
+import { type SyncCounters, zeroCounters } from "../store/index.ts";
 import type { IntegrationContext } from "./context.ts";
 import { PRICING_METHOD_CURRENCY_AMOUNT } from "./defaults/sales-price.ts";
 import { allRows, finishDirectPass } from "./direct-pass.ts";
@@ -45,11 +50,22 @@ export async function syncSalesPrices(
       return c ? [[String(g.code), c.dataverseId] as const] : [];
     }),
   );
-  const units = new Map<string, Row[]>();
+  const [products, lines] = await Promise.all([
+    ctx.store.couplings.findMany("ITEM-PRODUCT", "bc", [...new Set(prices.map((p) => lower(p.itemId)))]),
+    ctx.store.couplings.findMany(
+      mapping.name,
+      "bc",
+      prices.map((p) => lower(p.id)),
+    ),
+  ]);
+  const unitsOf = await productUnits(ctx, [...new Set([...products.values()].map((c) => c.dataverseId))]);
+
+  const updates: LineWrite[] = [];
+  const creates: LineWrite[] = [];
   for (const price of prices) {
-    const id = String(price.id).toLowerCase();
+    const id = lower(price.id);
     const priceList = priceListOf.get(String(price.salesCode));
-    const product = await ctx.store.couplings.getByBcId("ITEM-PRODUCT", String(price.itemId).toLowerCase());
+    const product = products.get(lower(price.itemId));
     if (!priceList || !product) {
       const [field, value, lookup] = !priceList
         ? ["salesCode|pricelevelid", String(price.salesCode), "CUSTPRCGRP-PRICE"]
@@ -62,21 +78,7 @@ export async function syncSalesPrices(
       });
       continue;
     }
-    if (!units.has(product.dataverseId)) {
-      const p = await ctx.dataverse.retrieve("products", product.dataverseId, {
-        select: ["_defaultuomscheduleid_value"],
-      });
-      const schedule = p.ok ? p.value?._defaultuomscheduleid_value : undefined;
-      units.set(
-        product.dataverseId,
-        typeof schedule === "string"
-          ? await allRows(
-              ctx.dataverse.pages("uoms", { filter: `_uomscheduleid_value eq ${schedule}`, select: ["uomid", "name"] }),
-            )
-          : [],
-      );
-    }
-    const unit = units
+    const unit = unitsOf
       .get(product.dataverseId)
       ?.find((u) => String(u.name).toUpperCase() === String(price.unitOfMeasureCode ?? "").toUpperCase());
     if (!unit) {
@@ -89,45 +91,135 @@ export async function syncSalesPrices(
     const values: Row = { amount: Number(price.unitPrice ?? 0), "uomid@odata.bind": `/uoms(${unit.uomid})` };
     const snapshotHash = hashOf(values);
     if (dryRun) continue;
-    const coupling = await ctx.store.couplings.getByBcId(mapping.name, id);
-    if (coupling) {
-      if (coupling.snapshotHash === snapshotHash) {
-        counters.unchanged++;
-        continue;
-      }
-      const updated = await ctx.dataverse.update(mapping.dataverse.entitySet, coupling.dataverseId, values);
-      if (!updated.ok) {
-        await fail(id, updated.error.message);
-        continue;
-      }
-      await ctx.store.couplings.recordSuccess(mapping.name, id, {
-        direction: "toDataverse",
-        jobId: job.id,
-        snapshot: values,
-        snapshotHash,
-      });
-      counters.modified++;
-      continue;
-    }
-    const created = await ctx.dataverse.create(mapping.dataverse.entitySet, {
-      ...values,
-      "pricelevelid@odata.bind": `/pricelevels(${priceList})`,
-      "productid@odata.bind": `/products(${product.dataverseId})`,
-      pricingmethodcode: PRICING_METHOD_CURRENCY_AMOUNT,
-      quantitysellingcode: 1,
-    });
-    if (!created.ok || !created.value.id) {
-      await fail(id, created.ok ? "no id returned" : created.error.message);
-      continue;
-    }
-    await ctx.store.couplings.couple({
-      mappingName: mapping.name,
-      bcId: id,
-      dataverseId: created.value.id.toLowerCase(),
-      snapshot: values,
-      snapshotHash,
-    });
-    counters.inserted++;
+    const coupling = lines.get(id);
+    const line = { bcId: id, values, snapshotHash, priceList, productId: product.dataverseId };
+    if (!coupling) creates.push({ ...line, dataverseId: randomUUID() });
+    else if (coupling.snapshotHash === snapshotHash) counters.unchanged++;
+    else updates.push({ ...line, dataverseId: coupling.dataverseId });
   }
+  if (!dryRun) await writeLines(ctx, mapping, job.id, updates, creates, counters, fail);
   return finishDirectPass(ctx, job, mapping.name, counters, "record");
 }
+
+const lower = (value: unknown): string => String(value).toLowerCase();
+
+/** One price list line to write, under the id it has (an update) or is given here (a create). */
+interface LineWrite {
+  bcId: string;
+  dataverseId: string;
+  values: Row;
+  snapshotHash: string;
+  priceList: string;
+  productId: string;
+}
+
+/** Most rows a bulk request of this pass carries; fewer when that fills more of Dataverse's slots. */
+const LINES_PER_REQUEST = 500;
+
+/**
+ * The pass's writes in bulk (UpdateMultiple, CreateMultiple), spread over Dataverse's slots; each line's coupling is
+ * recorded as its outcome comes. A new line's coupling is recorded before its create, under the id chosen here: a
+ * run stopped between the two finds the coupling without its snapshot, and its update, answered "not found",
+ * creates the line under that id (so a line is never created twice, as one created and then coupled could be).
+ */
+async function writeLines(
+  ctx: IntegrationContext,
+  mapping: TableMapping,
+  jobId: string,
+  updates: LineWrite[],
+  creates: LineWrite[],
+  counters: SyncCounters,
+  fail: (sourceId: string, message: string) => Promise<void>,
+): Promise<void> {
+  await ctx.store.couplings.coupleMany(
+    creates.map((c) => ({ mappingName: mapping.name, bcId: c.bcId, dataverseId: c.dataverseId, snapshotHash: null })),
+  );
+  const budget = writeBudgetOf(ctx.dataverse.throttleStates(), LINES_PER_REQUEST);
+  const written = async (line: LineWrite, counter: "inserted" | "modified") => {
+    await ctx.store.couplings.recordSuccess(mapping.name, line.bcId, {
+      direction: "toDataverse",
+      jobId,
+      snapshot: line.values,
+      snapshotHash: line.snapshotHash,
+    });
+    counters[counter]++;
+  };
+  const lost: LineWrite[] = [];
+  await inParallel(
+    chunks(updates, batchSize(updates.length + creates.length, budget)),
+    budget.concurrency,
+    async (part) => {
+      const res = await ctx.dataverse.updateMultiple(
+        mapping.dataverse.entitySet,
+        mapping.dataverse.table,
+        part.map((l) => ({ key: l.dataverseId, row: l.values })),
+      );
+      for (const [i, line] of part.entries()) {
+        const outcome = res.ok ? res.value.outcomes[i] : { ok: false as const, error: res.error };
+        if (outcome?.ok) await written(line, "modified");
+        else if (outcome?.error.code === CONNECTOR_NOT_FOUND.code) lost.push(line);
+        else await fail(line.bcId, outcome?.error.message ?? "no outcome");
+      }
+    },
+  );
+  // Lines coupled but not there (deleted in Sales, or a create a stopped run never sent) are created again.
+  const all = [...creates, ...lost];
+  await inParallel(chunks(all, batchSize(all.length, budget)), budget.concurrency, async (part) => {
+    const res = await ctx.dataverse.createMultiple(
+      mapping.dataverse.entitySet,
+      mapping.dataverse.table,
+      part.map((l) => ({
+        ...l.values,
+        [mapping.dataverse.keyField]: l.dataverseId,
+        "pricelevelid@odata.bind": `/pricelevels(${l.priceList})`,
+        "productid@odata.bind": `/products(${l.productId})`,
+        pricingmethodcode: PRICING_METHOD_CURRENCY_AMOUNT,
+        quantitysellingcode: 1,
+      })),
+    );
+    for (const [i, line] of part.entries()) {
+      const outcome = res.ok ? res.value.outcomes[i] : { ok: false as const, error: res.error };
+      if (outcome?.ok || outcome?.error.code === CONNECTOR_DUPLICATE_KEY.code) await written(line, "inserted");
+      else await fail(line.bcId, outcome?.error.message ?? "no outcome");
+    }
+  });
+}
+
+/**
+ * The units of each product's unit group (product id → its group's units): the products read by id and the units
+ * by group id, 100 ids a request, several requests at once.
+ */
+async function productUnits(ctx: IntegrationContext, productIds: readonly string[]): Promise<Map<string, Row[]>> {
+  const products = await rowsWhereIn(ctx, "products", "productid", productIds, ["_defaultuomscheduleid_value"]);
+  const groupOf = new Map(products.map((p) => [lower(p.productid), lower(p._defaultuomscheduleid_value)]));
+  const groups = [...new Set(groupOf.values())].filter((g) => g !== "null" && g !== "undefined");
+  const units = await rowsWhereIn(ctx, "uoms", "_uomscheduleid_value", groups, [
+    "uomid",
+    "name",
+    "_uomscheduleid_value",
+  ]);
+  const byGroup = new Map<string, Row[]>();
+  for (const unit of units) {
+    const group = lower(unit._uomscheduleid_value);
+    byGroup.set(group, [...(byGroup.get(group) ?? []), unit]);
+  }
+  return new Map(productIds.map((id) => [id, byGroup.get(groupOf.get(lower(id)) ?? "") ?? []]));
+}
+
+/** Rows whose `column` is one of `values`, read 100 values a request, as many requests at once as reads allow. */
+async function rowsWhereIn(
+  ctx: IntegrationContext,
+  entitySet: string,
+  column: string,
+  values: readonly string[],
+  select: string[],
+): Promise<Row[]> {
+  const out: Row[] = [];
+  await inParallel(chunks(values, 100), READS_AT_ONCE, async (part) => {
+    out.push(...(await allRows(ctx.dataverse.pages(entitySet, { filter: orEquals(column, part), select }))));
+  });
+  return out;
+}
+
+/** Reads in flight at once here (as the engine's prefetch reads by id). */
+const READS_AT_ONCE = 8;

@@ -179,7 +179,42 @@ describe("sales prices (S14)", () => {
       expect(lines.map((l) => Number(l.amount))).toContain(Number(p.unitPrice));
     }
   });
+
+  it("a line a stopped run coupled but never created is created under its coupled id, once", async () => {
+    // A new line's coupling is recorded before the line is created (sales-prices.ts writeLines). Stand for a run
+    // stopped between the two: the line is gone, its coupling holds a new id and no snapshot.
+    const [coupling] = await couplingsOf("SALESPRC-PRODPRICE");
+    const [line] = await dvRows(h.ctx, "productpricelevels", `productpricelevelid eq ${coupling.dataverseId}`);
+    const deleted = await h.ctx.dataverse.delete("productpricelevels", coupling.dataverseId);
+    if (!deleted.ok) throw deleted.error;
+    await h.ctx.store.couplings.uncoupleByBcId("SALESPRC-PRODPRICE", coupling.bcId);
+    const intended = "0f0e0d0c-0b0a-4909-8807-060504030201";
+    await h.ctx.store.couplings.coupleMany([
+      { mappingName: "SALESPRC-PRODPRICE", bcId: coupling.bcId, dataverseId: intended, snapshotHash: null },
+    ]);
+
+    const [run] = await syncMappings(h.ctx, { names: ["SALESPRC-PRODPRICE"] });
+    expect(run.error).toBeUndefined();
+    expect(total(run, "inserted")).toBe(1);
+    expect(total(run, "failed")).toBe(0);
+    const again = await dvRows(
+      h.ctx,
+      "productpricelevels",
+      `_pricelevelid_value eq ${line._pricelevelid_value} and _productid_value eq ${line._productid_value} and _uomid_value eq ${line._uomid_value}`,
+    );
+    expect(again.map((l) => l.productpricelevelid)).toEqual([intended]);
+    expect(Number(again[0].amount)).toBe(Number(line.amount));
+    // The next run finds it in sync and writes nothing.
+    const [idle] = await syncMappings(h.ctx, { names: ["SALESPRC-PRODPRICE"] });
+    expect(total(idle, "inserted") + total(idle, "modified") + total(idle, "failed")).toBe(0);
+  });
 });
+
+async function couplingsOf(mapping: string) {
+  const out: { bcId: string; dataverseId: string }[] = [];
+  for await (const c of h.ctx.store.couplings.iterate(mapping)) out.push(c);
+  return out;
+}
 
 describe("leads flow both ways (S11: Lead ⇄ Lead)", () => {
   it("a BC prospect person becomes an open Sales lead", async () => {
