@@ -244,7 +244,12 @@ export class Records {
     let id = row[pk] as string | undefined;
     if (presetKey?.kind === "id") id = presetKey.id;
     if (presetKey?.kind === "alternate") {
-      for (const [k, lit] of Object.entries(presetKey.values)) row[attributeFor(table, k)] = lit.value;
+      // use-upsert-insert-update-record: a key value the body sets is used even when it differs from the URL's;
+      // the URL's value is copied only when the body has none.
+      for (const [k, lit] of Object.entries(presetKey.values)) {
+        const attr = attributeFor(table, k);
+        if (row[attr] === undefined) row[attr] = lit.value;
+      }
     }
     id = id ?? randomUUID();
     if (this.rows(table).has(id)) fail(dv.make("duplicateRecord"));
@@ -847,6 +852,24 @@ export class Records {
 export function attributeFor(table: TableModel, column: string): string {
   const c = table.columns.get(column);
   return c?.type === "lookup" ? lookupValue(column) : column;
+}
+
+/**
+ * The body of an upsert that found its row by alternate key, without the key's values: the server removes them so
+ * that the key naming a row cannot change it (use-upsert-insert-update-record, "Guidance for composing requests").
+ */
+export function withoutKeyValues(
+  table: TableModel,
+  body: Record<string, unknown>,
+  key: KeySpec,
+): Record<string, unknown> {
+  if (key.kind !== "alternate") return body;
+  const rest = { ...body };
+  for (const k of Object.keys(key.values)) {
+    const column = k.replace(/^_(.+)_value$/, "$1");
+    for (const name of [k, column, attributeFor(table, column), `${column}@odata.bind`]) delete rest[name];
+  }
+  return rest;
 }
 
 /** Normalised value of a key (strings case-insensitive, as the service's collation); undefined if any is null. */

@@ -21,7 +21,7 @@ import { metadataDocument } from "./metadata.ts";
 import type { Model, TableModel } from "./model.ts";
 import { insertOptionValue } from "./option-values.ts";
 import { type Preferences, parsePrefer, type Reader } from "./read.ts";
-import type { Caller, Records, Row, WriteContext } from "./records.ts";
+import { type Caller, type Records, type Row, type WriteContext, withoutKeyValues } from "./records.ts";
 import { roleAction, rolePrivileges } from "./security.ts";
 
 export interface ServiceRequest {
@@ -198,7 +198,7 @@ export class DataverseService {
 
     const key = parseKey(first.key);
     if (!key) fail(dv.make("badQuery", `Bad Request - Error in query syntax: the key '${first.key}' is not valid.`));
-    if (segments.length === 1) return this.entity(table, key, method, req, options, prefs, write);
+    if (segments.length === 1) return this.entity(table, key, first.key, method, req, options, prefs, write);
     const bound = segments.length === 2 ? segments[1].replace(/^Microsoft\.Dynamics\.CRM\./, "") : "";
     if (table.def.logicalName === "role" && ROLE_ACTIONS.has(bound)) {
       if (method !== "POST") fail(dv.make("methodNotAllowed", method));
@@ -262,12 +262,18 @@ export class DataverseService {
     prefs: Preferences,
     write: WriteContext,
     writtenRows: number,
+    alternateKey?: string,
   ): ServiceResponse {
     const id = row[table.def.primaryKey] as string;
-    const entityId = `${write.serviceRoot.href}${table.def.entitySet}(${id})`;
+    // An upsert by alternate key answers with the key as the URL gave it (use-upsert-insert-update-record:
+    // `OData-EntityId: …/example_records(example_key1=2,example_key2=2)`).
+    const entityId = `${write.serviceRoot.href}${table.def.entitySet}(${alternateKey ?? id})`;
     if (prefs.returnRepresentation) {
       // create-entity / update-delete docs: `accounts/$entity` for a $select alone, the full list with $expand.
-      const select = options.expand?.length ? contextSelect(options.select, options.expand) : "";
+      // The upsert page's alternate-key examples show the select list (`example_records(example_recordid)/$entity`)
+      // for both the 201 and the 200; the pages disagree, so each is reproduced for the requests it shows.
+      const select =
+        options.expand?.length || alternateKey !== undefined ? contextSelect(options.select, options.expand) : "";
       const body = {
         "@odata.context": `${write.serviceRoot.href}$metadata#${table.def.entitySet}${select}/$entity`,
         ...this.reader.format(table, row, options.select, options.expand, prefs.annotations),
@@ -291,6 +297,7 @@ export class DataverseService {
   private entity(
     table: TableModel,
     key: KeySpec,
+    keySegment: string,
     method: string,
     req: ServiceRequest,
     options: QueryOptions,
@@ -329,18 +336,20 @@ export class DataverseService {
       const body = parseBody(req.body);
       const ifMatch = req.headers["if-match"];
       const ifNoneMatch = req.headers["if-none-match"];
+      // use-upsert-insert-update-record: a row addressed by alternate key is named by that key in the response.
+      const keyText = key.kind === "alternate" ? keySegment : undefined;
       return this.records.transaction(() => {
         const existing = this.records.find(table, key);
         if (existing) {
           if (ifNoneMatch === "*") fail(dv.make("duplicateRecord"));
           if (ifMatch && !etagMatches(ifMatch, weakEtag(existing.versionnumber as number)))
             fail(dv.make("concurrency"));
-          const row = this.records.update(table, existing, body, write);
-          return this.written(table, row, 200, options, prefs, write, 1);
+          const row = this.records.update(table, existing, withoutKeyValues(table, body, key), write);
+          return this.written(table, row, 200, options, prefs, write, 1, keyText);
         }
         if (ifMatch) fail(notFound());
         const row = this.records.create(table, body, write, key);
-        return this.written(table, row, 201, options, prefs, write, 1);
+        return this.written(table, row, 201, options, prefs, write, 1, keyText);
       });
     }
     if (method === "DELETE") {
@@ -614,7 +623,11 @@ export class DataverseService {
           if (!key || seg?.name !== table.def.entitySet)
             fail(dv.make("invalidArgument", `The URI '${odataId}' is not a valid entity reference.`));
           const found = this.records.find(table, key);
-          if (found) return { created: false, row: this.records.update(table, found, target, write) };
+          if (found)
+            return {
+              created: false,
+              row: this.records.update(table, found, withoutKeyValues(table, target, key), write),
+            };
           return { created: true, row: this.records.create(table, target, write, key) };
         }
         let existing = id ? this.records.get(table, id) : undefined;
