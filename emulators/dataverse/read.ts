@@ -67,6 +67,9 @@ const VERSION_INDEX: IndexSpec = {
 };
 
 /** Query functions an indexed read evaluates on the rows it walks only (their parameters are checked first). */
+/** Path step that sorts a lookup by the related row's primary name (see orderKeys). */
+const LOOKUP_NAME = "@OData.Community.Display.V1.FormattedValue";
+
 const INDEXED_FUNCTIONS: ReadonlySet<string> = new Set(["Microsoft.Dynamics.CRM.In", "Microsoft.Dynamics.CRM.NotIn"]);
 
 export interface Preferences {
@@ -181,6 +184,11 @@ export class Reader {
   private resolvePath(table: TableModel, row: Row, path: string[]): unknown {
     const [head, ...rest] = path;
     if (rest.length === 0) return row[head] ?? null;
+    if (rest[0] === LOOKUP_NAME) {
+      const id = row[head] as string | undefined;
+      const type = (row[`${head}${LOOKUP_TYPE}`] as string | undefined) ?? rest[1];
+      return id && type ? (this.lookups.primaryName(type, id) ?? null) : null;
+    }
     const target = this.single(table, row, head);
     if (!target) return null;
     return this.resolvePath(target.table, target.row, rest);
@@ -303,6 +311,19 @@ export class Reader {
     }
   }
 
+  /**
+   * The order keys as the service sorts them: a lookup (`_primarycontactid_value`) by the related row's primary
+   * name, not its GUID (query/order-rows, "Lookup Columns"); a choice by its integer value, as stored.
+   */
+  private orderKeys(table: TableModel, orderby: OrderKey[] | undefined): OrderKey[] | undefined {
+    return orderby?.map((key) => {
+      const column = key.path.length === 1 ? /^_(.+)_value$/.exec(key.path[0])?.[1] : undefined;
+      const def = column ? table.columns.get(column) : undefined;
+      if (def?.type !== "lookup") return key;
+      return { ...key, path: [key.path[0], LOOKUP_NAME, def.targets?.[0] ?? ""] };
+    });
+  }
+
   /** Rows matching the filter, ordered (with the primary key as the final tiebreak). */
   select(table: TableModel, options: QueryOptions, rows?: Iterable<Row>): Row[] {
     const ctx = this.evalContext(table);
@@ -319,7 +340,7 @@ export class Reader {
           ? this.rowsWithText(table, list.column, list.values)
           : undefined;
       const matched = filterRows(candidates ?? rows ?? this.records.rows(table).values(), options.filter, ctx);
-      return orderRows(matched, options.orderby, ctx, table.def.primaryKey);
+      return orderRows(matched, this.orderKeys(table, options.orderby), ctx, table.def.primaryKey);
     } catch (error) {
       if (error instanceof FilterEvalError) fail(dv.make("badQuery", error.message));
       throw error;
@@ -510,7 +531,10 @@ export class Reader {
       page = this.tokens.decode<PageToken>(options.skiptoken);
       if (!page || page.t !== path || !Array.isArray(page.k)) fail(dv.make("badSkipToken"));
     }
-    const keys = [...(options.orderby ?? []), { path: [table.def.primaryKey], descending: false }];
+    const keys = [
+      ...(this.orderKeys(table, options.orderby) ?? []),
+      { path: [table.def.primaryKey], descending: false },
+    ];
     const ctx = this.evalContext(table);
     const tuple = (r: Row) => keys.map((k) => ctx.resolve(r, k.path));
     // page-results: "Don't use $top with the Prefer: odata.maxpagesize request header. If you include both, $top is
