@@ -65,6 +65,13 @@ export const dv = createErrorFactory({
     code: "0x80060888",
     message: () => "Expand with $ref is only supported on lookup type navigation property.",
   },
+  /** query/join-tables, "Nested $expand on collection-valued navigation properties". */
+  expandOptionsNested: {
+    status: 400,
+    code: "0x80060888",
+    message: () =>
+      "Only $select and $filter clause can be provided while doing $expand on many-to-one relationship or nested one-to-many relationship.",
+  },
   badQuery: { status: 400, code: "0x80060888", message: (detail: string) => detail },
   /** [unverified code] use-web-api-functions, "Limitations of query functions": the documented message. */
   notQueryFunction: {

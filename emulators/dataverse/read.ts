@@ -31,6 +31,11 @@ export interface FormatShape {
   principal?: boolean;
   /** An extra lookup property to include (the parent reference of expanded collection rows). */
   backReference?: string;
+  /**
+   * The entity-set query has a nested `$expand` somewhere (query/join-tables): expanded collections are paged with
+   * the request's `odata.maxpagesize` and their rows carry neither `@odata.etag` nor the back-reference.
+   */
+  nested?: { pageSize?: number };
 }
 
 export const MAX_PAGE_SIZE = 5000;
@@ -312,6 +317,30 @@ export class Reader {
   }
 
   /**
+   * Whether an entity-set query nests an `$expand` in another (query/join-tables: then "only $select and $filter"
+   * may be given to an expanded collection). `$top`/`$orderby` on a single-valued expansion are refused either way,
+   * as the same message says.
+   */
+  nestedExpand(table: TableModel, expand: ExpandOption[] | undefined): boolean {
+    const nested = (expand ?? []).some((ex) => ex.options.expand?.length);
+    const check = (t: TableModel, list: ExpandOption[] | undefined): void => {
+      for (const ex of list ?? []) {
+        const nav = t.navigation.get(ex.property);
+        if (!nav) continue;
+        const limited = ex.options.top !== undefined || ex.options.orderby !== undefined;
+        if (limited && (nav.kind === "single" || nested)) fail(dv.make("expandOptionsNested"));
+        const target =
+          nav.kind === "single"
+            ? this.model.tables.get(nav.target ?? nav.column.targets?.[0] ?? "")
+            : this.model.tables.get(nav.kind === "oneToMany" ? nav.rel.table : nav.rel.otherTable);
+        if (target) check(target, ex.options.expand);
+      }
+    };
+    check(table, expand);
+    return nested;
+  }
+
+  /**
    * The order keys as the service sorts them: a lookup (`_primarycontactid_value`) by the related row's primary
    * name, not its GUID (query/order-rows, "Lookup Columns"); a choice by its integer value, as stored.
    */
@@ -401,6 +430,13 @@ export class Reader {
       if (!names.includes(currencyAttr)) names.push(currencyAttr);
     }
     if (shape.backReference && !names.includes(shape.backReference)) names.push(shape.backReference);
+    // `$expand=<lookup>/$ref` selects the lookup too: its value comes with the reference (join-tables, "Return
+    // references"; retrieve-entity-using-web-api), as the context's `primarycontactid,primarycontactid/$ref()` says.
+    for (const ex of expand ?? []) {
+      const nav = ex.ref ? table.navigation.get(ex.property) : undefined;
+      const attr = nav?.kind === "single" ? lookupValue(nav.column.name) : undefined;
+      if (!all && attr && !names.includes(attr)) names.push(attr);
+    }
     const ordered = [...names.filter((n) => n !== pk), pk];
     const formatted = annotationWanted(annotations, "OData.Community.Display.V1.FormattedValue");
     for (const name of ordered) {
@@ -434,7 +470,8 @@ export class Reader {
     // systemuser and team inherit their key from principal: expanded rows show it as ownerid too.
     if (shape.principal && (table.def.logicalName === "systemuser" || table.def.logicalName === "team"))
       out.ownerid = row[pk];
-    for (const ex of expand ?? []) Object.assign(out, this.expand(table, row, ex, annotations, shape.inList === true));
+    for (const ex of expand ?? [])
+      Object.assign(out, this.expand(table, row, ex, annotations, shape.inList === true, shape.nested));
     return out;
   }
 
@@ -459,6 +496,7 @@ export class Reader {
     ex: ExpandOption,
     annotations: string | undefined,
     inList: boolean,
+    nested?: { pageSize?: number },
   ): Record<string, unknown> {
     const nav = table.navigation.get(ex.property);
     if (!nav) return {};
@@ -478,6 +516,7 @@ export class Reader {
               etag: !inList,
               inList,
               principal: true,
+              nested,
             })
           : null,
       };
@@ -485,16 +524,28 @@ export class Reader {
     const childTable = this.model.table(nav.kind === "oneToMany" ? nav.rel.table : nav.rel.otherTable);
     let rows = this.select(childTable, ex.options, this.collection(table, row, ex.property));
     if (ex.options.top !== undefined) rows = rows.slice(0, ex.options.top);
-    const backReference = inList && nav.kind === "oneToMany" ? lookupValue(nav.rel.column) : undefined;
+    const pageSize = nested?.pageSize !== undefined ? Math.max(1, Math.min(nested.pageSize, MAX_PAGE_SIZE)) : undefined;
+    if (pageSize !== undefined) rows = rows.slice(0, pageSize);
+    const backReference = inList && !nested && nav.kind === "oneToMany" ? lookupValue(nav.rel.column) : undefined;
     const out: Record<string, unknown> = {
       [ex.property]: rows.map((r) =>
-        this.format(childTable, r, ex.options.select, ex.options.expand, annotations, { backReference }),
+        this.format(childTable, r, ex.options.select, ex.options.expand, annotations, {
+          backReference,
+          ...(nested ? { etag: false, inList, nested } : {}),
+        }),
       ),
     };
     if (inList) {
-      const query = ex.options.select?.length ? `?$select=${ex.options.select.join(",")}` : "";
-      out[`${ex.property}@odata.nextLink`] =
-        `${root}${table.def.entitySet}(${row[table.def.primaryKey]})/${ex.property}${query}`;
+      // The filtered collection with the expansion's options (join-tables); with a nested $expand and a full page,
+      // the paging information too, so the URL returns the next rows.
+      const path = `${table.def.entitySet}(${row[table.def.primaryKey]})/${ex.property}`;
+      const params = expandOptionsQuery(ex.options);
+      if (pageSize !== undefined && rows.length === pageSize) {
+        const last = rows[rows.length - 1];
+        const token = this.tokens.encode({ t: path, k: [last[childTable.def.primaryKey]], p: 2 });
+        params.push(`$skiptoken=${encodeURIComponent(token)}`);
+      }
+      out[`${ex.property}@odata.nextLink`] = `${root}${path}${params.length ? `?${params.join("&")}` : ""}`;
     }
     return out;
   }
@@ -583,8 +634,9 @@ export class Reader {
       body["@Microsoft.Dynamics.CRM.totalrecordcount"] = options.count ? Math.min(total, MAX_PAGE_SIZE) : -1;
     if (annotationWanted(prefs.annotations, "Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"))
       body["@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"] = options.count ? total > MAX_PAGE_SIZE : false;
+    const nested = this.nestedExpand(table, options.expand) ? { pageSize: prefs.maxPageSize } : undefined;
     body.value = slice.map((r) =>
-      this.format(table, r, options.select, options.expand, prefs.annotations, { inList: true }),
+      this.format(table, r, options.select, options.expand, prefs.annotations, { inList: true, nested }),
     );
     const startVersion = page?.dv ?? this.records.currentVersion();
     if (more) {
@@ -791,4 +843,30 @@ export function checkQueryFunctions(filter: FilterExpr): void {
   };
   visit(filter, false);
   if (conditions > MAX_CONDITIONS) fail(dv.make("tooManyConditions"));
+}
+
+/** Characters that would end or change a query parameter's value. */
+function queryText(text: string): string {
+  return text.replace(/[%&#+ ]/g, (c) => encodeURIComponent(c));
+}
+
+/** An expansion's options as query parameters of its filtered collection's URL (join-tables nextLinks). */
+function expandOptionsQuery(options: QueryOptions): string[] {
+  const params: string[] = [];
+  if (options.select?.length) params.push(`$select=${options.select.join(",")}`);
+  if (options.filterText !== undefined) params.push(`$filter=${queryText(options.filterText)}`);
+  if (options.orderby?.length)
+    params.push(
+      `$orderby=${options.orderby.map((k) => `${k.path.join("/")}${k.descending ? "%20desc" : ""}`).join(",")}`,
+    );
+  if (options.top !== undefined) params.push(`$top=${options.top}`);
+  if (options.expand?.length) params.push(`$expand=${options.expand.map(expandText).join(",")}`);
+  return params;
+}
+
+/** An expansion as `$expand` text: `owninguser($select=fullname;$expand=…)`. */
+function expandText(ex: ExpandOption): string {
+  if (ex.ref) return `${ex.property}/$ref`;
+  const inner = expandOptionsQuery(ex.options);
+  return inner.length ? `${ex.property}(${inner.join(";")})` : ex.property;
 }
