@@ -123,6 +123,12 @@ export const dv = createErrorFactory({
     code: "0x80040237",
     message: () => "A record with matching key values already exists.",
   },
+  /** DuplicateRecord (0x80040333), manage-duplicate-detection-create-update: a 500 as the page shows. */
+  duplicateDetected: {
+    status: 500,
+    code: "0x80040333",
+    message: () => "A record was not created or updated because a duplicate of the current record already exists.",
+  },
   duplicateKey: {
     status: 412,
     code: "0x80060892",

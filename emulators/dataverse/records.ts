@@ -25,6 +25,8 @@ export interface WriteContext {
   /** Content-ID → service-relative URL of the record that request created (inside a $batch change set). */
   contentIds?: Map<string, string>;
   serviceRoot: URL;
+  /** `MSCRM.SuppressDuplicateDetection: false`: the table's duplicate detection rules apply to this write. */
+  detectDuplicates?: boolean;
 }
 
 export const LOOKUP_TYPE = "@Microsoft.Dynamics.CRM.lookuplogicalname";
@@ -295,6 +297,7 @@ export class Records {
     }
     this.derive(table, row);
     this.checkUnique(table, id, row);
+    if (ctx.detectDuplicates) this.checkDuplicates(table, id, row);
     row.versionnumber = this.nextVersion();
     this.rows(table).put(id, row);
     this.reindex(table, id, undefined, row);
@@ -340,6 +343,7 @@ export class Records {
     }
     this.derive(table, row);
     this.checkUnique(table, id, row);
+    if (ctx.detectDuplicates) this.checkDuplicates(table, id, row);
     row.versionnumber = this.nextVersion();
     this.rows(table).put(id, row);
     this.reindex(table, id, existing, row);
@@ -827,6 +831,18 @@ export class Records {
       if (k === undefined) continue;
       const other = this.keyIndex(table, [u.column]).get(k);
       if (other && other !== id) fail(dv.make("duplicateCurrency"));
+    }
+  }
+
+  /** manage-duplicate-detection-create-update: a write that another row duplicates under a published rule fails. */
+  private checkDuplicates(table: TableModel, id: string, row: Row): void {
+    for (const cols of table.def.duplicateRules) {
+      const attrs = cols.map((c) => attributeFor(table, c));
+      const k = keyOf(row, attrs);
+      if (k === undefined) continue;
+      for (const [otherId, other] of this.rows(table).scan()) {
+        if (otherId !== id && keyOf(other, attrs) === k) fail(dv.make("duplicateDetected"));
+      }
     }
   }
 

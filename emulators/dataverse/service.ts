@@ -164,6 +164,8 @@ export class DataverseService {
       now: ctx.now,
       contentIds: ctx.contentIds,
       serviceRoot: ctx.serviceRoot,
+      // manage-duplicate-detection-create-update: detection is suppressed unless the request turns it on.
+      detectDuplicates: req.headers["mscrm.suppressduplicatedetection"]?.trim().toLowerCase() === "false",
     };
 
     if (first.key === undefined) {

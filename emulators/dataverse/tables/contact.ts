@@ -36,5 +36,7 @@ export const contact = defineTable({
     lookup("bcbi_companyid", "bcbi_company"),
   ],
   oneToMany: [{ name: "contact_customer_contacts", table: "contact", column: "parentcustomerid" }],
+  // The default rule "Contacts with the same e-mail address" (manage-duplicate-detection-create-update).
+  duplicateRules: [["emailaddress1"]],
   state: activeInactive("ContactState"),
 });
