@@ -72,6 +72,13 @@ export const dv = createErrorFactory({
     message: () =>
       "Only $select and $filter clause can be provided while doing $expand on many-to-one relationship or nested one-to-many relationship.",
   },
+  /** filter-rows, "Manage single quotes": a quote in a literal that was not doubled. */
+  unterminatedLiteral: {
+    status: 400,
+    code: "0x80060888",
+    message: (position: number, text: string) =>
+      `There is an unterminated literal at position ${position} in '${text}'.`,
+  },
   badQuery: { status: 400, code: "0x80060888", message: (detail: string) => detail },
   /** [unverified code] use-web-api-functions, "Limitations of query functions": the documented message. */
   notQueryFunction: {

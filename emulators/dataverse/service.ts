@@ -156,7 +156,12 @@ export class DataverseService {
     const table = first ? this.model.bySet.get(first.name) : undefined;
     if (!first || !table) fail(dv.make("segmentNotFound", first?.name ?? segments[0]));
     const parsed = parseQueryString(req.query);
-    if (!parsed.ok) fail(dv.make("badQuery", parsed.message));
+    if (!parsed.ok) {
+      const literal = unterminatedLiteral(req.query);
+      fail(
+        literal ? dv.make("unterminatedLiteral", literal.position, literal.text) : dv.make("badQuery", parsed.message),
+      );
+    }
     const options = parsed.options;
     const prefs = parsePrefer(req.headers.prefer);
     const write: WriteContext = {
@@ -819,4 +824,35 @@ function parseBody(text: string): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value))
     fail(dv.make("badJson", "The request body must be a JSON object."));
   return value as Record<string, unknown>;
+}
+
+/**
+ * A `$filter` whose single-quoted literal never ends (`lastname eq 'O'Bryan'`): the service's lexer reports it at the
+ * end of the text (filter-rows, "Manage single quotes"). `''` is a quote inside a literal; double-quoted JSON array
+ * values (`["O'Brian"]`) may hold single quotes.
+ */
+function unterminatedLiteral(query: string): { position: number; text: string } | undefined {
+  const decode = (s: string): string | undefined => {
+    try {
+      return decodeURIComponent(s.replace(/\+/g, "%20"));
+    } catch {
+      return undefined;
+    }
+  };
+  const part = query.split("&").find((p) => decode(p.slice(0, p.indexOf("=") + 1)) === "$filter=");
+  const text = part === undefined ? undefined : decode(part.slice(part.indexOf("=") + 1));
+  if (text === undefined) return undefined;
+  for (let i = 0; i < text.length; i++) {
+    const quote = text[i];
+    if (quote !== "'" && quote !== '"') continue;
+    let j = i + 1;
+    for (; j < text.length; j++) {
+      if (quote === '"' && text[j] === "\\") j++;
+      else if (text[j] === quote && quote === "'" && text[j + 1] === "'") j++;
+      else if (text[j] === quote) break;
+    }
+    if (j >= text.length) return quote === "'" ? { position: text.length, text } : undefined;
+    i = j;
+  }
+  return undefined;
 }
