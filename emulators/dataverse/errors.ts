@@ -72,6 +72,15 @@ export const dv = createErrorFactory({
     message: () =>
       "Only $select and $filter clause can be provided while doing $expand on many-to-one relationship or nested one-to-many relationship.",
   },
+  /**
+   * TooManyLinkEntitiesInQuery: more than 15 `$expand` options, nested ones included (join-tables; the FetchXml
+   * join-tables page gives the code and message).
+   */
+  tooManyExpands: {
+    status: 400,
+    code: "0x8004430d",
+    message: () => "Number of link entities in query exceeded maximum limit.",
+  },
   /** filter-rows, "Manage single quotes": a quote in a literal that was not doubled. */
   unterminatedLiteral: {
     status: 400,

@@ -39,6 +39,7 @@ export interface FormatShape {
 }
 
 export const MAX_PAGE_SIZE = 5000;
+const MAX_EXPANDS = 15;
 
 /** A column's value as lower-cased text (null when empty): what an `eq` with a GUID or text literal compares. */
 function lowerText(value: unknown): string | null {
@@ -304,6 +305,10 @@ export class Reader {
       for (const path of filterPaths(options.filter)) checkPath(table, path, vars);
     }
     for (const key of options.orderby ?? []) checkPath(table, key.path, new Set());
+    // join-tables: "You can include up to 15 $expand options in a query"; each is a join (link-entity).
+    const expands = (list: ExpandOption[] | undefined): number =>
+      (list ?? []).reduce((n, ex) => n + 1 + expands(ex.options.expand), 0);
+    if (expands(options.expand) > MAX_EXPANDS) fail(dv.make("tooManyExpands"));
     for (const ex of options.expand ?? []) {
       const nav = table.navigation.get(ex.property);
       if (!nav) fail(dv.make("queryProperty", ex.property, entity));

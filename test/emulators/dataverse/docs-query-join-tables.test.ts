@@ -172,6 +172,36 @@ describe("join-tables", () => {
     expect(row.opportunity_customer_accounts.map((o: Json) => o.name)).toEqual(["Opportunity 3 for Litware"]);
   });
 
+  it("Up to 15 $expand options, nested ones included; more answer TooManyLinkEntitiesInQuery", async () => {
+    const fifteen = [
+      "primarycontactid($select=fullname;$expand=createdby($select=fullname))",
+      "createdby($select=fullname)",
+      "modifiedby($select=fullname)",
+      "owninguser($select=fullname)",
+      "owningbusinessunit($select=name)",
+      "contact_customer_accounts($select=fullname)",
+      "opportunity_customer_accounts($select=name)",
+      "parentaccountid($select=name)",
+      "account_parent_account($select=name)",
+      "transactioncurrencyid($select=currencyname)",
+      "createdonbehalfby($select=fullname)",
+      "modifiedonbehalfby($select=fullname)",
+      "owningteam($select=name)",
+      "ownerid",
+    ];
+    const ok = await world.call("GET", `accounts?$select=name&$top=1&$expand=${fifteen.join(",")}`);
+    expect(ok.status).toBe(200);
+    const sixteen = [...fifteen, "bcbi_companyid"];
+    for (const path of ["accounts?$select=name&$top=1", only("accounts(LITWARE)?$select=name")]) {
+      const res = await world.call("GET", `${path}&$expand=${sixteen.join(",")}`);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as Json).error).toEqual({
+        code: "0x8004430d",
+        message: "Number of link entities in query exceeded maximum limit.",
+      });
+    }
+  });
+
   it("Return references: $expand=primarycontactid/$ref", async () => {
     const res = await world.call("GET", only(`accounts?$select=name&$expand=primarycontactid/$ref&${litwareFirst}`));
     const body = (await res.json()) as Json;
