@@ -88,6 +88,12 @@ export const dv = createErrorFactory({
     message: (position: number, text: string) =>
       `There is an unterminated literal at position ${position} in '${text}'.`,
   },
+  /** [unverified code] aggregate-data: `$orderby` on an aggregate's alias; the documented message. */
+  applyOrderby: {
+    status: 400,
+    code: "0x80060888",
+    message: () => "The query node SingleValueOpenPropertyAccess is not supported",
+  },
   badQuery: { status: 400, code: "0x80060888", message: (detail: string) => detail },
   /** [unverified code] use-web-api-functions, "Limitations of query functions": the documented message. */
   notQueryFunction: {

@@ -228,6 +228,9 @@ export class DataverseService {
     rawQuery: string,
   ): ServiceResponse {
     if (options.apply !== undefined) {
+      // aggregate-data: "$orderby with aggregate values is not supported".
+      if (options.orderby?.some((k) => !table.attributes.has(k.path[0]) && !table.navigation.has(k.path[0])))
+        fail(dv.make("applyOrderby"));
       const value = runApply(
         this.reader,
         this.model,
