@@ -452,6 +452,16 @@ export class Reader {
           column.type === "lookup"
             ? ((row[`${name}${LOOKUP_TYPE}`] as string | undefined) ?? column.targets?.[0] ?? "")
             : undefined;
+        // The formatted value comes first, then the lookup annotations (web-api-basic-operations-sample, with
+        // `odata.include-annotations="*"`: `_transactioncurrencyid_value@…FormattedValue`, `…@…associatednavigationproperty`,
+        // `…@…lookuplogicalname`, then the value).
+        if (formatted) {
+          const text = formattedValue(column, value, table.def.state, this.lookups, {
+            lookupType: type,
+            currencyId: row[currencyAttr] as string | undefined,
+          });
+          if (text !== undefined) out[`${name}@OData.Community.Display.V1.FormattedValue`] = text;
+        }
         if (column.type === "lookup") {
           if (annotationWanted(annotations, "Microsoft.Dynamics.CRM.associatednavigationproperty")) {
             const multi = (column.targets?.length ?? 1) > 1 && !column.singleNav;
@@ -461,13 +471,6 @@ export class Reader {
           }
           if (annotationWanted(annotations, "Microsoft.Dynamics.CRM.lookuplogicalname"))
             out[`${name}${LOOKUP_TYPE}`] = type;
-        }
-        if (formatted) {
-          const text = formattedValue(column, value, table.def.state, this.lookups, {
-            lookupType: type,
-            currencyId: row[currencyAttr] as string | undefined,
-          });
-          if (text !== undefined) out[`${name}@OData.Community.Display.V1.FormattedValue`] = text;
         }
       }
       out[name] = value;
