@@ -76,7 +76,7 @@ export function runApply(
     });
     return ordered.map((g) => {
       const out: Record<string, unknown> = {};
-      keys.forEach((k, idx) => {
+      const put = (k: GroupKey, idx: number) => {
         const value = g.values[idx];
         if (value === null) return;
         if (formatted && k.column) {
@@ -84,8 +84,12 @@ export function runApply(
           if (text !== undefined) out[`${k.name}@OData.Community.Display.V1.FormattedValue`] = text;
         }
         out[k.name] = value;
-      });
+      };
+      // aggregate-data ("Total account revenue by primary contact name"): the table's own keys, then the
+      // aggregates, then keys from a related table (`contact_fullname`), as the service lists them.
+      for (const [idx, k] of keys.entries()) if (k.path.length === 1) put(k, idx);
       Object.assign(out, aggregateRow(g.rows, aggregates, table, model, formatted, lookups, ctx));
+      for (const [idx, k] of keys.entries()) if (k.path.length > 1) put(k, idx);
       return out;
     });
   }

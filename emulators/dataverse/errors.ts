@@ -65,6 +65,35 @@ export const dv = createErrorFactory({
     code: "0x80060888",
     message: () => "Expand with $ref is only supported on lookup type navigation property.",
   },
+  /** query/join-tables, "Nested $expand on collection-valued navigation properties". */
+  expandOptionsNested: {
+    status: 400,
+    code: "0x80060888",
+    message: () =>
+      "Only $select and $filter clause can be provided while doing $expand on many-to-one relationship or nested one-to-many relationship.",
+  },
+  /**
+   * TooManyLinkEntitiesInQuery: more than 15 `$expand` options, nested ones included (join-tables; the FetchXml
+   * join-tables page gives the code and message).
+   */
+  tooManyExpands: {
+    status: 400,
+    code: "0x8004430d",
+    message: () => "Number of link entities in query exceeded maximum limit.",
+  },
+  /** filter-rows, "Manage single quotes": a quote in a literal that was not doubled. */
+  unterminatedLiteral: {
+    status: 400,
+    code: "0x80060888",
+    message: (position: number, text: string) =>
+      `There is an unterminated literal at position ${position} in '${text}'.`,
+  },
+  /** [unverified code] aggregate-data: `$orderby` on an aggregate's alias; the documented message. */
+  applyOrderby: {
+    status: 400,
+    code: "0x80060888",
+    message: () => "The query node SingleValueOpenPropertyAccess is not supported",
+  },
   badQuery: { status: 400, code: "0x80060888", message: (detail: string) => detail },
   /** [unverified code] use-web-api-functions, "Limitations of query functions": the documented message. */
   notQueryFunction: {
@@ -115,6 +144,12 @@ export const dv = createErrorFactory({
     status: 412,
     code: "0x80040237",
     message: () => "A record with matching key values already exists.",
+  },
+  /** DuplicateRecord (0x80040333), manage-duplicate-detection-create-update: a 500 as the page shows. */
+  duplicateDetected: {
+    status: 500,
+    code: "0x80040333",
+    message: () => "A record was not created or updated because a duplicate of the current record already exists.",
   },
   duplicateKey: {
     status: 412,

@@ -31,9 +31,15 @@ export interface FormatShape {
   principal?: boolean;
   /** An extra lookup property to include (the parent reference of expanded collection rows). */
   backReference?: string;
+  /**
+   * The entity-set query has a nested `$expand` somewhere (query/join-tables): expanded collections are paged with
+   * the request's `odata.maxpagesize` and their rows carry neither `@odata.etag` nor the back-reference.
+   */
+  nested?: { pageSize?: number };
 }
 
 export const MAX_PAGE_SIZE = 5000;
+const MAX_EXPANDS = 15;
 
 /** A column's value as lower-cased text (null when empty): what an `eq` with a GUID or text literal compares. */
 function lowerText(value: unknown): string | null {
@@ -67,6 +73,9 @@ const VERSION_INDEX: IndexSpec = {
 };
 
 /** Query functions an indexed read evaluates on the rows it walks only (their parameters are checked first). */
+/** Path step that sorts a lookup by the related row's primary name (see orderKeys). */
+const LOOKUP_NAME = "@OData.Community.Display.V1.FormattedValue";
+
 const INDEXED_FUNCTIONS: ReadonlySet<string> = new Set(["Microsoft.Dynamics.CRM.In", "Microsoft.Dynamics.CRM.NotIn"]);
 
 export interface Preferences {
@@ -181,6 +190,11 @@ export class Reader {
   private resolvePath(table: TableModel, row: Row, path: string[]): unknown {
     const [head, ...rest] = path;
     if (rest.length === 0) return row[head] ?? null;
+    if (rest[0] === LOOKUP_NAME) {
+      const id = row[head] as string | undefined;
+      const type = (row[`${head}${LOOKUP_TYPE}`] as string | undefined) ?? rest[1];
+      return id && type ? (this.lookups.primaryName(type, id) ?? null) : null;
+    }
     const target = this.single(table, row, head);
     if (!target) return null;
     return this.resolvePath(target.table, target.row, rest);
@@ -291,6 +305,10 @@ export class Reader {
       for (const path of filterPaths(options.filter)) checkPath(table, path, vars);
     }
     for (const key of options.orderby ?? []) checkPath(table, key.path, new Set());
+    // join-tables: "You can include up to 15 $expand options in a query"; each is a join (link-entity).
+    const expands = (list: ExpandOption[] | undefined): number =>
+      (list ?? []).reduce((n, ex) => n + 1 + expands(ex.options.expand), 0);
+    if (expands(options.expand) > MAX_EXPANDS) fail(dv.make("tooManyExpands"));
     for (const ex of options.expand ?? []) {
       const nav = table.navigation.get(ex.property);
       if (!nav) fail(dv.make("queryProperty", ex.property, entity));
@@ -301,6 +319,43 @@ export class Reader {
           : this.model.tables.get(nav.kind === "oneToMany" ? nav.rel.table : nav.rel.otherTable);
       if (target) this.validate(target, ex.options);
     }
+  }
+
+  /**
+   * Whether an entity-set query nests an `$expand` in another (query/join-tables: then "only $select and $filter"
+   * may be given to an expanded collection). `$top`/`$orderby` on a single-valued expansion are refused either way,
+   * as the same message says.
+   */
+  nestedExpand(table: TableModel, expand: ExpandOption[] | undefined): boolean {
+    const nested = (expand ?? []).some((ex) => ex.options.expand?.length);
+    const check = (t: TableModel, list: ExpandOption[] | undefined): void => {
+      for (const ex of list ?? []) {
+        const nav = t.navigation.get(ex.property);
+        if (!nav) continue;
+        const limited = ex.options.top !== undefined || ex.options.orderby !== undefined;
+        if (limited && (nav.kind === "single" || nested)) fail(dv.make("expandOptionsNested"));
+        const target =
+          nav.kind === "single"
+            ? this.model.tables.get(nav.target ?? nav.column.targets?.[0] ?? "")
+            : this.model.tables.get(nav.kind === "oneToMany" ? nav.rel.table : nav.rel.otherTable);
+        if (target) check(target, ex.options.expand);
+      }
+    };
+    check(table, expand);
+    return nested;
+  }
+
+  /**
+   * The order keys as the service sorts them: a lookup (`_primarycontactid_value`) by the related row's primary
+   * name, not its GUID (query/order-rows, "Lookup Columns"); a choice by its integer value, as stored.
+   */
+  private orderKeys(table: TableModel, orderby: OrderKey[] | undefined): OrderKey[] | undefined {
+    return orderby?.map((key) => {
+      const column = key.path.length === 1 ? /^_(.+)_value$/.exec(key.path[0])?.[1] : undefined;
+      const def = column ? table.columns.get(column) : undefined;
+      if (def?.type !== "lookup") return key;
+      return { ...key, path: [key.path[0], LOOKUP_NAME, def.targets?.[0] ?? ""] };
+    });
   }
 
   /** Rows matching the filter, ordered (with the primary key as the final tiebreak). */
@@ -319,7 +374,7 @@ export class Reader {
           ? this.rowsWithText(table, list.column, list.values)
           : undefined;
       const matched = filterRows(candidates ?? rows ?? this.records.rows(table).values(), options.filter, ctx);
-      return orderRows(matched, options.orderby, ctx, table.def.primaryKey);
+      return orderRows(matched, this.orderKeys(table, options.orderby), ctx, table.def.primaryKey);
     } catch (error) {
       if (error instanceof FilterEvalError) fail(dv.make("badQuery", error.message));
       throw error;
@@ -380,6 +435,13 @@ export class Reader {
       if (!names.includes(currencyAttr)) names.push(currencyAttr);
     }
     if (shape.backReference && !names.includes(shape.backReference)) names.push(shape.backReference);
+    // `$expand=<lookup>/$ref` selects the lookup too: its value comes with the reference (join-tables, "Return
+    // references"; retrieve-entity-using-web-api), as the context's `primarycontactid,primarycontactid/$ref()` says.
+    for (const ex of expand ?? []) {
+      const nav = ex.ref ? table.navigation.get(ex.property) : undefined;
+      const attr = nav?.kind === "single" ? lookupValue(nav.column.name) : undefined;
+      if (!all && attr && !names.includes(attr)) names.push(attr);
+    }
     const ordered = [...names.filter((n) => n !== pk), pk];
     const formatted = annotationWanted(annotations, "OData.Community.Display.V1.FormattedValue");
     for (const name of ordered) {
@@ -390,6 +452,16 @@ export class Reader {
           column.type === "lookup"
             ? ((row[`${name}${LOOKUP_TYPE}`] as string | undefined) ?? column.targets?.[0] ?? "")
             : undefined;
+        // The formatted value comes first, then the lookup annotations (web-api-basic-operations-sample, with
+        // `odata.include-annotations="*"`: `_transactioncurrencyid_value@…FormattedValue`, `…@…associatednavigationproperty`,
+        // `…@…lookuplogicalname`, then the value).
+        if (formatted) {
+          const text = formattedValue(column, value, table.def.state, this.lookups, {
+            lookupType: type,
+            currencyId: row[currencyAttr] as string | undefined,
+          });
+          if (text !== undefined) out[`${name}@OData.Community.Display.V1.FormattedValue`] = text;
+        }
         if (column.type === "lookup") {
           if (annotationWanted(annotations, "Microsoft.Dynamics.CRM.associatednavigationproperty")) {
             const multi = (column.targets?.length ?? 1) > 1 && !column.singleNav;
@@ -400,20 +472,14 @@ export class Reader {
           if (annotationWanted(annotations, "Microsoft.Dynamics.CRM.lookuplogicalname"))
             out[`${name}${LOOKUP_TYPE}`] = type;
         }
-        if (formatted) {
-          const text = formattedValue(column, value, table.def.state, this.lookups, {
-            lookupType: type,
-            currencyId: row[currencyAttr] as string | undefined,
-          });
-          if (text !== undefined) out[`${name}@OData.Community.Display.V1.FormattedValue`] = text;
-        }
       }
       out[name] = value;
     }
     // systemuser and team inherit their key from principal: expanded rows show it as ownerid too.
     if (shape.principal && (table.def.logicalName === "systemuser" || table.def.logicalName === "team"))
       out.ownerid = row[pk];
-    for (const ex of expand ?? []) Object.assign(out, this.expand(table, row, ex, annotations, shape.inList === true));
+    for (const ex of expand ?? [])
+      Object.assign(out, this.expand(table, row, ex, annotations, shape.inList === true, shape.nested));
     return out;
   }
 
@@ -438,6 +504,7 @@ export class Reader {
     ex: ExpandOption,
     annotations: string | undefined,
     inList: boolean,
+    nested?: { pageSize?: number },
   ): Record<string, unknown> {
     const nav = table.navigation.get(ex.property);
     if (!nav) return {};
@@ -457,6 +524,7 @@ export class Reader {
               etag: !inList,
               inList,
               principal: true,
+              nested,
             })
           : null,
       };
@@ -464,16 +532,28 @@ export class Reader {
     const childTable = this.model.table(nav.kind === "oneToMany" ? nav.rel.table : nav.rel.otherTable);
     let rows = this.select(childTable, ex.options, this.collection(table, row, ex.property));
     if (ex.options.top !== undefined) rows = rows.slice(0, ex.options.top);
-    const backReference = inList && nav.kind === "oneToMany" ? lookupValue(nav.rel.column) : undefined;
+    const pageSize = nested?.pageSize !== undefined ? Math.max(1, Math.min(nested.pageSize, MAX_PAGE_SIZE)) : undefined;
+    if (pageSize !== undefined) rows = rows.slice(0, pageSize);
+    const backReference = inList && !nested && nav.kind === "oneToMany" ? lookupValue(nav.rel.column) : undefined;
     const out: Record<string, unknown> = {
       [ex.property]: rows.map((r) =>
-        this.format(childTable, r, ex.options.select, ex.options.expand, annotations, { backReference }),
+        this.format(childTable, r, ex.options.select, ex.options.expand, annotations, {
+          backReference,
+          ...(nested ? { etag: false, inList, nested } : {}),
+        }),
       ),
     };
     if (inList) {
-      const query = ex.options.select?.length ? `?$select=${ex.options.select.join(",")}` : "";
-      out[`${ex.property}@odata.nextLink`] =
-        `${root}${table.def.entitySet}(${row[table.def.primaryKey]})/${ex.property}${query}`;
+      // The filtered collection with the expansion's options (join-tables); with a nested $expand and a full page,
+      // the paging information too, so the URL returns the next rows.
+      const path = `${table.def.entitySet}(${row[table.def.primaryKey]})/${ex.property}`;
+      const params = expandOptionsQuery(ex.options);
+      if (pageSize !== undefined && rows.length === pageSize) {
+        const last = rows[rows.length - 1];
+        const token = this.tokens.encode({ t: path, k: [last[childTable.def.primaryKey]], p: 2 });
+        params.push(`$skiptoken=${encodeURIComponent(token)}`);
+      }
+      out[`${ex.property}@odata.nextLink`] = `${root}${path}${params.length ? `?${params.join("&")}` : ""}`;
     }
     return out;
   }
@@ -510,7 +590,10 @@ export class Reader {
       page = this.tokens.decode<PageToken>(options.skiptoken);
       if (!page || page.t !== path || !Array.isArray(page.k)) fail(dv.make("badSkipToken"));
     }
-    const keys = [...(options.orderby ?? []), { path: [table.def.primaryKey], descending: false }];
+    const keys = [
+      ...(this.orderKeys(table, options.orderby) ?? []),
+      { path: [table.def.primaryKey], descending: false },
+    ];
     const ctx = this.evalContext(table);
     const tuple = (r: Row) => keys.map((k) => ctx.resolve(r, k.path));
     // page-results: "Don't use $top with the Prefer: odata.maxpagesize request header. If you include both, $top is
@@ -559,8 +642,9 @@ export class Reader {
       body["@Microsoft.Dynamics.CRM.totalrecordcount"] = options.count ? Math.min(total, MAX_PAGE_SIZE) : -1;
     if (annotationWanted(prefs.annotations, "Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"))
       body["@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"] = options.count ? total > MAX_PAGE_SIZE : false;
+    const nested = this.nestedExpand(table, options.expand) ? { pageSize: prefs.maxPageSize } : undefined;
     body.value = slice.map((r) =>
-      this.format(table, r, options.select, options.expand, prefs.annotations, { inList: true }),
+      this.format(table, r, options.select, options.expand, prefs.annotations, { inList: true, nested }),
     );
     const startVersion = page?.dv ?? this.records.currentVersion();
     if (more) {
@@ -767,4 +851,30 @@ export function checkQueryFunctions(filter: FilterExpr): void {
   };
   visit(filter, false);
   if (conditions > MAX_CONDITIONS) fail(dv.make("tooManyConditions"));
+}
+
+/** Characters that would end or change a query parameter's value. */
+function queryText(text: string): string {
+  return text.replace(/[%&#+ ]/g, (c) => encodeURIComponent(c));
+}
+
+/** An expansion's options as query parameters of its filtered collection's URL (join-tables nextLinks). */
+function expandOptionsQuery(options: QueryOptions): string[] {
+  const params: string[] = [];
+  if (options.select?.length) params.push(`$select=${options.select.join(",")}`);
+  if (options.filterText !== undefined) params.push(`$filter=${queryText(options.filterText)}`);
+  if (options.orderby?.length)
+    params.push(
+      `$orderby=${options.orderby.map((k) => `${k.path.join("/")}${k.descending ? "%20desc" : ""}`).join(",")}`,
+    );
+  if (options.top !== undefined) params.push(`$top=${options.top}`);
+  if (options.expand?.length) params.push(`$expand=${options.expand.map(expandText).join(",")}`);
+  return params;
+}
+
+/** An expansion as `$expand` text: `owninguser($select=fullname;$expand=…)`. */
+function expandText(ex: ExpandOption): string {
+  if (ex.ref) return `${ex.property}/$ref`;
+  const inner = expandOptionsQuery(ex.options);
+  return inner.length ? `${ex.property}(${inner.join(";")})` : ex.property;
 }

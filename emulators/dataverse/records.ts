@@ -25,6 +25,8 @@ export interface WriteContext {
   /** Content-ID → service-relative URL of the record that request created (inside a $batch change set). */
   contentIds?: Map<string, string>;
   serviceRoot: URL;
+  /** `MSCRM.SuppressDuplicateDetection: false`: the table's duplicate detection rules apply to this write. */
+  detectDuplicates?: boolean;
 }
 
 export const LOOKUP_TYPE = "@Microsoft.Dynamics.CRM.lookuplogicalname";
@@ -244,7 +246,12 @@ export class Records {
     let id = row[pk] as string | undefined;
     if (presetKey?.kind === "id") id = presetKey.id;
     if (presetKey?.kind === "alternate") {
-      for (const [k, lit] of Object.entries(presetKey.values)) row[attributeFor(table, k)] = lit.value;
+      // use-upsert-insert-update-record: a key value the body sets is used even when it differs from the URL's;
+      // the URL's value is copied only when the body has none.
+      for (const [k, lit] of Object.entries(presetKey.values)) {
+        const attr = attributeFor(table, k);
+        if (row[attr] === undefined) row[attr] = lit.value;
+      }
     }
     id = id ?? randomUUID();
     if (this.rows(table).has(id)) fail(dv.make("duplicateRecord"));
@@ -290,6 +297,7 @@ export class Records {
     }
     this.derive(table, row);
     this.checkUnique(table, id, row);
+    if (ctx.detectDuplicates) this.checkDuplicates(table, id, row);
     row.versionnumber = this.nextVersion();
     this.rows(table).put(id, row);
     this.reindex(table, id, undefined, row);
@@ -335,6 +343,7 @@ export class Records {
     }
     this.derive(table, row);
     this.checkUnique(table, id, row);
+    if (ctx.detectDuplicates) this.checkDuplicates(table, id, row);
     row.versionnumber = this.nextVersion();
     this.rows(table).put(id, row);
     this.reindex(table, id, existing, row);
@@ -825,6 +834,18 @@ export class Records {
     }
   }
 
+  /** manage-duplicate-detection-create-update: a write that another row duplicates under a published rule fails. */
+  private checkDuplicates(table: TableModel, id: string, row: Row): void {
+    for (const cols of table.def.duplicateRules) {
+      const attrs = cols.map((c) => attributeFor(table, c));
+      const k = keyOf(row, attrs);
+      if (k === undefined) continue;
+      for (const [otherId, other] of this.rows(table).scan()) {
+        if (otherId !== id && keyOf(other, attrs) === k) fail(dv.make("duplicateDetected"));
+      }
+    }
+  }
+
   private createBaseUom(schedule: Row, ctx: WriteContext): void {
     const uom = this.model.table("uom");
     const name = (schedule.baseuomname as string | undefined) ?? "Primary Unit";
@@ -847,6 +868,24 @@ export class Records {
 export function attributeFor(table: TableModel, column: string): string {
   const c = table.columns.get(column);
   return c?.type === "lookup" ? lookupValue(column) : column;
+}
+
+/**
+ * The body of an upsert that found its row by alternate key, without the key's values: the server removes them so
+ * that the key naming a row cannot change it (use-upsert-insert-update-record, "Guidance for composing requests").
+ */
+export function withoutKeyValues(
+  table: TableModel,
+  body: Record<string, unknown>,
+  key: KeySpec,
+): Record<string, unknown> {
+  if (key.kind !== "alternate") return body;
+  const rest = { ...body };
+  for (const k of Object.keys(key.values)) {
+    const column = k.replace(/^_(.+)_value$/, "$1");
+    for (const name of [k, column, attributeFor(table, column), `${column}@odata.bind`]) delete rest[name];
+  }
+  return rest;
 }
 
 /** Normalised value of a key (strings case-insensitive, as the service's collation); undefined if any is null. */

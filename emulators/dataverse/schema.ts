@@ -83,6 +83,11 @@ export interface TableDef {
   columns: Column[];
   /** Alternate keys: each a list of columns (the service's EntityKeys). */
   alternateKeys: string[][];
+  /**
+   * Published duplicate detection rules, each a list of columns matched exactly (case-insensitive, blanks never
+   * match): applied when a request sends `MSCRM.SuppressDuplicateDetection: false`.
+   */
+  duplicateRules: string[][];
   oneToMany: OneToMany[];
   manyToMany: ManyToMany[];
   state?: StateModel;
@@ -173,6 +178,7 @@ export interface TableInput {
   primaryName?: string;
   columns: Column[];
   alternateKeys?: string[][];
+  duplicateRules?: string[][];
   oneToMany?: OneToMany[];
   manyToMany?: ManyToMany[];
   state?: StateModel;
@@ -200,6 +206,7 @@ export function defineTable(input: TableInput): TableDef {
     primaryName: input.primaryName,
     columns,
     alternateKeys: input.alternateKeys ?? [],
+    duplicateRules: input.duplicateRules ?? [],
     oneToMany: input.oneToMany ?? [],
     manyToMany: input.manyToMany ?? [],
     state: input.state,

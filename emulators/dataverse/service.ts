@@ -21,7 +21,7 @@ import { metadataDocument } from "./metadata.ts";
 import type { Model, TableModel } from "./model.ts";
 import { insertOptionValue } from "./option-values.ts";
 import { type Preferences, parsePrefer, type Reader } from "./read.ts";
-import type { Caller, Records, Row, WriteContext } from "./records.ts";
+import { type Caller, type Records, type Row, type WriteContext, withoutKeyValues } from "./records.ts";
 import { roleAction, rolePrivileges } from "./security.ts";
 
 export interface ServiceRequest {
@@ -156,7 +156,12 @@ export class DataverseService {
     const table = first ? this.model.bySet.get(first.name) : undefined;
     if (!first || !table) fail(dv.make("segmentNotFound", first?.name ?? segments[0]));
     const parsed = parseQueryString(req.query);
-    if (!parsed.ok) fail(dv.make("badQuery", parsed.message));
+    if (!parsed.ok) {
+      const literal = unterminatedLiteral(req.query);
+      fail(
+        literal ? dv.make("unterminatedLiteral", literal.position, literal.text) : dv.make("badQuery", parsed.message),
+      );
+    }
     const options = parsed.options;
     const prefs = parsePrefer(req.headers.prefer);
     const write: WriteContext = {
@@ -164,6 +169,8 @@ export class DataverseService {
       now: ctx.now,
       contentIds: ctx.contentIds,
       serviceRoot: ctx.serviceRoot,
+      // manage-duplicate-detection-create-update: detection is suppressed unless the request turns it on.
+      detectDuplicates: req.headers["mscrm.suppressduplicatedetection"]?.trim().toLowerCase() === "false",
     };
 
     if (first.key === undefined) {
@@ -198,7 +205,7 @@ export class DataverseService {
 
     const key = parseKey(first.key);
     if (!key) fail(dv.make("badQuery", `Bad Request - Error in query syntax: the key '${first.key}' is not valid.`));
-    if (segments.length === 1) return this.entity(table, key, method, req, options, prefs, write);
+    if (segments.length === 1) return this.entity(table, key, first.key, method, req, options, prefs, write);
     const bound = segments.length === 2 ? segments[1].replace(/^Microsoft\.Dynamics\.CRM\./, "") : "";
     if (table.def.logicalName === "role" && ROLE_ACTIONS.has(bound)) {
       if (method !== "POST") fail(dv.make("methodNotAllowed", method));
@@ -221,6 +228,9 @@ export class DataverseService {
     rawQuery: string,
   ): ServiceResponse {
     if (options.apply !== undefined) {
+      // aggregate-data: "$orderby with aggregate values is not supported".
+      if (options.orderby?.some((k) => !table.attributes.has(k.path[0]) && !table.navigation.has(k.path[0])))
+        fail(dv.make("applyOrderby"));
       const value = runApply(
         this.reader,
         this.model,
@@ -262,12 +272,18 @@ export class DataverseService {
     prefs: Preferences,
     write: WriteContext,
     writtenRows: number,
+    alternateKey?: string,
   ): ServiceResponse {
     const id = row[table.def.primaryKey] as string;
-    const entityId = `${write.serviceRoot.href}${table.def.entitySet}(${id})`;
+    // An upsert by alternate key answers with the key as the URL gave it (use-upsert-insert-update-record:
+    // `OData-EntityId: …/example_records(example_key1=2,example_key2=2)`).
+    const entityId = `${write.serviceRoot.href}${table.def.entitySet}(${alternateKey ?? id})`;
     if (prefs.returnRepresentation) {
       // create-entity / update-delete docs: `accounts/$entity` for a $select alone, the full list with $expand.
-      const select = options.expand?.length ? contextSelect(options.select, options.expand) : "";
+      // The upsert page's alternate-key examples show the select list (`example_records(example_recordid)/$entity`)
+      // for both the 201 and the 200; the pages disagree, so each is reproduced for the requests it shows.
+      const select =
+        options.expand?.length || alternateKey !== undefined ? contextSelect(options.select, options.expand) : "";
       const body = {
         "@odata.context": `${write.serviceRoot.href}$metadata#${table.def.entitySet}${select}/$entity`,
         ...this.reader.format(table, row, options.select, options.expand, prefs.annotations),
@@ -291,6 +307,7 @@ export class DataverseService {
   private entity(
     table: TableModel,
     key: KeySpec,
+    keySegment: string,
     method: string,
     req: ServiceRequest,
     options: QueryOptions,
@@ -329,18 +346,20 @@ export class DataverseService {
       const body = parseBody(req.body);
       const ifMatch = req.headers["if-match"];
       const ifNoneMatch = req.headers["if-none-match"];
+      // use-upsert-insert-update-record: a row addressed by alternate key is named by that key in the response.
+      const keyText = key.kind === "alternate" ? keySegment : undefined;
       return this.records.transaction(() => {
         const existing = this.records.find(table, key);
         if (existing) {
           if (ifNoneMatch === "*") fail(dv.make("duplicateRecord"));
           if (ifMatch && !etagMatches(ifMatch, weakEtag(existing.versionnumber as number)))
             fail(dv.make("concurrency"));
-          const row = this.records.update(table, existing, body, write);
-          return this.written(table, row, 200, options, prefs, write, 1);
+          const row = this.records.update(table, existing, withoutKeyValues(table, body, key), write);
+          return this.written(table, row, 200, options, prefs, write, 1, keyText);
         }
         if (ifMatch) fail(notFound());
         const row = this.records.create(table, body, write, key);
-        return this.written(table, row, 201, options, prefs, write, 1);
+        return this.written(table, row, 201, options, prefs, write, 1, keyText);
       });
     }
     if (method === "DELETE") {
@@ -614,7 +633,11 @@ export class DataverseService {
           if (!key || seg?.name !== table.def.entitySet)
             fail(dv.make("invalidArgument", `The URI '${odataId}' is not a valid entity reference.`));
           const found = this.records.find(table, key);
-          if (found) return { created: false, row: this.records.update(table, found, target, write) };
+          if (found)
+            return {
+              created: false,
+              row: this.records.update(table, found, withoutKeyValues(table, target, key), write),
+            };
           return { created: true, row: this.records.create(table, target, write, key) };
         }
         let existing = id ? this.records.get(table, id) : undefined;
@@ -804,4 +827,35 @@ function parseBody(text: string): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value))
     fail(dv.make("badJson", "The request body must be a JSON object."));
   return value as Record<string, unknown>;
+}
+
+/**
+ * A `$filter` whose single-quoted literal never ends (`lastname eq 'O'Bryan'`): the service's lexer reports it at the
+ * end of the text (filter-rows, "Manage single quotes"). `''` is a quote inside a literal; double-quoted JSON array
+ * values (`["O'Brian"]`) may hold single quotes.
+ */
+function unterminatedLiteral(query: string): { position: number; text: string } | undefined {
+  const decode = (s: string): string | undefined => {
+    try {
+      return decodeURIComponent(s.replace(/\+/g, "%20"));
+    } catch {
+      return undefined;
+    }
+  };
+  const part = query.split("&").find((p) => decode(p.slice(0, p.indexOf("=") + 1)) === "$filter=");
+  const text = part === undefined ? undefined : decode(part.slice(part.indexOf("=") + 1));
+  if (text === undefined) return undefined;
+  for (let i = 0; i < text.length; i++) {
+    const quote = text[i];
+    if (quote !== "'" && quote !== '"') continue;
+    let j = i + 1;
+    for (; j < text.length; j++) {
+      if (quote === '"' && text[j] === "\\") j++;
+      else if (text[j] === quote && quote === "'" && text[j + 1] === "'") j++;
+      else if (text[j] === quote) break;
+    }
+    if (j >= text.length) return quote === "'" ? { position: text.length, text } : undefined;
+    i = j;
+  }
+  return undefined;
 }

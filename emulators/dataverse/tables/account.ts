@@ -74,6 +74,9 @@ export const account = defineTable({
     lookup("nav_accountstatisticsid", "nav_accountstatistics"),
   ],
   alternateKeys: [["accountnumber"]],
+  // The default rules "Accounts with the same Account Name" and "Accounts with the same e-mail address"
+  // (manage-duplicate-detection-create-update: default rules exist for accounts, contacts and leads).
+  duplicateRules: [["name"], ["emailaddress1"]],
   oneToMany: [
     { name: "contact_customer_accounts", table: "contact", column: "parentcustomerid" },
     { name: "account_parent_account", table: "account", column: "parentaccountid" },

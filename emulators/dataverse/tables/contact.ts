@@ -1,4 +1,4 @@
-import { activeInactive, address, date, defineTable, lookup, money, pick, str } from "../schema.ts";
+import { activeInactive, address, date, defineTable, lookup, memo, money, pick, str } from "../schema.ts";
 import { PAYMENT_TERMS } from "./option-labels.ts";
 
 export const contact = defineTable({
@@ -13,6 +13,8 @@ export const contact = defineTable({
     str("jobtitle", 100),
     money("annualincome"),
     str("salutation", 100),
+    // The standard contact column (web-api-basic-operations-sample retrieves it).
+    memo("description", 2000),
     lookup("parentcustomerid", ["account", "contact"]),
     lookup("accountid", "account", { readOnly: true }),
     str("emailaddress1", 100, { format: "Email" }),
@@ -36,5 +38,7 @@ export const contact = defineTable({
     lookup("bcbi_companyid", "bcbi_company"),
   ],
   oneToMany: [{ name: "contact_customer_contacts", table: "contact", column: "parentcustomerid" }],
+  // The default rule "Contacts with the same e-mail address" (manage-duplicate-detection-create-update).
+  duplicateRules: [["emailaddress1"]],
   state: activeInactive("ContactState"),
 });

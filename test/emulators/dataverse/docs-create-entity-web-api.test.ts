@@ -136,12 +136,21 @@ describe("create-entity-web-api", () => {
     ]);
   });
 
-  it("Check for duplicate records: MSCRM.SuppressDuplicateDetection is accepted (no rules: the create succeeds)", async () => {
-    const res = await world.call("POST", "accounts", {
+  it("Check for duplicate records: detection is suppressed unless MSCRM.SuppressDuplicateDetection is false", async () => {
+    // Earlier cases created accounts named "Sample Account": the default rule (same Account Name) finds them.
+    const plain = await world.call("POST", "accounts", { body: { name: "Sample Account" } });
+    expect(plain.status).toBe(204);
+    const detected = await world.call("POST", "accounts", {
       body: { name: "Sample Account" },
       headers: { "MSCRM.SuppressDuplicateDetection": "false" },
     });
-    expect(res.status).toBe(204);
+    expect(detected.status).toBe(500);
+    expect(((await detected.json()) as Json).error.code).toBe("0x80040333");
+    const unique = await world.call("POST", "accounts", {
+      body: { name: "Sample Account (no duplicate)" },
+      headers: { "MSCRM.SuppressDuplicateDetection": "false" },
+    });
+    expect(unique.status).toBe(204);
   });
 });
 

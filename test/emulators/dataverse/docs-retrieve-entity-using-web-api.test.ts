@@ -144,6 +144,7 @@ describe("retrieve-entity-using-web-api", () => {
       "@odata.etag": expect.stringMatching(/^W\/"\d+"$/),
       name: "A. Datum Corporation (sample)",
       accountid: accountId,
+      _primarycontactid_value: contactId,
       primarycontactid: { "@odata.id": `${root}contacts(${contactId})` },
     });
   });
