@@ -132,6 +132,8 @@ export class Webhooks {
     }
     const sets = WEBHOOK_PAGES_BY_TABLE.get(table);
     if (!sets) return;
+    // A computed record (companyInformation) always exists: storing its first change is an update.
+    if (sets.every((p) => p.page.computed)) changeType = "updated";
     const now = Date.now();
     for (const sub of this.subscriptions(event.environment)) {
       if (Date.parse(String(sub.expirationDateTime)) < now) continue;

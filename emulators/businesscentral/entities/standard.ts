@@ -598,55 +598,64 @@ function derivedId(companyId: string, salt: string): string {
 /**
  * companyInformation (resources/dynamics_companyinformation.md): the one Company Information record; its
  * `currencyCode` is the LCY code, which clients need to read the LCY code shown on customers and documents.
- * Read-only here (the documented PATCH is not served).
+ * The record is computed from the company; a PATCH (dynamics_companyinformation_update.md) stores the changed
+ * values in the `companyInformation` table, which the computed record shows from then on. Read-only as the
+ * resource page documents them: currentFiscalYearStartDate (and id, lastModifiedDateTime); the LCY code and the
+ * experience tier come from other setup tables.
  */
 const companyInformation: EntityDef = {
   set: "companyInformation",
   entity: "companyInformation",
   table: "companyInformation",
   caption: "Company Information",
+  // dynamics-subscriptions.md lists companyInformation among the resources that support webhooks.
+  webhooks: true,
   insert: false,
-  modify: false,
   delete: false,
   fields: {
     ...systemFields(),
-    displayName: text(100, RO),
+    displayName: text(100),
     ...address(),
-    phoneNumber: text(30, RO),
-    faxNumber: text(30, RO),
-    email: text(80, RO),
-    website: text(80, RO),
-    taxRegistrationNumber: text(20, RO),
+    phoneNumber: text(30),
+    faxNumber: text(30),
+    email: text(80),
+    website: text(80),
+    taxRegistrationNumber: text(20),
     currencyCode: code(10, RO),
     currentFiscalYearStartDate: date(RO),
-    industry: text(50, RO),
+    industry: text(50),
     experience: text(30, RO),
     ...modifiedField(),
   },
-  computed: ({ company, workDate }) => {
+  // The documented `picture` (stream) sits between industry and experience.
+  streams: { picture: "industry" },
+  computed: ({ company, workDate, rows }) => {
     const canada = company.lcyCode === "CAD";
-    return [
-      {
-        id: derivedId(company.id, "companyInformation"),
-        displayName: company.displayName,
-        addressLine1: canada ? "220 King Street West" : "7122 South Ashford Street",
-        addressLine2: canada ? "" : "Westminster",
-        city: canada ? "Toronto" : "Atlanta",
-        state: canada ? "ON" : "GA",
-        country: canada ? "CA" : "US",
-        postalCode: canada ? "M5H 2N2" : "31772",
-        phoneNumber: "+1 425 555 0100",
-        faxNumber: "+1 425 555 0101",
-        email: "",
-        website: "",
-        taxRegistrationNumber: "",
-        currencyCode: company.lcyCode,
-        currentFiscalYearStartDate: `${workDate.slice(0, 4)}-01-01`,
-        industry: "",
-        experience: "Essential",
-        lastModifiedDateTime: company.createdAt,
-      },
-    ];
+    const id = derivedId(company.id, "companyInformation");
+    const base: Record<string, unknown> = {
+      id,
+      displayName: company.displayName,
+      addressLine1: canada ? "220 King Street West" : "7122 South Ashford Street",
+      addressLine2: canada ? "" : "Westminster",
+      city: canada ? "Toronto" : "Atlanta",
+      state: canada ? "ON" : "GA",
+      country: canada ? "CA" : "US",
+      postalCode: canada ? "M5H 2N2" : "31772",
+      phoneNumber: "+1 425 555 0100",
+      faxNumber: "+1 425 555 0101",
+      email: "",
+      website: "",
+      taxRegistrationNumber: "",
+      currencyCode: company.lcyCode,
+      currentFiscalYearStartDate: `${workDate.slice(0, 4)}-01-01`,
+      industry: "",
+      experience: "Essential",
+      lastModifiedDateTime: company.createdAt,
+    };
+    // Values written through the page (and the time of the last write) win over the computed ones.
+    const stored = rows("companyInformation").find((r) => r.id === id);
+    if (stored) for (const [k, v] of Object.entries(stored)) if (!k.startsWith("$") && v !== undefined) base[k] = v;
+    return [base];
   },
 };
 

@@ -158,7 +158,7 @@ function defaultOrder(def: EntityDef): { path: string[]; descending: boolean }[]
 export function applySelect(def: EntityDef, row: Row, select: string[] | undefined): Row {
   if (select) {
     for (const name of select) {
-      if (name !== "*" && !(name in def.fields) && !def.navigation?.[name])
+      if (name !== "*" && !(name in def.fields) && !def.navigation?.[name] && !def.streams?.[name])
         throw bcErrors.querySyntax(`Could not find a property named '${name}' on type 'Microsoft.NAV.${def.entity}'.`);
     }
   }

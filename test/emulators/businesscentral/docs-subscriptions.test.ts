@@ -1,10 +1,11 @@
 // dynamics_subscriptions_{create,get,update,delete}.md and dynamics-subscriptions.md replayed on
-// `…/api/v2.0/subscriptions` (the examples show v1.0 URLs; the resource is the v2.0 customers page).
+// `…/api/v2.0/subscriptions` (the examples show v1.0 URLs; the resource is the v2.0 customers page), and the
+// "List of supported entities" of dynamics-subscriptions.md for the pages the emulator serves.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BusinessCentralEmulator } from "../../../emulators/businesscentral/index.ts";
 import { expectDocumentedRecord, expectNoContent } from "./docs-helpers.ts";
-import { call, type Json, startBc } from "./helpers.ts";
+import { call, companyUrl, type Json, startBc } from "./helpers.ts";
 import { Receiver } from "./receiver.ts";
 
 let bc: BusinessCentralEmulator;
@@ -80,5 +81,71 @@ describe("subscriptions, as documented", () => {
       });
       expect(reply.status).toBe(400);
     }
+  });
+
+  it("accepts every documented webhook resource the emulator serves, companyInformation included", async () => {
+    // dynamics-subscriptions.md, "List of supported entities", minus the pages not served here (accounts,
+    // countriesRegions, customerPaymentJournals, dimensions, generalLedgerEntries, journals, paymentMethods,
+    // purchaseInvoices, salesCreditMemos).
+    const supported = [
+      "companyInformation",
+      "currencies",
+      "customers",
+      "employees",
+      "itemCategories",
+      "items",
+      "paymentTerms",
+      "salesInvoices",
+      "salesOrders",
+      "salesQuotes",
+      "shipmentMethods",
+      "unitsOfMeasure",
+      "vendors",
+    ];
+    for (const set of supported) {
+      const reply = await call(`${bc.apiUrl()}/subscriptions`, {
+        method: "POST",
+        body: { notificationUrl: receiver.url, resource: `/api/v2.0/companies(${bc.companyId()})/${set}` },
+      });
+      expect(reply.status, `${set}: ${JSON.stringify(reply.body)}`).toBe(201);
+      const url = `${bc.apiUrl()}/subscriptions('${reply.body.subscriptionId}')`;
+      expectNoContent(await call(url, { method: "DELETE", headers: { "If-Match": reply.body["@odata.etag"] } }));
+    }
+  });
+
+  it("notifies a companyInformation change as updated", async () => {
+    const created = await call(`${bc.apiUrl()}/subscriptions`, {
+      method: "POST",
+      body: {
+        notificationUrl: receiver.url,
+        resource: `/api/v2.0/companies(${bc.companyId()})/companyInformation`,
+        clientState: "info",
+      },
+    });
+    expect(created.status).toBe(201);
+    const base = companyUrl(bc);
+    const info = (await call(`${base}/companyInformation`)).body.value[0];
+    const patched = await call(`${base}/companyInformation(${info.id})`, {
+      method: "PATCH",
+      body: { website: "www.cronuscorp.net" },
+      headers: { "If-Match": info["@odata.etag"] },
+    });
+    expect(patched.status).toBe(200);
+    const count = receiver.notifications.length;
+    await bc.flushWebhooks();
+    expect(receiver.notifications.length).toBe(count + 1);
+    const entries = receiver.notifications[count].value.filter((e) => e.subscriptionId === created.body.subscriptionId);
+    expect(entries).toEqual([
+      {
+        subscriptionId: created.body.subscriptionId,
+        clientState: "info",
+        expirationDateTime: created.body.expirationDateTime,
+        resource: `api/v2.0/companies(${bc.companyId()})/companyInformation(${info.id})`,
+        changeType: "updated",
+        lastModifiedDateTime: patched.body.lastModifiedDateTime,
+      },
+    ]);
+    const url = `${bc.apiUrl()}/subscriptions('${created.body.subscriptionId}')`;
+    expectNoContent(await call(url, { method: "DELETE", headers: { "If-Match": created.body["@odata.etag"] } }));
   });
 });
