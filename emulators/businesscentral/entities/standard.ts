@@ -439,7 +439,9 @@ const salesOrder: EntityDef = {
       orderDate: date(),
       postingDate: date(),
       pricesIncludeTax: bool(RO),
-      partialShipping: bool(),
+      // Shipping Advice is Partial unless the customer says otherwise, so a new order shows `true`
+      // (dynamics_salesOrder_create.md's response: "partialShipping": true).
+      partialShipping: bool({ default: true }),
       requestedDeliveryDate: date(),
       fullyShipped: bool(RO),
       status: enumOf(["Draft", "In Review", "Open"], RO),
@@ -479,7 +481,9 @@ const salesInvoice: EntityDef = {
   table: "salesInvoice",
   caption: "Sales Header",
   webhooks: true,
-  actions: ["post", "postAndSend", "send", "cancel"],
+  // resources/dynamics_salesinvoice.md: cancel, cancelAndSend, makeCorrectiveCreditMemo, post, postAndSend, send
+  // (makeCorrectiveCreditMemo needs salesCreditMemos, which are not served).
+  actions: ["post", "postAndSend", "send", "cancel", "cancelAndSend"],
   fields: inOrder(
     {
       ...documentHeader(),
