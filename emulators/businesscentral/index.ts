@@ -210,8 +210,13 @@ export async function startBusinessCentralEmulator(
       const core = coreFor(api, env, tenantSegment);
 
       if (path === "$metadata") {
-        reply.header("content-type", "application/xml");
-        return reply.send(buildMetadata(api));
+        // An OData v4 service answers every request, the metadata document too, with OData-Version: 4.0.
+        return send(reply, {
+          status: 200,
+          headers: { "content-type": "application/xml; charset=utf-8" },
+          text: buildMetadata(api),
+          work: { read: 0, written: 0 },
+        });
       }
       if (path === "$batch") {
         if (request.method !== "POST") throw bcErrors.methodNotAllowed(request.method, "$batch");
