@@ -437,6 +437,20 @@ const opportunity: TableRules = {
   },
 };
 
+/**
+ * An employee's displayName is the employee's full name (First, Middle, Last Name), not stored:
+ * dynamics_employee_create.md answers "Annette Hill" for givenName Annette, surname Hill, and
+ * dynamics_employee_update.md "Anthony Hill" after a PATCH of givenName.
+ */
+const employee: TableRules = {
+  decorate: (_store, row) => ({
+    displayName: [row.givenName, row.middleName, row.surname]
+      .map((part) => String(part ?? "").trim())
+      .filter((part) => part !== "")
+      .join(" "),
+  }),
+};
+
 /** Record links of type Note on sales orders. */
 const salesOrderNote: TableRules = {
   beforeInsert(ctx, row) {
@@ -453,6 +467,7 @@ const salesOrderNote: TableRules = {
 export const MASTER_DATA_RULES: Record<string, TableRules> = {
   salesOrderNote,
   opportunity,
+  employee,
   customer,
   vendor,
   contact,
