@@ -235,10 +235,6 @@ export async function startBusinessCentralEmulator(
       }
       const response = core.handle({ method: request.method, path, query, headers, body });
       await chargeWork(request, response.work);
-      if (response.status === 201 && response.body && typeof response.body === "object") {
-        const id = (response.body as Record<string, unknown>).id;
-        if (typeof id === "string") reply.header("location", `${origin}${url.pathname}(${id})`);
-      }
       return send(reply, response);
     } catch (error) {
       const correlationId = randomUUID();
@@ -281,8 +277,12 @@ export async function startBusinessCentralEmulator(
           body: { "@odata.context": context, value: webhooks.list(environment, api.route).map(serializeSubscription) },
           work,
         };
-      if (request.method === "POST")
-        return json(201, await webhooks.create(environment, api.route, objectBody(), claims.objectId));
+      if (request.method === "POST") {
+        const created = json(201, await webhooks.create(environment, api.route, objectBody(), claims.objectId));
+        // A 201 names the new record in Location; the key is a string (dynamics_subscriptions_delete.md: quoted).
+        created.headers.location = `${context.replace("/$metadata#", "/")}('${String((created.body as Record<string, unknown>).subscriptionId)}')`;
+        return created;
+      }
       throw bcErrors.methodNotAllowed(request.method, "subscriptions");
     }
     if (request.method === "GET") return json(200, webhooks.get(environment, id));

@@ -314,7 +314,10 @@ export class ApiCore {
         const created = this.deepInsert(def, store, jsonBody(request.body), parent);
         // `$select`/`$expand` shape the returned representation (a deep insert shows its lines only when
         // expanded, e.g. `POST …/salesOrders?$expand=salesOrderLines`).
-        return this.entity(def, created, store, options, `${context}/$entity`, work, 201);
+        const reply = this.entity(def, created, store, options, `${context}/$entity`, work, 201);
+        // A 201 names the new record in Location (OData 4.0 part 1, 11.4.2), also inside a $batch.
+        reply.headers.location = `${this.o.apiRoot}/${request.path.replace(/\/+$/, "")}(${String(created.id)})`;
+        return reply;
       }
       throw bcErrors.methodNotAllowed(method, def.set);
     }

@@ -42,6 +42,8 @@ describe("subscriptions, as documented", () => {
       },
     });
     expect(reply.status, JSON.stringify(reply.body)).toBe(201);
+    expect(reply.headers.get("location")).toBe(`${bc.apiUrl()}/subscriptions('${reply.body.subscriptionId}')`);
+    expect(reply.headers.get("etag")).toBe(reply.body["@odata.etag"]);
     expect(receiver.handshakes.length).toBe(handshakes + 1);
     expect(reply.body["@odata.context"]).toBe(`${bc.apiUrl()}/$metadata#subscriptions/$entity`);
     expectDocumentedRecord("subscriptions", reply.body);
