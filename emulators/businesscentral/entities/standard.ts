@@ -123,10 +123,11 @@ const documentNavigation = (lines: string) => ({
   [lines]: { target: lines, many: true, foreignKey: "documentId" },
 });
 
-/** A line's header, item and unit of measure. */
+/** A line's header, item, G/L account and unit of measure. */
 const lineNavigation = (header: string, headerSet: string) => ({
   [header]: { target: headerSet, many: false, foreignKey: "documentId" },
   item: { target: "items", many: false, foreignKey: "itemId" },
+  account: { target: "accounts", many: false, foreignKey: "accountId" },
   unitOfMeasure: { target: "unitsOfMeasure", many: false, foreignKey: "unitOfMeasureId" },
 });
 
@@ -304,6 +305,41 @@ const paymentTerm = simpleCode("paymentTerms", "paymentTerm", "paymentTerms", "P
   calculateDiscountOnCreditMemos: bool(),
 });
 const shipmentMethod = simpleCode("shipmentMethods", "shipmentMethod", "shipmentMethod", "Shipment Method", 10);
+
+/**
+ * accounts (resources/dynamics_account.md; dynamics_account_get.md is its only operation): the chart of accounts,
+ * read-only, so sales lines of type Account can name and expand their G/L account (dynamics-rate-limits.md's
+ * `salesOrderLines($expand=account,item(…))`). Net change is not computed (no G/L entries here).
+ */
+const account: EntityDef = {
+  set: "accounts",
+  entity: "account",
+  table: "glAccount",
+  caption: "G/L Account",
+  businessKey: "number",
+  businessKeyCaption: NO,
+  // dynamics-subscriptions.md lists accounts among the resources that support webhooks.
+  webhooks: true,
+  insert: false,
+  modify: false,
+  delete: false,
+  fields: {
+    ...systemFields(),
+    number: code(20, RO),
+    displayName: text(100, RO),
+    category: enumOf([" ", "Assets", "Liabilities", "Equity", "Income", "Cost of Goods Sold", "Expense"], RO),
+    subCategory: text(80, RO),
+    blocked: bool(RO),
+    accountType: enumOf(["Posting", "Heading", "Total", "Begin-Total", "End-Total"], RO),
+    directPosting: bool(RO),
+    netChange: decimal(RO),
+    consolidationTranslationMethod: text(30, RO),
+    consolidationDebitAccount: text(20, RO),
+    consolidationCreditAccount: text(20, RO),
+    excludeFromConsolidation: bool(RO),
+    ...modifiedField(),
+  },
+};
 
 const salespersonPurchaser: EntityDef = {
   set: "salespeoplePurchasers",
@@ -717,6 +753,7 @@ export const STANDARD_ENTITIES: readonly EntityDef[] = [
   item,
   itemCategory,
   unitOfMeasure,
+  account,
   currency,
   paymentTerm,
   shipmentMethod,

@@ -47,6 +47,8 @@ export const DOCUMENTED: Record<string, string> = {
   items:
     "id:guid number:string displayName:string displayName2:string type:enum itemCategoryId:guid itemCategoryCode:string blocked:bool gtin:string inventory:decimal unitPrice:decimal priceIncludesTax:bool unitCost:decimal taxGroupId:guid taxGroupCode:string baseUnitOfMeasureId:guid baseUnitOfMeasureCode:string generalProductPostingGroupId:guid generalProductPostingGroupCode:string inventoryPostingGroupId:guid inventoryPostingGroupCode:string lastModifiedDateTime:datetime",
   itemCategories: "id:guid code:string displayName:string lastModifiedDateTime:datetime",
+  accounts:
+    "id:guid number:string displayName:string category:enum subCategory:string blocked:bool accountType:enum directPosting:bool netChange:decimal consolidationTranslationMethod:string consolidationDebitAccount:string consolidationCreditAccount:string excludeFromConsolidation:bool lastModifiedDateTime:datetime",
   unitsOfMeasure:
     "id:guid code:string displayName:string internationalStandardCode:string symbol:string lastModifiedDateTime:datetime",
   currencies:

@@ -86,10 +86,11 @@ describe("subscriptions, as documented", () => {
   });
 
   it("accepts every documented webhook resource the emulator serves, companyInformation included", async () => {
-    // dynamics-subscriptions.md, "List of supported entities", minus the pages not served here (accounts,
-    // countriesRegions, customerPaymentJournals, dimensions, generalLedgerEntries, journals, paymentMethods,
+    // dynamics-subscriptions.md, "List of supported entities", minus the pages not served here
+    // (countriesRegions, customerPaymentJournals, dimensions, generalLedgerEntries, journals, paymentMethods,
     // purchaseInvoices, salesCreditMemos).
     const supported = [
+      "accounts",
       "companyInformation",
       "currencies",
       "customers",
