@@ -25,7 +25,13 @@ import { applyPayment } from "./rules/posting.ts";
 import { today } from "./rules/types.ts";
 import { seedDatabase } from "./seed/demo.ts";
 import { BcDatabase, type CompanyStore } from "./store/database.ts";
-import { DEFAULT_WEBHOOK_OPTIONS, serializeSubscription, type WebhookOptions, Webhooks } from "./webhooks.ts";
+import {
+  DEFAULT_WEBHOOK_OPTIONS,
+  serializeSubscription,
+  type WebhookOptions,
+  Webhooks,
+  webhookSupportedResources,
+} from "./webhooks.ts";
 
 export { COMPANION_API, SALES_ORDER_STATUSES } from "./companion/entities.ts";
 
@@ -191,6 +197,24 @@ export async function startBusinessCentralEmulator(
         throw bcErrors.unauthorized("The token was issued for another tenant.");
       if (!db.hasEnvironment(environment)) throw bcErrors.environmentNotFound(tenantSegment || tenantId, environment);
       const afterApi = parts.slice(apiAt + 1).join("/");
+      const supported = /^microsoft\/runtime\/beta\/companies\(([^)]+)\)\/webhookSupportedResources$/.exec(
+        decodeURIComponent(afterApi),
+      );
+      if (supported) {
+        if (request.method !== "GET") throw bcErrors.methodNotAllowed(request.method, "webhookSupportedResources");
+        const companyId = supported[1].replace(/^'(.*)'$/, "$1");
+        if (!db.company(environment.toLowerCase(), companyId)) throw bcErrors.companyNotFound(companyId);
+        const root = `${origin}/v2.0/${tenantSegment ? `${tenantSegment}/` : ""}${environment.toLowerCase()}/api/microsoft/runtime/beta`;
+        return send(reply, {
+          status: 200,
+          headers: {},
+          body: {
+            "@odata.context": `${root}/$metadata#companies(${companyId})/webhookSupportedResources`,
+            value: webhookSupportedResources(url.searchParams.get("$filter") ?? undefined),
+          },
+          work: { read: 0, written: 0 },
+        });
+      }
       const api = APIS.find((a) => afterApi === a.route || afterApi.startsWith(`${a.route}/`));
       if (!api) throw bcErrors.notFound(url.pathname);
       const path = afterApi.slice(api.route.length + 1);

@@ -151,4 +151,43 @@ describe("subscriptions, as documented", () => {
     const url = `${bc.apiUrl()}/subscriptions('${created.body.subscriptionId}')`;
     expectNoContent(await call(url, { method: "DELETE", headers: { "If-Match": created.body["@odata.etag"] } }));
   });
+
+  it("lists the supported resources at webhookSupportedResources, with the documented v2.0* filter", async () => {
+    const root = bc.apiUrl().replace(/\/api\/v2\.0$/, "/api/microsoft/runtime/beta");
+    const url = `${root}/companies(${bc.companyId()})/webhookSupportedResources`;
+    const reply = await call(`${url}?$filter=${encodeURIComponent("resource eq 'v2.0*'")}`);
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    expect(reply.headers.get("odata-version")).toBe("4.0");
+    expect(reply.body["@odata.context"]).toBe(
+      `${root}/$metadata#companies(${bc.companyId()})/webhookSupportedResources`,
+    );
+    const resources = (reply.body.value as Json[]).map((r) => r.resource);
+    // The documented first entries, and every v2.0 resource this emulator accepts subscriptions for.
+    expect(resources.slice(0, 2)).toEqual(["v2.0/accounts", "v2.0/companyInformation"]);
+    expect(resources).toEqual(
+      [
+        "accounts",
+        "companyInformation",
+        "currencies",
+        "customers",
+        "employees",
+        "itemCategories",
+        "items",
+        "paymentTerms",
+        "salesInvoices",
+        "salesOrders",
+        "salesQuotes",
+        "shipmentMethods",
+        "unitsOfMeasure",
+        "vendors",
+      ].map((set) => `v2.0/${set}`),
+    );
+    for (const r of reply.body.value as Json[]) expect(Object.keys(r)).toEqual(["resource"]);
+    // Without the filter, custom APIs are listed too (dynamics-subscriptions.md: custom APIs are webhook-enabled).
+    const all = await call(url);
+    const every = (all.body.value as Json[]).map((r) => r.resource);
+    expect(every).toEqual(expect.arrayContaining([...resources, "bcsync/integration/v1.0/salesOrders"]));
+    expect(every).not.toContain("v2.0/contacts");
+    expect(every).not.toContain("v2.0/salesShipments");
+  });
 });
