@@ -316,6 +316,6 @@ export function deleteThrough(def: EntityDef, store: CompanyStore, current: Row)
 
 export function runAction(def: EntityDef, store: CompanyStore, current: Row, action: string): void {
   const handler = def.actions?.includes(action) ? ACTIONS[`${def.table}.${action}`] : undefined;
-  if (!handler) throw bcErrors.methodNotImplemented(`Microsoft.NAV.${action}`);
+  if (!handler) throw bcErrors.methodNotImplemented();
   handler(ruleContext(store, def), current);
 }
