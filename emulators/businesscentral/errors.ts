@@ -51,8 +51,13 @@ export const bcErrors = {
       "BadRequest_MethodNotAllowed",
       `'${method}' requests for '${set}' of EdmType 'Entity' are not allowed within Microsoft Dynamics NAV OData web services.`,
     ),
-  methodNotImplemented: (what: string) =>
-    new BcError(501, "BadRequest_MethodNotImplemented", `The operation '${what}' is not supported.`),
+  /** dynamics-error-codes.md: ODataNotImplementedException, with the message the table documents. */
+  methodNotImplemented: () =>
+    new BcError(
+      501,
+      "BadRequest_MethodNotImplemented",
+      "Entity does not support bound actions or an orderby query option did not match the default OrderBy fields of an underlying Query object.",
+    ),
   orNotSupported: () =>
     new BcError(
       400,

@@ -25,7 +25,13 @@ import { applyPayment } from "./rules/posting.ts";
 import { today } from "./rules/types.ts";
 import { seedDatabase } from "./seed/demo.ts";
 import { BcDatabase, type CompanyStore } from "./store/database.ts";
-import { DEFAULT_WEBHOOK_OPTIONS, serializeSubscription, type WebhookOptions, Webhooks } from "./webhooks.ts";
+import {
+  DEFAULT_WEBHOOK_OPTIONS,
+  serializeSubscription,
+  type WebhookOptions,
+  Webhooks,
+  webhookSupportedResources,
+} from "./webhooks.ts";
 
 export { COMPANION_API, SALES_ORDER_STATUSES } from "./companion/entities.ts";
 
@@ -191,6 +197,24 @@ export async function startBusinessCentralEmulator(
         throw bcErrors.unauthorized("The token was issued for another tenant.");
       if (!db.hasEnvironment(environment)) throw bcErrors.environmentNotFound(tenantSegment || tenantId, environment);
       const afterApi = parts.slice(apiAt + 1).join("/");
+      const supported = /^microsoft\/runtime\/beta\/companies\(([^)]+)\)\/webhookSupportedResources$/.exec(
+        decodeURIComponent(afterApi),
+      );
+      if (supported) {
+        if (request.method !== "GET") throw bcErrors.methodNotAllowed(request.method, "webhookSupportedResources");
+        const companyId = supported[1].replace(/^'(.*)'$/, "$1");
+        if (!db.company(environment.toLowerCase(), companyId)) throw bcErrors.companyNotFound(companyId);
+        const root = `${origin}/v2.0/${tenantSegment ? `${tenantSegment}/` : ""}${environment.toLowerCase()}/api/microsoft/runtime/beta`;
+        return send(reply, {
+          status: 200,
+          headers: {},
+          body: {
+            "@odata.context": `${root}/$metadata#companies(${companyId})/webhookSupportedResources`,
+            value: webhookSupportedResources(url.searchParams.get("$filter") ?? undefined),
+          },
+          work: { read: 0, written: 0 },
+        });
+      }
       const api = APIS.find((a) => afterApi === a.route || afterApi.startsWith(`${a.route}/`));
       if (!api) throw bcErrors.notFound(url.pathname);
       const path = afterApi.slice(api.route.length + 1);
@@ -210,8 +234,13 @@ export async function startBusinessCentralEmulator(
       const core = coreFor(api, env, tenantSegment);
 
       if (path === "$metadata") {
-        reply.header("content-type", "application/xml");
-        return reply.send(buildMetadata(api));
+        // An OData v4 service answers every request, the metadata document too, with OData-Version: 4.0.
+        return send(reply, {
+          status: 200,
+          headers: { "content-type": "application/xml; charset=utf-8" },
+          text: buildMetadata(api),
+          work: { read: 0, written: 0 },
+        });
       }
       if (path === "$batch") {
         if (request.method !== "POST") throw bcErrors.methodNotAllowed(request.method, "$batch");
@@ -230,10 +259,6 @@ export async function startBusinessCentralEmulator(
       }
       const response = core.handle({ method: request.method, path, query, headers, body });
       await chargeWork(request, response.work);
-      if (response.status === 201 && response.body && typeof response.body === "object") {
-        const id = (response.body as Record<string, unknown>).id;
-        if (typeof id === "string") reply.header("location", `${origin}${url.pathname}(${id})`);
-      }
       return send(reply, response);
     } catch (error) {
       const correlationId = randomUUID();
@@ -276,8 +301,12 @@ export async function startBusinessCentralEmulator(
           body: { "@odata.context": context, value: webhooks.list(environment, api.route).map(serializeSubscription) },
           work,
         };
-      if (request.method === "POST")
-        return json(201, await webhooks.create(environment, api.route, objectBody(), claims.objectId));
+      if (request.method === "POST") {
+        const created = json(201, await webhooks.create(environment, api.route, objectBody(), claims.objectId));
+        // A 201 names the new record in Location; the key is a string (dynamics_subscriptions_delete.md: quoted).
+        created.headers.location = `${context.replace("/$metadata#", "/")}('${String((created.body as Record<string, unknown>).subscriptionId)}')`;
+        return created;
+      }
       throw bcErrors.methodNotAllowed(request.method, "subscriptions");
     }
     if (request.method === "GET") return json(200, webhooks.get(environment, id));

@@ -38,6 +38,7 @@ export function buildMetadata(api: ApiDef): string {
       const scale = f.type === "decimal" ? ` Scale="Variable"` : "";
       return `<Property Name="${name}" Type="${type}"${nullable}${max}${scale} />`;
     });
+    for (const name of Object.keys(page.streams ?? {})) props.push(`<Property Name="${name}" Type="Edm.Stream" />`);
     const navs = Object.entries(page.navigation ?? {}).map(([name, n]) => {
       const target = api.pages.get(n.target);
       const type = `Microsoft.NAV.${target?.entity ?? n.target}`;

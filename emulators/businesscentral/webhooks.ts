@@ -100,6 +100,26 @@ export function parseResource(resource: string): { route: string; companyId: str
   return { route: api.route, companyId: m[2].toLowerCase(), set: m[3] };
 }
 
+/**
+ * `GET …/api/microsoft/runtime/beta/companies({id})/webhookSupportedResources` (dynamics-subscriptions.md,
+ * "Supported entities"): `{ resource: "<api route>/<entity set>" }` for every page that accepts subscriptions, in
+ * name order. The documented `$filter=resource eq 'v2.0*'` is a pattern: `*` matches any text (case-insensitive).
+ */
+export function webhookSupportedResources(filter: string | undefined): { resource: string }[] {
+  const all = APIS.flatMap((api) =>
+    [...api.pages.values()].filter((p) => p.webhooks).map((p) => `${api.route}/${p.set}`),
+  ).sort((a, b) => a.localeCompare(b));
+  if (filter === undefined || filter.trim() === "") return all.map((resource) => ({ resource }));
+  const m = /^\s*resource\s+eq\s+'((?:[^']|'')*)'\s*$/.exec(filter);
+  if (!m) throw bcErrors.querySyntax(`The filter '${filter}' is not supported on webhookSupportedResources.`);
+  const escaped = m[1]
+    .replace(/''/g, "'")
+    .replace(/[.+?^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*");
+  const pattern = new RegExp(`^${escaped}$`, "i");
+  return all.filter((r) => pattern.test(r)).map((resource) => ({ resource }));
+}
+
 export class Webhooks {
   private readonly db: BcDatabase;
   readonly options: WebhookOptions;
@@ -132,6 +152,8 @@ export class Webhooks {
     }
     const sets = WEBHOOK_PAGES_BY_TABLE.get(table);
     if (!sets) return;
+    // A computed record (companyInformation) always exists: storing its first change is an update.
+    if (sets.every((p) => p.page.computed)) changeType = "updated";
     const now = Date.now();
     for (const sub of this.subscriptions(event.environment)) {
       if (Date.parse(String(sub.expirationDateTime)) < now) continue;

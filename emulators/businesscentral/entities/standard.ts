@@ -123,10 +123,11 @@ const documentNavigation = (lines: string) => ({
   [lines]: { target: lines, many: true, foreignKey: "documentId" },
 });
 
-/** A line's header, item and unit of measure. */
+/** A line's header, item, G/L account and unit of measure. */
 const lineNavigation = (header: string, headerSet: string) => ({
   [header]: { target: headerSet, many: false, foreignKey: "documentId" },
   item: { target: "items", many: false, foreignKey: "itemId" },
+  account: { target: "accounts", many: false, foreignKey: "accountId" },
   unitOfMeasure: { target: "unitsOfMeasure", many: false, foreignKey: "unitOfMeasureId" },
 });
 
@@ -305,6 +306,41 @@ const paymentTerm = simpleCode("paymentTerms", "paymentTerm", "paymentTerms", "P
 });
 const shipmentMethod = simpleCode("shipmentMethods", "shipmentMethod", "shipmentMethod", "Shipment Method", 10);
 
+/**
+ * accounts (resources/dynamics_account.md; dynamics_account_get.md is its only operation): the chart of accounts,
+ * read-only, so sales lines of type Account can name and expand their G/L account (dynamics-rate-limits.md's
+ * `salesOrderLines($expand=account,item(…))`). Net change is not computed (no G/L entries here).
+ */
+const account: EntityDef = {
+  set: "accounts",
+  entity: "account",
+  table: "glAccount",
+  caption: "G/L Account",
+  businessKey: "number",
+  businessKeyCaption: NO,
+  // dynamics-subscriptions.md lists accounts among the resources that support webhooks.
+  webhooks: true,
+  insert: false,
+  modify: false,
+  delete: false,
+  fields: {
+    ...systemFields(),
+    number: code(20, RO),
+    displayName: text(100, RO),
+    category: enumOf([" ", "Assets", "Liabilities", "Equity", "Income", "Cost of Goods Sold", "Expense"], RO),
+    subCategory: text(80, RO),
+    blocked: bool(RO),
+    accountType: enumOf(["Posting", "Heading", "Total", "Begin-Total", "End-Total"], RO),
+    directPosting: bool(RO),
+    netChange: decimal(RO),
+    consolidationTranslationMethod: text(30, RO),
+    consolidationDebitAccount: text(20, RO),
+    consolidationCreditAccount: text(20, RO),
+    excludeFromConsolidation: bool(RO),
+    ...modifiedField(),
+  },
+};
+
 const salespersonPurchaser: EntityDef = {
   set: "salespeoplePurchasers",
   entity: "salespersonPurchaser",
@@ -439,7 +475,9 @@ const salesOrder: EntityDef = {
       orderDate: date(),
       postingDate: date(),
       pricesIncludeTax: bool(RO),
-      partialShipping: bool(),
+      // Shipping Advice is Partial unless the customer says otherwise, so a new order shows `true`
+      // (dynamics_salesOrder_create.md's response: "partialShipping": true).
+      partialShipping: bool({ default: true }),
       requestedDeliveryDate: date(),
       fullyShipped: bool(RO),
       status: enumOf(["Draft", "In Review", "Open"], RO),
@@ -479,7 +517,9 @@ const salesInvoice: EntityDef = {
   table: "salesInvoice",
   caption: "Sales Header",
   webhooks: true,
-  actions: ["post", "postAndSend", "send", "cancel"],
+  // resources/dynamics_salesinvoice.md: cancel, cancelAndSend, makeCorrectiveCreditMemo, post, postAndSend, send
+  // (makeCorrectiveCreditMemo needs salesCreditMemos, which are not served).
+  actions: ["post", "postAndSend", "send", "cancel", "cancelAndSend"],
   fields: inOrder(
     {
       ...documentHeader(),
@@ -598,55 +638,64 @@ function derivedId(companyId: string, salt: string): string {
 /**
  * companyInformation (resources/dynamics_companyinformation.md): the one Company Information record; its
  * `currencyCode` is the LCY code, which clients need to read the LCY code shown on customers and documents.
- * Read-only here (the documented PATCH is not served).
+ * The record is computed from the company; a PATCH (dynamics_companyinformation_update.md) stores the changed
+ * values in the `companyInformation` table, which the computed record shows from then on. Read-only as the
+ * resource page documents them: currentFiscalYearStartDate (and id, lastModifiedDateTime); the LCY code and the
+ * experience tier come from other setup tables.
  */
 const companyInformation: EntityDef = {
   set: "companyInformation",
   entity: "companyInformation",
   table: "companyInformation",
   caption: "Company Information",
+  // dynamics-subscriptions.md lists companyInformation among the resources that support webhooks.
+  webhooks: true,
   insert: false,
-  modify: false,
   delete: false,
   fields: {
     ...systemFields(),
-    displayName: text(100, RO),
+    displayName: text(100),
     ...address(),
-    phoneNumber: text(30, RO),
-    faxNumber: text(30, RO),
-    email: text(80, RO),
-    website: text(80, RO),
-    taxRegistrationNumber: text(20, RO),
+    phoneNumber: text(30),
+    faxNumber: text(30),
+    email: text(80),
+    website: text(80),
+    taxRegistrationNumber: text(20),
     currencyCode: code(10, RO),
     currentFiscalYearStartDate: date(RO),
-    industry: text(50, RO),
+    industry: text(50),
     experience: text(30, RO),
     ...modifiedField(),
   },
-  computed: ({ company, workDate }) => {
+  // The documented `picture` (stream) sits between industry and experience.
+  streams: { picture: "industry" },
+  computed: ({ company, workDate, rows }) => {
     const canada = company.lcyCode === "CAD";
-    return [
-      {
-        id: derivedId(company.id, "companyInformation"),
-        displayName: company.displayName,
-        addressLine1: canada ? "220 King Street West" : "7122 South Ashford Street",
-        addressLine2: canada ? "" : "Westminster",
-        city: canada ? "Toronto" : "Atlanta",
-        state: canada ? "ON" : "GA",
-        country: canada ? "CA" : "US",
-        postalCode: canada ? "M5H 2N2" : "31772",
-        phoneNumber: "+1 425 555 0100",
-        faxNumber: "+1 425 555 0101",
-        email: "",
-        website: "",
-        taxRegistrationNumber: "",
-        currencyCode: company.lcyCode,
-        currentFiscalYearStartDate: `${workDate.slice(0, 4)}-01-01`,
-        industry: "",
-        experience: "Essential",
-        lastModifiedDateTime: company.createdAt,
-      },
-    ];
+    const id = derivedId(company.id, "companyInformation");
+    const base: Record<string, unknown> = {
+      id,
+      displayName: company.displayName,
+      addressLine1: canada ? "220 King Street West" : "7122 South Ashford Street",
+      addressLine2: canada ? "" : "Westminster",
+      city: canada ? "Toronto" : "Atlanta",
+      state: canada ? "ON" : "GA",
+      country: canada ? "CA" : "US",
+      postalCode: canada ? "M5H 2N2" : "31772",
+      phoneNumber: "+1 425 555 0100",
+      faxNumber: "+1 425 555 0101",
+      email: "",
+      website: "",
+      taxRegistrationNumber: "",
+      currencyCode: company.lcyCode,
+      currentFiscalYearStartDate: `${workDate.slice(0, 4)}-01-01`,
+      industry: "",
+      experience: "Essential",
+      lastModifiedDateTime: company.createdAt,
+    };
+    // Values written through the page (and the time of the last write) win over the computed ones.
+    const stored = rows("companyInformation").find((r) => r.id === id);
+    if (stored) for (const [k, v] of Object.entries(stored)) if (!k.startsWith("$") && v !== undefined) base[k] = v;
+    return [base];
   },
 };
 
@@ -704,6 +753,7 @@ export const STANDARD_ENTITIES: readonly EntityDef[] = [
   item,
   itemCategory,
   unitOfMeasure,
+  account,
   currency,
   paymentTerm,
   shipmentMethod,

@@ -49,6 +49,11 @@ export interface EntityDef {
   uniqueKey?: Record<string, string>;
   /** Stored values every record inserted through this page gets (the page's scope). */
   fixed?: Row;
+  /**
+   * Stream properties (Edm.Stream) by name → the field they follow in the page's order. The JSON shows them as
+   * `<name>@odata.mediaReadLink` (dynamics_companyinformation_get.md: `picture@odata.mediaReadLink`).
+   */
+  streams?: Record<string, string>;
   /** Read-only pages computed from other tables (statistics, availability). */
   computed?: (ctx: ComputeContext) => Row[];
   insert?: boolean;

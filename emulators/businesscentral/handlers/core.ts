@@ -263,6 +263,11 @@ export class ApiCore {
         runAction(def, store, row, seg.name.slice("Microsoft.NAV.".length));
         return { status: 204, headers: {}, work };
       }
+      if (def.streams?.[seg.name] && i === segments.length - 1) {
+        // The stream a `…@odata.mediaReadLink` points to. No picture is stored: empty, as for a record without one.
+        if (request.method !== "GET") throw bcErrors.methodNotAllowed(request.method, seg.name);
+        return { status: 204, headers: {}, work };
+      }
       const nav = def.navigation?.[seg.name];
       if (!nav) throw bcErrors.resourceNotFound(seg.name);
       const target = api.pages.get(nav.target);
@@ -309,7 +314,10 @@ export class ApiCore {
         const created = this.deepInsert(def, store, jsonBody(request.body), parent);
         // `$select`/`$expand` shape the returned representation (a deep insert shows its lines only when
         // expanded, e.g. `POST …/salesOrders?$expand=salesOrderLines`).
-        return this.entity(def, created, store, options, `${context}/$entity`, work, 201);
+        const reply = this.entity(def, created, store, options, `${context}/$entity`, work, 201);
+        // A 201 names the new record in Location (OData 4.0 part 1, 11.4.2), also inside a $batch.
+        reply.headers.location = `${this.o.apiRoot}/${request.path.replace(/\/+$/, "")}(${String(created.id)})`;
+        return reply;
       }
       throw bcErrors.methodNotAllowed(method, def.set);
     }
@@ -401,6 +409,37 @@ export class ApiCore {
     }
   }
 
+  /**
+   * Stream properties as `<name>@odata.mediaReadLink` after the field the page puts them behind
+   * (dynamics_companyinformation_get.md), unless `$select` leaves them out.
+   */
+  private withMediaLinks(
+    def: EntityDef,
+    store: CompanyStore | undefined,
+    row: Row,
+    out: Row,
+    select: string[] | undefined,
+  ): Row {
+    if (!def.streams || !store) return out;
+    const links = Object.entries(def.streams).filter(
+      ([name]) => !select || select.includes(name) || select.includes("*"),
+    );
+    if (links.length === 0) return out;
+    const base = `${this.o.apiRoot}/companies(${store.id})/${def.set}(${String(row.id)})`;
+    const placed: Row = {};
+    const pending = new Map(links);
+    for (const [key, value] of Object.entries(out)) {
+      placed[key] = value;
+      for (const [name, after] of pending)
+        if (after === key) {
+          placed[`${name}@odata.mediaReadLink`] = `${base}/${name}`;
+          pending.delete(name);
+        }
+    }
+    for (const name of pending.keys()) placed[`${name}@odata.mediaReadLink`] = `${base}/${name}`;
+    return placed;
+  }
+
   private entity(
     def: EntityDef,
     row: Row,
@@ -413,7 +452,7 @@ export class ApiCore {
     work.read += 1;
     this.checkExpand(def, options);
     const shaped = serialize(def, row, store);
-    const projected = applySelect(def, shaped, options.select);
+    const projected = this.withMediaLinks(def, store, row, applySelect(def, shaped, options.select), options.select);
     this.expand(def, store, row, projected, options, work);
     return {
       status,
@@ -513,7 +552,13 @@ export class ApiCore {
       more = pageEnd < end;
     }
     const value = page.map((r) => {
-      const projected = applySelect(def, fast ? serialize(def, r, store) : r, options.select);
+      const projected = this.withMediaLinks(
+        def,
+        store,
+        r,
+        applySelect(def, fast ? serialize(def, r, store) : r, options.select),
+        options.select,
+      );
       const original = fast ? r : byId.get(String(r.id));
       if (original) this.expand(def, store, original, projected, options, work);
       return projected;

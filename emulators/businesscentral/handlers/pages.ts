@@ -281,7 +281,8 @@ function checkReadOnlyEcho(def: EntityDef, store: CompanyStore, row: Row, sent: 
 }
 
 export function modifyThrough(def: EntityDef, store: CompanyStore, current: Row, body: Row): Row {
-  if (def.modify === false || def.computed) throw bcErrors.methodNotAllowed("PATCH", def.set);
+  if (def.modify === false) throw bcErrors.methodNotAllowed("PATCH", def.set);
+  if (def.computed) return modifyComputed(def, store, current, body);
   const changes = translateLcy(def, store, fromBody(def, body, current));
   const ctx = ruleContext(store, def);
   const rules = RULES[def.table];
@@ -290,6 +291,18 @@ export function modifyThrough(def: EntityDef, store: CompanyStore, current: Row,
   const updated = store.update(def.table, current.id as string, changes);
   rules?.afterModify?.(ctx, updated);
   return store.get(def.table, current.id as string) ?? updated;
+}
+
+/**
+ * A computed record that can be changed (companyInformation): the changed values go to the page's table, under
+ * the record's id, and the computed record shows them (its first write stores the row).
+ */
+function modifyComputed(def: EntityDef, store: CompanyStore, current: Row, body: Row): Row {
+  const changes = fromBody(def, body, current);
+  const id = String(current.id);
+  if (store.get(def.table, id)) store.update(def.table, id, changes);
+  else if (Object.entries(changes).some(([k, v]) => current[k] !== v)) store.insert(def.table, { id, ...changes });
+  return pageRow(def, store, id) ?? current;
 }
 
 export function deleteThrough(def: EntityDef, store: CompanyStore, current: Row): void {
@@ -303,6 +316,6 @@ export function deleteThrough(def: EntityDef, store: CompanyStore, current: Row)
 
 export function runAction(def: EntityDef, store: CompanyStore, current: Row, action: string): void {
   const handler = def.actions?.includes(action) ? ACTIONS[`${def.table}.${action}`] : undefined;
-  if (!handler) throw bcErrors.methodNotImplemented(`Microsoft.NAV.${action}`);
+  if (!handler) throw bcErrors.methodNotImplemented();
   handler(ruleContext(store, def), current);
 }

@@ -2,11 +2,14 @@
 // lambda operators are ignored, `in` needs `$schemaversion=2.1`; unknown properties are a query syntax error.
 
 import {
+  type CompareOp,
   type EvalContext,
   FilterEvalError,
   type FilterExpr,
+  type FilterFunction,
   filterPaths,
   filterRows,
+  type Literal,
   orderRows,
   projectRow,
   type QueryOptions,
@@ -16,10 +19,88 @@ import { encodeEnum, matchEnum } from "../entities/encoding.ts";
 import type { EntityDef, Row } from "../entities/types.ts";
 import { bcErrors } from "../errors.ts";
 
+/**
+ * `substring(field, start[, length]) op 'text'` (use-filter-expressions-in-odata-uris.md lists `substring` among
+ * the supported filters: `substring(Location_Code, 5) eq 'RED'`). The shared evaluator has no `substring`, so
+ * checkFilter rewrites such a comparison into this function, whose parameters carry the field, the (0-based,
+ * OData) start and length, the operator and the compared literal.
+ */
+const SUBSTRING = "bc.substring";
+
+const substringCompare: FilterFunction = (params, row) => {
+  const one = (name: string) => {
+    const p = params[name];
+    return Array.isArray(p) ? undefined : p?.value;
+  };
+  const value = row[String(one("PropertyName"))];
+  const start = Number(one("Start"));
+  const length = one("Length");
+  const text = value === null || value === undefined ? "" : String(value);
+  const part = (length === undefined ? text.slice(start) : text.slice(start, start + Number(length))).toLowerCase();
+  const other = String(one("Value") ?? "").toLowerCase();
+  switch (one("Operator") as CompareOp) {
+    case "eq":
+      return part === other;
+    case "ne":
+      return part !== other;
+    case "gt":
+      return part > other;
+    case "ge":
+      return part >= other;
+    case "lt":
+      return part < other;
+    case "le":
+      return part <= other;
+  }
+  return false;
+};
+
 export const evalContext: EvalContext = {
   resolve: (row, path) => (path.length === 1 ? row[path[0]] : undefined),
   caseInsensitive: true,
+  functions: { [SUBSTRING]: substringCompare },
 };
+
+const MIRRORED: Record<CompareOp, CompareOp> = { eq: "eq", ne: "ne", gt: "lt", ge: "le", lt: "gt", le: "ge" };
+
+/** Rewrites `substring(p, n[, m]) op 'x'` (either side) into the `bc.substring` function; other nodes unchanged. */
+function rewriteSubstring(expr: FilterExpr): FilterExpr {
+  switch (expr.kind) {
+    case "and":
+    case "or":
+      return { ...expr, left: rewriteSubstring(expr.left), right: rewriteSubstring(expr.right) };
+    case "not":
+      return { ...expr, expr: rewriteSubstring(expr.expr) };
+    case "compare": {
+      const flipped = expr.right.kind === "call" && expr.right.name === "substring";
+      const call = flipped ? expr.right : expr.left;
+      const other = flipped ? expr.left : expr.right;
+      if (call.kind !== "call" || call.name !== "substring") return expr;
+      const [field, start, length] = call.args;
+      const isNumber = (o: Operand | undefined) =>
+        o?.kind === "literal" && typeof o.literal.value === "number" && Number.isInteger(o.literal.value);
+      if (
+        field?.kind !== "property" ||
+        field.path.length !== 1 ||
+        !isNumber(start) ||
+        (length !== undefined && !isNumber(length)) ||
+        call.args.length > 3 ||
+        other.kind !== "literal"
+      )
+        throw bcErrors.querySyntax("The function 'substring' expects a property, a start and an optional length.");
+      const params: Record<string, Literal> = {
+        PropertyName: { type: "string", value: field.path[0] },
+        Start: (start as Extract<Operand, { kind: "literal" }>).literal,
+        Operator: { type: "string", value: flipped ? MIRRORED[expr.op] : expr.op },
+        Value: { type: "string", value: other.literal.value === null ? "" : String(other.literal.value) },
+      };
+      if (length) params.Length = (length as Extract<Operand, { kind: "literal" }>).literal;
+      return { kind: "function", namespace: "bc", name: "substring", params };
+    }
+    default:
+      return expr;
+  }
+}
 
 /** Lambdas are silently ignored by BC: replace them with `true`. */
 function dropLambdas(expr: FilterExpr): FilterExpr | undefined {
@@ -114,7 +195,7 @@ export function checkFilter(
         `Could not find a property named '${path.join("/")}' on type 'Microsoft.NAV.${def.entity}'.`,
       );
   }
-  return encodeEnumLiterals(def, effective);
+  return rewriteSubstring(encodeEnumLiterals(def, effective));
 }
 
 export function applyFilter(rows: Row[], filter: FilterExpr | undefined): Row[] {
@@ -158,7 +239,7 @@ function defaultOrder(def: EntityDef): { path: string[]; descending: boolean }[]
 export function applySelect(def: EntityDef, row: Row, select: string[] | undefined): Row {
   if (select) {
     for (const name of select) {
-      if (name !== "*" && !(name in def.fields) && !def.navigation?.[name])
+      if (name !== "*" && !(name in def.fields) && !def.navigation?.[name] && !def.streams?.[name])
         throw bcErrors.querySyntax(`Could not find a property named '${name}' on type 'Microsoft.NAV.${def.entity}'.`);
     }
   }

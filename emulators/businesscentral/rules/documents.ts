@@ -344,6 +344,24 @@ function line(kind: DocumentKind): TableRules {
       if (!row.description) row.description = resource.displayName;
       if (!row.unitOfMeasureCode) row.unitOfMeasureCode = resource.baseUnitOfMeasureCode ?? "";
       if (isNew && row.$unitPriceSent !== true) row.unitPrice = resource.unitPrice;
+    } else if (row.lineType === "Account") {
+      // A G/L account line names its account by number or id (the API's accountId / lineObjectNumber pair).
+      const account =
+        row.accountId && row.accountId !== EMPTY_GUID
+          ? ctx.store.get("glAccount", String(row.accountId))
+          : ctx.store.findEqual("glAccount", { number: row.lineObjectNumber });
+      if (!account)
+        throw bcErrors.invalidTableRelation(
+          "No.",
+          "G/L Account",
+          String(row.lineObjectNumber || row.accountId),
+          "Sales Line",
+        );
+      if (account.accountType !== "Posting" || account.blocked === true)
+        throw bcErrors.dialog(`G/L Account ${String(account.number)} must be a posting account that is not blocked.`);
+      row.accountId = account.id;
+      row.lineObjectNumber = account.number;
+      if (!row.description) row.description = account.displayName;
     } else if (row.lineType === "Comment") {
       row.quantity = 0;
       row.unitPrice = 0;

@@ -412,12 +412,29 @@ function opportunityContact(ctx: RuleContext, row: Row): void {
   if (!row.salespersonCode) row.salespersonCode = contact.salespersonCode ?? "";
 }
 
+/**
+ * Chances of success and completion follow the opportunity's stage: none before it starts
+ * (dynamics_opportunity_create.md and _update.md: 0 and 0 while Not Started), the first stage of the CRONUS
+ * sales cycle once in progress (15 % chances, 2 % completed, as dynamics_opportunity_get.md shows), 100 %
+ * completed when closed (chances 100 % won, 0 % lost). The current value is the estimated value weighted by
+ * both (BC's "Calcd. Current Value (LCY)": 200,000 × 15 % × 2 % = 600 in the documented GET).
+ */
 function opportunityStatus(ctx: RuleContext, row: Row): void {
   const closed = row.status === "Won" || row.status === "Lost";
   row.closed = closed;
   row.dateClosed = closed ? ctx.workDate : "0001-01-01";
-  row.chancesOfSuccessPrc = row.status === "Won" ? 100 : row.status === "Lost" ? 0 : row.chancesOfSuccessPrc || 50;
-  row.calculatedCurrentValue = (Number(row.estimatedValue) * Number(row.chancesOfSuccessPrc)) / 100;
+  if (row.status === "Not Started") {
+    row.chancesOfSuccessPrc = 0;
+    row.completedPrc = 0;
+  } else if (row.status === "In Progress") {
+    row.chancesOfSuccessPrc = Number(row.chancesOfSuccessPrc) || 15;
+    row.completedPrc = Number(row.completedPrc) || 2;
+  } else {
+    row.chancesOfSuccessPrc = row.status === "Won" ? 100 : 0;
+    row.completedPrc = 100;
+  }
+  row.calculatedCurrentValue =
+    Math.round((Number(row.estimatedValue) * Number(row.chancesOfSuccessPrc) * Number(row.completedPrc)) / 100) / 100;
 }
 
 /** Opportunities need a contact; Won/Lost close them. */
@@ -437,6 +454,20 @@ const opportunity: TableRules = {
   },
 };
 
+/**
+ * An employee's displayName is the employee's full name (First, Middle, Last Name), not stored:
+ * dynamics_employee_create.md answers "Annette Hill" for givenName Annette, surname Hill, and
+ * dynamics_employee_update.md "Anthony Hill" after a PATCH of givenName.
+ */
+const employee: TableRules = {
+  decorate: (_store, row) => ({
+    displayName: [row.givenName, row.middleName, row.surname]
+      .map((part) => String(part ?? "").trim())
+      .filter((part) => part !== "")
+      .join(" "),
+  }),
+};
+
 /** Record links of type Note on sales orders. */
 const salesOrderNote: TableRules = {
   beforeInsert(ctx, row) {
@@ -453,6 +484,7 @@ const salesOrderNote: TableRules = {
 export const MASTER_DATA_RULES: Record<string, TableRules> = {
   salesOrderNote,
   opportunity,
+  employee,
   customer,
   vendor,
   contact,

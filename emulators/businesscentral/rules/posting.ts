@@ -402,6 +402,8 @@ export const ACTIONS: Record<string, ActionHandler> = {
   "salesInvoice.postAndSend": postInvoice,
   "salesInvoice.send": () => undefined,
   "salesInvoice.cancel": cancelInvoice,
+  // Sending is not emulated (no e-mail), as for `send` and `postAndSend`.
+  "salesInvoice.cancelAndSend": cancelInvoice,
   "salesQuote.makeOrder": (ctx, quote) => void copyQuote(ctx, quote, "Order"),
   "salesQuote.makeInvoice": (ctx, quote) => void copyQuote(ctx, quote, "Invoice"),
   "salesQuote.send": sendQuote,

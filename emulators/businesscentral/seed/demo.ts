@@ -108,6 +108,15 @@ export function seedDemoCompany(store: CompanyStore, companyName: string): void 
       discountDateCalculation: code === "1M(8D)" ? "8D" : "",
       discountPercent: code === "1M(8D)" ? 2 : 0,
     });
+  // A few accounts of the CRONUS chart of accounts (G/L Account is not insertable through the API).
+  for (const [number, displayName, category, subCategory, accountType, directPosting] of [
+    ["10000", "BALANCE SHEET", "Assets", "", "Heading", false],
+    ["10100", "Bank Account - Operating", "Assets", "Current Assets", "Posting", true],
+    ["40100", "Sales, Retail - Dom.", "Income", "Income, Services", "Posting", true],
+    ["40200", "Freight Income", "Income", "Income, Services", "Posting", true],
+    ["60100", "Office Supplies", "Expense", "Other Expenses", "Posting", true],
+  ] as const)
+    store.insert("glAccount", { number, displayName, category, subCategory, accountType, directPosting });
   for (const [code, displayName] of [
     ["CIF", "Cost Insurance and Freight"],
     ["DDP", "Delivered Duty Paid"],

@@ -66,6 +66,9 @@ describe("$batch", () => {
     expect(byId["2"].status).toBe(201);
     expect(byId["2"].body.number).toBe("B-1");
     expect(byId["2"].headers["content-type"]).toContain("application/json");
+    // A 201 inside the batch names the new record in Location, as a top-level POST does.
+    expect(byId["2"].headers.location).toBe(`${bc.apiUrl()}/companies(${cid})/items(${byId["2"].body.id})`);
+    expect(byId["2"].headers.etag).toBe(byId["2"].body["@odata.etag"]);
     expect(byId["3"].status).toBe(200);
     expect(byId["3"].body.phoneNumber).toBe("+1 555 0199");
     expect(byId["4"].status).toBe(409);
@@ -186,9 +189,13 @@ describe("multipart $batch", () => {
     const parts = parseBatchResponse(await r.text(), r.headers.get("content-type") ?? undefined);
     expect(parts?.[0]).toMatchObject({ kind: "response", response: { status: 200 } });
     expect(parts?.[1].kind).toBe("changeset");
-    const changeset = parts?.[1] as { kind: "changeset"; responses: { status: number; body: string }[] };
+    const changeset = parts?.[1] as {
+      kind: "changeset";
+      responses: { status: number; headers: Record<string, string>; body: string }[];
+    };
     expect(changeset.responses.map((x) => x.status)).toEqual([201, 201]);
     const order = JSON.parse(changeset.responses[0].body);
+    expect(changeset.responses[0].headers.location).toBe(`${bc.apiUrl()}/companies(${cid})/salesOrders(${order.id})`);
     const lines = await call(`${bc.apiUrl()}/companies(${cid})/salesOrders(${order.id})/salesOrderLines`);
     expect(lines.body.value.length).toBe(1);
 

@@ -1,10 +1,11 @@
-// dynamics_companyinformation_get.md replayed: one record per company whose currencyCode is the LCY code the
-// v2.0 pages show for blank (local) currencies. (The `picture` stream of the resource is not served.)
+// dynamics_companyinformation_get.md and dynamics_companyinformation_update.md replayed: one record per company
+// whose currencyCode is the LCY code the v2.0 pages show for blank (local) currencies, with the documented
+// `picture@odata.mediaReadLink` of the resource's `picture` stream, updated with the documented PATCH body.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BusinessCentralEmulator } from "../../../emulators/businesscentral/index.ts";
-import { expectCollectionReply, expectEntityReply } from "./docs-helpers.ts";
-import { call, companyUrl, startBc } from "./helpers.ts";
+import { expectCollectionReply, expectEntityReply, expectNoContent, withEtag } from "./docs-helpers.ts";
+import { call, companyUrl, expectError, startBc } from "./helpers.ts";
 
 let bc: BusinessCentralEmulator;
 beforeAll(async () => {
@@ -42,14 +43,68 @@ describe("companyInformation, as documented", () => {
     expect(local.body.value[0].currencyCode).toBe(info.currencyCode);
   });
 
-  it("is read-only here: PATCH answers 405", async () => {
+  it("links the picture stream as picture@odata.mediaReadLink, between industry and experience", async () => {
     const base = companyUrl(bc);
     const info = (await call(`${base}/companyInformation`)).body.value[0];
-    const reply = await call(`${base}/companyInformation(${info.id})`, {
+    const link = `${base}/companyInformation(${info.id})/picture`;
+    expect(info["picture@odata.mediaReadLink"]).toBe(link);
+    const names = Object.keys(info);
+    expect(names.indexOf("picture@odata.mediaReadLink")).toBe(names.indexOf("industry") + 1);
+    expect(names.indexOf("experience")).toBe(names.indexOf("industry") + 2);
+    // No picture is stored: the link answers without content.
+    expectNoContent(await call(link));
+    const selected = await call(`${base}/companyInformation?$select=displayName,picture`);
+    expect(Object.keys(selected.body.value[0])).toEqual(["@odata.etag", "displayName", "picture@odata.mediaReadLink"]);
+    const without = await call(`${base}/companyInformation?$select=displayName`);
+    expect(Object.keys(without.body.value[0])).toEqual(["@odata.etag", "displayName"]);
+  });
+
+  it("PATCH companyInformation({id}) with the documented body answers 200 and keeps the change", async () => {
+    const name = "CRONUS Canada";
+    const cid = bc.companyId(name);
+    const base = companyUrl(bc, false, name);
+    const info = (await call(`${base}/companyInformation`)).body.value[0];
+    const url = `${base}/companyInformation(${info.id})`;
+    const missing = await call(url, { method: "PATCH", body: { website: "www.cronuscorp.net" } });
+    expectError(missing, 400, "BadRequest_InvalidToken");
+    const { etag } = await withEtag(url);
+    const reply = await call(url, {
       method: "PATCH",
-      body: { phoneNumber: "1" },
-      headers: { "If-Match": "*" },
+      body: { displayName: "CRONUS Canada", website: "www.cronuscorp.net" },
+      headers: { "If-Match": etag },
     });
-    expect(reply.status).toBe(405);
+    expectEntityReply(bc, reply, 200, `companies(${cid})/companyInformation`, "companyInformation");
+    expect(reply.body.website).toBe("www.cronuscorp.net");
+    expect(reply.body.displayName).toBe("CRONUS Canada");
+    expect(reply.body.currencyCode).toBe("CAD");
+    expect(reply.body["@odata.etag"]).not.toBe(etag);
+    expect((await call(url)).body.website).toBe("www.cronuscorp.net");
+    // The documented "won't be updated" with the old ETag.
+    const stale = await call(url, { method: "PATCH", body: { website: "x" }, headers: { "If-Match": etag } });
+    expectError(stale, 409, "Request_EntityChanged");
+    // Read-only properties (currentFiscalYearStartDate; the LCY code comes from the general ledger setup).
+    expectError(
+      await call(url, { method: "PATCH", body: { currencyCode: "EUR" }, headers: { "If-Match": "*" } }),
+      400,
+      "BadRequest_InvalidOperation",
+    );
+    // The other company's record is untouched.
+    const usa = (await call(`${companyUrl(bc)}/companyInformation`)).body.value[0];
+    expect(usa.website).toBe("");
+  });
+
+  it("cannot be created or deleted (405)", async () => {
+    const base = companyUrl(bc);
+    const info = (await call(`${base}/companyInformation`)).body.value[0];
+    expectError(
+      await call(`${base}/companyInformation`, { method: "POST", body: { displayName: "X" } }),
+      405,
+      "BadRequest_MethodNotAllowed",
+    );
+    expectError(
+      await call(`${base}/companyInformation(${info.id})`, { method: "DELETE", headers: { "If-Match": "*" } }),
+      405,
+      "BadRequest_MethodNotAllowed",
+    );
   });
 });

@@ -7,7 +7,18 @@ import { expect } from "vitest";
 import type { BusinessCentralEmulator } from "../../../emulators/businesscentral/index.ts";
 import { call, type Json, type Reply } from "./helpers.ts";
 
-export type DocType = "guid" | "string" | "enum" | "decimal" | "int" | "int64" | "bool" | "date" | "datetime";
+export type DocType =
+  | "guid"
+  | "string"
+  | "enum"
+  | "decimal"
+  | "int"
+  | "int64"
+  | "bool"
+  | "date"
+  | "datetime"
+  /** A stream property: the JSON shows `<name>@odata.mediaReadLink`, a URL. */
+  | "stream";
 
 const sharedHeader =
   "number:string externalDocumentNumber:string %DATES% customerId:guid customerNumber:string customerName:string";
@@ -26,7 +37,7 @@ export const DOCUMENTED: Record<string, string> = {
   companies:
     "id:guid systemVersion:string timestamp:int64 name:string displayName:string businessProfileId:string systemCreatedAt:datetime systemCreatedBy:guid systemModifiedAt:datetime systemModifiedBy:guid",
   companyInformation:
-    "id:guid displayName:string addressLine1:string addressLine2:string city:string state:string country:string postalCode:string phoneNumber:string faxNumber:string email:string website:string taxRegistrationNumber:string currencyCode:string currentFiscalYearStartDate:date industry:string experience:string lastModifiedDateTime:datetime",
+    "id:guid displayName:string addressLine1:string addressLine2:string city:string state:string country:string postalCode:string phoneNumber:string faxNumber:string email:string website:string taxRegistrationNumber:string currencyCode:string currentFiscalYearStartDate:date industry:string picture:stream experience:string lastModifiedDateTime:datetime",
   customers:
     "id:guid number:string displayName:string type:enum addressLine1:string addressLine2:string city:string state:string country:string postalCode:string phoneNumber:string email:string website:string salespersonCode:string balanceDue:decimal creditLimit:decimal taxLiable:bool taxAreaId:guid taxAreaDisplayName:string taxRegistrationNumber:string currencyId:guid currencyCode:string paymentTermsId:guid shipmentMethodId:guid paymentMethodId:guid blocked:enum lastModifiedDateTime:datetime",
   vendors:
@@ -36,6 +47,8 @@ export const DOCUMENTED: Record<string, string> = {
   items:
     "id:guid number:string displayName:string displayName2:string type:enum itemCategoryId:guid itemCategoryCode:string blocked:bool gtin:string inventory:decimal unitPrice:decimal priceIncludesTax:bool unitCost:decimal taxGroupId:guid taxGroupCode:string baseUnitOfMeasureId:guid baseUnitOfMeasureCode:string generalProductPostingGroupId:guid generalProductPostingGroupCode:string inventoryPostingGroupId:guid inventoryPostingGroupCode:string lastModifiedDateTime:datetime",
   itemCategories: "id:guid code:string displayName:string lastModifiedDateTime:datetime",
+  accounts:
+    "id:guid number:string displayName:string category:enum subCategory:string blocked:bool accountType:enum directPosting:bool netChange:decimal consolidationTranslationMethod:string consolidationDebitAccount:string consolidationCreditAccount:string excludeFromConsolidation:bool lastModifiedDateTime:datetime",
   unitsOfMeasure:
     "id:guid code:string displayName:string internationalStandardCode:string symbol:string lastModifiedDateTime:datetime",
   currencies:
@@ -91,16 +104,25 @@ function hasWireType(value: unknown, type: DocType): boolean {
       return typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value);
     case "datetime":
       return typeof value === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value);
+    case "stream":
+      return typeof value === "string" && /^https?:\/\//.test(value);
   }
 }
+
+/** The JSON name of a documented property: a stream travels as its media read link. */
+const wireName = ([name, type]: [string, DocType]): string =>
+  type === "stream" ? `${name}@odata.mediaReadLink` : name;
 
 /** The record carries exactly the documented properties, in documented order, with their wire types. */
 export function expectDocumentedRecord(set: string, record: Json, expanded: readonly string[] = []): void {
   const props = documented(set);
   const names = Object.keys(record).filter((k) => !k.startsWith("@odata.") && !expanded.includes(k));
-  expect(names, `${set}: property names and order`).toEqual(props.map(([n]) => n));
-  for (const [name, type] of props)
-    expect(hasWireType(record[name], type), `${set}.${name} = ${JSON.stringify(record[name])} as ${type}`).toBe(true);
+  expect(names, `${set}: property names and order`).toEqual(props.map(wireName));
+  for (const prop of props) {
+    const [name, type] = prop;
+    const value = record[wireName(prop)];
+    expect(hasWireType(value, type), `${set}.${name} = ${JSON.stringify(value)} as ${type}`).toBe(true);
+  }
   expect(String(record["@odata.etag"] ?? ""), `${set}: @odata.etag`).toMatch(/^W\/"[A-Za-z0-9+/=]+"$/);
 }
 

@@ -25,6 +25,26 @@ describe("companies, as documented", () => {
   });
 });
 
+describe("the endpoint and its $metadata (devenv-connect-apps-tips.md)", () => {
+  it("GET the endpoint lists the API's entity sets; GET $metadata answers the CSDL with OData-Version", async () => {
+    const root = await call(`${bc.apiUrl()}/`);
+    expect(root.status).toBe(200);
+    expect(root.headers.get("odata-version")).toBe("4.0");
+    expect(root.body["@odata.context"]).toBe(`${bc.apiUrl()}/$metadata`);
+    expect(root.body.value).toContainEqual({ name: "companies", kind: "EntitySet", url: "companies" });
+    const metadata = await fetch(`${bc.apiUrl()}/$metadata`);
+    const text = await metadata.text();
+    expect(metadata.status).toBe(200);
+    expect(metadata.headers.get("odata-version")).toBe("4.0");
+    expect(metadata.headers.get("content-type")).toMatch(/^application\/xml/);
+    expect(text).toMatch(/^<\?xml /);
+    expect(text).toContain('<EntitySet Name="customers" EntityType="Microsoft.NAV.customer" />');
+    // The companyInformation picture is a stream property (resources/dynamics_companyinformation.md).
+    expect(text).toMatch(/<EntityType Name="companyInformation">.*<Property Name="picture" Type="Edm.Stream" \/>/);
+    expect(text).toContain('<Action Name="cancelAndSend" IsBound="true">');
+  });
+});
+
 describe("OData limits (operational-limits-online.md)", () => {
   it("answers 503 with Retry-After to a request that waited out the concurrency queue", async () => {
     // One slot; the first request holds it for 2 s of server time, the second may wait only 50 ms.

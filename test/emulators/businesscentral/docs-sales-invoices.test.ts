@@ -1,6 +1,7 @@
 // dynamics_salesInvoice_create.md, dynamics_salesinvoice_{get,update,delete}.md, dynamics_salesInvoiceLine_create.md
 // (single line, deep insert, transactional $batch of lines) and dynamics_salesinvoiceline_{get,update,delete}.md
-// replayed, with the bound actions post and cancel (204). The create example's `number` is read-only and left out.
+// replayed, with the bound actions of resources/dynamics_salesinvoice.md: post, postAndSend, send, cancel and
+// cancelAndSend (204; makeCorrectiveCreditMemo needs salesCreditMemos, not served). The create example's `number` is read-only and left out.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BusinessCentralEmulator } from "../../../emulators/businesscentral/index.ts";
@@ -217,5 +218,24 @@ describe("salesInvoices bound actions, as documented", () => {
     expectNoContent(await call(`${company}/salesInvoices(${mine.id})/Microsoft.NAV.cancel`, { method: "POST" }));
     const after = await call(`${company}/salesInvoices(${mine.id})`);
     expect(after.body.status).toBe("Canceled");
+  });
+
+  it("postAndSend and cancelAndSend answer 204 and post, then cancel the invoice", async () => {
+    const invoice = await newInvoice();
+    await invoiceLine(invoice.id);
+    const url = `${company}/salesInvoices(${invoice.id})`;
+    expectNoContent(await call(`${url}/Microsoft.NAV.postAndSend`, { method: "POST" }));
+    expect((await call(url)).body.status).toBe("Open");
+    expectNoContent(await call(`${url}/Microsoft.NAV.cancelAndSend`, { method: "POST" }));
+    const after = await call(url);
+    expect(after.body.status).toBe("Canceled");
+    expect(after.body.remainingAmount).toBe(0);
+    // Like cancel, it needs a posted, unpaid invoice.
+    const draft = await newInvoice();
+    const refused = await call(`${company}/salesInvoices(${draft.id})/Microsoft.NAV.cancelAndSend`, {
+      method: "POST",
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe("Application_DialogException");
   });
 });

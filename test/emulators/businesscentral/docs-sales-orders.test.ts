@@ -91,6 +91,36 @@ describe("salesOrders, as documented", () => {
     expect(order.orderDate).toBe("2023-09-01");
   });
 
+  it("shows the defaults of the documented create response (partialShipping, blank dates, zero totals)", async () => {
+    const order = await newOrder();
+    // Shipping Advice is Partial by default: the documented response shows "partialShipping": true.
+    expect(order).toMatchObject({
+      externalDocumentNumber: "",
+      partialShipping: true,
+      requestedDeliveryDate: "0001-01-01",
+      discountAmount: 0,
+      discountAppliedBeforeTax: false,
+      totalAmountExcludingTax: 0,
+      totalTaxAmount: 0,
+      totalAmountIncludingTax: 0,
+      fullyShipped: false,
+      pricesIncludeTax: false,
+      status: "Draft",
+    });
+    // Seeded orders and orders made from quotes show the same default.
+    const seeded = await first(`${company}/salesOrders`, "number eq 'S-ORD101003'");
+    expect(seeded.partialShipping).toBe(true);
+    // It stays writable.
+    const url = `${company}/salesOrders(${order.id})`;
+    const patched = await call(url, {
+      method: "PATCH",
+      body: { partialShipping: false },
+      headers: { "If-Match": order["@odata.etag"] },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.partialShipping).toBe(false);
+  });
+
   it("PATCH with the documented paymentTermsId body answers 200", async () => {
     const order = await newOrder();
     const terms = await first(`${company}/paymentTerms`, "code eq '14 DAYS'");

@@ -186,6 +186,8 @@ describe("salesQuotes bound actions, as documented", () => {
     const post = await call(`${company}/salesQuotes(${quote.id})/Microsoft.NAV.post`, { method: "POST" });
     expect(post.status).toBe(501);
     expect(post.body.error.code).toBe("BadRequest_MethodNotImplemented");
+    // The message dynamics-error-codes.md documents for ODataNotImplementedException.
+    expect(post.body.error.message).toMatch(/^Entity does not support bound actions or an orderby query option/);
     const get = await call(`${company}/salesQuotes(${quote.id})/Microsoft.NAV.send`);
     expect(get.status).toBe(405);
   });
