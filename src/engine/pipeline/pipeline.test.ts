@@ -227,6 +227,9 @@ describe("BatchWriter", () => {
         { concurrency: 5, maxBatch: 100 },
       ),
     ).toBe(100);
+    // A budget's own floor (the product creates while price list lines wait for slots) replaces MIN_BATCH.
+    expect(nextBatchSize({ waiting: 1000, inFlight: 0 }, { ...dv, minBatch: 100 })).toBe(100);
+    expect(nextBatchSize({ waiting: 60, inFlight: 0 }, { ...dv, minBatch: 100 })).toBe(60);
   });
 
   it("learns a request's time as a fixed part and a part per record from the requests that settled", () => {
@@ -266,6 +269,39 @@ describe("BatchWriter", () => {
     await done;
     expect(peak).toBeLessThanOrEqual(budget.concurrency);
     expect(requests.flatMap((r) => r.items)).toEqual(page);
+  });
+
+  it("holds back a request below the budget's floor while most slots are busy and more records may come", async () => {
+    const sent: number[] = [];
+    const gates: ReturnType<typeof gate<void>>[] = [];
+    const writer = new BatchWriter<number>(
+      () => ({ concurrency: 4, maxBatch: 1000, minBatch: 50 }),
+      async (items) => {
+        sent.push(items.length);
+        const g = gate();
+        gates.push(g);
+        await g.promise;
+      },
+    );
+    const pages = [writer.write(Array.from({ length: 200 }, (_, i) => i))];
+    expect(sent).toEqual([50, 50, 50, 50]);
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    gates[0].resolve();
+    await tick();
+    // A slot is free, but 30 records are under the floor and three slots are busy: they wait for the next page.
+    pages.push(writer.write(Array.from({ length: 30 }, (_, i) => 200 + i)));
+    expect(sent).toHaveLength(4);
+    pages.push(writer.write(Array.from({ length: 30 }, (_, i) => 230 + i)));
+    // 60 wait: a share of what the pass holds (210 over 4 slots), at least the floor.
+    expect(sent).toEqual([50, 50, 50, 50, 53]);
+    // The source is read to its end: the last 7 go as soon as a slot frees, below the floor.
+    writer.finish();
+    expect(sent).toHaveLength(5);
+    gates[1].resolve();
+    await tick();
+    expect(sent).toEqual([50, 50, 50, 50, 53, 7]);
+    for (const g of gates) g.resolve();
+    await Promise.all(pages);
   });
 
   it("resolves a page only when every request carrying its records has settled, a request spanning two pages included", async () => {

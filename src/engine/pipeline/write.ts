@@ -8,6 +8,8 @@ export interface WriteBudget {
   concurrency: number;
   /** Most records one request may carry (CreateMultiple 1,000; a Business Central $batch 100). */
   maxBatch: number;
+  /** Fewest records a request carries while more keep coming and most slots are busy (default MIN_BATCH). */
+  minBatch?: number;
 }
 
 /**
@@ -98,7 +100,8 @@ export function nextBatchSize(backlog: Backlog, budget: WriteBudget): number {
     backlog.upcoming !== undefined && backlog.inFlightWork !== undefined
       ? Math.ceil((backlog.waiting + backlog.upcoming + backlog.inFlightWork) / slots)
       : TARGET_BATCH;
-  return Math.max(1, Math.min(backlog.waiting, budget.maxBatch, Math.max(MIN_BATCH, Math.min(share, workLeft))));
+  const least = budget.minBatch ?? MIN_BATCH;
+  return Math.max(1, Math.min(backlog.waiting, budget.maxBatch, Math.max(least, Math.min(share, workLeft))));
 }
 
 /**
@@ -251,7 +254,8 @@ export class BatchWriter<T> {
     while (this.inFlight.count < budget.concurrency && this.waiting > 0) {
       // A few records while more keep coming and most slots are busy: the next page joins them, instead of a
       // request whose fixed cost outweighs its records.
-      if (this.waiting < MIN_BATCH && !this.finished && this.inFlight.count >= budget.concurrency / 2) return;
+      const least = budget.minBatch ?? MIN_BATCH;
+      if (this.waiting < least && !this.finished && this.inFlight.count >= budget.concurrency / 2) return;
       const upcoming = this.finished ? 0 : this.source.upcoming?.();
       let size = nextBatchSize(this.inFlight.backlog(this.waiting, upcoming), budget);
       const batch: T[] = [];
