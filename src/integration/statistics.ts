@@ -105,8 +105,12 @@ export async function runCustomerStatistics(ctx: IntegrationContext): Promise<Jo
     ),
     readAll(ctx.dataverse.pages(STATISTICS_SET, { select: [STATISTICS_KEY, ...Object.values(STATISTICS_FIELDS)] })),
   ]);
-  if (!accounts.ok || !current.ok) {
-    failed(accounts.ok ? (current.ok ? "" : current.error.message) : accounts.error.message);
+  if (!accounts.ok) {
+    failed(accounts.error.message);
+    return counters;
+  }
+  if (!current.ok) {
+    failed(current.error.message);
     return counters;
   }
   const statisticsById = new Map(current.rows.map((r) => [String(r[STATISTICS_KEY]).toLowerCase(), r]));
@@ -155,7 +159,7 @@ async function writeStatistics(
   await Promise.all([
     inParallel(chunks(updates, size), lanes, async (part) => {
       const res = await ctx.dataverse.updateMultiple(STATISTICS_SET, "nav_accountstatistics", part);
-      tally(counters, "modified", part.length, res);
+      tallyUpdates(counters, part.length, res);
     }),
     inParallel(chunkIndexes(creates.length, size), lanes, async ({ from, to }) => {
       const part = creates.slice(from, to);
@@ -216,11 +220,11 @@ function chunkIndexes(length: number, size: number): { from: number; to: number 
   return out;
 }
 
-/** Counts a bulk request's outcomes: `counter` for each row written, a failure (with its reason) for each other. */
-function tally(counters: JobCounters, counter: "modified", rows: number, res: Result<BulkResult>): void {
+/** Counts an update request's outcomes: modified for each row written, a failure (with its reason) for each other. */
+function tallyUpdates(counters: JobCounters, rows: number, res: Result<BulkResult>): void {
   for (let i = 0; i < rows; i++) {
     const outcome = res.ok ? res.value.outcomes[i] : { ok: false as const, error: res.error };
-    if (outcome?.ok) counters[counter]++;
+    if (outcome?.ok) counters.modified++;
     else {
       counters.failed++;
       counters.errors.push(outcome ? outcome.error.message : "no outcome");
@@ -266,7 +270,7 @@ export async function runItemAvailability(ctx: IntegrationContext): Promise<JobC
   }
   const budget = writeBudgetOf(ctx.dataverse.throttleStates(), JOB_BATCH);
   await inParallel(chunks(updates, batchSize(updates.length, budget)), budget.concurrency, async (part) => {
-    tally(counters, "modified", part.length, await ctx.dataverse.updateMultiple("products", "product", part));
+    tallyUpdates(counters, part.length, await ctx.dataverse.updateMultiple("products", "product", part));
   });
   return counters;
 }
