@@ -20,6 +20,7 @@ import { ITEMS_PRESETS, itemsTable, runItems } from "./items.ts";
 import { LATENCY_PRESETS, latencyTable, runLatency } from "./latency.ts";
 import { ORDERS_PRESETS, ordersTable, runOrders } from "./orders.ts";
 import { runStart, startTable } from "./start.ts";
+import { runStatistics, STATISTICS_PRESETS, statisticsTable } from "./statistics.ts";
 import { PRESETS, runThroughput, table } from "./throughput.ts";
 
 // The workloads run the engine in this process as a bcsync command runs it, heap bounded alike (src/runtime/heap.ts).
@@ -58,6 +59,12 @@ if (suiteAt < 0) {
     document.orders = orders;
     document.ordersTable = ordersTable(orders).split("\n");
     process.stderr.write(`\n${ordersTable(orders)}\n\n`);
+  }
+  if (only === undefined || only === "statistics") {
+    const statistics = await runStatistics(quick ? STATISTICS_PRESETS.quick : STATISTICS_PRESETS.full, log);
+    document.statistics = statistics;
+    document.statisticsTable = statisticsTable(statistics).split("\n");
+    process.stderr.write(`\n${statisticsTable(statistics)}\n\n`);
   }
   if (only === undefined || only === "incremental") {
     const incremental = await runIncremental(quick ? INCREMENTAL_PRESETS.quick : INCREMENTAL_PRESETS.full, log);
