@@ -5,10 +5,12 @@
 // transforms); a line whose item is not coupled becomes a write-in line (`isproductoverridden`), as BC does.
 
 import { COMPANION_API, type Row } from "../connectors/index.ts";
+import { orEquals } from "../engine/adapters/common.ts";
 import { convertField, passFields } from "../engine/convert.ts";
 import type { TableMapping } from "../engine/model.ts";
+import { inParallel } from "../engine/pipeline/write.ts";
 import { wireValue } from "../engine/planner.ts";
-import { LookupLoader } from "../engine/prefetch.ts";
+import { chunks, LookupLoader } from "../engine/prefetch.ts";
 import type { SideRecord } from "../engine/records.ts";
 import type { PassReport } from "../engine/runner.ts";
 import { hashOf } from "../engine/values.ts";
@@ -33,90 +35,148 @@ export async function syncLines(ctx: IntegrationContext, child: TableMapping, dr
     );
   };
 
-  for await (const header of ctx.store.couplings.iterate(parent.mapping)) {
-    let lines: Row[];
-    try {
-      lines = await allRows(scope.pages(child.bc.entitySet, { filter: `${parent.bcParentField} eq ${header.bcId}` }));
-    } catch (error) {
-      await fail(header.bcId, (error as Error).message);
-      continue;
-    }
-    if (child.bc.filter) lines = lines.filter((l) => ["Item", "Resource"].includes(String(l.lineType)));
-    const records: SideRecord[] = lines.map((l) => ({ id: String(l.id).toLowerCase(), modifiedAt: "", values: l }));
-    const lookups = await loader.load(child, "toDataverse", records);
-    for (const record of records) {
-      const values: Row = {};
-      let writeIn = false;
-      let failed = false;
-      for (const f of passFields(child, "toDataverse")) {
-        const converted = convertField(child, f, "toDataverse", record, lookups);
-        if (!converted.ok) {
-          // An item that is not coupled: the line goes in as a write-in product, as BC does.
-          if (f.dataverseField === "productid") {
-            writeIn = true;
+  for await (const headers of inGroups(ctx.store.couplings.iterate(parent.mapping), HEADERS_PER_READ * READS_AT_ONCE)) {
+    const linesOf = await readLines(
+      scope,
+      child.bc.entitySet,
+      parent.bcParentField,
+      headers.map((h) => h.bcId),
+    );
+    const coupled = await ctx.store.couplings.findMany(
+      child.name,
+      "bc",
+      [...linesOf.values()].flatMap((read) => (read.ok ? read.rows.map((l) => String(l.id).toLowerCase()) : [])),
+    );
+    for (const header of headers) {
+      const read = linesOf.get(header.bcId);
+      if (!read?.ok) {
+        await fail(header.bcId, read?.error.message ?? `the lines of ${header.bcId} were not read`);
+        continue;
+      }
+      const lines = child.bc.filter
+        ? read.rows.filter((l) => ["Item", "Resource"].includes(String(l.lineType)))
+        : read.rows;
+      const records: SideRecord[] = lines.map((l) => ({ id: String(l.id).toLowerCase(), modifiedAt: "", values: l }));
+      const lookups = await loader.load(child, "toDataverse", records);
+      for (const record of records) {
+        const values: Row = {};
+        let writeIn = false;
+        let failed = false;
+        for (const f of passFields(child, "toDataverse")) {
+          const converted = convertField(child, f, "toDataverse", record, lookups);
+          if (!converted.ok) {
+            // An item that is not coupled: the line goes in as a write-in product, as BC does.
+            if (f.dataverseField === "productid") {
+              writeIn = true;
+              continue;
+            }
+            await fail(record.id, converted.error.message, converted.error.field);
+            failed = true;
+            break;
+          }
+          if (converted.omit) continue;
+          Object.assign(values, wireValue({ mapping: child, pass: "toDataverse", lookups }, f, converted.value));
+        }
+        if (failed) continue;
+        const productBind = values["productid@odata.bind"];
+        // Only document lines carry a product; a child without one (SALESORDER-NOTES) is written as mapped.
+        if (carriesProduct && (writeIn || productBind === null || productBind === undefined)) {
+          delete values["productid@odata.bind"];
+          values.isproductoverridden = true;
+          values.productdescription = String(record.values.description ?? record.values.lineObjectNumber ?? "");
+        } else if (carriesProduct) {
+          const productId = /\(([^)]+)\)/.exec(String(productBind))?.[1] ?? "";
+          if (!productUnits.has(productId)) {
+            const p = await ctx.dataverse.retrieve("products", productId, { select: ["_defaultuomid_value"] });
+            productUnits.set(productId, p.ok ? (p.value?._defaultuomid_value as string | undefined) : undefined);
+          }
+          const unit = productUnits.get(productId);
+          if (unit) values["uomid@odata.bind"] = `/uoms(${unit})`;
+        }
+        if (dryRun) continue;
+        const snapshotHash = hashOf(values);
+
+        const coupling = coupled.get(record.id);
+        if (coupling) {
+          // Unchanged since the last write: nothing to send (keeps idle runs idle, so the job can rest).
+          if (coupling.snapshotHash === snapshotHash) {
+            counters.unchanged++;
             continue;
           }
-          await fail(record.id, converted.error.message, converted.error.field);
-          failed = true;
-          break;
-        }
-        if (converted.omit) continue;
-        Object.assign(values, wireValue({ mapping: child, pass: "toDataverse", lookups }, f, converted.value));
-      }
-      if (failed) continue;
-      const productBind = values["productid@odata.bind"];
-      // Only document lines carry a product; a child without one (SALESORDER-NOTES) is written as mapped.
-      if (carriesProduct && (writeIn || productBind === null || productBind === undefined)) {
-        delete values["productid@odata.bind"];
-        values.isproductoverridden = true;
-        values.productdescription = String(record.values.description ?? record.values.lineObjectNumber ?? "");
-      } else if (carriesProduct) {
-        const productId = /\(([^)]+)\)/.exec(String(productBind))?.[1] ?? "";
-        if (!productUnits.has(productId)) {
-          const p = await ctx.dataverse.retrieve("products", productId, { select: ["_defaultuomid_value"] });
-          productUnits.set(productId, p.ok ? (p.value?._defaultuomid_value as string | undefined) : undefined);
-        }
-        const unit = productUnits.get(productId);
-        if (unit) values["uomid@odata.bind"] = `/uoms(${unit})`;
-      }
-      if (dryRun) continue;
-      const snapshotHash = hashOf(values);
-
-      const coupling = await ctx.store.couplings.getByBcId(child.name, record.id);
-      if (coupling) {
-        // Unchanged since the last write: nothing to send (keeps idle runs idle, so the job can rest).
-        if (coupling.snapshotHash === snapshotHash) {
-          counters.unchanged++;
+          const updated = await ctx.dataverse.update(child.dataverse.entitySet, coupling.dataverseId, values);
+          if (!updated.ok) {
+            await fail(record.id, updated.error.message);
+            continue;
+          }
+          await ctx.store.couplings.recordSuccess(child.name, record.id, {
+            direction: "toDataverse",
+            jobId: job.id,
+            snapshot: values,
+            snapshotHash,
+          });
+          counters.modified++;
           continue;
         }
-        const updated = await ctx.dataverse.update(child.dataverse.entitySet, coupling.dataverseId, values);
-        if (!updated.ok) {
-          await fail(record.id, updated.error.message);
+        const created = await ctx.dataverse.create(child.dataverse.entitySet, values);
+        if (!created.ok || !created.value.id) {
+          await fail(record.id, created.ok ? "no id returned" : created.error.message);
           continue;
         }
-        await ctx.store.couplings.recordSuccess(child.name, record.id, {
-          direction: "toDataverse",
-          jobId: job.id,
+        await ctx.store.couplings.couple({
+          mappingName: child.name,
+          bcId: record.id,
+          dataverseId: created.value.id.toLowerCase(),
           snapshot: values,
           snapshotHash,
         });
-        counters.modified++;
-        continue;
+        counters.inserted++;
       }
-      const created = await ctx.dataverse.create(child.dataverse.entitySet, values);
-      if (!created.ok || !created.value.id) {
-        await fail(record.id, created.ok ? "no id returned" : created.error.message);
-        continue;
-      }
-      await ctx.store.couplings.couple({
-        mappingName: child.name,
-        bcId: record.id,
-        dataverseId: created.value.id.toLowerCase(),
-        snapshot: values,
-        snapshotHash,
-      });
-      counters.inserted++;
     }
   }
   return finishDirectPass(ctx, job, child.name, counters, "line");
+}
+
+/** Headers whose lines one read asks for (`documentId eq … or …`: the URL stays a few kilobytes). */
+const HEADERS_PER_READ = 50;
+/** Line reads at once: Business Central serves 5 requests of a user at a time. */
+const READS_AT_ONCE = 4;
+
+type LinesRead = { ok: true; rows: Row[] } | { ok: false; error: Error };
+
+/**
+ * The lines of these headers, by header id: HEADERS_PER_READ headers a read, READS_AT_ONCE reads at once (one read
+ * per header made a run with nothing changed cost a request per coupled document, posted invoices piling up for
+ * years). A read that fails fails the headers it asked for; the others go on.
+ */
+async function readLines(
+  scope: ReturnType<IntegrationContext["businessCentral"]["company"]>,
+  entitySet: string,
+  parentField: string,
+  headerIds: readonly string[],
+): Promise<Map<string, LinesRead>> {
+  const out = new Map<string, LinesRead>();
+  await inParallel(chunks(headerIds, HEADERS_PER_READ), READS_AT_ONCE, async (ids) => {
+    try {
+      const rows = await allRows(scope.pages(entitySet, { filter: orEquals(parentField, ids) }));
+      const byHeader = new Map<string, Row[]>(ids.map((id) => [id.toLowerCase(), []]));
+      for (const row of rows) byHeader.get(String(row[parentField]).toLowerCase())?.push(row);
+      for (const id of ids) out.set(id, { ok: true, rows: byHeader.get(id.toLowerCase()) ?? [] });
+    } catch (error) {
+      for (const id of ids) out.set(id, { ok: false, error: error as Error });
+    }
+  });
+  return out;
+}
+
+/** The items of an async iterable in arrays of `size` (the last one shorter). */
+async function* inGroups<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let group: T[] = [];
+  for await (const item of items) {
+    group.push(item);
+    if (group.length >= size) {
+      yield group;
+      group = [];
+    }
+  }
+  if (group.length > 0) yield group;
 }

@@ -162,6 +162,20 @@ describe("engine gaps closed for the integration (issue 6 → 7)", () => {
   });
 });
 
+describe("document lines are read for many headers at once", () => {
+  it("a lines run with nothing changed reads Business Central once per 50 coupled invoices, not once per invoice", async () => {
+    let headers = 0;
+    for await (const _ of h.ctx.store.couplings.iterate("POSTEDSALESINV-INV")) headers++;
+    expect(headers).toBeGreaterThan(1);
+    const before = h.emulators.businessCentral.tally.requests;
+    const [run] = await syncMappings(h.ctx, { names: ["POSTEDSALESLINE-INV"] });
+    expect(run.error).toBeUndefined();
+    expect(total(run, "inserted") + total(run, "modified") + total(run, "failed")).toBe(0);
+    expect(total(run, "unchanged")).toBeGreaterThan(headers);
+    expect(h.emulators.businessCentral.tally.requests - before).toBe(Math.ceil(headers / 50));
+  });
+});
+
 describe("sales prices (S14)", () => {
   it("sales prices of type Customer Price Group with a code are lines of that group's price list", async () => {
     const prices = (await bcRows(h.ctx, "salesPrices", true)).filter(
