@@ -16,6 +16,7 @@ import type { PassReport } from "../engine/runner.ts";
 import { hashOf } from "../engine/values.ts";
 import { zeroCounters } from "../store/index.ts";
 import type { IntegrationContext } from "./context.ts";
+import { type CoupledWrite, writeCoupledRows } from "./coupled-writes.ts";
 import { allRows, finishDirectPass } from "./direct-pass.ts";
 
 /** Syncs the lines of every coupled header of `child.parent` to Dataverse; one sync job in the log. */
@@ -47,6 +48,7 @@ export async function syncLines(ctx: IntegrationContext, child: TableMapping, dr
       "bc",
       [...linesOf.values()].flatMap((read) => (read.ok ? read.rows.map((l) => String(l.id).toLowerCase()) : [])),
     );
+    const writes: CoupledWrite[] = [];
     for (const header of headers) {
       const read = linesOf.get(header.bcId);
       if (!read?.ok) {
@@ -97,41 +99,19 @@ export async function syncLines(ctx: IntegrationContext, child: TableMapping, dr
         const snapshotHash = hashOf(values);
 
         const coupling = coupled.get(record.id);
-        if (coupling) {
-          // Unchanged since the last write: nothing to send (keeps idle runs idle, so the job can rest).
-          if (coupling.snapshotHash === snapshotHash) {
-            counters.unchanged++;
-            continue;
-          }
-          const updated = await ctx.dataverse.update(child.dataverse.entitySet, coupling.dataverseId, values);
-          if (!updated.ok) {
-            await fail(record.id, updated.error.message);
-            continue;
-          }
-          await ctx.store.couplings.recordSuccess(child.name, record.id, {
-            direction: "toDataverse",
-            jobId: job.id,
-            snapshot: values,
+        // Unchanged since the last write: nothing to send (keeps idle runs idle, so the job can rest).
+        if (coupling?.snapshotHash === snapshotHash) counters.unchanged++;
+        else
+          writes.push({
+            bcId: record.id,
+            ...(coupling ? { dataverseId: coupling.dataverseId } : {}),
+            values,
             snapshotHash,
           });
-          counters.modified++;
-          continue;
-        }
-        const created = await ctx.dataverse.create(child.dataverse.entitySet, values);
-        if (!created.ok || !created.value.id) {
-          await fail(record.id, created.ok ? "no id returned" : created.error.message);
-          continue;
-        }
-        await ctx.store.couplings.couple({
-          mappingName: child.name,
-          bcId: record.id,
-          dataverseId: created.value.id.toLowerCase(),
-          snapshot: values,
-          snapshotHash,
-        });
-        counters.inserted++;
       }
     }
+    // The lines of these headers in bulk requests (coupled-writes.ts: crash-safe creates, not one request a line).
+    if (!dryRun) await writeCoupledRows(ctx, child, job.id, writes, counters, fail);
   }
   return finishDirectPass(ctx, job, child.name, counters, "line");
 }

@@ -4,19 +4,18 @@
 // lines itself: price list = coupled customer price group, product = coupled item, unit = the unit of that code in
 // the product's unit group. Couplings and "unchanged" work as for every mapping.
 
-import { randomUUID } from "node:crypto";
 import { COMPANION_API, type Row } from "../connectors/index.ts";
-import { orEquals, writeBudgetOf } from "../engine/adapters/common.ts";
+import { orEquals } from "../engine/adapters/common.ts";
 import type { TableMapping } from "../engine/model.ts";
-import { batchSize, inParallel } from "../engine/pipeline/write.ts";
+import { inParallel } from "../engine/pipeline/write.ts";
 import { chunks } from "../engine/prefetch.ts";
 import type { PassReport } from "../engine/runner.ts";
 import { hashOf } from "../engine/values.ts";
 import { bcsyncError } from "../errors/catalogue.ts";
-import { CONNECTOR_DUPLICATE_KEY, CONNECTOR_NOT_FOUND } from "../errors/codes/connectors.ts";
 import { ENGINE_LOOKUP_NOT_COUPLED } from "../errors/codes/engine.ts";
-import { type SyncCounters, zeroCounters } from "../store/index.ts";
+import { zeroCounters } from "../store/index.ts";
 import type { IntegrationContext } from "./context.ts";
+import { type CoupledWrite, writeCoupledRows } from "./coupled-writes.ts";
 import { PRICING_METHOD_CURRENCY_AMOUNT } from "./defaults/sales-price.ts";
 import { allRows, finishDirectPass } from "./direct-pass.ts";
 
@@ -60,8 +59,7 @@ export async function syncSalesPrices(
   ]);
   const unitsOf = await productUnits(ctx, [...new Set([...products.values()].map((c) => c.dataverseId))]);
 
-  const updates: LineWrite[] = [];
-  const creates: LineWrite[] = [];
+  const writes: CoupledWrite[] = [];
   for (const price of prices) {
     const id = lower(price.id);
     const priceList = priceListOf.get(String(price.salesCode));
@@ -92,98 +90,28 @@ export async function syncSalesPrices(
     const snapshotHash = hashOf(values);
     if (dryRun) continue;
     const coupling = lines.get(id);
-    const line = { bcId: id, values, snapshotHash, priceList, productId: product.dataverseId };
-    if (!coupling) creates.push({ ...line, dataverseId: randomUUID() });
-    else if (coupling.snapshotHash === snapshotHash) counters.unchanged++;
-    else updates.push({ ...line, dataverseId: coupling.dataverseId });
+    if (coupling?.snapshotHash === snapshotHash) counters.unchanged++;
+    else {
+      const onCreate = {
+        "pricelevelid@odata.bind": `/pricelevels(${priceList})`,
+        "productid@odata.bind": `/products(${product.dataverseId})`,
+        pricingmethodcode: PRICING_METHOD_CURRENCY_AMOUNT,
+        quantitysellingcode: 1,
+      };
+      writes.push({
+        bcId: id,
+        ...(coupling ? { dataverseId: coupling.dataverseId } : {}),
+        values,
+        snapshotHash,
+        onCreate,
+      });
+    }
   }
-  if (!dryRun) await writeLines(ctx, mapping, job.id, updates, creates, counters, fail);
+  if (!dryRun) await writeCoupledRows(ctx, mapping, job.id, writes, counters, fail);
   return finishDirectPass(ctx, job, mapping.name, counters, "record");
 }
 
 const lower = (value: unknown): string => String(value).toLowerCase();
-
-/** One price list line to write, under the id it has (an update) or is given here (a create). */
-interface LineWrite {
-  bcId: string;
-  dataverseId: string;
-  values: Row;
-  snapshotHash: string;
-  priceList: string;
-  productId: string;
-}
-
-/** Most rows a bulk request of this pass carries; fewer when that fills more of Dataverse's slots. */
-const LINES_PER_REQUEST = 500;
-
-/**
- * The pass's writes in bulk (UpdateMultiple, CreateMultiple), spread over Dataverse's slots; each line's coupling is
- * recorded as its outcome comes. A new line's coupling is recorded before its create, under the id chosen here: a
- * run stopped between the two finds the coupling without its snapshot, and its update, answered "not found",
- * creates the line under that id (so a line is never created twice, as one created and then coupled could be).
- */
-async function writeLines(
-  ctx: IntegrationContext,
-  mapping: TableMapping,
-  jobId: string,
-  updates: LineWrite[],
-  creates: LineWrite[],
-  counters: SyncCounters,
-  fail: (sourceId: string, message: string) => Promise<void>,
-): Promise<void> {
-  await ctx.store.couplings.coupleMany(
-    creates.map((c) => ({ mappingName: mapping.name, bcId: c.bcId, dataverseId: c.dataverseId, snapshotHash: null })),
-  );
-  const budget = writeBudgetOf(ctx.dataverse.throttleStates(), LINES_PER_REQUEST);
-  const written = async (line: LineWrite, counter: "inserted" | "modified") => {
-    await ctx.store.couplings.recordSuccess(mapping.name, line.bcId, {
-      direction: "toDataverse",
-      jobId,
-      snapshot: line.values,
-      snapshotHash: line.snapshotHash,
-    });
-    counters[counter]++;
-  };
-  const lost: LineWrite[] = [];
-  await inParallel(
-    chunks(updates, batchSize(updates.length + creates.length, budget)),
-    budget.concurrency,
-    async (part) => {
-      const res = await ctx.dataverse.updateMultiple(
-        mapping.dataverse.entitySet,
-        mapping.dataverse.table,
-        part.map((l) => ({ key: l.dataverseId, row: l.values })),
-      );
-      for (const [i, line] of part.entries()) {
-        const outcome = res.ok ? res.value.outcomes[i] : { ok: false as const, error: res.error };
-        if (outcome?.ok) await written(line, "modified");
-        else if (outcome?.error.code === CONNECTOR_NOT_FOUND.code) lost.push(line);
-        else await fail(line.bcId, outcome?.error.message ?? "no outcome");
-      }
-    },
-  );
-  // Lines coupled but not there (deleted in Sales, or a create a stopped run never sent) are created again.
-  const all = [...creates, ...lost];
-  await inParallel(chunks(all, batchSize(all.length, budget)), budget.concurrency, async (part) => {
-    const res = await ctx.dataverse.createMultiple(
-      mapping.dataverse.entitySet,
-      mapping.dataverse.table,
-      part.map((l) => ({
-        ...l.values,
-        [mapping.dataverse.keyField]: l.dataverseId,
-        "pricelevelid@odata.bind": `/pricelevels(${l.priceList})`,
-        "productid@odata.bind": `/products(${l.productId})`,
-        pricingmethodcode: PRICING_METHOD_CURRENCY_AMOUNT,
-        quantitysellingcode: 1,
-      })),
-    );
-    for (const [i, line] of part.entries()) {
-      const outcome = res.ok ? res.value.outcomes[i] : { ok: false as const, error: res.error };
-      if (outcome?.ok || outcome?.error.code === CONNECTOR_DUPLICATE_KEY.code) await written(line, "inserted");
-      else await fail(line.bcId, outcome?.error.message ?? "no outcome");
-    }
-  });
-}
 
 /**
  * The units of each product's unit group (product id → its group's units): the products read by id and the units

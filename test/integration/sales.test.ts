@@ -174,6 +174,33 @@ describe("document lines are read for many headers at once", () => {
     expect(total(run, "unchanged")).toBeGreaterThan(headers);
     expect(h.emulators.businessCentral.tally.requests - before).toBe(Math.ceil(headers / 50));
   });
+
+  it("writes changed lines, and creates a changed line deleted in Sales again under its coupled id", async () => {
+    const couplings = (await couplingsOf("POSTEDSALESLINE-INV")).slice(0, 4);
+    expect(couplings).toHaveLength(4);
+    // Four lines whose last written values differ from BC's (as after a change in BC); one of them deleted in Sales.
+    const job = await h.ctx.store.jobs.start({ mappingName: "POSTEDSALESLINE-INV", direction: "toDataverse" });
+    for (const c of couplings) {
+      await h.ctx.store.couplings.recordSuccess("POSTEDSALESLINE-INV", c.bcId, {
+        direction: "toDataverse",
+        jobId: job.id,
+        snapshot: {},
+        snapshotHash: "written before a change in Business Central",
+      });
+    }
+    const deleted = await h.ctx.dataverse.delete("invoicedetails", couplings[0].dataverseId);
+    if (!deleted.ok) throw deleted.error;
+
+    const [run] = await syncMappings(h.ctx, { names: ["POSTEDSALESLINE-INV"] });
+    expect(run.error).toBeUndefined();
+    expect(total(run, "failed")).toBe(0);
+    expect(total(run, "modified")).toBe(3);
+    expect(total(run, "inserted")).toBe(1);
+    const [again] = await dvRows(h.ctx, "invoicedetails", `invoicedetailid eq ${couplings[0].dataverseId}`);
+    expect(again).toBeDefined();
+    const [idle] = await syncMappings(h.ctx, { names: ["POSTEDSALESLINE-INV"] });
+    expect(total(idle, "inserted") + total(idle, "modified") + total(idle, "failed")).toBe(0);
+  });
 });
 
 describe("sales prices (S14)", () => {
