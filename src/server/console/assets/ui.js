@@ -3,27 +3,35 @@
 
 import htm from "htm";
 import { h } from "preact";
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api } from "./api.js";
 
 export const html = htm.bind(h);
 
-/** Loads what a page shows; `reload` after an action changed it. */
+/**
+ * Loads what a page shows; `reload` after an action changed it. Only the latest request's answer is shown, and only
+ * for the path it was asked for: a page that changes its path (the record editor going from Business Central
+ * customers to Sales accounts) while an earlier load still waits behind a busy service's request slots must never
+ * show, or act on, the earlier table's rows. A reload keeps the rows on screen until the new ones arrive.
+ */
 export function useApi(path) {
-  const [state, setState] = useState({ loading: true, data: undefined, error: undefined });
+  const [state, setState] = useState({ path, loading: true, data: undefined, error: undefined });
+  const latest = useRef(0);
   const load = useCallback(async () => {
-    setState((s) => ({ ...s, loading: true }));
+    const request = ++latest.current;
+    setState((s) => (s.path === path ? { ...s, loading: true } : { path, loading: true, data: undefined }));
     try {
       const data = path ? await api("GET", path) : undefined;
-      setState({ loading: false, data, error: undefined });
+      if (request === latest.current) setState({ path, loading: false, data, error: undefined });
     } catch (error) {
-      setState({ loading: false, data: undefined, error });
+      if (request === latest.current) setState({ path, loading: false, data: undefined, error });
     }
   }, [path]);
   useEffect(() => {
     load();
   }, [load]);
-  return { ...state, reload: load };
+  const current = state.path === path ? state : { loading: true, data: undefined, error: undefined };
+  return { loading: current.loading, data: current.data, error: current.error, reload: load };
 }
 
 /** An error from the API: its message in plain words, then what to do about it. */
