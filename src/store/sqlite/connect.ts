@@ -13,6 +13,12 @@ export interface SqliteOptions {
 export function connectSqlite(options: SqliteOptions): Kysely<Database> {
   if (options.filename !== ":memory:") mkdirSync(dirname(options.filename), { recursive: true });
   const sqlite = new SQLite(options.filename);
+  // 16 KiB pages instead of 4 KiB, for a store created from now on (a page size is fixed when the file is made; an
+  // existing store keeps its own). A full sync inserts its couplings (a snapshot of ~0.7 KB each, keys at random
+  // places in two indexes) a page at a time, and each commit copies every page it touched into the log: with
+  // larger pages, fewer page headers, log frames and b-tree splits per row. 20,000 couplings inserted as a full
+  // sync does (1,000 a transaction): 460-670 ms of CPU against 580-810 ms with 4 KiB pages.
+  sqlite.pragma("page_size = 16384");
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
