@@ -164,7 +164,7 @@ export class Reader {
     const user = users && userId ? this.records.get(users, userId) : undefined;
     return {
       resolve: (row, path) => this.resolvePath(table, row, path),
-      resolveCollection: (row, path) => this.collection(table, row, path[0]),
+      resolveCollection: (row, path) => this.collection(this.tableHolding(table, row, path[0]), row, path[0]),
       // Query functions name a lookup by its attribute (`ownerid`), whose value is `_ownerid_value`.
       resolveFunctionProperty: (row, name) => {
         const path = name.split("/");
@@ -260,6 +260,19 @@ export class Reader {
       this.childIndex.set(name, index);
     }
     return index.get(parentId) ?? [];
+  }
+
+  /**
+   * The table a row of a filter belongs to, found by the collection it is asked for: the queried table, or (for the
+   * item of an outer lambda, such as a contact in `contact_customer_accounts/any(c:c/opportunity_customer_contacts/…)`)
+   * the table that has that collection and whose key the row holds.
+   */
+  private tableHolding(queried: TableModel, row: Row, navName: string): TableModel {
+    if (queried.navigation.has(navName) && row[queried.def.primaryKey] !== undefined) return queried;
+    for (const t of this.model.tables.values()) {
+      if (t.navigation.has(navName) && row[t.def.primaryKey] !== undefined) return t;
+    }
+    return queried;
   }
 
   private collection(table: TableModel, row: Row, navName: string): Row[] {

@@ -64,7 +64,12 @@ export function evaluateFilter(expr: FilterExpr, row: Row, ctx: EvalContext, sco
       return fn(expr.params, row, ctx);
     }
     case "lambda": {
-      const items = ctx.resolveCollection?.(row, expr.path) ?? [];
+      // A nested lambda's collection hangs off the outer one's variable (`c/opportunity_customer_contacts`).
+      const [head, ...rest] = expr.path;
+      const items =
+        (head !== undefined && scope[head] && rest.length
+          ? ctx.resolveCollection?.(scope[head], rest)
+          : ctx.resolveCollection?.(row, expr.path)) ?? [];
       if (!expr.predicate) return items.length > 0;
       const predicate = expr.predicate;
       const test = (item: Row) => evaluateFilter(predicate, row, ctx, { ...scope, [expr.variable]: item });

@@ -180,6 +180,32 @@ describe("$filter", () => {
     expect(evaluateFilter(parsed.expr, { contacts: [{ lastname: "smith" }] }, withCollection)).toBe(true);
     expect(evaluateFilter(parsed.expr, { contacts: [{ lastname: "Jones" }] }, withCollection)).toBe(false);
   });
+
+  it("evaluates nested lambdas, the inner one over the outer one's item, at any depth", () => {
+    // The parser library alone fails on these (its lambda state is module-wide); see cutNestedLambdas.
+    const byPath: EvalContext = {
+      ...ctx,
+      resolveCollection: (row, path) => (row[path[path.length - 1]] as Row[]) ?? [],
+    };
+    const accounts: Row[] = [
+      { name: "A", contacts: [{ jobtitle: "Buyer", opportunities: [{ description: "N/A", lines: [{ qty: 1 }] }] }] },
+      { name: "B", contacts: [{ jobtitle: "Buyer", opportunities: [{ description: "Seats", lines: [{ qty: 5 }] }] }] },
+    ];
+    const matching = (filter: string) => {
+      const parsed = parseFilter(filter);
+      if (!parsed.ok) throw new Error(parsed.message);
+      return accounts.filter((a) => evaluateFilter(parsed.expr, a, byPath)).map((a) => a.name);
+    };
+    expect(matching("contacts/any(c:c/jobtitle eq 'Buyer' and c/opportunities/any(o:o/description ne 'N/A'))")).toEqual(
+      ["B"],
+    );
+    expect(matching("contacts/any(c:c/opportunities/all(o:o/description eq 'N/A'))")).toEqual(["A"]);
+    expect(matching("contacts/any(c:c/opportunities/any(o:o/lines/any(l:l/qty gt 2)))")).toEqual(["B"]);
+    // Text that only looks like a lambda, inside a string literal, is left alone.
+    expect(
+      matching("contacts/any(c:c/jobtitle eq 'x/any(y:' or c/opportunities/any(o:o/description eq 'it''s'))"),
+    ).toEqual([]);
+  });
 });
 
 describe("parameter aliases with array values (filter-rows, Manage single quotes)", () => {

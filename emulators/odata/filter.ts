@@ -51,6 +51,8 @@ const COMPARE: Record<string, CompareOp> = {
 export function parseFilter(text: string, aliases: Record<string, string> = {}): FilterParse {
   const ids = idList(text);
   if (ids) return { ok: true, expr: ids };
+  const cut = cutNestedLambdas(text);
+  if (cut) return parseWithNestedLambdas(cut, aliases);
   const masked = maskControlCharacters(text);
   let root: Node;
   try {
@@ -69,6 +71,108 @@ export function parseFilter(text: string, aliases: Record<string, string> = {}):
     if (error instanceof FilterSyntaxError) return { ok: false, message: error.message };
     throw error;
   }
+}
+
+/**
+ * Nested lambdas (filter-rows.md: `contact_customer_accounts/any(c:c/jobtitle eq 'jobtitle' and
+ * c/opportunity_customer_contacts/any(o:o/description ne 'N/A'))`). @odata/parser keeps "inside a lambda
+ * predicate" in module-wide flags that an inner lambda resets on its way out, so the outer predicate then fails to
+ * parse. Each lambda nested in another is cut out before parsing: its text is replaced by a comparison on a
+ * placeholder under the same variable (`c/<placeholder> eq true`), parsed on its own (recursively), and put back in
+ * the tree where the placeholder is.
+ */
+interface CutLambdas {
+  text: string;
+  nested: Map<string, string>;
+}
+
+const NESTED_PLACEHOLDER = "bcsyncnestedlambda";
+const LAMBDA_OPENING = /^\/(any|all)\(\s*[A-Za-z_]\w*\s*:/;
+
+function cutNestedLambdas(text: string): CutLambdas | undefined {
+  if (!/\/(any|all)\(/.test(text)) return undefined;
+  const nested = new Map<string, string>();
+  let out = "";
+  // Open parentheses: whether each opens a lambda.
+  const open: boolean[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === "'") {
+      // A string literal ('' inside is an escaped quote), copied as it is.
+      let j = i + 1;
+      while (j < text.length && !(text[j] === "'" && text[j + 1] !== "'")) j += text[j] === "'" ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
+    const lambda = c === "/" ? LAMBDA_OPENING.exec(text.slice(i)) : null;
+    if (lambda && open.includes(true)) {
+      // The path before `/any(`: back over the name characters already copied.
+      const path = /[A-Za-z_][\w/]*$/.exec(out)?.[0] ?? "";
+      const close = closingParenthesis(text, i + lambda[0].length);
+      if (!path || close < 0) return undefined;
+      const placeholder = `${NESTED_PLACEHOLDER}${nested.size}`;
+      nested.set(placeholder, `${path}${text.slice(i, close + 1)}`);
+      out = `${out.slice(0, out.length - path.length)}${path.split("/")[0]}/${placeholder} eq true`;
+      i = close + 1;
+      continue;
+    }
+    if (lambda) {
+      open.push(true);
+      out += text.slice(i, i + 5);
+      i += 5;
+      continue;
+    }
+    if (c === "(") open.push(false);
+    else if (c === ")") open.pop();
+    out += c;
+    i++;
+  }
+  return nested.size ? { text: out, nested } : undefined;
+}
+
+/** The index of the `)` closing the parenthesis open at `from` (inside it), or -1. */
+function closingParenthesis(text: string, from: number): number {
+  let depth = 1;
+  for (let i = from; i < text.length; i++) {
+    const c = text[i];
+    if (c === "'") {
+      i++;
+      while (i < text.length && !(text[i] === "'" && text[i + 1] !== "'")) i += text[i] === "'" ? 2 : 1;
+    } else if (c === "(") depth++;
+    else if (c === ")" && --depth === 0) return i;
+  }
+  return -1;
+}
+
+function parseWithNestedLambdas(cut: CutLambdas, aliases: Record<string, string>): FilterParse {
+  const outer = parseFilter(cut.text, aliases);
+  if (!outer.ok) return outer;
+  const inner = new Map<string, FilterExpr>();
+  for (const [placeholder, text] of cut.nested) {
+    const parsed = parseFilter(text, aliases);
+    if (!parsed.ok) return parsed;
+    inner.set(placeholder, parsed.expr);
+  }
+  const restore = (e: FilterExpr): FilterExpr => {
+    switch (e.kind) {
+      case "and":
+      case "or":
+        return { ...e, left: restore(e.left), right: restore(e.right) };
+      case "not":
+        return { ...e, expr: restore(e.expr) };
+      case "lambda":
+        return e.predicate ? { ...e, predicate: restore(e.predicate) } : e;
+      case "compare": {
+        const name = e.left.kind === "property" ? e.left.path.at(-1) : undefined;
+        return (name ? inner.get(name) : undefined) ?? e;
+      }
+      default:
+        return e;
+    }
+  };
+  return { ok: true, expr: restore(outer.expr) };
 }
 
 const GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";

@@ -37,7 +37,14 @@ export const contact = defineTable({
     date("birthdate"),
     lookup("bcbi_companyid", "bcbi_company"),
   ],
-  oneToMany: [{ name: "contact_customer_contacts", table: "contact", column: "parentcustomerid" }],
+  // A contact is a customer too (the customerid lookups of opportunities, orders, invoices and quotes take either).
+  oneToMany: [
+    { name: "contact_customer_contacts", table: "contact", column: "parentcustomerid" },
+    { name: "opportunity_customer_contacts", table: "opportunity", column: "customerid" },
+    { name: "order_customer_contacts", table: "salesorder", column: "customerid" },
+    { name: "invoice_customer_contacts", table: "invoice", column: "customerid" },
+    { name: "quote_customer_contacts", table: "quote", column: "customerid" },
+  ],
   // The default rule "Contacts with the same e-mail address" (manage-duplicate-detection-create-update).
   duplicateRules: [["emailaddress1"]],
   state: activeInactive("ContactState"),

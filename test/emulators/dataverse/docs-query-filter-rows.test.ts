@@ -117,4 +117,26 @@ describe("filter-rows", () => {
       await names("accounts", "(contact_customer_accounts/any(c:c/jobtitle eq 'Owner')) and endswith(name,'(sample)')"),
     ).toEqual(["Fourth Coffee (sample)"]);
   });
+
+  it("Lambda operators: the nested any of the docs, through the contacts' opportunities", async () => {
+    // Fourth Coffee's owner has an opportunity described 'N/A', Litware's purchasers one with a real description.
+    const contacts = (await (
+      await world.call("GET", "contacts?$select=lastname,_parentcustomerid_value")
+    ).json()) as Json;
+    const contactOf = (lastname: string) => (contacts.value as Json[]).find((c) => c.lastname === lastname)?.contactid;
+    await create("opportunities", {
+      name: "Coffee machines",
+      description: "N/A",
+      "customerid_contact@odata.bind": `/contacts(${contactOf("Cannon")})`,
+    });
+    await create("opportunities", {
+      name: "Licences",
+      description: "Renewal of 200 seats",
+      "customerid_contact@odata.bind": `/contacts(${contactOf("OBrian")})`,
+    });
+    const nested = (jobtitle: string) =>
+      `(contact_customer_accounts/any(c:c/jobtitle eq '${jobtitle}' and c/opportunity_customer_contacts/any(o:o/description ne 'N/A'))) and endswith(name,'Inc. (sample)')`;
+    expect(await names("accounts", nested("Purchaser"))).toEqual(["Litware, Inc. (sample)"]);
+    expect(await names("accounts", nested("Owner"))).toEqual([]);
+  });
 });
