@@ -1,7 +1,7 @@
 import { type SelectQueryBuilder, sql } from "kysely";
 import { bcsyncError, STORE_COUPLING_EXISTS } from "../../errors/catalogue.ts";
 import type { CouplingsTable, Database, SyncDirection } from "../schema.ts";
-import { insertRows } from "./bulk-insert.ts";
+import { insertCounting } from "./bulk-insert.ts";
 import type { Executor } from "./executor.ts";
 import { nowIso, toFlag } from "./executor.ts";
 
@@ -84,19 +84,18 @@ export class CouplingsRepository {
   }
 
   /**
-   * Couples many pairs at once: one insert per chunk, `ON CONFLICT DO NOTHING … RETURNING`, so the common case
-   * (nothing coupled yet) costs no lookup; a full sync couples every record through here, and the two collision
-   * queries per chunk it used to run were a fifth of the engine's CPU. All or nothing: when a pair is already
-   * coupled on either side (or twice in the call), the rows this call inserted are deleted again and the call is
-   * refused with BCSYNC_E_STORE_COUPLING_EXISTS naming the other record. No statement fails, so PostgreSQL keeps
-   * the transaction usable for the lookup and the undo.
+   * Couples many pairs at once: one insert per chunk, `ON CONFLICT DO NOTHING`, so the common case (nothing coupled
+   * yet, every row inserted) costs no lookup and no RETURNING; a full sync couples every record through here. All
+   * or nothing: when a pair is already coupled on either side (or twice in the call), the rows this call inserted
+   * are deleted again and the call is refused with BCSYNC_E_STORE_COUPLING_EXISTS naming the other record. No
+   * statement fails, so PostgreSQL keeps the transaction usable for the lookup and the undo.
    */
   async coupleMany(couplings: readonly NewCoupling[]): Promise<void> {
     const inserted: { mappingName: string; bcId: string }[] = [];
     for (let i = 0; i < couplings.length; i += 200) {
       const chunk = couplings.slice(i, i + 200);
       const now = nowIso();
-      const rows = await insertRows(
+      const count = await insertCounting(
         this.db,
         "couplings:coupleMany",
         chunk.map((c) => newRow(c, now)),
@@ -104,13 +103,19 @@ export class CouplingsRepository {
           this.db
             .insertInto("couplings")
             .values([...values])
-            .onConflict((oc) => oc.doNothing())
-            .returning(["mapping_name", "bc_id"]),
+            .onConflict((oc) => oc.doNothing()),
       );
-      for (const r of rows) inserted.push({ mappingName: r.mapping_name, bcId: r.bc_id });
-      if (rows.length === chunk.length) continue;
-      const added = new Set(rows.map((r) => `${r.mapping_name}\u0000${r.bc_id}`));
-      const refused = chunk.find((c) => !added.has(`${c.mappingName}\u0000${c.bcId}`))!;
+      if (count === chunk.length) {
+        for (const c of chunk) inserted.push({ mappingName: c.mappingName, bcId: c.bcId });
+        continue;
+      }
+      // Some pairs were refused: the chunk's rows this statement inserted are those stored as it wrote them.
+      const mine = await this.storedAsWritten(chunk, now);
+      const pairOf = (c: NewCoupling) => `${c.mappingName}\u0000${c.bcId}\u0000${c.dataverseId}`;
+      for (const c of chunk) if (mine.has(pairOf(c))) inserted.push({ mappingName: c.mappingName, bcId: c.bcId });
+      const refused = chunk.find((c) => !mine.has(pairOf(c)));
+      // Only the same pair twice in the call (stored once): nothing to refuse.
+      if (!refused) continue;
       const clash = await this.findCollision(refused);
       await this.uncoupleMany(inserted);
       throw (
@@ -123,6 +128,24 @@ export class CouplingsRepository {
         })
       );
     }
+  }
+
+  /** The pairs of `chunk` stored with the creation time `now` (an insert's own rows), as mapping, BC id, DV id. */
+  private async storedAsWritten(chunk: readonly NewCoupling[], now: string): Promise<Set<string>> {
+    const byMapping = new Map<string, string[]>();
+    for (const c of chunk) byMapping.set(c.mappingName, [...(byMapping.get(c.mappingName) ?? []), c.bcId]);
+    const stored = new Set<string>();
+    for (const [mappingName, bcIds] of byMapping) {
+      const rows = await this.db
+        .selectFrom("couplings")
+        .select(["bc_id", "dataverse_id"])
+        .where("mapping_name", "=", mappingName)
+        .where("bc_id", "in", bcIds)
+        .where("created_at", "=", now)
+        .execute();
+      for (const r of rows) stored.add(`${mappingName}\u0000${r.bc_id}\u0000${r.dataverse_id}`);
+    }
+    return stored;
   }
 
   /** Removes couplings by BC id (the undo of a refused coupleMany). */

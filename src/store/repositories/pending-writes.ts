@@ -1,5 +1,5 @@
 import type { PendingWritesTable, SyncDirection } from "../schema.ts";
-import { insertRows } from "./bulk-insert.ts";
+import { insertCounting } from "./bulk-insert.ts";
 import type { Executor } from "./executor.ts";
 import { nowIso } from "./executor.ts";
 
@@ -22,8 +22,9 @@ export class PendingWritesRepository {
 
   /**
    * Records intents; an intent already there for the same source is kept (its key is the one that may exist).
-   * One insert per chunk (ON CONFLICT DO NOTHING … RETURNING): only the sources it did not insert are read back,
-   * usually none, so a full sync pays one statement per 200 creates for its crash safety, not two.
+   * One insert per chunk (ON CONFLICT DO NOTHING): when it inserted every row, as it usually does, they are the
+   * intents; otherwise the chunk's intents are read back, ours and the kept ones alike. So a full sync pays one
+   * statement per 200 creates for its crash safety, not two.
    */
   async record(intents: Omit<PendingWrite, "createdAt">[]): Promise<PendingWrite[]> {
     const recorded: PendingWrite[] = [];
@@ -40,32 +41,29 @@ export class PendingWritesRepository {
         payload_hash: intent.payloadHash,
         created_at: createdAt,
       }));
-      const inserted = await insertRows(this.db, "pending_writes:record", rows, (values) =>
+      const count = await insertCounting(this.db, "pending_writes:record", rows, (values) =>
         this.db
           .insertInto("pending_writes")
           .values([...values])
-          .onConflict((oc) => oc.columns(["mapping_name", "direction", "source_id"]).doNothing())
-          .returning(["mapping_name", "direction", "source_id"]),
+          .onConflict((oc) => oc.columns(["mapping_name", "direction", "source_id"]).doNothing()),
       );
-      const found = new Map<string, PendingWrite>();
-      const added = new Set(inserted.map(keyOf));
-      for (const row of rows) if (added.has(keyOf(row))) found.set(keyOf(row), fromRow(row));
-      const kept = rows.filter((row) => !added.has(keyOf(row)));
-      if (kept.length > 0) {
-        // Sources with an intent already: theirs is the key that counts.
-        const existing = await this.db
-          .selectFrom("pending_writes")
-          .selectAll()
-          .where("mapping_name", "in", [...new Set(kept.map((r) => r.mapping_name))])
-          .where("direction", "in", [...new Set(kept.map((r) => r.direction))])
-          .where(
-            "source_id",
-            "in",
-            kept.map((r) => r.source_id),
-          )
-          .execute();
-        for (const row of existing) if (!found.has(keyOf(row))) found.set(keyOf(row), fromRow(row));
+      if (count === rows.length) {
+        for (const row of rows) recorded.push(fromRow(row));
+        continue;
       }
+      // Sources with an intent already: theirs is the key that counts.
+      const stored = await this.db
+        .selectFrom("pending_writes")
+        .selectAll()
+        .where("mapping_name", "in", [...new Set(rows.map((r) => r.mapping_name))])
+        .where("direction", "in", [...new Set(rows.map((r) => r.direction))])
+        .where(
+          "source_id",
+          "in",
+          rows.map((r) => r.source_id),
+        )
+        .execute();
+      const found = new Map(stored.map((row) => [keyOf(row), fromRow(row)]));
       for (const row of rows) recorded.push(found.get(keyOf(row))!);
     }
     return recorded;
