@@ -87,7 +87,7 @@ interface CutLambdas {
 }
 
 const NESTED_PLACEHOLDER = "bcsyncnestedlambda";
-const LAMBDA_OPENING = /^\/(any|all)\(\s*[A-Za-z_]\w*\s*:/;
+const LAMBDA_OPENING = /\/(any|all)\(\s*[A-Za-z_]\w*\s*:/y;
 
 function cutNestedLambdas(text: string): CutLambdas | undefined {
   if (!/\/(any|all)\(/.test(text)) return undefined;
@@ -99,14 +99,14 @@ function cutNestedLambdas(text: string): CutLambdas | undefined {
   while (i < text.length) {
     const c = text[i];
     if (c === "'") {
-      // A string literal ('' inside is an escaped quote), copied as it is.
-      let j = i + 1;
-      while (j < text.length && !(text[j] === "'" && text[j + 1] !== "'")) j += text[j] === "'" ? 2 : 1;
-      out += text.slice(i, j + 1);
-      i = j + 1;
+      // A string literal, copied as it is.
+      const end = literalEnd(text, i);
+      out += text.slice(i, end + 1);
+      i = end + 1;
       continue;
     }
-    const lambda = c === "/" ? LAMBDA_OPENING.exec(text.slice(i)) : null;
+    LAMBDA_OPENING.lastIndex = i;
+    const lambda = c === "/" ? LAMBDA_OPENING.exec(text) : null;
     if (lambda && open.includes(true)) {
       // The path before `/any(`: back over the name characters already copied.
       const path = /[A-Za-z_][\w/]*$/.exec(out)?.[0] ?? "";
@@ -132,15 +132,20 @@ function cutNestedLambdas(text: string): CutLambdas | undefined {
   return nested.size ? { text: out, nested } : undefined;
 }
 
+/** The index of the quote closing the string literal opened at `start` ('' inside is an escaped quote). */
+function literalEnd(text: string, start: number): number {
+  let i = start + 1;
+  while (i < text.length && !(text[i] === "'" && text[i + 1] !== "'")) i += text[i] === "'" ? 2 : 1;
+  return i;
+}
+
 /** The index of the `)` closing the parenthesis open at `from` (inside it), or -1. */
 function closingParenthesis(text: string, from: number): number {
   let depth = 1;
   for (let i = from; i < text.length; i++) {
     const c = text[i];
-    if (c === "'") {
-      i++;
-      while (i < text.length && !(text[i] === "'" && text[i + 1] !== "'")) i += text[i] === "'" ? 2 : 1;
-    } else if (c === "(") depth++;
+    if (c === "'") i = literalEnd(text, i);
+    else if (c === "(") depth++;
     else if (c === ")" && --depth === 0) return i;
   }
   return -1;

@@ -132,10 +132,8 @@ export class CouplingsRepository {
 
   /** The pairs of `chunk` stored with the creation time `now` (an insert's own rows), as mapping, BC id, DV id. */
   private async storedAsWritten(chunk: readonly NewCoupling[], now: string): Promise<Set<string>> {
-    const byMapping = new Map<string, string[]>();
-    for (const c of chunk) byMapping.set(c.mappingName, [...(byMapping.get(c.mappingName) ?? []), c.bcId]);
     const stored = new Set<string>();
-    for (const [mappingName, bcIds] of byMapping) {
+    for (const [mappingName, bcIds] of bcIdsByMapping(chunk)) {
       const rows = await this.db
         .selectFrom("couplings")
         .select(["bc_id", "dataverse_id"])
@@ -150,9 +148,7 @@ export class CouplingsRepository {
 
   /** Removes couplings by BC id (the undo of a refused coupleMany). */
   private async uncoupleMany(couplings: readonly { mappingName: string; bcId: string }[]): Promise<void> {
-    const byMapping = new Map<string, string[]>();
-    for (const c of couplings) byMapping.set(c.mappingName, [...(byMapping.get(c.mappingName) ?? []), c.bcId]);
-    for (const [mappingName, ids] of byMapping) {
+    for (const [mappingName, ids] of bcIdsByMapping(couplings)) {
       for (let i = 0; i < ids.length; i += 500) {
         await this.db
           .deleteFrom("couplings")
@@ -459,6 +455,17 @@ export class CouplingsRepository {
 function pendingFromDataverse(snapshot: Record<string, unknown> | null | undefined): number {
   const pending = snapshot?.pending as { fromDataverse?: readonly unknown[] } | undefined;
   return toFlag((pending?.fromDataverse?.length ?? 0) > 0);
+}
+
+/** BC ids grouped by mapping, for one statement per mapping. */
+function bcIdsByMapping(couplings: readonly { mappingName: string; bcId: string }[]): Map<string, string[]> {
+  const byMapping = new Map<string, string[]>();
+  for (const c of couplings) {
+    const ids = byMapping.get(c.mappingName);
+    if (ids) ids.push(c.bcId);
+    else byMapping.set(c.mappingName, [c.bcId]);
+  }
+  return byMapping;
 }
 
 function newRow(coupling: NewCoupling, now: string): CouplingsTable {
