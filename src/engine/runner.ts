@@ -621,9 +621,13 @@ function askBesideFirstPage(run: Pass, serverFilter: string | undefined): void {
 async function recordOwnWrites(run: Pass, own: readonly SideRecord[]): Promise<void> {
   run.count("unchanged", own.length);
   if (run.dryRun) return;
-  await run.store.couplings.recordDataverseStamps(
-    run.mapping.name,
-    own.map((r) => ({ dataverseId: r.id, version: r.version ?? null, modifiedAt: r.modifiedAt ?? null })),
+  // One transaction for the page: each coupling page the updates touch is written to SQLite's log once, not once
+  // per statement of 300 (5,000 rows' stamps: 1.4 s of a 20,000-item sync's main thread as 17 transactions).
+  await run.store.transaction((store) =>
+    store.couplings.recordDataverseStamps(
+      run.mapping.name,
+      own.map((r) => ({ dataverseId: r.id, version: r.version ?? null, modifiedAt: r.modifiedAt ?? null })),
+    ),
   );
 }
 
@@ -635,10 +639,12 @@ function firstPageOf(pageSize: number): number {
 const DEFAULT_PAGE_SIZE = 500;
 
 /**
- * Records planned or being written at once (memory: this many records, whatever the table size): enough for every
- * slot of Dataverse's 52 to carry a full request (100 records, see TARGET_BATCH) with as many waiting behind.
+ * Records planned or being written at once (memory: this many records, whatever the table size). Pages leave the
+ * window in read order, so the oldest page's last request holds the reader while the slots drain: with 8,000 (52
+ * full requests and as many waiting) a 20,000-customer sync's reader stood 0.48 s between two pages with a third
+ * of Dataverse's slots idle. Twice that keeps records coming past one slow request.
  */
-const RECORDS_IN_FLIGHT = 8000;
+const RECORDS_IN_FLIGHT = 16000;
 
 /** Pages planned or being written at once: RECORDS_IN_FLIGHT of records, at least 2 pages, at most 16. */
 function pagesInFlight(pageSize: number): number {
