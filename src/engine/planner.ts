@@ -36,7 +36,7 @@ import {
 } from "./model.ts";
 import type { ColumnRules } from "./ports.ts";
 import { type CouplingState, recordName, type SideRecord, type Snapshot, type SourceChange } from "./records.ts";
-import { hashOf, isAfter, isBlank, sameValue } from "./values.ts";
+import { isAfter, isBlank, sameValue } from "./values.ts";
 
 export type RunMode =
   /** Scheduled: only-coupled honoured, unchanged records skipped. */
@@ -101,7 +101,6 @@ interface PlanBase {
 /** What the coupling should hold after the plan is carried out successfully. */
 export interface CouplingUpdate {
   snapshot: Snapshot;
-  snapshotHash: string;
   pending: Partial<Record<PassDirection, string[]>>;
   /** False when the target still has changes for the reverse pass: do not advance its stored timestamp. */
   advanceTargetWatermark: boolean;
@@ -674,7 +673,7 @@ function buildUpdate(
   const pending: Partial<Record<PassDirection, string[]>> = { ...(coupling?.pending ?? {}) };
   pending[pass] = [];
   pending[other(pass)] = pendingReverse;
-  return { snapshot, snapshotHash: hashOf(snapshot), pending, advanceTargetWatermark };
+  return { snapshot, pending, advanceTargetWatermark };
 }
 
 function winnerOf(policy: TableMapping["updateConflict"]): "bc" | "dv" | undefined {

@@ -10,7 +10,7 @@ import { selectFor, wireValue } from "./planner.ts";
 import { getAllByIds, LookupLoader } from "./prefetch.ts";
 import type { SideRecord } from "./records.ts";
 import type { EngineDeps } from "./runner.ts";
-import { hashOf, sameValue } from "./values.ts";
+import { sameValue } from "./values.ts";
 
 export interface FieldDifference {
   field: string;
@@ -229,7 +229,6 @@ export async function resolveConflict(
       : {}),
     ...(target && winner === "dataverse" ? { bcModifiedAt: target.modifiedAt, bcVersion: target.version ?? null } : {}),
     snapshot: stored as never,
-    snapshotHash: hashOf(stored),
   });
   await deps.store.conflicts.resolve(conflict.id, winner === "bc" ? "bcChosen" : "dataverseChosen");
   return { ok: true };

@@ -44,7 +44,7 @@ import {
 import type { EntityPort, PortError, PortFactory, RefusedRow, Side, WriteOutcome, WriteValidation } from "./ports.ts";
 import { chunks, getAllByIds, getAllByIdsIsolating, LookupLoader, type MatchRefusal, MatchSource } from "./prefetch.ts";
 import { type CouplingState, recordName, type SideRecord, type SourceChange } from "./records.ts";
-import { hashOf, isAfter, isBlank, sameValue } from "./values.ts";
+import { isAfter, isBlank, sameValue, stableJson } from "./values.ts";
 
 export interface EngineDeps {
   store: Store;
@@ -806,7 +806,7 @@ async function reconcileIntents(run: Pass, handled: IdSet): Promise<void> {
             dataverseModifiedAt: dv?.modifiedAt ?? null,
             bcVersion: bc?.version ?? null,
             dataverseVersion: dv?.version ?? null,
-            ...(snapshot ? { snapshot: storedSnapshot(snapshot, {}) as never, snapshotHash: hashOf(snapshot) } : {}),
+            ...(snapshot ? { snapshot: storedSnapshot(snapshot, {}) as never } : {}),
           });
           coupled += 1;
         }
@@ -1267,7 +1267,6 @@ async function coupleMatched(
         ? { bcModifiedAt: source?.modifiedAt ?? null, bcVersion: source?.version ?? null }
         : { dataverseModifiedAt: source?.modifiedAt ?? null, dataverseVersion: source?.version ?? null }),
       snapshot: storedSnapshot(plan.update.snapshot, plan.update.pending) as never,
-      snapshotHash: plan.update.snapshotHash,
     };
   };
   try {
@@ -1335,7 +1334,9 @@ async function executeInserts(
               direction: run.pass,
               sourceId: plan.sourceId.toLowerCase(),
               targetKey: key!,
-              payloadHash: hashOf(plan.values),
+              // No hash of the values: nothing decides by it (the intent's key finds the record after a crash), and
+              // hashing every create's values cost as much as its planning.
+              payloadHash: null,
             })),
           );
           const keyBySource = new Map(intents.map((i) => [i.sourceId, i.targetKey]));
@@ -1469,7 +1470,6 @@ function recordingOf(run: Pass, keyed: InsertItem[], outcomes: readonly (WriteOu
         bcVersion: bc?.version ?? null,
         dataverseVersion: dv?.version ?? null,
         snapshot: storedSnapshot(written.update.snapshot, written.update.pending) as never,
-        snapshotHash: written.update.snapshotHash,
       });
     }
     // Only the creates known to have happened: a failed one keeps its intent, so the next pass looks its key up
@@ -1549,7 +1549,7 @@ function openConflictsAfter(plan: RecordPlan, coupling: CouplingState | undefine
 
 /** A plan with the coupling state its record leaves behind. */
 type PlanWithUpdate = RecordPlan & {
-  update: { snapshot: CouplingState["snapshot"] & object; snapshotHash: string; pending: CouplingState["pending"] };
+  update: { snapshot: CouplingState["snapshot"] & object; pending: CouplingState["pending"] };
 };
 
 async function recordSuccess(
@@ -1583,7 +1583,6 @@ function successOf(
       ...(bc ? { bcModifiedAt: bc.modifiedAt, bcVersion: bc.version ?? null } : {}),
       ...(dv ? { dataverseModifiedAt: dv.modifiedAt, dataverseVersion: dv.version ?? null } : {}),
       snapshot: snapshot as never,
-      snapshotHash: hashOf(snapshot),
     },
   };
 }
@@ -1611,7 +1610,8 @@ function unchangedRecording(
   const stored = storedSnapshot(coupling.snapshot ?? {}, coupling.pending, coupling.openConflicts ?? []);
   const storedStamp = run.pass === "toDataverse" ? coupling.bcModifiedAt : coupling.dataverseModifiedAt;
   const retried = coupling.lastResult?.[run.pass] === "failure";
-  if (hashOf(next) === hashOf(stored) && !isAfter(source?.modifiedAt, storedStamp) && !retried) return undefined;
+  if (stableJson(next) === stableJson(stored) && !isAfter(source?.modifiedAt, storedStamp) && !retried)
+    return undefined;
   return successOf(run, plan as never, source, undefined, openConflicts);
 }
 
@@ -1760,7 +1760,7 @@ function withoutUnwritten<P extends { update: CouplingUpdate }>(
     if (base?.[key]) snapshot[key] = base[key];
     else delete snapshot[key];
   }
-  return { ...plan, update: { ...plan.update, snapshot, snapshotHash: hashOf(snapshot) } };
+  return { ...plan, update: { ...plan.update, snapshot } };
 }
 
 /** Field validation for a write (see WriteValidation). */

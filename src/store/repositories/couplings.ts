@@ -46,7 +46,12 @@ export interface SyncSuccess {
   bcVersion?: string | null;
   dataverseVersion?: string | null;
   snapshot: Record<string, unknown>;
-  snapshotHash: string;
+  /**
+   * A fingerprint of what was written, for flows that decide "unchanged" by it (price list lines, sales prices:
+   * src/integration/coupled-writes.ts). The engine's mappings compare snapshots themselves and store none: hashing
+   * every record's snapshot was 8% of a full sync's main thread.
+   */
+  snapshotHash?: string | null;
 }
 
 export type IsUniqueViolation = (error: unknown) => boolean;
@@ -350,7 +355,7 @@ export class CouplingsRepository {
         ...(success.bcVersion !== undefined ? { bc_version: success.bcVersion } : {}),
         ...(success.dataverseVersion !== undefined ? { dataverse_version: success.dataverseVersion } : {}),
         snapshot: JSON.stringify(success.snapshot),
-        snapshot_hash: success.snapshotHash,
+        snapshot_hash: success.snapshotHash ?? null,
         pending_from_dataverse: pendingFromDataverse(success.snapshot),
         skipped: 0,
         failure_count: 0,
