@@ -1335,7 +1335,7 @@ async function executeInserts(
               sourceId: plan.sourceId.toLowerCase(),
               targetKey: key!,
               // No hash of the values: nothing decides by it (the intent's key finds the record after a crash), and
-              // hashing every create's values cost as much as its planning.
+              // it cost every create ~20 µs (sha256 over the values' canonical JSON) on the event loop's thread.
               payloadHash: null,
             })),
           );

@@ -6,12 +6,12 @@
 // is never created twice, as one created and then coupled could be; a row deleted in Sales is created again the
 // same way.
 
-import { randomUUID } from "node:crypto";
 import type { Row } from "../connectors/index.ts";
 import { writeBudgetOf } from "../engine/adapters/common.ts";
 import type { TableMapping } from "../engine/model.ts";
 import { batchSize, inParallel } from "../engine/pipeline/write.ts";
 import { chunks } from "../engine/prefetch.ts";
+import { newRecordId } from "../engine/record-id.ts";
 import { CONNECTOR_DUPLICATE_KEY, CONNECTOR_NOT_FOUND } from "../errors/codes/connectors.ts";
 import type { SyncCounters } from "../store/index.ts";
 import type { IntegrationContext } from "./context.ts";
@@ -46,7 +46,7 @@ export async function writeCoupledRows(
   const updates = writes.filter((w): w is Keyed => w.dataverseId !== undefined);
   const creates: Keyed[] = writes
     .filter((w) => w.dataverseId === undefined)
-    .map((w) => ({ ...w, dataverseId: randomUUID() }));
+    .map((w) => ({ ...w, dataverseId: newRecordId() }));
   await ctx.store.couplings.coupleMany(
     creates.map((c) => ({ mappingName: mapping.name, bcId: c.bcId, dataverseId: c.dataverseId, snapshotHash: null })),
   );

@@ -7,7 +7,6 @@
 // each page of the main page and merged in, and written to it after the main page's write (If-Match "*": the
 // main write has just moved the row's ETag).
 
-import { randomUUID } from "node:crypto";
 import { type BusinessCentralClient, COMPANION_API, type CompanyScope, type Row } from "../../connectors/index.ts";
 import type { MatchCondition } from "../matching.ts";
 import type { TableMapping } from "../model.ts";
@@ -27,6 +26,7 @@ import {
   type WriteOutcome,
 } from "../ports.ts";
 import { chunks } from "../prefetch.ts";
+import { newRecordId } from "../record-id.ts";
 import type { SideRecord } from "../records.ts";
 import {
   andConditions,
@@ -313,7 +313,7 @@ export class BusinessCentralPort implements EntityPort {
   }
 
   newKey(): string {
-    return randomUUID();
+    return newRecordId();
   }
 
   /** A Business Central $batch carries at most 100 operations. */

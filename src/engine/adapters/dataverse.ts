@@ -3,7 +3,6 @@
 // write intent), updates with If-Match in $batch, deletes in $batch. `skipValidation` is a no-op here: Dataverse
 // has no per-field validation to skip.
 
-import { randomUUID } from "node:crypto";
 import type { DataverseClient, Row } from "../../connectors/index.ts";
 import type { MatchCondition } from "../matching.ts";
 import type { TableMapping } from "../model.ts";
@@ -21,6 +20,7 @@ import {
   type UpdateItem,
   type WriteOutcome,
 } from "../ports.ts";
+import { newRecordId } from "../record-id.ts";
 import type { SideRecord } from "../records.ts";
 import {
   andConditions,
@@ -214,7 +214,7 @@ export class DataversePort implements EntityPort {
   }
 
   newKey(): string {
-    return randomUUID();
+    return newRecordId();
   }
 
   /** CreateMultiple/UpdateMultiple take up to 1,000 records a request (the client splits larger ones). */

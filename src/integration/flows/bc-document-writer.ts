@@ -3,8 +3,8 @@
 // the replacement of an order's lines. BC does all of this in one transaction; over the API a failed step is
 // undone by hand (a new document is deleted; replaced lines are put back) so BC keeps its previous state.
 
-import { randomUUID } from "node:crypto";
 import type { BcBatchRequest, BcBatchResult, Row } from "../../connectors/index.ts";
+import { newRecordId } from "../../engine/record-id.ts";
 import { bcsyncError } from "../../errors/catalogue.ts";
 import { INTEGRATION_ORDER_BC_WRITE_FAILED } from "../../errors/codes/integration.ts";
 import type { IntegrationContext } from "../context.ts";
@@ -108,7 +108,7 @@ export async function createBcDocument(
   key?: string,
   options: { release?: boolean } = {},
 ): Promise<Outcome<WrittenDocument>> {
-  const id = lower(key ?? randomUUID());
+  const id = lower(key ?? newRecordId());
   const header: Row = { id, customerId: draft.customerId };
   if (draft.externalDocumentNumber) header.externalDocumentNumber = draft.externalDocumentNumber;
   if (set === "salesOrders" && draft.requestedDeliveryDate) header.requestedDeliveryDate = draft.requestedDeliveryDate;

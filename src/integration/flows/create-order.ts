@@ -2,7 +2,7 @@
 // customer and lines (nothing written if that fails), create header and lines, release, couple the order and
 // its item/resource lines, and tell Sales (lastbackofficesubmit; bidirectional: the BC order number).
 
-import { randomUUID } from "node:crypto";
+import { newRecordId } from "../../engine/record-id.ts";
 import { bcsyncError, isBcsyncError } from "../../errors/catalogue.ts";
 import { INTEGRATION_ORDER_SALES_WRITE_FAILED } from "../../errors/codes/integration.ts";
 import type { IntegrationContext } from "../context.ts";
@@ -118,7 +118,7 @@ const ORDER_CREATES = `${ORDER_MAPPING} order creations`;
  * creating the order again, where before it created a second BC order for the same Sales order.
  */
 async function orderKey(ctx: IntegrationContext, doc: SalesDocument, label: string): Promise<Outcome<string>> {
-  const proposed = randomUUID();
+  const proposed = newRecordId();
   const [intent] = await ctx.store.pendingWrites.record([
     {
       mappingName: ORDER_CREATES,
