@@ -130,65 +130,96 @@ export function convertField(
   source: SideRecord,
   lookups: LookupTable,
 ): Converted {
-  const key = fieldKey(f);
   const sourceProp = pass === "toDataverse" ? f.bcField : dataverseReadProperty(f);
   if (sourceProp === undefined) {
     return { ok: true, value: f.constant ?? null };
   }
-  let value: unknown = source.values[sourceProp];
-  let unresolved = false;
-
-  const apply = (order: "transform" | "option" | "lookup"): Converted | undefined => {
-    if (order === "transform" && f.transform) {
-      const fn = transforms[f.transform.name];
-      if (!fn) {
-        return err(ENGINE_UNKNOWN_TRANSFORM, { mapping: mapping.name, field: key, transform: f.transform.name }, key);
-      }
-      const out = fn(value, f.transform.args ?? {}, pass, source.values);
-      if (!out.ok) {
-        return err(
-          ENGINE_TRANSFORM_FAILED,
-          { mapping: mapping.name, field: key, transform: f.transform.name, reason: out.reason },
-          key,
-        );
-      }
-      value = out.value;
-    }
-    if (order === "option") {
-      const map = optionMapOf(mapping, f);
-      if (map) {
-        const out = convertOption(map, value, pass);
-        if (out === "unmapped") {
-          if (map.unmapped === "fail") {
-            return err(ENGINE_OPTION_UNMAPPED, { mapping: mapping.name, field: key, value: String(value) }, key);
-          }
-          if (map.unmapped === "keep") return { ok: true, value: null, omit: true };
-          value = null;
-        } else value = out;
-      }
-    }
-    if (order === "lookup" && f.lookup) {
-      const out = resolveLookup(mapping, f, pass, value, lookups, source);
-      if (!out.ok) return out;
-      value = out.value;
-      if (out.unresolved) unresolved = true;
-    }
-    return undefined;
+  const field: FieldConversion = {
+    mapping,
+    f,
+    key: fieldKey(f),
+    pass,
+    source,
+    lookups,
+    value: source.values[sourceProp],
+    unresolved: false,
   };
-
   // To Dataverse: shape the BC value first, then translate; from Dataverse: translate first, then shape.
-  const steps =
-    pass === "toDataverse"
-      ? (["transform", "option", "lookup"] as const)
-      : (["lookup", "option", "transform"] as const);
-  for (const step of steps) {
-    const out = apply(step);
+  for (const step of pass === "toDataverse" ? TO_DATAVERSE_STEPS : FROM_DATAVERSE_STEPS) {
+    const out = step(field);
     if (out) return out;
   }
+  let value = field.value;
   if (f.notNull && isBlank(value)) return { ok: true, value: null, omit: true };
   if (pass === "toDataverse" && isBlankDate(value)) value = null;
-  return { ok: true, value, ...(unresolved ? { unresolved } : {}) };
+  return { ok: true, value, ...(field.unresolved ? { unresolved: true } : {}) };
 }
+
+/**
+ * One field's conversion under way: each step reads and replaces `value`. Module-level steps over this state
+ * rather than a closure made for every field of every record (300,000 of them in a 20,000-customer sync).
+ */
+interface FieldConversion {
+  mapping: TableMapping;
+  f: FieldMapping;
+  key: string;
+  pass: PassDirection;
+  source: SideRecord;
+  lookups: LookupTable;
+  value: unknown;
+  unresolved: boolean;
+}
+
+/** A conversion step: undefined to go on, or the field's outcome (a failure, or a value left out). */
+type ConversionStep = (field: FieldConversion) => Converted | undefined;
+
+const transformStep: ConversionStep = (field) => {
+  const { mapping, f, key } = field;
+  if (!f.transform) return undefined;
+  const fn = transforms[f.transform.name];
+  if (!fn) {
+    return err(ENGINE_UNKNOWN_TRANSFORM, { mapping: mapping.name, field: key, transform: f.transform.name }, key);
+  }
+  const out = fn(field.value, f.transform.args ?? {}, field.pass, field.source.values);
+  if (!out.ok) {
+    return err(
+      ENGINE_TRANSFORM_FAILED,
+      { mapping: mapping.name, field: key, transform: f.transform.name, reason: out.reason },
+      key,
+    );
+  }
+  field.value = out.value;
+  return undefined;
+};
+
+const optionStep: ConversionStep = (field) => {
+  const { mapping, f, key } = field;
+  const map = optionMapOf(mapping, f);
+  if (!map) return undefined;
+  const out = convertOption(map, field.value, field.pass);
+  if (out !== "unmapped") {
+    field.value = out;
+    return undefined;
+  }
+  if (map.unmapped === "fail") {
+    return err(ENGINE_OPTION_UNMAPPED, { mapping: mapping.name, field: key, value: String(field.value) }, key);
+  }
+  if (map.unmapped === "keep") return { ok: true, value: null, omit: true };
+  field.value = null;
+  return undefined;
+};
+
+const lookupStep: ConversionStep = (field) => {
+  if (!field.f.lookup) return undefined;
+  const out = resolveLookup(field.mapping, field.f, field.pass, field.value, field.lookups, field.source);
+  if (!out.ok) return out;
+  field.value = out.value;
+  if (out.unresolved) field.unresolved = true;
+  return undefined;
+};
+
+const TO_DATAVERSE_STEPS: readonly ConversionStep[] = [transformStep, optionStep, lookupStep];
+const FROM_DATAVERSE_STEPS: readonly ConversionStep[] = [lookupStep, optionStep, transformStep];
 
 function err<P extends Record<string, unknown>>(def: ErrorDefinition<P>, params: P, field: string): Converted {
   return { ok: false, error: planError(def, params, field) };
