@@ -105,8 +105,7 @@ function cutNestedLambdas(text: string): CutLambdas | undefined {
       i = end + 1;
       continue;
     }
-    LAMBDA_OPENING.lastIndex = i;
-    const lambda = c === "/" ? LAMBDA_OPENING.exec(text) : null;
+    const lambda = c === "/" ? lambdaOpeningAt(text, i) : null;
     if (lambda && open.includes(true)) {
       // The path before `/any(`: back over the name characters already copied.
       const path = /[A-Za-z_][\w/]*$/.exec(out)?.[0] ?? "";
@@ -130,6 +129,12 @@ function cutNestedLambdas(text: string): CutLambdas | undefined {
     i++;
   }
   return nested.size ? { text: out, nested } : undefined;
+}
+
+/** `/any(x:` or `/all(x:` starting exactly at `at`, or null. */
+function lambdaOpeningAt(text: string, at: number): RegExpExecArray | null {
+  LAMBDA_OPENING.lastIndex = at;
+  return LAMBDA_OPENING.exec(text);
 }
 
 /** The index of the quote closing the string literal opened at `start` ('' inside is an escaped quote). */

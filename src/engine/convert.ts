@@ -137,7 +137,6 @@ export function convertField(
   const field: FieldConversion = {
     mapping,
     f,
-    key: fieldKey(f),
     pass,
     source,
     lookups,
@@ -162,7 +161,6 @@ export function convertField(
 interface FieldConversion {
   mapping: TableMapping;
   f: FieldMapping;
-  key: string;
   pass: PassDirection;
   source: SideRecord;
   lookups: LookupTable;
@@ -174,14 +172,16 @@ interface FieldConversion {
 type ConversionStep = (field: FieldConversion) => Converted | undefined;
 
 const transformStep: ConversionStep = (field) => {
-  const { mapping, f, key } = field;
+  const { mapping, f } = field;
   if (!f.transform) return undefined;
   const fn = transforms[f.transform.name];
   if (!fn) {
+    const key = fieldKey(f);
     return err(ENGINE_UNKNOWN_TRANSFORM, { mapping: mapping.name, field: key, transform: f.transform.name }, key);
   }
   const out = fn(field.value, f.transform.args ?? {}, field.pass, field.source.values);
   if (!out.ok) {
+    const key = fieldKey(f);
     return err(
       ENGINE_TRANSFORM_FAILED,
       { mapping: mapping.name, field: key, transform: f.transform.name, reason: out.reason },
@@ -193,7 +193,7 @@ const transformStep: ConversionStep = (field) => {
 };
 
 const optionStep: ConversionStep = (field) => {
-  const { mapping, f, key } = field;
+  const { mapping, f } = field;
   const map = optionMapOf(mapping, f);
   if (!map) return undefined;
   const out = convertOption(map, field.value, field.pass);
@@ -202,6 +202,7 @@ const optionStep: ConversionStep = (field) => {
     return undefined;
   }
   if (map.unmapped === "fail") {
+    const key = fieldKey(f);
     return err(ENGINE_OPTION_UNMAPPED, { mapping: mapping.name, field: key, value: String(field.value) }, key);
   }
   if (map.unmapped === "keep") return { ok: true, value: null, omit: true };

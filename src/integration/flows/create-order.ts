@@ -125,7 +125,6 @@ async function orderKey(ctx: IntegrationContext, doc: SalesDocument, label: stri
       direction: "fromDataverse",
       sourceId: lower(doc.id),
       targetKey: proposed,
-      payloadHash: null,
     },
   ]);
   const key = intent.targetKey;
