@@ -132,7 +132,7 @@ async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
   const dataverse = createDataverseClient(clients.dataverse);
   const businessCentral = createBusinessCentralClient(clients.businessCentral);
   const store = await openStore({ dataDir: join(dir, "store") });
-  const timeline = process.env.BENCH_TIMELINE ? recordTimeline(dataverse) : undefined;
+  const timeline = process.env.BENCH_TIMELINE ? recordTimeline(dataverse, businessCentral) : undefined;
   try {
     const engine = {
       store,
@@ -210,13 +210,32 @@ async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
 }
 
 /**
- * BENCH_TIMELINE=file.json: the start and end (ms) of every Dataverse bulk create and page read of the bcsync run,
+ * BENCH_TIMELINE=file.json: the start and end (ms) of every Dataverse create, page read and column-limits read, and
+ * of every Business Central page, of the bcsync run,
  * with the phases, to see where the slots sit idle.
  */
-function recordTimeline(dataverse: ReturnType<typeof createDataverseClient>) {
+function recordTimeline(
+  dataverse: ReturnType<typeof createDataverseClient>,
+  businessCentral: ReturnType<typeof createBusinessCentralClient>,
+) {
   const timeline = new Timeline();
   timeline.call(dataverse, "createMultiple", (a) => (a[2] as unknown[]).length, { kind: "create", withSet: true });
   for (const name of ["pages", "changes"]) timeline.pages(dataverse, name, { withSet: true });
+  for (const name of ["create", "textColumnLimits", "retrieve"])
+    timeline.call(dataverse, name, () => 1, { withSet: true });
+  // The ports ask the client for a company's scope (per API): each scope made once, its pages timed (bcPage).
+  const scopes = new Map<string, ReturnType<typeof businessCentral.company>>();
+  const company = businessCentral.company.bind(businessCentral);
+  businessCentral.company = (...args: Parameters<typeof company>) => {
+    const key = JSON.stringify(args);
+    let scope = scopes.get(key);
+    if (!scope) {
+      scope = company(...args);
+      timeline.pages(scope, "pages", { kind: "bcPage", withSet: true });
+      scopes.set(key, scope);
+    }
+    return scope;
+  };
   return {
     save: (file: string, phases: Record<string, number>) =>
       writeFileSync(file, JSON.stringify({ phases, events: timeline.events })),
