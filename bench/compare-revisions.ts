@@ -1,9 +1,9 @@
 // Two revisions of the engine on the same machine, their customer workloads alternated, for a change whose effect is
 // smaller than the machine's noise: on 2 shared CPUs single runs of one tree vary by ±0.3 s (and its CPU seconds by
 // 30%), so "before" on one day and "after" on another compare the machines, not the change. Each revision is
-// checked out in a worktree of its own (the current node_modules linked in), and `bench/profile-run.ts` runs in
-// each by turns, so both see the same load.
-//   node --import tsx bench/compare-revisions.ts <base> [<head>=working tree] [--runs 4]
+// checked out in a worktree of its own (the current node_modules linked in), and `bench/profile-run.ts` (customers)
+// or `bench/profile-items.ts` (items and their price list) runs in each by turns, so both see the same load.
+//   node --import tsx bench/compare-revisions.ts <base> [<head>=working tree] [--runs 4] [--workload items]
 // Prints one JSON line per run and a summary: each side's median seconds, Dataverse requests and CPU seconds, and
 // head's median time over base's. A timing tool for people; no test depends on it.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -16,9 +16,14 @@ const root = resolve(fileURLToPath(import.meta.url), "../..");
 const args = process.argv.slice(2);
 const runsAt = args.indexOf("--runs");
 const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 4;
-const [base, head] = args.filter((a, i) => !a.startsWith("--") && i !== runsAt + 1);
-if (!base || !Number.isInteger(runs) || runs < 1) {
-  process.stderr.write("usage: node --import tsx bench/compare-revisions.ts <base> [<head>] [--runs 4]\n");
+const workloadAt = args.indexOf("--workload");
+const workload = workloadAt >= 0 ? args[workloadAt + 1] : "customers";
+const script = { customers: "bench/profile-run.ts", items: "bench/profile-items.ts" }[workload];
+const [base, head] = args.filter((a, i) => !a.startsWith("--") && i !== runsAt + 1 && i !== workloadAt + 1);
+if (!base || !Number.isInteger(runs) || runs < 1 || !script) {
+  process.stderr.write(
+    "usage: node --import tsx bench/compare-revisions.ts <base> [<head>] [--runs 4] [--workload customers|items]\n",
+  );
   process.exit(2);
 }
 
@@ -46,13 +51,13 @@ function worktree(rev: string): { dir: string; remove: () => void } {
 }
 
 function once(dir: string, side: Run["side"]): Run {
-  const out = spawnSync(process.execPath, ["--import", "tsx", join(dir, "bench/profile-run.ts")], {
+  const out = spawnSync(process.execPath, ["--import", "tsx", join(dir, script!)], {
     cwd: dir,
     encoding: "utf8",
   });
-  // profile-run prints its result as the last line of stderr.
+  // Both scripts print their result as the last line of stderr.
   const last = out.stderr.trim().split("\n").at(-1) ?? "";
-  if (out.status !== 0 || !last.startsWith("{")) throw new Error(`${side}: profile-run failed\n${out.stderr}`);
+  if (out.status !== 0 || !last.startsWith("{")) throw new Error(`${side}: ${script} failed\n${out.stderr}`);
   const result = JSON.parse(last) as { seconds: number; dv: number; cpu: number; status: string };
   if (result.status !== "succeeded") throw new Error(`${side}: the sync did not succeed (${result.status})`);
   return { side, seconds: round(result.seconds), dataverseRequests: result.dv, cpuSeconds: round(result.cpu, 2) };
@@ -74,7 +79,7 @@ try {
       ["base", baseTree.dir],
       ["head", headTree?.dir ?? root],
     ] as const) {
-      if (!existsSync(join(dir, "bench/profile-run.ts"))) throw new Error(`${side} has no bench/profile-run.ts`);
+      if (!existsSync(join(dir, script!))) throw new Error(`${side} has no ${script}`);
       const run = once(dir, side);
       results.push(run);
       process.stdout.write(`${JSON.stringify(run)}\n`);

@@ -126,7 +126,7 @@ export interface ItemsBcsync extends StrategyResult {
 }
 
 /** UNIT OF MEASURE and ITEM-PRODUCT as `bcsync sync --full` runs them, then the price list rules. */
-async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
+export async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
   const { emulators, clients } = await world(preset.records);
   const dir = mkdtempSync(join(tmpdir(), "bcsync-bench-items-"));
   const dataverse = createDataverseClient(clients.dataverse);

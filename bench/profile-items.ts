@@ -1,0 +1,20 @@
+// The bcsync strategy of the items workload (UNIT OF MEASURE and ITEM-PRODUCT with the default price list, 20,000
+// items) once, without the record-by-record sample: for bench/compare-revisions.ts --workload items and for timing
+// a change by hand.
+//   node --import tsx bench/profile-items.ts     one line of JSON on stderr (seconds, CPU, requests, phases)
+//   BENCH_TIMELINE=file.json                     as bench/items.ts: every create and page of the run
+import { bcsync, ITEMS_PRESETS } from "./items.ts";
+
+const result = await bcsync(ITEMS_PRESETS.full);
+process.stderr.write(
+  `${JSON.stringify({
+    records: result.records,
+    status: result.priceList.failed === 0 ? "succeeded" : "failed",
+    seconds: result.seconds,
+    cpu: result.cpuSeconds,
+    emulatorCpu: result.emulatorCpuSeconds,
+    dv: result.requests.dataverse,
+    bc: result.requests.businessCentral,
+    phases: result.phases,
+  })}\n`,
+);
