@@ -19,7 +19,9 @@ const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 4;
 const workloadAt = args.indexOf("--workload");
 const workload = workloadAt >= 0 ? args[workloadAt + 1] : "customers";
 const script = { customers: "bench/profile-run.ts", items: "bench/profile-items.ts" }[workload];
-const [base, head] = args.filter((a, i) => !a.startsWith("--") && i !== runsAt + 1 && i !== workloadAt + 1);
+// Arguments that are not options nor an option's value (an absent option's index is -1: nothing to leave out).
+const values = new Set([runsAt, workloadAt].filter((at) => at >= 0).map((at) => at + 1));
+const [base, head] = args.filter((a, i) => !a.startsWith("--") && !values.has(i));
 if (!base || !Number.isInteger(runs) || runs < 1 || !script) {
   process.stderr.write(
     "usage: node --import tsx bench/compare-revisions.ts <base> [<head>] [--runs 4] [--workload customers|items]\n",
