@@ -154,6 +154,7 @@ export async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
     const phases: Record<string, number> = {};
     // As syncMappings runs the product mappings: with the product hooks, then the rules for what they left.
     const productRules = new ProductInsertRules(ctx);
+    productRules.startFullSync();
     const seen = new SeenThisRun();
     for (const name of ["UNIT OF MEASURE", "ITEM-PRODUCT"]) {
       const deps = name === "ITEM-PRODUCT" ? productRules.engine(engine) : engine;

@@ -186,6 +186,16 @@ export class ProductInsertRules {
     return this.priceList ?? Promise.resolve(undefined);
   }
 
+  /**
+   * A full sync that will write products: the default price list is looked up (and created when missing) now, while
+   * the mappings the products depend on run (UNIT OF MEASURE), instead of in front of the first products' create (a
+   * read and, on a first sync, a create: 0.3 s of a 20,000-item sync). A full product pass asks for it at its start
+   * anyway (prepareFullSync), so nothing is created that would not have been.
+   */
+  startFullSync(): void {
+    void this.priceListId();
+  }
+
   private priceListId(): Promise<string | undefined> {
     // Unavailable now: the products are created without it, and the rules after the sync report why.
     this.priceList ??= ensureDefaultPriceList(this.ctx, { currenciesBeside: true }).catch(() => undefined);

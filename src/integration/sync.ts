@@ -90,6 +90,12 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
   // Reports of child mappings the order flow already ran under their header, by mapping name.
   const ranByFlow = new Map<string, PassReport[]>();
   const productRules = request.productRules ?? new ProductInsertRules(ctx);
+  if (
+    request.full &&
+    !request.dryRun &&
+    selectMappings(ctx.mappings, request.names).some((m) => PRODUCT_MAPPINGS.has(m.name))
+  )
+    productRules.startFullSync();
   for (const mapping of selectMappings(ctx.mappings, request.names)) {
     request.onProgress?.(mapping.name);
     let result: MappingSyncResult;
