@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { SYSTEM_USER_ID, seedId } from "../emulators/dataverse/index.ts";
-import { DEMO_INTEGRATION_APP } from "../emulators/identity/demo-apps.ts";
+import { type AppRegistration, DEMO_INTEGRATION_APP } from "../emulators/identity/demo-apps.ts";
 import { startEmulators } from "../emulators/index.ts";
 import { COMPANION_API, createBusinessCentralClient, createDataverseClient } from "../src/connectors/index.ts";
 
@@ -27,7 +27,17 @@ const {
   limits?: "realistic" | "off";
   cost?: "realistic" | "off";
 };
+/**
+ * App registrations of the benchmark besides the demo's integration app: more principals for the workloads that
+ * measure bcsync with several (Microsoft's documented way past one principal's limits; `extraPrincipals`).
+ */
+const EXTRA_APPS: AppRegistration[] = [1, 2].map((n) => ({
+  clientId: `6b0e4d2c-8a1f-4c3e-9d5b-00000000000${n}`,
+  clientSecret: `bench-extra-app-secret-${n}`,
+  displayName: `bcsync bench (extra principal ${n})`,
+}));
 const emulators = await startEmulators({
+  apps: EXTRA_APPS,
   seed: `scale:${records}`,
   limits,
   cost,
@@ -49,6 +59,7 @@ process.stdout.write(
     dataverse: { url: emulators.info.dataverse.url, ...credentials },
     businessCentral: { url: bc.url, environment: bc.environment, ...credentials, tenantId: bc.tenantId },
     companyId: bc.companies[0].id,
+    extraPrincipals: EXTRA_APPS.map(({ clientId, clientSecret }) => ({ clientId, clientSecret })),
   })}\n`,
 );
 // CPU spent from here on (serving, not seeding), reported on a second line when told to stop.

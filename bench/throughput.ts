@@ -21,6 +21,7 @@ import {
   createDataverseClient,
   type DataverseClient,
   type DataverseSettings,
+  type PrincipalSettings,
 } from "../src/connectors/index.ts";
 import { connectorPorts } from "../src/engine/adapters/index.ts";
 import { defineTableMapping } from "../src/engine/model.ts";
@@ -66,6 +67,8 @@ export interface Clients {
   dataverse: DataverseSettings;
   businessCentral: BusinessCentralSettings;
   companyId: string;
+  /** App registrations besides the integration app (same tenant), for a client with several principals. */
+  extraPrincipals: PrincipalSettings[];
 }
 
 /** Freshly seeded emulators in a child process (bench/emulators-process.ts), and how to reach them. */
@@ -425,6 +428,8 @@ export function strategyTable(t: {
   unit: string;
   measured: [string, StrategyResult][];
   ceiling: Ceiling;
+  /** Ceilings of other configurations (several principals), each a row after the ceiling's. */
+  moreCeilings?: [string, Ceiling][];
   note?: string;
   targets: Target[];
 }): string {
@@ -439,15 +444,15 @@ export function strategyTable(t: {
       `${r.requests.dataverse}/${r.requests.businessCentral}`,
       `${r.maxInFlight.dataverse}/${r.maxInFlight.businessCentral}`,
     ]),
-    [
-      "ceiling",
-      String(t.ceiling.records),
-      String(t.ceiling.seconds),
-      String(t.ceiling.recordsPerSecond),
+    ...[["ceiling", t.ceiling] as [string, Ceiling], ...(t.moreCeilings ?? [])].map(([name, c]) => [
+      name,
+      String(c.records),
+      String(c.seconds),
+      String(c.recordsPerSecond),
       "",
-      `bulk ${t.ceiling.bulkSize}`,
-      t.ceiling.bottleneck,
-    ],
+      `bulk ${c.bulkSize}`,
+      c.bottleneck,
+    ]),
   ];
   return [t.title, ...aligned(rows), ...(t.note ? [t.note] : []), "", ...targetLines(t.targets)].join("\n");
 }

@@ -19,8 +19,8 @@ import {
   LINE_MAPPING,
   lower,
   ORDER_MAPPING,
-  ORDERS_IN_FLIGHT,
   type Outcome,
+  ordersInFlight,
   readAll,
   summaryOf,
 } from "./common.ts";
@@ -88,7 +88,7 @@ export async function pullSubmittedOrders(ctx: IntegrationContext): Promise<Flow
       }),
     );
     // Several orders in flight: each order's own steps stay in their order (and its crash guard, the coupling).
-    await inParallel(submitted, ORDERS_IN_FLIGHT, async (row) => {
+    await inParallel(submitted, ordersInFlight(ctx), async (row) => {
       const id = lower(row.salesorderid);
       const doc = await readSalesDocument(ctx, "salesorder", id);
       if (!doc.ok) {

@@ -2,6 +2,7 @@
 // flow run, with each failed record's catalogued code, message and fix hint).
 
 import { COMPANION_API, type Result, type Row } from "../../connectors/index.ts";
+import { writeBudgetOf } from "../../engine/adapters/common.ts";
 import type { BcsyncError } from "../../errors/catalogue.ts";
 import type { MappingDirection } from "../../store/index.ts";
 import { type SyncCounters, zeroCounters } from "../../store/index.ts";
@@ -29,9 +30,16 @@ export async function readAll(gen: AsyncGenerator<Result<{ rows: Row[] }>>): Pro
  * together share its request (request-batches.ts: BC $batches of about 25 operations, Dataverse $batches and `or`
  * queries). BC's 5 concurrent requests per principal stay busy only if several such $batches (4 orders each) are
  * always waiting while other orders are on Dataverse (whose steps wait up to 100 ms to gather) or in the store:
- * 160 orders, where 24 were enough one request each (600 orders: 96 in flight gave 15.5-17, 160 gave 16.9 a second).
+ * 160 orders for one principal's 5 slots, where 24 were enough one request each (600 orders: 96 in flight gave
+ * 15.5-17, 160 gave 16.9 a second). More app registrations for BC (`extraPrincipals`) are more slots, so the orders
+ * in flight grow with them, 32 a slot, up to 640 (20 slots' worth: with the limits off the throttle reports 64).
  */
-export const ORDERS_IN_FLIGHT = 160;
+export function ordersInFlight(ctx: Pick<IntegrationContext, "businessCentral">): number {
+  const slots = writeBudgetOf(ctx.businessCentral.throttleStates(), 1).concurrency;
+  return Math.min(MOST_ORDERS_IN_FLIGHT, ORDERS_PER_BC_SLOT * slots);
+}
+const ORDERS_PER_BC_SLOT = 32;
+const MOST_ORDERS_IN_FLIGHT = 640;
 
 export const v2 = (ctx: IntegrationContext) => ctx.businessCentral.company(ctx.companyId, "v2.0");
 export const companion = (ctx: IntegrationContext) => ctx.businessCentral.company(ctx.companyId, COMPANION_API);

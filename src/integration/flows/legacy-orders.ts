@@ -15,8 +15,8 @@ import {
   forThisCompany,
   lower,
   ORDER_MAPPING,
-  ORDERS_IN_FLIGHT,
   type Outcome,
+  ordersInFlight,
   readAll,
   summaryOf,
 } from "./common.ts";
@@ -139,8 +139,8 @@ export async function autoCreateSalesOrders(ctx: IntegrationContext): Promise<Fl
         select: ["salesorderid"],
       }),
     );
-    // Several orders in flight, as the bidirectional flow does (common.ts: ORDERS_IN_FLIGHT).
-    await inParallel(rows, ORDERS_IN_FLIGHT, async (r) => {
+    // Several orders in flight, as the bidirectional flow does (common.ts: ordersInFlight).
+    await inParallel(rows, ordersInFlight(ctx), async (r) => {
       const id = lower(r.salesorderid);
       if (await ctx.store.couplings.getByDataverseId(ORDER_MAPPING, id)) return;
       await createOne(ctx, id, log);
