@@ -211,9 +211,9 @@ export async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
 }
 
 /**
- * BENCH_TIMELINE=file.json: the start and end (ms) of every Dataverse create, page read and column-limits read, and
- * of every Business Central page, of the bcsync run,
- * with the phases, to see where the slots sit idle.
+ * BENCH_TIMELINE=file.json: the start and end (ms) of every Dataverse create, page read and metadata read, and of
+ * every Business Central page, of the bcsync run, with the phases: where the slots sit idle, and what the first
+ * products wait for.
  */
 function recordTimeline(
   dataverse: ReturnType<typeof createDataverseClient>,
