@@ -71,6 +71,20 @@ export async function ensureDefaultPriceList(
 /** The mappings whose products get the default price list (their couplings are what the rules go through). */
 export const PRODUCT_MAPPINGS: ReadonlySet<string> = new Set(["ITEM-PRODUCT", "RESOURCE-PRODUCT"]);
 
+/**
+ * A product mapping that writes products to Sales (BC → Sales or both ways): BC's product hooks, which keep the
+ * default price list, run as BC writes a product to Sales. A mapping set to Sales → BC only writes no product
+ * there, so neither the list nor its lines nor the products' list and unit are the integration's to write.
+ */
+export function writesSalesProducts(mapping: Pick<TableMapping, "name" | "direction">): boolean {
+  return PRODUCT_MAPPINGS.has(mapping.name) && mapping.direction !== "fromDataverse";
+}
+
+/** The product mappings of the configuration that write products to Sales (writesSalesProducts). */
+function productMappingsWritingSales(ctx: Pick<IntegrationContext, "mappings">): string[] {
+  return ctx.mappings.filter(writesSalesProducts).map((m) => m.name);
+}
+
 const UOM_COLUMNS = ["uomid", "name", "quantity", "_uomscheduleid_value"];
 /** Most price list lines a request of the product hooks carries (CreateMultiple takes 1,000; see flushLines). */
 const LINES_PER_REQUEST = 250;
@@ -530,7 +544,7 @@ export async function maintainDefaultPriceList(
   const linesOf = groupedBy(lineRows, "_productid_value");
 
   const writes: PriceListWrites = { productUpdates: [], lineUpdates: [], lineCreates: [] };
-  for (const mapping of PRODUCT_MAPPINGS) {
+  for (const mapping of productMappingsWritingSales(ctx)) {
     for await (const coupling of ctx.store.couplings.iteratePairs(mapping)) {
       const productId = coupling.dataverseId.toLowerCase();
       const product = products.get(productId);
@@ -556,7 +570,7 @@ const seconds = (ms: number) => Math.round(ms) / 1000;
 
 /** Every product coupled through the product mappings is one of these. */
 async function everyCouplingIn(ctx: IntegrationContext, complete: ReadonlySet<string>): Promise<boolean> {
-  for (const mapping of PRODUCT_MAPPINGS) {
+  for (const mapping of productMappingsWritingSales(ctx)) {
     for await (const coupling of ctx.store.couplings.iteratePairs(mapping)) {
       if (!complete.has(coupling.dataverseId.toLowerCase())) return false;
     }

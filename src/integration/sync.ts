@@ -19,7 +19,7 @@ import { firstRow } from "./direct-pass.ts";
 import { ORDER_MAPPING, syncBidirectionalOrders } from "./flows/index.ts";
 import { syncLines } from "./lines.ts";
 import { withMappingLease } from "./mapping-lease.ts";
-import { maintainDefaultPriceList, PRODUCT_MAPPINGS, ProductInsertRules } from "./price-list.ts";
+import { maintainDefaultPriceList, PRODUCT_MAPPINGS, ProductInsertRules, writesSalesProducts } from "./price-list.ts";
 import { syncSalesPrices } from "./sales-prices.ts";
 
 export interface SyncRequest {
@@ -90,17 +90,12 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
   // Reports of child mappings the order flow already ran under their header, by mapping name.
   const ranByFlow = new Map<string, PassReport[]>();
   const productRules = request.productRules ?? new ProductInsertRules(ctx);
-  if (
-    request.full &&
-    !request.dryRun &&
-    selectMappings(ctx.mappings, request.names).some((m) => PRODUCT_MAPPINGS.has(m.name))
-  )
+  if (request.full && !request.dryRun && selectMappings(ctx.mappings, request.names).some(writesSalesProducts))
     productRules.startFullSync();
   for (const mapping of selectMappings(ctx.mappings, request.names)) {
     request.onProgress?.(mapping.name);
     let result: MappingSyncResult;
-    const productSyncInterrupted =
-      !request.dryRun && PRODUCT_MAPPINGS.has(mapping.name) ? await openProductSync(ctx) : false;
+    const productSyncInterrupted = !request.dryRun && writesSalesProducts(mapping) ? await openProductSync(ctx) : false;
     try {
       const dryRun = request.dryRun === true;
       const byFlow = ranByFlow.get(mapping.name);
@@ -134,7 +129,7 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
     }
     // The price list lines written with the products have settled before the rules compare, or the run ends.
     if (PRODUCT_MAPPINGS.has(mapping.name)) await productRules.settled();
-    if (!request.dryRun && PRODUCT_MAPPINGS.has(mapping.name) && result.passes.length > 0) {
+    if (!request.dryRun && writesSalesProducts(mapping) && result.passes.length > 0) {
       const error = await applyPriceListRules(
         ctx,
         request.full === true || productSyncInterrupted,

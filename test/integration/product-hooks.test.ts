@@ -196,3 +196,27 @@ describe("a product sync stopped after creating products, before their price lis
     expect(await h.ctx.store.settings.get("integration.productSyncOpen")).toBeUndefined();
   });
 });
+
+describe("a full sync whose product mappings flow from Sales only", () => {
+  let h: Harness;
+  let results: MappingSyncResult[];
+
+  beforeAll(async () => {
+    h = await startIntegration({ unitGroupsEnabled: false });
+    // Products flow Sales → BC: nothing writes a product to Sales, so Sales gets no price list from the sync.
+    h.ctx.mappings.splice(
+      0,
+      h.ctx.mappings.length,
+      ...h.ctx.mappings.map((m) =>
+        m.name === "ITEM-PRODUCT" || m.name === "RESOURCE-PRODUCT" ? { ...m, direction: "fromDataverse" as const } : m,
+      ),
+    );
+    results = await syncMappings(h.ctx, { names: ["UNIT OF MEASURE", "ITEM-PRODUCT", "RESOURCE-PRODUCT"], full: true });
+  }, 120_000);
+  afterAll(async () => h?.close());
+
+  it("creates no default price list in Sales and writes no product's list, unit or lines (BC's hooks run on BC → Sales writes)", async () => {
+    expect(results.map((r) => r.mapping).sort()).toEqual(["ITEM-PRODUCT", "RESOURCE-PRODUCT", "UNIT OF MEASURE"]);
+    expect(await dvRows(h.ctx, "pricelevels", `name eq '${DEFAULT_PRICE_LIST_NAME}'`)).toEqual([]);
+  });
+});
