@@ -9,12 +9,12 @@
 //   seed-orders FILE submitted Sales orders with lines (bench/orders.ts): FILE holds { orders, lines, accounts,
 //                    products }, the coupled accounts and products they are for; written in the Dataverse
 //                    emulator's store as Sales users entered them (no request is counted); answers with the ids
-import { readFileSync, writeFileSync } from "node:fs";
-import { Session } from "node:inspector/promises";
+import { readFileSync } from "node:fs";
 import { SYSTEM_USER_ID, seedId } from "../emulators/dataverse/index.ts";
 import { type AppRegistration, DEMO_INTEGRATION_APP } from "../emulators/identity/demo-apps.ts";
 import { startEmulators } from "../emulators/index.ts";
 import { COMPANION_API, createBusinessCentralClient, createDataverseClient } from "../src/connectors/index.ts";
+import { startCpuProfile } from "./cpu-profile.ts";
 
 const {
   records,
@@ -65,11 +65,7 @@ process.stdout.write(
 // CPU spent from here on (serving, not seeding), reported on a second line when told to stop.
 const serving = process.cpuUsage();
 // BENCH_EMULATOR_PROFILE=file.cpuprofile: a CPU profile of the emulators while they serve (where their time goes).
-const profiling = process.env.BENCH_EMULATOR_PROFILE;
-const session = profiling ? new Session() : undefined;
-session?.connect();
-await session?.post("Profiler.enable");
-await session?.post("Profiler.start");
+const profiler = await startCpuProfile(process.env.BENCH_EMULATOR_PROFILE);
 let pending = "";
 let edits = 0;
 process.stdin.on("data", (chunk: Buffer) => {
@@ -149,10 +145,7 @@ function seedOrders(plan: { orders: number; lines: number; accounts: string[]; p
 }
 process.stdin.on("end", async () => {
   const used = process.cpuUsage(serving);
-  if (session && profiling) {
-    const { profile } = await session.post("Profiler.stop");
-    writeFileSync(profiling, JSON.stringify(profile));
-  }
+  await profiler.stop();
   process.stdout.write(`${JSON.stringify({ cpuSeconds: (used.user + used.system) / 1e6 })}\n`);
   void emulators.close().then(() => process.exit(0));
 });

@@ -5,20 +5,12 @@
 //   BENCH_TIMELINE=file.json                     as bench/items.ts: every create and page of the run
 //   BENCH_PROFILE=file.cpuprofile                a CPU profile of this process (the emulators run in their own;
 //                                                their start and seeding are in it too, a few percent)
-import { writeFileSync } from "node:fs";
-import { Session } from "node:inspector/promises";
+import { startCpuProfile } from "./cpu-profile.ts";
 import { bcsync, ITEMS_PRESETS } from "./items.ts";
 
-const session = process.env.BENCH_PROFILE ? new Session() : undefined;
-session?.connect();
-await session?.post("Profiler.enable");
-await session?.post("Profiler.setSamplingInterval", { interval: 200 });
-await session?.post("Profiler.start");
+const profiler = await startCpuProfile(process.env.BENCH_PROFILE, 200);
 const result = await bcsync(ITEMS_PRESETS.full);
-if (session) {
-  const { profile } = await session.post("Profiler.stop");
-  writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
-}
+await profiler.stop();
 process.stderr.write(
   `${JSON.stringify({
     records: result.records,

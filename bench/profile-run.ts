@@ -6,7 +6,6 @@
 //   BENCH_TMP=/dev/shm                            where the SQLite store goes
 //   BENCH_PAGE=1000                               records per page read (the bench reads 1,000)
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createBusinessCentralClient, createDataverseClient } from "../src/connectors/index.ts";
@@ -14,6 +13,7 @@ import { connectorPorts } from "../src/engine/adapters/index.ts";
 import { runMapping } from "../src/engine/runner.ts";
 import { boundHeapGrowth } from "../src/runtime/heap.ts";
 import { openStore } from "../src/store/index.ts";
+import { startCpuProfile } from "./cpu-profile.ts";
 import { CUSTOMER_MAPPING, world } from "./throughput.ts";
 import { Timeline } from "./timeline.ts";
 
@@ -38,11 +38,7 @@ if (process.env.BENCH_TIMELINE) {
   timeline.pages(company, "pages", { kind: "bcPage" });
 }
 const ports = connectorPorts({ dataverse, businessCentral, companyId: clients.companyId });
-const session = process.env.BENCH_PROFILE ? new Session() : undefined;
-session?.connect();
-await session?.post("Profiler.enable");
-await session?.post("Profiler.setSamplingInterval", { interval: 200 });
-await session?.post("Profiler.start");
+const profiler = await startCpuProfile(process.env.BENCH_PROFILE, 200);
 const started = performance.now();
 const startedOnTimeline = timeline.now();
 const cpu = process.cpuUsage();
@@ -51,10 +47,7 @@ const [report] = await runMapping({ store, ports, mappings: () => CUSTOMER_MAPPI
   pageSize: Number(process.env.BENCH_PAGE ?? 1000),
 });
 const seconds = (performance.now() - started) / 1000;
-if (session) {
-  const { profile } = await session.post("Profiler.stop");
-  writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
-}
+await profiler.stop();
 const used = process.cpuUsage(cpu);
 const served = await emulators.close();
 process.stderr.write(

@@ -44,7 +44,7 @@ import {
 import type { EntityPort, PortError, PortFactory, RefusedRow, Side, WriteOutcome, WriteValidation } from "./ports.ts";
 import { chunks, getAllByIds, getAllByIdsIsolating, LookupLoader, type MatchRefusal, MatchSource } from "./prefetch.ts";
 import { type CouplingState, recordName, type SideRecord, type SourceChange } from "./records.ts";
-import { isAfter, isBlank, sameValue, stableJson } from "./values.ts";
+import { isAfter, isBlank, sameValue } from "./values.ts";
 
 export interface EngineDeps {
   store: Store;
@@ -1607,8 +1607,7 @@ function unchangedRecording(
   const stored = storedSnapshot(coupling.snapshot ?? {}, coupling.pending, coupling.openConflicts ?? []);
   const storedStamp = run.pass === "toDataverse" ? coupling.bcModifiedAt : coupling.dataverseModifiedAt;
   const retried = coupling.lastResult?.[run.pass] === "failure";
-  if (stableJson(next) === stableJson(stored) && !isAfter(source?.modifiedAt, storedStamp) && !retried)
-    return undefined;
+  if (sameValue(next, stored) && !isAfter(source?.modifiedAt, storedStamp) && !retried) return undefined;
   return successOf(run, plan as never, source, undefined, openConflicts);
 }
 

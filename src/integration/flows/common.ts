@@ -35,11 +35,15 @@ export async function readAll(gen: AsyncGenerator<Result<{ rows: Row[] }>>): Pro
  * in flight grow with them, 32 a slot, up to 640 (20 slots' worth: with the limits off the throttle reports 64).
  */
 export function ordersInFlight(ctx: Pick<IntegrationContext, "businessCentral">): number {
-  const slots = writeBudgetOf(ctx.businessCentral.throttleStates(), 1).concurrency;
-  return Math.min(MOST_ORDERS_IN_FLIGHT, ORDERS_PER_BC_SLOT * slots);
+  return Math.min(MOST_ORDERS_IN_FLIGHT, ORDERS_PER_BC_SLOT * bcSlots(ctx));
 }
 const ORDERS_PER_BC_SLOT = 32;
 const MOST_ORDERS_IN_FLIGHT = 640;
+
+/** Business Central's requests the client may have in flight: its principals' slots, lowered by 429s. */
+export function bcSlots(ctx: Pick<IntegrationContext, "businessCentral">): number {
+  return writeBudgetOf(ctx.businessCentral.throttleStates(), 1).concurrency;
+}
 
 export const v2 = (ctx: IntegrationContext) => ctx.businessCentral.company(ctx.companyId, "v2.0");
 export const companion = (ctx: IntegrationContext) => ctx.businessCentral.company(ctx.companyId, COMPANION_API);

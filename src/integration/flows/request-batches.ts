@@ -11,10 +11,9 @@ import type {
   BcBatchResult,
   Row,
 } from "../../connectors/index.ts";
-import { writeBudgetOf } from "../../engine/adapters/common.ts";
 import { isBcsyncError } from "../../errors/catalogue.ts";
 import type { IntegrationContext } from "../context.ts";
-import { companion, lower, type Outcome, readAll, v2 } from "./common.ts";
+import { bcSlots, companion, lower, type Outcome, readAll, v2 } from "./common.ts";
 
 /**
  * The request slots one service gives a client (Business Central: 5), shared by the coalescers that send to it: a
@@ -199,10 +198,10 @@ export function orderRequests(ctx: IntegrationContext): OrderRequests {
     };
   const readers = new Map<string, Coalescer<string, Outcome<Row[]>>>();
   // The v2.0 and companion $batches share BC's slots (5 per principal, fewer after a 429).
-  const bcSlots = new SlotGate(() => writeBudgetOf(ctx.businessCentral.throttleStates(), BC_BATCH).concurrency);
+  const bcGate = new SlotGate(() => bcSlots(ctx));
   found = {
-    v2: new Coalescer(bcBatch(v2), BC_BATCH, BC_WINDOW_MS, bcSlots),
-    companion: new Coalescer(bcBatch(companion), BC_BATCH, BC_WINDOW_MS, bcSlots),
+    v2: new Coalescer(bcBatch(v2), BC_BATCH, BC_WINDOW_MS, bcGate),
+    companion: new Coalescer(bcBatch(companion), BC_BATCH, BC_WINDOW_MS, bcGate),
     salesWrites: new Coalescer(
       async (ops) => {
         const sent = await ctx.dataverse.batchOperations(ops, { continueOnError: true, idempotent: true });
