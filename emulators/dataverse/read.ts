@@ -407,7 +407,7 @@ export class Reader {
     if (!filter || this.options.indexed === false) return undefined;
     const list = textList(filter);
     if (list?.path.length !== 1 || list.path[0] === table.def.primaryKey) return undefined;
-    return { column: list.path[0], values: list.values };
+    return { column: list.path[0], values: new Set(list.values.keys()) };
   }
 
   /** Rows whose `column`, as lower-cased text, is one of `values` (lower-cased), in key order. */

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { etagMatches, weakEtag } from "./etag.ts";
 import type { EvalContext } from "./evaluate.ts";
+import { evaluateFilter } from "./evaluate.ts";
 import { parseFilter } from "./filter.ts";
 import { createTokenCodec } from "./paging.ts";
-import { keyValues, orderRows, parseQueryString, projectRow } from "./query.ts";
+import { filterRows, keyValues, orderRows, parseQueryString, projectRow } from "./query.ts";
 
 describe("query options", () => {
   it("parses select, filter, orderby, top, count and aliases", () => {
@@ -68,6 +69,34 @@ describe("query options", () => {
       "id",
     );
     expect(sorted.map((r) => r.id)).toEqual(["0", "2", "1", "3"]);
+  });
+
+  it("filters by a list of values with the rows the whole filter keeps, case-sensitive or not", () => {
+    const rows = [
+      { id: "A1", city: "Oslo" },
+      { id: "a1", city: "Bergen" },
+      { id: "b2", city: "oslo" },
+      { id: "c3", city: "Oslo" },
+      { id: 7, city: "Oslo" },
+      { city: "Oslo" },
+    ];
+    for (const caseInsensitive of [true, false]) {
+      const ctx: EvalContext = { resolve: (r, p) => r[p[0]], caseInsensitive };
+      for (const text of [
+        "id eq 'a1' or id eq 'B2' or id eq 'a1'",
+        "(id eq 'A1' or id eq 'c3') and city eq 'Oslo'",
+        "id eq 'x9'",
+      ]) {
+        const parsed = parseFilter(text);
+        if (!parsed.ok) throw new Error(parsed.message);
+        const everyRow = rows.filter((row) => evaluateFilter(parsed.expr, row, ctx));
+        expect(filterRows(rows, parsed.expr, ctx), `${text} (case-insensitive: ${caseInsensitive})`).toEqual(everyRow);
+      }
+    }
+    // The lists above keep rows at all (the comparison is not vacuous).
+    const parsed = parseFilter("id eq 'a1' or id eq 'B2'");
+    if (!parsed.ok) throw new Error(parsed.message);
+    expect(filterRows(rows, parsed.expr, { resolve: (r, p) => r[p[0]], caseInsensitive: true })).toHaveLength(3);
   });
 
   it("projects selected columns plus the always-kept ones", () => {

@@ -256,11 +256,21 @@ export function filterRows(rows: Iterable<Row>, filter: FilterExpr | undefined, 
   // A list of text values on one column (`productnumber eq 'A' or productnumber eq 'B' …`, as match queries send):
   // a row whose value is none of them (compared as lower-case text, which never drops a match) is passed over
   // without evaluating the whole filter, so each row costs one set lookup instead of one comparison per value.
+  // When the filter is the list itself, only the terms with the row's value can match it: those are evaluated
+  // instead of the whole `or` (a 100-id companion read evaluated 100 terms on each of its 100 rows: 0.55 s of
+  // the emulators' CPU in a 20,000-item sync).
   const list = filter ? textList(filter) : undefined;
   for (const row of rows) {
     if (list) {
       const value = ctx.resolve(row, list.path);
-      if (typeof value === "string" && !list.values.has(value.toLowerCase())) continue;
+      if (typeof value === "string") {
+        const terms = list.values.get(value.toLowerCase());
+        if (!terms) continue;
+        if (list.whole) {
+          if (terms.some((term) => evaluateFilter(term, row, ctx))) out.push(row);
+          continue;
+        }
+      }
     }
     if (!filter || evaluateFilter(filter, row, ctx)) out.push(row);
   }
@@ -269,12 +279,18 @@ export function filterRows(rows: Iterable<Row>, filter: FilterExpr | undefined, 
 
 /**
  * The text values a filter limits one column to, when it is one `<column> eq '<text>'` or an `or` of them (alone or one side
- * of a top-level `and`), lower-cased; undefined otherwise, or when a value could also compare as a number or a date.
+ * of a top-level `and`), lower-cased, each with its terms; undefined otherwise, or when a value could also compare as a
+ * number or a date. `whole`: the filter is the list itself (no `and` beside it).
  */
-export function textList(filter: FilterExpr): { path: string[]; values: Set<string> } | undefined {
-  if (filter.kind === "and") return textList(filter.left) ?? textList(filter.right);
+export function textList(
+  filter: FilterExpr,
+): { path: string[]; values: Map<string, FilterExpr[]>; whole: boolean } | undefined {
+  if (filter.kind === "and") {
+    const side = textList(filter.left) ?? textList(filter.right);
+    return side ? { ...side, whole: false } : undefined;
+  }
   if (filter.kind !== "or" && filter.kind !== "compare") return undefined;
-  const values = new Set<string>();
+  const values = new Map<string, FilterExpr[]>();
   let path: string[] | undefined;
   const pending: FilterExpr[] = [filter];
   while (pending.length > 0) {
@@ -291,9 +307,12 @@ export function textList(filter: FilterExpr): { path: string[]; values: Set<stri
     const key = property.path.join("/").toLowerCase();
     if (path && path.join("/").toLowerCase() !== key) return undefined;
     path ??= property.path;
-    values.add(value.toLowerCase());
+    const lower = value.toLowerCase();
+    const terms = values.get(lower);
+    if (terms) terms.push(e);
+    else values.set(lower, [e]);
   }
-  return path ? { path, values } : undefined;
+  return path ? { path, values, whole: true } : undefined;
 }
 
 /** Stable multi-key sort with a final tiebreak on the key column, so pages never overlap or skip rows. */
