@@ -348,11 +348,18 @@ export class ProductInsertRules {
 
   /**
    * Requests sent this turn of the event loop that the HTTP throttle has not counted yet (it takes a slot after
-   * the token's await): counted here so two flushes in one turn do not both take the same free slots.
+   * the token's await): counted here so two flushes in one turn do not both take the same free slots. Node runs
+   * many I/O callbacks in one turn and the throttle counts each request between them, so later flushes of the
+   * turn count its requests twice and leave slots free; the turn's end counts again and fills them (without it,
+   * 16 of Dataverse's 52 slots sat idle for 0.75 s of a 20,000-item sync, until the next line request ended).
    */
   private launching = 0;
   private launch(): void {
-    if (this.launching++ === 0) setImmediate(() => (this.launching = 0));
+    if (this.launching++ === 0)
+      setImmediate(() => {
+        this.launching = 0;
+        this.flushLines();
+      });
   }
 
   /** A product whose lines are all written is complete; one with a line refused is left to the rules. */
