@@ -16,7 +16,7 @@ import { BUSINESS_CENTRAL_LIMITS, DATAVERSE_LIMITS } from "../emulators/runtime/
 import { createBusinessCentralClient, createDataverseClient } from "../src/connectors/index.ts";
 import { connectorPorts } from "../src/engine/adapters/index.ts";
 import { passesOf } from "../src/engine/model.ts";
-import { runMapping, SeenThisRun } from "../src/engine/runner.ts";
+import { readEarly, runMapping, SeenThisRun } from "../src/engine/runner.ts";
 import type { IntegrationContext } from "../src/integration/context.ts";
 import { integrationDefaults } from "../src/integration/defaults/index.ts";
 import { ensureDefaultPriceList, maintainDefaultPriceList, ProductInsertRules } from "../src/integration/price-list.ts";
@@ -156,6 +156,8 @@ export async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
     const productRules = new ProductInsertRules(ctx);
     productRules.startFullSync();
     const seen = new SeenThisRun();
+    // As syncMappings does: ITEM-PRODUCT's first page is read while UNIT OF MEASURE (which writes nothing to BC) runs.
+    const earlyRead = readEarly(productRules.engine(engine), "ITEM-PRODUCT", { pageSize: preset.pageSize });
     for (const name of ["UNIT OF MEASURE", "ITEM-PRODUCT"]) {
       const deps = name === "ITEM-PRODUCT" ? productRules.engine(engine) : engine;
       for (const pass of passesOf(mappingOf(name)!.direction)) {
@@ -165,6 +167,7 @@ export async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
           pageSize: preset.pageSize,
           passes: [pass],
           seen,
+          ...(name === "ITEM-PRODUCT" && pass === "toDataverse" && earlyRead ? { earlyRead } : {}),
         })) {
           if (report.status !== "succeeded") throw new Error(`bcsync ${name} ${report.direction}: ${report.message}`);
           if (name === "ITEM-PRODUCT" && report.direction === "toDataverse") Object.assign(counters, report.counters);

@@ -24,7 +24,7 @@ import { hasMatchFields, matchesByUniqueValues } from "./matching.ts";
 import { fieldDirection, fieldKey, type PassDirection, passesOf, type TableMapping } from "./model.ts";
 import { runOptionPass } from "./options.ts";
 import { storedSnapshot, toCouplingState } from "./persist.ts";
-import { readAhead } from "./pipeline/read.ts";
+import { HeadStart, readAhead } from "./pipeline/read.ts";
 import { PageWindow } from "./pipeline/record.ts";
 import { BatchWriter, batchSize, inParallel, yieldToEventLoop } from "./pipeline/write.ts";
 import {
@@ -41,7 +41,18 @@ import {
   unvalidatedProperties,
   wireValue,
 } from "./planner.ts";
-import type { EntityPort, PortError, PortFactory, RefusedRow, Side, WriteOutcome, WriteValidation } from "./ports.ts";
+import type {
+  ChangePage,
+  EntityPort,
+  PortError,
+  PortFactory,
+  PortResult,
+  ReadChangesOptions,
+  RefusedRow,
+  Side,
+  WriteOutcome,
+  WriteValidation,
+} from "./ports.ts";
 import { chunks, getAllByIds, getAllByIdsIsolating, LookupLoader, type MatchRefusal, MatchSource } from "./prefetch.ts";
 import { type CouplingState, recordName, type SideRecord, type SourceChange } from "./records.ts";
 import { isAfter, isBlank, sameValue } from "./values.ts";
@@ -79,6 +90,8 @@ export interface RunOptions {
    * that run the passes of one sync separately.
    */
   seen?: SeenThisRun;
+  /** The first page of the Business Central → Dataverse pass, read before the run began (readEarly). */
+  earlyRead?: EarlyRead;
   /** Called after each page is written (progress for the CLI; tests wait on it instead of sleeping). */
   onPage?: (progress: { direction: PassDirection; pages: number; counters: SyncCounters }) => void;
 }
@@ -136,6 +149,9 @@ export async function runMapping(
     // A lost PostgreSQL connection (at a commit, outside a transaction) or a full disk ends the run with its
     // catalogued error and fix, not a driver's raw error (issue 14).
     throw storeFailure(error) ?? error;
+  } finally {
+    // An early read no pass took over (other options, or the pass never read) is closed.
+    await options.earlyRead?.read.cancel();
   }
   return reports;
 }
@@ -478,25 +494,17 @@ async function readChanges(
   // page are taken at once instead of after the next page is planned.
   run.pagesInFlight = Math.max(1, window.depth - 1);
   if (run.mode === "full" && !run.dryRun) askBesideFirstPage(run, serverFilter);
-  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  const source = run.sourcePort.readChanges({
+  const readOptions = sourceReadOptions(run.mode === "full" && !run.dryRun, options.pageSize, {
     select,
     // Change tracking takes no $filter: the mapping's filter is applied to the rows below instead.
     filter: how.useDelta ? undefined : serverFilter,
-    // A read whose rows are mostly this run's own writes, dropped unplanned, goes in the largest pages Dataverse
-    // serves: its pages are sequential and each request costs the service a fixed time (20 pages of 1,000 took
-    // 2.9 s of a 20,000-item sync, most of it per request).
-    pageSize: how.ownWrites ? Math.max(pageSize, ID_SCAN_PAGE_SIZE) : pageSize,
-    // A full sync writes every record: a quarter-size first page starts the writes sooner (planning a whole page
-    // cold, then recording its intents, kept every write slot idle for the first 0.5 s of a 20,000-record run).
-    ...(run.mode === "full" && !run.dryRun
-      ? { firstPageSize: firstPageOf(options.pageSize ?? DEFAULT_PAGE_SIZE) }
-      : {}),
-    modifiedSince: how.since,
-    ...(how.notModifiedBy ? { notModifiedBy: how.notModifiedBy } : {}),
+    ownWrites: how.ownWrites !== undefined,
+    since: how.since,
+    notModifiedBy: how.notModifiedBy,
     useDelta: how.useDelta,
     deltaLink: how.deltaLink,
   });
+  const source = earlyReadOf(run, readOptions, state) ?? run.sourcePort.readChanges(readOptions);
   try {
     // Once the source is read to its end, the creates waiting for a full request go at once, in shrinking requests.
     for await (const page of readAhead(source, PAGES_READ_AHEAD, () => run.inserts.finish())) {
@@ -629,6 +637,106 @@ async function recordOwnWrites(run: Pass, own: readonly SideRecord[]): Promise<v
       own.map((r) => ({ dataverseId: r.id, version: r.version ?? null, modifiedAt: r.modifiedAt ?? null })),
     ),
   );
+}
+
+/** How a pass asks its source for records (readChanges); `fullWrite`: a full pass that writes. */
+function sourceReadOptions(
+  fullWrite: boolean,
+  requestedPageSize: number | undefined,
+  how: {
+    select: readonly string[];
+    filter: string | undefined;
+    ownWrites: boolean;
+    since?: string;
+    notModifiedBy?: string;
+    useDelta: boolean;
+    deltaLink?: string;
+  },
+): ReadChangesOptions {
+  const pageSize = requestedPageSize ?? DEFAULT_PAGE_SIZE;
+  return {
+    select: how.select,
+    filter: how.filter,
+    // A read whose rows are mostly this run's own writes, dropped unplanned, goes in the largest pages Dataverse
+    // serves: its pages are sequential and each request costs the service a fixed time (20 pages of 1,000 took
+    // 2.9 s of a 20,000-item sync, most of it per request).
+    pageSize: how.ownWrites ? Math.max(pageSize, ID_SCAN_PAGE_SIZE) : pageSize,
+    // A full sync writes every record: a quarter-size first page starts the writes sooner (planning a whole page
+    // cold, then recording its intents, kept every write slot idle for the first 0.5 s of a 20,000-record run).
+    ...(fullWrite ? { firstPageSize: firstPageOf(pageSize) } : {}),
+    modifiedSince: how.since,
+    ...(how.notModifiedBy ? { notModifiedBy: how.notModifiedBy } : {}),
+    useDelta: how.useDelta,
+    deltaLink: how.deltaLink,
+  };
+}
+
+/**
+ * The first page of a mapping's full Business Central → Dataverse pass, asked for before the pass begins:
+ * syncMappings starts it while the mapping before it (one that writes nothing to Business Central) still runs, so
+ * the pass plans as soon as it may instead of first reading (a 20,000-item sync's first products waited 0.3 s for
+ * their page and its companion reads after UNIT OF MEASURE). Only the source is read early: planning, lookups and
+ * matching wait for the pass, as the mappings it depends on must be done by then. The pass takes the read over
+ * when it would read with the same options (runMapping cancels it otherwise) and counts its watermark from when
+ * the early read began.
+ */
+export interface EarlyRead {
+  readonly mapping: string;
+  readonly pass: PassDirection;
+  /** The options the read was asked with, as text: taken over only by a read that would ask the same. */
+  readonly options: string;
+  /** When the read began, before its first request. */
+  readonly startedAt: string;
+  readonly read: HeadStart<PortResult<ChangePage>>;
+}
+
+/** Starts the early read of a mapping's full Business Central → Dataverse pass (see EarlyRead); undefined when it has none. */
+export function readEarly(
+  deps: EngineDeps,
+  mappingName: string,
+  options: { pageSize?: number } = {},
+): EarlyRead | undefined {
+  const mapping = deps.mappings(mappingName);
+  if (!mapping || mapping.kind === "optionSet" || !passesOf(mapping.direction).includes("toDataverse"))
+    return undefined;
+  const source = deps.ports.forMapping(mapping, "bc");
+  if (source.supportsDelta) return undefined; // a change-tracked source decides how to read at the pass's start
+  const target = deps.ports.forMapping(mapping, "dataverse");
+  // The target's text lengths the pass checks its first writes against (metadata read once per port): asked for
+  // now as well. Not its choice columns (columnRules): the mapping running now may be adding the options (PAYMENT
+  // TERMS and the other option-set mappings before CUSTOMER), and choices read before them refused their values.
+  void target.columnLimits?.().catch(() => undefined);
+  const readOptions = sourceReadOptions(true, options.pageSize, {
+    select: selectFor(mapping, "bc"),
+    filter: mapping.bc.filter,
+    ownWrites: false,
+    useDelta: false,
+  });
+  const startedAt = (deps.now ?? (() => new Date()))().toISOString();
+  return {
+    mapping: mapping.name,
+    pass: "toDataverse",
+    options: JSON.stringify(readOptions),
+    startedAt,
+    read: new HeadStart(source.readChanges(readOptions)),
+  };
+}
+
+/**
+ * The pass's early read when it was asked with the options the pass would use: taken over, and the pass's read
+ * counted from when it began (an earlier start only moves the next read's overlap back).
+ */
+function earlyReadOf(
+  run: Pass,
+  readOptions: ReadChangesOptions,
+  state: ReadState,
+): AsyncIterable<PortResult<ChangePage>> | undefined {
+  const early = run.options.earlyRead;
+  if (!early || early.mapping !== run.mapping.name || early.pass !== run.pass) return undefined;
+  if (early.options !== JSON.stringify(readOptions)) return undefined;
+  const read = early.read.take();
+  if (read && early.startedAt < state.startedAt) state.startedAt = early.startedAt;
+  return read;
 }
 
 /** The first page of a full sync: a quarter of the others, at least 50 records. */

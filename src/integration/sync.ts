@@ -9,7 +9,7 @@
 import { COMPANION_API } from "../connectors/index.ts";
 import { matchValueCouplingId, type PassDirection, type TableMapping } from "../engine/model.ts";
 import type { RunMode } from "../engine/planner.ts";
-import { type PassReport, runMapping } from "../engine/runner.ts";
+import { type EarlyRead, type PassReport, readEarly, runMapping } from "../engine/runner.ts";
 import { bcsyncError, isBcsyncError } from "../errors/catalogue.ts";
 import { INTEGRATION_UNKNOWN_MAPPING } from "../errors/codes/integration.ts";
 import { SYNC_COUNTERS, type SyncCounters } from "../store/index.ts";
@@ -67,6 +67,18 @@ export function runSequence(mappings: readonly TableMapping[]): TableMapping[] {
   return out;
 }
 
+/**
+ * Whether `next`'s full sync may read its first Business Central page while `current` runs (readEarly): only when
+ * `current` writes nothing to Business Central (so nothing `next` reads there changes under it: a customer written
+ * to BC makes BC contacts, say) and `next` runs as the engine's own passes (not a flow, lines under their header, or
+ * sales prices).
+ */
+function readsEarlyAfter(current: TableMapping, next: TableMapping, ctx: IntegrationContext): boolean {
+  if (current.direction !== "toDataverse") return false;
+  if (next.parent || next.name === "SALESPRC-PRODPRICE") return false;
+  return !(next.name === ORDER_MAPPING && ctx.settings.bidirectionalSalesOrders);
+}
+
 /** The mappings a request names, with the children of named headers. Unknown names are a catalogued error. */
 export function selectMappings(all: readonly TableMapping[], names: readonly string[] = []): TableMapping[] {
   if (names.length === 0) return runSequence(all);
@@ -90,63 +102,82 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
   // Reports of child mappings the order flow already ran under their header, by mapping name.
   const ranByFlow = new Map<string, PassReport[]>();
   const productRules = request.productRules ?? new ProductInsertRules(ctx);
-  if (request.full && !request.dryRun && selectMappings(ctx.mappings, request.names).some(writesSalesProducts))
-    productRules.startFullSync();
-  for (const mapping of selectMappings(ctx.mappings, request.names)) {
-    request.onProgress?.(mapping.name);
-    let result: MappingSyncResult;
-    const productSyncInterrupted = !request.dryRun && writesSalesProducts(mapping) ? await openProductSync(ctx) : false;
-    try {
-      const dryRun = request.dryRun === true;
-      const byFlow = ranByFlow.get(mapping.name);
-      const run = async (): Promise<PassReport[]> => {
-        if (mapping.name === ORDER_MAPPING && ctx.settings.bidirectionalSalesOrders) {
-          const reports = await runBidirectionalOrders(ctx, mode, dryRun);
-          for (const p of reports) {
-            if (p.mapping !== ORDER_MAPPING) ranByFlow.set(p.mapping, [...(ranByFlow.get(p.mapping) ?? []), p]);
+  const selected = selectMappings(ctx.mappings, request.names);
+  if (request.full && !request.dryRun && selected.some(writesSalesProducts)) productRules.startFullSync();
+  // Products get their price list, base unit and lines as they are created (BC's product hooks).
+  const engineFor = (mapping: TableMapping) =>
+    PRODUCT_MAPPINGS.has(mapping.name) ? productRules.engine(ctx.engine) : ctx.engine;
+  let early: EarlyRead | undefined;
+  // Early reads a mapping did not take over (it did not run the engine's passes, its lease was held elsewhere, or
+  // the sync stopped) are closed at the end.
+  const earlyReads: EarlyRead[] = [];
+  try {
+    for (const [i, mapping] of selected.entries()) {
+      // This mapping's first page, read while the one before it ran; the next one's is read while this one runs.
+      const mine = early;
+      const next = selected[i + 1];
+      early =
+        request.full && !request.dryRun && next && readsEarlyAfter(mapping, next, ctx)
+          ? readEarly(engineFor(next), next.name)
+          : undefined;
+      if (early) earlyReads.push(early);
+      request.onProgress?.(mapping.name);
+      let result: MappingSyncResult;
+      const productSyncInterrupted =
+        !request.dryRun && writesSalesProducts(mapping) ? await openProductSync(ctx) : false;
+      try {
+        const dryRun = request.dryRun === true;
+        const byFlow = ranByFlow.get(mapping.name);
+        const run = async (): Promise<PassReport[]> => {
+          if (mapping.name === ORDER_MAPPING && ctx.settings.bidirectionalSalesOrders) {
+            const reports = await runBidirectionalOrders(ctx, mode, dryRun);
+            for (const p of reports) {
+              if (p.mapping !== ORDER_MAPPING) ranByFlow.set(p.mapping, [...(ranByFlow.get(p.mapping) ?? []), p]);
+            }
+            return reports.filter((p) => p.mapping === ORDER_MAPPING);
           }
-          return reports.filter((p) => p.mapping === ORDER_MAPPING);
-        }
-        if (mapping.parent) return [await syncLines(ctx, mapping, dryRun)];
-        if (mapping.name === "SALESPRC-PRODPRICE") return [await syncSalesPrices(ctx, mapping, dryRun)];
-        // Products get their price list, base unit and lines as they are created (BC's product hooks).
-        const engine = PRODUCT_MAPPINGS.has(mapping.name) ? productRules.engine(ctx.engine) : ctx.engine;
-        return runMapping(engine, mapping.name, {
-          mode,
-          dryRun,
-          ...(request.onProgress ? { onPage: (page) => request.onProgress?.(mapping.name, page) } : {}),
-        });
-      };
-      // A dry run writes nothing and needs no lease; children the header's flow ran are already reported.
-      const passes = byFlow ?? (dryRun ? await run() : await withMappingLease(ctx.store, mapping.name, run));
-      result = { mapping: mapping.name, passes };
-    } catch (error) {
-      result = { mapping: mapping.name, passes: [], error: mappingErrorText(error) };
+          if (mapping.parent) return [await syncLines(ctx, mapping, dryRun)];
+          if (mapping.name === "SALESPRC-PRODPRICE") return [await syncSalesPrices(ctx, mapping, dryRun)];
+          return runMapping(engineFor(mapping), mapping.name, {
+            mode,
+            dryRun,
+            ...(mine ? { earlyRead: mine } : {}),
+            ...(request.onProgress ? { onPage: (page) => request.onProgress?.(mapping.name, page) } : {}),
+          });
+        };
+        // A dry run writes nothing and needs no lease; children the header's flow ran are already reported.
+        const passes = byFlow ?? (dryRun ? await run() : await withMappingLease(ctx.store, mapping.name, run));
+        result = { mapping: mapping.name, passes };
+      } catch (error) {
+        result = { mapping: mapping.name, passes: [], error: mappingErrorText(error) };
+      }
+      if (!request.dryRun && result.passes.length > 0) {
+        // Unclaimed Sales rows this company now holds get its stamp (issue 10.19); retried on the next run.
+        await claimCoupledRows(ctx, mapping).catch(() => 0);
+      }
+      // The price list lines written with the products have settled before the rules compare, or the run ends.
+      if (PRODUCT_MAPPINGS.has(mapping.name)) await productRules.settled();
+      if (!request.dryRun && writesSalesProducts(mapping) && result.passes.length > 0) {
+        const error = await applyPriceListRules(
+          ctx,
+          request.full === true || productSyncInterrupted,
+          result.passes,
+          productRules.complete,
+          await productRules.priceListOfThisRun(),
+        );
+        if (error) result = { ...result, error };
+        else await ctx.store.settings.delete(PRODUCT_SYNC_OPEN);
+      }
+      results.push(result);
+      request.onMapping?.(result);
     }
-    if (!request.dryRun && result.passes.length > 0) {
-      // Unclaimed Sales rows this company now holds get its stamp (issue 10.19); retried on the next run.
-      await claimCoupledRows(ctx, mapping).catch(() => 0);
-    }
-    // The price list lines written with the products have settled before the rules compare, or the run ends.
-    if (PRODUCT_MAPPINGS.has(mapping.name)) await productRules.settled();
-    if (!request.dryRun && writesSalesProducts(mapping) && result.passes.length > 0) {
-      const error = await applyPriceListRules(
-        ctx,
-        request.full === true || productSyncInterrupted,
-        result.passes,
-        productRules.complete,
-        await productRules.priceListOfThisRun(),
-      );
-      if (error) result = { ...result, error };
-      else await ctx.store.settings.delete(PRODUCT_SYNC_OPEN);
-    }
-    results.push(result);
-    request.onMapping?.(result);
+  } finally {
+    for (const unclaimed of earlyReads) await unclaimed.read.cancel();
   }
-  const selected = selectMappings(ctx.mappings, request.names).filter((m) => !m.parent);
-  if (request.full && !request.dryRun && request.settle !== false && selected.length > 1) {
+  const headers = selected.filter((m) => !m.parent);
+  if (request.full && !request.dryRun && request.settle !== false && headers.length > 1) {
     // One more full pass where the first one left lookups for later; its passes join the mapping's report.
-    const again = needsSettling(selected, results);
+    const again = needsSettling(headers, results);
     if (again.length > 0)
       for (const extra of await syncMappings(ctx, { names: again, full: true, settle: false, productRules })) {
         const first = results.find((r) => r.mapping === extra.mapping);

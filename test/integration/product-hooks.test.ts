@@ -220,3 +220,42 @@ describe("a full sync whose product mappings flow from Sales only", () => {
     expect(await dvRows(h.ctx, "pricelevels", `name eq '${DEFAULT_PRICE_LIST_NAME}'`)).toEqual([]);
   });
 });
+
+describe("a full sync of UNIT OF MEASURE and ITEM-PRODUCT", () => {
+  let h: Harness;
+  const events: string[] = [];
+  let results: MappingSyncResult[];
+
+  beforeAll(async () => {
+    h = await startIntegration({ unitGroupsEnabled: false });
+    const items = h.ctx.mappings.find((m) => m.name === "ITEM-PRODUCT");
+    if (!items) throw new Error("no ITEM-PRODUCT mapping");
+    // The items' Business Central reads, as the engine's port for the mapping is asked for them.
+    const port = h.ctx.engine.ports.forMapping(items, "bc");
+    const readChanges = port.readChanges.bind(port);
+    port.readChanges = (options) => {
+      events.push(options.firstPageSize ? "items read whole" : "items read");
+      return readChanges(options);
+    };
+    results = await syncMappings(h.ctx, {
+      names: ["UNIT OF MEASURE", "ITEM-PRODUCT"],
+      full: true,
+      onMapping: (r) => events.push(`${r.mapping} done`),
+    });
+  }, 120_000);
+  afterAll(async () => h?.close());
+
+  it("reads the items while UNIT OF MEASURE runs, once, and the pass plans from that read", async () => {
+    for (const r of results) expect(r.error, r.mapping).toBeUndefined();
+    const toSales = results
+      .find((r) => r.mapping === "ITEM-PRODUCT")
+      ?.passes.find((p) => p.direction === "toDataverse");
+    expect(toSales?.counters.inserted).toBeGreaterThan(0);
+    const itemsDone = events.indexOf("ITEM-PRODUCT done");
+    expect(events.indexOf("items read whole")).toBeLessThan(events.indexOf("UNIT OF MEASURE done"));
+    expect(events.slice(0, itemsDone).filter((e) => e === "items read whole")).toHaveLength(1);
+    await expectPriceListComplete(h, "ITEM-PRODUCT", await baseUnits(h));
+    const again = await syncMappings(h.ctx, { names: ["UNIT OF MEASURE", "ITEM-PRODUCT"], full: true });
+    expect(written(again)).toBe(0);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readAhead } from "./read.ts";
+import { HeadStart, readAhead } from "./read.ts";
 import { PageWindow } from "./record.ts";
 import { BatchWriter, batchSize, inParallel, nextBatchSize, RequestTimes, TARGET_BATCH } from "./write.ts";
 
@@ -13,6 +13,69 @@ function gate<T = void>() {
   });
   return { promise, resolve, reject };
 }
+
+describe("HeadStart", () => {
+  /** A source that records what was asked of it and closes when told. */
+  function tracked(items: number[]) {
+    const log: string[] = [];
+    async function* source() {
+      try {
+        for (const item of items) {
+          log.push(`read ${item}`);
+          yield item;
+        }
+      } finally {
+        log.push("closed");
+      }
+    }
+    return { log, source: source() };
+  }
+
+  it("asks for the first item at once, and hands the whole read over once", async () => {
+    const { log, source } = tracked([1, 2, 3]);
+    const early = new HeadStart(source);
+    await Promise.resolve();
+    expect(log).toEqual(["read 1"]);
+    const read = early.take();
+    expect(early.take()).toBeUndefined();
+    const got: number[] = [];
+    for await (const item of read ?? []) got.push(item);
+    expect(got).toEqual([1, 2, 3]);
+    expect(log).toEqual(["read 1", "read 2", "read 3", "closed"]);
+    // A read already taken is not closed under its taker.
+    await early.cancel();
+    expect(log.filter((l) => l === "closed")).toHaveLength(1);
+  });
+
+  it("closes a read nobody took, after its first item settled, and hands it to nobody after", async () => {
+    const { log, source } = tracked([1, 2]);
+    const early = new HeadStart(source);
+    await early.cancel();
+    expect(log).toEqual(["read 1", "closed"]);
+    expect(early.take()).toBeUndefined();
+  });
+
+  it("closes the source when the taker stops early", async () => {
+    const { log, source } = tracked([1, 2, 3]);
+    for await (const item of new HeadStart(source).take() ?? []) if (item === 2) break;
+    expect(log).toEqual(["read 1", "read 2", "closed"]);
+  });
+
+  it("gives the taker the first read's failure", async () => {
+    async function* failing(): AsyncGenerator<number> {
+      yield* [];
+      throw new Error("refused");
+    }
+    const early = new HeadStart(failing());
+    const read = early.take() ?? [];
+    await expect(
+      (async () => {
+        for await (const _ of read) {
+        }
+      })(),
+    ).rejects.toThrow("refused");
+  });
+});
 
 describe("readAhead", () => {
   it("yields every item in order and reads the next one while the consumer works", async () => {

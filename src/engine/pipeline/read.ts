@@ -61,3 +61,47 @@ export async function* readAhead<T>(
     }
   }
 }
+
+/**
+ * A read begun before its consumer is there: the first item is asked for at once and kept, the rest when the
+ * consumer reads on (a full pass's first page, read while the mapping before it still writes: its first writes go
+ * out as soon as the pass may plan). `take` hands the read over once; `cancel` closes an unclaimed one after its
+ * first item settles, so no request is left dangling.
+ */
+export class HeadStart<T> {
+  private readonly iterator: AsyncIterator<T>;
+  private readonly first: Promise<IteratorResult<T>>;
+  private claimed = false;
+
+  constructor(source: AsyncIterable<T>) {
+    this.iterator = source[Symbol.asyncIterator]();
+    this.first = this.iterator.next();
+    // A failed first read is the taker's to see (it awaits the same promise), or nobody's.
+    this.first.catch(() => undefined);
+  }
+
+  /** The whole read, the first item included; undefined once taken or cancelled. */
+  take(): AsyncIterable<T> | undefined {
+    if (this.claimed) return undefined;
+    this.claimed = true;
+    return continued(this.first, this.iterator);
+  }
+
+  async cancel(): Promise<void> {
+    if (this.claimed) return;
+    this.claimed = true;
+    await this.first.catch(() => undefined);
+    await this.iterator.return?.();
+  }
+}
+
+async function* continued<T>(first: Promise<IteratorResult<T>>, iterator: AsyncIterator<T>): AsyncGenerator<T> {
+  let finished = false;
+  try {
+    for (let next = await first; !next.done; next = await iterator.next()) yield next.value;
+    finished = true;
+  } finally {
+    // Stopped early: the source is closed, as a read the consumer had started itself would be.
+    if (!finished) await iterator.return?.();
+  }
+}
