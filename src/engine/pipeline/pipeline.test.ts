@@ -277,8 +277,9 @@ describe("BatchWriter", () => {
     expect(nextBatchSize({ waiting: 1000, inFlight: 0 }, dv)).toBe(20);
     // A backlog with every slot busy: requests grow with it, up to TARGET_BATCH while the work left is unknown ...
     expect(nextBatchSize({ waiting: 4000, inFlight: 8000 }, dv)).toBe(TARGET_BATCH);
-    // ... and beyond it when the source's size and the target's times say the end is far.
-    expect(nextBatchSize({ waiting: 4000, inFlight: 8000, upcoming: 20_000, inFlightWork: 6000 }, dv)).toBe(231);
+    // ... and beyond it when the source's size and the target's times say the end is far (the records in flight
+    // count a fifth more while the source keeps coming: (4,000 + 9,600) / 52).
+    expect(nextBatchSize({ waiting: 4000, inFlight: 8000, upcoming: 20_000, inFlightWork: 6000 }, dv)).toBe(262);
     // Near the end the work left shrinks them, so the slots finish together.
     expect(nextBatchSize({ waiting: 600, inFlight: 8000, upcoming: 0, inFlightWork: 1000 }, dv)).toBe(31);
     // Within the bounds: never below MIN_BATCH unless fewer wait, never above the request's maximum.
@@ -347,22 +348,20 @@ describe("BatchWriter", () => {
       },
     );
     const pages = [writer.write(Array.from({ length: 200 }, (_, i) => i))];
-    expect(sent).toEqual([50, 50, 50, 50]);
+    // A share of what the pass holds, at least the floor; the records in flight count a fifth more while the source
+    // keeps coming, so the requests grow: (150 + 1.2 × 50) / 4 = 53, then (97 + 1.2 × 103) / 4 = 56.
+    expect(sent).toEqual([50, 53, 56]);
     const tick = () => new Promise((resolve) => setImmediate(resolve));
+    // A slot is free, but 41 records are under the floor and most slots are busy: they wait for the next page.
     gates[0].resolve();
     await tick();
-    // A slot is free, but 30 records are under the floor and three slots are busy: they wait for the next page.
+    expect(sent).toHaveLength(3);
     pages.push(writer.write(Array.from({ length: 30 }, (_, i) => 200 + i)));
-    expect(sent).toHaveLength(4);
-    pages.push(writer.write(Array.from({ length: 30 }, (_, i) => 230 + i)));
-    // 60 wait: a share of what the pass holds (210 over 4 slots), at least the floor.
-    expect(sent).toEqual([50, 50, 50, 50, 53]);
-    // The source is read to its end: the last 7 go as soon as a slot frees, below the floor.
+    // 71 wait: (71 + 1.2 × 109) / 4 = 51, at least the floor; the other 20 wait again.
+    expect(sent).toEqual([50, 53, 56, 51]);
+    // The source is read to its end: the last 20 go in the free slot at once, below the floor.
     writer.finish();
-    expect(sent).toHaveLength(5);
-    gates[1].resolve();
-    await tick();
-    expect(sent).toEqual([50, 50, 50, 50, 53, 7]);
+    expect(sent).toEqual([50, 53, 56, 51, 20]);
     for (const g of gates) g.resolve();
     await Promise.all(pages);
   });
@@ -463,18 +462,19 @@ describe("BatchWriter", () => {
       { records: 10, at: 0 },
       { records: 100, at: 0 },
     ]);
-    // The first request took 10 ms: 1 ms a record. The end is far (600 more to come): a share of what the pass holds.
+    // The first request took 10 ms: 1 ms a record. The end is far (600 more to come): a share of what the pass holds
+    // (300 waiting, the 100 in flight counted a fifth more while the source keeps coming).
     await settleAt(0, 10);
-    expect(sent[2]).toEqual({ records: 200, at: 10 });
+    expect(sent[2]).toEqual({ records: 210, at: 10 });
     page(600);
     writer.finish();
-    // The source is read: 700 records wait, the request sent at 10 ms has 110 ms of work left. The free slot takes
-    // (700 + 110) / 2 = 405 records (a share of what the pass holds would be 450): it ends at 100 + 405 = 505 ms.
+    // The source is read: 690 records wait, the request sent at 10 ms has 120 ms of work left. The free slot takes
+    // (690 + 120) / 2 = 405 records (a share of what the pass holds would be 450): it ends at 100 + 405 = 505 ms.
     await settleAt(1, 100);
     expect(sent[3]).toEqual({ records: 405, at: 100 });
-    // The 295 left go when the next slot frees, at 210 ms: they end at 505 ms too.
-    await settleAt(2, 210);
-    expect(sent[4]).toEqual({ records: 295, at: 210 });
+    // The 285 left go when the next slot frees, at 220 ms: they end at 505 ms too.
+    await settleAt(2, 220);
+    expect(sent[4]).toEqual({ records: 285, at: 220 });
     await settleAt(3, 505);
     await settleAt(4, 505);
     await Promise.all(pages);
