@@ -126,7 +126,7 @@ describe("product hooks: the last price list lines", () => {
     throttle.busy = 0;
     lineRequests[0].settle();
     await nextTurn();
-    expect(lineRequests.map((r) => r.rows)).toEqual([50, 78, 78, 78, 76]);
+    expect(lineRequests.map((r) => r.rows)).toEqual([50, 78, 78, 77, 77]);
     for (const r of lineRequests.slice(1)) r.settle();
     await done;
     expect(rules.linesCreated).toBe(360);

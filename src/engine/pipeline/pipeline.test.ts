@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { HeadStart, readAhead } from "./read.ts";
 import { PageWindow } from "./record.ts";
-import { BatchWriter, batchSize, inParallel, nextBatchSize, RequestTimes, TARGET_BATCH } from "./write.ts";
+import {
+  BatchWriter,
+  batchSize,
+  inParallel,
+  lastRequestSize,
+  nextBatchSize,
+  RequestTimes,
+  TARGET_BATCH,
+} from "./write.ts";
 
 /** A promise resolved by hand, so a test decides when each step finishes (no timers). */
 function gate<T = void>() {
@@ -294,6 +302,24 @@ describe("BatchWriter", () => {
     // A budget's own floor (the product creates while price list lines wait for slots) replaces MIN_BATCH.
     expect(nextBatchSize({ waiting: 1000, inFlight: 0 }, { ...dv, minBatch: 100 })).toBe(100);
     expect(nextBatchSize({ waiting: 60, inFlight: 0 }, { ...dv, minBatch: 100 })).toBe(60);
+  });
+
+  it("once the source is read, sizes a request so that it ends with the slots that free up after it", () => {
+    const time = { fixedMs: 10, perRecordMs: 1 };
+    // Three slots: this one free now, the others' requests end in 100 and 300 ms. 500 records wait: this slot takes
+    // 300 (ends at 10 + 300 ms), the one free at 100 ms the other 200 (ends at 100 + 10 + 200): all end at 310 ms.
+    expect(lastRequestSize(500, 3, [100, 300], time)).toBe(300);
+    // Few records: the slots freeing later get none, this one takes them all.
+    expect(lastRequestSize(50, 3, [100, 300], time)).toBe(50);
+    // Every slot free now: an equal share.
+    expect(lastRequestSize(600, 3, [], time)).toBe(200);
+    // nextBatchSize pours what waits so only once the source is read, and within the request's bounds.
+    const dv = { concurrency: 3, maxBatch: 1000 };
+    const ends = { inFlightEnds: [100, 300], requestTime: time, inFlight: 400, inFlightWork: 400 };
+    expect(nextBatchSize({ waiting: 500, upcoming: 0, ...ends }, dv)).toBe(300);
+    expect(nextBatchSize({ waiting: 500, upcoming: 0, ...ends }, { ...dv, maxBatch: 250 })).toBe(250);
+    // While records keep coming, a share of what the pass holds: (500 + 1.2 × 400) / 3.
+    expect(nextBatchSize({ waiting: 500, upcoming: 5000, ...ends }, dv)).toBe(327);
   });
 
   it("learns a request's time as a fixed part and a part per record from the requests that settled", () => {
