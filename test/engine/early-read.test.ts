@@ -4,17 +4,10 @@
 // other options instead of using it.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type EngineDeps, readEarly, runMapping } from "../../src/engine/runner.ts";
-import { customerMapping, type Harness, startHarness } from "./harness.ts";
+import { type Harness, scaleCustomerMapping, startHarness } from "./harness.ts";
 
 const CUSTOMERS = 300;
-// The `scale:N` seed also puts N accounts (with an account number) in Dataverse: left out of this mapping.
-const mapping = customerMapping({
-  dataverse: { table: "account", entitySet: "accounts", keyField: "accountid", filter: "accountnumber eq null" },
-  fields: [
-    { bcField: "displayName", dataverseField: "name" },
-    { bcField: "phoneNumber", dataverseField: "telephone1" },
-  ],
-});
+const mapping = scaleCustomerMapping();
 
 let h: Harness;
 

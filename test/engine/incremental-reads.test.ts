@@ -6,17 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WorkTally } from "../../emulators/contracts.ts";
 import type { PassDirection } from "../../src/engine/model.ts";
 import { type EngineDeps, nextWatermark, type RunOptions, runMapping, SeenThisRun } from "../../src/engine/runner.ts";
-import { customerMapping, getCustomer, type Harness, startHarness, updateCustomer } from "./harness.ts";
+import { getCustomer, type Harness, scaleCustomerMapping, startHarness, updateCustomer } from "./harness.ts";
 
 const CUSTOMERS = 300;
-// The `scale:N` seed also puts N accounts (with an account number) in Dataverse: left out of this mapping.
-const mapping = customerMapping({
-  dataverse: { table: "account", entitySet: "accounts", keyField: "accountid", filter: "accountnumber eq null" },
-  fields: [
-    { bcField: "displayName", dataverseField: "name" },
-    { bcField: "phoneNumber", dataverseField: "telephone1" },
-  ],
-});
+const mapping = scaleCustomerMapping();
 
 let h: Harness;
 
