@@ -19,7 +19,7 @@ afterEach(async () => {
   await h?.close();
 });
 
-/** Customers in Business Central (the seed's, and the demo company's own). */
+/** Customers in Business Central (the `scale:N` seed makes a few more than N). */
 const customerCount = () => h.emulators.businessCentral.company(h.companyId).rows("customer").length;
 
 /** One full BC → Dataverse pass, and the rows Business Central served from before the early read to its end. */
