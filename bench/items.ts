@@ -157,9 +157,10 @@ export async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
     productRules.startFullSync();
     const seen = new SeenThisRun();
     // As syncMappings does: ITEM-PRODUCT's first page is read while UNIT OF MEASURE (which writes nothing to BC) runs.
-    const earlyRead = readEarly(productRules.engine(engine), "ITEM-PRODUCT", { pageSize: preset.pageSize });
+    const productEngine = productRules.engine(engine);
+    const earlyRead = readEarly(productEngine, "ITEM-PRODUCT", { pageSize: preset.pageSize });
     for (const name of ["UNIT OF MEASURE", "ITEM-PRODUCT"]) {
-      const deps = name === "ITEM-PRODUCT" ? productRules.engine(engine) : engine;
+      const deps = name === "ITEM-PRODUCT" ? productEngine : engine;
       for (const pass of passesOf(mappingOf(name)!.direction)) {
         const started = performance.now();
         for (const report of await runMapping(deps, name, {

@@ -403,19 +403,19 @@ export class Reader {
   private indexableList(
     table: TableModel,
     filter: FilterExpr | undefined,
-  ): { column: string; values: Set<string> } | undefined {
+  ): { column: string; values: ReadonlyMap<string, unknown> } | undefined {
     if (!filter || this.options.indexed === false) return undefined;
     const list = textList(filter);
     if (list?.path.length !== 1 || list.path[0] === table.def.primaryKey) return undefined;
-    return { column: list.path[0], values: new Set(list.values.keys()) };
+    return { column: list.path[0], values: list.values };
   }
 
-  /** Rows whose `column`, as lower-cased text, is one of `values` (lower-cased), in key order. */
-  private rowsWithText(table: TableModel, column: string, values: ReadonlySet<string>): Row[] {
+  /** Rows whose `column`, as lower-cased text, is one of the lower-cased `values` (the keys), in key order. */
+  private rowsWithText(table: TableModel, column: string, values: ReadonlyMap<string, unknown>): Row[] {
     const rows = this.records.rows(table);
     const index = rows.index(`text:${column}`, lowerTextIndex(column));
     const found = new Set<string>();
-    for (const value of values) {
+    for (const value of values.keys()) {
       for (const entry of index.entries(index.search((e) => compareText(e.key[0], value) >= 0))) {
         if (entry.key[0] !== value) break;
         found.add(entry.id);

@@ -68,15 +68,26 @@ export function runSequence(mappings: readonly TableMapping[]): TableMapping[] {
 }
 
 /**
+ * How syncMappings runs a mapping: with bidirectional sales orders SALESORDER-ORDER runs the order flow (flows/);
+ * lines run under their header; SALESPRC-PRODPRICE its set-based pass; every other mapping the engine's passes.
+ */
+function howItRuns(
+  mapping: TableMapping,
+  ctx: Pick<IntegrationContext, "settings">,
+): "order flow" | "lines" | "sales prices" | "engine" {
+  if (mapping.name === ORDER_MAPPING && ctx.settings.bidirectionalSalesOrders) return "order flow";
+  if (mapping.parent) return "lines";
+  if (mapping.name === "SALESPRC-PRODPRICE") return "sales prices";
+  return "engine";
+}
+
+/**
  * Whether `next`'s full sync may read its first Business Central page while `current` runs (readEarly): only when
  * `current` writes nothing to Business Central (so nothing `next` reads there changes under it: a customer written
- * to BC makes BC contacts, say) and `next` runs as the engine's own passes (not a flow, lines under their header, or
- * sales prices).
+ * to BC makes BC contacts, say) and `next` runs as the engine's own passes.
  */
 function readsEarlyAfter(current: TableMapping, next: TableMapping, ctx: IntegrationContext): boolean {
-  if (current.direction !== "toDataverse") return false;
-  if (next.parent || next.name === "SALESPRC-PRODPRICE") return false;
-  return !(next.name === ORDER_MAPPING && ctx.settings.bidirectionalSalesOrders);
+  return current.direction === "toDataverse" && howItRuns(next, ctx) === "engine";
 }
 
 /** The mappings a request names, with the children of named headers. Unknown names are a catalogued error. */
@@ -129,21 +140,26 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
         const dryRun = request.dryRun === true;
         const byFlow = ranByFlow.get(mapping.name);
         const run = async (): Promise<PassReport[]> => {
-          if (mapping.name === ORDER_MAPPING && ctx.settings.bidirectionalSalesOrders) {
-            const reports = await runBidirectionalOrders(ctx, mode, dryRun);
-            for (const p of reports) {
-              if (p.mapping !== ORDER_MAPPING) ranByFlow.set(p.mapping, [...(ranByFlow.get(p.mapping) ?? []), p]);
+          switch (howItRuns(mapping, ctx)) {
+            case "order flow": {
+              const reports = await runBidirectionalOrders(ctx, mode, dryRun);
+              for (const p of reports) {
+                if (p.mapping !== ORDER_MAPPING) ranByFlow.set(p.mapping, [...(ranByFlow.get(p.mapping) ?? []), p]);
+              }
+              return reports.filter((p) => p.mapping === ORDER_MAPPING);
             }
-            return reports.filter((p) => p.mapping === ORDER_MAPPING);
+            case "lines":
+              return [await syncLines(ctx, mapping, dryRun)];
+            case "sales prices":
+              return [await syncSalesPrices(ctx, mapping, dryRun)];
+            case "engine":
+              return runMapping(engineFor(mapping), mapping.name, {
+                mode,
+                dryRun,
+                ...(mine ? { earlyRead: mine } : {}),
+                ...(request.onProgress ? { onPage: (page) => request.onProgress?.(mapping.name, page) } : {}),
+              });
           }
-          if (mapping.parent) return [await syncLines(ctx, mapping, dryRun)];
-          if (mapping.name === "SALESPRC-PRODPRICE") return [await syncSalesPrices(ctx, mapping, dryRun)];
-          return runMapping(engineFor(mapping), mapping.name, {
-            mode,
-            dryRun,
-            ...(mine ? { earlyRead: mine } : {}),
-            ...(request.onProgress ? { onPage: (page) => request.onProgress?.(mapping.name, page) } : {}),
-          });
         };
         // A dry run writes nothing and needs no lease; children the header's flow ran are already reported.
         const passes = byFlow ?? (dryRun ? await run() : await withMappingLease(ctx.store, mapping.name, run));

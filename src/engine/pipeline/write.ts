@@ -173,22 +173,6 @@ export class RequestTimes {
     this.sumNMs += records * ms;
   }
 
-  /**
-   * The work requests in flight still have, in records' worth of the target's time: each one's expected end
-   * (its start + fixed + perRecord × its records) minus now, over the time a record takes. Undefined until a request
-   * has settled.
-   */
-  workLeft(requests: Iterable<{ records: number; startedAt: number }>, now: number): number | undefined {
-    const model = this.model();
-    if (!model) return undefined;
-    let work = 0;
-    for (const r of requests) {
-      const endsAt = r.startedAt + model.fixedMs + model.perRecordMs * r.records;
-      work += Math.max(0, endsAt - now) / model.perRecordMs;
-    }
-    return work;
-  }
-
   /** undefined before the first request has settled. */
   model(): { fixedMs: number; perRecordMs: number } | undefined {
     if (this.count === 0 || this.sumN === 0) return undefined;
@@ -231,17 +215,23 @@ export class InFlightRequests {
   backlog(waiting: number, upcoming: number | undefined): Backlog {
     let inFlight = 0;
     for (const r of this.requests) inFlight += r.records;
-    const now = this.now();
     const time = this.times.model();
-    const inFlightEnds = time
-      ? [...this.requests].map((r) => Math.max(0, r.startedAt + time.fixedMs + time.perRecordMs * r.records - now))
-      : undefined;
+    if (!time) return { waiting, inFlight, upcoming };
+    // Each request's expected end (its start + fixed + perRecord × its records) from now; what they still have to
+    // do, in records' worth of the target's time, is their sum over the time a record takes.
+    const now = this.now();
+    const inFlightEnds = [...this.requests].map((r) =>
+      Math.max(0, r.startedAt + time.fixedMs + time.perRecordMs * r.records - now),
+    );
+    let endsSum = 0;
+    for (const end of inFlightEnds) endsSum += end;
     return {
       waiting,
       inFlight,
       upcoming,
-      inFlightWork: this.times.workLeft(this.requests, now),
-      ...(time && inFlightEnds ? { inFlightEnds, requestTime: time } : {}),
+      inFlightWork: endsSum / time.perRecordMs,
+      inFlightEnds,
+      requestTime: time,
     };
   }
 }
