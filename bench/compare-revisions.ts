@@ -2,8 +2,9 @@
 // smaller than the machine's noise: on 2 shared CPUs single runs of one tree vary by ±0.3 s (and its CPU seconds by
 // 30%), so "before" on one day and "after" on another compare the machines, not the change. Each revision is
 // checked out in a worktree of its own (the current node_modules linked in), and `bench/profile-run.ts` (customers)
-// or `bench/profile-items.ts` (items and their price list) runs in each by turns, so both see the same load.
-//   node --import tsx bench/compare-revisions.ts <base> [<head>=working tree] [--runs 4] [--workload items]
+// or `bench/profile-items.ts` (items and their price list) or `bench/profile-orders.ts` (orders, three BC apps) runs
+// in each by turns, so both see the same load.
+//   node --import tsx bench/compare-revisions.ts <base> [<head>=working tree] [--runs 4] [--workload items|orders]
 // Prints one JSON line per run and a summary: each side's median seconds, Dataverse requests and CPU seconds, and
 // head's median time over base's. A timing tool for people; no test depends on it.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -18,13 +19,17 @@ const runsAt = args.indexOf("--runs");
 const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 4;
 const workloadAt = args.indexOf("--workload");
 const workload = workloadAt >= 0 ? args[workloadAt + 1] : "customers";
-const script = { customers: "bench/profile-run.ts", items: "bench/profile-items.ts" }[workload];
+const script = {
+  customers: "bench/profile-run.ts",
+  items: "bench/profile-items.ts",
+  orders: "bench/profile-orders.ts",
+}[workload];
 // Arguments that are not options nor an option's value (an absent option's index is -1: nothing to leave out).
 const values = new Set([runsAt, workloadAt].filter((at) => at >= 0).map((at) => at + 1));
 const [base, head] = args.filter((a, i) => !a.startsWith("--") && !values.has(i));
 if (!base || !Number.isInteger(runs) || runs < 1 || !script) {
   process.stderr.write(
-    "usage: node --import tsx bench/compare-revisions.ts <base> [<head>] [--runs 4] [--workload customers|items]\n",
+    "usage: node --import tsx bench/compare-revisions.ts <base> [<head>] [--runs 4] [--workload customers|items|orders]\n",
   );
   process.exit(2);
 }
@@ -57,7 +62,7 @@ function once(dir: string, side: Run["side"]): Run {
     cwd: dir,
     encoding: "utf8",
   });
-  // Both scripts print their result as the last line of stderr.
+  // The scripts print their result as the last line of stderr.
   const last = out.stderr.trim().split("\n").at(-1) ?? "";
   if (out.status !== 0 || !last.startsWith("{")) throw new Error(`${side}: ${script} failed\n${out.stderr}`);
   const result = JSON.parse(last) as { seconds: number; dv: number; cpu: number; status: string };
