@@ -488,7 +488,7 @@ export function ordersTable(result: OrdersResult): string {
     ],
     ceiling: s.ceiling,
     moreCeilings: [[`ceiling, ${BC_PRINCIPALS} BC apps`, s.ceilingPrincipals]],
-    note: `ceiling: the header and ${result.preset.linesPerOrder} line POSTs of an order in $batch requests, ${s["record-by-record"].bcRowsWrittenPerOrder} BC rows written an order (record-by-record's); bcsync wrote ${s.bcsync.bcRowsWrittenPerOrder} (it also sets the integration fields and releases), waited ${Math.round(s.bcsync.throttledMs.businessCentral / 1000)} s for BC's 5 slots (summed; ${Math.round(s.bcsyncPrincipals.throttledMs.businessCentral / 1000)} s for ${BC_PRINCIPALS * 5} with ${BC_PRINCIPALS} apps); requests an order (emulators' tally) DV ${s.bcsync.requestsPerOrder.dataverse.requests}, BC ${s.bcsync.requestsPerOrder.businessCentral.requests}`,
+    note: `ceiling: the header and ${result.preset.linesPerOrder} line POSTs of an order in $batch requests, ${s["record-by-record"].bcRowsWrittenPerOrder} BC rows written an order (record-by-record's); bcsync wrote ${s.bcsync.bcRowsWrittenPerOrder} (it also releases the order), waited ${Math.round(s.bcsync.throttledMs.businessCentral / 1000)} s for BC's 5 slots (summed; ${Math.round(s.bcsyncPrincipals.throttledMs.businessCentral / 1000)} s for ${BC_PRINCIPALS * 5} with ${BC_PRINCIPALS} apps); requests an order (emulators' tally) DV ${s.bcsync.requestsPerOrder.dataverse.requests}, BC ${s.bcsync.requestsPerOrder.businessCentral.requests}`,
     targets: result.targets,
   });
 }

@@ -249,10 +249,15 @@ describe("S8 bidirectional sales orders", () => {
     await syncOrders();
     expect(await coupledBcOrder(h, order)).toBeUndefined(); // Active orders do not take part
     await submit(h, order);
+    const rowsBefore = h.emulators.businessCentral.tally.rowsWritten;
     await syncOrders();
+    // BC rows written: the header with its integration fields (one insert through the companion page, not an insert
+    // and a PATCH), each line (the line and its header's totals), and the release.
+    expect(h.emulators.businessCentral.tally.rowsWritten - rowsBefore).toBe(1 + 2 * 2 + 1);
     bcId = (await coupledBcOrder(h, order)) as string;
     const bc = await bcOrder(h, bcId);
     expect(bc?.status).toBe("Released");
+    expect(bc?.yourReference).toBe((await salesOrder(h, order)).ordernumber);
     expect((await salesOrder(h, order)).bcbi_businesscentralordernumber).toBe(bc?.number);
     expect((await bcLines(h, bcId)).map((l) => Number(l.quantity))).toEqual([2, 1]);
     // The next run brings BC's header to Sales (owner from the salesperson, S14) without a conflict.

@@ -391,7 +391,8 @@ const salesOrderFields: EntityDef = {
   entity: "salesOrder",
   table: "salesOrder",
   caption: "Sales Header",
-  insert: false,
+  // Insert too (the header with its integration fields in one write, which v2.0's page cannot set): the table's
+  // rules are v2.0's (number series, the customer's defaults, Open status), so the order is the same either way.
   delete: false,
   actions: ["release", "reopen"],
   fields: {
@@ -401,7 +402,9 @@ const salesOrderFields: EntityDef = {
     yourReference: text(35),
     externalDocumentNumber: text(35),
     quoteNumber: code(20, RO),
-    customerNumber: code(20, RO),
+    customerId: guid(),
+    customerNumber: code(20),
+    requestedDeliveryDate: date(),
     salespersonCode: code(20, { column: "salesperson" }),
     paymentTermsCode: code(10),
     shipmentMethodCode: code(10),

@@ -1,7 +1,8 @@
-// Writes a resolved Sales document to Business Central: a new sales order or quote (header through API v2.0,
-// the integration fields through the companion page, lines through v2.0), the order's release and reopen, and
-// the replacement of an order's lines. BC does all of this in one transaction; over the API a failed step is
-// undone by hand (a new document is deleted; replaced lines are put back) so BC keeps its previous state.
+// Writes a resolved Sales document to Business Central: a new sales order (header with its integration fields
+// through the companion page, lines through v2.0) or quote (header and lines through v2.0), the order's release
+// and reopen, and the replacement of an order's lines. BC does all of this in one transaction; over the API a
+// failed step is undone by hand (a new document is deleted; replaced lines are put back) so BC keeps its previous
+// state.
 
 import type { BcBatchRequest, BcBatchResult, Row } from "../../connectors/index.ts";
 import { newRecordId } from "../../engine/record-id.ts";
@@ -93,11 +94,12 @@ const noAnswer = (documentId: string) => ({ order: documentId, step: "insert lin
 
 /**
  * Creates the document with its lines (and, for an order, its invoice discount, integration fields and, if asked,
- * its release); on any failure deletes what it created. The header, its lines and its discount go out as
- * consecutive operations of a v2.0 $batch shared with the other documents in flight (request-batches.ts): BC runs
- * them in order, so Line No. follows the draft and each line finds its header. The integration fields and the
- * release go out the same way through the companion API. The header's id is chosen here (or by the caller) so the
- * lines can name it in the same $batch.
+ * its release); on any failure deletes what it created. Every step goes out as operations of a $batch shared with
+ * the other documents in flight (request-batches.ts). An order's header is inserted through the companion page with
+ * its integration fields (one row written; v2.0's page cannot set them, and a PATCH after it wrote the row twice),
+ * then its lines and discount through v2.0, then its release through the companion page. A quote's header and lines
+ * are consecutive operations of one v2.0 $batch. BC runs a $batch's operations in order, so Line No. follows the
+ * draft and each line finds its header. The header's id is chosen here (or by the caller) so the lines can name it.
  */
 export async function createBcDocument(
   ctx: IntegrationContext,
@@ -109,9 +111,12 @@ export async function createBcDocument(
   options: { release?: boolean } = {},
 ): Promise<Outcome<WrittenDocument>> {
   const id = lower(key ?? newRecordId());
+  const order = set === "salesOrders";
   const header: Row = { id, customerId: draft.customerId };
   if (draft.externalDocumentNumber) header.externalDocumentNumber = draft.externalDocumentNumber;
-  if (set === "salesOrders" && draft.requestedDeliveryDate) header.requestedDeliveryDate = draft.requestedDeliveryDate;
+  if (order && draft.requestedDeliveryDate) header.requestedDeliveryDate = draft.requestedDeliveryDate;
+  if (order) Object.assign(header, integrationFields(draft));
+  const headerOp: BcBatchRequest = { method: "POST", url: set, body: header, record: label };
   const lineOps = draft.lines.map((l) => ({
     method: "POST" as const,
     url: LINE_SET[set],
@@ -131,12 +136,14 @@ export async function createBcDocument(
             record: label,
           },
         ];
-  const [created, ...answers] = await orderRequests(ctx).v2.submit([
-    { method: "POST", url: set, body: header, record: label },
-    ...lineOps,
-    ...discountOps,
-  ]);
-  // The header refused: its lines were refused with it (their document does not exist), nothing to undo.
+  const requests = orderRequests(ctx);
+  let created: BcBatchResult | undefined;
+  let answers: (BcBatchResult | undefined)[];
+  if (order) {
+    [created] = await requests.companion.submit([headerOp]);
+    answers = created?.body && !created.error ? await requests.v2.submit([...lineOps, ...discountOps]) : [];
+  } else [created, ...answers] = await requests.v2.submit([headerOp, ...lineOps, ...discountOps]);
+  // The header refused: nothing was written (a quote's lines were refused with it: their document does not exist).
   if (!created || created.error || !created.body)
     return refused(label, `create ${set}`, created?.error ?? new Error("no answer for the header"));
   const undo = async () => void (await v2(ctx).delete(set, id, "*"));
@@ -151,20 +158,12 @@ export async function createBcDocument(
     await undo();
     return refused(label, "apply the invoice discount", discountFailure);
   }
-  const fields = set === "salesOrders" ? integrationFields(draft) : {};
-  const steps: Array<{ step: string; op: BcBatchRequest }> = [];
-  if (Object.keys(fields).length > 0)
-    steps.push({
-      step: "set the order's integration fields",
-      op: { method: "PATCH", url: `salesOrders(${id})`, headers: IF_ANY, body: fields, record: label },
-    });
-  if (set === "salesOrders" && options.release) steps.push({ step: "release", op: releaseOperation(id, label) });
-  const done = await orderRequests(ctx).companion.submit(steps.map((s) => s.op));
-  for (const [i, { step }] of steps.entries()) {
-    const failure = failureOf(done[i]);
-    if (!failure) continue;
-    await undo();
-    return refused(label, step, failure);
+  if (order && options.release) {
+    const released = await releaseOrder(ctx, id, label);
+    if (!released.ok) {
+      await undo();
+      return released;
+    }
   }
   return { ok: true, value: { id, number: String((created.body as Row).number), lines: lines.value } };
 }

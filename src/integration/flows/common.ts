@@ -26,7 +26,7 @@ export async function readAll(gen: AsyncGenerator<Result<{ rows: Row[] }>>): Pro
 
 /**
  * Sales orders a flow run keeps in flight. Each order is a chain of dependent steps (read it, create the BC header
- * with its lines, set its integration fields and release it, couple, write back); the orders that reach a step
+ * with its integration fields, then its lines, release it, couple, write back); the orders that reach a step
  * together share its request (request-batches.ts: BC $batches of about 25 operations, Dataverse $batches and `or`
  * queries). BC's 5 concurrent requests per principal stay busy only if several such $batches (4 orders each) are
  * always waiting while other orders are on Dataverse (whose steps wait up to 100 ms to gather) or in the store:

@@ -1,8 +1,8 @@
 // The requests of the orders in flight, gathered into few (issue 13). Each order keeps its own chain of steps (read,
-// create with its lines, set its integration fields, release, couple, write back), with its crash guard and its
-// own outcome; but a step many orders take at about the same moment goes out as one request: a BC $batch of their
-// creates, a Dataverse $batch of their write-backs, one `or` query for their lines. Dataverse counts a $batch as
-// one request toward its 6,000 per 5 minutes, and BC spends its 15 ms per request once for all the operations.
+// create its header with the integration fields, then its lines, release, couple, write back), with its crash guard
+// and its own outcome; but a step many orders take at about the same moment goes out as one request: a BC $batch of
+// their creates, a Dataverse $batch of their write-backs, one `or` query for their lines. Dataverse counts a $batch
+// as one request toward its 6,000 per 5 minutes, and BC spends its 15 ms per request once for all the operations.
 
 import type {
   BatchOperation,

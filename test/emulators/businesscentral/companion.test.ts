@@ -244,6 +244,67 @@ describe("salesOrders, salesOrderArchives and postedSalesInvoices", () => {
   });
 });
 
+describe("salesOrders insert (the header with its integration fields in one row write)", () => {
+  it("creates the order v2.0 would create, with the integration fields, in one row written", async () => {
+    const customer = (await list(`${std}/customers?$filter=number eq '10000'`))[0];
+    const before = bc.tally.rowsWritten;
+    const created = await call(`${c}/salesOrders`, {
+      method: "POST",
+      body: {
+        customerId: customer.id,
+        externalDocumentNumber: "PO-4711",
+        requestedDeliveryDate: "2026-12-24",
+        yourReference: "ORD-01001-X",
+        workDescription: "Deliver before noon",
+        paymentDiscountPercent: 2,
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(bc.tally.rowsWritten - before).toBe(1);
+    expect(created.body).toMatchObject({ status: "Open", customerNumber: "10000", yourReference: "ORD-01001-X" });
+    // The same row through v2.0: the number series, the customer's defaults and the page's own defaults as for a
+    // v2.0 insert; the values sent win over the customer's.
+    const reference = await call(`${std}/salesOrders`, { method: "POST", body: { customerId: customer.id } });
+    const order = (await call(`${std}/salesOrders(${created.body.id})`)).body;
+    expect(order.number).toMatch(/^S-ORD\d+$/);
+    expect(Number(order.number.slice(5)) + 1).toBe(Number(reference.body.number.slice(5)));
+    for (const field of ["customerName", "billToCustomerNumber", "sellToCity", "shipToName", "currencyCode"])
+      expect(order[field], field).toEqual(reference.body[field]);
+    expect(order).toMatchObject({
+      status: "Draft",
+      externalDocumentNumber: "PO-4711",
+      requestedDeliveryDate: "2026-12-24",
+      partialShipping: true,
+    });
+    const companionView = (await call(`${c}/salesOrders(${created.body.id})`)).body;
+    expect(companionView).toMatchObject({ workDescription: "Deliver before noon", paymentDiscountPercent: 2 });
+    // Lines go in through v2.0 under the companion-created header.
+    const line = await call(`${std}/salesOrders(${created.body.id})/salesOrderLines`, {
+      method: "POST",
+      body: { lineType: "Item", lineObjectNumber: "1896-S", quantity: 2 },
+    });
+    expect(line.status, JSON.stringify(line.body)).toBe(201);
+    for (const id of [created.body.id, reference.body.id])
+      await call(`${std}/salesOrders(${id})`, { method: "DELETE", headers: { "If-Match": "*" } });
+  });
+
+  it("refuses an order without a customer, and deletes only through v2.0", async () => {
+    expectError(
+      await call(`${c}/salesOrders`, { method: "POST", body: { yourReference: "no customer" } }),
+      400,
+      "Application_DialogException",
+    );
+    const created = await call(`${c}/salesOrders`, { method: "POST", body: { customerNumber: "20000" } });
+    expect(created.status).toBe(201);
+    expectError(
+      await call(`${c}/salesOrders(${created.body.id})`, { method: "DELETE", headers: { "If-Match": "*" } }),
+      405,
+      "BadRequest_MethodNotAllowed",
+    );
+    await call(`${std}/salesOrders(${created.body.id})`, { method: "DELETE", headers: { "If-Match": "*" } });
+  });
+});
+
 describe("customerStatistics and itemAvailability", () => {
   it("computes statistics from ledgers and open documents", async () => {
     const stats = await list(`${c}/customerStatistics?$filter=customerNumber eq '20000'`);
