@@ -23,7 +23,7 @@ import { type PassReport, runMapping, SeenThisRun } from "../src/engine/runner.t
 import { boundHeapGrowth } from "../src/runtime/heap.ts";
 import { openStore } from "../src/store/index.ts";
 import { aligned, round, targetLines } from "./report.ts";
-import { CUSTOMER_MAPPING, emulatorsProcess, integrationUserOf } from "./throughput.ts";
+import { CUSTOMER_MAPPING, emulatorsProcess, integrationUsersOf } from "./throughput.ts";
 
 export interface IncrementalPreset {
   name: "full" | "quick";
@@ -109,7 +109,7 @@ async function runSize(customers: number, preset: IncrementalPreset): Promise<Si
       store,
       ports,
       mappings: (name: string) => (name === CUSTOMER_BOTH_WAYS.name ? CUSTOMER_BOTH_WAYS : undefined),
-      integrationUser: await integrationUserOf(dataverse),
+      integrationUsers: await integrationUsersOf(dataverse),
     };
     // When the last write before a run was stamped: the seed's (just made), a run's own, the BC users' edits.
     let lastWriteAt = Date.now();

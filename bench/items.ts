@@ -25,7 +25,7 @@ import { round } from "./report.ts";
 import {
   type Ceiling,
   ceiling,
-  integrationUserOf,
+  integrationUsersOf,
   measuring,
   type StrategyResult,
   strategyTable,
@@ -138,7 +138,7 @@ export async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
       store,
       ports: connectorPorts({ dataverse, businessCentral, companyId: clients.companyId }),
       mappings: mappingOf,
-      integrationUser: await integrationUserOf(dataverse),
+      integrationUsers: await integrationUsersOf(dataverse),
     };
     const ctx = {
       store,

@@ -23,7 +23,7 @@ import type { IntegrationContext } from "../src/integration/context.ts";
 import { runCustomerStatistics, STATISTICS_FIELDS } from "../src/integration/statistics.ts";
 import { openStore } from "../src/store/index.ts";
 import { aligned, round, targetLines } from "./report.ts";
-import { CUSTOMER_MAPPING, integrationUserOf, type Target, world } from "./throughput.ts";
+import { CUSTOMER_MAPPING, integrationUsersOf, type Target, world } from "./throughput.ts";
 
 export interface StatisticsPreset {
   name: "full" | "quick";
@@ -69,7 +69,7 @@ async function syncedWorld(records: number) {
     store,
     ports: connectorPorts({ dataverse, businessCentral, companyId: clients.companyId }),
     mappings: (name: string) => (name === CUSTOMER_MAPPING.name ? CUSTOMER_MAPPING : undefined),
-    integrationUser: await integrationUserOf(dataverse),
+    integrationUsers: await integrationUsersOf(dataverse),
   };
   const [synced] = await runMapping(engine, CUSTOMER_MAPPING.name, { mode: "full", pageSize: 1000 });
   if (synced.status !== "succeeded") throw new Error(`customer sync failed: ${synced.message}`);

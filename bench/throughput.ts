@@ -157,16 +157,24 @@ export interface StrategyResult {
 }
 
 /**
+ * The engine's `integrationUsers`, as `bcsync` opens the integration: the Dataverse user WhoAmI names for each app
+ * registration the client signs in as.
+ */
+export async function integrationUsersOf(dataverse: DataverseClient): Promise<{ dataverse: string[] }> {
+  const users: string[] = [];
+  for (let principal = 0; principal < dataverse.principalCount(); principal++) {
+    const who = await dataverse.whoAmI({ principal });
+    if (!who.ok) throw new Error(who.error.message);
+    users.push(who.value.UserId.toLowerCase());
+  }
+  return { dataverse: users };
+}
+
+/**
  * Starts measuring a strategy (wall time and this process's CPU from now). `done` gives the figures every strategy
  * reports once `records` are written; it stops the emulators to read the CPU they spent serving. `stop` ends the
  * measured time earlier, so checks of what was written can read the emulators before `done` without being timed.
  */
-/** The engine's `integrationUser`, as `bcsync` opens the integration: the Dataverse user WhoAmI names. */
-export async function integrationUserOf(dataverse: DataverseClient): Promise<{ dataverse: string }> {
-  const who = await dataverse.whoAmI();
-  if (!who.ok) throw new Error(who.error.message);
-  return { dataverse: who.value.UserId.toLowerCase() };
-}
 
 export function measuring(emulators: { close(): Promise<{ cpuSeconds: number }> }) {
   const started = performance.now();

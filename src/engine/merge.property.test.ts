@@ -68,7 +68,7 @@ function apply(plan: RecordPlan, target: SideRecord, coupling: CouplingState, pa
 }
 
 function run(mapping: ReturnType<typeof mappingFor>, bc: SideRecord, dv: SideRecord, coupling: CouplingState) {
-  const ctx = { mapping, lookups: {}, integrationUser: { dataverse: USER } };
+  const ctx = { mapping, lookups: {}, integrationUsers: { dataverse: [USER] } };
   const to = planRecord(
     { ...ctx, pass: "toDataverse" },
     { change: { kind: "upsert", record: bc }, coupling, target: dv },

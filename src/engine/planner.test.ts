@@ -123,7 +123,7 @@ function coupled(mapping: TableMapping, over: Partial<CouplingState> = {}): Coup
 }
 
 function ctx(mapping: TableMapping, pass: PassDirection, over: Partial<PlanContext> = {}): PlanContext {
-  return { mapping, pass, lookups, integrationUser: { dataverse: INTEGRATION_USER }, ...over };
+  return { mapping, pass, lookups, integrationUsers: { dataverse: [INTEGRATION_USER] }, ...over };
 }
 
 const upsert = (record: SideRecord) => ({ kind: "upsert" as const, record });
@@ -292,6 +292,17 @@ describe("planner: uncoupled records", () => {
     const p = plan(mappingWith({ syncOnlyCoupled: false }), "fromDataverse", {
       change: upsert(dvRec({}, { modifiedBy: INTEGRATION_USER })),
     });
+    expect(p).toMatchObject({ kind: "ignore", reason: "integration_user" });
+  });
+
+  it("so are those any other app registration of the integration wrote (extraPrincipals), in any letter case", () => {
+    const second = "88888888-8888-4888-8888-88888888888a";
+    const p = plan(
+      mappingWith({ syncOnlyCoupled: false }),
+      "fromDataverse",
+      { change: upsert(dvRec({}, { modifiedBy: second.toUpperCase() })) },
+      { integrationUsers: { dataverse: [INTEGRATION_USER, second] } },
+    );
     expect(p).toMatchObject({ kind: "ignore", reason: "integration_user" });
   });
 });

@@ -25,6 +25,7 @@ import {
   planError,
   sideValue,
 } from "./convert.ts";
+import { type IntegrationUsers, isIntegrationUser } from "./integration-users.ts";
 import { matchCriteria, selectMatch } from "./matching.ts";
 import {
   type FieldMapping,
@@ -50,8 +51,8 @@ export interface PlanContext {
   mapping: TableMapping;
   pass: PassDirection;
   lookups: LookupTable;
-  /** Ids of the integration user on each side: their changes are never synced (seed S15). */
-  integrationUser?: { bc?: string; dataverse?: string };
+  /** Ids of the integration users on each side (one per app registration): their changes are never synced (S15). */
+  integrationUsers?: IntegrationUsers;
   /** The most characters each target text property takes (from its metadata): longer values are reported, not sent. */
   targetLimits?: ReadonlyMap<string, number>;
   /** Required, e-mail and choice properties of the target (from its metadata): refused values are reported, not sent. */
@@ -257,18 +258,14 @@ function isEcho(ctx: PlanContext, source: SideRecord, coupling: CouplingState): 
   const side = ctx.pass === "toDataverse" ? "bc" : "dataverse";
   const ourVersion = side === "bc" ? coupling.bcVersion : coupling.dataverseVersion;
   if (source.version !== undefined && ourVersion !== undefined && source.version === ourVersion) return "own_write";
-  const user = ctx.integrationUser?.[side];
-  if (user !== undefined && source.modifiedBy !== undefined && sameValue(user, source.modifiedBy)) {
-    return "integration_user";
-  }
+  if (isIntegrationUser(ctx.integrationUsers?.[side], source.modifiedBy)) return "integration_user";
   return "none";
 }
 
 function planUncoupled(ctx: PlanContext, input: PlanInput, source: SideRecord, mode: RunMode): RecordPlan {
   const { mapping, pass } = ctx;
   const sourceId = source.id;
-  const user = ctx.integrationUser?.[pass === "toDataverse" ? "bc" : "dataverse"];
-  if (user !== undefined && source.modifiedBy !== undefined && sameValue(user, source.modifiedBy)) {
+  if (isIntegrationUser(ctx.integrationUsers?.[pass === "toDataverse" ? "bc" : "dataverse"], source.modifiedBy)) {
     return { kind: "ignore", sourceId, reason: "integration_user" };
   }
   if (mapping.syncOnlyCoupled && mode === "scheduled") return { kind: "ignore", sourceId, reason: "uncoupled" };

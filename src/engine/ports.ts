@@ -30,11 +30,11 @@ export interface ReadChangesOptions {
   /** Records modified at or after this instant (the watermark minus the overlap window); absent = all. */
   modifiedSince?: string;
   /**
-   * Leave out the records this user changed last, where the side records who did (Dataverse's modifiedby; BC's
-   * own integration filters the same way): the integration user's rows are echoes of the engine's own writes.
+   * Leave out the records one of these users changed last, where the side records who did (Dataverse's modifiedby;
+   * BC's own integration filters the same way): the integration users' rows are echoes of the engine's own writes.
    * Sides that cannot tell ignore it.
    */
-  notModifiedBy?: string;
+  notModifiedBy?: readonly string[];
   /** Change tracking: continue from this delta link (sides with `supportsDelta`). */
   deltaLink?: string;
   /** Use change tracking (a first read without deltaLink reads everything and returns a link). */

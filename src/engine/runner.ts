@@ -20,6 +20,7 @@ import { deletedSources, ID_SCAN_PAGE_SIZE } from "./deleted-sources.ts";
 import { deletionPropagatesFromTarget, massDeleteDecision } from "./deletions.ts";
 import { type CompiledFilter, compileFilter } from "./filter.ts";
 import { IdSet } from "./id-set.ts";
+import { type IntegrationUsers, isIntegrationUser } from "./integration-users.ts";
 import { hasMatchFields, matchesByUniqueValues } from "./matching.ts";
 import { fieldDirection, fieldKey, type PassDirection, passesOf, type TableMapping } from "./model.ts";
 import { runOptionPass } from "./options.ts";
@@ -62,8 +63,8 @@ export interface EngineDeps {
   ports: PortFactory;
   /** All table mappings by name (lookups and parents resolve through them). */
   mappings: (name: string) => TableMapping | undefined;
-  /** The integration user's id on each side: its changes are never synced (seed S15). */
-  integrationUser?: { bc?: string; dataverse?: string };
+  /** The integration users' ids on each side (one per app registration): their changes are never synced (S15). */
+  integrationUsers?: IntegrationUsers;
   now?: () => Date;
 }
 
@@ -477,7 +478,7 @@ async function readChanges(
     deltaLink?: string;
     since?: string;
     clientFilter?: CompiledFilter & { ok: true };
-    notModifiedBy?: string;
+    notModifiedBy?: readonly string[];
     /** Rows read but not planned: this run's own writes (still counted as seen). */
     ownWrites?: (record: SideRecord) => boolean;
   },
@@ -648,7 +649,7 @@ function sourceReadOptions(
     filter: string | undefined;
     ownWrites: boolean;
     since?: string;
-    notModifiedBy?: string;
+    notModifiedBy?: readonly string[];
     useDelta: boolean;
     deltaLink?: string;
   },
@@ -991,22 +992,22 @@ async function retryFailed(run: Pass, handled: IdSet): Promise<void> {
 }
 
 /**
- * The integration user a scheduled Dataverse → BC pass leaves out of its read, as Business Central does
+ * The integration users a scheduled Dataverse → BC pass leaves out of its read, as Business Central does
  * (IsModifiedByFilterNeeded): for a bidirectional mapping with no field that flows only from Dataverse. The
  * planner skips those rows as echoes anyway; reading them cost a row per record the other pass had just written.
  */
-function integrationUserLeftOut(run: Pass): string | undefined {
-  return run.mode === "scheduled" ? echoesOfIntegrationUser(run) : undefined;
+function integrationUserLeftOut(run: Pass): readonly string[] | undefined {
+  return run.mode === "scheduled" ? echoesOfIntegrationUsers(run) : undefined;
 }
 
-/** The Dataverse integration user whose rows a Dataverse → BC pass of this mapping may take as echoes. */
-function echoesOfIntegrationUser(run: Pass): string | undefined {
-  const user = run.deps.integrationUser?.dataverse;
-  if (!user || run.pass !== "fromDataverse") return undefined;
+/** The Dataverse integration users whose rows a Dataverse → BC pass of this mapping may take as echoes. */
+function echoesOfIntegrationUsers(run: Pass): readonly string[] | undefined {
+  const users = run.deps.integrationUsers?.dataverse;
+  if (!users || users.length === 0 || run.pass !== "fromDataverse") return undefined;
   const { mapping } = run;
   if (mapping.direction !== "bidirectional") return undefined;
   if (mapping.fields.some((f) => fieldDirection(mapping, f) === "fromDataverse")) return undefined;
-  return user;
+  return users;
 }
 
 /**
@@ -1019,11 +1020,10 @@ function echoesOfIntegrationUser(run: Pass): string | undefined {
  * (recordOwnWrites), which the next update of one is sent on.
  */
 function ownWritesOfThisRun(run: Pass): ((record: SideRecord) => boolean) | undefined {
-  const user = run.mode === "full" ? echoesOfIntegrationUser(run) : undefined;
-  if (!user) return undefined;
+  const users = run.mode === "full" ? echoesOfIntegrationUsers(run) : undefined;
+  if (!users) return undefined;
   const since = run.seen.startedAt;
-  return (record) =>
-    record.modifiedBy !== undefined && sameValue(record.modifiedBy, user) && !isAfter(since, record.modifiedAt);
+  return (record) => isIntegrationUser(users, record.modifiedBy) && !isAfter(since, record.modifiedAt);
 }
 
 /**
@@ -1112,7 +1112,7 @@ async function planPage(run: Pass, changes: SourceChange[]): Promise<PlannedPage
     mapping,
     pass,
     lookups: await run.lookups.load(mapping, pass, records),
-    ...(run.deps.integrationUser ? { integrationUser: run.deps.integrationUser } : {}),
+    ...(run.deps.integrationUsers ? { integrationUsers: run.deps.integrationUsers } : {}),
     ...(limits && limits.size > 0 ? { targetLimits: limits } : {}),
     ...(rules ? { targetRules: rules } : {}),
     mode: run.mode,

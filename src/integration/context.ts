@@ -19,7 +19,7 @@ import { INTEGRATION_NOT_SET_UP } from "../errors/codes/integration.ts";
 import { openStore, type Store } from "../store/index.ts";
 import { loadMappings } from "./reset.ts";
 import { type IntegrationSettings, parseIntegrationSettings } from "./settings.ts";
-import { checkIntegrationUser } from "./solution.ts";
+import { checkIntegrationUsers } from "./solution.ts";
 
 export interface IntegrationContext {
   config: BcsyncConfig;
@@ -95,9 +95,10 @@ export async function openIntegration(options: OpenOptions = {}): Promise<Integr
   const clients = connectorClients(config, options.configPath, env);
   const store = await openStore({ url: config.store.url, dataDir: options.dataDir ?? config.dataDir });
   const mappings = await loadMappings(store);
-  // Who the integration user is, and never a System Administrator (S20), on every path: setup with or without the
-  // solution, and every command that opens the integration.
-  const who = await checkIntegrationUser(clients.dataverse);
+  // Who the integration users are (one per app registration: the credentials and extraPrincipals), and never a
+  // System Administrator (S20), on every path: setup with or without the solution, and every command that opens
+  // the integration.
+  const who = await checkIntegrationUsers(clients.dataverse);
   if (!who.ok) {
     // A refused login or an unreachable service stops the command here, with its own exit code, instead of
     // every mapping failing one by one behind an exit code 0.
@@ -111,7 +112,7 @@ export async function openIntegration(options: OpenOptions = {}): Promise<Integr
     ports: connectorPorts(clients),
     // Looked up in the live list: reapplying defaults (units migration, reset) replaces its contents.
     mappings: (name) => mappings.find((m) => m.name === name),
-    integrationUser: { dataverse: who.value.userId.toLowerCase() },
+    integrationUsers: { dataverse: who.value.map((u) => u.userId.toLowerCase()) },
   };
   return {
     config,

@@ -113,20 +113,38 @@ export interface SolutionInstallReport {
   warnings: string[];
 }
 
-/** The application user's role names; refuses System Administrator (S20). */
-export async function checkIntegrationUser(
-  dv: DataverseClient,
-): Promise<Result<{ userId: string; businessUnitId: string; roles: string[] }>> {
-  const who = await dv.whoAmI();
-  if (!who.ok) return who;
-  const roles = await roleNamesOf(dv, who.value.UserId);
-  if (!roles.ok) return roles;
-  if (roles.value.some((r) => r.toLowerCase() === SYSTEM_ADMINISTRATOR_ROLE.toLowerCase())) {
-    const user = await dv.retrieve("systemusers", who.value.UserId, { select: ["fullname"] });
-    const name = user.ok && typeof user.value?.fullname === "string" ? user.value.fullname : who.value.UserId;
-    return fail(bcsyncError(INTEGRATION_USER_IS_SYSTEM_ADMINISTRATOR, { user: name }));
+export interface IntegrationUserCheck {
+  userId: string;
+  businessUnitId: string;
+  roles: string[];
+}
+
+/**
+ * The application users the client signs in as, the configured credentials' first, then one per extra principal
+ * (`extraPrincipals`): their role names; any of them a System Administrator is refused (S20). Each writes as
+ * itself, so each is the integration user to the engine (src/engine/integration-users.ts).
+ */
+export async function checkIntegrationUsers(dv: DataverseClient): Promise<Result<IntegrationUserCheck[]>> {
+  const users: IntegrationUserCheck[] = [];
+  for (let principal = 0; principal < dv.principalCount(); principal++) {
+    const who = await dv.whoAmI({ principal });
+    if (!who.ok) return who;
+    const roles = await roleNamesOf(dv, who.value.UserId);
+    if (!roles.ok) return roles;
+    if (roles.value.some((r) => r.toLowerCase() === SYSTEM_ADMINISTRATOR_ROLE.toLowerCase())) {
+      const user = await dv.retrieve("systemusers", who.value.UserId, { select: ["fullname"] });
+      const name = user.ok && typeof user.value?.fullname === "string" ? user.value.fullname : who.value.UserId;
+      return fail(bcsyncError(INTEGRATION_USER_IS_SYSTEM_ADMINISTRATOR, { user: name }));
+    }
+    users.push({ userId: who.value.UserId, businessUnitId: who.value.BusinessUnitId, roles: roles.value });
   }
-  return ok({ userId: who.value.UserId, businessUnitId: who.value.BusinessUnitId, roles: roles.value });
+  return ok(users);
+}
+
+/** The configured credentials' application user (see checkIntegrationUsers: every principal is checked). */
+export async function checkIntegrationUser(dv: DataverseClient): Promise<Result<IntegrationUserCheck>> {
+  const users = await checkIntegrationUsers(dv);
+  return users.ok ? ok(users.value[0]) : users;
 }
 
 /** Installs or reinstalls the solution. Stops at the first failing step, which the error names. */
@@ -134,8 +152,9 @@ export async function installIntegrationSolution(
   dv: DataverseClient,
   options: SolutionInstallOptions,
 ): Promise<Result<SolutionInstallReport>> {
-  const user = await checkIntegrationUser(dv);
-  if (!user.ok) return user;
+  const users = await checkIntegrationUsers(dv);
+  if (!users.ok) return users;
+  const [user] = users.value;
   const warnings: string[] = [];
 
   const tables = await probeSchema(dv);
@@ -143,13 +162,16 @@ export async function installIntegrationSolution(
 
   const roles: InstalledRole[] = [];
   for (const def of INTEGRATION_ROLES) {
-    const role = await ensureRole(dv, def, user.value.businessUnitId);
+    const role = await ensureRole(dv, def, user.businessUnitId);
     if (!role.ok) return role;
     const applied = await applyPrivileges(dv, role.value.id, def, role.value.created || options.reinstall === true);
     if (!applied.ok) return applied;
     if (applied.value.warning) warnings.push(applied.value.warning);
-    const assigned = await assignRole(dv, user.value.userId, role.value.id, user.value.roles.includes(def.name));
-    if (!assigned.ok) return stepFailed(`assign role ${def.name}`, assigned.error.message);
+    // Every app registration's user writes as the integration (extraPrincipals), so each gets the roles.
+    for (const u of users.value) {
+      const assigned = await assignRole(dv, u.userId, role.value.id, u.roles.includes(def.name));
+      if (!assigned.ok) return stepFailed(`assign role ${def.name}`, assigned.error.message);
+    }
     roles.push({
       name: def.name,
       id: role.value.id,
@@ -162,8 +184,8 @@ export async function installIntegrationSolution(
   if (!connection.ok) return connection;
 
   return ok({
-    userId: user.value.userId,
-    businessUnitId: user.value.businessUnitId,
+    userId: user.userId,
+    businessUnitId: user.businessUnitId,
     roles,
     tablesChecked: tables.value,
     navConnectionId: connection.value,

@@ -116,7 +116,7 @@ export async function runCustomerStatistics(ctx: IntegrationContext): Promise<Jo
   const statisticsById = new Map(current.rows.map((r) => [String(r[STATISTICS_KEY]).toLowerCase(), r]));
   const updates: { key: string; row: Row }[] = [];
   const creates: { coupling: Coupling; account: SideRecord; row: Row }[] = [];
-  const user = ctx.engine.integrationUser?.dataverse;
+  const users = ctx.engine.integrationUsers?.dataverse;
   for (const { coupling, row } of wanted) {
     const account = accounts.value.get(coupling.dataverseId.toLowerCase());
     if (!account) {
@@ -132,7 +132,7 @@ export async function runCustomerStatistics(ctx: IntegrationContext): Promise<Jo
     }
     // Not linked yet (or linked to a row since deleted): a new row, linked when the account has no Sales edit that
     // CUSTOMER has yet to carry to Business Central (unsynced-edits.ts); else both wait for the next run.
-    if (hasUnsyncedEdit(customers, account, coupling, user)) counters.deferred++;
+    if (hasUnsyncedEdit(customers, account, coupling, users)) counters.deferred++;
     else creates.push({ coupling, account, row });
   }
   await writeStatistics(ctx, customers, updates, creates, counters);

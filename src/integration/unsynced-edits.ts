@@ -8,10 +8,10 @@
 
 import type { Row } from "../connectors/index.ts";
 import { writeBudgetOf } from "../engine/adapters/common.ts";
+import { isIntegrationUser } from "../engine/integration-users.ts";
 import type { TableMapping } from "../engine/model.ts";
 import { batchSize, inParallel } from "../engine/pipeline/write.ts";
 import { chunks } from "../engine/prefetch.ts";
-import { sameValue } from "../engine/values.ts";
 import { CONNECTOR_OUTCOME_UNKNOWN } from "../errors/codes/connectors.ts";
 import { type BcsyncError, bcsyncError } from "../errors/define.ts";
 import type { Coupling } from "../store/repositories/couplings.ts";
@@ -40,7 +40,7 @@ export function stampOf(mapping: TableMapping, row: Row): RowStamp {
 }
 
 /**
- * True when the Sales row's last change was made by someone other than the integration user and the mapping has
+ * True when the Sales row's last change was made by someone other than the integration users and the mapping has
  * not synced that version to Business Central yet. Mappings that never read Sales (Business Central → Dataverse
  * only) have nothing to carry back, and a row read without its modifier cannot tell: both count as synced.
  */
@@ -48,11 +48,11 @@ export function hasUnsyncedEdit(
   mapping: TableMapping,
   stamp: RowStamp,
   coupling: Pick<Coupling, "dataverseVersion">,
-  integrationUser: string | undefined,
+  integrationUsers: readonly string[] | undefined,
 ): boolean {
   if (mapping.direction === "toDataverse") return false;
-  if (integrationUser === undefined || stamp.modifiedBy === undefined) return false;
-  if (sameValue(stamp.modifiedBy.toLowerCase(), integrationUser.toLowerCase())) return false;
+  if (!integrationUsers?.length || stamp.modifiedBy === undefined) return false;
+  if (isIntegrationUser(integrationUsers, stamp.modifiedBy)) return false;
   return stamp.version === undefined || stamp.version !== coupling.dataverseVersion;
 }
 
@@ -76,9 +76,9 @@ export async function updateBehindMapping(
   mapping: TableMapping,
   writes: readonly WriteBehind[],
 ): Promise<WriteBehindMapping[]> {
-  const user = ctx.engine.integrationUser?.dataverse;
+  const users = ctx.engine.integrationUsers?.dataverse;
   const outcomes: WriteBehindMapping[] = writes.map((w) =>
-    hasUnsyncedEdit(mapping, w.stamp, w.coupling, user) ? { kind: "deferred" } : { kind: "written" },
+    hasUnsyncedEdit(mapping, w.stamp, w.coupling, users) ? { kind: "deferred" } : { kind: "written" },
   );
   const due = [...writes.keys()].filter((i) => outcomes[i].kind === "written");
   const budget = writeBudgetOf(ctx.dataverse.throttleStates(), WRITES_PER_BATCH);

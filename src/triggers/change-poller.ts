@@ -83,8 +83,9 @@ export class ChangePoller {
       return false;
     }
     const dv = mapping.dataverse;
-    const user = ctx.engine.integrationUser?.dataverse;
-    const notOurs = user ? ` and ${dv.modifiedByField} ne ${user}` : "";
+    const notOurs = (ctx.engine.integrationUsers?.dataverse ?? [])
+      .map((user) => ` and ${dv.modifiedByField} ne ${user}`)
+      .join("");
     const filter = `${dv.modifiedField} gt ${since}${notOurs}`;
     for await (const page of ctx.dataverse.pages(dv.entitySet, { filter, select: [dv.keyField], top: 1 })) {
       if (!page.ok) throw page.error;

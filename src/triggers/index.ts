@@ -104,8 +104,8 @@ export function createTriggers(options: TriggerOptions): Triggers {
         : [],
     dataverseMappings: (table) =>
       ctx.mappings.filter((m) => reads(m, "fromDataverse") && m.dataverse.table === table).map((m) => m.name),
-    ...(ctx.engine.integrationUser?.dataverse
-      ? { dataverseIntegrationUser: ctx.engine.integrationUser.dataverse }
+    ...(ctx.engine.integrationUsers?.dataverse
+      ? { dataverseIntegrationUsers: ctx.engine.integrationUsers.dataverse }
       : {}),
     wake: (name) => options.wake(name),
     ...(options.onNotification ? { onNotification: options.onNotification } : {}),

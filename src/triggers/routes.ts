@@ -9,6 +9,7 @@
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyPluginAsync } from "fastify";
+import { isIntegrationUser } from "../engine/integration-users.ts";
 
 export const BC_WEBHOOK_PATH = "/webhooks/businesscentral";
 export const DATAVERSE_WEBHOOK_PATH = "/webhooks/dataverse";
@@ -20,8 +21,8 @@ export interface TriggerRoutesOptions {
   bcMappings(companyId: string, entitySet: string): string[];
   /** Mappings that read a Dataverse table (logical name). */
   dataverseMappings(table: string): string[];
-  /** The integration user's systemuserid: its own writes wake nothing (echo suppression, seed S15). */
-  dataverseIntegrationUser?: string;
+  /** The integration users' systemuserids (one per app registration): their writes wake nothing (seed S15). */
+  dataverseIntegrationUsers?: readonly string[];
   wake(mappingName: string): void;
   /** Told of every accepted notification (metrics, tests). */
   onNotification?(event: TriggerEvent): void;
@@ -96,9 +97,9 @@ export function triggerRoutes(options: TriggerRoutesOptions): FastifyPluginAsync
           | undefined;
         const table = typeof context?.PrimaryEntityName === "string" ? context.PrimaryEntityName : "";
         if (!table) return reply.status(400).send({ error: "No PrimaryEntityName." });
-        const user = options.dataverseIntegrationUser?.toLowerCase();
         // UserId is who the change is stamped as (modifiedby), as the engine's echo suppression reads it.
-        const byUs = user !== undefined && typeof context?.UserId === "string" && context.UserId.toLowerCase() === user;
+        const byUs =
+          typeof context?.UserId === "string" && isIntegrationUser(options.dataverseIntegrationUsers, context.UserId);
         const mappings = byUs ? [] : options.dataverseMappings(table);
         for (const name of mappings) options.wake(name);
         options.onNotification?.({ source: "dataverse", changeTypes: [String(context?.MessageName ?? "")], mappings });

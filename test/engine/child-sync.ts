@@ -32,7 +32,7 @@ const reports = await runMapping(
     store,
     ports: connectorPorts({ dataverse, businessCentral, companyId: config.bc.companyId }),
     mappings: (name) => (name === mapping.name ? mapping : undefined),
-    integrationUser: { dataverse: config.integrationUserId },
+    integrationUsers: { dataverse: [config.integrationUserId] },
   },
   mapping.name,
   { passes: ["toDataverse"], pageSize: config.pageSize, onPage: (p) => process.stdout.write(`page ${p.pages}\n`) },

@@ -92,7 +92,7 @@ it("a kill -9 in the middle of a 5,000-record run leaves exactly one counterpart
       store,
       ports: connectorPorts({ dataverse: h.dv, businessCentral: h.bc, companyId: h.companyId }),
       mappings: () => mapping(),
-      integrationUser: { dataverse: h.integrationUserId },
+      integrationUsers: { dataverse: [h.integrationUserId] },
     };
     const [report] = await runMapping(deps, "CUSTOMER", { passes: ["toDataverse"], pageSize: 250 });
     expect(report.status).toBe("succeeded");

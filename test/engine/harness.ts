@@ -69,7 +69,7 @@ export async function startHarness(
     store,
     ports: connectorPorts({ dataverse: dv, businessCentral: bc, companyId }),
     mappings: (name) => byName.get(name),
-    integrationUser: { dataverse: integrationUserId },
+    integrationUsers: { dataverse: [integrationUserId] },
   };
   return {
     emulators,

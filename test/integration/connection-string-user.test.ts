@@ -85,7 +85,7 @@ it("setup takes the user name and password, keeps the password out of the config
 
   const ctx = await openIntegration({ configPath });
   try {
-    expect(ctx.engine.integrationUser?.dataverse).toBe(DEMO_INTEGRATION_USER.dataverseUserId);
+    expect(ctx.engine.integrationUsers?.dataverse).toEqual([DEMO_INTEGRATION_USER.dataverseUserId]);
   } finally {
     await ctx.close();
   }

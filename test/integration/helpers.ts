@@ -24,6 +24,8 @@ export async function startIntegration(
   options: {
     company?: string /** A PostgreSQL state store (postgres://…) instead of the embedded one. */;
     storeUrl?: string;
+    /** More Dataverse app registrations (`dataverse.extraPrincipals`), their secrets in the given variables. */
+    extraDataversePrincipals?: { clientId: string; clientSecretEnv: string }[];
   } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "bcsync-it-"));
@@ -36,16 +38,21 @@ export async function startIntegration(
     notice: () => {},
   });
   const configPath = join(dir, "bcsync.config.json");
+  const config = configForEmulators(emulators.info, {
+    dataDir: join(dir, "state"),
+    integration,
+    ...(options.company ? { company: options.company } : {}),
+  });
+  if (options.extraDataversePrincipals && config.dataverse) {
+    const tenantId = config.dataverse.credentials.tenantId;
+    config.dataverse = {
+      ...config.dataverse,
+      extraPrincipals: options.extraDataversePrincipals.map((p) => ({ tenantId, ...p })),
+    };
+  }
   const setup = await runSetup({
     configPath,
-    config: {
-      ...configForEmulators(emulators.info, {
-        dataDir: join(dir, "state"),
-        integration,
-        ...(options.company ? { company: options.company } : {}),
-      }),
-      ...(options.storeUrl ? { store: { url: options.storeUrl } } : {}),
-    },
+    config: { ...config, ...(options.storeUrl ? { store: { url: options.storeUrl } } : {}) },
     confirmReset: true,
   });
   if (!setup.ok) throw setup.error;

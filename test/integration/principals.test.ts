@@ -8,8 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_INTEGRATION_APP, DEMO_INTEGRATION_APP_2 } from "../../emulators/identity/demo-apps.ts";
 import { type RunningEmulators, startEmulators } from "../../emulators/index.ts";
 import { validateConfig } from "../../src/config/index.ts";
+import type { Row } from "../../src/connectors/index.ts";
+import { runMapping } from "../../src/engine/runner.ts";
 import { connectorClients } from "../../src/integration/context.ts";
+import { coupleDemoSalespeople } from "../../src/integration/demo.ts";
 import { configForEmulators } from "../../src/integration/setup.ts";
+import { syncMappings } from "../../src/integration/sync.ts";
+import { bcRows, dvRows, type Harness, startIntegration } from "./helpers.ts";
 
 let emulators: RunningEmulators;
 let dir: string;
@@ -67,5 +72,115 @@ describe("extra principals from the configuration", () => {
     };
     const config = validateConfig({ ...base, dataverse: { ...base.dataverse!, extraPrincipals: [second] } });
     expect(() => connectorClients(config, undefined, {})).toThrow(/NOT_SET_ANYWHERE/);
+  });
+});
+
+// With two Dataverse app registrations, the integration's writes are stamped with two application users: both are
+// the integration's own (echo suppression, S15's "not modified by the integration user", unsynced Sales edits), or
+// a second sync would take half of its own writes for Sales users' edits and write them back to BC.
+describe("a second Dataverse app registration is the integration's own user too", () => {
+  let h: Harness;
+  const SECRET_ENV = "BCSYNC_TEST_SECOND_DV_APP_SECRET";
+
+  beforeAll(async () => {
+    process.env[SECRET_ENV] = DEMO_INTEGRATION_APP_2.clientSecret;
+    h = await startIntegration(
+      {},
+      { extraDataversePrincipals: [{ clientId: DEMO_INTEGRATION_APP_2.clientId, clientSecretEnv: SECRET_ENV }] },
+    );
+  }, 120_000);
+  afterAll(async () => {
+    await h?.close();
+    delete process.env[SECRET_ENV];
+  });
+
+  const written = (results: Awaited<ReturnType<typeof syncMappings>>) =>
+    results.flatMap((r) =>
+      r.passes
+        .filter((p) => p.counters.inserted + p.counters.modified + p.counters.failed > 0)
+        .map((p) => `${r.mapping} ${p.direction}: ${JSON.stringify(p.counters)}`),
+    );
+
+  it("knows both application users as the integration's", () => {
+    expect([...(h.ctx.engine.integrationUsers?.dataverse ?? [])].sort()).toEqual(
+      [DEMO_INTEGRATION_APP.dataverseUserId, DEMO_INTEGRATION_APP_2.dataverseUserId].sort(),
+    );
+  });
+
+  const withoutSecret = <T extends { clientSecretFile?: string; clientSecretEnv?: string; clientSecret?: string }>(
+    credentials: T,
+  ) => {
+    const { clientSecretFile: _file, clientSecretEnv: _env, clientSecret: _secret, ...rest } = credentials;
+    return rest;
+  };
+
+  /**
+   * Writes a coupled Sales account again, with the value it has, as the second app registration alone: what the
+   * integration's write of it through that principal leaves (which principal the round-robin gives each of a sync's
+   * few bulk writes depends on the requests before it, so the test does not leave it to chance).
+   */
+  async function writtenBySecondApp(): Promise<Row> {
+    const base = h.ctx.config;
+    const { dataverse, businessCentral } = connectorClients(
+      {
+        ...base,
+        dataverse: {
+          ...base.dataverse!,
+          credentials: {
+            ...withoutSecret(base.dataverse!.credentials),
+            clientId: DEMO_INTEGRATION_APP_2.clientId,
+            clientSecretEnv: SECRET_ENV,
+          },
+          extraPrincipals: [],
+        },
+      },
+      undefined,
+    );
+    try {
+      let coupling: { dataverseId: string } | undefined;
+      for await (const c of h.ctx.store.couplings.iterate("CUSTOMER")) {
+        coupling = c;
+        break;
+      }
+      if (!coupling) throw new Error("no coupled customer");
+      const [account] = await dvRows(h.ctx, "accounts", `accountid eq ${coupling.dataverseId}`);
+      const touched = await dataverse.update("accounts", String(account.accountid), { name: account.name });
+      if (!touched.ok) throw touched.error;
+      const [after] = await dvRows(h.ctx, "accounts", `accountid eq ${coupling.dataverseId}`);
+      expect(String(after._modifiedby_value).toLowerCase()).toBe(DEMO_INTEGRATION_APP_2.dataverseUserId);
+      return after;
+    } finally {
+      await dataverse.close();
+      await businessCentral.close?.();
+    }
+  }
+
+  it("after a full sync, neither a scheduled nor a second full sync writes anything", async () => {
+    await coupleDemoSalespeople(h.ctx);
+    const first = await syncMappings(h.ctx, { full: true });
+    expect(first.flatMap((r) => r.passes).filter((p) => p.status !== "succeeded")).toEqual([]);
+    await writtenBySecondApp();
+    expect(written(await syncMappings(h.ctx, {}))).toEqual([]);
+    expect(written(await syncMappings(h.ctx, { full: true }))).toEqual([]);
+  });
+
+  it("a Sales account the second app wrote last and that lost its coupling is not taken for a Sales user's", async () => {
+    const account = await writtenBySecondApp();
+    const id = String(account.accountid).toLowerCase();
+    const coupling = await h.ctx.store.couplings.getByDataverseId("CUSTOMER", id);
+    expect(coupling).toBeDefined();
+    await h.ctx.store.couplings.uncoupleByDataverseId("CUSTOMER", id);
+    // Renamed in BC meanwhile: nothing to match the account by, so taking it for a Sales user's would create a second
+    // BC customer for it.
+    const renamed = await h.ctx.businessCentral
+      .company(h.ctx.companyId, "v2.0")
+      .update("customers", String(coupling?.bcId), { displayName: "Renamed in Business Central" }, "*");
+    if (!renamed.ok) throw renamed.error;
+    const customers = (await bcRows(h.ctx, "customers")).length;
+    // Sales → BC alone (a full sync's BC → Sales pass would couple it again by its name first).
+    const [pass] = await runMapping(h.ctx.engine, "CUSTOMER", { mode: "full", passes: ["fromDataverse"] });
+    // As for the integration user's own rows (BC's rule): ignored while uncoupled, not created again in BC.
+    expect(pass.counters).toMatchObject({ inserted: 0, coupled: 0, failed: 0 });
+    expect((await bcRows(h.ctx, "customers")).length).toBe(customers);
   });
 });

@@ -2,11 +2,12 @@
 // roles exist and are assigned to the application user, nav_connection links back to BC, a reinstall keeps one
 // of each, and an application user holding System Administrator is refused before anything is written.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_ADMIN_APP, DEMO_INTEGRATION_APP } from "../../emulators/identity/demo-apps.ts";
+import { DEMO_ADMIN_APP, DEMO_INTEGRATION_APP, DEMO_INTEGRATION_APP_2 } from "../../emulators/identity/demo-apps.ts";
 import type { RunningEmulators } from "../../emulators/index.ts";
 import type { DataverseClient } from "../../src/connectors/index.ts";
 import {
   checkIntegrationUser,
+  checkIntegrationUsers,
   INTEGRATION_ROLES,
   installIntegrationSolution,
   NAV_CONNECTION_NAME,
@@ -64,6 +65,21 @@ describe("integration solution install (S3, S20)", () => {
     expect(roles).toEqual([]);
   });
 
+  it("refuses an extra app registration (extraPrincipals) whose application user holds System Administrator", async () => {
+    const withAdmin = dataverseClient(emulators, {
+      principals: [{ clientId: DEMO_ADMIN_APP.clientId, clientSecret: DEMO_ADMIN_APP.clientSecret }],
+    });
+    try {
+      const users = await checkIntegrationUsers(withAdmin);
+      expect(users.ok ? "accepted" : users.error.code).toBe("BCSYNC_E_INTEGRATION_USER_IS_SYSTEM_ADMINISTRATOR");
+      const r = await installIntegrationSolution(withAdmin, options);
+      expect(r.ok ? "installed" : r.error.code).toBe("BCSYNC_E_INTEGRATION_USER_IS_SYSTEM_ADMINISTRATOR");
+      expect(await all(dv, "roles", `name eq '${INTEGRATION_ROLES[0].name}'`, ["roleid"])).toEqual([]);
+    } finally {
+      await withAdmin.close();
+    }
+  });
+
   it("creates the three roles, assigns them to the application user and writes nav_connection", async () => {
     const r = await installIntegrationSolution(dv, options);
     if (!r.ok) throw r.error;
@@ -112,5 +128,26 @@ describe("integration solution install (S3, S20)", () => {
     expect(await all(dv, "nav_connections", `nav_name eq '${NAV_CONNECTION_NAME}'`, ["nav_connectionid"])).toHaveLength(
       1,
     );
+  });
+
+  it("gives the roles to every app registration's application user (extraPrincipals: each writes as itself)", async () => {
+    const both = dataverseClient(emulators, { twoPrincipals: true });
+    try {
+      const before = await checkIntegrationUsers(both);
+      if (!before.ok) throw before.error;
+      expect(before.value.map((u) => u.userId.toLowerCase())).toEqual([
+        DEMO_INTEGRATION_APP.dataverseUserId,
+        DEMO_INTEGRATION_APP_2.dataverseUserId,
+      ]);
+      expect(before.value[1].roles).not.toContain(INTEGRATION_ROLES[0].name);
+      const r = await installIntegrationSolution(both, { ...options, reinstall: true });
+      if (!r.ok) throw r.error;
+      const after = await checkIntegrationUsers(both);
+      if (!after.ok) throw after.error;
+      for (const user of after.value)
+        for (const role of INTEGRATION_ROLES) expect(user.roles, user.userId).toContain(role.name);
+    } finally {
+      await both.close();
+    }
   });
 });

@@ -64,28 +64,32 @@ async function accountRow(accountId: string): Promise<Row> {
 
 describe("hasUnsyncedEdit", () => {
   const user = "00000000-0000-0000-0000-0000000000aa";
+  // A second app registration's application user: the integration's own too (extraPrincipals).
+  const secondApp = "00000000-0000-0000-0000-0000000000cc";
+  const users = [user, secondApp];
   const person = "00000000-0000-0000-0000-0000000000bb";
   const stamp = (by: string | undefined, version: string) => ({ version, ...(by ? { modifiedBy: by } : {}) });
 
   it("is an edit by someone else that the mapping has not synced", () => {
     const mapping = customerMapping();
-    expect(hasUnsyncedEdit(mapping, stamp(person, 'W/"9"'), { dataverseVersion: 'W/"8"' }, user)).toBe(true);
-    expect(hasUnsyncedEdit(mapping, stamp(person, 'W/"9"'), { dataverseVersion: null }, user)).toBe(true);
+    expect(hasUnsyncedEdit(mapping, stamp(person, 'W/"9"'), { dataverseVersion: 'W/"8"' }, users)).toBe(true);
+    expect(hasUnsyncedEdit(mapping, stamp(person, 'W/"9"'), { dataverseVersion: null }, users)).toBe(true);
   });
 
-  it("is not the version the mapping synced, the integration user's own change, or a row that cannot tell", () => {
+  it("is not the version the mapping synced, an integration user's own change (any app's), or a row that cannot tell", () => {
     const mapping = customerMapping();
-    expect(hasUnsyncedEdit(mapping, stamp(person, 'W/"8"'), { dataverseVersion: 'W/"8"' }, user)).toBe(false);
-    expect(hasUnsyncedEdit(mapping, stamp(user.toUpperCase(), 'W/"9"'), { dataverseVersion: 'W/"8"' }, user)).toBe(
+    expect(hasUnsyncedEdit(mapping, stamp(person, 'W/"8"'), { dataverseVersion: 'W/"8"' }, users)).toBe(false);
+    expect(hasUnsyncedEdit(mapping, stamp(user.toUpperCase(), 'W/"9"'), { dataverseVersion: 'W/"8"' }, users)).toBe(
       false,
     );
-    expect(hasUnsyncedEdit(mapping, stamp(undefined, 'W/"9"'), { dataverseVersion: 'W/"8"' }, user)).toBe(false);
+    expect(hasUnsyncedEdit(mapping, stamp(secondApp, 'W/"9"'), { dataverseVersion: 'W/"8"' }, users)).toBe(false);
+    expect(hasUnsyncedEdit(mapping, stamp(undefined, 'W/"9"'), { dataverseVersion: 'W/"8"' }, users)).toBe(false);
     expect(hasUnsyncedEdit(mapping, stamp(person, 'W/"9"'), { dataverseVersion: 'W/"8"' }, undefined)).toBe(false);
   });
 
   it("is never an edit for a mapping that does not read Sales", () => {
     const oneWay = { ...customerMapping(), direction: "toDataverse" as const };
-    expect(hasUnsyncedEdit(oneWay, stamp(person, 'W/"9"'), { dataverseVersion: 'W/"8"' }, user)).toBe(false);
+    expect(hasUnsyncedEdit(oneWay, stamp(person, 'W/"9"'), { dataverseVersion: 'W/"8"' }, users)).toBe(false);
   });
 });
 
@@ -116,7 +120,7 @@ describe("the statistics job leaves an account with a Sales user's unsynced edit
     const [, target] = await coupledAccounts();
     const read = await accountRow(target.accountId);
     expect(
-      hasUnsyncedEdit(customerMapping(), read, { dataverseVersion: null }, h.ctx.engine.integrationUser?.dataverse),
+      hasUnsyncedEdit(customerMapping(), read, { dataverseVersion: null }, h.ctx.engine.integrationUsers?.dataverse),
     ).toBe(false); // the statistics job wrote it last
     await editInSales(target.accountId, { telephone1: "+1 555 0142" });
 

@@ -34,7 +34,7 @@ async function engine(r: Rig) {
     store,
     ports: connectorPorts({ dataverse: r.dv, businessCentral: r.bc, companyId: r.companyId }),
     mappings: (name: string) => (name === mapping.name ? mapping : undefined),
-    integrationUser: { dataverse: me.value.UserId.toLowerCase() },
+    integrationUsers: { dataverse: [me.value.UserId.toLowerCase()] },
   };
   return { store, deps };
 }

@@ -41,7 +41,7 @@ try {
         store,
         ports: connectorPorts({ dataverse, businessCentral, companyId: config.bc.companyId }),
         mappings: (name) => (name === mapping.name ? mapping : undefined),
-        integrationUser: { dataverse: config.integrationUserId },
+        integrationUsers: { dataverse: [config.integrationUserId] },
       },
       mapping.name,
       {

@@ -122,7 +122,7 @@ async function engine(r: Rig, store: Store) {
     store,
     ports: connectorPorts({ dataverse: r.dv, businessCentral: r.bc, companyId: r.companyId }),
     mappings: (name: string) => (name === mapping.name ? mapping : undefined),
-    integrationUser: { dataverse: await integrationUserOf(r) },
+    integrationUsers: { dataverse: [await integrationUserOf(r)] },
   };
 }
 

@@ -101,6 +101,11 @@ export class DataverseClient {
     return this.http.throttleStates();
   }
 
+  /** App registrations the client signs in as (the credentials, then `extraPrincipals`), used round-robin. */
+  principalCount(): number {
+    return this.http.throttleStates().length;
+  }
+
   close(): Promise<void> {
     return this.http.close();
   }
@@ -115,8 +120,11 @@ export class DataverseClient {
     return [...this.unsupportedBulk];
   }
 
-  async whoAmI(): Promise<Result<{ UserId: string; BusinessUnitId: string; OrganizationId: string }>> {
-    const res = await this.request("GET", "WhoAmI");
+  /** Who the client is: as the next principal round-robin, or as the given one (see `principalCount`). */
+  async whoAmI(
+    options: { principal?: number } = {},
+  ): Promise<Result<{ UserId: string; BusinessUnitId: string; OrganizationId: string }>> {
+    const res = await this.request("GET", "WhoAmI", options);
     if (!res.ok) return res;
     return this.json(res.value, "WhoAmI");
   }
@@ -812,6 +820,7 @@ export class DataverseClient {
       idempotent?: boolean;
       allow404?: boolean;
       allowStatus?: number[];
+      principal?: number;
     } = {},
   ): Promise<Result<ServiceResponse>> {
     const headers: Record<string, string> = { ...options.headers };
@@ -827,6 +836,7 @@ export class DataverseClient {
       body,
       idempotent: options.idempotent,
       record: options.record,
+      ...(options.principal !== undefined ? { principal: options.principal } : {}),
     });
     if (!sent.ok) return sent;
     const res = sent.response;

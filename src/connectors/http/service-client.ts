@@ -26,6 +26,8 @@ export interface ServiceRequest {
   idempotent?: boolean;
   /** The record involved, for errors (`accounts(…)`, a key, a row number). */
   record?: string;
+  /** Sent as this principal (its index) instead of the next one round-robin: WhoAmI of each app registration. */
+  principal?: number;
 }
 
 export interface ServiceResponse {
@@ -119,7 +121,10 @@ export class ServiceClient {
     const bytesOut = req.body === undefined ? 0 : Buffer.byteLength(req.body);
     let refreshedToken = false;
     for (let attempt = 1; ; attempt++) {
-      const principalIndex = this.pickPrincipal();
+      const principalIndex =
+        req.principal !== undefined && req.principal >= 0 && req.principal < this.principals.length
+          ? req.principal
+          : this.pickPrincipal();
       const principal = this.principals[principalIndex];
       const token = await principal.tokens.getToken();
       if (!token.ok) return { ok: false, error: token.error };

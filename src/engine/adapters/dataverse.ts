@@ -166,8 +166,10 @@ export class DataversePort implements EntityPort {
       return;
     }
     const since = options.modifiedSince ? `${this.modified} ge ${options.modifiedSince}` : undefined;
-    const notBy = options.notModifiedBy
-      ? `${this.mapping.dataverse.modifiedByField} ne ${literal(options.notModifiedBy)}`
+    const notBy = options.notModifiedBy?.length
+      ? options.notModifiedBy
+          .map((user) => `${this.mapping.dataverse.modifiedByField} ne ${literal(user)}`)
+          .join(" and ")
       : undefined;
     for await (const page of this.client.pages(this.set, {
       select,

@@ -3,17 +3,17 @@
 // last: the integration's own writes (BC → Sales updates, write-backs) never count as a change, a resubmit
 // or a line edit by a user always does. Remembered per order in the store's settings.
 
+import { isIntegrationUser } from "../../engine/integration-users.ts";
 import type { IntegrationContext } from "../context.ts";
-import { lower } from "./common.ts";
 import type { SalesDocument } from "./sales-document.ts";
 
 const key = (orderId: string) => `flows.salesOrderSeen.${orderId}`;
 
 export function userVersion(ctx: IntegrationContext, doc: SalesDocument): number {
-  const integrationUser = ctx.engine.integrationUser?.dataverse;
+  const integrationUsers = ctx.engine.integrationUsers?.dataverse;
   let newest = 0;
   for (const row of [doc.header, ...doc.lines]) {
-    if (integrationUser && lower(row._modifiedby_value) === integrationUser) continue;
+    if (isIntegrationUser(integrationUsers, row._modifiedby_value)) continue;
     newest = Math.max(newest, Number(row.versionnumber ?? 0));
   }
   return newest;
