@@ -29,14 +29,25 @@ beforeAll(async () => {
   // Deletes propagate for customers (off by default): the service must carry a BC deletion to Sales.
   const mappings = h.ctx.mappings.map((m) => (m.name === "CUSTOMER" ? { ...m, propagateDeletes: true } : m));
   await saveMappings(h.ctx.store, h.ctx.settings, mappings);
-  service = await startService({
-    config: h.configPath,
-    host: "127.0.0.1",
-    port: "0",
-    concurrency: "1",
-    debounce: "200",
-    quiet: true,
-  });
+  const write = vi.spyOn(process.stdout, "write");
+  let printed = "";
+  try {
+    service = await startService({
+      config: h.configPath,
+      host: "127.0.0.1",
+      port: "0",
+      concurrency: "1",
+      debounce: "200",
+      quiet: true,
+    });
+  } finally {
+    printed = write.mock.calls.map(([chunk]) => String(chunk)).join("");
+    write.mockRestore();
+  }
+  // A quiet start (tests, the demo, the benchmark) prints no first administrator's password to its log.
+  const admin = service.firstAdministrator;
+  if (!admin) throw new Error("the service created no first administrator on a fresh install");
+  expect(printed).not.toContain(admin.password);
   service.waker.on("woke", (names) => wokeFor.push(...names));
 }, 180_000);
 afterAll(async () => {

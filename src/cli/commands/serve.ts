@@ -49,6 +49,11 @@ export interface RunningService {
   workers?: PgBossWorkers;
   /** Every connected company, the first one first. */
   companies: CompanyService[];
+  /**
+   * The administrator account this start created (an install made before accounts existed), with its password:
+   * printed once unless `quiet`, else only here.
+   */
+  firstAdministrator?: { username: string; password: string };
   /** Stops taking requests, lets the entries in flight finish, closes the stores and the clients. */
   stop(): Promise<void>;
 }
@@ -113,7 +118,9 @@ export async function startService(options: ServeCliOptions): Promise<RunningSer
     const ctx = first.ctx;
     // An install made before accounts existed gets its first administrator now (its password printed once).
     const admin = await ensureAdminAccount(ctx.store);
-    if (admin)
+    // Quiet callers (the demo, tests, the benchmark) get it on the service instead: printed, it ends up in their
+    // logs, and a log is where people paste from.
+    if (admin && !options.quiet)
       process.stdout.write(
         `Administrator account created: ${admin.username} / ${admin.password} (the web console's sign-in, at ${CONSOLE_PREFIX})\n(shown once; change it with \`npx bcsync users reset-password ${admin.username}\`)\n`,
       );
@@ -162,6 +169,7 @@ export async function startService(options: ServeCliOptions): Promise<RunningSer
       ...(first.scheduler ? { scheduler: first.scheduler } : {}),
       ...(first.workers ? { workers: first.workers } : {}),
       companies,
+      ...(admin ? { firstAdministrator: admin } : {}),
       async stop() {
         running = false; // readiness fails first, so a load balancer stops sending work
         await Promise.all(companies.map((c) => c.triggers.stop()));
