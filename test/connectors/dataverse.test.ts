@@ -262,6 +262,13 @@ describe("Dataverse client", () => {
         [DEMO_INTEGRATION_APP.dataverseUserId, DEMO_INTEGRATION_APP_2.dataverseUserId].sort(),
       );
       expect(two.throttleStates()).toHaveLength(2);
+      // Pinned to one principal (each app registration's WhoAmI), whatever the round-robin would pick next.
+      expect(two.principalCount()).toBe(2);
+      for (let i = 0; i < 3; i++) {
+        expect(unwrap(await two.whoAmI({ principal: 1 })).UserId).toBe(DEMO_INTEGRATION_APP_2.dataverseUserId);
+        expect(unwrap(await two.whoAmI({ principal: 0 })).UserId).toBe(DEMO_INTEGRATION_APP.dataverseUserId);
+      }
+      await expect(two.whoAmI({ principal: 2 })).rejects.toThrow(/no principal 2/);
     } finally {
       await two.close();
     }

@@ -120,11 +120,13 @@ export class ServiceClient {
     const idempotent = req.idempotent ?? isIdempotentRequest(req.method, headers);
     const bytesOut = req.body === undefined ? 0 : Buffer.byteLength(req.body);
     let refreshedToken = false;
+    // A pinned principal that does not exist is a caller's bug, not a reason to ask as another one.
+    if (req.principal !== undefined && !(req.principal >= 0 && req.principal < this.principals.length))
+      throw new RangeError(
+        `${this.options.service}: no principal ${req.principal} (${this.principals.length} configured)`,
+      );
     for (let attempt = 1; ; attempt++) {
-      const principalIndex =
-        req.principal !== undefined && req.principal >= 0 && req.principal < this.principals.length
-          ? req.principal
-          : this.pickPrincipal();
+      const principalIndex = req.principal ?? this.pickPrincipal();
       const principal = this.principals[principalIndex];
       const token = await principal.tokens.getToken();
       if (!token.ok) return { ok: false, error: token.error };
