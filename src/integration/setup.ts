@@ -25,6 +25,7 @@ import { fitMappings } from "./schema-fit.ts";
 import { type IntegrationSettingsInput, parseIntegrationSettings } from "./settings.ts";
 import {
   checkIntegrationUser,
+  checkIntegrationUsers,
   ensureCompanyRow,
   INTEGRATION_ROLES,
   INTEGRATION_SCHEMA_PROBES,
@@ -342,7 +343,8 @@ export interface SetupOptions {
 
 export interface SetupReport {
   configPath: string;
-  dataverse: { userId: string };
+  /** The credentials' application user, and those of the extra app registrations (`extraPrincipals`), in order. */
+  dataverse: { userId: string; extraPrincipalUserIds: string[] };
   businessCentral: { companies: string[] };
   solution?: SolutionInstallReport;
   defaults: ApplyDefaultsReport;
@@ -357,7 +359,8 @@ export async function runSetup(options: SetupOptions): Promise<Result<SetupRepor
   if (!settings.ok) return settings;
   const clients = connectorClients(config, options.configPath, options.env);
   try {
-    const who = await checkIntegrationUser(clients.dataverse);
+    // Every app registration's user: each writes as the integration, and none may be a System Administrator.
+    const who = await checkIntegrationUsers(clients.dataverse);
     if (!who.ok) {
       // A System Administrator integration user is refused as such, with or without the solution (S20).
       const error: Error = who.error;
@@ -415,7 +418,10 @@ export async function runSetup(options: SetupOptions): Promise<Result<SetupRepor
       saveConfig(options.configPath, options.config);
       return ok({
         configPath: resolve(options.configPath),
-        dataverse: { userId: who.value.userId },
+        dataverse: {
+          userId: who.value[0].userId,
+          extraPrincipalUserIds: who.value.slice(1).map((u) => u.userId),
+        },
         businessCentral: { companies: companies.value.map((c) => String(c.name)) },
         ...(solution ? { solution } : {}),
         defaults: applied.value,

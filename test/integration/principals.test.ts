@@ -101,7 +101,11 @@ describe("a second Dataverse app registration is the integration's own user too"
         .map((p) => `${r.mapping} ${p.direction}: ${JSON.stringify(p.counters)}`),
     );
 
-  it("knows both application users as the integration's", () => {
+  it("knows both application users as the integration's, from setup on", () => {
+    expect(h.setup.dataverse).toEqual({
+      userId: DEMO_INTEGRATION_APP.dataverseUserId,
+      extraPrincipalUserIds: [DEMO_INTEGRATION_APP_2.dataverseUserId],
+    });
     expect([...(h.ctx.engine.integrationUsers?.dataverse ?? [])].sort()).toEqual(
       [DEMO_INTEGRATION_APP.dataverseUserId, DEMO_INTEGRATION_APP_2.dataverseUserId].sort(),
     );

@@ -121,7 +121,10 @@ function hasConnectionFlags(o: SetupCliOptions): boolean {
 export function printSetupReport(report: SetupReport): void {
   const out = (line = "") => process.stdout.write(`${line}\n`);
   out(`Connected. Configuration written to ${report.configPath}`);
-  out(`  Dataverse application user ${report.dataverse.userId}`);
+  const extra = report.dataverse.extraPrincipalUserIds;
+  out(
+    `  Dataverse application user ${report.dataverse.userId}${extra.length > 0 ? `; the extra app registrations': ${extra.join(", ")}` : ""}`,
+  );
   out(`  Business Central companies ${report.businessCentral.companies.join(", ")}`);
   if (report.solution) {
     out("  Integration solution: roles");
