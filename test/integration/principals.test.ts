@@ -14,6 +14,7 @@ import { connectorClients } from "../../src/integration/context.ts";
 import { coupleDemoSalespeople } from "../../src/integration/demo.ts";
 import { configForEmulators } from "../../src/integration/setup.ts";
 import { syncMappings } from "../../src/integration/sync.ts";
+import { ChangePoller } from "../../src/triggers/change-poller.ts";
 import { bcRows, dvRows, type Harness, startIntegration } from "./helpers.ts";
 
 let emulators: RunningEmulators;
@@ -166,6 +167,14 @@ describe("a second Dataverse app registration is the integration's own user too"
     await writtenBySecondApp();
     expect(written(await syncMappings(h.ctx, {}))).toEqual([]);
     expect(written(await syncMappings(h.ctx, { full: true }))).toEqual([]);
+  });
+
+  it("the change poller takes a row the second app wrote for the integration's own: nothing wakes", async () => {
+    // The Sales sides only (Business Central's are probed by modified time alone).
+    const poller = new ChangePoller({ ctx: h.ctx, wake: () => {}, include: (_, pass) => pass === "fromDataverse" });
+    expect(await poller.pollOnce()).toEqual([]);
+    await writtenBySecondApp();
+    expect(await poller.pollOnce()).toEqual([]);
   });
 
   it("a Sales account the second app wrote last and that lost its coupling is not taken for a Sales user's", async () => {
