@@ -175,7 +175,6 @@ export async function integrationUsersOf(dataverse: DataverseClient): Promise<{ 
  * reports once `records` are written; it stops the emulators to read the CPU they spent serving. `stop` ends the
  * measured time earlier, so checks of what was written can read the emulators before `done` without being timed.
  */
-
 export function measuring(emulators: { close(): Promise<{ cpuSeconds: number }> }) {
   const started = performance.now();
   const cpu = process.cpuUsage();

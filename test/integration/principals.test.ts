@@ -78,7 +78,8 @@ describe("extra principals from the configuration", () => {
 
 // With two Dataverse app registrations, the integration's writes are stamped with two application users: both are
 // the integration's own (echo suppression, S15's "not modified by the integration user", unsynced Sales edits), or
-// a second sync would take half of its own writes for Sales users' edits and write them back to BC.
+// rows the second app wrote are taken for people's edits: an uncoupled one is created again in BC, and the Sales-side
+// triggers wake on the integration's own writes.
 describe("a second Dataverse app registration is the integration's own user too", () => {
   let h: Harness;
   const SECRET_ENV = "BCSYNC_TEST_SECOND_DV_APP_SECRET";
