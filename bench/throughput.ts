@@ -26,6 +26,7 @@ import {
 import { connectorPorts } from "../src/engine/adapters/index.ts";
 import { defineTableMapping } from "../src/engine/model.ts";
 import { runMapping } from "../src/engine/runner.ts";
+import { checkIntegrationUsers } from "../src/integration/solution.ts";
 import { openStore } from "../src/store/index.ts";
 import { aligned, round, targetLines } from "./report.ts";
 
@@ -161,13 +162,9 @@ export interface StrategyResult {
  * registration the client signs in as.
  */
 export async function integrationUsersOf(dataverse: DataverseClient): Promise<{ dataverse: string[] }> {
-  const users: string[] = [];
-  for (let principal = 0; principal < dataverse.principalCount(); principal++) {
-    const who = await dataverse.whoAmI({ principal });
-    if (!who.ok) throw new Error(who.error.message);
-    users.push(who.value.UserId.toLowerCase());
-  }
-  return { dataverse: users };
+  const users = await checkIntegrationUsers(dataverse);
+  if (!users.ok) throw new Error(users.error.message);
+  return { dataverse: users.value.map((u) => u.userId.toLowerCase()) };
 }
 
 /**

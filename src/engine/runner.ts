@@ -344,7 +344,7 @@ async function runPass(
     };
     // 2a. Read by watermark, a scheduled Dataverse → BC pass leaves out the integration user's rows (echoes of our
     //     writes, which the planner would skip); those still owing fields to BC are read by id first.
-    const echoesLeftOut = plan.delta ? undefined : integrationUserLeftOut(run);
+    const echoesLeftOut = plan.delta ? undefined : integrationUsersLeftOut(run);
     // 2b. A full Dataverse → BC pass does not plan the rows this run's other pass has just written (see
     //     ownWritesOfThisRun); those still owing fields to BC are read by id first, as above.
     const ownWrites = ownWritesOfThisRun(run);
@@ -996,7 +996,7 @@ async function retryFailed(run: Pass, handled: IdSet): Promise<void> {
  * (IsModifiedByFilterNeeded): for a bidirectional mapping with no field that flows only from Dataverse. The
  * planner skips those rows as echoes anyway; reading them cost a row per record the other pass had just written.
  */
-function integrationUserLeftOut(run: Pass): readonly string[] | undefined {
+function integrationUsersLeftOut(run: Pass): readonly string[] | undefined {
   return run.mode === "scheduled" ? echoesOfIntegrationUsers(run) : undefined;
 }
 
@@ -1028,7 +1028,7 @@ function ownWritesOfThisRun(run: Pass): ((record: SideRecord) => boolean) | unde
 
 /**
  * Rows the integration user wrote last that still owe fields to Business Central (the other pass merged a Sales
- * edit into its write): left out of the read by integrationUserLeftOut, so read by id (an indexed flag).
+ * edit into its write): left out of the read by integrationUsersLeftOut, so read by id (an indexed flag).
  */
 async function settlePendingFromDataverse(run: Pass, handled: IdSet): Promise<void> {
   const ids = await run.store.couplings.listPendingFromDataverse(run.mapping.name);

@@ -389,6 +389,7 @@ export async function runSetup(options: SetupOptions): Promise<Result<SetupRepor
       const installed = await installIntegrationSolution(clients.dataverse, {
         ...solutionTargets(bc),
         reinstall: options.reinstallSolution === true,
+        users: who.value,
       });
       if (!installed.ok) return installed;
       solution = installed.value;

@@ -94,6 +94,8 @@ export interface SolutionInstallOptions {
   businessCentralApiUrl: string;
   /** Reinstall: reset the roles' privileges to the definitions (S3). */
   reinstall?: boolean;
+  /** The application users as checkIntegrationUsers has just found them (setup does first); else checked here. */
+  users?: IntegrationUserCheck[];
 }
 
 export interface InstalledRole {
@@ -152,7 +154,7 @@ export async function installIntegrationSolution(
   dv: DataverseClient,
   options: SolutionInstallOptions,
 ): Promise<Result<SolutionInstallReport>> {
-  const users = await checkIntegrationUsers(dv);
+  const users = options.users ? ok(options.users) : await checkIntegrationUsers(dv);
   if (!users.ok) return users;
   const [user] = users.value;
   const warnings: string[] = [];

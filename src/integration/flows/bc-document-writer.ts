@@ -137,15 +137,13 @@ export async function createBcDocument(
           },
         ];
   const requests = orderRequests(ctx);
-  let created: BcBatchResult | undefined;
-  let answers: (BcBatchResult | undefined)[];
-  if (order) {
-    [created] = await requests.companion.submit([headerOp]);
-    answers = created?.body && !created.error ? await requests.v2.submit([...lineOps, ...discountOps]) : [];
-  } else [created, ...answers] = await requests.v2.submit([headerOp, ...lineOps, ...discountOps]);
+  const [created, ...quoteAnswers] = order
+    ? await requests.companion.submit([headerOp])
+    : await requests.v2.submit([headerOp, ...lineOps, ...discountOps]);
   // The header refused: nothing was written (a quote's lines were refused with it: their document does not exist).
   if (!created || created.error || !created.body)
     return refused(label, `create ${set}`, created?.error ?? new Error("no answer for the header"));
+  const answers = order ? await requests.v2.submit([...lineOps, ...discountOps]) : quoteAnswers;
   const undo = async () => void (await v2(ctx).delete(set, id, "*"));
   const lines = writtenLines(id, draft.lines, answers);
   if (!lines.ok) {
