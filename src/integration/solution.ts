@@ -127,20 +127,29 @@ export interface IntegrationUserCheck {
  * itself, so each is the integration user to the engine (src/engine/integration-users.ts).
  */
 export async function checkIntegrationUsers(dv: DataverseClient): Promise<Result<IntegrationUserCheck[]>> {
+  // Every command that opens the integration waits for this check, so the principals are asked at once (each a
+  // WhoAmI, then its roles), and the answers judged in principal order: the first failure is the one told.
+  const principals = Array.from({ length: dv.principalCount() }, (_, principal) => principal);
+  const checks = await Promise.all(principals.map((principal) => checkPrincipal(dv, principal)));
   const users: IntegrationUserCheck[] = [];
-  for (let principal = 0; principal < dv.principalCount(); principal++) {
-    const who = await dv.whoAmI({ principal });
-    if (!who.ok) return who;
-    const roles = await roleNamesOf(dv, who.value.UserId);
-    if (!roles.ok) return roles;
-    if (roles.value.some((r) => r.toLowerCase() === SYSTEM_ADMINISTRATOR_ROLE.toLowerCase())) {
-      const user = await dv.retrieve("systemusers", who.value.UserId, { select: ["fullname"] });
-      const name = user.ok && typeof user.value?.fullname === "string" ? user.value.fullname : who.value.UserId;
-      return fail(bcsyncError(INTEGRATION_USER_IS_SYSTEM_ADMINISTRATOR, { user: name }));
-    }
-    users.push({ userId: who.value.UserId, businessUnitId: who.value.BusinessUnitId, roles: roles.value });
+  for (const check of checks) {
+    if (!check.ok) return check;
+    users.push(check.value);
   }
   return ok(users);
+}
+
+async function checkPrincipal(dv: DataverseClient, principal: number): Promise<Result<IntegrationUserCheck>> {
+  const who = await dv.whoAmI({ principal });
+  if (!who.ok) return who;
+  const roles = await roleNamesOf(dv, who.value.UserId);
+  if (!roles.ok) return roles;
+  if (roles.value.some((r) => r.toLowerCase() === SYSTEM_ADMINISTRATOR_ROLE.toLowerCase())) {
+    const user = await dv.retrieve("systemusers", who.value.UserId, { select: ["fullname"] });
+    const name = user.ok && typeof user.value?.fullname === "string" ? user.value.fullname : who.value.UserId;
+    return fail(bcsyncError(INTEGRATION_USER_IS_SYSTEM_ADMINISTRATOR, { user: name }));
+  }
+  return ok({ userId: who.value.UserId, businessUnitId: who.value.BusinessUnitId, roles: roles.value });
 }
 
 /** The configured credentials' application user (see checkIntegrationUsers: every principal is checked). */
@@ -195,19 +204,10 @@ export async function installIntegrationSolution(
   });
 }
 
+/** A user's security role names: one read of the user's roles relationship (Web API: a collection-valued navigation). */
 async function roleNamesOf(dv: DataverseClient, userId: string): Promise<Result<string[]>> {
-  const roleIds: string[] = [];
-  for await (const page of dv.pages("systemuserrolescollection", {
-    filter: `systemuserid eq ${userId}`,
-    select: ["roleid"],
-  })) {
-    if (!page.ok) return page;
-    for (const row of page.value.rows) if (typeof row.roleid === "string") roleIds.push(row.roleid);
-  }
-  if (roleIds.length === 0) return ok([]);
   const names: string[] = [];
-  const filter = roleIds.map((id) => `roleid eq ${id}`).join(" or ");
-  for await (const page of dv.pages("roles", { filter, select: ["name"] })) {
+  for await (const page of dv.pages(`systemusers(${userId})/systemuserroles_association`, { select: ["name"] })) {
     if (!page.ok) return page;
     for (const row of page.value.rows) if (typeof row.name === "string") names.push(row.name);
   }

@@ -13,6 +13,7 @@ import { runMapping } from "../../src/engine/runner.ts";
 import { connectorClients } from "../../src/integration/context.ts";
 import { coupleDemoSalespeople } from "../../src/integration/demo.ts";
 import { configForEmulators } from "../../src/integration/setup.ts";
+import { checkIntegrationUsers } from "../../src/integration/solution.ts";
 import { syncMappings } from "../../src/integration/sync.ts";
 import { ChangePoller } from "../../src/triggers/change-poller.ts";
 import { bcRows, dvRows, type Harness, startIntegration } from "./helpers.ts";
@@ -111,6 +112,34 @@ describe("a second Dataverse app registration is the integration's own user too"
     expect([...(h.ctx.engine.integrationUsers?.dataverse ?? [])].sort()).toEqual(
       [DEMO_INTEGRATION_APP.dataverseUserId, DEMO_INTEGRATION_APP_2.dataverseUserId].sort(),
     );
+  });
+
+  it("asks every app registration who it is at once, then its roles in one read (each command waits for this)", async () => {
+    const dv = h.ctx.dataverse;
+    const events: string[] = [];
+    const whoAmI = dv.whoAmI.bind(dv);
+    dv.whoAmI = async (options) => {
+      events.push(`asked ${options?.principal}`);
+      const answer = await whoAmI(options);
+      events.push(`answered ${options?.principal}`);
+      return answer;
+    };
+    const before = dv.metrics().requests;
+    try {
+      const users = await checkIntegrationUsers(dv);
+      expect(users.ok && users.value.map((u) => u.userId)).toEqual([
+        DEMO_INTEGRATION_APP.dataverseUserId,
+        DEMO_INTEGRATION_APP_2.dataverseUserId,
+      ]);
+      expect(users.ok && users.value.every((u) => u.roles.length > 0)).toBe(true);
+    } finally {
+      dv.whoAmI = whoAmI;
+    }
+    // Both asked before either answered: the second principal does not wait for the first.
+    expect(events.slice(0, 2)).toEqual(["asked 0", "asked 1"]);
+    // A WhoAmI and one read of the user's roles per principal (it was a WhoAmI and two reads, one principal after
+    // the other).
+    expect(dv.metrics().requests - before).toBe(4);
   });
 
   const withoutSecret = <T extends { clientSecretFile?: string; clientSecretEnv?: string; clientSecret?: string }>(
