@@ -16,7 +16,7 @@ import { BUSINESS_CENTRAL_LIMITS, DATAVERSE_LIMITS } from "../emulators/runtime/
 import { createBusinessCentralClient, createDataverseClient } from "../src/connectors/index.ts";
 import { connectorPorts } from "../src/engine/adapters/index.ts";
 import { passesOf } from "../src/engine/model.ts";
-import { readEarly, runMapping, SeenThisRun } from "../src/engine/runner.ts";
+import { type PassReport, readEarly, runMapping, SeenThisRun } from "../src/engine/runner.ts";
 import type { IntegrationContext } from "../src/integration/context.ts";
 import { integrationDefaults } from "../src/integration/defaults/index.ts";
 import { ensureDefaultPriceList, maintainDefaultPriceList, ProductInsertRules } from "../src/integration/price-list.ts";
@@ -169,6 +169,7 @@ export async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
           passes: [pass],
           seen,
           ...(name === "ITEM-PRODUCT" && pass === "toDataverse" && earlyRead ? { earlyRead } : {}),
+          ...(name === "ITEM-PRODUCT" ? { onPassEnd: (report: PassReport) => productRules.passEnded(report) } : {}),
         })) {
           if (report.status !== "succeeded") throw new Error(`bcsync ${name} ${report.direction}: ${report.message}`);
           if (name === "ITEM-PRODUCT" && report.direction === "toDataverse") Object.assign(counters, report.counters);

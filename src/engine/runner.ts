@@ -95,6 +95,8 @@ export interface RunOptions {
   earlyRead?: EarlyRead;
   /** Called after each page is written (progress for the CLI; tests wait on it instead of sleeping). */
   onPage?: (progress: { direction: PassDirection; pages: number; counters: SyncCounters }) => void;
+  /** Called as each pass ends, before the next begins (what waits on a pass's writes need not wait for the run). */
+  onPassEnd?: (report: PassReport) => void;
 }
 
 /** One record's plan, as a dry run shows it. */
@@ -144,7 +146,9 @@ export async function runMapping(
   const seen = options.seen ?? new SeenThisRun();
   try {
     for (const pass of options.passes ?? passesOf(mapping.direction)) {
-      reports.push(await runPass(deps, mapping, pass, options, seen));
+      const report = await runPass(deps, mapping, pass, options, seen);
+      reports.push(report);
+      options.onPassEnd?.(report);
     }
   } catch (error) {
     // A lost PostgreSQL connection (at a commit, outside a transaction) or a full disk ends the run with its

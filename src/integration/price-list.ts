@@ -10,7 +10,7 @@ import type { TableMapping } from "../engine/model.ts";
 import { InFlightRequests, inParallel, nextBatchSize } from "../engine/pipeline/write.ts";
 import type { CreateItem, EntityPort, PortResult, Side, WriteOutcome } from "../engine/ports.ts";
 import { chunks } from "../engine/prefetch.ts";
-import type { EngineDeps } from "../engine/runner.ts";
+import type { EngineDeps, PassReport } from "../engine/runner.ts";
 import type { IntegrationContext } from "./context.ts";
 import { PRICING_METHOD_CURRENCY_AMOUNT } from "./defaults/sales-price.ts";
 
@@ -250,10 +250,25 @@ export class ProductInsertRules {
     return res;
   }
 
-  /** Every line queued so far is written and its request settled. */
-  async settled(): Promise<void> {
+  /**
+   * The product mapping's pass that writes products to Sales is over: no more lines come from it, so what waits is
+   * cut to finish together (settling) now, not once the mapping's other pass (Sales → BC, which creates no product)
+   * is over too. A 20,000-item sync's last lines went out in halving shares while that pass read (2 s): now they
+   * end together, in fewer requests (A/B, 3 runs each: 411 → 357 Dataverse requests, 8.43 → 8.35 s).
+   */
+  productsWritten(): void {
     this.settling = true;
     this.flushLines();
+  }
+
+  /** A product mapping's pass ended (runMapping's onPassEnd): after the pass to Sales, see productsWritten. */
+  passEnded(report: Pick<PassReport, "direction">): void {
+    if (report.direction === "toDataverse") this.productsWritten();
+  }
+
+  /** Every line queued so far is written and its request settled. */
+  async settled(): Promise<void> {
+    this.productsWritten();
     while (this.writing.size > 0) {
       await Promise.race([...this.writing]);
       this.flushLines();

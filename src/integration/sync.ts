@@ -157,6 +157,9 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
                 mode,
                 dryRun,
                 ...(mine ? { earlyRead: mine } : {}),
+                ...(PRODUCT_MAPPINGS.has(mapping.name)
+                  ? { onPassEnd: (report: PassReport) => productRules.passEnded(report) }
+                  : {}),
                 ...(request.onProgress ? { onPage: (page) => request.onProgress?.(mapping.name, page) } : {}),
               });
           }

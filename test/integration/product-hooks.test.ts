@@ -5,7 +5,7 @@
 // per unit group and with multiple units of measure.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DataverseClient } from "../../src/connectors/index.ts";
-import { DEFAULT_PRICE_LIST_NAME } from "../../src/integration/price-list.ts";
+import { DEFAULT_PRICE_LIST_NAME, ProductInsertRules } from "../../src/integration/price-list.ts";
 import { type MappingSyncResult, syncMappings } from "../../src/integration/sync.ts";
 import { bcRows, dvRows, type Harness, startIntegration } from "./helpers.ts";
 
@@ -237,9 +237,23 @@ describe("a full sync of UNIT OF MEASURE and ITEM-PRODUCT", () => {
       events.push(options.firstPageSize ? "items read whole" : "items read");
       return readChanges(options);
     };
+    // Its Sales reads (the pass back from Sales), and the product hooks told that no more products come.
+    const salesPort = h.ctx.engine.ports.forMapping(items, "dataverse");
+    const readSales = salesPort.readChanges.bind(salesPort);
+    salesPort.readChanges = (options) => {
+      events.push("products read back");
+      return readSales(options);
+    };
+    const productRules = new ProductInsertRules(h.ctx);
+    const productsWritten = productRules.productsWritten.bind(productRules);
+    productRules.productsWritten = () => {
+      events.push("products written");
+      productsWritten();
+    };
     results = await syncMappings(h.ctx, {
       names: ["UNIT OF MEASURE", "ITEM-PRODUCT"],
       full: true,
+      productRules,
       onMapping: (r) => events.push(`${r.mapping} done`),
     });
   }, 120_000);
@@ -257,5 +271,14 @@ describe("a full sync of UNIT OF MEASURE and ITEM-PRODUCT", () => {
     await expectPriceListComplete(h, "ITEM-PRODUCT", await baseUnits(h));
     const again = await syncMappings(h.ctx, { names: ["UNIT OF MEASURE", "ITEM-PRODUCT"], full: true });
     expect(written(again)).toBe(0);
+  });
+
+  it("cuts the last price list lines for the end once the products are written, not after the pass back from Sales", () => {
+    // The pass to Sales creates every product (and queues their lines); the pass back creates none. Told only at
+    // the mapping's end, the hooks sent the last lines in halving shares while the pass back read (2 s of 20,000).
+    const told = events.indexOf("products written");
+    expect(told).toBeGreaterThanOrEqual(0);
+    expect(told).toBeLessThan(events.indexOf("products read back"));
+    expect(told).toBeLessThan(events.indexOf("ITEM-PRODUCT done"));
   });
 });
