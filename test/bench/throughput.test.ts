@@ -3,12 +3,36 @@
 
 import { describe, expect, it } from "vitest";
 import { runStart } from "../../bench/start.ts";
-import { ceiling, PRESETS, runThroughput, table } from "../../bench/throughput.ts";
+import { ceiling, medianRun, PRESETS, runThroughput, strategyTable, table } from "../../bench/throughput.ts";
 import { DATAVERSE_COST } from "../../emulators/runtime/cost.ts";
 import { DATAVERSE_LIMITS } from "../../emulators/runtime/limits.ts";
 import { BENCH_SMOKE_TIMEOUT } from "./timeout.ts";
 
 describe("throughput benchmark", () => {
+  it("judges the median of several runs and lists them all", async () => {
+    const times = [5.1, 4.3, 4.6];
+    let call = 0;
+    const median = await medianRun(3, async () => ({ seconds: times[call], run: call++ }));
+    expect(call).toBe(3);
+    expect(median).toEqual({ seconds: 4.6, run: 2, runSeconds: [5.1, 4.3, 4.6] });
+    const one = await medianRun(1, async () => ({ seconds: 9 }));
+    expect(one).toEqual({ seconds: 9, runSeconds: [9] });
+    const result = { records: 10, recordsPerSecond: 2, requests: { dataverse: 1, businessCentral: 1 } };
+    const shown = strategyTable({
+      title: "t",
+      unit: "records",
+      measured: [
+        [
+          "bcsync",
+          { ...result, ...median, maxInFlight: { dataverse: 1, businessCentral: 1 }, throttled429: 0, cpuSeconds: 1 },
+        ],
+      ],
+      ceiling: ceiling(10),
+      targets: [],
+    });
+    expect(shown).toContain("bcsync: the median of 3 runs (5.1, 4.3, 4.6 s)");
+  });
+
   it("computes the ceiling from the cost model and limits", () => {
     const c = ceiling(20_000);
     // Dataverse writes are the bottleneck: spread over 52 concurrent bulk requests.
