@@ -87,6 +87,18 @@ for (const dialect of STORE_DIALECTS) {
       expect(await store.couplings.count("CUSTOMER")).toBe(1);
     });
 
+    it("has every commit on disk before it returns, so a power loss keeps the write intents a create relies on", async () => {
+      // SQLite syncs its log at each commit (synchronous FULL = 2; NORMAL synced it only at checkpoints, so a
+      // commit could roll back after a power loss); PostgreSQL waits for its WAL flush (synchronous_commit on).
+      if (dialect.name === "sqlite") {
+        const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db);
+        expect(rows[0].synchronous).toBe(2);
+      } else {
+        const { rows } = await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(store.db);
+        expect(rows[0].synchronous_commit).toBe("on");
+      }
+    });
+
     it("rolls a failed transaction back completely", async () => {
       const failure = await store
         .transaction(async (tx) => {
