@@ -172,7 +172,7 @@ export async function bcsync(preset: ItemsPreset): Promise<ItemsBcsync> {
           pageSize: preset.pageSize,
           passes: [pass],
           seen,
-          ...(name === "ITEM-PRODUCT" && pass === "toDataverse" && earlyRead ? { earlyRead } : {}),
+          ...(name === "ITEM-PRODUCT" && pass === "toDataverse" && earlyRead ? { earlyReads: [earlyRead] } : {}),
           ...(name === "ITEM-PRODUCT" ? { onPassEnd: (report: PassReport) => productRules.passEnded(report) } : {}),
         })) {
           if (report.status !== "succeeded") throw new Error(`bcsync ${name} ${report.direction}: ${report.message}`);

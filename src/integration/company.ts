@@ -4,7 +4,9 @@
 // `createValues`); a row it takes over without a company (matched by name, or created in Sales and synced to BC)
 // is claimed after the pass, so another company's next run no longer sees it and does not couple it a second time.
 
+import type { DataversePage as Page, Result } from "../connectors/index.ts";
 import type { TableMapping } from "../engine/model.ts";
+import { HeadStart } from "../engine/pipeline/read.ts";
 import type { IntegrationContext } from "./context.ts";
 import { COMPANY_SCOPED_TABLES } from "./defaults/index.ts";
 import { allRows } from "./direct-pass.ts";
@@ -14,18 +16,53 @@ import { editCheckColumns, stampOf, updateBehindMapping } from "./unsynced-edits
 export const companyName = (ctx: Pick<IntegrationContext, "config" | "companyId">): string =>
   ctx.config.businessCentral?.companyName ?? ctx.companyId;
 
-/** Stamps this company on the mapping's coupled Sales rows that have none; returns how many were claimed. */
-export async function claimCoupledRows(ctx: IntegrationContext, mapping: TableMapping): Promise<number> {
+/** The pages of a mapping's Sales rows without a company, as claimCoupledRows reads them. */
+type UnclaimedPages = AsyncIterable<Result<Page>>;
+
+/** Whether the mapping's Sales rows carry this company's stamp (several companies share the environment). */
+function claimsRows(ctx: IntegrationContext, mapping: TableMapping): boolean {
+  return (
+    Boolean(ctx.settings.dataverseCompanyId) &&
+    mapping.kind === "table" &&
+    COMPANY_SCOPED_TABLES.has(mapping.dataverse.table)
+  );
+}
+
+function unclaimedPages(ctx: IntegrationContext, mapping: TableMapping): AsyncGenerator<Result<Page>> {
+  return ctx.dataverse.pages(mapping.dataverse.entitySet, {
+    filter: "_bcbi_companyid_value eq null",
+    select: [mapping.dataverse.keyField, ...editCheckColumns(mapping)],
+  });
+}
+
+/**
+ * The read of a mapping's Sales rows without a company, begun before the mapping's turn (a scheduled sync begins
+ * every mapping's at its start: most runs find none, and the mappings no longer wait for it one after the other).
+ * Rows read early stay right to claim: each claim is written with If-Match on the version read, so a row changed
+ * meanwhile is left for the next run. Undefined where the mapping claims nothing.
+ */
+export function readUnclaimedEarly(
+  ctx: IntegrationContext,
+  mapping: TableMapping,
+): HeadStart<Result<Page>> | undefined {
+  return claimsRows(ctx, mapping) ? new HeadStart(unclaimedPages(ctx, mapping)) : undefined;
+}
+
+/**
+ * Stamps this company on the mapping's coupled Sales rows that have none; returns how many were claimed. `early`:
+ * the read readUnclaimedEarly began, taken over instead of reading again.
+ */
+export async function claimCoupledRows(
+  ctx: IntegrationContext,
+  mapping: TableMapping,
+  early?: HeadStart<Result<Page>>,
+): Promise<number> {
   const company = ctx.settings.dataverseCompanyId;
-  if (!company || mapping.kind !== "table" || !COMPANY_SCOPED_TABLES.has(mapping.dataverse.table)) return 0;
+  if (!company || !claimsRows(ctx, mapping)) return 0;
   const key = mapping.dataverse.keyField;
   const companyRef = `/bcbi_companies(${company})`;
-  const unclaimed = await allRows(
-    ctx.dataverse.pages(mapping.dataverse.entitySet, {
-      filter: "_bcbi_companyid_value eq null",
-      select: [key, ...editCheckColumns(mapping)],
-    }),
-  );
+  const pages: UnclaimedPages = early?.take() ?? unclaimedPages(ctx, mapping);
+  const unclaimed = await allRows(pages);
   if (unclaimed.length === 0) return 0;
   const coupled = await ctx.store.couplings.findMany(
     mapping.name,

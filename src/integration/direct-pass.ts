@@ -8,7 +8,7 @@ import type { IntegrationContext } from "./context.ts";
 
 /** Reads every page of a connector read into memory (small sets only: a document's lines, price groups). */
 export async function allRows(
-  pages: AsyncGenerator<{ ok: true; value: { rows: Row[] } } | { ok: false; error: Error }>,
+  pages: AsyncIterable<{ ok: true; value: { rows: Row[] } } | { ok: false; error: Error }>,
 ): Promise<Row[]> {
   const out: Row[] = [];
   for await (const page of pages) {

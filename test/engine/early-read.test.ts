@@ -30,7 +30,7 @@ async function fullPass(early: (deps: EngineDeps) => ReturnType<typeof readEarly
     mode: "full",
     passes: ["toDataverse"],
     pageSize,
-    ...(earlyRead ? { earlyRead } : {}),
+    ...(earlyRead ? { earlyReads: [earlyRead] } : {}),
   });
   expect(report.status, report.message).toBe("succeeded");
   return { report, earlyRead, rowsRead: h.emulators.businessCentral.tally.rowsRead - before };
