@@ -15,13 +15,59 @@ import type { NewCoupling } from "../store/index.ts";
 import { zeroCounters } from "../store/index.ts";
 import { planError } from "./convert.ts";
 import { optionCouplingId, optionValueOf, type TableMapping } from "./model.ts";
-import type { OptionValue } from "./ports.ts";
+import type { OptionValue, PortResult } from "./ports.ts";
 import type { EngineDeps, PassReport, PlannedRecord, RunOptions } from "./runner.ts";
 
 const normal = (text: unknown): string =>
   String(text ?? "")
     .trim()
     .toUpperCase();
+
+/**
+ * The reads an option-set pass starts with, begun before its turn: a scheduled sync begins them at its start
+ * (syncMappings), as it begins the change reads of the other mappings (readChangesEarly).
+ */
+export interface EarlyOptionRead {
+  readonly mapping: string;
+  readonly options: Promise<PortResult<OptionValue[] | undefined>>;
+  readonly codes: Promise<PortResult<{ codes: Map<string, string>; pages: number }>>;
+  /** Whether the pass may still use them: nothing was written since they began (see EarlyRead.usable). */
+  readonly usable: () => boolean;
+}
+
+/** Begins the reads of an option-set mapping's pass (EarlyOptionRead); undefined for any other mapping. */
+export function readOptionsEarly(
+  deps: EngineDeps,
+  mappingName: string,
+  usable: () => boolean,
+): EarlyOptionRead | undefined {
+  const mapping = deps.mappings(mappingName);
+  if (mapping?.kind !== "optionSet") return undefined;
+  return {
+    mapping: mapping.name,
+    options: deps.ports.optionSet(mapping.dataverse.table, mapping.dataverse.keyField),
+    codes: readCodes(deps, mapping),
+    usable,
+  };
+}
+
+/** The BC code table, by record id (code tables are small: all codes and all couplings fit in memory). */
+async function readCodes(
+  deps: EngineDeps,
+  mapping: TableMapping,
+): Promise<PortResult<{ codes: Map<string, string>; pages: number }>> {
+  const codeField = mapping.fields[0].bcField!;
+  const codes = new Map<string, string>();
+  let pages = 0;
+  for await (const page of deps.ports
+    .forMapping(mapping, "bc")
+    .scan([mapping.bc.keyField, codeField], mapping.bc.filter)) {
+    if (!page.ok) return page;
+    pages++;
+    for (const r of page.value) codes.set(r.id, String(r.values[codeField] ?? ""));
+  }
+  return { ok: true, value: { codes, pages } };
+}
 
 /** One pass (BC → DV) of an option-set mapping: couple codes to options by label, uncouple what is gone. */
 export async function runOptionPass(deps: EngineDeps, mapping: TableMapping, options: RunOptions): Promise<PassReport> {
@@ -54,7 +100,13 @@ export async function runOptionPass(deps: EngineDeps, mapping: TableMapping, opt
   const { table, keyField: attribute } = mapping.dataverse;
   const codeField = mapping.fields[0].bcField!;
 
-  const read = await deps.ports.optionSet(table, attribute);
+  // Both reads at once: the choice column's options and the BC codes (or those a scheduled sync began early).
+  const early = options.earlyOptionRead;
+  const usable = early?.mapping === mapping.name && early.usable() ? early : undefined;
+  const [read, scanned] = await Promise.all([
+    usable?.options ?? deps.ports.optionSet(table, attribute),
+    usable?.codes ?? readCodes(deps, mapping),
+  ]);
   if (!read.ok) return finish("failed", `${read.error.code}: ${read.error.message}`);
   if (read.value === undefined) {
     const e = planError(ENGINE_OPTION_SET_NOT_FOUND, { mapping: mapping.name, table, attribute });
@@ -65,14 +117,9 @@ export async function runOptionPass(deps: EngineDeps, mapping: TableMapping, opt
   const byLabel = new Map<string, OptionValue[]>();
   for (const o of read.value) byLabel.set(normal(o.label), [...(byLabel.get(normal(o.label)) ?? []), o]);
 
-  // Code tables are small: all codes and all couplings of the mapping fit in memory.
-  const codes = new Map<string, string>();
-  const port = deps.ports.forMapping(mapping, "bc");
-  for await (const page of port.scan([mapping.bc.keyField, codeField], mapping.bc.filter)) {
-    if (!page.ok) return finish("failed", `${page.error.code}: ${page.error.message}`);
-    pages++;
-    for (const r of page.value) codes.set(r.id, String(r.values[codeField] ?? ""));
-  }
+  if (!scanned.ok) return finish("failed", `${scanned.error.code}: ${scanned.error.message}`);
+  const { codes } = scanned.value;
+  pages = scanned.value.pages;
   const coupledByBc = new Map<string, string>();
   for await (const c of deps.store.couplings.iteratePairs(mapping.name)) coupledByBc.set(c.bcId, c.dataverseId);
 

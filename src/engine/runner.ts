@@ -23,7 +23,7 @@ import { IdSet } from "./id-set.ts";
 import { type IntegrationUsers, isIntegrationUser } from "./integration-users.ts";
 import { hasMatchFields, matchesByUniqueValues } from "./matching.ts";
 import { fieldDirection, fieldKey, type PassDirection, passesOf, type TableMapping } from "./model.ts";
-import { runOptionPass } from "./options.ts";
+import { type EarlyOptionRead, runOptionPass } from "./options.ts";
 import { storedSnapshot, toCouplingState } from "./persist.ts";
 import { HeadStart, readAhead } from "./pipeline/read.ts";
 import { PageWindow } from "./pipeline/record.ts";
@@ -96,6 +96,8 @@ export interface RunOptions {
    * it would read the same way, and the run closes those not taken.
    */
   earlyReads?: readonly EarlyRead[];
+  /** An option-set mapping's reads begun before the run (readOptionsEarly), used unless no longer usable. */
+  earlyOptionRead?: EarlyOptionRead;
   /** Called after each page is written (progress for the CLI; tests wait on it instead of sleeping). */
   onPage?: (progress: { direction: PassDirection; pages: number; counters: SyncCounters }) => void;
   /** Called as each pass ends, before the next begins (what waits on a pass's writes need not wait for the run). */

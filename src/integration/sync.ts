@@ -8,6 +8,7 @@
 
 import { COMPANION_API, type DataversePage, type Result } from "../connectors/index.ts";
 import { matchValueCouplingId, type PassDirection, type TableMapping } from "../engine/model.ts";
+import { type EarlyOptionRead, readOptionsEarly } from "../engine/options.ts";
 import type { HeadStart } from "../engine/pipeline/read.ts";
 import type { RunMode } from "../engine/planner.ts";
 import type { Side } from "../engine/ports.ts";
@@ -128,6 +129,7 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
   const written = new WrittenSides();
   // The reads of the Sales rows each mapping may claim for this company after its passes, begun early likewise.
   const claimReads = new Map<string, HeadStart<Result<DataversePage>>>();
+  const optionReads = new Map<string, EarlyOptionRead>();
   if (mode === "scheduled" && !request.dryRun) {
     // Every mapping's change reads begin now, side by side; a pass takes its own over unless an earlier pass of
     // the run wrote to the side it reads (its rows would be older than that write).
@@ -135,6 +137,13 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
       const claims = readUnclaimedEarly(ctx, mapping);
       if (claims) claimReads.set(mapping.name, claims);
       if (howItRuns(mapping, ctx) !== "engine") continue;
+      // An option-set mapping reads a choice column and its BC code table: usable while nothing was written.
+      const options = readOptionsEarly(
+        ctx.engine,
+        mapping.name,
+        () => !written.hasWritten("bc") && !written.hasWritten("dataverse"),
+      );
+      if (options) optionReads.set(mapping.name, options);
       const usable = (pass: PassDirection) => !written.hasWritten(readSide(pass));
       // A read that could not begin is no loss: the pass reads for itself, and tells its error.
       earlyReads.set(
@@ -177,6 +186,7 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
                 mode,
                 dryRun,
                 earlyReads: mine,
+                earlyOptionRead: optionReads.get(mapping.name),
                 onPassEnd: (report: PassReport) => {
                   written.afterPass(report);
                   if (PRODUCT_MAPPINGS.has(mapping.name)) productRules.passEnded(report);

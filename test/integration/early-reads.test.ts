@@ -31,9 +31,18 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => h?.close());
 
-/** Every change read of the engine's ports, by mapping and side, from now on; `stop` restores the ports. */
+/** Every change read and choice-column read of the engine's ports from now on; `stop` restores the ports. */
 function recordReads(events: string[]) {
   const restore: (() => void)[] = [];
+  const ports = h.ctx.engine.ports;
+  const optionSet = ports.optionSet;
+  ports.optionSet = (table, attribute) => {
+    events.push(`read options ${table}.${attribute}`);
+    return optionSet.call(ports, table, attribute);
+  };
+  restore.push(() => {
+    ports.optionSet = optionSet;
+  });
   for (const mapping of h.ctx.mappings) {
     if (mapping.kind === "optionSet") continue;
     for (const side of ["bc", "dataverse"] as Side[]) {
@@ -48,7 +57,11 @@ function recordReads(events: string[]) {
       });
     }
   }
-  return { stop: () => restore.forEach((r) => r()) };
+  return {
+    stop: () => {
+      for (const r of restore) r();
+    },
+  };
 }
 
 describe("a scheduled sync with nothing to do", () => {
@@ -65,6 +78,8 @@ describe("a scheduled sync with nothing to do", () => {
     const firstDone = events.findIndex((e) => e.startsWith("done "));
     const readEvents = events.filter((e) => e.startsWith("read "));
     expect(readEvents.length).toBeGreaterThan(10);
+    // The option-set mappings' choice columns (PAYMENT TERMS, SHIPMENT METHOD, SHIPPING AGENT) among them.
+    expect(readEvents.filter((e) => e.startsWith("read options ")).length).toBeGreaterThanOrEqual(3);
     // All begun at the start: none waits for the mappings before it.
     expect(events.slice(firstDone).filter((e) => e.startsWith("read "))).toEqual([]);
     // Taken over by their passes: no source read twice.
