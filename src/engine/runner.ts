@@ -127,6 +127,11 @@ export interface PassReport {
   heldDeletionId?: string;
   /** Requests sent to each side during the pass (benchmarks). */
   pages: number;
+  /**
+   * Write requests the pass sent to its target, whatever their answer (one whose answer was lost may have landed);
+   * absent where a pass does not count them. A sync's reads of that side begun before are stale after one.
+   */
+  writeRequests?: number;
 }
 
 const DRY_RUN_CAP = 10_000;
@@ -221,6 +226,8 @@ class Pass {
   sourceRows: number | undefined;
   /** Rows read from the source so far this pass. */
   rowsRead = 0;
+  /** Write requests sent to the target (creates, updates, deletes), answered or not. */
+  writeRequests = 0;
   /** The pass's bulk creates, shared by its pages: every free slot of the target's budget takes the next records. */
   readonly inserts: BatchWriter<InsertItem>;
 
@@ -926,6 +933,7 @@ function report(
     planned: run.planned,
     ...(heldDeletionId ? { heldDeletionId } : {}),
     pages: run.pages,
+    writeRequests: run.writeRequests,
   };
 }
 
@@ -1619,6 +1627,7 @@ type Recording = (
 
 /** One bulk create; its outcome's recording is queued on each page it carried, to run once the page is acknowledged. */
 async function createBatch(run: Pass, batch: InsertItem[]): Promise<void> {
+  run.writeRequests++;
   const res = await run.targetPort.create(
     batch.map(({ plan, key }) => ({ ...(key ? { key } : {}), values: plan.values, ...validation(run, plan.values) })),
   );
@@ -1703,6 +1712,7 @@ async function executeUpdates(
     chunks(updates, batchSize(updates.length, budget, run.pagesInFlight)),
     budget?.concurrency ?? 1,
     async (batch) => {
+      run.writeRequests++;
       const res = await run.targetPort.update(
         batch.map((plan) => ({
           id: plan.targetId,
@@ -1903,6 +1913,7 @@ async function executeDeletions(run: Pass): Promise<string | undefined> {
 /** Deletes counterparts and their couplings (also used when a held deletion is approved). */
 async function deleteTargets(run: Pass, items: { sourceId: string; targetId: string; bcId: string }[]): Promise<void> {
   for (const batch of chunks(items, 1000)) {
+    run.writeRequests++;
     const res = await run.targetPort.delete(batch.map((d) => d.targetId));
     for (const [i, item] of batch.entries()) {
       const outcome = res.ok ? res.value[i] : { ok: false as const, error: res.error };

@@ -333,7 +333,8 @@ function readSide(pass: PassDirection): Side {
 /**
  * The sides a sync has written to so far: a change read begun before a write to its side is not taken over after
  * it (readChangesEarly). Counted as a write: anything a pass inserted, modified, deleted, coupled or uncoupled, and
- * any failure (a write whose answer was lost may have landed).
+ * any write request it sent (one whose answer was lost may have landed); where a pass does not count its requests,
+ * any failure.
  */
 class WrittenSides {
   private readonly sides = new Set<Side>();
@@ -362,7 +363,10 @@ class WrittenSides {
 
 function mayHaveWritten(report: PassReport): boolean {
   const c = report.counters;
-  return c.inserted + c.modified + c.deleted + c.coupled + c.uncoupled + c.failed > 0 || report.status === "failed";
+  if (c.inserted + c.modified + c.deleted + c.coupled + c.uncoupled > 0) return true;
+  // A record that failed in planning (a value Sales refuses, a lookup not coupled) sent nothing.
+  if (report.writeRequests !== undefined) return report.writeRequests > 0;
+  return c.failed > 0 || report.status === "failed";
 }
 
 /**

@@ -130,3 +130,40 @@ describe("a scheduled sync whose earlier pass writes to the side a later pass re
     expect(busy(await syncMappings(h.ctx, { names: ["CUSTOMER"] }))).toBe(false);
   });
 });
+
+describe("a scheduled sync whose earlier pass fails a record in planning", () => {
+  it("has the later pass take its early read: the failed record sent no write", async () => {
+    const bc = h.ctx.businessCentral.company(h.ctx.companyId);
+    let customer: { bcId: string; salesperson: string } | undefined;
+    for await (const c of h.ctx.store.couplings.iterate("CUSTOMER")) {
+      const row = await bc.get("customers", c.bcId);
+      if (!row.ok) throw row.error;
+      if (row.value?.salespersonCode) {
+        customer = { bcId: c.bcId, salesperson: String(row.value.salespersonCode) };
+        break;
+      }
+    }
+    if (!customer) throw new Error("no coupled customer with a salesperson");
+    // Its salesperson no longer coupled: the customer's owner cannot be resolved, so its pass fails it in planning.
+    for await (const page of bc.pages("salespeoplePurchasers", { filter: `code eq '${customer.salesperson}'` })) {
+      if (!page.ok) throw page.error;
+      for (const s of page.value.rows) await h.ctx.store.couplings.uncoupleByBcId("SALESPEOPLE", String(s.id));
+    }
+    const edited = await bc.update("customers", customer.bcId, { phoneNumber: "+1 555 0142" }, "*");
+    if (!edited.ok) throw edited.error;
+
+    const events: string[] = [];
+    const reads = recordReads(events);
+    let results: MappingSyncResult[];
+    try {
+      results = await syncMappings(h.ctx, { names: ["CUSTOMER"] });
+    } finally {
+      reads.stop();
+    }
+    const toSales = results[0].passes.find((p) => p.direction === "toDataverse");
+    expect(toSales?.counters).toMatchObject({ failed: 1, inserted: 0, modified: 0 });
+    expect(toSales?.writeRequests).toBe(0);
+    // Nothing was sent to Sales, so the Sales → BC pass planned from the read it began at the start.
+    expect(events.filter((e) => e === "read CUSTOMER dataverse")).toHaveLength(1);
+  });
+});
