@@ -43,12 +43,17 @@ export function readOptionsEarly(
 ): EarlyOptionRead | undefined {
   const mapping = deps.mappings(mappingName);
   if (mapping?.kind !== "optionSet") return undefined;
-  return {
+  const read: EarlyOptionRead = {
     mapping: mapping.name,
     options: deps.ports.optionSet(mapping.dataverse.table, mapping.dataverse.keyField),
     codes: readCodes(deps, mapping),
     usable,
   };
+  // A read the pass never uses (its mapping did not run, or something was written first) fails for nobody; one
+  // it uses fails the pass as its own read would.
+  read.options.catch(() => undefined);
+  read.codes.catch(() => undefined);
+  return read;
 }
 
 /** The BC code table, by record id (code tables are small: all codes and all couplings fit in memory). */

@@ -469,7 +469,7 @@ interface ReadHow {
 
 /**
  * How a pass reads its changes, from its watermark and its source's metadata: by delta link, or since the watermark
- * (none in a full pass), leaving out what the rows the integration wrote. "deltaExpired" when the stored link cannot
+ * (none in a full pass), leaving out rows the integration wrote. "deltaExpired" when the stored link cannot
  * serve this run. The pass and a read begun before it (readChangesEarly) decide alike, so the pass takes that read
  * over only when it would have read the same way.
  */
