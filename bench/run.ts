@@ -2,11 +2,12 @@
 // JSON to bench/results/latest.json and stdout, a short table on stderr.
 //   npm run bench                  full preset (20,000 customers)
 //   npm run bench -- --quick       a small preset for CI smoke tests (never judged on timings)
-//   npm run bench -- --only start|throughput|items|orders|incremental|latency   one workload (default: all; start
-//                                  is `bcsync --help`, items is 20,000 items and their price list, orders is 2,000
-//                                  submitted Sales orders of 5 lines created in BC, incremental the runs
-//                                  after a full sync and peak RSS (bench/incremental.ts), latency is issue 11's edit →
-//                                  other side)
+//   npm run bench -- --only start|throughput|items|orders|incremental|scheduled|latency   one workload (default:
+//                                  all; start is `bcsync --help`, items is 20,000 items and their price list, orders
+//                                  is 2,000 submitted Sales orders of 5 lines created in BC, incremental the runs
+//                                  after a full sync and peak RSS (bench/incremental.ts), scheduled a sync of every
+//                                  default mapping with nothing changed (bench/scheduled.ts), latency is issue 11's
+//                                  edit → other side)
 //   npm run bench -- --suite engine [other]   the older per-file benchmarks (bench/<name>.bench.ts), each in its
 //                                  own process, results under `suites` in the same JSON
 import { spawnSync } from "node:child_process";
@@ -19,6 +20,7 @@ import { INCREMENTAL_PRESETS, incrementalTable, runIncremental } from "./increme
 import { ITEMS_PRESETS, itemsTable, runItems } from "./items.ts";
 import { LATENCY_PRESETS, latencyTable, runLatency } from "./latency.ts";
 import { ORDERS_PRESETS, ordersTable, runOrders } from "./orders.ts";
+import { runScheduled, SCHEDULED_PRESETS, scheduledTable } from "./scheduled.ts";
 import { runStart, startTable } from "./start.ts";
 import { runStatistics, STATISTICS_PRESETS, statisticsTable } from "./statistics.ts";
 import { PRESETS, runThroughput, table } from "./throughput.ts";
@@ -71,6 +73,12 @@ if (suiteAt < 0) {
     document.incremental = incremental;
     document.incrementalTable = incrementalTable(incremental).split("\n");
     process.stderr.write(`\n${incrementalTable(incremental)}\n\n`);
+  }
+  if (only === undefined || only === "scheduled") {
+    const scheduled = await runScheduled(quick ? SCHEDULED_PRESETS.quick : SCHEDULED_PRESETS.full, log);
+    document.scheduled = scheduled;
+    document.scheduledTable = scheduledTable(scheduled).split("\n");
+    process.stderr.write(`\n${scheduledTable(scheduled)}\n\n`);
   }
   if (only === undefined || only === "latency") {
     const latency = await runLatency(quick ? LATENCY_PRESETS.quick : LATENCY_PRESETS.full, log);

@@ -38,6 +38,11 @@ export interface SyncRequest {
   onProgress?: (mapping: string, page?: { direction: PassDirection; pages: number; counters: SyncCounters }) => void;
   /** The product hooks of this sync (its settling pass shares them): what they did, the price list rules skip. */
   productRules?: ProductInsertRules;
+  /**
+   * A scheduled sync begins every mapping's reads at its start (default true). False reads each at its mapping's
+   * turn, one after another, as syncs did before: the benchmark compares both (bench/scheduled.ts).
+   */
+  readsAtOnce?: boolean;
 }
 
 export interface MappingSyncResult {
@@ -130,7 +135,7 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
   // The reads of the Sales rows each mapping may claim for this company after its passes, begun early likewise.
   const claimReads = new Map<string, HeadStart<Result<DataversePage>>>();
   const optionReads = new Map<string, EarlyOptionRead>();
-  if (mode === "scheduled" && !request.dryRun) {
+  if (mode === "scheduled" && !request.dryRun && request.readsAtOnce !== false) {
     // Every mapping's change reads begin now, side by side; a pass takes its own over unless an earlier pass of
     // the run wrote to the side it reads (its rows would be older than that write).
     for (const mapping of selected) {
