@@ -48,7 +48,9 @@ export async function syncLines(ctx: IntegrationContext, child: TableMapping, dr
       "bc",
       [...linesOf.values()].flatMap((read) => (read.ok ? read.rows.map((l) => String(l.id).toLowerCase()) : [])),
     );
-    const writes: CoupledWrite[] = [];
+    // Each line's values, then the base units of the products they carry (one read for the lines of these
+    // headers, not one a product: a run with nothing changed took 4 reads in a row for the demo's 2 invoices).
+    const converted: { record: SideRecord; values: Row; productId?: string }[] = [];
     for (const header of headers) {
       const read = linesOf.get(header.bcId);
       if (!read?.ok) {
@@ -65,19 +67,19 @@ export async function syncLines(ctx: IntegrationContext, child: TableMapping, dr
         let writeIn = false;
         let failed = false;
         for (const f of passFields(child, "toDataverse")) {
-          const converted = convertField(child, f, "toDataverse", record, lookups);
-          if (!converted.ok) {
+          const field = convertField(child, f, "toDataverse", record, lookups);
+          if (!field.ok) {
             // An item that is not coupled: the line goes in as a write-in product, as BC does.
             if (f.dataverseField === "productid") {
               writeIn = true;
               continue;
             }
-            await fail(record.id, converted.error.message, converted.error.field);
+            await fail(record.id, field.error.message, field.error.field);
             failed = true;
             break;
           }
-          if (converted.omit) continue;
-          Object.assign(values, wireValue({ mapping: child, pass: "toDataverse", lookups }, f, converted.value));
+          if (field.omit) continue;
+          Object.assign(values, wireValue({ mapping: child, pass: "toDataverse", lookups }, f, field.value));
         }
         if (failed) continue;
         const productBind = values["productid@odata.bind"];
@@ -86,34 +88,64 @@ export async function syncLines(ctx: IntegrationContext, child: TableMapping, dr
           delete values["productid@odata.bind"];
           values.isproductoverridden = true;
           values.productdescription = String(record.values.description ?? record.values.lineObjectNumber ?? "");
+          converted.push({ record, values });
         } else if (carriesProduct) {
-          const productId = /\(([^)]+)\)/.exec(String(productBind))?.[1] ?? "";
-          if (!productUnits.has(productId)) {
-            const p = await ctx.dataverse.retrieve("products", productId, { select: ["_defaultuomid_value"] });
-            productUnits.set(productId, p.ok ? (p.value?._defaultuomid_value as string | undefined) : undefined);
-          }
-          const unit = productUnits.get(productId);
-          if (unit) values["uomid@odata.bind"] = `/uoms(${unit})`;
-        }
-        if (dryRun) continue;
-        const snapshotHash = hashOf(values);
-
-        const coupling = coupled.get(record.id);
-        // Unchanged since the last write: nothing to send (keeps idle runs idle, so the job can rest).
-        if (coupling?.snapshotHash === snapshotHash) counters.unchanged++;
-        else
-          writes.push({
-            bcId: record.id,
-            ...(coupling ? { dataverseId: coupling.dataverseId } : {}),
-            values,
-            snapshotHash,
-          });
+          converted.push({ record, values, productId: /\(([^)]+)\)/.exec(String(productBind))?.[1] ?? "" });
+        } else converted.push({ record, values });
       }
+    }
+    await readBaseUnits(
+      ctx,
+      converted.flatMap((c) => (c.productId && !productUnits.has(c.productId) ? [c.productId] : [])),
+      productUnits,
+    );
+    const writes: CoupledWrite[] = [];
+    for (const { record, values, productId } of converted) {
+      const unit = productId ? productUnits.get(productId) : undefined;
+      if (unit) values["uomid@odata.bind"] = `/uoms(${unit})`;
+      if (dryRun) continue;
+      const snapshotHash = hashOf(values);
+      const coupling = coupled.get(record.id);
+      // Unchanged since the last write: nothing to send (keeps idle runs idle, so the job can rest).
+      if (coupling?.snapshotHash === snapshotHash) counters.unchanged++;
+      else
+        writes.push({
+          bcId: record.id,
+          ...(coupling ? { dataverseId: coupling.dataverseId } : {}),
+          values,
+          snapshotHash,
+        });
     }
     // The lines of these headers in bulk requests (coupled-writes.ts: crash-safe creates, not one request a line).
     if (!dryRun) await writeCoupledRows(ctx, child, job.id, writes, counters, fail);
   }
   return finishDirectPass(ctx, job, child.name, counters, "line");
+}
+
+/** Products whose base unit one read asks for (`productid eq … or …`). */
+const PRODUCTS_PER_READ = 100;
+
+/**
+ * The base units (`_defaultuomid_value`) of these products into `units`, PRODUCTS_PER_READ a read. A product the
+ * read does not return, or whose read fails, gets none: its lines go without a unit, as they did when read alone.
+ */
+async function readBaseUnits(
+  ctx: IntegrationContext,
+  productIds: readonly string[],
+  units: Map<string, string | undefined>,
+): Promise<void> {
+  for (const ids of chunks([...new Set(productIds)], PRODUCTS_PER_READ)) {
+    const rows = await allRows(
+      ctx.dataverse.pages("products", {
+        filter: orEquals("productid", ids),
+        select: ["productid", "_defaultuomid_value"],
+      }),
+    ).catch(() => []);
+    const found = new Map(
+      rows.map((r) => [String(r.productid).toLowerCase(), r._defaultuomid_value as string | undefined]),
+    );
+    for (const id of ids) units.set(id, found.get(id.toLowerCase()));
+  }
 }
 
 /** Headers whose lines one read asks for (`documentId eq … or …`: the URL stays a few kilobytes). */

@@ -163,16 +163,19 @@ describe("engine gaps closed for the integration (issue 6 → 7)", () => {
 });
 
 describe("document lines are read for many headers at once", () => {
-  it("a lines run with nothing changed reads Business Central once per 50 coupled invoices, not once per invoice", async () => {
+  it("a lines run with nothing changed reads Business Central once per 50 coupled invoices, Dataverse once", async () => {
     let headers = 0;
     for await (const _ of h.ctx.store.couplings.iterate("POSTEDSALESINV-INV")) headers++;
     expect(headers).toBeGreaterThan(1);
     const before = h.emulators.businessCentral.tally.requests;
+    const dataverseBefore = h.emulators.dataverse.tally.requests;
     const [run] = await syncMappings(h.ctx, { names: ["POSTEDSALESLINE-INV"] });
     expect(run.error).toBeUndefined();
     expect(total(run, "inserted") + total(run, "modified") + total(run, "failed")).toBe(0);
     expect(total(run, "unchanged")).toBeGreaterThan(headers);
     expect(h.emulators.businessCentral.tally.requests - before).toBe(Math.ceil(headers / 50));
+    // The base units of the lines' products in one Dataverse read (it was one read a product, one after another).
+    expect(h.emulators.dataverse.tally.requests - dataverseBefore).toBe(1);
   });
 
   it("writes changed lines, and creates a changed line deleted in Sales again under its coupled id", async () => {
