@@ -6,23 +6,21 @@
 // bidirectional sales orders, SALESORDER-ORDER runs the order flow (flows/), as its job queue entry does: the
 // engine's own Sales → BC pass would PATCH released BC orders, which BC refuses.
 
-import { COMPANION_API, type DataversePage, type Result } from "../connectors/index.ts";
+import { COMPANION_API } from "../connectors/index.ts";
 import { matchValueCouplingId, type PassDirection, type TableMapping } from "../engine/model.ts";
-import { type EarlyOptionRead, readOptionsEarly } from "../engine/options.ts";
-import type { HeadStart } from "../engine/pipeline/read.ts";
 import type { RunMode } from "../engine/planner.ts";
-import type { Side } from "../engine/ports.ts";
-import { type EarlyRead, type PassReport, readChangesEarly, readEarly, runMapping } from "../engine/runner.ts";
+import { type PassReport, readEarly, runMapping } from "../engine/runner.ts";
 import { bcsyncError, isBcsyncError } from "../errors/catalogue.ts";
 import { INTEGRATION_UNKNOWN_MAPPING } from "../errors/codes/integration.ts";
 import { SYNC_COUNTERS, type SyncCounters } from "../store/index.ts";
-import { claimCoupledRows, readUnclaimedEarly } from "./company.ts";
+import { claimCoupledRows } from "./company.ts";
 import type { IntegrationContext } from "./context.ts";
 import { firstRow } from "./direct-pass.ts";
 import { ORDER_MAPPING, syncBidirectionalOrders } from "./flows/index.ts";
 import { syncLines } from "./lines.ts";
 import { withMappingLease } from "./mapping-lease.ts";
 import { maintainDefaultPriceList, PRODUCT_MAPPINGS, ProductInsertRules, writesSalesProducts } from "./price-list.ts";
+import { ReadsAtOnce, type WrittenSides } from "./reads-at-once.ts";
 import { syncSalesPrices } from "./sales-prices.ts";
 
 export interface SyncRequest {
@@ -126,36 +124,10 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
   // Products get their price list, base unit and lines as they are created (BC's product hooks).
   const engineFor = (mapping: TableMapping) =>
     PRODUCT_MAPPINGS.has(mapping.name) ? productRules.engine(ctx.engine) : ctx.engine;
-  // Reads begun before their mapping's turn, by mapping name. Those a mapping did not take over (it did not run
-  // the engine's passes, its lease was held elsewhere, the read was no longer usable, or the sync stopped) are
-  // closed at the end.
-  const earlyReads = new Map<string, Promise<EarlyRead[]>>();
-  // The sides this run's passes have written to so far (or may have: a failed write may have landed).
-  const written = new WrittenSides();
-  // The reads of the Sales rows each mapping may claim for this company after its passes, begun early likewise.
-  const claimReads = new Map<string, HeadStart<Result<DataversePage>>>();
-  const optionReads = new Map<string, EarlyOptionRead>();
+  // Reads begun before their mapping's turn (reads-at-once.ts): a scheduled sync begins them all at its start.
+  const reads = new ReadsAtOnce();
   if (mode === "scheduled" && !request.dryRun && request.readsAtOnce !== false) {
-    // Every mapping's change reads begin now, side by side; a pass takes its own over unless an earlier pass of
-    // the run wrote to the side it reads (its rows would be older than that write).
-    for (const mapping of selected) {
-      const claims = readUnclaimedEarly(ctx, mapping);
-      if (claims) claimReads.set(mapping.name, claims);
-      if (howItRuns(mapping, ctx) !== "engine") continue;
-      // An option-set mapping reads a choice column and its BC code table: usable while nothing was written.
-      const options = readOptionsEarly(
-        ctx.engine,
-        mapping.name,
-        () => !written.hasWritten("bc") && !written.hasWritten("dataverse"),
-      );
-      if (options) optionReads.set(mapping.name, options);
-      const usable = (pass: PassDirection) => !written.hasWritten(readSide(pass));
-      // A read that could not begin is no loss: the pass reads for itself, and tells its error.
-      earlyReads.set(
-        mapping.name,
-        readChangesEarly(engineFor(mapping), mapping.name, usable).catch(() => []),
-      );
-    }
+    reads.begin(ctx, selected, engineFor, (mapping) => howItRuns(mapping, ctx) === "engine");
   }
   try {
     for (const [i, mapping] of selected.entries()) {
@@ -163,9 +135,9 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
       const next = selected[i + 1];
       if (request.full && !request.dryRun && next && readsEarlyAfter(mapping, next, ctx)) {
         const early = readEarly(engineFor(next), next.name);
-        if (early) earlyReads.set(next.name, Promise.resolve([early]));
+        if (early) reads.add(next.name, early);
       }
-      const mine = (await earlyReads.get(mapping.name)) ?? [];
+      const mine = await reads.changeReadsOf(mapping.name);
       request.onProgress?.(mapping.name);
       let result: MappingSyncResult;
       const productSyncInterrupted =
@@ -191,9 +163,9 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
                 mode,
                 dryRun,
                 earlyReads: mine,
-                earlyOptionRead: optionReads.get(mapping.name),
+                earlyOptionRead: reads.optionReadOf(mapping.name),
                 onPassEnd: (report: PassReport) => {
-                  written.afterPass(report);
+                  reads.written.afterPass(report);
                   if (PRODUCT_MAPPINGS.has(mapping.name)) productRules.passEnded(report);
                 },
                 ...(request.onProgress ? { onPage: (page) => request.onProgress?.(mapping.name, page) } : {}),
@@ -207,21 +179,18 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
         result = { mapping: mapping.name, passes: [], error: mappingErrorText(error) };
       }
       // What ran outside the engine's passes (the order flow, lines, sales prices) may have written either side.
-      if (howItRuns(mapping, ctx) !== "engine" || result.error) written.afterMapping(result);
+      if (howItRuns(mapping, ctx) !== "engine" || result.error) reads.written.afterMapping(result);
       if (!request.dryRun && result.passes.length > 0) {
         // Unclaimed Sales rows this company now holds get its stamp (issue 10.19); retried on the next run.
-        // The read begun at the start has every row the passes could have coupled, unless they coupled rows
-        // (created or matched) that were read after it began.
-        const coupledNow = result.passes.some((p) => p.counters.inserted + p.counters.coupled > 0);
-        const early = coupledNow ? undefined : claimReads.get(mapping.name);
+        const early = reads.claimReadOf(mapping.name, result.passes);
         const claimed = await claimCoupledRows(ctx, mapping, early).catch(() => 0);
-        if (claimed > 0) written.wrote("dataverse");
+        if (claimed > 0) reads.written.wrote("dataverse");
       }
       // The price list lines written with the products have settled before the rules compare, or the run ends.
       if (PRODUCT_MAPPINGS.has(mapping.name)) await productRules.settled();
       if (!request.dryRun && writesSalesProducts(mapping) && result.passes.length > 0) {
         const error = await applyPriceListRules(
-          written,
+          reads.written,
           ctx,
           request.full === true || productSyncInterrupted,
           result.passes,
@@ -235,8 +204,7 @@ export async function syncMappings(ctx: IntegrationContext, request: SyncRequest
       request.onMapping?.(result);
     }
   } finally {
-    for (const reads of earlyReads.values()) for (const unclaimed of await reads) await unclaimed.read.cancel();
-    for (const read of claimReads.values()) await read.cancel();
+    await reads.close();
   }
   const headers = selected.filter((m) => !m.parent);
   if (request.full && !request.dryRun && request.settle !== false && headers.length > 1) {
@@ -328,50 +296,6 @@ async function applyPriceListRules(
   }
   if (owed) await ctx.store.settings.delete(PRICE_LIST_RULES_OWED);
   return undefined;
-}
-
-/** The side a pass reads: BC → Sales reads Business Central, Sales → BC reads Dataverse. */
-function readSide(pass: PassDirection): Side {
-  return pass === "toDataverse" ? "bc" : "dataverse";
-}
-
-/**
- * The sides a sync has written to so far: a change read begun before a write to its side is not taken over after
- * it (readChangesEarly). Counted as a write: anything a pass inserted, modified, deleted, coupled or uncoupled, and
- * any write request it sent (one whose answer was lost may have landed); where a pass does not count its requests,
- * any failure.
- */
-class WrittenSides {
-  private readonly sides = new Set<Side>();
-
-  hasWritten(side: Side): boolean {
-    return this.sides.has(side);
-  }
-
-  wrote(side: Side): void {
-    this.sides.add(side);
-  }
-
-  /** An engine pass ended: BC → Sales writes Dataverse (and its hooks there), Sales → BC writes Business Central. */
-  afterPass(report: PassReport): void {
-    if (mayHaveWritten(report)) this.wrote(report.direction === "toDataverse" ? "dataverse" : "bc");
-  }
-
-  /** A mapping run outside the engine's passes (a flow's steps write both sides), or one that stopped on an error. */
-  afterMapping(result: MappingSyncResult): void {
-    if (result.error !== undefined || result.passes.some(mayHaveWritten)) {
-      this.wrote("bc");
-      this.wrote("dataverse");
-    }
-  }
-}
-
-function mayHaveWritten(report: PassReport): boolean {
-  const c = report.counters;
-  if (c.inserted + c.modified + c.deleted + c.coupled + c.uncoupled > 0) return true;
-  // A record that failed in planning (a value Sales refuses, a lookup not coupled) sent nothing.
-  if (report.writeRequests !== undefined) return report.writeRequests > 0;
-  return c.failed > 0 || report.status === "failed";
 }
 
 /**
