@@ -1560,7 +1560,8 @@ async function executeInserts(
           if (withKeys.length > STORE_SLICE) await yieldToEventLoop();
         }
       },
-      { retryOnConnectionLoss: true },
+      // On disk before any create goes: a power loss must not take an intent whose create landed.
+      { retryOnConnectionLoss: true, durable: true },
     );
   }
   for (const { plan } of keyed) {

@@ -87,13 +87,19 @@ for (const dialect of STORE_DIALECTS) {
       expect(await store.couplings.count("CUSTOMER")).toBe(1);
     });
 
-    it("has every commit on disk before it returns, so a power loss keeps the write intents a create relies on", async () => {
-      // SQLite syncs its log at each commit (synchronous FULL = 2; NORMAL synced it only at checkpoints, so a
-      // commit could roll back after a power loss); PostgreSQL waits for its WAL flush (synchronous_commit on).
+    it("has a durable transaction's commit on disk before it returns, so a power loss keeps a write intent", async () => {
       if (dialect.name === "sqlite") {
-        const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db);
-        expect(rows[0].synchronous).toBe(2);
+        // Synced at checkpoints (NORMAL = 1), except a durable transaction's commit (FULL = 2), restored after.
+        const synchronous = async (db = store.db) =>
+          (await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows[0].synchronous;
+        expect(await synchronous()).toBe(1);
+        const inside = await store.transaction(async (trx) => synchronous(trx.db), { durable: true });
+        expect(inside).toBe(2);
+        expect(await synchronous()).toBe(1);
+        // An ordinary transaction commits as the store does.
+        expect(await store.transaction(async (trx) => synchronous(trx.db))).toBe(1);
       } else {
+        // PostgreSQL waits for its WAL flush at every commit (synchronous_commit on).
         const { rows } = await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(store.db);
         expect(rows[0].synchronous_commit).toBe("on");
       }

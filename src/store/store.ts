@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { type Kysely, Migrator } from "kysely";
+import { type Kysely, Migrator, sql } from "kysely";
 import { bcsyncError, STORE_MIGRATION_FAILED, STORE_UNSUPPORTED_URL } from "../errors/catalogue.ts";
 import { scrubSecrets } from "../log/logger.ts";
 import { migrationProvider } from "./migrations/index.ts";
@@ -82,6 +82,10 @@ export class Store {
   /**
    * Runs `work` in one transaction: all of it is written, or (on a throw) none of it. Nested calls join it.
    *
+   * With `durable`, the commit is on disk before this resolves, also on SQLite (whose other commits are synced at
+   * checkpoints): for what must survive a power loss, the write intents recorded before a create is sent. A nested
+   * call's durability is its outer transaction's.
+   *
    * With `retryOnConnectionLoss`, a transaction whose PostgreSQL connection was lost before `work` finished (the
    * server ended the session, a failover, the network) is run again on a new connection, up to
    * CONNECTION_LOSS_ATTEMPTS times: nothing of it was committed, so nothing is written twice. Only for `work` whose
@@ -91,9 +95,12 @@ export class Store {
    */
   async transaction<T>(
     work: (store: Store) => Promise<T>,
-    options: { retryOnConnectionLoss?: boolean } = {},
+    options: { retryOnConnectionLoss?: boolean; durable?: boolean } = {},
   ): Promise<T> {
     if (this.inTransaction) return work(this);
+    if (options.durable && this.dialect === "sqlite") {
+      return this.syncingCommits(() => this.transaction(work, { ...options, durable: false }));
+    }
     for (let attempt = 1; ; attempt++) {
       let workDone = false;
       try {
@@ -113,6 +120,24 @@ export class Store {
       }
     }
   }
+
+  /**
+   * SQLite commits with synchronous FULL while `work` runs (the log synced at each commit), then NORMAL again
+   * (synced at checkpoints: a commit survives a killed process, not a power loss; sqlite/connect.ts). Durable
+   * transactions in flight at once share the setting: the last to end restores NORMAL. Statements of other work
+   * that commit meanwhile are synced too, which costs time and no safety.
+   */
+  private async syncingCommits<T>(work: () => Promise<T>): Promise<T> {
+    if (this.durableCommits.inFlight++ === 0) await sql`pragma synchronous = FULL`.execute(this.db);
+    try {
+      return await work();
+    } finally {
+      if (--this.durableCommits.inFlight === 0) await sql`pragma synchronous = NORMAL`.execute(this.db);
+    }
+  }
+
+  /** Durable transactions in flight on this store's connection (syncingCommits). */
+  private readonly durableCommits = { inFlight: 0 };
 
   /** Applies pending migrations; each runs in its own transaction, so a failure leaves none half applied. */
   async migrate(): Promise<string[]> {

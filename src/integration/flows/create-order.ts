@@ -119,14 +119,14 @@ const ORDER_CREATES = `${ORDER_MAPPING} order creations`;
  */
 async function orderKey(ctx: IntegrationContext, doc: SalesDocument, label: string): Promise<Outcome<string>> {
   const proposed = newRecordId();
-  const [intent] = await ctx.store.pendingWrites.record([
-    {
-      mappingName: ORDER_CREATES,
-      direction: "fromDataverse",
-      sourceId: lower(doc.id),
-      targetKey: proposed,
-    },
-  ]);
+  // On disk before the order is created: a power loss must not take an intent whose order landed.
+  const [intent] = await ctx.store.transaction(
+    (store) =>
+      store.pendingWrites.record([
+        { mappingName: ORDER_CREATES, direction: "fromDataverse", sourceId: lower(doc.id), targetKey: proposed },
+      ]),
+    { durable: true },
+  );
   const key = intent.targetKey;
   // A fresh intent: nothing can exist under its id, so no request is spent looking.
   if (key === proposed) return { ok: true, value: key };
