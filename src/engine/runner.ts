@@ -240,13 +240,14 @@ class Pass {
     readonly seen: SeenThisRun = new SeenThisRun(),
   ) {
     this.sides = sideOf(pass);
-    this.sourcePort = deps.ports.forMapping(mapping, this.sides.source);
+    const read = readContextOf(deps, mapping, pass, options, seen);
+    this.sourcePort = read.sourcePort;
     this.targetPort = deps.ports.forMapping(mapping, this.sides.target);
     this.lookups = new LookupLoader(deps.store, deps.ports, deps.mappings);
-    this.selectSource = selectFor(mapping, this.sides.source === "bc" ? "bc" : "dv");
+    this.selectSource = read.selectSource;
     this.selectTarget = selectFor(mapping, this.sides.target === "bc" ? "bc" : "dv");
-    this.mode = options.mode ?? "scheduled";
-    this.dryRun = options.dryRun ?? false;
+    this.mode = read.mode;
+    this.dryRun = read.dryRun;
     // A full sync matches most of its records: a small target is read once instead of queried page by page.
     this.matches = new MatchSource(mapping, pass, this.targetPort, this.selectTarget, this.mode === "full");
     this.inserts = new BatchWriter(
@@ -455,6 +456,28 @@ type ReadContext = Pick<
   Pass,
   "deps" | "mapping" | "pass" | "mode" | "dryRun" | "options" | "sourcePort" | "selectSource" | "seen"
 >;
+
+/** What a pass of `mapping` in `pass` direction reads from, as the pass itself derives it (Pass, readChangesEarly). */
+function readContextOf(
+  deps: EngineDeps,
+  mapping: TableMapping,
+  pass: PassDirection,
+  options: RunOptions,
+  seen: SeenThisRun,
+): ReadContext {
+  const { source } = sideOf(pass);
+  return {
+    deps,
+    mapping,
+    pass,
+    mode: options.mode ?? "scheduled",
+    dryRun: options.dryRun ?? false,
+    options,
+    sourcePort: deps.ports.forMapping(mapping, source),
+    selectSource: selectFor(mapping, source === "bc" ? "bc" : "dv"),
+    seen,
+  };
+}
 
 /** How readChanges reads (see changeReadOf). */
 interface ReadHow {
@@ -800,20 +823,8 @@ export async function readChangesEarly(
 ): Promise<EarlyRead[]> {
   const mapping = deps.mappings(mappingName);
   if (!mapping || mapping.kind === "optionSet") return [];
-  const options: RunOptions = { mode: "scheduled" };
   const reads = passesOf(mapping.direction).map(async (pass): Promise<EarlyRead | undefined> => {
-    const sides = sideOf(pass);
-    const context: ReadContext = {
-      deps,
-      mapping,
-      pass,
-      mode: "scheduled",
-      dryRun: false,
-      options,
-      sourcePort: deps.ports.forMapping(mapping, sides.source),
-      selectSource: selectFor(mapping, sides.source === "bc" ? "bc" : "dv"),
-      seen: new SeenThisRun(),
-    };
+    const context = readContextOf(deps, mapping, pass, { mode: "scheduled" }, new SeenThisRun());
     const startedAt = (deps.now ?? (() => new Date()))().toISOString();
     const { how } = await changeReadOf(context);
     if (how === "deltaExpired") return undefined;

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { type Kysely, Migrator, sql } from "kysely";
+import { type Kysely, Migrator } from "kysely";
 import { bcsyncError, STORE_MIGRATION_FAILED, STORE_UNSUPPORTED_URL } from "../errors/catalogue.ts";
 import { scrubSecrets } from "../log/logger.ts";
 import { migrationProvider } from "./migrations/index.ts";
@@ -18,7 +18,7 @@ import { SettingsRepository } from "./repositories/settings.ts";
 import { SyncJobsRepository } from "./repositories/sync-jobs.ts";
 import { WatermarksRepository } from "./repositories/watermarks.ts";
 import type { Database } from "./schema.ts";
-import { connectSqlite, isSqliteUniqueViolation } from "./sqlite/connect.ts";
+import { connectSqlite, isSqliteUniqueViolation, withSyncedCommits } from "./sqlite/connect.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -99,7 +99,7 @@ export class Store {
   ): Promise<T> {
     if (this.inTransaction) return work(this);
     if (options.durable && this.dialect === "sqlite") {
-      return this.syncingCommits(() => this.transaction(work, { ...options, durable: false }));
+      return withSyncedCommits(this.db, () => this.transaction(work, { ...options, durable: false }));
     }
     for (let attempt = 1; ; attempt++) {
       let workDone = false;
@@ -120,24 +120,6 @@ export class Store {
       }
     }
   }
-
-  /**
-   * SQLite commits with synchronous FULL while `work` runs (the log synced at each commit), then NORMAL again
-   * (synced at checkpoints: a commit survives a killed process, not a power loss; sqlite/connect.ts). Durable
-   * transactions in flight at once share the setting: the last to end restores NORMAL. Statements of other work
-   * that commit meanwhile are synced too, which costs time and no safety.
-   */
-  private async syncingCommits<T>(work: () => Promise<T>): Promise<T> {
-    if (this.durableCommits.inFlight++ === 0) await sql`pragma synchronous = FULL`.execute(this.db);
-    try {
-      return await work();
-    } finally {
-      if (--this.durableCommits.inFlight === 0) await sql`pragma synchronous = NORMAL`.execute(this.db);
-    }
-  }
-
-  /** Durable transactions in flight on this store's connection (syncingCommits). */
-  private readonly durableCommits = { inFlight: 0 };
 
   /** Applies pending migrations; each runs in its own transaction, so a failure leaves none half applied. */
   async migrate(): Promise<string[]> {

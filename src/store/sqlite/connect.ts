@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, SqliteDialect } from "kysely";
+import { Kysely, SqliteDialect, sql } from "kysely";
 import type { Database } from "../schema.ts";
 
 export interface SqliteOptions {
@@ -22,11 +22,11 @@ export function connectSqlite(options: SqliteOptions): Kysely<Database> {
   sqlite.pragma("journal_mode = WAL");
   // The log is synced at checkpoints, not at each commit: a commit survives a killed process, but a power loss or an
   // operating-system crash can roll back the last ones. What must survive those is committed with the store's
-  // `durable` transactions, which sync the log at their commit (Store.syncingCommits): the write intents recorded
+  // `durable` transactions, which sync the log at their commit (withSyncedCommits, below): the write intents recorded
   // before a create is sent (had one rolled back after its create landed, the next run would create a second
   // counterpart). A coupling, watermark or log row rolled back is settled by the next run from the intents. Syncing
   // every commit cost the orders workload 3% and 2.4 CPU seconds (6814d54 against its parent, 3 BC apps).
-  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma(`synchronous = ${COMMITS_SYNCED}`);
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   // Checkpoints (copying the log back into the database file, with an fsync of each) every 10,000 pages instead of
@@ -38,6 +38,29 @@ export function connectSqlite(options: SqliteOptions): Kysely<Database> {
   sqlite.pragma("wal_autocheckpoint = 10000");
   sqlite.pragma("journal_size_limit = 67108864");
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+}
+
+/** How a connection syncs its commits (connectSqlite); withSyncedCommits raises it to FULL for a while. */
+const COMMITS_SYNCED = "NORMAL";
+/** Durable transactions in flight, per connection: the last to end restores COMMITS_SYNCED. */
+const syncedCommitsInFlight = new WeakMap<Kysely<Database>, number>();
+
+/**
+ * Runs `work` with this connection's commits synced to disk (synchronous FULL), then restores COMMITS_SYNCED: the
+ * SQLite side of Store.transaction's `durable`. Durable transactions in flight at once share the setting; statements
+ * of other work that commit meanwhile are synced too, which costs time and no safety.
+ */
+export async function withSyncedCommits<T>(db: Kysely<Database>, work: () => Promise<T>): Promise<T> {
+  const inFlight = syncedCommitsInFlight.get(db) ?? 0;
+  syncedCommitsInFlight.set(db, inFlight + 1);
+  if (inFlight === 0) await sql`pragma synchronous = FULL`.execute(db);
+  try {
+    return await work();
+  } finally {
+    const left = (syncedCommitsInFlight.get(db) ?? 1) - 1;
+    syncedCommitsInFlight.set(db, left);
+    if (left === 0) await sql.raw(`pragma synchronous = ${COMMITS_SYNCED}`).execute(db);
+  }
 }
 
 /** Statements kept prepared, by SQL text (the most recently used ones). */
